@@ -1,0 +1,1 @@
+"""Go's semantics as pure functions over immutable states."""

@@ -1,0 +1,816 @@
+"""The flat instruction set that the frontend emits and that the semantics,
+the gmp scheduler, the GC model and the reference runtime all interpret.
+
+This module is the contract between them.  Keep it the single source of
+truth: an interpreter implements every instruction below exactly as its
+docstring says, and the frontend emits nothing else.
+
+Frames
+------
+A function's frame is a tuple of ``nslots`` values.  Slots ``0 ..
+ncaptures-1`` hold a closure's captured values, the next ``nparams`` slots
+hold the arguments, the rest are locals and temporaries (zeroed to ``None``
+when the frame is pushed; the frontend emits a `Const` for every Go zero
+value it relies on).  Every operand of an instruction is a slot index;
+constants enter a frame through `Const`.
+
+Values
+------
+``int`` (Go's ``int``, 64-bit two's complement: arithmetic wraps), ``bool``,
+``str``, ``None`` (nil: a nil channel, pointer, func, context), `Ref` (a heap
+object or a field of one) and `Closure` (a func value).  Values are immutable
+and hashable.
+
+Heap
+----
+Every shared thing is a heap object with an integer id: package-level
+variables (one object each, allocated before the program starts, in
+``Program.globals`` order), variables captured by closures or whose
+address is taken (the frontend boxes them with `New` and accesses them
+through `Load`/`Store`), structs, channels and sync objects.  A struct field
+whose type is a struct or a sync/atomic type is *boxed*: the field holds a
+`Ref` to its own object, allocated with the struct and never changed, read
+with `FieldObj`.
+
+Steps
+-----
+Each instruction is *local* (touches only the goroutine's own frame stack or
+objects nobody else can reach yet) or *visible* (shared memory, channels,
+sync, ``go``, output, timers, preemption points).  A model step runs one
+visible instruction and then the local instructions that follow it, up to
+the next visible one; local work never multiplies the state space.  A
+backward `Jump` is visible (a preemption point), so every loop passes a
+scheduling point and a step always ends.
+
+Positions
+---------
+Every instruction carries ``pos = (line, col)`` (1-based) in
+``Program.file``; traces name the Go line through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+Pos = tuple[int, int]
+NOPOS: Pos = (0, 0)
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Ref:
+    """A reference to heap object `obj`, or to field `field` of it.
+
+    ``Ref(7)`` is a pointer to a whole object (a struct, a channel, a mutex);
+    ``Ref(7, "n")`` points at field ``n`` of struct 7; ``Ref(7, 0)`` at the
+    value of a boxed scalar variable (a cell), or element 0 of an array.
+    """
+
+    obj: int
+    field: str | int | None = None
+
+    def __repr__(self) -> str:
+        return f"&{self.obj}" if self.field is None else f"&{self.obj}.{self.field}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Closure:
+    """A func value: a function of the program and the values it captured."""
+
+    func: str
+    captures: tuple[Any, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"func {self.func}" + (f"{list(self.captures)}" if self.captures else "")
+
+
+# --------------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    """A Go type, as much of it as zero values and allocation need.
+
+    kind is one of ``int bool string chan ptr func struct array context
+    iface`` or a sync/atomic object kind: ``sync.Mutex sync.RWMutex
+    sync.WaitGroup sync.Once sync.Cond atomic.Int32 atomic.Int64
+    atomic.Uint32 atomic.Uint64 atomic.Bool atomic.Value``.
+
+    Zero values: ``int`` 0, ``bool`` False, ``string`` "", ``chan ptr func
+    context iface`` None.  ``struct``/``array``/sync/atomic kinds are objects:
+    `New` allocates them; as fields they are boxed (see the module doc).
+    A typed atomic is an object with one field ``"v"``.
+    """
+
+    kind: str
+    name: str = ""
+    elem: Type | None = None
+    fields: tuple[tuple[str, Type], ...] = ()
+    length: int = 0
+
+    SCALAR: ClassVar[frozenset[str]] = frozenset({"int", "bool", "string", "chan", "ptr", "func", "context", "iface"})
+
+    @property
+    def is_object(self) -> bool:
+        """True when values of this type live in their own heap object."""
+        return self.kind not in Type.SCALAR
+
+    def zero(self) -> Any:
+        """The zero value of a scalar type (objects have none: allocate them)."""
+        if self.kind == "int":
+            return 0
+        if self.kind == "bool":
+            return False
+        if self.kind == "string":
+            return ""
+        return None
+
+    def __str__(self) -> str:
+        if self.kind == "chan":
+            return f"chan {self.elem}"
+        if self.kind == "ptr":
+            return f"*{self.elem}"
+        if self.kind == "array":
+            return f"[{self.length}]{self.elem}"
+        return self.name or self.kind
+
+
+INT = Type("int")
+BOOL = Type("bool")
+STRING = Type("string")
+
+
+# --------------------------------------------------------------------------- instructions
+
+
+@dataclass(frozen=True, slots=True)
+class Instr:
+    """Base of every instruction.  `VISIBLE` says whether it is a scheduling point."""
+
+    VISIBLE: ClassVar[bool] = False
+
+    @property
+    def visible(self) -> bool:
+        return self.VISIBLE
+
+    @property
+    def op(self) -> str:
+        return type(self).__name__
+
+    def operands(self) -> Iterator[tuple[str, Any]]:
+        for f in fields(self):
+            if f.name != "pos":
+                yield f.name, getattr(self, f.name)
+
+
+def _instr(cls: type) -> type:
+    return dataclass(frozen=True, slots=True)(cls)
+
+
+# ---- local: frame-only data flow and control flow
+
+
+@_instr
+class Const(Instr):
+    """``dst = value`` (an int, bool, str or None)."""
+
+    dst: int
+    value: Any
+    pos: Pos = NOPOS
+
+
+@_instr
+class Move(Instr):
+    """``dst = src``."""
+
+    dst: int
+    src: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class UnOp(Instr):
+    """``dst = op a`` for op in ``- ! ^``."""
+
+    dst: int
+    operator: str
+    a: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class BinOp(Instr):
+    """``dst = a op b``.  op: ``+ - * / % & | ^ &^ << >> == != < <= > >=``.
+
+    ``+`` concatenates strings.  Integer results wrap to 64 bits; ``/`` and
+    ``%`` truncate toward zero like Go and panic with "integer divide by
+    zero" (a runtime error panic) on a zero divisor.  ``&&``/``||`` never
+    appear: the frontend lowers them to branches (short-circuit).
+    ``==``/``!=`` compare any two values (Refs by identity, like pointers).
+    """
+
+    dst: int
+    operator: str
+    a: int
+    b: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Jump(Instr):
+    """Go to instruction `target`.  A backward jump (``back=True``, the
+    target is at or before this instruction) is visible: a preemption point
+    where loops meet the scheduler and state matching closes their cycles."""
+
+    target: int
+    back: bool = False
+    pos: Pos = NOPOS
+
+    @property
+    def visible(self) -> bool:
+        return self.back
+
+
+@_instr
+class Branch(Instr):
+    """If ``cond`` is true go to `then`, else to `orelse`."""
+
+    cond: int
+    then: int
+    orelse: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Call(Instr):
+    """Call `func` (a function of the program) or, when `func` is None, the
+    `Closure` in slot `fslot`; push a frame with the closure's captures and
+    `args`.  On return, the results go into `dsts` (may be shorter than the
+    results: extra results are dropped).  Calling a nil func panics."""
+
+    dsts: tuple[int, ...]
+    func: str | None
+    fslot: int | None
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class Return(Instr):
+    """Return `srcs` from the current function.  First the frame's deferred
+    calls run, last deferred first (each is an ordinary call whose results
+    are dropped); then the frame is popped.  Returning from a goroutine's
+    bottom frame ends the goroutine; goroutine 1 returning from
+    ``Program.start`` is main returning."""
+
+    srcs: tuple[int, ...] = ()
+    pos: Pos = NOPOS
+
+
+@_instr
+class Defer(Instr):
+    """Push a deferred call of `func` (or of the closure in `fslot`) with the
+    current values of `args` onto the current frame's defer stack."""
+
+    func: str | None
+    fslot: int | None
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class MakeClosure(Instr):
+    """``dst = Closure(func, values of captures)``.  Variables captured by
+    reference are boxed by the frontend, so what is captured is their Ref."""
+
+    dst: int
+    func: str
+    captures: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class New(Instr):
+    """Allocate a zero value of `type` on the heap.  ``dst`` is ``Ref(obj)``
+    for object kinds (struct, array, sync, atomic) and ``Ref(obj, 0)`` for a
+    scalar cell.  Boxed fields get their own objects at the same time.
+    Local: nobody else can reach the object yet."""
+
+    dst: int
+    type: Type
+    pos: Pos = NOPOS
+
+
+@_instr
+class Addr(Instr):
+    """``dst`` = the address of package-level variable `name`: ``Ref(obj,
+    0)`` for a scalar, ``Ref(obj)`` for an object kind."""
+
+    dst: int
+    name: str
+    pos: Pos = NOPOS
+
+
+@_instr
+class FieldAddr(Instr):
+    """``dst = Ref(base.obj, field)`` (``&base.field``; an int `field` with
+    `index` None is a constant array index).  When `index` is a slot, the
+    field is the int in it, bounds-checked against the array's length (panic
+    "index out of range").  A nil base panics ("invalid memory address or
+    nil pointer dereference")."""
+
+    dst: int
+    base: int
+    field: str | int
+    index: int | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class FieldObj(Instr):
+    """``dst`` = the Ref held in boxed field `field` of struct `base` (a
+    nested struct or a sync/atomic object).  The field never changes after
+    allocation, so reading it is local.  A nil base panics."""
+
+    dst: int
+    base: int
+    field: str
+    pos: Pos = NOPOS
+
+
+@_instr
+class MakeChan(Instr):
+    """``dst`` = a new channel of element type `elem` and capacity taken from
+    slot `cap` (None: unbuffered).  A negative capacity panics."""
+
+    dst: int
+    elem: Type
+    cap: int | None
+    pos: Pos = NOPOS
+
+
+@_instr
+class MakeCond(Instr):
+    """``dst = sync.NewCond(locker)``: a new Cond whose L is the Mutex or
+    RWMutex Ref in slot `locker`."""
+
+    dst: int
+    locker: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CapOf(Instr):
+    """``dst = cap(ch)`` (0 for nil).  Capacity never changes: local."""
+
+    dst: int
+    ch: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Background(Instr):
+    """``dst = context.Background()`` (or ``TODO()``): a context that is
+    never cancelled; its Done channel is nil."""
+
+    dst: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CtxDone(Instr):
+    """``dst = ctx.Done()``: the context's done channel (immutable: local)."""
+
+    dst: int
+    ctx: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Nop(Instr):
+    """Does nothing; a jump target or a marker for a source line."""
+
+    pos: Pos = NOPOS
+
+
+# ---- visible: shared memory
+
+
+@_instr
+class Load(Instr):
+    """``dst = *ptr`` (a plain, non-atomic read: a race candidate)."""
+
+    VISIBLE = True
+    dst: int
+    ptr: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Store(Instr):
+    """``*ptr = src`` (a plain, non-atomic write: a race candidate)."""
+
+    VISIBLE = True
+    ptr: int
+    src: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class AtomicOp(Instr):
+    """A sync/atomic operation on the word at `ptr`, sequentially consistent
+    and synchronizing (MM-18).  operator:
+
+    - ``load``:  ``dst = *ptr``
+    - ``store``: ``*ptr = a``
+    - ``add``:   ``*ptr += a; dst = new value``
+    - ``swap``:  ``dst = old; *ptr = a``
+    - ``cas``:   ``if *ptr == a { *ptr = b; dst = true } else { dst = false }``
+    """
+
+    VISIBLE = True
+    operator: str
+    dst: int | None
+    ptr: int
+    a: int | None = None
+    b: int | None = None
+    pos: Pos = NOPOS
+
+
+# ---- visible: goroutines, channels, select
+
+
+@_instr
+class Go(Instr):
+    """Start a goroutine running `func` (or the closure in `fslot`) with the
+    current values of `args` (MM-8: the go statement is synchronized before
+    the goroutine starts)."""
+
+    VISIBLE = True
+    func: str | None
+    fslot: int | None
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class Send(Instr):
+    """``ch <- src`` (CH-4).  Blocks on a nil channel forever; panics "send on
+    closed channel"."""
+
+    VISIBLE = True
+    ch: int
+    src: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Recv(Instr):
+    """``dst, ok = <-ch`` (CH-5).  `dst` and `ok` may be None (value or flag
+    discarded).  On a closed, drained channel: zero value (`zero`), false."""
+
+    VISIBLE = True
+    dst: int | None
+    ok: int | None
+    ch: int
+    zero: Any = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class Close(Instr):
+    """``close(ch)`` (CH-6).  Panics "close of nil channel" / "close of
+    closed channel"; wakes every waiting receiver and sender."""
+
+    VISIBLE = True
+    ch: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class LenOf(Instr):
+    """``dst = len(ch)``: elements in the buffer (0 for nil)."""
+
+    VISIBLE = True
+    dst: int
+    ch: int
+    pos: Pos = NOPOS
+
+
+@dataclass(frozen=True, slots=True)
+class SelectCase:
+    """One case of a select.  ``kind`` is ``send`` or ``recv``; `ch` is the
+    slot with the channel; for a send `val` is the value's slot; for a recv
+    `val` and `ok` are the destination slots (either may be None) and
+    `zero` the element type's zero value.  Channel and value operands are
+    evaluated by the frontend before the Select, in source order (SEL-2)."""
+
+    kind: str
+    ch: int
+    val: int | None = None
+    ok: int | None = None
+    zero: Any = None
+
+
+@_instr
+class Select(Instr):
+    """``select`` (SEL-*): writes the index of the case that fired into `dst`
+    (-1 when `default` ran).  Every ready case is a separate choice; default
+    only when none is ready; nil channels are never ready; a send case on a
+    closed channel is ready and panics; without cases and default it blocks
+    forever.  The frontend follows it with branches on `dst`."""
+
+    VISIBLE = True
+    dst: int
+    cases: tuple[SelectCase, ...]
+    has_default: bool
+    pos: Pos = NOPOS
+
+
+# ---- visible: sync
+
+
+@_instr
+class Lock(Instr):
+    """``m.Lock()`` on a sync.Mutex, or on a RWMutex's write side (MU-2, RW-3)."""
+
+    VISIBLE = True
+    m: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Unlock(Instr):
+    """``m.Unlock()`` (MU-4, RW-3).  Unlocking an unlocked mutex is a fatal
+    error ("sync: unlock of unlocked mutex"), reported as a panic."""
+
+    VISIBLE = True
+    m: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class TryLock(Instr):
+    """``dst = m.TryLock()`` (MU-5, RW-5)."""
+
+    VISIBLE = True
+    dst: int
+    m: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class RLock(Instr):
+    """``rw.RLock()``: blocks while a writer holds or waits for the lock (RW-2, RW-4)."""
+
+    VISIBLE = True
+    m: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class RUnlock(Instr):
+    """``rw.RUnlock()``; fatal "sync: RUnlock of unlocked RWMutex" without readers."""
+
+    VISIBLE = True
+    m: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class WgAdd(Instr):
+    """``wg.Add(delta)`` (``Done`` is Add(-1)): WG-2, with its panics."""
+
+    VISIBLE = True
+    wg: int
+    delta: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class WgWait(Instr):
+    """``wg.Wait()``: blocks until the counter is zero (WG-3)."""
+
+    VISIBLE = True
+    wg: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class OnceBegin(Instr):
+    """First half of ``once.Do(f)`` (ONCE-1): if f already ran, ``dst =
+    false``; if nobody started it, mark it running and ``dst = true`` (the
+    frontend then calls f and emits `OnceEnd`); if another goroutine is
+    running f, block until it finishes, then ``dst = false``."""
+
+    VISIBLE = True
+    dst: int
+    once: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class OnceEnd(Instr):
+    """Second half of ``once.Do(f)``: f returned; mark done, wake waiters (MM-17)."""
+
+    VISIBLE = True
+    once: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CondWait(Instr):
+    """First half of ``c.Wait()`` (COND-1): take a ticket, unlock ``c.L``,
+    park until a Signal/Broadcast covers the ticket.  The frontend follows
+    it with `CondRelock`."""
+
+    VISIBLE = True
+    cond: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CondRelock(Instr):
+    """Second half of ``c.Wait()``: lock ``c.L`` again (blocking like Lock)."""
+
+    VISIBLE = True
+    cond: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CondSignal(Instr):
+    """``c.Signal()`` (``broadcast=False``) or ``c.Broadcast()`` (COND-2); a
+    signal with no waiter is lost."""
+
+    VISIBLE = True
+    cond: int
+    broadcast: bool = False
+    pos: Pos = NOPOS
+
+
+# ---- visible: time, context, runtime, output, failure
+
+
+@_instr
+class Sleep(Instr):
+    """``time.Sleep(d)``: the goroutine waits for a timer event; the timer
+    may fire after any number of other steps (or never, when the spec says
+    timers never fire).  Durations are not compared: any pending timer may
+    fire first."""
+
+    VISIBLE = True
+    d: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class After(Instr):
+    """``dst = time.After(d)``: a new channel of capacity 1 that receives one
+    value when its timer fires (an environment event)."""
+
+    VISIBLE = True
+    dst: int
+    d: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class WithCancel(Instr):
+    """``dst = context.WithCancel(parent)`` (the context half; the frontend
+    makes the cancel func as ``MakeClosure(dst, "context.cancel", (ctx,))``).
+    The new context is cancelled when its parent is."""
+
+    VISIBLE = True
+    dst: int
+    parent: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Cancel(Instr):
+    """``cancel()``: cancel the context and its children: close their Done
+    channels; idempotent."""
+
+    VISIBLE = True
+    ctx: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CtxErr(Instr):
+    """``dst = ctx.Err()``: None, or the string "context canceled"."""
+
+    VISIBLE = True
+    dst: int
+    ctx: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Gosched(Instr):
+    """``runtime.Gosched()``: yield (SCH-16)."""
+
+    VISIBLE = True
+    pos: Pos = NOPOS
+
+
+@_instr
+class Goexit(Instr):
+    """``runtime.Goexit()`` (and what ``t.Fatal`` does after logging): run
+    the goroutine's deferred calls, then end it."""
+
+    VISIBLE = True
+    pos: Pos = NOPOS
+
+
+@_instr
+class Print(Instr):
+    """Observable output.  kind ``println`` (``fmt.Println``: operands
+    separated by spaces, newline), ``print`` (``fmt.Print``), ``printf``
+    (``fmt.Printf``; args[0] is the format: ``%d %v %s %t %q %%``), or a
+    testing event ``log``/``error``/``fatal`` (``t.Log``, ``t.Error``,
+    ``t.Fatal``; `t.Errorf` and friends use the printf convention with kind
+    ``errorf``/``fatalf``/``logf``).  An ``error`` event marks the test
+    failed; ``fatal`` is followed by a `Goexit` from the frontend."""
+
+    VISIBLE = True
+    kind: str
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class Panic(Instr):
+    """``panic(v)``: the program panics with the value in slot `v` (recover is
+    outside the subset, so a panic ends the program)."""
+
+    VISIBLE = True
+    v: int
+    pos: Pos = NOPOS
+
+
+# --------------------------------------------------------------------------- program
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """One function: its frame layout and its flat code.
+
+    ``slot_names[i]`` names slot i for dumps and traces (``""`` for a
+    temporary).  Methods are named ``Type.Method``, closures ``outer$1``.
+    """
+
+    name: str
+    ncaptures: int
+    nparams: int
+    nresults: int
+    nslots: int
+    slot_names: tuple[str, ...]
+    code: tuple[Instr, ...]
+    pos: Pos = NOPOS
+
+
+@dataclass(frozen=True, slots=True)
+class Global:
+    """A package-level variable: one heap object, zero-initialized by type
+    before the program starts; initializers run in ``Program.start``."""
+
+    name: str
+    type: Type
+    pos: Pos = NOPOS
+
+
+@dataclass(frozen=True)
+class Program:
+    """A lowered Go program.  Goroutine 1 runs function `start`, which
+    initializes the package-level variables and then calls `entry` (main, or
+    a ``Test*`` function given a nil ``*testing.T``)."""
+
+    file: str
+    source: str
+    functions: dict[str, Function]
+    globals: tuple[Global, ...]
+    start: str
+    entry: str
+    types: dict[str, Type] = field(default_factory=dict)
+
+    def line(self, n: int) -> str:
+        """Source line `n` (1-based), stripped; "" when out of range."""
+        lines = self.source.splitlines()
+        return lines[n - 1].strip() if 0 < n <= len(lines) else ""
+
+
+#: Every instruction class, by name.
+INSTRUCTIONS: dict[str, type[Instr]] = {
+    c.__name__: c
+    for c in (Const, Move, UnOp, BinOp, Jump, Branch, Call, Return, Defer, MakeClosure, New, Addr,
+              FieldAddr, FieldObj, MakeChan, MakeCond, CapOf, Background, CtxDone, Nop, Load, Store,
+              AtomicOp, Go, Send, Recv, Close, LenOf, Select, Lock, Unlock, TryLock, RLock, RUnlock,
+              WgAdd, WgWait, OnceBegin, OnceEnd, CondWait, CondRelock, CondSignal, Sleep, After,
+              WithCancel, Cancel, CtxErr, Gosched, Goexit, Print, Panic)
+}
