@@ -1,0 +1,344 @@
+"""The composition root: spec -> model -> engine -> report.
+
+``python -m checker SPEC...`` checks each spec and prints one table per spec
+(``--json``: one JSON object per spec and line).  Subcommands: ``ir``
+(print a Go file's IR), ``view`` (show a trace file), ``replay`` (re-run a
+path on a spec's model), ``run`` (run a program on the threaded reference
+runtime).
+
+Exit codes (DESIGN section 4): 0 every verdict is the expected one (or
+``holds``); 1 a property is violated and not expected to be; 2 bad input;
+3 inconclusive (a bound stopped the search before a verdict).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import itertools
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from checker.errors import InputError
+from checker.explore import PropertyResult, Result, explore
+from checker.trace import build, write_itf
+
+EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+SUBCOMMANDS = ("check", "ir", "view", "replay", "run")
+
+
+@dataclass
+class SpecReport:
+    """Everything the table and the JSON line show for one spec (one sweep point)."""
+
+    spec: Any
+    when: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    exit: int = EXIT_OK
+
+
+# --------------------------------------------------------------------------- model building
+
+
+def build_model(spec: Any) -> Any:
+    """The checker.Model a spec describes."""
+    if spec.kind == "model":
+        mod_name, _, attr = spec.model.partition(":")
+        try:
+            factory = getattr(importlib.import_module(mod_name), attr)
+        except (ImportError, AttributeError) as e:
+            raise InputError(f"cannot load model '{spec.model}': {e}", spec.path, 1, 1) from None
+        try:
+            return factory(**spec.model_args)
+        except TypeError as e:
+            raise InputError(f"bad args for model '{spec.model}': {e}", spec.path, 1, 1) from None
+    try:
+        world = importlib.import_module("models.world")
+    except ImportError as e:
+        raise InputError(f"Go semantics are not available in this build ({e}); only 'model:' specs can be checked",
+                         spec.path, 1, 1) from None
+    return world.build_model(spec)
+
+
+def _select_properties(spec: Any, model: Any) -> list[Any]:
+    props = list(model.properties())
+    if spec.kind != "model" or not spec.properties:
+        return props
+    by_name = {p.name: p for p in props}
+    out = []
+    for ps in spec.properties:
+        if ps.name not in by_name:
+            import difflib
+            close = difflib.get_close_matches(ps.name, list(by_name), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise InputError(f"the model has no property '{ps.name}'{hint}; it has: {', '.join(by_name)}",
+                             spec.path, ps.line, ps.col)
+        out.append(by_name[ps.name])
+    return out
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _sweep_points(spec: Any) -> list[dict[str, Any]]:
+    if not spec.sweep:
+        return [{}]
+    keys = list(spec.sweep)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(spec.sweep[k] for k in keys))]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", text).strip("_") or "x"
+
+
+def _severity(verdict: str, expected: str | None, positive: str = "holds") -> int:
+    if expected is not None:
+        if verdict == expected:
+            return EXIT_OK
+        return EXIT_UNKNOWN if verdict == "unknown" else EXIT_VIOLATED
+    if verdict == "unknown":
+        return EXIT_UNKNOWN
+    return EXIT_OK if verdict == positive else EXIT_VIOLATED
+
+
+def _combine(codes: list[int]) -> int:
+    if EXIT_VIOLATED in codes:
+        return EXIT_VIOLATED
+    if EXIT_UNKNOWN in codes:
+        return EXIT_UNKNOWN
+    return EXIT_OK
+
+
+def check_spec(spec: Any, args: argparse.Namespace, when: str = "") -> SpecReport:
+    """Explore one spec (one sweep point) and collect its report rows."""
+    from models.spec import apply_override
+    if args.max_states is not None:
+        spec = apply_override(spec, "bounds.max_states", args.max_states)
+    if args.timeout is not None:
+        spec = apply_override(spec, "bounds.timeout_s", float(args.timeout))
+    report = SpecReport(spec, when)
+    codes: list[int] = []
+    if spec.kind == "runq_proof":
+        from models.sched import runq_proof  # type: ignore[attr-defined]
+        rows = runq_proof.check(spec)
+        report.rows = rows
+        codes = [_severity(r["verdict"], r["expected"]) for r in rows]
+        report.exit = _combine(codes)
+        return report
+    model = build_model(spec)
+    props = _select_properties(spec, model)
+    t0 = time.monotonic()
+    result: Result = explore(model, args.strategy, max_states=spec.bounds.max_states,
+                             max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s,
+                             seed=args.seed, walks=args.walks, progress=not args.json, properties=props)
+    report.stats = result.stats.as_dict()
+    for name, pr in result.results.items():
+        trace_path = None
+        if pr.verdict.kind == "violated" and pr.path is not None and args.traces != "none":
+            trace_path = _write_trace(spec, model, pr, args, when)
+        expected = spec.expect.get(name)
+        report.rows.append({"property": name, "verdict": pr.verdict.kind, "reason": pr.verdict.reason,
+                            "expected": expected, "trace": trace_path, "path": pr.path_str or None,
+                            "loop": pr.loop, "length": len(pr.path) - 1 if pr.path else None})
+        codes.append(_severity(pr.verdict.kind, expected))
+    if spec.outcomes:
+        report.outcomes = _outcomes(spec, model, result)
+        codes += [_severity(o["verdict"], o["expected"], positive=o["verdict"]) for o in report.outcomes]
+    report.stats["seconds"] = round(time.monotonic() - t0, 3)
+    report.exit = _combine(codes)
+    return report
+
+
+def _outcomes(spec: Any, model: Any, result: Result) -> list[dict[str, Any]]:
+    try:
+        memory = importlib.import_module("models.memory")
+        check_outcomes = memory.check_outcomes
+    except (ImportError, AttributeError):
+        return [{"when": o.when, "verdict": "unknown", "expected": o.expect, "witness": None,
+                 "reason": "the memory-model engine is not available"} for o in spec.outcomes]
+    out = []
+    for r in check_outcomes(spec):
+        out.append({"when": r.when, "verdict": r.verdict, "expected": r.expected, "witness": r.witness})
+    return out
+
+
+def _write_trace(spec: Any, model: Any, pr: PropertyResult, args: argparse.Namespace, when: str) -> str:
+    minimize = None
+    try:
+        minimize = importlib.import_module("checker.minimize").minimize
+    except (ImportError, AttributeError):
+        pass
+    path, loop = pr.path, pr.loop
+    if minimize is not None and loop is None and args.strategy == "bfs":
+        path = minimize(model, pr.prop, path)
+    cx = build(model, pr.prop.name, pr.verdict.reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
+               kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "",
+               found_by=args.strategy)
+    if when:
+        cx.meta["when"] = when
+    name = _slug(spec.name) + (f"@{_slug(when)}" if when else "") + f".{_slug(pr.prop.name)}.itf.json"
+    return write_itf(cx, os.path.join(args.traces, name))
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _print_table(report: SpecReport, console: Any) -> None:
+    from rich.table import Table
+    spec = report.spec
+    title = f"{spec.name}" + (f"  [{report.when}]" if report.when else "")
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for col in ("property", "verdict", "expected", "states", "transitions", "seconds", "trace"):
+        table.add_column(col, justify="right" if col in ("states", "transitions", "seconds") else "left")
+    st = report.stats
+    colors = {"holds": "green", "violated": "red", "unknown": "yellow", "allowed": "green", "forbidden": "red"}
+    for r in report.rows:
+        v = r["verdict"]
+        ok = r["expected"] is None or r["expected"] == v
+        mark = "" if ok else " ✗"
+        table.add_row(r["property"], f"[{colors.get(v, 'white')}]{v}[/]{mark}", r["expected"] or "-",
+                      f"{st.get('states', '-'):,}" if st else "-", f"{st.get('transitions', '-'):,}" if st else "-",
+                      f"{st.get('seconds', 0):.2f}" if st else "-",
+                      f"{r['length']} steps" if r.get("length") is not None and v != "holds" else "")
+    for o in report.outcomes:
+        v = o["verdict"]
+        table.add_row(f"outcome {o['when']}", f"[{colors.get(v, 'white')}]{v}[/]", o["expected"] or "-", "", "", "",
+                      "witness" if o.get("witness") else "")
+    console.print(table)
+    if st:
+        console.print(f"  {st['states']:,} states, {st['transitions']:,} transitions, depth {st['depth']}, "
+                      f"{st['seconds']:.2f}s, {st['states_per_s']:,} states/s, peak {st['peak_mb']:.0f} MB"
+                      + ("" if st.get("complete", True) else f"  [yellow]incomplete: {st['stop_reason']}[/]"),
+                      highlight=False)
+    for r in report.rows:
+        if r["verdict"] != "holds" and (r["reason"] or r["trace"]):
+            console.print(f"  [bold]{r['property']}[/]: {r['reason']}", highlight=False)
+            if r["trace"]:
+                console.print(f"    trace: {r['trace']}  (python -m checker view {r['trace']})", highlight=False)
+
+
+def _json_line(report: SpecReport) -> str:
+    props = {r["property"]: {"verdict": r["verdict"], "expected": r["expected"], "trace": r["trace"],
+                             "reason": r["reason"] or None, "path": r["path"], "loop": r["loop"]} for r in report.rows}
+    st = report.stats
+    obj = {"spec": report.spec.path, "name": report.spec.name, "properties": props,
+           "outcomes": [{k: o.get(k) for k in ("when", "verdict", "expected", "witness")} for o in report.outcomes],
+           "stats": {k: st.get(k) for k in ("states", "transitions", "seconds", "depth")} if st else {}}
+    if report.when:
+        obj["when"] = report.when
+    return json.dumps(obj)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from models.spec import apply_override, load_spec
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    codes = []
+    for path in args.specs:
+        spec = load_spec(path)
+        for point in _sweep_points(spec):
+            s = spec
+            for k, v in point.items():
+                s = apply_override(s, k, v)
+            when = ", ".join(f"{k}={v}" for k, v in point.items())
+            report = check_spec(s, args, when)
+            if args.json:
+                print(_json_line(report), flush=True)
+            else:
+                _print_table(report, console)
+            codes.append(report.exit)
+            if report.stats.get("stop_reason") == "interrupted":
+                return _combine(codes) or EXIT_UNKNOWN
+    return _combine(codes)
+
+
+def cmd_ir(args: argparse.Namespace) -> int:
+    from models.lang import compile_go, format_program
+    path = args.file
+    if path.endswith((".yaml", ".yml")):
+        from models.spec import load_spec
+        program = load_spec(path).program
+    else:
+        try:
+            with open(path, encoding="utf-8") as f:
+                source = f.read()
+        except OSError as e:
+            raise InputError(f"cannot read Go file: {e.strerror}", path, 1, 1) from None
+        program = compile_go(source, path, entry=args.entry)
+    print(format_program(program))
+    return EXIT_OK
+
+
+def cmd_view(args: argparse.Namespace) -> int:
+    from checker import view
+    return view.main(args)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from checker import view
+    return view.replay_main(args)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import reference
+    return reference.cli_run(args.target, procs=args.procs, log_path=args.log, seed=args.seed)
+
+
+def _parser(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParser]:
+    check = argparse.ArgumentParser(prog=prog, description="Check Go specs: every schedule, every property.")
+    check.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (YAML)")
+    check.add_argument("--json", action="store_true", help="one JSON object per spec, one per line")
+    check.add_argument("--strategy", choices=("bfs", "dfs", "random"), default="bfs")
+    check.add_argument("--max-states", type=int, default=None)
+    check.add_argument("--timeout", type=float, default=None, help="seconds")
+    check.add_argument("--seed", type=int, default=0, help="seed for --strategy random")
+    check.add_argument("--walks", type=int, default=1000, help="random walks for --strategy random")
+    check.add_argument("--traces", default=os.path.join("reports", "traces"),
+                       help="directory for counterexample trace files ('none' to write none)")
+    ir = argparse.ArgumentParser(prog=f"{prog} ir", description="Print the IR of a Go file or spec.")
+    ir.add_argument("file")
+    ir.add_argument("--entry", default="main")
+    run = argparse.ArgumentParser(prog=f"{prog} run", description="Run a program on the threaded reference runtime.")
+    run.add_argument("target", metavar="SPEC|FILE.go")
+    run.add_argument("--procs", type=int, default=None)
+    run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
+    run.add_argument("--seed", type=int, default=None)
+    return {"check": check, "ir": ir, "run": run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd = "check"
+    if argv and argv[0] in SUBCOMMANDS:
+        cmd = argv.pop(0)
+    try:
+        if cmd in ("view", "replay"):
+            from checker import view
+            parser = view.parser(cmd)
+            args = parser.parse_args(argv)
+            return cmd_view(args) if cmd == "view" else cmd_replay(args)
+        parser = _parser()[cmd]
+        args = parser.parse_args(argv)
+        return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run}[cmd](args)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_UNKNOWN
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+__all__ = ["main", "check_spec", "build_model", "replace"]

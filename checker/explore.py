@@ -1,0 +1,377 @@
+"""One `explore()`: breadth-first, depth-first or seeded random simulation.
+
+The three strategies differ only in their frontier.  States are hashed once
+into a table that maps each to a dense index; a state's parent is an index
+and the action taken is an index into ``actions(parent)``, so a trace is
+rebuilt by replaying the model (no copies of states along paths).  Safety
+properties (``always``, ``sometimes``, ``deadlock``) are checked as states
+are found; liveness properties run on the finished state graph
+(:mod:`checker.liveness`).  Any limit (states, depth, time, Ctrl-C) makes the
+undecided properties ``unknown``: a bound never becomes ``holds``.
+
+Examples
+--------
+>>> from checker.model import Property
+>>> class Counter:
+...     def init_states(self): return [0]
+...     def actions(self, s): return [1, 2] if s < 4 else []
+...     def next_state(self, s, a): return min(s + a, 4)
+...     def properties(self): return [Property.always("below 4", lambda s: s < 4)]
+>>> r = explore(Counter())
+>>> r.stats.states, r.stats.transitions, str(r["below 4"].verdict), r["below 4"].path
+(5, 8, 'violated', (0, 1, 1))
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import sys
+import time
+from array import array
+from collections import deque
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from checker.model import HOLDS, Property, Verdict, check, hook, unknown, violated
+
+Strategy = Literal["bfs", "dfs", "random"]
+
+
+@dataclass(slots=True)
+class Stats:
+    """What a search did: counts, depth, time, memory, and why it stopped."""
+
+    states: int = 0
+    transitions: int = 0
+    depth: int = 0
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    complete: bool = False
+    stop_reason: str = ""
+    strategy: str = "bfs"
+
+    @property
+    def states_per_s(self) -> float:
+        return self.states / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"states": self.states, "transitions": self.transitions, "depth": self.depth,
+                "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
+                "peak_mb": round(self.peak_mb, 1), "complete": self.complete,
+                "stop_reason": self.stop_reason, "strategy": self.strategy}
+
+
+@dataclass(slots=True)
+class PropertyResult:
+    """The verdict on one property and, when violated, its counterexample.
+
+    `path` is the initial-state index followed by action indices; `loop` is,
+    for a lasso, the index of the state (along the path) that the last step
+    returns to.
+    """
+
+    prop: Property
+    verdict: Verdict
+    path: tuple[int, ...] | None = None
+    loop: int | None = None
+
+    @property
+    def path_str(self) -> str:
+        return "/".join(map(str, self.path)) if self.path is not None else ""
+
+
+@dataclass(slots=True)
+class Graph:
+    """The explored state graph, kept when liveness properties need it.
+
+    Edges of state ``i`` are ``target[estart[i]:estart[i]+ecount[i]]`` with the
+    action index and fairness group of each; ``enabled[i]`` is a bit mask of
+    the fairness groups enabled in state ``i``.
+    """
+
+    estart: array
+    ecount: array
+    target: array
+    action: array
+    group: array
+    enabled: list[int]
+    groups: list[Hashable]
+
+
+@dataclass(slots=True)
+class Result:
+    results: dict[str, PropertyResult]
+    stats: Stats
+    states: list[Any] = field(repr=False, default_factory=list)
+    parent: array = field(repr=False, default_factory=lambda: array("q"))
+    taken: array = field(repr=False, default_factory=lambda: array("l"))
+    graph: Graph | None = field(repr=False, default=None)
+
+    def __getitem__(self, name: str) -> PropertyResult:
+        return self.results[name]
+
+    def path_to(self, index: int) -> list[int]:
+        """Initial-state index then action indices leading to state `index`."""
+        steps: list[int] = []
+        while self.parent[index] >= 0:
+            steps.append(self.taken[index])
+            index = self.parent[index]
+        steps.append(self.taken[index])
+        steps.reverse()
+        return steps
+
+
+class _Progress:
+    """A rich progress line on stderr for long runs; silent off a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.live = None
+        self.last = 0.0
+        if enabled and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.live import Live
+            self.live = Live("", console=Console(stderr=True), transient=True, refresh_per_second=4)
+            self.live.start()
+
+    def update(self, stats: Stats, frontier: int, start: float) -> None:
+        if self.live is None:
+            return
+        now = time.monotonic()
+        if now - self.last < 0.25:
+            return
+        self.last = now
+        secs = now - start
+        self.live.update(f"[bold]{stats.states:,}[/] states  {stats.transitions:,} transitions  "
+                         f"depth {stats.depth}  frontier {frontier:,}  "
+                         f"{stats.states / secs if secs else 0:,.0f} states/s")
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process, in MiB."""
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024.0
+
+
+def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
+            max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
+            walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
+            stop_early: bool = False) -> Result:
+    """Search the state space of `model` and decide its properties.
+
+    `strategy` picks the frontier: ``bfs`` (shortest counterexamples), ``dfs``
+    or ``random`` (`walks` seeded random walks of at most `max_depth` steps;
+    never proves anything, so undecided properties end ``unknown``).
+    `stop_early` ends the search once every safety property is violated.
+    """
+    props = list(model.properties() if properties is None else properties)
+    always = [p for p in props if p.kind == "always"]
+    sometimes = [p for p in props if p.kind == "sometimes"]
+    deadlock = [p for p in props if p.kind == "deadlock"]
+    liveness = [p for p in props if p.is_liveness]
+    results: dict[str, PropertyResult] = {}
+    fairness = hook(model, "fairness")
+    need_graph = bool(liveness) and strategy != "random"
+
+    states: list[Any] = []
+    index: dict[Any, int] = {}
+    parent = array("q")
+    taken = array("l")
+    depth_of = array("l")
+    estart, ecount = array("q"), array("l")
+    etarget, eaction, egroup = array("q"), array("l"), array("l")
+    enabled: list[int] = []
+    group_ids: dict[Hashable, int] = {}
+    groups: list[Hashable] = []
+
+    stats = Stats(strategy=strategy)
+    start = time.monotonic()
+    deadline = start + timeout_s if timeout_s else None
+    display = _Progress(progress)
+    pending_safety = {p.name for p in always + deadlock}
+    unseen = {p.name: p for p in sometimes}
+
+    def add(s: Any, par: int, act: int, depth: int) -> int:
+        i = len(states)
+        states.append(s)
+        index[s] = i
+        parent.append(par)
+        taken.append(act)
+        depth_of.append(depth)
+        estart.append(-1)
+        ecount.append(0)
+        enabled.append(0)
+        if depth > stats.depth:
+            stats.depth = depth
+        for p in always:
+            if p.name in results:
+                continue
+            reason = check(p.cond, s)
+            if reason is not None:
+                results[p.name] = PropertyResult(p, violated(reason), None)
+                results[p.name].path = tuple(_path(parent, taken, i))
+                pending_safety.discard(p.name)
+        if unseen:
+            for name, p in list(unseen.items()):
+                if check(p.cond, s) is None:
+                    results[name] = PropertyResult(p, HOLDS, tuple(_path(parent, taken, i)))
+                    del unseen[name]
+        return i
+
+    stop = ""
+    try:
+        inits = list(model.init_states())
+        for k, s in enumerate(inits):
+            if s not in index:
+                add(s, -1, k, 0)
+        if strategy == "random":
+            stop = _random_walks(model, inits, add, index, stats, walks, max_depth, seed, deadline, results,
+                                 deadlock, lambda i: tuple(_path(parent, taken, i)))
+        else:
+            frontier: deque[int] | list[int] = deque(range(len(states))) if strategy == "bfs" else list(range(len(states)))[::-1]
+            pop = frontier.popleft if strategy == "bfs" else frontier.pop
+            actions_of = model.actions
+            step = model.next_state
+            expanded = 0
+            while frontier:
+                i = pop()
+                s = states[i]
+                acts = actions_of(s)
+                d = depth_of[i] + 1
+                if need_graph:
+                    estart[i] = len(etarget)
+                    ecount[i] = len(acts)
+                    mask = 0
+                if not acts:
+                    for p in deadlock:
+                        if p.name not in results:
+                            reason = check(p.cond, s)
+                            if reason is not None:
+                                results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
+                                                                 tuple(_path(parent, taken, i)))
+                                pending_safety.discard(p.name)
+                for k, a in enumerate(acts):
+                    t = step(s, a)
+                    stats.transitions += 1
+                    j = index.get(t)
+                    if j is None:
+                        if d > max_depth:
+                            stop = stop or f"max_depth {max_depth} reached"
+                            if need_graph:
+                                j = -1
+                            else:
+                                continue
+                        else:
+                            j = add(t, i, k, d)
+                            frontier.append(j)
+                    if need_graph:
+                        g = fairness(s, a)
+                        gid = -1
+                        if g is not None:
+                            gid = group_ids.get(g, -1)
+                            if gid < 0:
+                                gid = group_ids[g] = len(groups)
+                                groups.append(g)
+                            mask |= 1 << gid
+                        etarget.append(j)
+                        eaction.append(k)
+                        egroup.append(gid)
+                if need_graph:
+                    enabled[i] = mask
+                expanded += 1
+                if len(states) >= max_states:
+                    if frontier:
+                        stop = f"max_states {max_states} reached"
+                    break
+                if stop_early and not pending_safety and not unseen:
+                    if frontier:
+                        stop = "stopped early: every safety property is decided"
+                    break
+                if expanded & 255 == 0:
+                    display.update(stats, len(frontier), start)
+                    if deadline is not None and time.monotonic() > deadline:
+                        stop = f"timeout {timeout_s:g}s reached"
+                        break
+            if frontier and not stop:
+                stop = "search stopped"
+    except KeyboardInterrupt:
+        stop = "interrupted"
+    finally:
+        display.close()
+
+    stats.states = len(states)
+    stats.seconds = time.monotonic() - start
+    stats.complete = not stop
+    stats.stop_reason = stop
+    graph = None
+    if need_graph:
+        graph = Graph(estart, ecount, etarget, eaction, egroup, enabled, groups)
+    result = Result(results, stats, states, parent, taken, graph)
+
+    exhaustive = stats.complete and strategy != "random"
+    why = stop or "random simulation is not exhaustive"
+    for p in always + deadlock:
+        if p.name not in results:
+            results[p.name] = PropertyResult(p, HOLDS if exhaustive else unknown(why))
+    for name, p in unseen.items():
+        results[name] = PropertyResult(p, violated("never reached") if exhaustive else unknown(why))
+    if liveness:
+        if exhaustive and graph is not None and not any(t < 0 for t in etarget):
+            from checker.liveness import check_liveness
+            t0 = time.monotonic()
+            for p in liveness:
+                results[p.name] = check_liveness(p, result)
+            stats.seconds += time.monotonic() - t0
+        else:
+            for p in liveness:
+                results[p.name] = PropertyResult(p, unknown(why if not exhaustive else "graph incomplete"))
+    stats.peak_mb = peak_memory_mb()
+    result.results = {p.name: results[p.name] for p in props}
+    return result
+
+
+def _path(parent: array, taken: array, i: int) -> list[int]:
+    steps: list[int] = []
+    while parent[i] >= 0:
+        steps.append(taken[i])
+        i = parent[i]
+    steps.append(taken[i])
+    steps.reverse()
+    return steps
+
+
+def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], index: dict[Any, int], stats: Stats,
+                  walks: int, max_depth: int, seed: int, deadline: float | None,
+                  results: dict[str, PropertyResult], deadlock: list[Property],
+                  path_of: Callable[[int], tuple[int, ...]]) -> str:
+    """Seeded random walks; found states join the table so traces replay."""
+    rng = random.Random(seed)
+    for _ in range(walks):
+        k = rng.randrange(len(inits))
+        s = inits[k]
+        i = index[s]
+        for d in range(1, max_depth + 1):
+            acts = model.actions(s)
+            if not acts:
+                for p in deadlock:
+                    if p.name not in results:
+                        reason = check(p.cond, s)
+                        if reason is not None:
+                            results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
+                                                             path_of(i))
+                break
+            a_i = rng.randrange(len(acts))
+            t = model.next_state(s, acts[a_i])
+            stats.transitions += 1
+            j = index.get(t)
+            if j is None:
+                j = add(t, i, a_i, d)
+            s, i = t, j
+        if deadline is not None and time.monotonic() > deadline:
+            return "timeout reached"
+    return ""

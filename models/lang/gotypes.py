@@ -1,0 +1,307 @@
+"""Go types as far as lowering needs them: kinds, signatures, struct layouts,
+field and method lookup (with promotion through embedded fields).
+
+The frontend is not a full type checker: programs must also build with the
+Go toolchain.  Types here decide how a value is stored (frame slot, boxed
+cell, heap object) and which instructions an operation lowers to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from models import ir
+from models.lang.parse import construct_name, fail, named, outside, text
+
+#: sync / sync/atomic object kinds (values live in their own heap object).
+SYNC_KINDS = frozenset({
+    "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "sync.Once", "sync.Cond",
+    "atomic.Int32", "atomic.Int64", "atomic.Uint32", "atomic.Uint64", "atomic.Bool", "atomic.Value",
+})
+
+INT_NAMES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
+                       "uint32", "uint64", "uintptr", "byte", "rune"})
+
+
+@dataclass(frozen=True, slots=True)
+class GT:
+    """A Go type.  kind: int bool string chan ptr func struct unit (``struct{}``)
+    context iface testing.T nil, or a sync/atomic kind.  `name` names
+    struct and named types; `elem` is a channel's element or a pointer's
+    target; `params`/`results` a func signature."""
+
+    kind: str
+    name: str = ""
+    elem: GT | None = None
+    params: tuple[GT, ...] = ()
+    results: tuple[GT, ...] = ()
+
+    @property
+    def is_object(self) -> bool:
+        return self.kind == "struct" or self.kind in SYNC_KINDS
+
+    def __str__(self) -> str:
+        if self.kind == "chan":
+            return f"chan {self.elem}"
+        if self.kind == "ptr":
+            return f"*{self.elem}"
+        if self.kind == "func":
+            res = ", ".join(map(str, self.results))
+            return f"func({', '.join(map(str, self.params))})" + (f" ({res})" if res else "")
+        return self.name or self.kind
+
+
+INT = GT("int", "int")
+BOOL = GT("bool", "bool")
+STRING = GT("string", "string")
+NIL = GT("nil")
+UNIT = GT("unit", "struct{}")
+CONTEXT = GT("context", "context.Context")
+ERROR = GT("iface", "error")
+CANCEL = GT("func", "context.CancelFunc")
+DURATION = GT("int", "time.Duration")
+TESTING_T = GT("ptr", elem=GT("testing.T", "testing.T"))
+
+
+def zero_value(t: GT) -> object:
+    """The zero value of a scalar type."""
+    if t.kind == "int":
+        return 0
+    if t.kind == "bool":
+        return False
+    if t.kind == "string":
+        return ""
+    return None
+
+
+@dataclass
+class StructInfo:
+    name: str
+    fields: list[tuple[str, GT, bool]]  # (name, type, embedded)
+    node: Node
+
+
+@dataclass
+class MethodInfo:
+    full: str          # "T.M"
+    ptr_recv: bool
+    sig: GT            # func type (without the receiver)
+
+
+@dataclass
+class TypeTable:
+    """Declared types of one program, and how to read type syntax."""
+
+    file: str
+    structs: dict[str, StructInfo] = field(default_factory=dict)
+    named: dict[str, GT] = field(default_factory=dict)     # type N int, etc.
+    methods: dict[str, dict[str, MethodInfo]] = field(default_factory=dict)
+    imports: set[str] = field(default_factory=set)
+    _ir_cache: dict[str, ir.Type] = field(default_factory=dict)
+
+    # ---- reading type syntax
+
+    def resolve(self, node: Node) -> GT:
+        t = node.type
+        if t == "parenthesized_type":
+            return self.resolve(named(node)[0])
+        if t == "type_identifier":
+            name = text(node)
+            if name in INT_NAMES:
+                return GT("int", name)
+            if name == "bool":
+                return BOOL
+            if name == "string":
+                return STRING
+            if name == "error":
+                return ERROR
+            if name in self.structs:
+                return GT("struct", name)
+            if name in self.named:
+                return self.named[name]
+            if name in ("float32", "float64", "complex64", "complex128"):
+                outside("floating-point and complex types", self.file, node)
+            if name == "any":
+                outside("interface types", self.file, node)
+            fail(f"undefined type {name}", self.file, node)
+        if t == "qualified_type":
+            return self._qualified(node)
+        if t == "pointer_type":
+            inner = self.resolve(named(node)[0])
+            return GT("ptr", elem=inner)
+        if t == "channel_type":
+            elem = self.resolve(node.child_by_field_name("value") or named(node)[-1])
+            if elem.kind == "struct":
+                outside("channels of struct values", self.file, node, "send pointers (chan *T) or struct{}")
+            if elem.kind in SYNC_KINDS:
+                outside("channels of sync values", self.file, node)
+            return GT("chan", elem=elem)
+        if t == "struct_type":
+            if not named(named(node)[0]):
+                return UNIT
+            outside("anonymous struct types", self.file, node, "declare a named struct type")
+        if t == "function_type":
+            return self.signature(node)
+        if t == "generic_type":
+            outside("generics (type parameters)", self.file, node)
+        if t == "interface_type":
+            outside("interface types", self.file, node, "only the predeclared error type is supported")
+        outside(construct_name(node), self.file, node)
+
+    def _qualified(self, node: Node) -> GT:
+        pkg = text(node.child_by_field_name("package"))
+        name = text(node.child_by_field_name("name"))
+        full = f"{pkg}.{name}"
+        path = {"atomic": "sync/atomic"}.get(pkg, pkg)
+        if path not in self.imports:
+            fail(f"undefined: {pkg} (package not imported)", self.file, node)
+        if full in SYNC_KINDS:
+            return GT(full, full)
+        if full == "context.Context":
+            return CONTEXT
+        if full == "context.CancelFunc":
+            return CANCEL
+        if full == "time.Duration":
+            return DURATION
+        if full == "testing.T":
+            return GT("testing.T", "testing.T")
+        outside(f"type {full}", self.file, node)
+
+    def signature(self, node: Node) -> GT:
+        """The func type of a declaration, literal or function_type node."""
+        params = self.param_types(node.child_by_field_name("parameters"))
+        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node))
+
+    def param_types(self, plist: Node | None) -> list[tuple[str, GT, Node]]:
+        """(name, type, name node) of each parameter, "" for unnamed ones."""
+        out: list[tuple[str, GT, Node]] = []
+        for p in named(plist):
+            if p.type != "parameter_declaration":
+                outside(construct_name(p), self.file, p)
+            tnode = p.child_by_field_name("type")
+            assert tnode is not None
+            gt = self.resolve(tnode)
+            names = [c for c in p.children_by_field_name("name")]
+            if not names:
+                out.append(("", gt, p))
+            for n in names:
+                out.append((text(n), gt, n))
+        return out
+
+    def result_types(self, node: Node) -> tuple[GT, ...]:
+        res = node.child_by_field_name("result")
+        if res is None:
+            return ()
+        if res.type == "parameter_list":
+            return tuple(t for _, t, _ in self.param_types(res))
+        return (self.resolve(res),)
+
+    # ---- structs
+
+    def fields_of(self, t: GT) -> list[tuple[str, GT, bool]]:
+        return self.structs[t.name].fields if t.kind == "struct" else []
+
+    def lookup(self, t: GT, name: str) -> tuple[list[tuple[str, GT]], str, object] | None:
+        """Find field or method `name` on type `t` (a struct, a sync kind,
+        or a pointer to one), promoting through embedded fields.
+
+        Returns (path, what, info): `path` the embedded fields walked
+        (name, field type), `what` one of "field" / "method" / "lib", and
+        `info` the field type, the MethodInfo, or the library kind.
+        """
+        base = t.elem if t.kind == "ptr" and t.elem is not None else t
+        level: list[tuple[list[tuple[str, GT]], GT]] = [([], base)]
+        seen: set[str] = set()
+        while level:
+            found = []
+            nxt: list[tuple[list[tuple[str, GT]], GT]] = []
+            for path, cur in level:
+                key = str(cur)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if cur.kind in SYNC_KINDS or cur.kind == "testing.T":
+                    found.append((path, "lib", cur.kind))
+                    continue
+                if cur.kind != "struct":
+                    continue
+                m = self.methods.get(cur.name, {}).get(name)
+                if m is not None:
+                    found.append((path, "method", m))
+                for fname, ftype, emb in self.fields_of(cur):
+                    if fname == name:
+                        found.append((path, "field", ftype))
+                    if emb:
+                        inner = ftype.elem if ftype.kind == "ptr" and ftype.elem else ftype
+                        nxt.append((path + [(fname, ftype)], inner))
+            libs = [f for f in found if f[1] == "lib"]
+            real = [f for f in found if f[1] != "lib"]
+            if real:
+                return real[0]
+            if libs and any(lib_has(f[2], name) for f in libs):
+                return next(f for f in libs if lib_has(f[2], name))
+            level = nxt
+        return None
+
+    # ---- IR types
+
+    def to_ir(self, t: GT, shallow: bool = False) -> ir.Type:
+        k = t.kind
+        if k == "int":
+            return ir.INT if t.name in ("", "int") else ir.Type("int", t.name)
+        if k == "bool":
+            return ir.BOOL
+        if k == "string":
+            return ir.STRING
+        if k == "chan":
+            assert t.elem is not None
+            return ir.Type("chan", elem=self.to_ir(t.elem, shallow=True))
+        if k == "ptr":
+            assert t.elem is not None
+            return ir.Type("ptr", elem=self.to_ir(t.elem, shallow=True))
+        if k == "func":
+            return ir.Type("func", t.name)
+        if k == "context":
+            return ir.Type("context", "context.Context")
+        if k in ("iface", "nil"):
+            return ir.Type("iface", "error")
+        if k == "unit":
+            return ir.Type("struct", "struct{}")
+        if k in SYNC_KINDS:
+            return ir.Type(k, k)
+        if k == "testing.T":
+            return ir.Type("struct", "testing.T")
+        if k == "struct":
+            if shallow:
+                return ir.Type("struct", t.name)
+            cached = self._ir_cache.get(t.name)
+            if cached is None:
+                fields = tuple((n, self.to_ir(ft)) for n, ft, _ in self.fields_of(t))
+                cached = ir.Type("struct", t.name, fields=fields)
+                self._ir_cache[t.name] = cached
+            return cached
+        raise AssertionError(f"no IR type for {t}")
+
+
+#: Methods the library kinds provide (lowered by models.lang.library).
+LIB_METHODS: dict[str, frozenset[str]] = {
+    "sync.Mutex": frozenset({"Lock", "Unlock", "TryLock"}),
+    "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock"}),
+    "sync.WaitGroup": frozenset({"Add", "Done", "Wait"}),
+    "sync.Once": frozenset({"Do"}),
+    "sync.Cond": frozenset({"Wait", "Signal", "Broadcast"}),
+    "atomic.Int32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
+    "atomic.Int64": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
+    "atomic.Uint32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
+    "atomic.Uint64": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
+    "atomic.Bool": frozenset({"Load", "Store", "Swap", "CompareAndSwap"}),
+    "atomic.Value": frozenset({"Load", "Store", "Swap", "CompareAndSwap"}),
+    "testing.T": frozenset({"Fatal", "Fatalf", "Error", "Errorf", "Log", "Logf", "Helper",
+                            "FailNow", "Fail"}),
+}
+
+
+def lib_has(kind: str, name: str) -> bool:
+    return name in LIB_METHODS.get(kind, frozenset()) or (kind == "sync.Cond" and name == "L")

@@ -1,0 +1,216 @@
+"""Lowering one top-level function (with its closures) to IR.
+
+Every top-level function is lowered twice.  Pass 1 discovers which scalar
+variables are captured by a closure or have their address taken (they get
+boxed: `New` a cell, then `Load`/`Store` through it) and which variables
+each func literal captures (captures take the first slots of a closure's
+frame).  Pass 2 lowers again with those facts; lowering is deterministic,
+so both passes see the same declarations in the same order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from tree_sitter import Node
+
+from models import ir
+from models.lang.builder import FuncBuilder, Label, Var
+from models.lang.exprs import ExprMixin
+from models.lang.gotypes import GT
+from models.lang.library import LibMixin
+from models.lang.parse import block_statements, fail, outside, pos, text
+from models.lang.scope import Analysis, Unit
+from models.lang.stmts import StmtMixin
+
+
+class Breakable:
+    """A loop, switch or select that `break` (and for loops `continue`) target."""
+
+    __slots__ = ("brk", "cont", "label")
+
+    def __init__(self, brk: Label, cont: Label | None, label: str | None):
+        self.brk = brk
+        self.cont = cont
+        self.label = label
+
+
+class Lowerer(StmtMixin, ExprMixin, LibMixin):
+    def __init__(self, unit: Unit, analysis: Analysis, pass1: bool):
+        self.unit = unit
+        self.file = unit.file
+        self.types = unit.types
+        self.analysis = analysis
+        self.pass1 = pass1
+        self.scopes: list[dict[str, Any]] = []
+        self.vars_by_key: dict[int, Var] = {}
+        self.fb: FuncBuilder = FuncBuilder("?")
+        self.breakables: list[Breakable] = []
+        self.pending_label: str | None = None
+        self.out: dict[str, ir.Function] = {}
+
+    # ---- errors
+
+    def err(self, message: str, node: Node) -> NoReturn:
+        fail(message, self.file, node)
+
+    def outside(self, what: str, node: Node, allowed: str = "") -> NoReturn:
+        outside(what, self.file, node, allowed)
+
+    # ---- scopes
+
+    def push(self) -> None:
+        self.scopes.append({})
+
+    def pop(self) -> None:
+        self.scopes.pop()
+
+    def lookup(self, name: str, node: Node) -> Any:
+        for scope in reversed(self.scopes):
+            b = scope.get(name)
+            if b is not None:
+                return b
+        b = self.unit.package.get(name)
+        if b is None:
+            self.err(f"undefined: {name}", node)
+        return b
+
+    def var_slot(self, var: Var) -> int:
+        """The slot holding `var` (its value, its cell Ref, or its object Ref)."""
+        if var.owner is not self.fb and not var.is_object:
+            self.analysis.boxed.add(var.key)
+        return self.fb.access(var)
+
+    def declare(self, name_node: Node, t: GT, value: int | None, p: tuple[int, int],
+                slot: int | None = None) -> Var | None:
+        """Declare variable `name_node` of type `t`, initialized from slot
+        `value` (None: the zero value).  An object-kind value must already be
+        owned (fresh or copied).  `slot`: a slot already holding the value."""
+        name = text(name_node)
+        if name == "_":
+            return None
+        key = name_node.start_byte
+        boxed = key in self.analysis.boxed and not t.is_object
+        fb = self.fb
+        if slot is None or boxed:
+            slot = fb.slot(name)
+            if t.is_object:
+                if value is None:
+                    fb.emit(ir.New(slot, self.types.to_ir(t), p))
+                else:
+                    fb.emit(ir.Move(slot, value, p))
+            elif boxed:
+                fb.emit(ir.New(slot, self.types.to_ir(t), p))
+                if value is not None:
+                    fb.emit(ir.Store(slot, value, p))
+            elif value is None:
+                fb.emit(ir.Const(slot, self.zero(t, name_node), p))
+            elif value != slot:
+                fb.emit(ir.Move(slot, value, p))
+        var = Var(name, t, key, fb, slot, boxed)
+        self.scopes[-1][name] = var
+        self.vars_by_key[key] = var
+        return var
+
+    def zero(self, t: GT, node: Node) -> Any:
+        from models.lang.gotypes import zero_value
+        if t.kind == "nil":
+            self.err("use of untyped nil", node)
+        return zero_value(t)
+
+    # ---- functions
+
+    def function(self, name: str, node: Node, recv: tuple[str, GT, Node] | None = None) -> None:
+        """Lower a top-level function or method declaration."""
+        sig = self.types.signature(node)
+        fb = FuncBuilder(name, pos=pos(node), lazy_captures=False)
+        params = self.types.param_types(node.child_by_field_name("parameters"))
+        if recv is not None:
+            params = [recv] + params
+        self.body(fb, node, params, sig)
+        self.out[name] = fb.finish(0)
+
+    def body(self, fb: FuncBuilder, node: Node, params: list[tuple[str, GT, Node]], sig: GT) -> None:
+        saved = (self.fb, self.breakables, self.pending_label)
+        self.fb, self.breakables, self.pending_label = fb, [], None
+        self.push()
+        p = pos(node)
+        fb.nparams = len(params)
+        fb.nresults = len(sig.results)
+        fb.result_types = sig.results
+        pslots = [fb.slot(n or "_") for n, _, _ in params]
+        for (n, t, nnode), s in zip(params, pslots):
+            if n and n != "_":
+                self.declare(nnode, t, s, p, slot=s)
+        res = node.child_by_field_name("result")
+        if res is not None and res.type == "parameter_list":
+            named_results = self.types.param_types(res)
+            if any(n for n, _, _ in named_results):
+                fb.result_vars = []
+                for n, t, nnode in named_results:
+                    if nnode.start_byte in self.analysis.boxed:
+                        self.outside("named results captured by closures or addressed", nnode)
+                    v = self.declare(nnode, t, None, pos(nnode))
+                    if v is None:
+                        s = fb.slot("_")
+                        fb.emit(ir.Const(s, self.zero(t, nnode), pos(nnode)))
+                        v = Var("_", t, -1, fb, s)
+                    if v.is_object:
+                        self.outside("named results of struct type", nnode)
+                    fb.result_vars.append(v)
+        body = node.child_by_field_name("body")
+        if body is None:
+            self.err("function without a body", node)
+        self.block(body, new_scope=False)
+        end = pos(body)
+        fb.pos = p
+        if not fb.code or not isinstance(fb.code[-1], ir.Return):
+            srcs = tuple(v.slot for v in fb.result_vars) if fb.result_vars else ()
+            fb.emit(ir.Return(srcs, (body.end_point[0] + 1, body.end_point[1])))
+        del end
+        self.pop()
+        self.fb, self.breakables, self.pending_label = saved
+
+    def func_literal(self, node: Node, into: int | None = None) -> tuple[int, GT]:
+        """Lower a func literal to its own function and emit its MakeClosure."""
+        outer = self.fb
+        outer.nclosures += 1
+        name = f"{outer.name}${outer.nclosures}"
+        key = node.start_byte
+        fb = FuncBuilder(name, parent=outer, pos=pos(node), lazy_captures=self.pass1)
+        if not self.pass1:
+            fb.capture_keys = list(self.analysis.captures.get(key, []))
+            for k in fb.capture_keys:
+                fb.capture_slot[k] = fb.slot(self.vars_by_key[k].name)
+        sig = self.types.signature(node)
+        params = self.types.param_types(node.child_by_field_name("parameters"))
+        if self.pass1:
+            # Captures are discovered while lowering; slot numbers are
+            # irrelevant in pass 1 (its code is thrown away).
+            pass
+        self.body(fb, node, params, sig)
+        if self.pass1:
+            self.analysis.captures[key] = list(fb.capture_keys)
+        caps = tuple(self.var_slot(self.vars_by_key[k]) for k in fb.capture_keys)
+        self.out[name] = fb.finish(len(fb.capture_keys))
+        d = outer.temp() if into is None else into
+        outer.emit(ir.MakeClosure(d, name, caps, pos(node)))
+        return d, sig
+
+    def block(self, node: Node, new_scope: bool = True) -> None:
+        if new_scope:
+            self.push()
+        for st in block_statements(node):
+            self.stmt(st)
+        if new_scope:
+            self.pop()
+
+
+def lower_function(unit: Unit, name: str, node: Node,
+                   recv: tuple[str, GT, Node] | None = None) -> None:
+    """Lower top-level function `name` (two passes) into ``unit.functions``."""
+    analysis = Analysis()
+    Lowerer(unit, analysis, pass1=True).function(name, node, recv)
+    lw = Lowerer(unit, analysis, pass1=False)
+    lw.function(name, node, recv)
+    unit.functions.update(lw.out)

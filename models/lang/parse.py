@@ -1,0 +1,155 @@
+"""Parsing Go source with tree-sitter-go, and the error helpers every pass uses.
+
+This module (with the rest of `models.lang`) is the one place that knows
+tree-sitter.  A tree with ERROR or MISSING nodes is a Go syntax error and is
+reported at the first bad node; nothing downstream sees a broken tree.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import tree_sitter_go as tsgo
+from tree_sitter import Language, Node, Parser
+
+from models.errors import InputError
+
+_LANGUAGE = Language(tsgo.language())
+
+#: Human names of tree-sitter node types that are outside the subset.
+CONSTRUCTS: dict[str, str] = {
+    "goto_statement": "goto",
+    "map_type": "map types",
+    "slice_type": "slices",
+    "array_type": "arrays",
+    "implicit_length_array_type": "arrays",
+    "index_expression": "indexing",
+    "slice_expression": "slice expressions",
+    "type_switch_statement": "type switches",
+    "type_assertion_expression": "type assertions",
+    "interface_type": "interface types",
+    "type_parameter_list": "generics (type parameters)",
+    "generic_type": "generic type instantiation",
+    "type_instantiation_expression": "generic instantiation",
+    "fallthrough_statement": "fallthrough",
+    "function_type": "func types",
+    "raw_string_literal": "raw string literals",
+    "float_literal": "floating-point numbers",
+    "imaginary_literal": "complex numbers",
+    "rune_literal": "runes",
+    "method_elem": "interface methods",
+    "variadic_argument": "variadic arguments (x...)",
+    "variadic_parameter_declaration": "variadic parameters",
+    "type_alias": "type aliases",
+    "dec_statement": "--",
+    "empty_statement": "empty statements",
+    "labeled_statement": "labels",
+    "qualified_type": "qualified types",
+    "pointer_type": "pointer types",
+    "channel_type": "channel types",
+    "struct_type": "anonymous struct types",
+    "func_literal": "func literals",
+    "composite_literal": "composite literals",
+    "parenthesized_type": "parenthesized types",
+}
+
+
+def construct_name(node: Node) -> str:
+    """A readable name for the construct at `node` (for error messages)."""
+    return CONSTRUCTS.get(node.type, node.type.replace("_", " "))
+
+
+def parse(source: str, file: str) -> Node:
+    """Parse `source`; raise `InputError` at the first syntax error."""
+    tree = Parser(_LANGUAGE).parse(source.encode())
+    root = tree.root_node
+    if root.has_error:
+        bad = _first_error(root)
+        node = bad if bad is not None else root
+        what = f"missing {node.type!r}" if node.is_missing else f"unexpected {text(node)[:30]!r}"
+        fail(f"Go syntax error: {what}", file, node)
+    return root
+
+
+def _first_error(node: Node) -> Node | None:
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error or child.is_missing:
+            found = _first_error(child)
+            if found is not None:
+                return found
+    return None
+
+
+def text(node: Node) -> str:
+    """The source text of `node`."""
+    return node.text.decode() if node.text is not None else ""
+
+
+def pos(node: Node) -> tuple[int, int]:
+    """1-based (line, col) of `node`'s start."""
+    row, col = node.start_point
+    return (row + 1, col + 1)
+
+
+def fail(message: str, file: str, node: Node | None) -> NoReturn:
+    """Raise an `InputError` at `node`."""
+    line, col = pos(node) if node is not None else (0, 0)
+    raise InputError(message, file, line, col)
+
+
+def outside(what: str, file: str, node: Node, allowed: str = "") -> NoReturn:
+    """Raise the standard 'outside the subset' error for construct `what`."""
+    tail = f"; {allowed}" if allowed else ""
+    fail(f"{what} is outside the supported Go subset{tail}", file, node)
+
+
+def field(node: Node, name: str) -> Node | None:
+    return node.child_by_field_name(name)
+
+
+def named(node: Node | None) -> list[Node]:
+    """Named children, skipping comments."""
+    if node is None:
+        return []
+    return [c for c in node.named_children if c.type != "comment"]
+
+
+def block_statements(block: Node | None) -> list[Node]:
+    """Statements of a block (tree-sitter-go wraps them in a statement_list)."""
+    out: list[Node] = []
+    for c in named(block):
+        if c.type == "statement_list":
+            out.extend(named(c))
+        else:
+            out.append(c)
+    return out
+
+
+def unparen(node: Node) -> Node:
+    while node.type == "parenthesized_expression":
+        node = named(node)[0]
+    return node
+
+
+def string_value(node: Node, file: str) -> str:
+    """The value of an interpreted string literal (common escapes only)."""
+    if node.type != "interpreted_string_literal":
+        outside(construct_name(node), file, node)
+    raw = text(node)[1:-1]
+    out: list[str] = []
+    i = 0
+    escapes = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "r": "\r", "'": "'", "a": "\a", "0": "\0"}
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            if nxt not in escapes:
+                fail(f"string escape \\{nxt} is outside the supported Go subset", file, node)
+            out.append(escapes[nxt])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)

@@ -1,0 +1,75 @@
+"""What a name can mean (bindings), the per-program lowering context, and the
+two-pass analysis that decides boxing and closure captures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tree_sitter import Node
+
+from models import ir
+from models.lang.gotypes import GT, TypeTable
+
+
+@dataclass(frozen=True)
+class ConstB:
+    value: Any
+    type: GT
+
+
+@dataclass(frozen=True)
+class GlobalB:
+    name: str
+    type: GT
+
+
+@dataclass(frozen=True)
+class FuncB:
+    name: str
+    sig: GT
+
+
+@dataclass(frozen=True)
+class TypeB:
+    type: GT
+
+
+@dataclass(frozen=True)
+class PkgB:
+    path: str
+
+
+@dataclass(frozen=True)
+class BuiltinB:
+    name: str
+
+
+BUILTINS = ("make", "len", "cap", "close", "new", "panic", "recover", "append", "copy", "delete",
+            "print", "println", "complex", "real", "imag", "min", "max", "clear")
+
+IMPORTABLE = ("context", "fmt", "runtime", "sync", "sync/atomic", "testing", "time")
+
+
+@dataclass
+class Analysis:
+    """Facts pass 1 learns about one top-level function, used by pass 2.
+
+    `boxed`: keys of scalar variables captured by a closure or whose
+    address is taken.  `captures`: per func literal (its byte offset), the
+    keys of the variables it captures, in capture-slot order."""
+
+    boxed: set[int] = field(default_factory=set)
+    captures: dict[int, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class Unit:
+    """Program-wide lowering state."""
+
+    file: str
+    types: TypeTable
+    package: dict[str, Any] = field(default_factory=dict)
+    functions: dict[str, ir.Function] = field(default_factory=dict)
+    func_nodes: dict[str, Node] = field(default_factory=dict)
+    globals: list[ir.Global] = field(default_factory=list)

@@ -1,0 +1,458 @@
+"""Strict YAML spec loading (DESIGN section 4).
+
+The one place that knows about YAML.  Every key, type and range is checked;
+an error names ``file:line:col``, what is allowed and, for near misses, the
+closest allowed name ("did you mean ...?").  Defaults are those of DESIGN
+section 4.
+
+Examples
+--------
+>>> s = load_spec_text("name: t\\nsource: 'package main\\\\nfunc main() {}'\\n", "t.yaml", compile=False)
+>>> (s.name, s.runtime.procs, s.runtime.scheduler, s.properties[0].name)
+('t', 2, 'abstract', 'deadlock_free')
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+
+from models.errors import InputError, SpecError
+
+__all__ = ["Bounds", "GcOptions", "Outcome", "PropertySpec", "RuntimeOptions", "Spec", "SpecError",
+           "PROPERTY_PARAMS", "load_spec", "load_spec_text", "apply_override"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeOptions:
+    scheduler: str = "abstract"
+    procs: int = 2
+    runq_size: int = 4
+    global_check_every: int = 61
+    time_slice: int = 3
+    runnext_inherits_slice: bool = True
+    steal: str = "half"
+    mutex_starvation: bool = True
+    starvation_after: int = 2
+    main_exit: str = "wait"
+    timers: str = "fire"
+    buggy_steal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GcOptions:
+    enabled: bool = False
+    barrier: str = "hybrid"
+    stack_rescan: bool = False
+    allocate: str = "black"
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    max_states: int = 2_000_000
+    max_depth: int = 100_000
+    timeout_s: float = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class PropertySpec:
+    """A property named in a spec, with its parameter (``max_goroutines: 8``)."""
+
+    name: str
+    param: Any = None
+    line: int = 0
+    col: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.name if self.param is None else f"{self.name}: {self.param}"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A litmus outcome: a Go boolean expression over package-level variables."""
+
+    when: str
+    expect: str | None
+    line: int = 0
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A loaded, validated spec.  `program` is the lowered Go program (None
+    for a Python-model spec, or when loaded with ``compile=False``)."""
+
+    path: str
+    name: str
+    about: str
+    source: str
+    source_file: str
+    entry: str
+    runtime: RuntimeOptions
+    gc: GcOptions
+    properties: tuple[PropertySpec, ...]
+    expect: dict[str, str]
+    bounds: Bounds
+    sweep: dict[str, list[Any]]
+    outcomes: tuple[Outcome, ...]
+    kind: str = "program"
+    model: str = ""
+    model_args: dict[str, Any] = field(default_factory=dict)
+    digest: str = ""
+    program: Any = None
+
+    def expected(self, prop: str) -> str | None:
+        return self.expect.get(prop)
+
+
+#: Property names a spec may list, with the type of their parameter (None: no parameter).
+PROPERTY_PARAMS: dict[str, type | None] = {
+    "deadlock_free": None,
+    "leak_free": None,
+    "panic_free": None,
+    "race_free": None,
+    "terminates": None,
+    "starvation_free": None,
+    "max_goroutines": int,
+    "max_latency": int,
+    "gmp.no_lost_goroutine": None,
+    "gmp.queue_bounds": None,
+    "gmp.work_conservation": None,
+    "gmp.runq_proof": None,
+    "gc.no_dangling": None,
+    "gc.strong_tricolor": None,
+    "gc.weak_tricolor": None,
+}
+
+_DEFAULT_PROPERTIES = ("deadlock_free", "leak_free", "panic_free", "race_free")
+
+_CHOICES: dict[str, tuple[Any, ...]] = {
+    "runtime.scheduler": ("abstract", "gmp"),
+    "runtime.steal": ("half", "one", "none"),
+    "runtime.main_exit": ("wait", "exit"),
+    "runtime.timers": ("fire", "never"),
+    "gc.barrier": ("none", "dijkstra", "yuasa", "hybrid", "go"),
+    "gc.allocate": ("black", "white"),
+    "kind": ("program", "model", "runq_proof"),
+}
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "runtime.procs": (1, 64),
+    "runtime.runq_size": (1, 256),
+    "runtime.global_check_every": (0, 1_000_000),
+    "runtime.time_slice": (1, 1_000_000),
+    "runtime.starvation_after": (1, 1_000),
+    "bounds.max_states": (1, 10**10),
+    "bounds.max_depth": (1, 10**9),
+    "bounds.timeout_s": (0.001, 10**7),
+}
+
+_TOP_KEYS = ("name", "about", "source", "source_file", "entry", "runtime", "gc", "properties",
+             "expect", "bounds", "sweep", "outcomes", "kind", "model", "args")
+_VERDICTS = ("holds", "violated", "unknown")
+_OUTCOME_VERDICTS = ("allowed", "forbidden")
+
+
+class _Doc:
+    """A YAML node tree with positions, and the error helpers that use them."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def error(self, node: yaml.Node | None, msg: str) -> SpecError:
+        if node is None:
+            return SpecError(msg, self.path, 1, 1)
+        return SpecError(msg, self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def scalar(self, node: yaml.Node, what: str, types: tuple[type, ...]) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(node, f"{what} must be {_type_names(types)}, not a {_node_kind(node)}")
+        value = _construct_scalar(node)
+        if isinstance(value, bool) and bool not in types:
+            raise self.error(node, f"{what} must be {_type_names(types)}, not a boolean")
+        if isinstance(value, int) and not isinstance(value, bool) and int not in types and float in types:
+            value = float(value)
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise self.error(node, f"{what} must be {_type_names(types)}, got {value!r}")
+        return value
+
+    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...] | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(node, f"{what} must be a mapping, not a {_node_kind(node)}")
+        out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode) or not isinstance(_construct_scalar(k), str):
+                raise self.error(k, f"keys of {what} must be strings")
+            key = k.value
+            if allowed is not None and key not in allowed:
+                raise self.error(k, f"unknown key '{key}' in {what}{_suggest(key, allowed)}; allowed: {', '.join(allowed)}")
+            if key in out:
+                raise self.error(k, f"duplicate key '{key}' in {what}")
+            out[key] = (k, v)
+        return out
+
+
+def _node_kind(node: yaml.Node) -> str:
+    return {"MappingNode": "mapping", "SequenceNode": "list", "ScalarNode": "scalar"}.get(type(node).__name__, "value")
+
+
+def _type_names(types: tuple[type, ...]) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    return " or ".join(names.get(t, t.__name__) for t in types)
+
+
+def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+_RESOLVER = yaml.SafeLoader
+
+
+def _construct_scalar(node: yaml.ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return node.value
+    finally:
+        loader.dispose()
+
+
+def load_spec(path: str, compile: bool = True, overrides: dict[str, Any] | None = None) -> Spec:
+    """Load and validate the spec at `path`; compile its Go program."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise SpecError("spec file not found", path, 1, 1) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SpecError(f"cannot read spec: {e}", path, 1, 1) from None
+    return load_spec_text(text, path, compile=compile, overrides=overrides)
+
+
+def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
+                   overrides: dict[str, Any] | None = None) -> Spec:
+    """Validate a spec given as text (see `load_spec`)."""
+    doc = _Doc(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise SpecError(f"YAML syntax error: {e.problem or e.context}", path, line, col) from None
+    except yaml.YAMLError as e:
+        raise SpecError(f"YAML error: {e}", path, 1, 1) from None
+    except (ValueError, RecursionError) as e:
+        raise SpecError(f"YAML error: {e}", path, 1, 1) from None
+    if root is None:
+        raise SpecError("empty spec: expected a mapping with at least 'name' and 'source'", path, 1, 1)
+    top = doc.mapping(root, "the spec", _TOP_KEYS)
+    get = lambda key: top[key][1] if key in top else None  # noqa: E731
+
+    name = doc.scalar(get("name"), "name", (str,)) if "name" in top else os.path.splitext(os.path.basename(path))[0]
+    about = doc.scalar(get("about"), "about", (str,)) if "about" in top else ""
+    kind = _choice(doc, get("kind"), "kind", "program")
+    runtime = _options(doc, get("runtime"), "runtime", RuntimeOptions)
+    gc = _options(doc, get("gc"), "gc", GcOptions, enabled_when_present=True)
+    bounds = _options(doc, get("bounds"), "bounds", Bounds)
+
+    source, source_file = "", ""
+    if "source" in top and "source_file" in top:
+        raise doc.error(top["source_file"][0], "give either 'source' or 'source_file', not both")
+    if "source" in top:
+        source = doc.scalar(get("source"), "source", (str,))
+        source_file = path
+    elif "source_file" in top:
+        rel = doc.scalar(get("source_file"), "source_file", (str,))
+        source_file = os.path.join(os.path.dirname(path), rel)
+        try:
+            with open(source_file, encoding="utf-8") as f:
+                source = f.read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise doc.error(get("source_file"), f"cannot read source_file '{rel}': {getattr(e, 'strerror', None) or e}") from None
+    model, model_args = "", {}
+    if "model" in top:
+        model = doc.scalar(get("model"), "model", (str,))
+        if ":" not in model:
+            raise doc.error(get("model"), "model must be 'package.module:factory'")
+        kind = "model" if "kind" not in top else kind
+    if "args" in top:
+        model_args = {k: _plain(doc, v) for k, (_, v) in doc.mapping(get("args"), "args", None).items()}
+    if kind == "program" and not source:
+        raise doc.error(root, "a program spec needs 'source' (Go code) or 'source_file'")
+    if kind == "model" and not model:
+        raise doc.error(root, "a model spec needs 'model: package.module:factory'")
+    entry = doc.scalar(get("entry"), "entry", (str,)) if "entry" in top else "main"
+
+    properties = _properties(doc, get("properties"), kind)
+    names = {p.name for p in properties}
+    expect: dict[str, str] = {}
+    if "expect" in top:
+        for key, (knode, vnode) in doc.mapping(get("expect"), "expect", None).items():
+            labels = {p.name for p in properties} | {p.label for p in properties}
+            if key not in labels:
+                raise doc.error(knode, f"expect names '{key}', which is not among this spec's properties{_suggest(key, sorted(names))}")
+            expect[key] = _choice(doc, vnode, f"expect.{key}", None, _VERDICTS)
+    outcomes: list[Outcome] = []
+    if "outcomes" in top:
+        seq = get("outcomes")
+        if not isinstance(seq, yaml.SequenceNode):
+            raise doc.error(seq, "outcomes must be a list of {when: EXPR, expect: allowed|forbidden}")
+        for item in seq.value:
+            m = doc.mapping(item, "an outcome", ("when", "expect"))
+            if "when" not in m:
+                raise doc.error(item, "an outcome needs 'when: <Go boolean expression>'")
+            when = doc.scalar(m["when"][1], "when", (str,))
+            exp = _choice(doc, m["expect"][1], "outcome expect", None, _OUTCOME_VERDICTS) if "expect" in m else None
+            outcomes.append(Outcome(when, exp, item.start_mark.line + 1, item.start_mark.column + 1))
+    sweep: dict[str, list[Any]] = {}
+    if "sweep" in top:
+        for key, (knode, vnode) in doc.mapping(get("sweep"), "sweep", None).items():
+            if not isinstance(vnode, yaml.SequenceNode) or not vnode.value:
+                raise doc.error(vnode, f"sweep.{key} must be a non-empty list of values")
+            values = [_plain(doc, v) for v in vnode.value]
+            for v in values:  # validate each value by applying it
+                _override(doc, knode, key, v, runtime, gc, bounds)
+            sweep[key] = values
+
+    digest = hashlib.sha256(text.encode("utf-8") + b"\0" + source.encode("utf-8")).hexdigest()[:16]
+    spec = Spec(path=path, name=name, about=about, source=source, source_file=source_file, entry=entry,
+                runtime=runtime, gc=gc, properties=properties, expect=expect, bounds=bounds, sweep=sweep,
+                outcomes=tuple(outcomes), kind=kind, model=model, model_args=model_args, digest=digest)
+    for key, value in (overrides or {}).items():
+        spec = apply_override(spec, key, value)
+    if compile and kind == "program":
+        spec = replace(spec, program=_compile(spec))
+    return spec
+
+
+def _compile(spec: Spec) -> Any:
+    try:
+        from models.lang import compile_go
+    except ImportError as e:
+        raise SpecError(f"the Go frontend is not available in this build ({e})", spec.path, 1, 1) from None
+    return compile_go(spec.source, spec.source_file, entry=spec.entry)
+
+
+def apply_override(spec: Spec, key: str, value: Any) -> Spec:
+    """The spec with ``runtime.X``/``gc.X``/``bounds.X`` set to `value` (sweeps, CLI)."""
+    doc = _Doc(spec.path)
+    runtime, gc, bounds = _override(doc, None, key, value, spec.runtime, spec.gc, spec.bounds)
+    return replace(spec, runtime=runtime, gc=gc, bounds=bounds)
+
+
+def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: RuntimeOptions,
+              gc: GcOptions, bounds: Bounds) -> tuple[RuntimeOptions, GcOptions, Bounds]:
+    section, _, fname = key.partition(".")
+    groups = {"runtime": runtime, "gc": gc, "bounds": bounds}
+    if section not in groups or not fname:
+        raise doc.error(node, f"cannot sweep '{key}': use runtime.X, gc.X or bounds.X")
+    opts = groups[section]
+    allowed = tuple(f for f in opts.__dataclass_fields__ if f != "enabled")
+    if fname not in allowed:
+        raise doc.error(node, f"unknown key '{fname}' in {section}{_suggest(fname, allowed)}; allowed: {', '.join(allowed)}")
+    value = _check_value(doc, node, key, value, type(getattr(opts, fname)))
+    groups[section] = replace(opts, **{fname: value})
+    return groups["runtime"], groups["gc"], groups["bounds"]
+
+
+def _check_value(doc: _Doc, node: yaml.Node | None, key: str, value: Any, typ: type) -> Any:
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if typ is int and isinstance(value, bool) or not isinstance(value, typ):
+        raise doc.error(node, f"{key} must be {_type_names((typ,))}, got {value!r}")
+    if key in _CHOICES and value not in _CHOICES[key]:
+        raise doc.error(node, f"{key} must be one of {', '.join(map(str, _CHOICES[key]))}, got {value!r}{_suggest(str(value), [str(c) for c in _CHOICES[key]])}")
+    if key in _RANGES:
+        lo, hi = _RANGES[key]
+        if not lo <= value <= hi:
+            raise doc.error(node, f"{key} must be between {lo:g} and {hi:g}, got {value!r}")
+    return value
+
+
+def _options(doc: _Doc, node: yaml.Node | None, section: str, cls: Callable[..., Any],
+             enabled_when_present: bool = False) -> Any:
+    opts = cls()
+    if node is None:
+        return opts
+    if enabled_when_present and isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+        return replace(opts, enabled=True)
+    allowed = tuple(f for f in opts.__dataclass_fields__ if f != "enabled")
+    values: dict[str, Any] = {}
+    for key, (knode, vnode) in doc.mapping(node, section, allowed).items():
+        typ = type(getattr(opts, key))
+        values[key] = _check_value(doc, vnode, f"{section}.{key}", doc.scalar(vnode, f"{section}.{key}", (typ,)), typ)
+    if enabled_when_present:
+        values["enabled"] = True
+    return replace(opts, **values)
+
+
+def _choice(doc: _Doc, node: yaml.Node | None, what: str, default: Any, choices: tuple[str, ...] | None = None) -> Any:
+    if node is None:
+        return default
+    choices = choices or _CHOICES[what]
+    value = doc.scalar(node, what, (str,))
+    if value not in choices:
+        raise doc.error(node, f"{what} must be one of {', '.join(choices)}, got '{value}'{_suggest(value, choices)}")
+    return value
+
+
+def _properties(doc: _Doc, node: yaml.Node | None, kind: str) -> tuple[PropertySpec, ...]:
+    if node is None:
+        return tuple(PropertySpec(n) for n in _DEFAULT_PROPERTIES) if kind == "program" else ()
+    if not isinstance(node, yaml.SequenceNode):
+        raise doc.error(node, "properties must be a list of names (or one-key mappings like {max_goroutines: 8})")
+    out: list[PropertySpec] = []
+    allowed = sorted(PROPERTY_PARAMS)
+    for item in node.value:
+        line, col = item.start_mark.line + 1, item.start_mark.column + 1
+        if isinstance(item, yaml.ScalarNode):
+            name = doc.scalar(item, "a property name", (str,))
+            if kind == "model":
+                out.append(PropertySpec(name, None, line, col))
+                continue
+            if name not in PROPERTY_PARAMS:
+                raise doc.error(item, f"unknown property '{name}'{_suggest(name, allowed)}; allowed: {', '.join(allowed)}")
+            if PROPERTY_PARAMS[name] is not None:
+                raise doc.error(item, f"property '{name}' needs a parameter: write {{{name}: N}}")
+            out.append(PropertySpec(name, None, line, col))
+        else:
+            m = doc.mapping(item, "a property with a parameter", None)
+            if len(m) != 1:
+                raise doc.error(item, "a property with a parameter is a one-key mapping, like {max_goroutines: 8}")
+            (name, (knode, vnode)), = m.items()
+            if name not in PROPERTY_PARAMS:
+                raise doc.error(knode, f"unknown property '{name}'{_suggest(name, allowed)}; allowed: {', '.join(allowed)}")
+            typ = PROPERTY_PARAMS[name]
+            if typ is None:
+                raise doc.error(knode, f"property '{name}' takes no parameter: list it as a plain name")
+            param = doc.scalar(vnode, f"the parameter of {name}", (typ,))
+            if isinstance(param, int) and param < 0:
+                raise doc.error(vnode, f"the parameter of {name} must be >= 0, got {param}")
+            out.append(PropertySpec(name, param, line, col))
+    names = [p.name for p in out]
+    for p in out:
+        if names.count(p.name) > 1:
+            raise SpecError(f"property '{p.name}' is listed twice", doc.path, p.line, p.col)
+    return tuple(out)
+
+
+def _plain(doc: _Doc, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return _construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(doc, n) for n in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {k: _plain(doc, v) for k, (_, v) in doc.mapping(node, "a value", None).items()}
+    raise doc.error(node, "unsupported YAML value")
+
+
+__all__ += ["InputError"]
