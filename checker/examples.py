@@ -119,6 +119,17 @@ class Philosophers:
                 return True
         return False
 
+    def exclusive(self, s: tuple[int, ...]) -> bool | str:
+        """No fork is held by two philosophers."""
+        held: dict[int, int] = {}
+        for k, pc in enumerate(s):
+            a, b = self.forks_of(k)
+            for f in ((a,) if pc == 1 else (a, b) if pc == 2 else ()):
+                if f in held:
+                    return f"fork {f} held by phil {held[f]} and phil {k}"
+                held[f] = k
+        return True
+
     def actions(self, s: tuple[int, ...]) -> list[int]:
         out = []
         for k, pc in enumerate(s):
@@ -132,7 +143,7 @@ class Philosophers:
 
     def properties(self) -> list[Property]:
         return [Property.deadlock_free("deadlock_free", lambda s: False),
-                Property.always("fork exclusion", lambda s: True),
+                Property.always("fork exclusion", self.exclusive),
                 Property.progress("no starvation", lambda s: [f"phil{k}" for k, pc in enumerate(s) if pc == 1],
                                   fairness="strong")]
 

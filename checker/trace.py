@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.model import hook
 from checker.errors import InputError
+from checker.model import hook
 
 FORMAT = "gocheck-itf/1"
 

@@ -387,7 +387,7 @@ def _options(doc: _Doc, node: yaml.Node | None, section: str, cls: Callable[...,
         return replace(opts, enabled=True)
     allowed = tuple(f for f in opts.__dataclass_fields__ if f != "enabled")
     values: dict[str, Any] = {}
-    for key, (knode, vnode) in doc.mapping(node, section, allowed).items():
+    for key, (_knode, vnode) in doc.mapping(node, section, allowed).items():
         typ = type(getattr(opts, key))
         values[key] = _check_value(doc, vnode, f"{section}.{key}", doc.scalar(vnode, f"{section}.{key}", (typ,)), typ)
     if enabled_when_present:

@@ -107,6 +107,8 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
                 fb.emit(ir.Const(slot, self.zero(t, name_node), p))
             elif value != slot:
                 fb.emit(ir.Move(slot, value, p))
+        elif not fb.slot_names[slot]:
+            fb.slot_names[slot] = name
         var = Var(name, t, key, fb, slot, boxed)
         self.scopes[-1][name] = var
         self.vars_by_key[key] = var

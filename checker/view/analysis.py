@@ -1,0 +1,185 @@
+"""What a viewer derives from a trace: message events and the fairness story of a lasso.
+
+Events are read from the action strings (the Go vocabulary: ``ch <- v``,
+``<-ch``, ``close(ch)``, ``mu.Lock()``, ``chan send ch``, ``go f()``), so any
+model whose actions read like Go gets arrows; others get plain marks.  Sends
+and receives on a channel are paired first-in first-out, which is how a Go
+channel delivers (``runtime/chan.go``: the receive takes the oldest buffered
+value or the longest-waiting sender's).
+
+The lasso story needs the model: which fairness groups were enabled in the
+loop's states and which of them the loop never takes.  That is the answer to
+"why is this starving and still fair?".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.model import hook
+from checker.trace import Counterexample, ReplayError, replay
+
+_NAME = r"([A-Za-z_][\w.]*(?:\[[^\]]*\])?)"
+_POS = re.compile(r"\s*\(([^()]*:\d+(?::\d+)?)\)\s*$")
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("close", re.compile(r"\bclose\(\s*" + _NAME + r"\s*\)")),
+    ("lock", re.compile(_NAME + r"\.(?:R?Lock|TryLock)\(")),
+    ("unlock", re.compile(_NAME + r"\.R?Unlock\(")),
+    ("lock", re.compile(r"\b(?:acquire|r?lock)\s+" + _NAME, re.I)),
+    ("unlock", re.compile(r"\b(?:release|r?unlock)\s+" + _NAME, re.I)),
+    ("send", re.compile(_NAME + r"\s*<-(?!-)")),
+    ("recv", re.compile(r"<-\s*" + _NAME)),
+    ("send", re.compile(r"\b(?:chan\s+)?send(?:\s+on|\s+to)?\s+" + _NAME, re.I)),
+    ("recv", re.compile(r"\b(?:chan\s+)?(?:recv|receive)(?:\s+from|\s+on)?\s+" + _NAME, re.I)),
+    ("spawn", re.compile(r"\bgo\s+" + _NAME)),
+]
+
+
+@dataclass(slots=True)
+class Event:
+    """What one step did, as far as a sequence chart cares."""
+
+    step: int
+    actor: str
+    kind: str  # send recv close lock unlock spawn other
+    obj: str = ""
+    msg: int | None = None  # message number pairing a send with its receive
+    peer: int | None = None  # the step of the paired send/receive
+
+    def as_json(self) -> dict[str, Any]:
+        return {"step": self.step, "actor": self.actor, "kind": self.kind, "obj": self.obj, "msg": self.msg,
+                "peer": self.peer}
+
+
+def strip_action(action: str, actor: str) -> str:
+    """The action without its ``actor:`` prefix and trailing ``(file:line)``."""
+    a = action
+    if actor and a.startswith(actor + ":"):
+        a = a[len(actor) + 1:]
+    return _POS.sub("", a).strip()
+
+
+def classify(action: str, actor: str) -> tuple[str, str]:
+    text = strip_action(action, actor)
+    for kind, pat in _PATTERNS:
+        m = pat.search(text)
+        if m:
+            return kind, m.group(1)
+    return "other", ""
+
+
+def events(cx: Counterexample) -> list[Event]:
+    """One event per step (step 0 has none), sends paired with receives FIFO per channel."""
+    out: list[Event] = []
+    queues: dict[str, list[Event]] = {}
+    msgs = 0
+    for st in cx.steps[1:]:
+        kind, obj = classify(st.action or "", st.actor)
+        ev = Event(st.index, st.actor or "?", kind, obj)
+        if kind == "send":
+            msgs += 1
+            ev.msg = msgs
+            queues.setdefault(obj, []).append(ev)
+        elif kind == "recv" and queues.get(obj):
+            src = queues[obj].pop(0)
+            ev.msg, ev.peer, src.peer = src.msg, src.step, ev.step
+        out.append(ev)
+    return out
+
+
+def lanes(cx: Counterexample, evs: list[Event]) -> list[tuple[str, str]]:
+    """(name, kind) columns: actors in order of appearance, then channels, then locks."""
+    actors: list[str] = []
+    for st in cx.steps[1:]:
+        a = st.actor or "?"
+        if a not in actors:
+            actors.append(a)
+    chans: list[str] = []
+    locks: list[str] = []
+    for e in evs:
+        target = chans if e.kind in ("send", "recv", "close") else locks if e.kind in ("lock", "unlock") else None
+        if target is not None and e.obj not in target and e.obj not in actors:
+            target.append(e.obj)
+    return [(a, "actor") for a in actors] + [(c, "chan") for c in chans] + [(m, "lock") for m in locks]
+
+
+# --------------------------------------------------------------------------- lassos
+
+
+@dataclass(slots=True)
+class LassoStory:
+    """Why a lasso is a fair execution that still fails: the untaken actions."""
+
+    computed: bool
+    note: str = ""
+    untaken: list[dict[str, Any]] = field(default_factory=list)
+
+    def lines(self, fairness: str) -> list[str]:
+        if not self.computed:
+            return [f"cannot be computed: {self.note}"]
+        out = []
+        for u in self.untaken:
+            where = ", ".join(map(str, u["states"]))
+            if u["always"]:
+                why = ("no fairness is assumed, so the scheduler may pass it over forever" if fairness in ("", "none")
+                       else "the loop is unfair to it")
+                out.append(f"{u['action']} [{u['actor'] or u['group']}] stays enabled in every state of the loop "
+                           f"yet is never taken: {why}")
+            else:
+                why = ("weak fairness only forces an action that stays enabled, so it can be passed over forever"
+                       if fairness == "weak" else "no fairness is assumed, so the scheduler may pass it over forever"
+                       if fairness in ("", "none") else "the loop is unfair to it")
+                out.append(f"{u['action']} [{u['actor'] or u['group']}] is enabled after step(s) {where} of the loop "
+                           f"but never taken: {why}")
+        if not out:
+            out.append("every action enabled in the loop is taken in it; what is pending is never enabled here "
+                       "(it is blocked, so no fairness can help it)")
+        if self.note:
+            out.append(self.note)
+        return out
+
+
+def lasso_story(model: Any, cx: Counterexample) -> LassoStory:
+    """Replay the lasso on `model`; list the fairness groups enabled in the loop but never taken."""
+    if cx.loop is None:
+        return LassoStory(False, "not a lasso")
+    try:
+        states, actions = replay(model, cx.path, cx.spec_path or "<model>")
+    except ReplayError as e:
+        return LassoStory(False, f"the trace does not replay on the spec's model ({e.message})")
+    fairness, fmt, actor = hook(model, "fairness"), hook(model, "format_action"), hook(model, "actor")
+    loop_states = list(range(cx.loop, len(states) - 1)) or [cx.loop]
+    taken = {fairness(states[i], actions[i]) for i in range(cx.loop, len(actions))}
+    seen: dict[Any, dict[str, Any]] = {}
+    for i in loop_states:
+        for a in model.actions(states[i]):
+            g = fairness(states[i], a)
+            if g is None or g in taken:
+                continue
+            u = seen.setdefault(g, {"group": str(g), "action": str(fmt(states[i], a)),
+                                    "actor": str(actor(states[i], a)), "states": []})
+            if i not in u["states"]:
+                u["states"].append(i)
+    for u in seen.values():
+        u["always"] = len(u["states"]) == len(loop_states)
+    return LassoStory(True, "", list(seen.values()))
+
+
+def model_for(cx: Counterexample) -> tuple[Any, str]:
+    """The model of the spec a trace names (or None) and a note on what went wrong or changed."""
+    if not cx.spec_path:
+        return None, "the trace names no spec (#meta.spec is empty)"
+    try:
+        from checker.cli import build_model
+        from models.spec import load_spec
+        spec = load_spec(cx.spec_path)
+        model = build_model(spec)
+    except Exception as e:  # noqa: BLE001 - any failure means "cannot compute", said plainly
+        return None, f"the spec {cx.spec_path} cannot be loaded ({e})"
+    note = ""
+    if cx.spec_digest and spec.digest != cx.spec_digest:
+        note = (f"warning: {cx.spec_path} changed since the trace was written (digest {cx.spec_digest} in the "
+                f"trace, {spec.digest} now)")
+    return model, note

@@ -1,0 +1,166 @@
+"""Channels: send, receive, close and the FIFO wait queues (CH-1..CH-7).
+
+Follows ``runtime/chan.go`` (chansend, chanrecv, closechan) at the level Go
+programs can observe: a waiting receiver gets the value directly (CH-4.4),
+a buffered channel is a FIFO ring (CH-3), a receive from a full buffer with
+a waiting sender takes the head and moves the sender's value to the tail
+(CH-5.4), ``close`` wakes every waiter (CH-6), a closed and drained
+channel yields the zero value and ``ok == false`` (CH-5.3), and operations
+on a nil channel block forever (CH-4.1, CH-5.1).
+
+Waiters are ``(gid, case)`` entries: ``case`` -1 is a plain ``ch <- v`` or
+``<-ch``; otherwise the goroutine waits in a select and ``case`` is the
+index of the case registered here (SEL-6).  Completing a select waiter
+removes its registrations on every other channel in the same step, so
+exactly one case fires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from models import ir
+from models.goroutine import GoPanic
+from models.state import Chan
+
+if TYPE_CHECKING:
+    from models.goroutine import Tx
+
+__all__ = ["exec_send", "exec_recv", "exec_close", "try_send", "try_recv", "close_chan", "unregister",
+           "sender_value", "complete_recv", "complete_send"]
+
+
+def sender_value(t: Tx, gid: int, case: int) -> Any:
+    """The value a parked sender offers (its `Send` or select send case)."""
+    ins = t.instr(gid)
+    if case < 0:
+        return t.slot(gid, ins.src)  # type: ignore[attr-defined]
+    return t.slot(gid, ins.cases[case].val)  # type: ignore[attr-defined]
+
+
+def unregister(t: Tx, gid: int) -> None:
+    """Remove a parked select's entries from every channel it waits on (SEL-7)."""
+    g = t.g(gid)
+    if not g.wait or g.wait[0] != "select":
+        return
+    for c in g.wait[1]:
+        ch = t.get(c)
+        t.put(c, replace(ch, recvq=tuple(e for e in ch.recvq if e[0] != gid),
+                         sendq=tuple(e for e in ch.sendq if e[0] != gid)))
+
+
+def complete_recv(t: Tx, gid: int, case: int, value: Any, ok: bool) -> None:
+    """A parked receiver (plain or select case) got `value`, `ok`: wake it."""
+    ins = t.instr(gid)
+    if case < 0:
+        writes = ((ins.dst, value), (ins.ok, ok))  # type: ignore[attr-defined]
+    else:
+        c = ins.cases[case]  # type: ignore[attr-defined]
+        writes = ((ins.dst, case), (c.val, value), (c.ok, ok))  # type: ignore[attr-defined]
+        unregister(t, gid)
+    t.wake(gid, writes)
+
+
+def complete_send(t: Tx, gid: int, case: int) -> None:
+    """A parked sender's value was taken: wake it past its send."""
+    if case < 0:
+        t.wake(gid)
+    else:
+        unregister(t, gid)
+        t.wake(gid, ((t.instr(gid).dst, case),))  # type: ignore[attr-defined]
+
+
+def _zero(t: Tx, gid: int, case: int) -> Any:
+    ins = t.instr(gid)
+    return ins.zero if case < 0 else ins.cases[case].zero  # type: ignore[attr-defined]
+
+
+def try_send(t: Tx, c: int, value: Any) -> bool:
+    """CH-4 steps 3-5 on channel object `c`: True when the send completed."""
+    ch: Chan = t.get(c)
+    if ch.closed:
+        raise GoPanic("send on closed channel")
+    if ch.recvq:
+        (rg, case), rest = ch.recvq[0], ch.recvq[1:]
+        t.put(c, replace(ch, recvq=rest))
+        complete_recv(t, rg, case, value, True)
+        return True
+    if len(ch.buf) < ch.cap:
+        t.put(c, replace(ch, buf=ch.buf + (value,)))
+        return True
+    return False
+
+
+def try_recv(t: Tx, c: int) -> tuple[Any, bool] | None:
+    """CH-5 steps 3-5 on channel object `c`: ``(value, ok)``, or None to block.
+    A closed, drained channel returns ``(None, False)``: callers substitute
+    the element type's zero value."""
+    ch: Chan = t.get(c)
+    if ch.sendq:
+        (sg, case), rest = ch.sendq[0], ch.sendq[1:]
+        v = sender_value(t, sg, case)
+        if ch.cap == 0:
+            got, buf = v, ch.buf
+        else:
+            got, buf = ch.buf[0], ch.buf[1:] + (v,)
+        t.put(c, replace(ch, sendq=rest, buf=buf))
+        complete_send(t, sg, case)
+        return got, True
+    if ch.buf:
+        t.put(c, replace(ch, buf=ch.buf[1:]))
+        return ch.buf[0], True
+    if ch.closed:
+        return None, False
+    return None
+
+
+def close_chan(t: Tx, c: int) -> None:
+    """CH-6: mark closed; receivers get (zero, false), senders will panic."""
+    ch: Chan = t.get(c)
+    if ch.closed:
+        raise GoPanic("close of closed channel")
+    t.put(c, Chan(ch.cap, ch.buf, True))
+    for g, case in ch.recvq:
+        if t.g(g).status == "wait":
+            complete_recv(t, g, case, _zero(t, g, case), False)
+    for g, _case in ch.sendq:
+        if t.g(g).status == "wait":
+            unregister(t, g)
+            t.wake_retry(g, wait=("panic", "send on closed channel"))
+
+
+def exec_send(t: Tx, gid: int, ins: ir.Send, s: tuple[Any, ...]) -> None:
+    ref = s[ins.ch]
+    if ref is None:
+        t.park(gid, ("chan send (nil chan)",))
+        return
+    if try_send(t, ref.obj, s[ins.src]):
+        t.advance(gid)
+        return
+    ch = t.get(ref.obj)
+    t.put(ref.obj, replace(ch, sendq=ch.sendq + ((gid, -1),)))
+    t.park(gid, ("chan send", ref.obj))
+
+
+def exec_recv(t: Tx, gid: int, ins: ir.Recv, s: tuple[Any, ...]) -> None:
+    ref = s[ins.ch]
+    if ref is None:
+        t.park(gid, ("chan receive (nil chan)",))
+        return
+    r = try_recv(t, ref.obj)
+    if r is not None:
+        v, ok = r
+        t.advance(gid, ((ins.dst, v if ok else ins.zero), (ins.ok, ok)))
+        return
+    ch = t.get(ref.obj)
+    t.put(ref.obj, replace(ch, recvq=ch.recvq + ((gid, -1),)))
+    t.park(gid, ("chan receive", ref.obj))
+
+
+def exec_close(t: Tx, gid: int, ins: ir.Close, s: tuple[Any, ...]) -> None:
+    ref = s[ins.ch]
+    if ref is None:
+        raise GoPanic("close of nil channel")
+    close_chan(t, ref.obj)
+    t.advance(gid)

@@ -1,0 +1,675 @@
+"""Steps of one goroutine: the interpreter of the IR over a `World`.
+
+`Machine` is the program plus runtime options; its step function is what
+every scheduler shares (see `models.sched.abstract` for the contract):
+
+- ``machine.initial()`` -> the initial `World` (globals allocated,
+  goroutine 1 at its first visible instruction).
+- ``machine.choices(w, gid)`` -> how goroutine `gid` may step: ``[None]``
+  for an ordinary step, or for a `Select` the ready case indices (each a
+  separate choice, SEL-2), ``[-1]`` for its default, ``[None]`` to block.
+- ``machine.step(w, gid, choice)`` -> `Step` (new world + `Events`).
+- ``machine.fire(w, timer)`` -> `Step` for an environment timer event.
+
+A step executes the visible instruction at the goroutine's ``pc`` (a
+channel operation, a lock, a shared load, ...) and then every local
+instruction after it, up to the next visible one.  Goroutines woken or
+spawned by the step also run their local instructions at once (they touch
+only their own frames, so this changes no interleaving Go can observe),
+which keeps the invariant that a runnable goroutine stands at a visible
+instruction.  Local runs are bounded: exceeding `LOCAL_LIMIT` instructions
+or `DEPTH_LIMIT` frames raises `ModelLimitError`; it is never cut silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from models import ir
+from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
+
+__all__ = ["Machine", "Step", "Events", "Tx", "GoPanic", "ModelLimitError", "LOCAL_LIMIT", "DEPTH_LIMIT",
+           "BACKGROUND", "fmt_value"]
+
+LOCAL_LIMIT = 100_000
+DEPTH_LIMIT = 2_000
+MASK = (1 << 64) - 1
+#: The value of ``context.Background()``: a context that is never cancelled.
+BACKGROUND = "context.Background"
+
+
+class GoPanic(Exception):
+    """The program panics (or hits a fatal error) with Go's message."""
+
+    def __init__(self, msg: str, fatal: bool = False):
+        super().__init__(msg)
+        self.msg = msg
+        self.fatal = fatal
+        self.gid = 0
+        self.pos: ir.Pos = ir.NOPOS
+
+
+class ModelLimitError(RuntimeError):
+    """A local run exceeded a bound: the model refuses to guess (never `holds`)."""
+
+
+@dataclass(slots=True)
+class Events:
+    """What a step did, for schedulers that keep their own queues (gmp).
+
+    ``spawned``: new goroutine ids; ``woken``: goroutines made runnable;
+    ``blocked``: the stepping goroutine parked; ``exited``: it ended;
+    ``yielded``: it called ``runtime.Gosched``; ``locals``: local
+    instructions run (a time slice counts them); ``ended``: the program is over.
+    """
+
+    spawned: list[int] = field(default_factory=list)
+    woken: list[int] = field(default_factory=list)
+    blocked: bool = False
+    exited: bool = False
+    yielded: bool = False
+    locals: int = 0
+    ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    world: World
+    events: Events
+
+
+def wrap(x: int) -> int:
+    x &= MASK
+    return x - (1 << 64) if x >> 63 else x
+
+
+def fmt_value(v: Any, verb: str = "v") -> str:
+    """A value as fmt prints it with %v (or %q for strings)."""
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if v is None:
+        return "<nil>"
+    if isinstance(v, str) and verb == "q":
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, ir.Ref):
+        return f"0xc{v.obj:09x}"
+    if isinstance(v, ir.Closure):
+        return f"0x{abs(hash(v.func)) % 0xffffff:06x}"
+    return str(v)
+
+
+def _printf(fmt: str, args: list[Any]) -> str:
+    out, i, k = [], 0, 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "%" and i + 1 < len(fmt):
+            verb = fmt[i + 1]
+            i += 2
+            if verb == "%":
+                out.append("%")
+            elif k < len(args):
+                out.append(fmt_value(args[k], verb))
+                k += 1
+            else:
+                out.append(f"%!{verb}(MISSING)")
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+class Tx:
+    """A mutable working copy of a `World` during one step."""
+
+    __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
+                 "woken", "locals", "base")
+
+    def __init__(self, m: Machine, w: World):
+        self.m = m
+        self.gs = list(w.gs)
+        self.heap = list(w.heap)
+        self.timers = list(w.timers)
+        self.output = w.output
+        self.panic = w.panic
+        self.main_done = w.main_done
+        self.ended = w.ended
+        self.failed = w.failed
+        self.woken: list[int] = []
+        self.locals = 0
+        self.base = len(w.gs)
+
+    def freeze(self) -> World:
+        return World(tuple(self.gs), tuple(self.heap), tuple(sorted(self.timers)), self.output,
+                     self.panic, self.main_done, self.ended, self.failed)
+
+    # ---- heap
+    def get(self, i: int) -> Any:
+        return self.heap[i]
+
+    def put(self, i: int, o: Any) -> None:
+        self.heap[i] = o
+
+    def alloc(self, o: Any) -> int:
+        self.heap.append(o)
+        return len(self.heap) - 1
+
+    def load(self, ref: Any) -> Any:
+        if not isinstance(ref, ir.Ref):
+            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+        for k, v in self.heap[ref.obj].fields:
+            if k == ref.field:
+                return v
+        raise GoPanic(f"internal: no field {ref.field!r} in object {ref.obj}")
+
+    def store(self, ref: Any, value: Any) -> None:
+        if not isinstance(ref, ir.Ref):
+            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+        d = self.heap[ref.obj]
+        self.heap[ref.obj] = Data(tuple((k, value if k == ref.field else v) for k, v in d.fields), d.type)
+
+    # ---- goroutines
+    def g(self, gid: int) -> G:
+        return self.gs[gid - 1]
+
+    def setg(self, g: G) -> None:
+        self.gs[g.gid - 1] = g
+
+    def instr(self, gid: int) -> ir.Instr:
+        fr = self.gs[gid - 1].frames[-1]
+        return self.m.funcs[fr.func].code[fr.pc]
+
+    def slot(self, gid: int, i: int) -> Any:
+        return self.gs[gid - 1].frames[-1].slots[i]
+
+    def advance(self, gid: int, writes: tuple[tuple[int | None, Any], ...] = (), target: int | None = None,
+                **fields: Any) -> None:
+        """Finish the visible instruction of `gid`: write `writes`, move on."""
+        g = self.gs[gid - 1]
+        fr = g.frames[-1]
+        slots = fr.slots
+        if writes:
+            lst = list(slots)
+            for i, v in writes:
+                if i is not None:
+                    lst[i] = v
+            slots = tuple(lst)
+        fr = Frame(fr.func, fr.pc + 1 if target is None else target, slots, fr.defers)
+        self.gs[gid - 1] = replace(g, frames=g.frames[:-1] + (fr,), status=RUN, wait=(), **fields)
+
+    def park(self, gid: int, reason: tuple[Any, ...], **fields: Any) -> None:
+        self.gs[gid - 1] = replace(self.gs[gid - 1], status=WAIT, wait=reason, **fields)
+
+    def wake(self, gid: int, writes: tuple[tuple[int | None, Any], ...] = (), **fields: Any) -> None:
+        """A partner completed `gid`'s operation: it moves on and is runnable."""
+        self.advance(gid, writes, **fields)
+        self.woken.append(gid)
+
+    def wake_retry(self, gid: int, **fields: Any) -> None:
+        """Make `gid` runnable at the same instruction (it will try again)."""
+        self.gs[gid - 1] = replace(self.gs[gid - 1], status=RUN, wait=(), **fields)
+        self.woken.append(gid)
+
+    def emit(self, text: str) -> None:
+        self.output = self.output + (text,)
+
+
+class Machine:
+    """A compiled program plus runtime options: the shared step function."""
+
+    def __init__(self, program: ir.Program, runtime: Any = None):
+        from models.spec import RuntimeOptions
+
+        self.program = program
+        self.opts = runtime or RuntimeOptions()
+        cancel = ir.Function("context.cancel", 1, 0, 0, 1, ("ctx",), (ir.Cancel(0), ir.Return()))
+        self.funcs: dict[str, ir.Function] = {"context.cancel": cancel, **program.functions}
+        self.global_obj: dict[str, int] = {}
+        self.global_scalar: dict[str, bool] = {}
+
+    # ---- construction
+    def initial(self) -> World:
+        t = Tx(self, World((), ()))
+        for gl in self.program.globals:
+            obj = self.new_object(t, gl.type)
+            self.global_obj[gl.name] = obj.obj
+            self.global_scalar[gl.name] = obj.field is not None
+        fn = self.funcs[self.program.start]
+        t.gs.append(G(1, (self.frame(fn, (), ()),)))
+        self.run_locals(t, 1)
+        return t.freeze()
+
+    def frame(self, fn: ir.Function, captures: tuple[Any, ...], args: tuple[Any, ...]) -> Frame:
+        n = len(captures) + len(args)
+        return Frame(fn.name, 0, tuple(captures) + tuple(args) + (None,) * (fn.nslots - n))
+
+    def new_object(self, t: Tx, typ: ir.Type) -> ir.Ref:
+        """Allocate a zero value of `typ` (IR `New`); boxed fields get their own objects."""
+        from models.state import Cond, Mutex, Once, RWMutex, WaitGroup
+
+        k = typ.kind
+        if not typ.is_object:
+            return ir.Ref(t.alloc(Data(((0, typ.zero()),), k)), 0)
+        simple = {"sync.Mutex": Mutex, "sync.RWMutex": RWMutex, "sync.WaitGroup": WaitGroup,
+                  "sync.Once": Once, "sync.Cond": Cond}
+        if k in simple:
+            return ir.Ref(t.alloc(simple[k]()))
+        if k.startswith("atomic."):
+            zero: Any = False if k == "atomic.Bool" else None if k == "atomic.Value" else 0
+            return ir.Ref(t.alloc(Data((("v", zero),), k)))
+
+        def val(ft: ir.Type) -> Any:
+            return self.new_object(t, ft) if ft.is_object else ft.zero()
+
+        if k == "array":
+            assert typ.elem is not None
+            fields = tuple((i, val(typ.elem)) for i in range(typ.length))
+        elif k == "struct":
+            fields = tuple((name, val(ft)) for name, ft in typ.fields)
+        else:
+            raise GoPanic(f"internal: cannot allocate a {k}")
+        return ir.Ref(t.alloc(Data(fields, typ.name or k)))
+
+    # ---- the step function
+    def runnable(self, w: World) -> list[int]:
+        return [g.gid for g in w.gs if g.status == RUN] if not w.ended else []
+
+    def instr_of(self, g: G) -> ir.Instr:
+        fr = g.frames[-1]
+        return self.funcs[fr.func].code[fr.pc]
+
+    def choices(self, w: World, gid: int) -> list[int | None]:
+        from models.select import select_choices
+
+        g = w.gs[gid - 1]
+        if g.status != RUN or w.ended:
+            return []
+        ins = self.instr_of(g)
+        if type(ins) is ir.Select and not g.wait:
+            return select_choices(w.heap, ins, g.frames[-1].slots)
+        return [None]
+
+    def step(self, w: World, gid: int, choice: int | None = None) -> Step:
+        t = Tx(self, w)
+        ev = Events()
+        try:
+            g = t.g(gid)
+            if g.wait and g.wait[0] == "panic":
+                raise GoPanic(g.wait[1])
+            self.exec_visible(t, gid, choice)
+            g = t.g(gid)
+            ev.blocked = g.status == WAIT
+            self.settle(t, [gid])
+        except GoPanic as p:
+            self._panicked(t, p, gid)
+        ev.exited = t.g(gid).status == DONE
+        ev.spawned = list(range(t.base + 1, len(t.gs) + 1))
+        ev.woken = list(dict.fromkeys(x for x in t.woken if x != gid))
+        ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
+        ev.locals = t.locals
+        ev.ended = t.ended
+        return Step(t.freeze(), ev)
+
+    def fire(self, w: World, timer: tuple[str, int]) -> Step:
+        """An environment event: the pending `timer` fires."""
+        from models.chan import try_send
+
+        t = Tx(self, w)
+        t.timers.remove(timer)
+        try:
+            kind, x = timer
+            if kind == "sleep":
+                t.wake(x)
+            else:
+                try_send(t, x, "time.Time")
+            self.settle(t, [])
+        except GoPanic as p:
+            self._panicked(t, p, 0)
+        return Step(t.freeze(), Events(woken=list(dict.fromkeys(t.woken)), locals=t.locals, ended=t.ended))
+
+    def settle(self, t: Tx, first: list[int]) -> None:
+        """Run the local instructions of the stepping, spawned and woken goroutines."""
+        spawned = range(t.base + 1, len(t.gs) + 1)
+        for x in dict.fromkeys([*first, *spawned, *t.woken]):
+            self.run_locals(t, x)
+
+    def _panicked(self, t: Tx, p: GoPanic, gid: int) -> None:
+        g = p.gid or gid
+        pos = p.pos
+        if pos == ir.NOPOS and g and t.g(g).frames:
+            pos = t.instr(g).pos
+        where = f" [G{g} at {self.file}:{pos[0]}]" if g else ""
+        t.panic = ("fatal error: " if p.fatal else "panic: ") + p.msg + where
+        t.ended = True
+
+    @property
+    def file(self) -> str:
+        import os
+
+        return os.path.basename(self.program.file) or "main.go"
+
+    # ---- visible instructions
+    def exec_visible(self, t: Tx, gid: int, choice: int | None) -> None:
+        from models import atomic, chan, select, sync
+
+        g = t.g(gid)
+        fr = g.frames[-1]
+        ins = self.funcs[fr.func].code[fr.pc]
+        s = fr.slots
+        op = type(ins)
+        if op is ir.Load:
+            t.advance(gid, ((ins.dst, t.load(s[ins.ptr])),))
+        elif op is ir.Store:
+            t.store(s[ins.ptr], s[ins.src])
+            t.advance(gid)
+        elif op is ir.Jump:
+            t.advance(gid, target=ins.target)
+        elif op is ir.Send:
+            chan.exec_send(t, gid, ins, s)
+        elif op is ir.Recv:
+            chan.exec_recv(t, gid, ins, s)
+        elif op is ir.Close:
+            chan.exec_close(t, gid, ins, s)
+        elif op is ir.LenOf:
+            c = s[ins.ch]
+            t.advance(gid, ((ins.dst, len(t.get(c.obj).buf) if c is not None else 0),))
+        elif op is ir.Select:
+            select.exec_select(t, gid, ins, s, choice)
+        elif op is ir.AtomicOp:
+            atomic.exec_atomic(t, gid, ins, s)
+        elif op is ir.Go:
+            self.exec_go(t, ins, s)
+            t.advance(gid)
+        elif op is ir.Print:
+            self.exec_print(t, ins, s)
+            t.advance(gid)
+        elif op is ir.Panic:
+            raise GoPanic(self.panic_text(t, s[ins.v]))
+        elif op is ir.Gosched:
+            t.advance(gid)
+        elif op is ir.Goexit:
+            t.setg(replace(g, unwind=len(g.frames)))
+        elif op is ir.Sleep:
+            t.timers.append(("sleep", gid))
+            t.park(gid, ("sleep",))
+        elif op is ir.After:
+            c = t.alloc(Chan(1))
+            t.timers.append(("after", c))
+            t.advance(gid, ((ins.dst, ir.Ref(c)),))
+        elif op is ir.WithCancel:
+            t.advance(gid, ((ins.dst, self.with_cancel(t, s[ins.parent])),))
+        elif op is ir.Cancel:
+            self.cancel(t, s[ins.ctx])
+            t.advance(gid)
+        elif op is ir.CtxErr:
+            c = s[ins.ctx]
+            err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
+            t.advance(gid, ((ins.dst, err),))
+        else:
+            sync.exec_sync(t, gid, ins, s)
+
+    def panic_text(self, t: Tx, v: Any) -> str:
+        if isinstance(v, str):
+            return v
+        return fmt_value(v)
+
+    def exec_go(self, t: Tx, ins: ir.Go, s: tuple[Any, ...]) -> None:
+        if ins.func is not None:
+            fn, caps = self.funcs[ins.func], ()
+        else:
+            c = s[ins.fslot]  # type: ignore[index]
+            if not isinstance(c, ir.Closure):
+                raise GoPanic("go of nil func value")
+            fn, caps = self.funcs[c.func], c.captures
+        gid = len(t.gs) + 1
+        t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
+
+    def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
+        args = [s[a] for a in ins.args]
+        k = ins.kind
+        if k == "println":
+            text = " ".join(fmt_value(a) for a in args) + "\n"
+        elif k == "print":
+            parts: list[str] = []
+            for i, a in enumerate(args):
+                if i and not isinstance(a, str) and not isinstance(args[i - 1], str):
+                    parts.append(" ")
+                parts.append(fmt_value(a))
+            text = "".join(parts)
+        elif k == "printf":
+            text = _printf(str(args[0]), args[1:]) if args else ""
+        else:
+            msg = _printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
+            text = f"    {self.file}:{ins.pos[0]}: {msg}\n"
+            if k.startswith(("error", "fatal")):
+                t.failed = True
+        t.emit(text)
+
+    def with_cancel(self, t: Tx, parent: Any) -> ir.Ref:
+        done = t.alloc(Chan(0))
+        pobj = parent.obj if isinstance(parent, ir.Ref) else None
+        me = t.alloc(Context(pobj, done))
+        if pobj is not None:
+            p = t.get(pobj)
+            t.put(pobj, replace(p, children=p.children + (me,)))
+            if p.cancelled:
+                self.cancel(t, ir.Ref(me))
+        return ir.Ref(me)
+
+    def cancel(self, t: Tx, ctx: Any) -> None:
+        """Cancel a context and its children: close their Done channels (idempotent)."""
+        from models.chan import close_chan
+
+        if not isinstance(ctx, ir.Ref):
+            return
+        c = t.get(ctx.obj)
+        if c.cancelled:
+            return
+        t.put(ctx.obj, replace(c, cancelled=True))
+        close_chan(t, c.done)
+        for ch in c.children:
+            self.cancel(t, ir.Ref(ch))
+
+    # ---- local instructions
+    def run_locals(self, t: Tx, gid: int) -> None:
+        """Run `gid`'s local instructions up to its next visible one (or its end)."""
+        g = t.g(gid)
+        if g.status != RUN or t.ended:
+            return
+        frames = list(g.frames)
+        unwind = g.unwind
+        fr = frames[-1]
+        fn = self.funcs[fr.func]
+        code, pc, slots = fn.code, fr.pc, list(fr.slots)
+        defers = fr.defers
+        n = 0
+        I = ir  # noqa: N806
+        try:
+            while True:
+                if unwind and len(frames) <= unwind:
+                    if defers:
+                        frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
+                        fname, clo, args = defers[-1]
+                        frames.append(self._callee_frame(fname, clo, args))
+                    else:
+                        frames.pop()
+                        unwind = len(frames)
+                        if not frames:
+                            t.setg(G(gid, (), DONE))
+                            return
+                    fr = frames[-1]
+                    fn = self.funcs[fr.func]
+                    code, pc, slots, defers = fn.code, fr.pc, list(fr.slots), fr.defers
+                    continue
+                ins = code[pc]
+                op = type(ins)
+                if ins.VISIBLE or (op is I.Jump and ins.back):
+                    break
+                n += 1
+                if n > LOCAL_LIMIT:
+                    raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} ran {LOCAL_LIMIT} local "
+                                          "instructions without reaching a scheduling point")
+                if op is I.Const:
+                    slots[ins.dst] = ins.value
+                elif op is I.Move:
+                    slots[ins.dst] = slots[ins.src]
+                elif op is I.BinOp:
+                    slots[ins.dst] = self.binop(ins.operator, slots[ins.a], slots[ins.b])
+                elif op is I.Branch:
+                    pc = ins.then if slots[ins.cond] else ins.orelse
+                    continue
+                elif op is I.Jump:
+                    pc = ins.target
+                    continue
+                elif op is I.UnOp:
+                    a = slots[ins.a]
+                    slots[ins.dst] = wrap(-a) if ins.operator == "-" else (not a) if ins.operator == "!" else wrap(~a)
+                elif op is I.Nop:
+                    pass
+                elif op is I.Call or op is I.Return or op is I.Defer:
+                    if op is I.Defer:
+                        clo = None if ins.func is not None else slots[ins.fslot]
+                        if ins.func is None and not isinstance(clo, I.Closure):
+                            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+                        defers = defers + ((ins.func, clo, tuple(slots[a] for a in ins.args)),)
+                        pc += 1
+                        continue
+                    if op is I.Call:
+                        clo = None if ins.func is not None else slots[ins.fslot]
+                        if ins.func is None and not isinstance(clo, I.Closure):
+                            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+                        frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
+                        if len(frames) >= DEPTH_LIMIT:
+                            raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} exceeded "
+                                                  f"{DEPTH_LIMIT} nested calls (unbounded recursion?)")
+                        frames.append(self._callee_frame(ins.func, clo, tuple(slots[a] for a in ins.args)))
+                    else:  # Return
+                        if defers:
+                            frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
+                            fname, clo, args = defers[-1]
+                            frames.append(self._callee_frame(fname, clo, args))
+                        else:
+                            results = [slots[x] for x in ins.srcs]
+                            frames.pop()
+                            if not frames:
+                                t.setg(G(gid, (), DONE))
+                                if gid == 1 and fn.name == self.program.start:
+                                    t.main_done = True
+                                    if self.opts.main_exit == "exit":
+                                        t.ended = True
+                                return
+                            fr = frames[-1]
+                            fn = self.funcs[fr.func]
+                            code, pc, slots, defers = fn.code, fr.pc, list(fr.slots), fr.defers
+                            caller = code[pc]
+                            if type(caller) is I.Call and not (unwind and len(frames) <= unwind):
+                                for d, v in zip(caller.dsts, results):
+                                    slots[d] = v
+                                pc += 1
+                            continue
+                    fr = frames[-1]
+                    fn = self.funcs[fr.func]
+                    code, pc, slots, defers = fn.code, fr.pc, list(fr.slots), fr.defers
+                    continue
+                else:
+                    self.local_heap_op(t, ins, slots)
+                pc += 1
+        except GoPanic as p:
+            p.gid, p.pos = gid, code[pc].pos
+            raise
+        finally:
+            t.locals += n
+        frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
+        t.setg(replace(t.g(gid), frames=tuple(frames), unwind=unwind))
+
+    def _callee_frame(self, fname: str | None, clo: Any, args: tuple[Any, ...]) -> Frame:
+        if fname is not None:
+            return self.frame(self.funcs[fname], (), args)
+        return self.frame(self.funcs[clo.func], clo.captures, args)
+
+    def local_heap_op(self, t: Tx, ins: ir.Instr, slots: list[Any]) -> None:
+        op = type(ins)
+        if op is ir.MakeClosure:
+            slots[ins.dst] = ir.Closure(ins.func, tuple(slots[c] for c in ins.captures))
+        elif op is ir.New:
+            slots[ins.dst] = self.new_object(t, ins.type)
+        elif op is ir.Addr:
+            o = self.global_obj[ins.name]
+            slots[ins.dst] = ir.Ref(o, 0) if self.global_scalar[ins.name] else ir.Ref(o)
+        elif op is ir.FieldAddr:
+            base = slots[ins.base]
+            if not isinstance(base, ir.Ref):
+                raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+            f = ins.field
+            if ins.index is not None:
+                f = slots[ins.index]
+                n = len(t.get(base.obj).fields)
+                if not 0 <= f < n:
+                    raise GoPanic(f"runtime error: index out of range [{f}] with length {n}")
+            slots[ins.dst] = ir.Ref(base.obj, f)
+        elif op is ir.FieldObj:
+            base = slots[ins.base]
+            if not isinstance(base, ir.Ref):
+                raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+            slots[ins.dst] = t.load(ir.Ref(base.obj, ins.field))
+        elif op is ir.MakeChan:
+            cap = 0 if ins.cap is None else slots[ins.cap]
+            if cap < 0:
+                raise GoPanic("makechan: size out of range")
+            slots[ins.dst] = ir.Ref(t.alloc(Chan(cap)))
+        elif op is ir.MakeCond:
+            from models.state import Cond
+
+            slots[ins.dst] = ir.Ref(t.alloc(Cond(slots[ins.locker])))
+        elif op is ir.CapOf:
+            c = slots[ins.ch]
+            slots[ins.dst] = t.get(c.obj).cap if c is not None else 0
+        elif op is ir.Background:
+            slots[ins.dst] = BACKGROUND
+        elif op is ir.CtxDone:
+            c = slots[ins.ctx]
+            slots[ins.dst] = ir.Ref(t.get(c.obj).done) if isinstance(c, ir.Ref) else None
+        else:
+            raise ModelLimitError(f"internal: unknown local instruction {ins.op}")
+
+    @staticmethod
+    def binop(o: str, a: Any, b: Any) -> Any:
+        if o == "+":
+            return a + b if isinstance(a, str) else wrap(a + b)
+        if o == "-":
+            return wrap(a - b)
+        if o == "*":
+            return wrap(a * b)
+        if o in ("/", "%"):
+            if b == 0:
+                raise GoPanic("runtime error: integer divide by zero")
+            q = abs(a) // abs(b)
+            q = q if (a >= 0) == (b >= 0) else -q
+            return wrap(q) if o == "/" else wrap(a - b * q)
+        if o == "==":
+            return type(a) is type(b) and a == b
+        if o == "!=":
+            return not (type(a) is type(b) and a == b)
+        if o == "<":
+            return a < b
+        if o == "<=":
+            return a <= b
+        if o == ">":
+            return a > b
+        if o == ">=":
+            return a >= b
+        if o == "&":
+            return wrap(a & b)
+        if o == "|":
+            return wrap(a | b)
+        if o == "^":
+            return wrap(a ^ b)
+        if o == "&^":
+            return wrap(a & ~b)
+        if o in ("<<", ">>"):
+            if b < 0:
+                raise GoPanic("runtime error: negative shift amount")
+            return wrap(a << b) if o == "<<" else a >> b
+        raise ModelLimitError(f"internal: unknown operator {o}")

@@ -1,0 +1,537 @@
+"""Expression lowering: values, conditions (short-circuit), addresses,
+lvalues, struct literals and struct copies.
+
+Storage of a value by type: scalars (int, bool, string, chan, pointer,
+func, context, error, ``struct{}`` as None) live in frame slots, or in a
+heap cell when boxed.  Struct and sync/atomic values are heap objects; a
+variable of such a type holds the object's Ref, which never changes.  Struct
+value semantics are kept by copying field by field where Go copies (`a :=
+b`, assignment, passing and returning a struct, value receivers); copying a
+struct that contains a sync object is rejected (Go vet's copylocks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tree_sitter import Node
+
+from models import ir
+from models.lang.builder import Label, Var
+from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT
+from models.lang.parse import construct_name, field, named, pos, string_value, text, unparen
+from models.lang.scope import BuiltinB, ConstB, FuncB, GlobalB, PkgB, TypeB
+
+if TYPE_CHECKING:
+    from models.lang.lower import Lowerer
+
+    _Base = Lowerer
+else:
+    _Base = object
+
+TIME_CONSTS = {"Nanosecond": 1, "Microsecond": 1000, "Millisecond": 1_000_000,
+               "Second": 1_000_000_000, "Minute": 60_000_000_000, "Hour": 3_600_000_000_000}
+ARITH = {"+", "-", "*", "/", "%", "&", "|", "^", "&^", "<<", ">>"}
+COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+
+
+@dataclass
+class LV:
+    """An assignable place: ``slot`` (a frame slot), ``ptr`` (memory at the
+    Ref in `slot`), ``obj`` (the object at the Ref in `slot`) or ``discard``."""
+
+    kind: str
+    slot: int
+    type: GT
+
+
+def _wrap(v: int) -> int:
+    v &= (1 << 64) - 1
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+class ExprMixin(_Base):
+    # ---- constants
+
+    def const_eval(self, node: Node) -> tuple[Any, GT] | None:
+        """Fold a constant expression, or None when it is not constant."""
+        node = unparen(node)
+        t = node.type
+        if t == "int_literal":
+            return int(text(node).replace("_", ""), 0), INT
+        if t == "interpreted_string_literal":
+            return string_value(node, self.file), STRING
+        if t in ("true", "false"):
+            b = self._lookup_opt(t)
+            return (t == "true", BOOL) if b is None or isinstance(b, ConstB) else None
+        if t == "iota":
+            b = self._lookup_opt("iota")
+            return (b.value, INT) if isinstance(b, ConstB) else None
+        if t == "identifier":
+            b = self._lookup_opt(text(node))
+            return (b.value, b.type) if isinstance(b, ConstB) else None
+        if t == "selector_expression":
+            op = unparen(field(node, "operand"))
+            if op.type == "identifier" and isinstance(self._lookup_opt(text(op)), PkgB):
+                pkg = text(op)
+                name = text(field(node, "field"))
+                if pkg == "time" and name in TIME_CONSTS:
+                    from models.lang.gotypes import DURATION
+                    return TIME_CONSTS[name], DURATION
+            return None
+        if t == "unary_expression":
+            operator = text(field(node, "operator"))
+            inner = self.const_eval(field(node, "operand"))
+            if inner is None or operator not in ("-", "+", "!", "^"):
+                return None
+            v, ty = inner
+            if operator == "-":
+                return _wrap(-v), ty
+            if operator == "^":
+                return _wrap(~v), ty
+            if operator == "!":
+                return (not v), ty
+            return v, ty
+        if t == "binary_expression":
+            a = self.const_eval(field(node, "left"))
+            if a is None:
+                return None
+            b = self.const_eval(field(node, "right"))
+            if b is None:
+                return None
+            return self._fold(text(field(node, "operator")), a, b, node)
+        if t == "call_expression":
+            fn = unparen(field(node, "function"))
+            args = named(field(node, "arguments"))
+            if len(args) == 1 and fn.type in ("identifier", "selector_expression", "type_identifier"):
+                target = self._conversion_type(fn)
+                if target is not None and target.kind in ("int", "string", "bool"):
+                    inner = self.const_eval(args[0])
+                    pytype = {"int": int, "string": str, "bool": bool}[target.kind]
+                    if inner is not None and type(inner[0]) is pytype:
+                        return inner[0], target
+        return None
+
+    def _fold(self, op: str, a: tuple[Any, GT], b: tuple[Any, GT], node: Node) -> tuple[Any, GT]:
+        x, tx = a
+        y, ty = b
+        ty_ = tx if tx.name not in ("", "int") else ty
+        if op in COMPARE:
+            r = {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+            return r, BOOL
+        if op == "&&":
+            return x and y, BOOL
+        if op == "||":
+            return x or y, BOOL
+        if isinstance(x, str):
+            if op != "+":
+                self.err(f"operator {op} not defined on strings", node)
+            return x + y, STRING
+        if op in ("/", "%") and y == 0:
+            self.err("division by zero", node)
+        if op == "/":
+            q = abs(x) // abs(y)
+            return _wrap(q if (x >= 0) == (y >= 0) else -q), ty_
+        if op == "%":
+            r = abs(x) % abs(y)
+            return _wrap(r if x >= 0 else -r), ty_
+        r = {"+": lambda: x + y, "-": lambda: x - y, "*": lambda: x * y, "&": lambda: x & y,
+             "|": lambda: x | y, "^": lambda: x ^ y, "&^": lambda: x & ~y,
+             "<<": lambda: x << y, ">>": lambda: x >> y}[op]()
+        return _wrap(r), ty_
+
+    def _lookup_opt(self, name: str) -> Any:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return self.unit.package.get(name)
+
+    def _conversion_type(self, fn: Node) -> GT | None:
+        if fn.type == "identifier":
+            b = self._lookup_opt(text(fn))
+            return b.type if isinstance(b, TypeB) else None
+        if fn.type == "selector_expression":
+            op = unparen(field(fn, "operand"))
+            if op.type == "identifier" and isinstance(self._lookup_opt(text(op)), PkgB):
+                if text(op) == "time" and text(field(fn, "field")) == "Duration":
+                    from models.lang.gotypes import DURATION
+                    return DURATION
+        return None
+
+    # ---- values
+
+    def value(self, node: Node, into: int | None = None) -> tuple[int, GT]:
+        """Evaluate `node` to a slot (`into` when given)."""
+        fb = self.fb
+        p = pos(node)
+        node = unparen(node)
+        t = node.type
+        c = self.const_eval(node)
+        if c is not None:
+            return fb.const(c[0], p, into), c[1]
+        if t == "identifier":
+            return self._ident(node, into)
+        if t == "nil":
+            return fb.const(None, p, into), NIL
+        if t == "selector_expression":
+            return self._move(self.selector(node), into, p)
+        if t == "call_expression":
+            res = self.call(node, 1, [into] if into is not None else None)
+            if not res:
+                self.err("call used as a value returns no value", node)
+            return res[0]
+        if t == "unary_expression":
+            return self._unary(node, into)
+        if t == "binary_expression":
+            return self._binary(node, into)
+        if t == "composite_literal":
+            return self.composite(node, into)
+        if t == "func_literal":
+            return self.func_literal(node, into)
+        self.outside(construct_name(node), node)
+
+    def _move(self, r: tuple[int, GT], into: int | None, p: tuple[int, int]) -> tuple[int, GT]:
+        s, ty = r
+        if into is not None and into != s:
+            self.fb.emit(ir.Move(into, s, p))
+            return into, ty
+        return s, ty
+
+    def _ident(self, node: Node, into: int | None) -> tuple[int, GT]:
+        fb = self.fb
+        p = pos(node)
+        name = text(node)
+        if name == "_":
+            self.err("cannot use _ as value", node)
+        b = self.lookup(name, node)
+        if isinstance(b, Var):
+            s = self.var_slot(b)
+            if b.boxed:
+                d = fb.temp() if into is None else into
+                fb.emit(ir.Load(d, s, p))
+                return d, b.type
+            return self._move((s, b.type), into, p)
+        if isinstance(b, GlobalB):
+            d = fb.temp() if into is None else into
+            fb.emit(ir.Addr(d, b.name, p))
+            if not b.type.is_object:
+                fb.emit(ir.Load(d, d, p))
+            return d, b.type
+        if isinstance(b, FuncB):
+            d = fb.temp() if into is None else into
+            fb.emit(ir.MakeClosure(d, b.name, (), p))
+            return d, b.sig
+        if isinstance(b, BuiltinB):
+            self.err(f"builtin {name} must be called", node)
+        if isinstance(b, (TypeB, PkgB)):
+            self.err(f"{name} is not a value", node)
+        raise AssertionError(b)
+
+    def _unary(self, node: Node, into: int | None) -> tuple[int, GT]:
+        fb = self.fb
+        p = pos(node)
+        op = text(field(node, "operator"))
+        operand = field(node, "operand")
+        if op == "&":
+            return self._move(self.address(operand), into, p)
+        if op == "<-":
+            ch, cht = self.value(operand)
+            elem = self._chan_elem(cht, operand)
+            d = fb.temp() if into is None else into
+            fb.emit(ir.Recv(d, None, ch, self.zero(elem, node), p))
+            return d, elem
+        if op == "*":
+            ptr, pt = self.value(operand)
+            if pt.kind != "ptr" or pt.elem is None:
+                self.err("indirection of a non-pointer", node)
+            if pt.elem.is_object:
+                return self._move((ptr, pt.elem), into, p)
+            d = fb.temp() if into is None else into
+            fb.emit(ir.Load(d, ptr, p))
+            return d, pt.elem
+        if op == "+":
+            return self.value(operand, into)
+        a, at = self.value(operand)
+        d = fb.temp() if into is None else into
+        fb.emit(ir.UnOp(d, op, a, p))
+        return d, (BOOL if op == "!" else at)
+
+    def _chan_elem(self, t: GT, node: Node) -> GT:
+        if t.kind != "chan" or t.elem is None:
+            self.err(f"receive from non-channel ({t})", node)
+        return t.elem
+
+    def _binary(self, node: Node, into: int | None) -> tuple[int, GT]:
+        fb = self.fb
+        p = pos(node)
+        op = text(field(node, "operator"))
+        if op in ("&&", "||"):
+            d = fb.temp() if into is None else into
+            yes, no, end = Label(), Label(), Label()
+            self.cond(node, yes, no)
+            fb.place(yes)
+            fb.emit(ir.Const(d, True, p))
+            fb.jump(end, p)
+            fb.place(no)
+            fb.emit(ir.Const(d, False, p))
+            fb.place(end)
+            return d, BOOL
+        if op not in ARITH and op not in COMPARE:
+            self.outside(f"operator {op}", node)
+        a, at = self.value(field(node, "left"))
+        b, bt = self.value(field(node, "right"))
+        if op in COMPARE and (at.is_object or bt.is_object):
+            self.outside("comparison of struct values", node, "compare pointers or fields")
+        d = fb.temp() if into is None else into
+        fb.emit(ir.BinOp(d, op, a, b, p))
+        if op in COMPARE:
+            return d, BOOL
+        return d, (at if at.kind != "nil" and at.name not in ("", "int") else bt)
+
+    def cond(self, node: Node, yes: Label, no: Label) -> None:
+        """Branch to `yes` or `no` on boolean `node`, short-circuiting && || !."""
+        node = unparen(node)
+        if node.type == "binary_expression":
+            op = text(field(node, "operator"))
+            if op in ("&&", "||"):
+                mid = Label()
+                if op == "&&":
+                    self.cond(field(node, "left"), mid, no)
+                else:
+                    self.cond(field(node, "left"), yes, mid)
+                self.fb.place(mid)
+                self.cond(field(node, "right"), yes, no)
+                return
+        if node.type == "unary_expression" and text(field(node, "operator")) == "!":
+            self.cond(field(node, "operand"), no, yes)
+            return
+        m = self.fb.mark()
+        s, _ = self.value(node)
+        self.fb.branch(s, yes, no, pos(node))
+        self.fb.release(m)
+
+    # ---- struct values
+
+    def owned(self, node: Node, into: int | None = None) -> tuple[int, GT]:
+        """A value that may be stored: struct values read from a variable,
+        field or pointer are copied (Go's value semantics)."""
+        inner = unparen(node)
+        fresh = inner.type in ("composite_literal", "call_expression")
+        s, t = self.value(node, into)
+        if t.is_object and not fresh:
+            if t.kind in SYNC_KINDS:
+                self.outside(f"copying a {t.kind} value", node, "use a pointer")
+            c = self.copy_new(s, t, pos(node), node)
+            if into is not None:
+                self.fb.emit(ir.Move(into, c, pos(node)))
+                c = into
+            s = c
+        return s, t
+
+    def copy_new(self, src: int, t: GT, p: tuple[int, int], node: Node) -> int:
+        d = self.fb.temp()
+        self.fb.emit(ir.New(d, self.types.to_ir(t), p))
+        self.copy_into(d, src, t, p, node)
+        return d
+
+    def copy_into(self, dst: int, src: int, t: GT, p: tuple[int, int], node: Node) -> None:
+        """Copy struct `src` into struct `dst`, field by field."""
+        fb = self.fb
+        if t.kind in SYNC_KINDS:
+            self.outside(f"copying a {t.kind} value", node, "use a pointer")
+        m = fb.mark()
+        for fname, ft, _ in self.types.fields_of(t):
+            if ft.is_object:
+                a, b = fb.temp(), fb.temp()
+                fb.emit(ir.FieldObj(a, src, fname, p))
+                fb.emit(ir.FieldObj(b, dst, fname, p))
+                self.copy_into(b, a, ft, p, node)
+            else:
+                a, v = fb.temp(), fb.temp()
+                fb.emit(ir.FieldAddr(a, src, fname, None, p))
+                fb.emit(ir.Load(v, a, p))
+                fb.emit(ir.FieldAddr(a, dst, fname, None, p))
+                fb.emit(ir.Store(a, v, p))
+        fb.release(m)
+
+    def composite(self, node: Node, into: int | None = None) -> tuple[int, GT]:
+        fb = self.fb
+        p = pos(node)
+        tnode = field(node, "type")
+        t = self.types.resolve(tnode)
+        if t.kind == "unit":
+            if named(field(node, "body")):
+                self.err("too many values in struct{}{}", node)
+            return fb.const(None, p, into), UNIT
+        if not t.is_object:
+            self.outside(f"composite literals of type {t}", node)
+        d = fb.temp() if into is None else into
+        fb.emit(ir.New(d, self.types.to_ir(t), p))
+        self.init_struct(d, t, field(node, "body"))
+        return d, t
+
+    def init_struct(self, d: int, t: GT, body: Node) -> None:
+        fb = self.fb
+        elems = named(body)
+        if not elems:
+            return
+        if t.kind != "struct":
+            self.outside(f"{t} literals with fields", body)
+        fields = self.types.fields_of(t)
+        for i, el in enumerate(elems):
+            m = fb.mark()
+            if el.type == "keyed_element":
+                kids = named(el)
+                key, val = kids[0], kids[1]
+                fname = text(unparen(named(key)[0]) if key.type == "literal_element" else key)
+                match = [f for f in fields if f[0] == fname]
+                if not match:
+                    self.err(f"unknown field {fname} in struct literal of type {t}", key)
+                ftype = match[0][1]
+            else:
+                if i >= len(fields):
+                    self.err(f"too many values in {t} literal", el)
+                fname, ftype, _ = fields[i]
+                val = el
+            vnode = named(val)[0] if val.type == "literal_element" else val
+            vp = pos(vnode)
+            if vnode.type == "literal_value":
+                if not ftype.is_object:
+                    self.outside("elided composite literal types", vnode)
+                sub = fb.temp()
+                fb.emit(ir.FieldObj(sub, d, fname, vp))
+                self.init_struct(sub, ftype, vnode)
+            elif ftype.is_object:
+                src, _ = self.value(vnode)
+                sub = fb.temp()
+                fb.emit(ir.FieldObj(sub, d, fname, vp))
+                self.copy_into(sub, src, ftype, vp, vnode)
+            else:
+                v, _ = self.value(vnode)
+                a = fb.temp()
+                fb.emit(ir.FieldAddr(a, d, fname, None, vp))
+                fb.emit(ir.Store(a, v, vp))
+            fb.release(m)
+
+    # ---- fields
+
+    def selector(self, node: Node) -> tuple[int, GT]:
+        """The value of ``x.f`` (a field read; package members and methods
+        are handled by calls)."""
+        operand = unparen(field(node, "operand"))
+        name = text(field(node, "field"))
+        if operand.type == "identifier" and isinstance(self._lookup_opt(text(operand)), PkgB):
+            self.outside(f"{text(operand)}.{name} used as a value", node)
+        lv = self.field_place(node)
+        return self.read(lv, pos(node)), lv.type
+
+    def field_place(self, node: Node) -> LV:
+        """The place ``x.f`` names (following embedded fields)."""
+        fb = self.fb
+        p = pos(node)
+        operand = field(node, "operand")
+        name = text(field(node, "field"))
+        base, bt = self.value(operand)
+        found = self.types.lookup(bt, name)
+        if found is None:
+            self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", node)
+        path, what, info = found
+        base = self.walk(base, path, p)
+        if what == "lib" and info == "sync.Cond" and name == "L":
+            d = fb.temp()
+            fb.emit(ir.CondLocker(d, base, p))
+            return LV("slot", d, GT("ptr", elem=GT("sync.Mutex", "sync.Mutex")))
+        if what != "field":
+            self.outside("method values", node, "call the method directly")
+        assert isinstance(info, GT)
+        d = fb.temp()
+        if info.is_object:
+            fb.emit(ir.FieldObj(d, base, name, p))
+            return LV("obj", d, info)
+        fb.emit(ir.FieldAddr(d, base, name, None, p))
+        return LV("ptr", d, info)
+
+    def walk(self, base: int, path: list[tuple[str, GT]], p: tuple[int, int]) -> int:
+        """Follow embedded fields from struct Ref `base`."""
+        fb = self.fb
+        for fname, ft in path:
+            d = fb.temp()
+            if ft.is_object:
+                fb.emit(ir.FieldObj(d, base, fname, p))
+            else:
+                fb.emit(ir.FieldAddr(d, base, fname, None, p))
+                fb.emit(ir.Load(d, d, p))
+            base = d
+        return base
+
+    def address(self, node: Node) -> tuple[int, GT]:
+        """``&node``: a Ref to a variable, a field or a new object."""
+        fb = self.fb
+        p = pos(node)
+        node = unparen(node)
+        if node.type == "composite_literal":
+            s, t = self.composite(node)
+            return s, GT("ptr", elem=t)
+        if node.type == "identifier":
+            b = self.lookup(text(node), node)
+            if isinstance(b, Var):
+                if not b.is_object:
+                    self.analysis.boxed.add(b.key)
+                return self.var_slot(b), GT("ptr", elem=b.type)
+            if isinstance(b, GlobalB):
+                d = fb.temp()
+                fb.emit(ir.Addr(d, b.name, p))
+                return d, GT("ptr", elem=b.type)
+            self.err(f"cannot take the address of {text(node)}", node)
+        if node.type == "selector_expression":
+            lv = self.field_place(node)
+            return lv.slot, GT("ptr", elem=lv.type)
+        if node.type == "unary_expression" and text(field(node, "operator")) == "*":
+            return self.value(field(node, "operand"))
+        self.outside(f"taking the address of {construct_name(node)}", node)
+
+    # ---- places
+
+    def lvalue(self, node: Node) -> LV:
+        node = unparen(node)
+        if node.type == "identifier":
+            name = text(node)
+            if name == "_":
+                return LV("discard", -1, NIL)
+            b = self.lookup(name, node)
+            if isinstance(b, Var):
+                s = self.var_slot(b)
+                if b.is_object:
+                    return LV("obj", s, b.type)
+                return LV("ptr" if b.boxed else "slot", s, b.type)
+            if isinstance(b, GlobalB):
+                d = self.fb.temp()
+                self.fb.emit(ir.Addr(d, b.name, pos(node)))
+                return LV("obj" if b.type.is_object else "ptr", d, b.type)
+            self.err(f"cannot assign to {name}", node)
+        if node.type == "selector_expression":
+            return self.field_place(node)
+        if node.type == "unary_expression" and text(field(node, "operator")) == "*":
+            s, t = self.value(field(node, "operand"))
+            if t.kind != "ptr" or t.elem is None:
+                self.err("indirection of a non-pointer", node)
+            return LV("obj" if t.elem.is_object else "ptr", s, t.elem)
+        self.outside(f"assignment to {construct_name(node)}", node)
+
+    def read(self, lv: LV, p: tuple[int, int]) -> int:
+        if lv.kind == "ptr":
+            d = self.fb.temp()
+            self.fb.emit(ir.Load(d, lv.slot, p))
+            return d
+        return lv.slot
+
+    def store(self, lv: LV, src: int, p: tuple[int, int], node: Node) -> None:
+        fb = self.fb
+        if lv.kind == "slot":
+            if src != lv.slot:
+                fb.emit(ir.Move(lv.slot, src, p))
+        elif lv.kind == "ptr":
+            fb.emit(ir.Store(lv.slot, src, p))
+        elif lv.kind == "obj":
+            self.copy_into(lv.slot, src, lv.type, p, node)

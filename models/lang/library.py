@@ -1,0 +1,425 @@
+"""Calls: user functions, methods, func values, builtins and the supported
+standard library (fmt, sync, sync/atomic, time, context, runtime, testing).
+
+A call is first *prepared* (callee and arguments evaluated, in Go's order)
+into a `Callee`, then emitted as a call, a ``go`` or a ``defer``.  A library
+operation used in ``go``/``defer`` (``defer mu.Unlock()``) runs through a
+small synthesized wrapper function, one per call site, named after the
+operation and the site (``sync.Unlock@12:5``), whose parameters are the
+evaluated operands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tree_sitter import Node
+
+from models import ir
+from models.lang.builder import FuncBuilder, Label, Var
+from models.lang.gotypes import (BOOL, CANCEL, CONTEXT, ERROR, GT, INT, SYNC_KINDS, UNIT,
+                                 LIB_METHODS)
+from models.lang.parse import construct_name, field, named, pos, text, unparen
+from models.lang.scope import BuiltinB, FuncB, GlobalB, PkgB, TypeB
+
+if TYPE_CHECKING:
+    from models.lang.lower import Lowerer
+
+    _Base = Lowerer
+else:
+    _Base = object
+
+
+@dataclass
+class Callee:
+    """A prepared call.  kind ``func`` (a program function), ``closure``
+    (the func value in `fslot`) or ``lib`` (library operation `op`)."""
+
+    kind: str
+    func: str | None
+    fslot: int | None
+    args: list[int]
+    results: tuple[GT, ...]
+    node: Node
+    op: str = ""
+    static: Any = None
+
+
+PRINT_KINDS = {"Println": "println", "Print": "print", "Printf": "printf"}
+TEST_KINDS = {"Fatal": "fatal", "Fatalf": "fatalf", "Error": "error", "Errorf": "errorf",
+              "Log": "log", "Logf": "logf"}
+ATOMIC_FUNCS = {"Add": "add", "Load": "load", "Store": "store", "Swap": "swap",
+                "CompareAndSwap": "cas"}
+ATOMIC_ARGC = {"add": 2, "load": 1, "store": 2, "swap": 2, "cas": 3}
+SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLock",
+            "RLock": "sync.RLock", "RUnlock": "sync.RUnlock"}
+
+
+class LibMixin(_Base):
+    # ---- entry points
+
+    def call(self, node: Node, n: int, dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
+        """Emit call `node`, returning its first `n` results."""
+        c = self.prepare_call(node)
+        if n > len(c.results):
+            if not c.results:
+                self.err(f"{text(field(node, 'function'))}() (no value) used as value", node)
+            self.err(f"assignment mismatch: {n} values but the call returns {len(c.results)}", node)
+        out = [d if d is not None else self.fb.temp() for d in (dsts or [None] * n)[:n]]
+        out += [self.fb.temp() for _ in range(n - len(out))]
+        self.emit_call(c, out)
+        return list(zip(out, c.results))
+
+    def emit_call(self, c: Callee, dsts: list[int]) -> None:
+        p = pos(c.node)
+        if c.kind == "lib":
+            self.emit_lib(c.op, c.args, dsts, p, c.static, c.node)
+        else:
+            self.fb.emit(ir.Call(tuple(dsts), c.func, c.fslot, tuple(c.args), p))
+
+    def go_defer(self, node: Node, kind: str) -> None:
+        call = unparen(named(node)[0])
+        if call.type != "call_expression":
+            self.err(f"expression in {kind} must be a function call", call)
+        c = self.prepare_call(call)
+        p = pos(node)
+        func, fslot = c.func, c.fslot
+        if c.kind == "lib":
+            if c.static is not None:
+                self.outside(f"{kind} of {text(field(call, 'function'))}", call)
+            func = self.wrapper(c)
+        cls = ir.Go if kind == "go" else ir.Defer
+        self.fb.emit(cls(func, fslot, tuple(c.args), p))
+
+    def wrapper(self, c: Callee) -> str:
+        line, col = pos(c.node)
+        name = f"{c.op}@{line}:{col}"
+        fb = FuncBuilder(name, pos=(line, col), lazy_captures=False)
+        fb.nparams = len(c.args)
+        params = [fb.slot(f"a{i}") for i in range(len(c.args))]
+        saved = self.fb
+        self.fb = fb
+        try:
+            self.emit_lib(c.op, params, [], (line, col), None, c.node)
+            fb.emit(ir.Return((), (line, col)))
+        finally:
+            self.fb = saved
+        self.out[name] = fb.finish(0)
+        return name
+
+    # ---- preparing
+
+    def prepare_call(self, node: Node) -> Callee:
+        fn = unparen(field(node, "function"))
+        argn = named(field(node, "arguments"))
+        for a in argn:
+            if a.type == "variadic_argument":
+                self.outside("variadic arguments (x...)", a)
+        if fn.type == "identifier":
+            b = self.lookup(text(fn), fn)
+            if isinstance(b, BuiltinB):
+                return self.builtin(b.name, argn, node)
+            if isinstance(b, TypeB):
+                return self.conversion(b.type, argn, node)
+            if isinstance(b, FuncB):
+                return Callee("func", b.name, None, self.args(argn, b.sig.params, node),
+                              b.sig.results, node)
+            if isinstance(b, (Var, GlobalB)):
+                return self._closure_call(fn, argn, node)
+            self.err(f"cannot call non-function {text(fn)}", fn)
+        if fn.type == "selector_expression":
+            operand = unparen(field(fn, "operand"))
+            name = text(field(fn, "field"))
+            if operand.type == "identifier":
+                b = self._lookup_opt(text(operand))
+                if isinstance(b, PkgB):
+                    return self.pkg_call(b.path, name, argn, node, fn)
+                if isinstance(b, (Var, GlobalB)) and b.type.kind == "ptr" and b.type.elem is not None \
+                        and b.type.elem.kind == "testing.T":
+                    return self.test_call(name, argn, node, fn)
+            base, bt = self.value(operand)
+            if bt.kind == "context":
+                return self.ctx_call(name, base, argn, node, fn)
+            found = self.types.lookup(bt, name)
+            if found is None:
+                self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", fn)
+            path, what, info = found
+            base = self.walk(base, path, pos(fn))
+            if what == "method":
+                sig = info.sig
+                if not info.ptr_recv:
+                    recv_t = GT("struct", info.full.split(".")[0])
+                    base = self.copy_new(base, recv_t, pos(fn), operand)
+                return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
+                              sig.results, node)
+            if what == "lib":
+                if info == "testing.T":
+                    return self.test_call(name, argn, node, fn)
+                return self.lib_method(info, name, base, argn, node, fn)
+            return self._closure_call(fn, argn, node)
+        if fn.type == "func_literal":
+            return self._closure_call(fn, argn, node)
+        self.outside(f"calling {construct_name(fn)}", fn)
+
+    def _closure_call(self, fn: Node, argn: list[Node], node: Node) -> Callee:
+        s, t = self.value(fn)
+        if t.kind != "func":
+            self.err(f"cannot call non-function {text(fn)} (type {t})", fn)
+        return Callee("closure", None, s, self.args(argn, t.params, node), t.results, node)
+
+    def args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
+        if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
+            return [s for s, _ in self.call(unparen(argn[0]), len(params))]
+        if len(argn) != len(params):
+            self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
+        return [self.owned(a, self.fb.temp())[0] for a in argn]
+
+    def _values(self, argn: list[Node]) -> list[int]:
+        return [self.owned(a, self.fb.temp())[0] for a in argn]
+
+    def _argc(self, argn: list[Node], n: int, what: str, node: Node) -> None:
+        if len(argn) != n:
+            self.err(f"{what} takes {n} argument(s), {len(argn)} given", node)
+
+    # ---- builtins and conversions
+
+    def builtin(self, name: str, argn: list[Node], node: Node) -> Callee:
+        if name == "make":
+            if not argn:
+                self.err("make needs a type", node)
+            t = self.types.resolve(argn[0])
+            if t.kind != "chan":
+                self.outside(f"make of {t}", argn[0], "only channels can be made")
+            if len(argn) > 2:
+                self.err("make(chan T, n) takes at most 2 arguments", node)
+            cap = [self.value(argn[1], self.fb.temp())[0]] if len(argn) == 2 else []
+            return Callee("lib", None, None, cap, (t,), node, "make", t)
+        if name in ("len", "cap"):
+            self._argc(argn, 1, name, node)
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+            s, t = self.value(argn[0])
+            if t.kind != "chan":
+                self.outside(f"{name} of {t}", argn[0], f"{name} applies to channels")
+            return Callee("lib", None, None, [s], (INT,), node, name)
+        if name == "close":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, self._values(argn), (), node, "close")
+        if name == "panic":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, self._values(argn), (), node, "panic")
+        if name == "new":
+            self._argc(argn, 1, name, node)
+            t = self.types.resolve(argn[0])
+            return Callee("lib", None, None, [], (GT("ptr", elem=t),), node, "new", t)
+        if name == "recover":
+            self.outside("recover", node, "a panic ends the program")
+        if name in ("print", "println"):
+            self.outside(f"builtin {name}", node, "use fmt.Println")
+        if name in ("append", "copy", "delete", "clear"):
+            self.outside(f"{name} (slices and maps)", node)
+        self.outside(f"builtin {name}", node)
+
+    def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
+        self._argc(argn, 1, f"conversion to {t}", node)
+        if t.kind not in ("int", "bool", "string"):
+            self.outside(f"conversion to {t}", node)
+        s, at = self.value(argn[0])
+        if at.kind != t.kind and at.kind != "nil":
+            self.outside(f"conversion from {at} to {t}", node)
+        return Callee("lib", None, None, [s], (t,), node, "move", True)
+
+    # ---- packages
+
+    def pkg_call(self, pkg: str, name: str, argn: list[Node], node: Node, fn: Node) -> Callee:
+        full = f"{pkg}.{name}"
+        if pkg == "fmt" and name in PRINT_KINDS:
+            return Callee("lib", None, None, self._values(argn), (), node, f"print.{PRINT_KINDS[name]}")
+        if pkg == "sync" and name == "NewCond":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn),
+                          (GT("ptr", elem=GT("sync.Cond", "sync.Cond")),), node, "sync.NewCond", True)
+        if pkg == "sync/atomic":
+            for prefix, op in ATOMIC_FUNCS.items():
+                if name.startswith(prefix) and name[len(prefix):] in ("Int32", "Int64", "Uint32", "Uint64"):
+                    self._argc(argn, ATOMIC_ARGC[op], full, node)
+                    res = {"add": (INT,), "load": (INT,), "swap": (INT,), "cas": (BOOL,), "store": ()}[op]
+                    return Callee("lib", None, None, self._values(argn), res, node, f"atomic.{op}")
+        if pkg == "time" and name == "Sleep":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (), node, "time.Sleep")
+        if pkg == "time" and name == "After":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn),
+                          (GT("chan", elem=GT("int", "time.Time")),), node, "time.After")
+        if pkg == "time" and name == "Duration":
+            return self.conversion(GT("int", "time.Duration"), argn, node)
+        if pkg == "context" and name in ("Background", "TODO"):
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (CONTEXT,), node, "context.Background", True)
+        if pkg == "context" and name == "WithCancel":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node,
+                          "context.WithCancel", True)
+        if pkg == "runtime" and name in ("Gosched", "Goexit"):
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (), node, f"runtime.{name}")
+        if pkg == "runtime" and name == "GOMAXPROCS":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (INT,), node, "runtime.GOMAXPROCS")
+        self.outside(f"{full}", fn, self._allowed(pkg))
+
+    def _allowed(self, pkg: str) -> str:
+        return {
+            "fmt": "supported: fmt.Println, fmt.Print, fmt.Printf",
+            "sync": "supported: sync.NewCond and the methods of Mutex, RWMutex, WaitGroup, Once, Cond",
+            "sync/atomic": "supported: Add/Load/Store/Swap/CompareAndSwap of Int32/Int64/Uint32/Uint64",
+            "time": "supported: time.Sleep, time.After, time.Duration and duration constants",
+            "context": "supported: context.Background, TODO, WithCancel",
+            "runtime": "supported: runtime.Gosched, Goexit, GOMAXPROCS",
+        }.get(pkg, "")
+
+    def lib_method(self, kind: str, name: str, base: int, argn: list[Node], node: Node,
+                   fn: Node) -> Callee:
+        if name not in LIB_METHODS.get(kind, frozenset()):
+            self.outside(f"{kind}.{name}", fn)
+        if kind in ("sync.Mutex", "sync.RWMutex"):
+            self._argc(argn, 0, name, node)
+            return Callee("lib", None, None, [base], (BOOL,) if name == "TryLock" else (), node,
+                          SYNC_OPS[name])
+        if kind == "sync.WaitGroup":
+            if name == "Add":
+                self._argc(argn, 1, name, node)
+                return Callee("lib", None, None, [base] + self._values(argn), (), node, "sync.WgAdd")
+            self._argc(argn, 0, name, node)
+            return Callee("lib", None, None, [base], (), node, f"sync.Wg{name}")
+        if kind == "sync.Once":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, [base] + self._values(argn), (), node, "sync.OnceDo")
+        if kind == "sync.Cond":
+            self._argc(argn, 0, name, node)
+            return Callee("lib", None, None, [base], (), node, f"sync.Cond{name}")
+        # typed atomics: an object with field "v"
+        op = ATOMIC_FUNCS[name]
+        self._argc(argn, ATOMIC_ARGC[op] - 1, name, node)
+        vt = BOOL if kind == "atomic.Bool" else (GT("iface", "any") if kind == "atomic.Value" else INT)
+        res = {"add": (vt,), "load": (vt,), "swap": (vt,), "cas": (BOOL,), "store": ()}[op]
+        return Callee("lib", None, None, [base] + self._values(argn), res, node, f"atomic.obj.{op}")
+
+    def test_call(self, name: str, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """``t.X(...)`` on the test's *testing.T (the receiver is not read:
+        the entry gets a nil *testing.T and no operation looks at it)."""
+        if name in TEST_KINDS:
+            return Callee("lib", None, None, self._values(argn), (), node, f"test.{TEST_KINDS[name]}")
+        if name == "Helper":
+            return Callee("lib", None, None, [], (), node, "nop")
+        if name == "FailNow":
+            return Callee("lib", None, None, [], (), node, "test.fatal")
+        if name == "Fail":
+            return Callee("lib", None, None, [], (), node, "test.error")
+        self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow")
+
+    def ctx_call(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        if name == "Done":
+            return Callee("lib", None, None, [base], (GT("chan", elem=UNIT),), node, "ctx.Done")
+        if name == "Err":
+            return Callee("lib", None, None, [base], (ERROR,), node, "ctx.Err")
+        self.outside(f"context.Context.{name}", fn, "supported: Done, Err")
+
+    # ---- emitting library operations
+
+    def emit_lib(self, op: str, a: list[int], dsts: list[int], p: tuple[int, int], static: Any,
+                 node: Node) -> None:
+        fb = self.fb
+
+        def d0() -> int:
+            return dsts[0] if dsts else fb.temp()
+
+        simple = {"close": ir.Close, "panic": ir.Panic, "sync.Lock": ir.Lock, "sync.Unlock": ir.Unlock,
+                  "sync.RLock": ir.RLock, "sync.RUnlock": ir.RUnlock, "sync.WgWait": ir.WgWait,
+                  "time.Sleep": ir.Sleep}
+        if op in simple:
+            fb.emit(simple[op](*a, pos=p))
+        elif op == "make":
+            fb.emit(ir.MakeChan(d0(), self.types.to_ir(static.elem), a[0] if a else None, p))
+        elif op == "new":
+            fb.emit(ir.New(d0(), self.types.to_ir(static), p))
+        elif op == "const":
+            fb.emit(ir.Const(d0(), static, p))
+        elif op == "move":
+            if dsts and dsts[0] != a[0]:
+                fb.emit(ir.Move(dsts[0], a[0], p))
+            elif not dsts:
+                fb.emit(ir.Nop(p))
+        elif op == "nop":
+            fb.emit(ir.Nop(p))
+        elif op == "len":
+            fb.emit(ir.LenOf(d0(), a[0], p))
+        elif op == "cap":
+            fb.emit(ir.CapOf(d0(), a[0], p))
+        elif op == "sync.TryLock":
+            fb.emit(ir.TryLock(d0(), a[0], p))
+        elif op == "sync.WgAdd":
+            fb.emit(ir.WgAdd(a[0], a[1], p))
+        elif op == "sync.WgDone":
+            m = fb.temp()
+            fb.emit(ir.Const(m, -1, p))
+            fb.emit(ir.WgAdd(a[0], m, p))
+        elif op == "sync.OnceDo":
+            flag = fb.temp()
+            run, skip = Label(), Label()
+            fb.emit(ir.OnceBegin(flag, a[0], p))
+            fb.branch(flag, run, skip, p)
+            fb.place(run)
+            fb.emit(ir.Call((), None, a[1], (), p))
+            fb.emit(ir.OnceEnd(a[0], p))
+            fb.place(skip)
+            fb.emit(ir.Nop(p))
+        elif op == "sync.NewCond":
+            fb.emit(ir.MakeCond(d0(), a[0], p))
+        elif op == "sync.CondWait":
+            fb.emit(ir.CondWait(a[0], p))
+            fb.emit(ir.CondRelock(a[0], p))
+        elif op in ("sync.CondSignal", "sync.CondBroadcast"):
+            fb.emit(ir.CondSignal(a[0], op == "sync.CondBroadcast", p))
+        elif op.startswith("atomic."):
+            kind = op.rsplit(".", 1)[1]
+            ptr = a[0]
+            if op.startswith("atomic.obj."):
+                ptr = fb.temp()
+                fb.emit(ir.FieldAddr(ptr, a[0], "v", None, p))
+            rest = a[1:] + [None, None]
+            dst = None if kind == "store" else d0()
+            fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
+        elif op.startswith("print."):
+            fb.emit(ir.Print(op[6:], tuple(a), p))
+        elif op.startswith("test."):
+            fb.emit(ir.Print(op[5:], tuple(a), p))
+            if op.startswith("test.fatal"):
+                fb.emit(ir.Goexit(p))
+        elif op == "time.After":
+            fb.emit(ir.After(d0(), a[0], p))
+        elif op == "context.Background":
+            fb.emit(ir.Background(d0(), p))
+        elif op == "context.WithCancel":
+            ctx = d0()
+            cancel = dsts[1] if len(dsts) > 1 else fb.temp()
+            fb.emit(ir.WithCancel(ctx, a[0], p))
+            fb.emit(ir.MakeClosure(cancel, "context.cancel", (ctx,), p))
+        elif op == "ctx.Done":
+            fb.emit(ir.CtxDone(d0(), a[0], p))
+        elif op == "ctx.Err":
+            fb.emit(ir.CtxErr(d0(), a[0], p))
+        elif op == "runtime.Gosched":
+            fb.emit(ir.Gosched(p))
+        elif op == "runtime.Goexit":
+            fb.emit(ir.Goexit(p))
+        elif op == "runtime.GOMAXPROCS":
+            if dsts:
+                self.outside("using the result of runtime.GOMAXPROCS", node,
+                             "call it as a statement (the spec sets procs)")
+            fb.emit(ir.Nop(p))
+        else:
+            raise AssertionError(f"unknown library op {op}")

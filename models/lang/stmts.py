@@ -1,0 +1,536 @@
+"""Statement lowering: declarations, assignment, control flow (if, for, for
+range over a channel, switch, select, break/continue with labels), return,
+go, defer, send.
+
+Layouts (every loop ends with a backward `Jump`, a preemption point)::
+
+    for init; cond; post { body }     init; top: cond? -> body | end
+                                      body; cont: post; Jump top (back); end:
+    for v := range ch { body }        top: Recv v, ok; Branch ok body end;
+                                      body; Jump top (back); end:
+    select { cases }                  operands in source order; Select dst;
+                                      Branch on dst == i per case; bodies
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from models import ir
+from models.lang.builder import Label, Var
+from models.lang.gotypes import BOOL, GT, INT, UNIT
+from models.lang.parse import construct_name, field, named, pos, text, unparen
+from models.lang.scope import ConstB
+
+if TYPE_CHECKING:
+    from models.lang.lower import Lowerer
+
+    _Base = Lowerer
+else:
+    _Base = object
+
+ASSIGN_OPS = {"+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "&^="}
+
+
+class StmtMixin(_Base):
+    def stmt(self, node: Node) -> None:
+        fb = self.fb
+        m = fb.mark()
+        t = node.type
+        handler = getattr(self, "s_" + t, None)
+        if handler is None:
+            if t == "comment":
+                return
+            self.outside(construct_name(node), node)
+        if t == "labeled_statement":
+            self.pending_label = text(field(node, "label"))
+        elif t not in ("for_statement", "expression_switch_statement", "select_statement"):
+            self.pending_label = None
+        handler(node)
+        fb.release(m)
+
+    # ---- simple statements
+
+    def s_empty_statement(self, node: Node) -> None:
+        pass
+
+    def s_block(self, node: Node) -> None:
+        self.block(node)
+
+    def s_expression_statement(self, node: Node) -> None:
+        e = unparen(named(node)[0])
+        if e.type == "call_expression":
+            self.call(e, 0)
+        elif e.type == "unary_expression" and text(field(e, "operator")) == "<-":
+            ch, cht = self.value(field(e, "operand"))
+            elem = self._chan_elem(cht, e)
+            self.fb.emit(ir.Recv(None, None, ch, self.zero(elem, e), pos(node)))
+        else:
+            self.err(f"{text(e)} (expression) is not used", e)
+
+    def s_send_statement(self, node: Node) -> None:
+        ch, cht = self.value(field(node, "channel"))
+        if cht.kind != "chan":
+            self.err(f"send to non-channel ({cht})", node)
+        v, _ = self.owned(field(node, "value"))
+        self.fb.emit(ir.Send(ch, v, pos(node)))
+
+    def s_inc_statement(self, node: Node) -> None:
+        self._incdec(node, "+")
+
+    def s_dec_statement(self, node: Node) -> None:
+        self._incdec(node, "-")
+
+    def _incdec(self, node: Node, op: str) -> None:
+        fb = self.fb
+        p = pos(node)
+        lv = self.lvalue(named(node)[0])
+        cur = self.read(lv, p)
+        one = fb.const(1, p)
+        d = lv.slot if lv.kind == "slot" else fb.temp()
+        fb.emit(ir.BinOp(d, op, cur, one, p))
+        self.store(lv, d, p, node)
+
+    def s_go_statement(self, node: Node) -> None:
+        self.go_defer(node, "go")
+
+    def s_defer_statement(self, node: Node) -> None:
+        self.go_defer(node, "defer")
+
+    # ---- declarations and assignment
+
+    def s_var_declaration(self, node: Node) -> None:
+        for spec in named(node):
+            if spec.type == "var_spec_list":
+                for s in named(spec):
+                    self._var_spec(s)
+            else:
+                self._var_spec(spec)
+
+    def _var_spec(self, spec: Node) -> None:
+        p = pos(spec)
+        names = spec.children_by_field_name("name")
+        tnode = field(spec, "type")
+        t = self.types.resolve(tnode) if tnode is not None else None
+        values = named(field(spec, "value"))
+        if not values:
+            assert t is not None
+            for n in names:
+                self.declare(n, t, None, pos(n))
+            return
+        vals = self._rhs(values, len(names), spec)
+        for n, (s, vt) in zip(names, vals):
+            self.declare(n, t or self._default(vt, n), s, p)
+
+    def _default(self, t: GT, node: Node) -> GT:
+        if t.kind == "nil":
+            self.err("use of untyped nil in variable declaration", node)
+        return t
+
+    def _rhs(self, values: list[Node], n: int, node: Node) -> list[tuple[int, GT]]:
+        """Evaluate right-hand sides into fresh temporaries (n values)."""
+        if len(values) == n:
+            return [self.owned(v, self.fb.temp()) for v in values]
+        if len(values) == 1:
+            return self._multi(values[0], n)
+        self.err(f"assignment mismatch: {n} variables but {len(values)} values", node)
+
+    def _multi(self, e: Node, n: int) -> list[tuple[int, GT]]:
+        fb = self.fb
+        e = unparen(e)
+        if e.type == "call_expression":
+            return self.call(e, n)
+        if e.type == "unary_expression" and text(field(e, "operator")) == "<-" and n == 2:
+            ch, cht = self.value(field(e, "operand"))
+            elem = self._chan_elem(cht, e)
+            v, ok = fb.temp(), fb.temp()
+            fb.emit(ir.Recv(v, ok, ch, self.zero(elem, e), pos(e)))
+            return [(v, elem), (ok, BOOL)]
+        self.outside(f"{construct_name(e)} with {n} results", e)
+
+    def s_short_var_declaration(self, node: Node) -> None:
+        p = pos(node)
+        left = named(field(node, "left"))
+        right = named(field(node, "right"))
+        scope = self.scopes[-1]
+        fb = self.fb
+        if len(left) == 1 and len(right) == 1:
+            n = left[0]
+            name = text(n)
+            if name not in scope and name != "_" and n.start_byte not in self.analysis.boxed:
+                s = fb.slot(name)
+                _, t = self.owned(right[0], s)
+                self.declare(n, self._default(t, n), s, p, slot=s)
+                return
+        vals = self._rhs(right, len(left), node)
+        for n, (s, t) in zip(left, vals):
+            name = text(n)
+            if name in scope and name != "_":
+                b = scope[name]
+                self.store(self.lvalue(n), s, p, node) if isinstance(b, Var) else self.err(
+                    f"cannot assign to {name}", n)
+            else:
+                boxed = n.start_byte in self.analysis.boxed and not t.is_object
+                if name != "_" and not boxed:
+                    fb.keep(s)
+                self.declare(n, self._default(t, n), s, p, slot=None if boxed else s)
+
+    def s_assignment_statement(self, node: Node) -> None:
+        fb = self.fb
+        p = pos(node)
+        op = text(field(node, "operator"))
+        left = named(field(node, "left"))
+        right = named(field(node, "right"))
+        if op in ASSIGN_OPS:
+            lv = self.lvalue(left[0])
+            cur = self.read(lv, p)
+            r, _ = self.value(right[0])
+            d = lv.slot if lv.kind == "slot" else fb.temp()
+            fb.emit(ir.BinOp(d, op[:-1], cur, r, p))
+            self.store(lv, d, p, node)
+            return
+        if len(left) == 1 and len(right) == 1:
+            lv = self.lvalue(left[0])
+            if lv.kind == "discard":
+                self.value(right[0])
+                return
+            s, _ = self.owned(right[0], lv.slot if lv.kind == "slot" else None)
+            self.store(lv, s, p, node)
+            return
+        lvs = [self.lvalue(x) for x in left]
+        vals = self._rhs(right, len(left), node)
+        for lv, (s, _) in zip(lvs, vals):
+            if lv.kind != "discard":
+                self.store(lv, s, p, node)
+
+    def s_const_declaration(self, node: Node) -> None:
+        self.const_decl(node, self.scopes[-1])
+
+    def const_decl(self, node: Node, scope: dict) -> None:
+        prev_values: list[Node] = []
+        prev_type: Node | None = None
+        for i, spec in enumerate(x for x in named(node) if x.type == "const_spec"):
+            values = named(field(spec, "value"))
+            tnode = field(spec, "type")
+            if values:
+                prev_values, prev_type = values, tnode
+            else:
+                values, tnode = prev_values, prev_type
+            names = spec.children_by_field_name("name")
+            if len(values) != len(names):
+                self.err("wrong number of constant values", spec)
+            self.scopes.append({"iota": ConstB(i, INT)})
+            try:
+                for n, v in zip(names, values):
+                    c = self.const_eval(v)
+                    if c is None:
+                        self.err(f"{text(v)} is not a constant", v)
+                    t = self.types.resolve(tnode) if tnode is not None else c[1]
+                    if text(n) != "_":
+                        scope[text(n)] = ConstB(c[0], t)
+            finally:
+                self.scopes.pop()
+
+    def s_type_declaration(self, node: Node) -> None:
+        self.outside("local type declarations", node, "declare types at package level")
+
+    # ---- control flow
+
+    def s_if_statement(self, node: Node) -> None:
+        fb = self.fb
+        self.push()
+        init = field(node, "initializer")
+        if init is not None:
+            self.stmt(init)
+        yes, no, end = Label(), Label(), Label()
+        self.cond(field(node, "condition"), yes, no)
+        fb.place(yes)
+        self.block(field(node, "consequence"))
+        alt = field(node, "alternative")
+        if alt is not None:
+            fb.jump(end, pos(alt))
+            fb.place(no)
+            if alt.type == "if_statement":
+                self.stmt(alt)
+            else:
+                self.block(alt)
+        else:
+            fb.place(no)
+        fb.place(end)
+        self.pop()
+
+    def s_labeled_statement(self, node: Node) -> None:
+        label = text(field(node, "label"))
+        inner = [c for c in named(node) if c.type != "label_name"]
+        if not inner or inner[0].type not in ("for_statement", "expression_switch_statement",
+                                              "select_statement"):
+            self.outside("labels on statements other than for, switch and select", node)
+        self.stmt(inner[0])
+        self.pending_label = None
+
+    def _take_label(self) -> str | None:
+        label, self.pending_label = self.pending_label, None
+        return label
+
+    def s_for_statement(self, node: Node) -> None:
+        fb = self.fb
+        label = self._take_label()
+        self.push()
+        p = pos(node)
+        body = field(node, "body")
+        clause = next((c for c in named(node) if c.id != body.id), None)
+        top, end, cont, start = Label(), Label(), Label(), Label()
+        if clause is not None and clause.type == "range_clause":
+            self._for_range(clause, body, label, p)
+            self.pop()
+            return
+        cond = post = None
+        if clause is not None and clause.type == "for_clause":
+            init = field(clause, "initializer")
+            if init is not None:
+                self.stmt(init)
+            cond = field(clause, "condition")
+            post = field(clause, "update")
+        elif clause is not None:
+            cond = clause
+        fb.place(top)
+        if cond is not None:
+            self.cond(cond, start, end)
+        fb.place(start)
+        self.breakables.append(self._breakable(end, cont, label))
+        self.block(body)
+        self.breakables.pop()
+        fb.place(cont)
+        if post is not None:
+            self.stmt(post)
+        fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
+        fb.place(end)
+        self.pop()
+
+    def _breakable(self, brk: Label, cont: Label | None, label: str | None):
+        from models.lang.lower import Breakable
+        return Breakable(brk, cont, label)
+
+    def _for_range(self, clause: Node, body: Node, label: str | None, p: tuple[int, int]) -> None:
+        fb = self.fb
+        right = field(clause, "right")
+        ch, cht = self.value(right)
+        if cht.kind != "chan":
+            self.outside(f"range over {cht}", right, "only range over a channel is supported")
+        fb.keep(ch)
+        elem = cht.elem or UNIT
+        left = named(field(clause, "left"))
+        if len(left) > 1:
+            self.err("range over a channel permits only one iteration variable", left[1])
+        define = any(c.type == ":=" for c in clause.children)
+        lv = None
+        var_slot = None
+        if left and text(left[0]) != "_":
+            if define:
+                v = self.declare(left[0], elem, None, pos(left[0]))
+                assert v is not None
+                lv = self.lvalue(left[0])
+            else:
+                lv = self.lvalue(left[0])
+        top, end, start = Label(), Label(), Label()
+        ok = fb.slot("")
+        fb.place(top)
+        if lv is not None and lv.kind == "slot":
+            var_slot = lv.slot
+        tmp = var_slot if var_slot is not None else (fb.slot("") if lv is not None else None)
+        fb.emit(ir.Recv(tmp, ok, ch, self.zero(elem, clause), pos(clause)))
+        fb.branch(ok, start, end, pos(clause))
+        fb.place(start)
+        if lv is not None and var_slot is None:
+            assert tmp is not None
+            self.store(lv, tmp, pos(clause), clause)
+        self.breakables.append(self._breakable(end, top, label))
+        self.block(body)
+        self.breakables.pop()
+        fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
+        fb.place(end)
+
+    def s_break_statement(self, node: Node) -> None:
+        target = self._target(node, "break")
+        self.fb.jump(target.brk, pos(node))
+
+    def s_continue_statement(self, node: Node) -> None:
+        target = self._target(node, "continue")
+        assert target.cont is not None
+        self.fb.jump(target.cont, pos(node))
+
+    def _target(self, node: Node, what: str):
+        label = next((text(c) for c in named(node) if c.type == "label_name"), None)
+        for b in reversed(self.breakables):
+            if what == "continue" and b.cont is None:
+                continue
+            if label is None or b.label == label:
+                return b
+        self.err(f"{what} {'label ' + label if label else ''} is not in a loop".replace("  ", " "), node)
+
+    def s_return_statement(self, node: Node) -> None:
+        fb = self.fb
+        p = pos(node)
+        vals = [c for c in named(node) if c.type == "expression_list"]
+        exprs = named(vals[0]) if vals else []
+        n = fb.nresults
+        if not exprs:
+            if n and fb.result_vars is None:
+                self.err("not enough return values", node)
+            fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars or []), p))
+            return
+        slots = [s for s, _ in self._rhs(exprs, n, node)] if n > 1 or len(exprs) > 1 else \
+            [self.owned(exprs[0])[0]]
+        if len(slots) != n:
+            self.err(f"wrong number of return values: {len(slots)} given, {n} wanted", node)
+        fb.emit(ir.Return(tuple(slots), p))
+
+    # ---- switch
+
+    def s_expression_switch_statement(self, node: Node) -> None:
+        fb = self.fb
+        label = self._take_label()
+        self.push()
+        init = field(node, "initializer")
+        if init is not None:
+            self.stmt(init)
+        tagn = field(node, "value")
+        tag = None
+        if tagn is not None:
+            tag, _ = self.value(tagn, fb.temp())
+            fb.keep(tag)
+        clauses = [c for c in named(node) if c.type in ("expression_case", "default_case")]
+        bodies = [Label() for _ in clauses]
+        end = Label()
+        default = None
+        for i, c in enumerate(clauses):
+            if c.type == "default_case":
+                default = i
+                continue
+            for v in named(field(c, "value")):
+                nxt = Label()
+                if tag is None:
+                    self.cond(v, bodies[i], nxt)
+                else:
+                    m = fb.mark()
+                    x, _ = self.value(v)
+                    eq = fb.temp()
+                    fb.emit(ir.BinOp(eq, "==", tag, x, pos(v)))
+                    fb.branch(eq, bodies[i], nxt, pos(v))
+                    fb.release(m)
+                fb.place(nxt)
+        fb.jump(bodies[default] if default is not None else end, pos(node))
+        self.breakables.append(self._breakable(end, None, label))
+        for i, c in enumerate(clauses):
+            fb.place(bodies[i])
+            self.push()
+            stmts = self._case_body(c)
+            fall = bool(stmts) and stmts[-1].type == "fallthrough_statement"
+            for st in stmts[:-1] if fall else stmts:
+                self.stmt(st)
+            self.pop()
+            if fall:
+                if i + 1 >= len(clauses):
+                    self.err("cannot fallthrough final case in switch", stmts[-1])
+                fb.jump(bodies[i + 1], pos(stmts[-1]))
+            else:
+                fb.jump(end, pos(c))
+        self.breakables.pop()
+        fb.place(end)
+        self.pop()
+
+    def _case_body(self, c: Node) -> list[Node]:
+        skip = {x.id for x in (field(c, "value"), field(c, "communication")) if x is not None}
+        out: list[Node] = []
+        for x in named(c):
+            if x.id in skip:
+                continue
+            if x.type == "statement_list":
+                out.extend(named(x))
+            else:
+                out.append(x)
+        return out
+
+    # ---- select
+
+    def s_select_statement(self, node: Node) -> None:
+        fb = self.fb
+        p = pos(node)
+        label = self._take_label()
+        clauses = [c for c in named(node) if c.type in ("communication_case", "default_case")]
+        cases: list[ir.SelectCase] = []
+        recv_into: list[tuple[list[Node], bool, int | None, int | None, GT]] = []
+        for c in clauses:
+            if c.type == "default_case":
+                continue
+            comm = field(c, "communication")
+            if comm.type == "send_statement":
+                ch, _ = self.value(field(comm, "channel"), fb.temp())
+                v, _ = self.owned(field(comm, "value"), fb.temp())
+                cases.append(ir.SelectCase("send", ch, v))
+                recv_into.append(([], False, None, None, UNIT))
+                continue
+            if comm.type == "receive_statement":
+                rhs = unparen(field(comm, "right"))
+                left = named(field(comm, "left"))
+                define = any(x.type == ":=" for x in comm.children)
+            elif comm.type == "expression_statement":
+                rhs, left, define = unparen(named(comm)[0]), [], False
+            else:
+                rhs, left, define = comm, [], False
+            if rhs.type != "unary_expression" or text(field(rhs, "operator")) != "<-":
+                self.err("select case must be a send or a receive", comm)
+            ch, cht = self.value(field(rhs, "operand"), fb.temp())
+            elem = self._chan_elem(cht, rhs)
+            val = fb.temp() if left and text(left[0]) != "_" else None
+            ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" else None
+            cases.append(ir.SelectCase("recv", ch, val, ok, self.zero(elem, rhs)))
+            recv_into.append((left, define, val, ok, elem))
+        has_default = any(c.type == "default_case" for c in clauses)
+        dst = fb.temp()
+        fb.emit(ir.Select(dst, tuple(cases), has_default, p))
+        bodies = [Label() for _ in clauses]
+        end = Label()
+        k = 0
+        default_label = None
+        for i, c in enumerate(clauses):
+            if c.type == "default_case":
+                default_label = bodies[i]
+                continue
+            if k == len(cases) - 1 and not has_default:
+                fb.jump(bodies[i], pos(c))
+                break
+            nxt = Label()
+            m = fb.mark()
+            idx, eq = fb.const(k, pos(c)), fb.temp()
+            fb.emit(ir.BinOp(eq, "==", dst, idx, pos(c)))
+            fb.branch(eq, bodies[i], nxt, pos(c))
+            fb.release(m)
+            fb.place(nxt)
+            k += 1
+        else:
+            fb.jump(default_label if default_label is not None else end, p)
+        self.breakables.append(self._breakable(end, None, label))
+        k = 0
+        for i, c in enumerate(clauses):
+            fb.place(bodies[i])
+            self.push()
+            if c.type != "default_case":
+                left, define, val, ok, elem = recv_into[k]
+                k += 1
+                srcs = [val, ok]
+                for j, n in enumerate(left):
+                    if text(n) == "_" or srcs[j] is None:
+                        continue
+                    if define:
+                        self.declare(n, BOOL if j == 1 else elem, srcs[j], pos(n))
+                    else:
+                        self.store(self.lvalue(n), srcs[j], pos(n), n)
+            for st in self._case_body(c):
+                self.stmt(st)
+            self.pop()
+            fb.jump(end, pos(c))
+        self.breakables.pop()
+        fb.place(end)

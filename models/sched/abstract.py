@@ -1,0 +1,83 @@
+"""The abstract scheduler: Go's spec semantics, any runnable goroutine may step.
+
+This module decides *who* steps; *what* a step does lives in
+`models.goroutine.Machine`, which every scheduler shares.  The contract,
+for the author of another scheduler (``models/sched/gmp.py``):
+
+World and step function
+-----------------------
+``m = Machine(program, spec.runtime)``; ``w0 = m.initial()`` is a
+`models.state.World` (immutable, hashable).  Then:
+
+- ``m.runnable(w) -> list[gid]``: goroutines with ``status == "run"``
+  (empty once ``w.ended``).  A runnable goroutine's ``pc`` stands at a
+  visible instruction (local work is run eagerly).
+- ``m.choices(w, gid) -> list``: how `gid` may step: ``[None]`` for an
+  ordinary step; for a ``select``, the indices of its ready cases (each a
+  separate nondeterministic choice, SEL-2), or ``[-1]`` (default), or
+  ``[None]`` (no case ready: the step parks it on every channel).
+- ``m.step(w, gid, choice) -> Step(world, events)``: one visible
+  instruction of `gid` plus the local ones after it.  ``events``
+  (`models.goroutine.Events`) tells a scheduler what changed in its terms:
+  ``spawned`` (new gids: a ``go`` statement), ``woken`` (gids made
+  runnable: put them on ``runnext``/a run queue), ``blocked`` (the stepper
+  parked: take it off its P), ``exited``, ``yielded`` (``runtime.Gosched``:
+  to the global queue), ``locals`` (local instructions run: count them
+  toward the time slice), ``ended`` (program over: main returned under
+  ``main_exit: exit``, or a panic).
+- ``w.timers`` lists pending timer events (``("sleep", gid)``,
+  ``("after", chan_id)``); ``m.fire(w, timer) -> Step`` fires one (an
+  environment action; its ``events.woken`` are the goroutines it readies).
+  ``runtime.timers: never`` means: offer no timer actions.
+
+A G-M-P model wraps the `World` with its own P/run-queue state, say
+``GmpState(world, ps, global_q, ...)``, and only lets a goroutine that
+holds a P step; the projection of its executions onto ``("step", gid,
+choice)`` must be an execution of this scheduler (DESIGN section 6).
+Properties in `models.props` take a `World`, so a wrapper reuses them by
+projecting its state (``lambda s: f(s.world)``).
+
+Actions of this scheduler
+-------------------------
+``("step", gid)``, ``("select", gid, case)`` (``case`` -1 = default) and
+``("timer", kind, id)``: small tuples, stable in order (by gid, then
+timers sorted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.goroutine import Machine, Step
+from models.state import World
+
+__all__ = ["AbstractScheduler", "Action"]
+
+Action = tuple[Any, ...]
+
+
+class AbstractScheduler:
+    """Every runnable goroutine may take the next step; timers may fire any time."""
+
+    def __init__(self, machine: Machine):
+        self.m = machine
+        self.timers_fire = machine.opts.timers != "never"
+
+    def actions(self, w: World) -> list[Action]:
+        if w.ended:
+            return []
+        acts: list[Action] = []
+        m = self.m
+        for g in w.gs:
+            if g.status != "run":
+                continue
+            for c in m.choices(w, g.gid):
+                acts.append(("step", g.gid) if c is None else ("select", g.gid, c))
+        if self.timers_fire:
+            acts.extend(("timer",) + t for t in w.timers)
+        return acts
+
+    def next(self, w: World, a: Action) -> Step:
+        if a[0] == "timer":
+            return self.m.fire(w, (a[1], a[2]))
+        return self.m.step(w, a[1], a[2] if a[0] == "select" else None)

@@ -1,0 +1,249 @@
+"""``sync``: Mutex, RWMutex, WaitGroup, Once and Cond (MU-*, RW-*, WG-*, ONCE-*, COND-*).
+
+Mutex (``sync/mutex.go``, MU-1..MU-6).  Normal mode: Unlock wakes the
+head waiter (setting ``woken``), which must then compete with arriving
+goroutines; a woken waiter that loses is queued again at the *head*
+(LIFO, MU-2.3).  Go switches to starvation mode when a waiter has waited
+more than 1 ms; time is abstracted as the number of races a woken waiter
+lost: at ``runtime.starvation_after`` losses its next failed attempt sets
+``starving`` (when ``runtime.mutex_starvation``).  In starvation mode
+Unlock hands the lock directly to the head waiter, newcomers queue at the
+tail, and the mode ends when the new owner was not starving or was the
+last waiter (MU-5).  Spinning (MU-3) only delays and is not modelled.
+Unlocking an unlocked mutex is a fatal error (MU-4).
+
+RWMutex (RW-1..RW-5), abstracted from its counters: a writer takes the
+inner mutex and announces itself in one step; from then on new readers
+park (writer preference, RW-4), the writer waits until the active readers
+leave, and its Unlock admits every parked reader before the next queued
+writer (FIFO on the inner mutex).  Hence recursive RLock with a pending
+writer deadlocks (DL-O4).
+
+WaitGroup (WG-2, WG-3): negative counter panics; reaching zero wakes every
+waiter.  Once (ONCE-1): later callers park until f returns.  Cond
+(COND-1, COND-2): Wait parks in ticket order after unlocking L; Signal
+wakes the oldest waiter, and is lost when there is none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from models import ir
+from models.goroutine import GoPanic
+from models.state import Cond, Mutex, Once, RWMutex, WaitGroup
+
+if TYPE_CHECKING:
+    from models.goroutine import Tx
+
+__all__ = ["exec_sync", "lock", "unlock", "LOCK_OPS"]
+
+#: Instructions that wait for a lock: their goroutines are starvation_free's keys.
+LOCK_OPS = (ir.Lock, ir.RLock, ir.CondRelock)
+
+
+def _obj(t: Tx, ref: Any) -> int:
+    if not isinstance(ref, ir.Ref):
+        raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+    return ref.obj
+
+
+# ---------------------------------------------------------------------------- Mutex
+
+
+def lock(t: Tx, gid: int, o: int) -> None:
+    """MU-2 (or RW-3 when `o` is a RWMutex): acquire, or park in the queue."""
+    m = t.get(o)
+    if isinstance(m, RWMutex):
+        _rw_lock(t, gid, o, m)
+        return
+    g = t.g(gid)
+    if not m.locked and not m.starving:
+        t.put(o, Mutex(True, False, m.woken and not g.awoke, m.waiters))
+        t.advance(gid, losses=0, awoke=False)
+        return
+    opts = t.m.opts
+    losses = 0
+    starving = m.starving
+    if opts.mutex_starvation:
+        losses = min(g.losses + (1 if g.awoke else 0), opts.starvation_after)
+        if m.locked and losses >= opts.starvation_after:
+            starving = True
+    waiters = (gid,) + m.waiters if g.awoke else m.waiters + (gid,)
+    t.put(o, Mutex(m.locked, starving, m.woken and not g.awoke, waiters))
+    t.park(gid, ("sync.Mutex.Lock", o), losses=losses, awoke=False)
+
+
+def unlock(t: Tx, gid: int, o: int) -> None:
+    """MU-4 (or RW-3's Unlock when `o` is a RWMutex)."""
+    m = t.get(o)
+    if isinstance(m, RWMutex):
+        _rw_unlock(t, o, m)
+        return
+    if not m.locked:
+        raise GoPanic("sync: unlock of unlocked mutex", fatal=True)
+    if m.starving:
+        if not m.waiters:
+            t.put(o, Mutex(False, False, m.woken, ()))
+            return
+        w, rest = m.waiters[0], m.waiters[1:]
+        still = t.g(w).losses >= t.m.opts.starvation_after and bool(rest)
+        t.put(o, Mutex(True, still, m.woken, rest))
+        t.wake(w, losses=0, awoke=False)  # direct hand-off (SEMA-2)
+        return
+    if m.waiters and not m.woken:
+        w, rest = m.waiters[0], m.waiters[1:]
+        t.put(o, Mutex(False, False, True, rest))
+        t.wake_retry(w, awoke=True)
+        return
+    t.put(o, replace(m, locked=False))
+
+
+def _trylock(t: Tx, o: int) -> bool:
+    m = t.get(o)
+    if isinstance(m, RWMutex):
+        if m.writer or m.readers:
+            return False
+        t.put(o, replace(m, writer=2))
+        return True
+    if m.locked or m.starving:
+        return False
+    t.put(o, replace(m, locked=True))
+    return True
+
+
+# ---------------------------------------------------------------------------- RWMutex
+
+
+def _rw_lock(t: Tx, gid: int, o: int, m: RWMutex) -> None:
+    if m.writer:
+        t.put(o, replace(m, wq=m.wq + (gid,)))
+        t.park(gid, ("sync.RWMutex.Lock", o))
+    elif m.readers:
+        t.put(o, replace(m, writer=1, wgid=gid))
+        t.park(gid, ("sync.RWMutex.Lock (waiting for readers)", o))
+    else:
+        t.put(o, replace(m, writer=2))
+        t.advance(gid)
+
+
+def _rw_unlock(t: Tx, o: int, m: RWMutex) -> None:
+    if m.writer != 2:
+        raise GoPanic("sync: Unlock of unlocked RWMutex", fatal=True)
+    readers = m.readers + len(m.rq)
+    for r in m.rq:
+        t.wake(r)
+    if m.wq:
+        w, rest = m.wq[0], m.wq[1:]
+        if readers:
+            t.put(o, RWMutex(1, w, readers, (), rest))
+            t.park(w, ("sync.RWMutex.Lock (waiting for readers)", o))
+        else:
+            t.put(o, RWMutex(2, 0, 0, (), rest))
+            t.wake(w)
+    else:
+        t.put(o, RWMutex(0, 0, readers, (), ()))
+
+
+def _rlock(t: Tx, gid: int, o: int) -> None:
+    m: RWMutex = t.get(o)
+    if m.writer:
+        t.put(o, replace(m, rq=m.rq + (gid,)))
+        t.park(gid, ("sync.RWMutex.RLock", o))
+    else:
+        t.put(o, replace(m, readers=m.readers + 1))
+        t.advance(gid)
+
+
+def _runlock(t: Tx, o: int) -> None:
+    m: RWMutex = t.get(o)
+    if m.readers == 0:
+        raise GoPanic("sync: RUnlock of unlocked RWMutex", fatal=True)
+    if m.readers == 1 and m.writer == 1:
+        t.put(o, replace(m, readers=0, writer=2, wgid=0))
+        t.wake(m.wgid)
+    else:
+        t.put(o, replace(m, readers=m.readers - 1))
+
+
+# ---------------------------------------------------------------------------- dispatch
+
+
+def exec_sync(t: Tx, gid: int, ins: ir.Instr, s: tuple[Any, ...]) -> None:
+    op = type(ins)
+    if op is ir.Lock:
+        lock(t, gid, _obj(t, s[ins.m]))
+    elif op is ir.Unlock:
+        unlock(t, gid, _obj(t, s[ins.m]))
+        t.advance(gid)
+    elif op is ir.TryLock:
+        t.advance(gid, ((ins.dst, _trylock(t, _obj(t, s[ins.m]))),))
+    elif op is ir.RLock:
+        _rlock(t, gid, _obj(t, s[ins.m]))
+    elif op is ir.RUnlock:
+        _runlock(t, _obj(t, s[ins.m]))
+        t.advance(gid)
+    elif op is ir.WgAdd:
+        o = _obj(t, s[ins.wg])
+        wg: WaitGroup = t.get(o)
+        delta = s[ins.delta]
+        v = wg.counter + delta
+        if v < 0:
+            raise GoPanic("sync: negative WaitGroup counter")
+        if wg.waiters and delta > 0 and v == delta:
+            raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
+        if v == 0:
+            for w in wg.waiters:
+                t.wake(w)
+            t.put(o, WaitGroup(0, ()))
+        else:
+            t.put(o, WaitGroup(v, wg.waiters))
+        t.advance(gid)
+    elif op is ir.WgWait:
+        o = _obj(t, s[ins.wg])
+        wg = t.get(o)
+        if wg.counter == 0:
+            t.advance(gid)
+        else:
+            t.put(o, WaitGroup(wg.counter, wg.waiters + (gid,)))
+            t.park(gid, ("sync.WaitGroup.Wait", o))
+    elif op is ir.OnceBegin:
+        o = _obj(t, s[ins.once])
+        once: Once = t.get(o)
+        if once.state == 2:
+            t.advance(gid, ((ins.dst, False),))
+        elif once.state == 0:
+            t.put(o, Once(1, ()))
+            t.advance(gid, ((ins.dst, True),))
+        else:
+            t.put(o, Once(1, once.waiters + (gid,)))
+            t.park(gid, ("sync.Once.Do", o))
+    elif op is ir.OnceEnd:
+        o = _obj(t, s[ins.once])
+        once = t.get(o)
+        for w in once.waiters:
+            t.wake(w, ((t.instr(w).dst, False),))  # type: ignore[attr-defined]
+        t.put(o, Once(2, ()))
+        t.advance(gid)
+    elif op is ir.CondWait:
+        o = _obj(t, s[ins.cond])
+        c: Cond = t.get(o)
+        unlock(t, gid, _obj(t, c.locker))
+        c = t.get(o)
+        t.put(o, Cond(c.locker, c.waiters + (gid,)))
+        t.park(gid, ("sync.Cond.Wait", o))
+    elif op is ir.CondRelock:
+        c = t.get(_obj(t, s[ins.cond]))
+        lock(t, gid, _obj(t, c.locker))
+    elif op is ir.CondSignal:
+        o = _obj(t, s[ins.cond])
+        c = t.get(o)
+        if c.waiters:
+            n = len(c.waiters) if ins.broadcast else 1
+            for w in c.waiters[:n]:
+                t.wake(w)
+            t.put(o, Cond(c.locker, c.waiters[n:]))
+        t.advance(gid)
+    else:
+        raise GoPanic(f"internal: instruction {ins.op} is not implemented")

@@ -1,0 +1,92 @@
+"""The command line on Python-model specs: tables, JSON, exit codes, traces."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from checker.examples import PhilFlat
+from checker.trace import read_itf, replay
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(*args: str, cwd: str = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "checker", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def spec(tmp_path, text: str, name: str = "s.yaml") -> str:
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def test_bundled_model_spec_holds() -> None:
+    p = run("specs/models/phil_flat.yaml", "--traces", "none")
+    assert p.returncode == 0, p.stderr
+    assert "819 states, 2,517 transitions" in p.stdout
+
+
+def test_expected_violation_exits_0_and_writes_replayable_trace(tmp_path) -> None:
+    p = run("specs/models/phil_flat_deadlock.yaml", "--json", "--traces", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    obj = json.loads(p.stdout)
+    dl = obj["properties"]["deadlock_free"]
+    assert (dl["verdict"], dl["expected"], dl["path"]) == ("violated", "violated", "0/0/1/1/1/1")
+    assert obj["stats"] == {"states": 1022, "transitions": 3320, "seconds": obj["stats"]["seconds"], "depth": 25}
+    cx = read_itf(dl["trace"])
+    assert cx.path == (0, 0, 1, 1, 1, 1) and cx.property == "deadlock_free"
+    assert len(cx.steps) == 6 and cx.steps[-1].view["phil"] == ["one"] * 5
+    states, _ = replay(PhilFlat(5, True), cx.path)
+    assert PhilFlat(5, True).actions(states[-1]) == []
+
+
+def test_unexpected_violation_exits_1(tmp_path) -> None:
+    s = spec(tmp_path, "name: dl\nmodel: checker.examples:phil_flat\nargs: {n: 4, deadlock: true}\n")
+    p = run(s, "--traces", "none")
+    assert p.returncode == 1
+    assert "violated" in p.stdout
+
+
+def test_bound_exits_3_and_never_holds(tmp_path) -> None:
+    s = spec(tmp_path, "name: big\nmodel: checker.examples:phil_flat\nargs: {n: 8}\nbounds: {max_states: 500}\n")
+    p = run(s, "--json", "--traces", "none")
+    assert p.returncode == 3
+    props = json.loads(p.stdout)["properties"]
+    assert props["assertion"]["verdict"] == "unknown"
+    assert "max_states 500" in props["assertion"]["reason"]
+    p = run(s, "--max-states", "100000", "--traces", "none")
+    assert p.returncode == 0
+
+
+def test_sweep_runs_once_per_point(tmp_path) -> None:
+    s = spec(tmp_path, "name: sw\nmodel: checker.examples:phil_flat\nargs: {n: 3}\n"
+                       "sweep: {bounds.max_states: [5, 1000]}\n")
+    p = run(s, "--json", "--traces", "none")
+    lines = [json.loads(x) for x in p.stdout.splitlines()]
+    assert [x["when"] for x in lines] == ["bounds.max_states=5", "bounds.max_states=1000"]
+    assert [x["properties"]["assertion"]["verdict"] for x in lines] == ["unknown", "holds"]
+    assert p.returncode == 3
+
+
+def test_unknown_model_property_is_bad_input(tmp_path) -> None:
+    s = spec(tmp_path, "name: x\nmodel: checker.examples:phil_flat\nproperties: [asertion]\n")
+    p = run(s)
+    assert p.returncode == 2
+    assert "did you mean 'assertion'" in p.stderr and "s.yaml:3:14" in p.stderr
+
+
+def test_bad_model_reference(tmp_path) -> None:
+    s = spec(tmp_path, "name: x\nmodel: checker.nothere:f\n")
+    p = run(s)
+    assert p.returncode == 2 and "cannot load model" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_dfs_and_random_strategies(tmp_path) -> None:
+    p = run("specs/models/phil_flat_deadlock.yaml", "--strategy", "dfs", "--json", "--traces", "none")
+    assert json.loads(p.stdout)["properties"]["deadlock_free"]["verdict"] == "violated"
+    p = run("specs/models/phil_flat.yaml", "--strategy", "random", "--walks", "20", "--json", "--traces", "none")
+    assert p.returncode == 3
+    assert json.loads(p.stdout)["properties"]["assertion"]["verdict"] == "unknown"
