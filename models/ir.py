@@ -391,6 +391,17 @@ class CtxDone(Instr):
 
 
 @_instr
+class CondLocker(Instr):
+    """``dst = c.L``: the Locker Ref (a Mutex or RWMutex) that Cond `cond`
+    was made with by `MakeCond` (immutable: local).  ``c.L.Lock()`` lowers to
+    CondLocker then `Lock` on the result."""
+
+    dst: int
+    cond: int
+    pos: Pos = NOPOS
+
+
+@_instr
 class Nop(Instr):
     """Does nothing; a jump target or a marker for a source line."""
 
@@ -809,7 +820,7 @@ class Program:
 INSTRUCTIONS: dict[str, type[Instr]] = {
     c.__name__: c
     for c in (Const, Move, UnOp, BinOp, Jump, Branch, Call, Return, Defer, MakeClosure, New, Addr,
-              FieldAddr, FieldObj, MakeChan, MakeCond, CapOf, Background, CtxDone, Nop, Load, Store,
+              FieldAddr, FieldObj, MakeChan, MakeCond, CondLocker, CapOf, Background, CtxDone, Nop, Load, Store,
               AtomicOp, Go, Send, Recv, Close, LenOf, Select, Lock, Unlock, TryLock, RLock, RUnlock,
               WgAdd, WgWait, OnceBegin, OnceEnd, CondWait, CondRelock, CondSignal, Sleep, After,
               WithCancel, Cancel, CtxErr, Gosched, Goexit, Print, Panic)

@@ -315,6 +315,7 @@ class Interp:
                 return r
         g.frames.pop()
         if not g.frames:
+            g.eline = fr.code[min(fr.pc, len(fr.code) - 1)].pos[0] if fr.code else 0
             if g.panicking:
                 self.rt.panic_exit(g)
                 return DIED
@@ -426,6 +427,10 @@ class Interp:
 
     def i_MakeCond(self, g, fr, ins):
         fr.s[ins.dst] = self.rt.new_obj(lambda oid: o.Cond(oid, fr.s[ins.locker]))
+        fr.pc += 1
+
+    def i_CondLocker(self, g, fr, ins):
+        fr.s[ins.dst] = self._obj(fr.s[ins.cond]).L
         fr.pc += 1
 
     def i_CapOf(self, g, fr, ins):

@@ -24,7 +24,7 @@ class G:
     """A goroutine: an interpreter frame stack plus scheduling state (SCH-2)."""
 
     __slots__ = ("id", "frames", "status", "waitreason", "cont", "cont_fr", "cont_ins", "preempt", "m",
-                 "panicking", "goexiting", "select_done", "param", "unlockf", "fn", "line", "logged")
+                 "panicking", "goexiting", "select_done", "param", "unlockf", "fn", "line", "logged", "eline")
 
     def __init__(self, gid: int, fn: str, line: int):
         self.id = gid
@@ -43,6 +43,7 @@ class G:
         self.unlockf = None
         self.fn = fn
         self.line = line
+        self.eline = 0
         self.logged = False
 
 

@@ -173,10 +173,13 @@ class LibMixin(_Base):
             return [s for s, _ in self.call(unparen(argn[0]), len(params))]
         if len(argn) != len(params):
             self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
-        return [self.owned(a, self.fb.temp())[0] for a in argn]
+        return self._values(argn)
 
     def _values(self, argn: list[Node]) -> list[int]:
-        return [self.owned(a, self.fb.temp())[0] for a in argn]
+        """Argument slots.  An unboxed local's own slot can be passed as is:
+        nothing evaluated after it can change it (closures box what they
+        capture)."""
+        return [self.owned(a)[0] for a in argn]
 
     def _argc(self, argn: list[Node], n: int, what: str, node: Node) -> None:
         if len(argn) != n:

@@ -129,23 +129,26 @@ class StmtMixin(_Base):
             self.err("use of untyped nil in variable declaration", node)
         return t
 
-    def _rhs(self, values: list[Node], n: int, node: Node) -> list[tuple[int, GT]]:
-        """Evaluate right-hand sides into fresh temporaries (n values)."""
+    def _rhs(self, values: list[Node], n: int, node: Node,
+             dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
+        """Evaluate right-hand sides into `dsts` or fresh temporaries (n values)."""
+        fb = self.fb
+        ds = [fb.temp() if d is None else d for d in (dsts or [None] * n)]
         if len(values) == n:
-            return [self.owned(v, self.fb.temp()) for v in values]
+            return [self.owned(v, d) for v, d in zip(values, ds)]
         if len(values) == 1:
-            return self._multi(values[0], n)
+            return self._multi(values[0], n, ds)
         self.err(f"assignment mismatch: {n} variables but {len(values)} values", node)
 
-    def _multi(self, e: Node, n: int) -> list[tuple[int, GT]]:
+    def _multi(self, e: Node, n: int, ds: list[int]) -> list[tuple[int, GT]]:
         fb = self.fb
         e = unparen(e)
         if e.type == "call_expression":
-            return self.call(e, n)
+            return self.call(e, n, list(ds))
         if e.type == "unary_expression" and text(field(e, "operator")) == "<-" and n == 2:
             ch, cht = self.value(field(e, "operand"))
             elem = self._chan_elem(cht, e)
-            v, ok = fb.temp(), fb.temp()
+            v, ok = ds
             fb.emit(ir.Recv(v, ok, ch, self.zero(elem, e), pos(e)))
             return [(v, elem), (ok, BOOL)]
         self.outside(f"{construct_name(e)} with {n} results", e)
@@ -164,18 +167,23 @@ class StmtMixin(_Base):
                 _, t = self.owned(right[0], s)
                 self.declare(n, self._default(t, n), s, p, slot=s)
                 return
-        vals = self._rhs(right, len(left), node)
-        for n, (s, t) in zip(left, vals):
+        dsts: list[int | None] = []
+        for n in left:
             name = text(n)
-            if name in scope and name != "_":
+            fresh = name != "_" and name not in scope and n.start_byte not in self.analysis.boxed
+            dsts.append(fb.slot(name) if fresh else None)
+        vals = self._rhs(right, len(left), node, dsts)
+        for n, d, (s, t) in zip(left, dsts, vals):
+            name = text(n)
+            if d is not None:
+                self.declare(n, self._default(t, n), s, p, slot=d)
+            elif name in scope and name != "_":
                 b = scope[name]
-                self.store(self.lvalue(n), s, p, node) if isinstance(b, Var) else self.err(
-                    f"cannot assign to {name}", n)
+                if not isinstance(b, Var):
+                    self.err(f"cannot assign to {name}", n)
+                self.store(self.lvalue(n), s, p, node)
             else:
-                boxed = n.start_byte in self.analysis.boxed and not t.is_object
-                if name != "_" and not boxed:
-                    fb.keep(s)
-                self.declare(n, self._default(t, n), s, p, slot=None if boxed else s)
+                self.declare(n, self._default(t, n), s, p)
 
     def s_assignment_statement(self, node: Node) -> None:
         fb = self.fb

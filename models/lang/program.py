@@ -1,0 +1,269 @@
+"""Whole programs: package-level declarations, the synthesized start
+function, and `compile_go`.
+
+The start function ``init$`` runs the package-level variable initializers
+in source order (each global's type comes from its declaration or its
+initializer), then every ``func init()`` (named ``init#1``, ``init#2``,
+...) in source order, then calls the entry: ``main()``, or ``TestX(nil)``
+for a test entry (a nil ``*testing.T``).
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from models import ir
+from models.lang.builder import FuncBuilder
+from models.lang.gotypes import BOOL, ERROR, GT, INT_NAMES, STRING, StructInfo, TypeTable, MethodInfo
+from models.lang.lower import Lowerer, lower_function
+from models.lang.parse import (block_statements, construct_name, fail, field, named, outside, parse,
+                               pos, string_value, text)
+from models.lang.scope import (BUILTINS, IMPORTABLE, Analysis, BuiltinB, ConstB, FuncB, GlobalB, PkgB,
+                               TypeB, Unit)
+
+START = "init$"
+CANCEL_FUNC = "context.cancel"
+
+
+def compile_go(source: str, file: str = "<source>", entry: str = "main") -> ir.Program:
+    """Parse, check and lower Go `source` to an `ir.Program` starting at `entry`.
+
+    Raises `models.errors.InputError` (with file, line and column) for syntax
+    errors and for every construct outside the supported subset.
+    """
+    root = parse(source, file)
+    unit = Unit(file, TypeTable(file))
+    pkg_name = _package(root, file)
+    decls = [c for c in named(root) if c.type not in ("package_clause", "comment")]
+    for d in decls:
+        if d.type == "import_declaration":
+            _imports(unit, d)
+    _predeclare(unit)
+    for d in decls:
+        if d.type == "type_declaration":
+            _declare_types(unit, d, register=True)
+    for d in decls:
+        if d.type == "type_declaration":
+            _declare_types(unit, d, register=False)
+    lw = Lowerer(unit, Analysis(), pass1=False)
+    funcs: list[tuple[str, Node, tuple | None]] = []
+    inits: list[str] = []
+    for d in decls:
+        t = d.type
+        if t == "const_declaration":
+            lw.const_decl(d, unit.package)
+        elif t == "function_declaration":
+            _no_generics(unit, d)
+            name = text(field(d, "name"))
+            sig = unit.types.signature(d)
+            if name == "init":
+                if sig.params or sig.results:
+                    fail("func init must have no arguments and no return values", file, d)
+                name = f"init#{len(inits) + 1}"
+                inits.append(name)
+            else:
+                unit.package[name] = FuncB(name, sig)
+            funcs.append((name, d, None))
+        elif t == "method_declaration":
+            funcs.append(_method(unit, d))
+        elif t not in ("import_declaration", "type_declaration", "var_declaration"):
+            outside(construct_name(d), file, d)
+    _check_entry(unit, entry, pkg_name, root)
+    var_decls = [d for d in decls if d.type == "var_declaration"]
+    _start(unit, var_decls, inits, entry, root)
+    for name, node, recv in funcs:
+        lower_function(unit, name, node, recv)
+    if "context" in unit.types.imports:
+        unit.functions[CANCEL_FUNC] = ir.Function(
+            CANCEL_FUNC, ncaptures=1, nparams=0, nresults=0, nslots=1, slot_names=("ctx",),
+            code=(ir.Cancel(0, ir.NOPOS), ir.Return((), ir.NOPOS)))
+    types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
+    return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
+                      globals=tuple(unit.globals), start=START, entry=entry, types=types)
+
+
+def _package(root: Node, file: str) -> str:
+    clause = next((c for c in named(root) if c.type == "package_clause"), None)
+    if clause is None:
+        fail("missing package clause", file, root)
+    return text(named(clause)[0])
+
+
+def _imports(unit: Unit, d: Node) -> None:
+    specs: list[Node] = []
+    for c in named(d):
+        specs.extend(named(c) if c.type == "import_spec_list" else [c])
+    for spec in specs:
+        if spec.type != "import_spec":
+            continue
+        path_node = field(spec, "path")
+        path = string_value(path_node, unit.file)
+        if field(spec, "name") is not None:
+            outside("renamed, dot and blank imports", unit.file, spec)
+        if path not in IMPORTABLE:
+            outside(f'import of package "{path}"', unit.file, spec,
+                    "importable: " + ", ".join(IMPORTABLE))
+        unit.types.imports.add(path)
+        unit.package[path.rsplit("/", 1)[-1]] = PkgB(path)
+
+
+def _predeclare(unit: Unit) -> None:
+    for b in BUILTINS:
+        unit.package.setdefault(b, BuiltinB(b))
+    for n in INT_NAMES:
+        unit.package[n] = TypeB(GT("int", n))
+    unit.package["bool"] = TypeB(BOOL)
+    unit.package["string"] = TypeB(STRING)
+    unit.package["error"] = TypeB(ERROR)
+    unit.package["true"] = ConstB(True, BOOL)
+    unit.package["false"] = ConstB(False, BOOL)
+
+
+def _no_generics(unit: Unit, d: Node) -> None:
+    tp = field(d, "type_parameters")
+    if tp is not None:
+        outside("generics (type parameters)", unit.file, tp)
+
+
+def _declare_types(unit: Unit, d: Node, register: bool) -> None:
+    types = unit.types
+    for spec in named(d):
+        if spec.type == "type_alias":
+            outside("type aliases", unit.file, spec)
+        if spec.type != "type_spec":
+            continue
+        _no_generics(unit, spec)
+        name = text(field(spec, "name"))
+        tnode = field(spec, "type")
+        if register:
+            if tnode.type == "struct_type":
+                types.structs[name] = StructInfo(name, [], spec)
+            unit.package[name] = TypeB(GT("struct", name) if tnode.type == "struct_type" else GT("?"))
+            continue
+        if tnode.type != "struct_type":
+            t = types.resolve(tnode)
+            if t.kind not in ("int", "bool", "string"):
+                outside(f"named {construct_name(tnode) if t.kind == '?' else t.kind} types", unit.file,
+                        tnode, "named types are structs, or based on int, bool or string")
+            t = GT(t.kind, name)
+            types.named[name] = t
+            unit.package[name] = TypeB(t)
+            continue
+        fields = types.structs[name].fields
+        for fd in named(named(tnode)[0]):
+            if fd.type != "field_declaration":
+                continue
+            ftn = field(fd, "type")
+            ft = types.resolve(ftn)
+            if any(c.type == "*" for c in fd.children):
+                ft = GT("ptr", elem=ft)
+            names = fd.children_by_field_name("name")
+            if not names:
+                base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
+                emb = text(ftn).rsplit(".", 1)[-1]
+                if base.kind != "struct" and not base.is_object:
+                    outside(f"embedding {base}", unit.file, fd, "embed structs or sync types")
+                fields.append((emb, ft, True))
+            for n in names:
+                if ft.kind == "struct" and ft.name == name:
+                    fail(f"invalid recursive type {name}", unit.file, n)
+                fields.append((text(n), ft, False))
+
+
+def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
+    recv = named(field(d, "receiver"))
+    if len(recv) != 1:
+        fail("method needs exactly one receiver", unit.file, d)
+    rnode = recv[0]
+    tnode = field(rnode, "type")
+    ptr = tnode.type == "pointer_type"
+    base = named(tnode)[0] if ptr else tnode
+    if base.type == "generic_type":
+        outside("generics (type parameters)", unit.file, base)
+    tname = text(base)
+    if tname not in unit.types.structs:
+        outside("methods on non-struct types", unit.file, base)
+    mname = text(field(d, "name"))
+    full = f"{tname}.{mname}"
+    sig = unit.types.signature(d)
+    unit.types.methods.setdefault(tname, {})[mname] = MethodInfo(full, ptr, sig)
+    rname_node = field(rnode, "name")
+    rtype = GT("ptr", elem=GT("struct", tname)) if ptr else GT("struct", tname)
+    recv_param = (text(rname_node) if rname_node is not None else "", rtype,
+                  rname_node if rname_node is not None else rnode)
+    return full, d, recv_param
+
+
+def _check_entry(unit: Unit, entry: str, pkg_name: str, root: Node) -> None:
+    b = unit.package.get(entry)
+    if not isinstance(b, FuncB):
+        fail(f"entry function {entry} not found", unit.file, root)
+    if entry.startswith("Test"):
+        p = b.sig.params
+        if len(p) != 1 or p[0].kind != "ptr" or p[0].elem is None or p[0].elem.kind != "testing.T" \
+                or b.sig.results:
+            fail(f"test entry {entry} must have signature func(t *testing.T)", unit.file, root)
+    elif entry == "main":
+        if pkg_name != "main":
+            fail(f"entry main needs package main, not package {pkg_name}", unit.file, root)
+        if b.sig.params or b.sig.results:
+            fail("func main must have no arguments and no return values", unit.file, root)
+    else:
+        fail(f"entry must be main or a Test* function, not {entry}", unit.file, root)
+
+
+class _StartLowerer(Lowerer):
+    """Lowers the start function: global initializers, init funcs, entry."""
+
+    def start(self, var_decls: list[Node], inits: list[str], entry: str, root: Node) -> None:
+        fb = FuncBuilder(START, pos=(1, 1), lazy_captures=False)
+        self.fb = fb
+        self.push()
+        unit = self.unit
+        globals_: list[ir.Global] = []
+        for d in var_decls:
+            specs: list[Node] = []
+            for c in named(d):
+                specs.extend(named(c) if c.type == "var_spec_list" else [c])
+            for spec in specs:
+                m = fb.mark()
+                names = spec.children_by_field_name("name")
+                tnode = field(spec, "type")
+                t = self.types.resolve(tnode) if tnode is not None else None
+                values = named(field(spec, "value"))
+                vals = self._rhs(values, len(names), spec) if values else []
+                for i, n in enumerate(names):
+                    name = text(n)
+                    gt = t if t is not None else self._default(vals[i][1], n)
+                    if name == "_":
+                        continue
+                    unit.package[name] = GlobalB(name, gt)
+                    globals_.append(ir.Global(name, self.types.to_ir(gt), pos(n)))
+                    if vals:
+                        lv = self.lvalue(n)
+                        self.store(lv, vals[i][0], pos(n), n)
+                fb.release(m)
+        for name in inits:
+            fb.emit(ir.Call((), name, None, (), pos(root)))
+        p = (1, 1)
+        if entry == "main":
+            fb.emit(ir.Call((), entry, None, (), p))
+        else:
+            t = fb.slot("t")
+            fb.emit(ir.Const(t, None, p))
+            fb.emit(ir.Call((), entry, None, (t,), p))
+        fb.emit(ir.Return((), p))
+        self.pop()
+        self.out[START] = fb.finish(0)
+        unit.globals = globals_
+
+
+def _start(unit: Unit, var_decls: list[Node], inits: list[str], entry: str, root: Node) -> None:
+    analysis = Analysis()
+    _StartLowerer(unit, analysis, pass1=True).start(var_decls, inits, entry, root)
+    lw = _StartLowerer(unit, analysis, pass1=False)
+    lw.start(var_decls, inits, entry, root)
+    unit.functions.update(lw.out)
+
+
+__all__ = ["compile_go", "START", "CANCEL_FUNC", "block_statements"]

@@ -1,0 +1,222 @@
+"""The Go properties, as functions of a `World` (DESIGN section 1).
+
+Each function here takes the `Machine` (for code and names) and a world,
+so a scheduler that wraps the world (gmp) reuses them by projection.
+
+- `deadlock_reason`: Go's ``checkdead`` (DL-2): the program has not ended,
+  main has not returned, no goroutine can run and no timer is pending.
+  With every goroutine gone but main never returned (it called
+  ``runtime.Goexit``) the message is DL-2.4's.
+- `leak_keys`: goroutines parked in this state (``leak_free`` is a
+  ``bottom`` property over them: parked in every state of a bottom SCC).
+  Main (G1) is excluded: a main that never proceeds is a deadlock.
+- `panic_reason`: the panic or fatal error message, with the Go line.
+- `races`: two goroutines whose next visible instructions are plain
+  (non-atomic) accesses to one variable, at least one a write (DESIGN 7),
+  plus Go's ``-race`` model of WaitGroup misuse (an ``Add`` from zero
+  racing ``Wait``, ``sync/waitgroup.go``).
+- `lock_waiters`: goroutines waiting for a lock (``starvation_free`` keys).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models import ir
+from models.goroutine import Machine, fmt_value
+from models.state import DONE, RUN, WAIT, Chan, Context, Data, World
+from models.sync import LOCK_OPS
+
+__all__ = ["deadlock_reason", "leak_keys", "panic_reason", "races", "lock_waiters", "live_goroutines",
+           "terminated", "object_names", "var_name", "describe_g", "describe_obj"]
+
+
+def terminated(m: Machine, w: World) -> bool:
+    """The program is over: ended (exit/panic) or every goroutine is done."""
+    return w.ended or all(g.status == DONE for g in w.gs)
+
+
+def deadlock_reason(m: Machine, w: World) -> bool | str:
+    """True when `w` is a proper end; else Go's fatal error text (DL-2)."""
+    if w.ended or w.main_done or w.panic:
+        return True
+    if any(g.status == RUN for g in w.gs) or w.timers:
+        return True
+    asleep = [g for g in w.gs if g.status == WAIT]
+    if not asleep:
+        return "fatal error: no goroutines (main called runtime.Goexit) - deadlock!"
+    names = object_names(m, w)
+    where = "; ".join(describe_g(m, w, g.gid, names) for g in asleep)
+    return f"fatal error: all goroutines are asleep - deadlock! ({where})"
+
+
+def leak_keys(m: Machine, w: World) -> tuple[str, ...]:
+    if w.panic:
+        return ()
+    return tuple(f"G{g.gid}" for g in w.gs if g.status == WAIT and g.gid != 1)
+
+
+def panic_reason(w: World) -> bool | str:
+    if w.panic:
+        return w.panic
+    if w.failed:
+        return "test failed: " + "".join(w.output).strip().splitlines()[-1].strip()
+    return True
+
+
+def live_goroutines(w: World) -> int:
+    return sum(1 for g in w.gs if g.status != DONE)
+
+
+def lock_waiters(m: Machine, w: World) -> tuple[str, ...]:
+    if w.ended:
+        return ()
+    return tuple(f"G{g.gid}" for g in w.gs if g.status != DONE and type(m.instr_of(g)) in LOCK_OPS)
+
+
+def races(m: Machine, w: World) -> bool | str:
+    """True, or a description of two conflicting accesses enabled together."""
+    if w.ended:
+        return True
+    acc: list[tuple[int, bool, ir.Ref, ir.Instr, ir.Function]] = []
+    adds: list[tuple[int, ir.Instr, int]] = []
+    waits: list[tuple[int, ir.Instr, int]] = []
+    for g in w.gs:
+        if g.status != RUN or g.wait:
+            continue
+        fr = g.frames[-1]
+        fn = m.funcs[fr.func]
+        ins = fn.code[fr.pc]
+        op = type(ins)
+        if op is ir.Load or op is ir.Store:
+            ref = fr.slots[ins.ptr]
+            if isinstance(ref, ir.Ref):
+                acc.append((g.gid, op is ir.Store, ref, ins, fn))
+        elif op is ir.WgAdd and isinstance(fr.slots[ins.wg], ir.Ref):
+            o = fr.slots[ins.wg].obj
+            if fr.slots[ins.delta] > 0 and w.heap[o].counter == 0:
+                adds.append((g.gid, ins, o))
+        elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
+            waits.append((g.gid, ins, fr.slots[ins.wg].obj))
+    for i, (g1, w1, r1, i1, f1) in enumerate(acc):
+        for g2, w2, r2, i2, f2 in acc[i + 1:]:
+            if r1 == r2 and (w1 or w2) and g1 != g2:
+                names = object_names(m, w)
+                name = var_name(m, w, r1, names, f1.slot_names[i1.ptr])
+                return (f"data race on {name}: G{g1} {'writes' if w1 else 'reads'} at {_at(m, i1)} and "
+                        f"G{g2} {'writes' if w2 else 'reads'} at {_at(m, i2)}")
+    for ga, ia, oa in adds:
+        for gw, iw, ow in waits:
+            if oa == ow and ga != gw:
+                names = object_names(m, w)
+                return (f"data race on WaitGroup {names.get(oa, '?')}: G{ga} Add at {_at(m, ia)} is not "
+                        f"synchronized with G{gw} Wait at {_at(m, iw)} (WaitGroup misuse: Add racing Wait)")
+    return True
+
+
+def _at(m: Machine, ins: ir.Instr) -> str:
+    line = ins.pos[0]
+    return f"{m.file}:{line} ({m.program.line(line)})"
+
+
+# --------------------------------------------------------------------------- names and views
+
+
+def object_names(m: Machine, w: World) -> dict[int, str]:
+    """Go names for heap objects: package-level variables, then locals by slot name."""
+    names: dict[int, str] = {}
+    for name, o in m.global_obj.items():
+        names.setdefault(o, name)
+    todo: list[tuple[Any, str]] = []
+    for g in w.gs:
+        for fr in reversed(g.frames):
+            fn = m.funcs[fr.func]
+            for i, v in enumerate(fr.slots):
+                n = fn.slot_names[i] if i < len(fn.slot_names) else ""
+                if n and not n.startswith(("$", "%", "_")):
+                    todo.append((v, n))
+                elif isinstance(v, ir.Closure):
+                    todo.append((v, ""))
+    while todo:
+        v, n = todo.pop(0)
+        if isinstance(v, ir.Closure):
+            fn = m.funcs.get(v.func)
+            for i, c in enumerate(v.captures):
+                cn = fn.slot_names[i] if fn and i < len(fn.slot_names) else ""
+                if cn:
+                    todo.append((c, cn))
+            continue
+        if not isinstance(v, ir.Ref) or v.obj in names or not n:
+            continue
+        names[v.obj] = n
+        o = w.heap[v.obj]
+        if isinstance(o, Data):
+            for k, fv in o.fields:
+                if isinstance(fv, ir.Ref):
+                    todo.append((fv, f"{n}.{k}" if isinstance(k, str) else f"{n}[{k}]"))
+        elif isinstance(o, Context):
+            todo.append((ir.Ref(o.done), f"{n}.Done()"))
+    return names
+
+
+def var_name(m: Machine, w: World, ref: ir.Ref, names: dict[int, str], fallback: str = "") -> str:
+    base = names.get(ref.obj) or fallback or f"object {ref.obj}"
+    if ref.field is None or ref.field == 0 and isinstance(w.heap[ref.obj], Data) and len(w.heap[ref.obj].fields) == 1 \
+            and w.heap[ref.obj].fields[0][0] == 0:
+        return base
+    if isinstance(ref.field, str):
+        return base if ref.field == "v" and w.heap[ref.obj].type.startswith("atomic.") else f"{base}.{ref.field}"
+    return f"{base}[{ref.field}]"
+
+
+def describe_g(m: Machine, w: World, gid: int, names: dict[int, str]) -> str:
+    """One goroutine for traces: ``"G2 main.go:14 chan send ch: ch <- v"``."""
+    g = w.gs[gid - 1]
+    if g.status == DONE:
+        return f"G{gid} exited"
+    ins = m.instr_of(g)
+    line = ins.pos[0]
+    src = m.program.line(line)
+    if g.status == WAIT:
+        what = g.wait[0]
+        if len(g.wait) > 1:
+            arg = g.wait[1]
+            objs = arg if isinstance(arg, tuple) else (arg,)
+            what += " " + ", ".join(names.get(o, f"object {o}") for o in objs)
+        return f"G{gid} {m.file}:{line} {what}: {src}"
+    state = "woken, will panic" if g.wait else "runnable"
+    return f"G{gid} {m.file}:{line} {state}: {src}"
+
+
+def describe_obj(o: Any) -> Any:
+    """A heap object as a trace shows it."""
+    if isinstance(o, Data):
+        if len(o.fields) == 1 and o.fields[0][0] in (0, "v"):
+            return _plain(o.fields[0][1])
+        return {str(k): _plain(v) for k, v in o.fields}
+    if isinstance(o, Chan):
+        s = "[" + ", ".join(fmt_value(v) for v in o.buf) + "]"
+        if o.cap:
+            s += f" cap {o.cap}"
+        if o.closed:
+            s += " closed"
+        if o.recvq:
+            s += " recvq " + " ".join(f"G{g}" for g, _ in o.recvq)
+        if o.sendq:
+            s += " sendq " + " ".join(f"G{g}" for g, _ in o.sendq)
+        return s
+    d = {k: getattr(o, k) for k in o.__dataclass_fields__}
+    parts = []
+    for k, v in d.items():
+        if isinstance(v, tuple):
+            if v:
+                parts.append(f"{k}=" + " ".join(f"G{x}" for x in v))
+        elif v not in (False, 0, None) or k == "counter":
+            parts.append(f"{k}={fmt_value(v)}")
+    return f"{type(o).__name__}(" + " ".join(parts) + ")"
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (ir.Ref, ir.Closure)):
+        return repr(v)
+    return v
