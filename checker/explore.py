@@ -108,6 +108,7 @@ class Result:
     parent: array = field(repr=False, default_factory=lambda: array("q"))
     taken: array = field(repr=False, default_factory=lambda: array("l"))
     graph: Graph | None = field(repr=False, default=None)
+    depth: array = field(repr=False, default_factory=lambda: array("l"))
 
     def __getitem__(self, name: str) -> PropertyResult:
         return self.results[name]
@@ -311,7 +312,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     graph = None
     if need_graph:
         graph = Graph(estart, ecount, etarget, eaction, egroup, enabled, groups)
-    result = Result(results, stats, states, parent, taken, graph)
+    result = Result(results, stats, states, parent, taken, graph, depth_of)
 
     exhaustive = stats.complete and strategy != "random"
     why = stop or "random simulation is not exhaustive"

@@ -232,7 +232,7 @@ def check_liveness(prop: Property, result: Any) -> Any:
                     if allowed[i] and g.ecount[i] == 0:
                         comps.append([i])
             for comp in comps:
-                cand = _finish(result, prop, comp, list(result.path_to(min(comp, key=lambda v: len(result.path_to(v))))),
+                cand = _finish(result, prop, comp, list(result.path_to(min(comp, key=result.depth.__getitem__))),
                                f"{key} stays pending forever")
                 if best is None or len(cand.path) < len(best.path):
                     best = cand
@@ -276,7 +276,7 @@ def check_liveness(prop: Property, result: Any) -> Any:
             # shortest: any path to a trigger state, then inside the bad region to comp
             path = None
             prefix = None
-            for r in sorted(roots, key=lambda v: len(result.path_to(v))):
+            for r in sorted(roots, key=result.depth.__getitem__):
                 inner = _bfs_within(result, [r], goal, reach)
                 if inner is not None:
                     prefix = result.path_to(r) + [a for _, a in inner[:-1]]
@@ -318,7 +318,7 @@ def _check_bottom(prop: Property, result: Any) -> Any:
                 break
         if not stuck:
             continue
-        entry = min(comp, key=lambda v: len(result.path_to(v)))
+        entry = min(comp, key=result.depth.__getitem__)
         path = tuple(result.path_to(entry))
         names = ", ".join(sorted(map(str, stuck)))
         cand = PropertyResult(prop, violated(f"{names} blocked forever: no continuation from here unblocks it"), path)

@@ -334,6 +334,8 @@ class Interp:
         if self.rt.dead:
             return DIED
         g.panicking.append(e)
+        if len(g.panicking) == 1:
+            g.param = self.rt._frames(g)  # the stack at the panic, for the traceback
         if not g.frames:
             self.rt.panic_exit(g)
             return DIED

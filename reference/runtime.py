@@ -415,6 +415,8 @@ class Runtime:
         return "main." + parts[0] + "".join(f".func{p}" for p in parts[1:])
 
     def _frames(self, g: G) -> list[tuple[str, int]]:
+        if g.panicking and isinstance(g.param, list):
+            return g.param
         out = []
         for i, fr in enumerate(reversed(g.frames)):
             pc = fr.pc if i == 0 else max(fr.pc - 1, 0)

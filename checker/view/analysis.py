@@ -122,16 +122,17 @@ class LassoStory:
         out = []
         for u in self.untaken:
             where = ", ".join(map(str, u["states"]))
+            who = f" [{u['actor']}]" if u["actor"] and u["actor"] not in u["action"] else ""
             if u["always"]:
                 why = ("no fairness is assumed, so the scheduler may pass it over forever" if fairness in ("", "none")
                        else "the loop is unfair to it")
-                out.append(f"{u['action']} [{u['actor'] or u['group']}] stays enabled in every state of the loop "
+                out.append(f"{u['action']}{who} stays enabled in every state of the loop "
                            f"yet is never taken: {why}")
             else:
                 why = ("weak fairness only forces an action that stays enabled, so it can be passed over forever"
                        if fairness == "weak" else "no fairness is assumed, so the scheduler may pass it over forever"
                        if fairness in ("", "none") else "the loop is unfair to it")
-                out.append(f"{u['action']} [{u['actor'] or u['group']}] is enabled after step(s) {where} of the loop "
+                out.append(f"{u['action']}{who} is enabled after step(s) {where} of the loop "
                            f"but never taken: {why}")
         if not out:
             out.append("every action enabled in the loop is taken in it; what is pending is never enabled here "

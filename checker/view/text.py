@@ -73,7 +73,7 @@ def header_rows(cx: Counterexample, story: LassoStory | None, marks: list[bool] 
                 opts: Options) -> list[tuple[str, str]]:
     """The header as (label, text) rows: property, verdict, why, length, how found, loop, replay command."""
     n = len(cx.steps) - 1
-    actors = [s.actor for s in cx.steps[1:]]
+    actors = [s.actor for s in cx.steps[1:] if s.actor]
     switches = sum(1 for a, b in zip(actors, actors[1:]) if a != b)
     kind = f"  ({cx.kind})" if cx.kind else ""
     why = _WHY.get(cx.kind, "")
@@ -83,11 +83,14 @@ def header_rows(cx: Counterexample, story: LassoStory | None, marks: list[bool] 
     how = _FOUND.get(cx.found_by, cx.found_by or "unknown")
     if cx.loop is not None:
         how = "fair-cycle search on the explored state graph (prefix by " + (cx.found_by or "bfs") + ")"
-    rows.append(("Length", f"{n} step{'s' if n != 1 else ''}, {len(set(actors))} actor(s), {switches} context "
-                           f"switch{'es' if switches != 1 else ''}"))
+    length = f"{n} step{'s' if n != 1 else ''}"
+    if actors:
+        length += (f", {len(set(actors))} actor{'s' if len(set(actors)) != 1 else ''}, {switches} context "
+                   f"switch{'es' if switches != 1 else ''}")
+    rows.append(("Length", length))
     rows.append(("Found by", how))
     if cx.loop is not None:
-        rows.append(("Loop", f"steps {cx.loop + 1}..{n} repeat forever (back to step {cx.loop})"))
+        rows.append(("Loop", f"{_span(cx.loop + 1, n)} forever (back to step {cx.loop})"))
         rows.append(("Fairness", _FAIRNESS.get(cx.fairness or "none", cx.fairness)))
         for line in (story.lines(cx.fairness) if story else ["cannot be computed: no model to replay the trace on"]):
             rows.append(("Untaken", line))
@@ -118,6 +121,10 @@ def header_rows(cx: Counterexample, story: LassoStory | None, marks: list[bool] 
 
 def header(cx: Counterexample, story: LassoStory | None, marks: list[bool] | None, opts: Options) -> list[str]:
     return [f"{k:<9} {v}".rstrip() for k, v in header_rows(cx, story, marks, opts)]
+
+
+def _span(a: int, b: int, verb: str = "repeat") -> str:
+    return f"step {a} {verb}s" if a == b else f"steps {a}..{b} {verb}"
 
 
 def _keep(name: str, vars: Sequence[str] | None) -> bool:
@@ -163,7 +170,7 @@ def render_text(cx: Counterexample, *, model: Any = None, story: LassoStory | No
         if hidden:
             who = ", ".join(dict.fromkeys(s.actor or "?" for s in hidden))
             g = gutter(hidden[-1].index, False)
-            lines.append(f"{g}{'⋮':>{num_w + 1}}  {len(hidden)} step{'s' if len(hidden) > 1 else ''} by {who} hidden")
+            lines.append(f"{g}{'⋮':>{num_w}}  {len(hidden)} step{'s' if len(hidden) > 1 else ''} by {who} hidden")
             hidden.clear()
 
     if lo > 0:
@@ -190,12 +197,12 @@ def render_text(cx: Counterexample, *, model: Any = None, story: LassoStory | No
                     body.append(f"* {k} deleted (was {fmt(prev[k])})")
         else:
             changes: list[Change] = [c for c in diff(prev, st.view) if _keep(c.top, opts.vars)]
-            body = [str(c) for c in changes]
+            body = [str(c) for c in changes] or ([] if opts.vars else ["(no change)"])
         for b in body:
             lines.append(f"{gutter(i, False)}{indent}{b}")
     flush_hidden()
     if hi < n:
         lines.append(f"  {'⋮':>{num_w}}  steps {hi + 1}..{n} hidden")
     if cx.loop is not None and hi == n:
-        lines.append(f"└─ back to step {cx.loop}: the run repeats steps {cx.loop + 1}..{n} forever")
+        lines.append(f"└─ back to step {cx.loop}: the run {_span(cx.loop + 1, n, 'repeats')} forever")
     return "\n".join(lines) + "\n"

@@ -396,7 +396,12 @@ class ExprMixin(_Base):
                 val = el
             vnode = named(val)[0] if val.type == "literal_element" else val
             vp = pos(vnode)
-            if vnode.type == "literal_value":
+            if vnode.type == "composite_literal" and ftype.kind == "struct" \
+                    and self.types.resolve(field(vnode, "type")) == ftype:
+                sub = fb.temp()
+                fb.emit(ir.FieldObj(sub, d, fname, vp))
+                self.init_struct(sub, ftype, field(vnode, "body"))
+            elif vnode.type == "literal_value":
                 if not ftype.is_object:
                     self.outside("elided composite literal types", vnode)
                 sub = fb.temp()
@@ -477,7 +482,7 @@ class ExprMixin(_Base):
             b = self.lookup(text(node), node)
             if isinstance(b, Var):
                 if not b.is_object:
-                    self.analysis.boxed.add(b.key)
+                    self.analysis.addressed.add(b.key)
                 return self.var_slot(b), GT("ptr", elem=b.type)
             if isinstance(b, GlobalB):
                 d = fb.temp()
@@ -501,6 +506,7 @@ class ExprMixin(_Base):
                 return LV("discard", -1, NIL)
             b = self.lookup(name, node)
             if isinstance(b, Var):
+                self.analysis.assigned.add(b.key)
                 s = self.var_slot(b)
                 if b.is_object:
                     return LV("obj", s, b.type)

@@ -1,8 +1,10 @@
 """Lowering one top-level function (with its closures) to IR.
 
 Every top-level function is lowered twice.  Pass 1 discovers which scalar
-variables are captured by a closure or have their address taken (they get
-boxed: `New` a cell, then `Load`/`Store` through it) and which variables
+variables are captured by a closure and assigned after their declaration,
+or have their address taken (they get boxed: `New` a cell, then
+`Load`/`Store` through it; a captured variable that is never reassigned is
+captured by value) and which variables
 each func literal captures (captures take the first slots of a closure's
 frame).  Pass 2 lowers again with those facts; lowering is deterministic,
 so both passes see the same declarations in the same order.
@@ -78,7 +80,7 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
     def var_slot(self, var: Var) -> int:
         """The slot holding `var` (its value, its cell Ref, or its object Ref)."""
         if var.owner is not self.fb and not var.is_object:
-            self.analysis.boxed.add(var.key)
+            self.analysis.captured.add(var.key)
         return self.fb.access(var)
 
     def declare(self, name_node: Node, t: GT, value: int | None, p: tuple[int, int],
@@ -213,6 +215,7 @@ def lower_function(unit: Unit, name: str, node: Node,
     """Lower top-level function `name` (two passes) into ``unit.functions``."""
     analysis = Analysis()
     Lowerer(unit, analysis, pass1=True).function(name, node, recv)
+    analysis.finish_pass1()
     lw = Lowerer(unit, analysis, pass1=False)
     lw.function(name, node, recv)
     unit.functions.update(lw.out)

@@ -261,6 +261,7 @@ class _StartLowerer(Lowerer):
 def _start(unit: Unit, var_decls: list[Node], inits: list[str], entry: str, root: Node) -> None:
     analysis = Analysis()
     _StartLowerer(unit, analysis, pass1=True).start(var_decls, inits, entry, root)
+    analysis.finish_pass1()
     lw = _StartLowerer(unit, analysis, pass1=False)
     lw.start(var_decls, inits, entry, root)
     unit.functions.update(lw.out)

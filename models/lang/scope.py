@@ -55,12 +55,21 @@ IMPORTABLE = ("context", "fmt", "runtime", "sync", "sync/atomic", "testing", "ti
 class Analysis:
     """Facts pass 1 learns about one top-level function, used by pass 2.
 
-    `boxed`: keys of scalar variables captured by a closure or whose
-    address is taken.  `captures`: per func literal (its byte offset), the
+    `boxed`: keys of scalar variables that are captured by a closure and
+    assigned after their declaration, or whose address is taken.  `captures`: per func literal (its byte offset), the
     keys of the variables it captures, in capture-slot order."""
 
     boxed: set[int] = field(default_factory=set)
     captures: dict[int, list[int]] = field(default_factory=dict)
+    captured: set[int] = field(default_factory=set)
+    assigned: set[int] = field(default_factory=set)
+    addressed: set[int] = field(default_factory=set)
+
+    def finish_pass1(self) -> None:
+        """A captured variable that is never assigned after its declaration
+        is captured by value (its value can never change, so sharing a cell
+        would only add steps); addressed ones are always boxed."""
+        self.boxed = self.addressed | (self.captured & self.assigned)
 
 
 @dataclass

@@ -204,7 +204,10 @@ class StmtMixin(_Base):
             if lv.kind == "discard":
                 self.value(right[0])
                 return
-            s, _ = self.owned(right[0], lv.slot if lv.kind == "slot" else None)
+            if lv.kind == "obj":  # copy_into copies: no intermediate copy
+                s, _ = self.value(right[0])
+            else:
+                s, _ = self.owned(right[0], lv.slot if lv.kind == "slot" else None)
             self.store(lv, s, p, node)
             return
         lvs = [self.lvalue(x) for x in left]

@@ -142,8 +142,11 @@ class Paths:
         for _ in range(max_rounds):
             before = {k: set(v) for k, v in self.domain.items()}, set(self.closable)
             self._memo: dict[Any, list[GPath]] = {}
+            self._dropped: list[Any] = []
             self.cut = 0
             self.combos: list[Combination] = list(self._combos((1,), program.start, (), ()))
+            while self._dropped:  # children of dropped paths still contribute values
+                self._thread_paths(*self._dropped.pop())
             if ({k: set(v) for k, v in self.domain.items()}, set(self.closable)) == before:
                 self.converged = True
                 break
@@ -212,6 +215,7 @@ class Paths:
     def _thread_paths(self, key: tuple[int, ...], func: str, caps: tuple[Any, ...], args: tuple[Any, ...]) -> list[GPath]:
         mk = (key, func, caps, args)
         if mk not in self._memo:
+            self._memo[mk] = []
             fn = self._func(func)
             t = _Thread(key, [self._frame(fn, caps, args)])
             if key != (1,):
@@ -247,6 +251,8 @@ class Paths:
             if forks == "done":
                 out.append(GPath(t.key, tuple(t.events), tuple(t.spawns)))
                 return
+            if not forks:
+                self._dropped.extend(t.spawns)
             for apply in forks:
                 t2 = t.copy()
                 if apply(t2, t2.frames[-1]):

@@ -1,0 +1,185 @@
+"""``python -m checker view TRACE`` and ``python -m checker replay SPEC --path P``.
+
+Both print the same view; ``replay`` rebuilds the trace by running the path on
+the spec's model (so it shows the spec as it is now) and warns, SPIN-style,
+when the spec changed since a trace file was written.  Bad input of any kind
+(a corrupt trace, a path that does not fit) is an `InputError`: the CLI prints
+it and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from checker.errors import InputError
+from checker.model import check
+from checker.trace import Counterexample, ReplayError, build, read_itf, replay
+from checker.view.analysis import LassoStory, model_for
+from checker.view.html import write_html
+from checker.view.msc import render_msc
+from checker.view.text import annotate, render_text
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def _display_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("what to show")
+    g.add_argument("--full", action="store_true", help="whole states instead of only what changed")
+    g.add_argument("--vars", default=None, metavar="A,B", help="only these variables (comma-separated)")
+    g.add_argument("--actor", default=None, metavar="G2", help="only the steps of this actor")
+    g.add_argument("--from", dest="start", type=int, default=None, metavar="N", help="first step to show")
+    g.add_argument("--to", dest="end", type=int, default=None, metavar="M", help="last step to show")
+    g.add_argument("--msc", action="store_true", help="a message sequence chart (one column per actor/channel/lock)")
+    g.add_argument("--html", default=None, metavar="OUT.html", help="write one self-contained offline HTML page")
+
+
+def parser(cmd: str = "view") -> argparse.ArgumentParser:
+    """The argument parser of ``view`` or ``replay``."""
+    if cmd == "view":
+        p = argparse.ArgumentParser(prog="python -m checker view",
+                                    description="Show a counterexample trace file (ITF JSON).")
+        p.add_argument("trace", metavar="TRACE.itf.json")
+        p.add_argument("--no-spec", action="store_true",
+                       help="do not load the trace's spec (no lasso analysis, no explain marks)")
+    elif cmd == "replay":
+        p = argparse.ArgumentParser(prog="python -m checker replay",
+                                    description="Re-run an action-index path on a spec's model and show it.")
+        p.add_argument("spec", nargs="?", default=None, metavar="SPEC",
+                       help="spec file (default with --trace: the spec the trace names)")
+        p.add_argument("--path", default=None, metavar="0/3/1", help="initial-state index, then action indices")
+        p.add_argument("--loop", type=int, default=None, metavar="K", help="the path is a lasso back to step K")
+        p.add_argument("--trace", default=None, metavar="FILE", help="replay the path of this trace file")
+        p.add_argument("--property", default=None, help="the property the path violates (default: detected)")
+    else:
+        raise ValueError(f"no view command {cmd!r}")
+    _display_options(p)
+    return p
+
+
+def _vars(args: argparse.Namespace) -> list[str] | None:
+    return [v.strip() for v in args.vars.split(",") if v.strip()] if args.vars else None
+
+
+def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
+          notes: list[str]) -> int:
+    if args.html:
+        out = write_html(cx, args.html, story=story, marks=marks)
+        print(f"wrote {out}  (open it in a browser; add #step=N to the address to open step N)")
+        return EXIT_OK
+    text = render_text(cx, story=story, marks=marks, full=args.full, vars=_vars(args), actor=args.actor,
+                       start=args.start, end=args.end, notes=notes)
+    if args.msc:
+        head = text.split("\n\n", 1)[0]
+        text = head + "\n\n" + render_msc(cx, actor=args.actor, start=args.start, end=args.end)
+    enc = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    if "utf" not in enc and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def main(args: argparse.Namespace) -> int:
+    """``view``: show a trace file."""
+    cx = read_itf(args.trace)
+    notes: list[str] = []
+    story: LassoStory | None = None
+    marks: list[bool] | None = None
+    model, note = (None, "--no-spec was given") if args.no_spec else model_for(cx)
+    if model is not None:
+        if note:
+            notes.append(note)
+        story, marks = annotate(cx, model)
+    elif cx.loop is not None:
+        story = LassoStory(False, note)
+    elif cx.kind in ("always", "deadlock"):
+        notes.append(f"the steps that do not matter cannot be marked: {note}")
+    return _emit(cx, args, story, marks, notes)
+
+
+def _parse_path(text: str) -> tuple[int, ...]:
+    try:
+        path = tuple(int(x) for x in text.strip().split("/") if x != "")
+    except ValueError:
+        raise InputError(f"--path {text!r} is not a list of integers separated by '/' (like 0/3/1)",
+                         "<command line>", 1, 1) from None
+    if not path or any(k < 0 for k in path):
+        raise InputError(f"--path {text!r} must start with the initial-state index and hold no negative numbers",
+                         "<command line>", 1, 1)
+    return path
+
+
+def _detect(model: Any, states: list[Any], wanted: str | None) -> tuple[Any, str]:
+    """The property the path's end violates (the one asked for, else the first safety one that fails)."""
+    props = list(model.properties())
+    if wanted is not None:
+        prop = next((p for p in props if p.name == wanted), None)
+        if prop is None:
+            raise InputError(f"the model has no property {wanted!r}; it has: {', '.join(p.name for p in props)}",
+                             "<command line>", 1, 1)
+        return prop, ""
+    last = states[-1]
+    for p in props:
+        if p.kind == "always":
+            r = check(p.cond, last)
+            if r is not None:
+                return p, r or "the invariant fails"
+        if p.kind == "deadlock" and not model.actions(last):
+            r = check(p.cond, last)
+            if r is not None:
+                return p, r or "no action is enabled"
+    return None, "the last state violates no safety property"
+
+
+def replay_main(args: argparse.Namespace) -> int:
+    """``replay``: re-run a path on the spec's model and show it like ``view``."""
+    from checker.cli import build_model
+    from models.spec import load_spec
+    old: Counterexample | None = None
+    if args.trace:
+        old = read_itf(args.trace)
+    spec_path = args.spec or (old.spec_path if old else None)
+    if not spec_path:
+        raise InputError("replay needs a SPEC (or a --trace file that names one)", "<command line>", 1, 1)
+    if args.path is not None:
+        path = _parse_path(args.path)
+    elif old is not None:
+        path = old.path
+    else:
+        raise InputError("replay needs --path 0/3/1 (or --trace FILE)", "<command line>", 1, 1)
+    loop = args.loop if args.loop is not None else (old.loop if old is not None and args.path is None else None)
+    spec = load_spec(spec_path)
+    model = build_model(spec)
+    notes: list[str] = []
+    changed = bool(old and old.spec_digest and old.spec_digest != spec.digest)
+    if changed:
+        msg = (f"warning: {spec_path} changed since the trace was written (digest {old.spec_digest} in the "
+               f"trace, {spec.digest} now); the replay shows the spec as it is now")
+        print(msg, file=sys.stderr)
+        notes.append(msg)
+    try:
+        states, _ = replay(model, path, spec_path)
+    except ReplayError as e:
+        print(f"error: the path does not replay on {spec_path}: {e.message}", file=sys.stderr)
+        if changed:
+            print("  the spec changed since the trace was written: that is the likely cause", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if loop is not None:
+        if not 0 <= loop < len(states) - 1:
+            raise InputError(f"--loop {loop} is not a step before the last one (0..{len(states) - 2})",
+                             "<command line>", 1, 1)
+        if states[loop] != states[-1]:
+            raise InputError(f"--loop {loop}: the path does not return to the state after step {loop}; "
+                             "it is not a lasso", "<command line>", 1, 1)
+    prop, reason = _detect(model, states, args.property or (old.property if old else None))
+    if old is not None and prop is not None and prop.name == old.property and old.reason:
+        reason = old.reason
+    if prop is None:
+        notes.append(reason)
+    cx = build(model, prop.name if prop else "(none)", reason, path, loop, spec_path=spec_path,
+               spec_digest=spec.digest, kind=prop.kind if prop else "",
+               fairness=prop.fairness if prop is not None and prop.is_liveness else "",
+               found_by=(old.found_by if old is not None and args.path is None else "replay"))
+    story, marks = annotate(cx, model)
+    return _emit(cx, args, story, marks, notes)

@@ -1,0 +1,9 @@
+package main
+
+import "fmt"
+
+func main() {
+	defer fmt.Println("deferred")
+	fmt.Println("before")
+	panic("boom")
+}
