@@ -346,9 +346,11 @@ class Machine:
 
     @property
     def file(self) -> str:
+        """The Go file name traces use: an inline ``source:`` is main.go, as under ``go run``."""
         import os
 
-        return os.path.basename(self.program.file) or "main.go"
+        name = os.path.basename(self.program.file)
+        return name if name.endswith(".go") else "main.go"
 
     # ---- visible instructions
     def exec_visible(self, t: Tx, gid: int, choice: int | None) -> None:

@@ -32,8 +32,9 @@ __all__ = ["deadlock_reason", "leak_keys", "panic_reason", "races", "lock_waiter
 
 
 def terminated(m: Machine, w: World) -> bool:
-    """The program is over: ended (exit/panic) or every goroutine is done."""
-    return w.ended or all(g.status == DONE for g in w.gs)
+    """The program is over: it ended (exit, panic) or main returned and every goroutine is done.
+    A main that called ``runtime.Goexit`` never returns, so that program never ends (DL-O8)."""
+    return w.ended or w.main_done and all(g.status == DONE for g in w.gs)
 
 
 def deadlock_reason(m: Machine, w: World) -> bool | str:

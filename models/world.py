@@ -38,7 +38,7 @@ from models.goroutine import Machine
 from models.sched.abstract import Action, AbstractScheduler
 from models.state import DONE, Data, World
 
-__all__ = ["GoModel", "build_model", "outcome_results", "OutcomeResult", "eval_go_expr", "final_states",
+__all__ = ["GoModel", "build_model", "outcome_results", "OutcomeResult", "eval_go_expr", "final_states", "exit_outputs",
            "reachable"]
 
 _OWN = ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates", "max_goroutines",
@@ -184,6 +184,33 @@ def final_states(model: GoModel, max_states: int = 1_000_000) -> list[World]:
     """States where every goroutine has exited (or the process ended at main's return)."""
     return [s for s in reachable(model, max_states) if not s.panic and
             (all(g.status == DONE for g in s.gs) or s.ended and s.main_done)]
+
+
+def exit_outputs(model: GoModel, max_states: int = 1_000_000) -> set[tuple[str, str | None]]:
+    """What the process can print before it exits, as ``(stdout, panic)`` pairs.
+
+    Go's process ends when main returns (or at a panic), whatever other
+    goroutines are doing, so this collects the output of the states where
+    main has just returned or the program panicked: what ``go run`` can show."""
+    out: set[tuple[str, str | None]] = set()
+    inits = model.init_states()
+    seen = set(inits)
+    q = deque(inits)
+    for s in inits:
+        if s.main_done or s.panic:
+            out.add(("".join(s.output), s.panic))
+    while q:
+        s = q.popleft()
+        for a in model.actions(s):
+            t = model.next_state(s, a)
+            if (t.main_done and not s.main_done) or (t.panic and not s.panic):
+                out.add(("".join(t.output), t.panic))
+            if t not in seen:
+                if len(seen) >= max_states:
+                    raise RuntimeError(f"more than {max_states} states")
+                seen.add(t)
+                q.append(t)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

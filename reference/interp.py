@@ -10,137 +10,16 @@ the controlled-mode token first and produce one event each.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from models import ir
 
 from . import objects as o
+from . import syncprims as sp
 from .sched import G_DEAD, G_RUNNING, G_WAITING
+from .values import _binop, fmt_value, format_print, sprintf, wrap
 
-MASK = (1 << 64) - 1
 PARKED, YIELD_GLOBAL, YIELD_LOCAL, EXITED, STOPPED, DIED = range(6)
-
-
-def wrap(x: int) -> int:
-    """Go int: 64-bit two's complement."""
-    x &= MASK
-    return x - (1 << 64) if x >> 63 else x
-
-
-def _div(a: int, b: int) -> int:
-    q = abs(a) // abs(b)
-    return wrap(q if (a >= 0) == (b >= 0) else -q)
-
-
-def _shift(a: int, b: int, left: bool) -> int:
-    if b < 0:
-        raise o.GoPanic("negative shift amount", True)
-    if left:
-        return 0 if b >= 64 else wrap(a << b)
-    return a >> min(b, 64)
-
-
-def _binop(op: str, a: Any, b: Any) -> Any:
-    if op == "+":
-        return a + b if isinstance(a, str) else wrap(a + b)
-    if op == "-":
-        return wrap(a - b)
-    if op == "*":
-        return wrap(a * b)
-    if op in ("/", "%"):
-        if b == 0:
-            raise o.GoPanic("integer divide by zero", True)
-        q = _div(a, b)
-        return q if op == "/" else wrap(a - b * q)
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    if op == "&":
-        return a & b
-    if op == "|":
-        return a | b
-    if op == "^":
-        return wrap(a ^ b)
-    if op == "&^":
-        return a & ~b
-    if op == "<<":
-        return _shift(a, b, True)
-    if op == ">>":
-        return _shift(a, b, False)
-    raise ValueError(f"unknown binary operator {op!r}")
-
-
-def fmt_value(v: Any, verb: str = "v") -> str:
-    """Go's %v of a value: true/false, <nil>, pointers as addresses."""
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if v is None:
-        return "<nil>"
-    if isinstance(v, (ir.Ref, ir.Closure)):
-        key = v.obj if isinstance(v, ir.Ref) else abs(hash(v.func)) % 4096
-        return f"0xc{(key * 64 + 0x10000):09x}"
-    if verb == "q" and isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return str(v)
-
-
-_VERB = re.compile(r"%([-+# 0]*\d*(?:\.\d+)?)([a-zA-Z%])")
-
-
-def sprintf(fmt: str, args: list) -> str:
-    """fmt.Sprintf for ``%d %v %s %t %q %%`` (width flags are honoured for d/s/v)."""
-    it = iter(args)
-
-    def sub(mt: re.Match) -> str:
-        flags, verb = mt.group(1), mt.group(2)
-        if verb == "%":
-            return "%"
-        try:
-            v = next(it)
-        except StopIteration:
-            return f"%!{verb}(MISSING)"
-        s = fmt_value(v, verb)
-        if flags:
-            width = int(re.sub(r"\D", "", flags.split(".")[0]) or 0)
-            s = s.ljust(width) if "-" in flags else s.rjust(width, "0" if flags.startswith("0") else " ")
-        return s
-
-    out = _VERB.sub(sub, fmt)
-    extra = list(it)
-    if extra:
-        out += "%!(EXTRA " + ", ".join(fmt_value(x) for x in extra) + ")"
-    return out
-
-
-def format_print(kind: str, vals: list) -> str:
-    """The text of a `Print`: Println spaces and newline; Print spaces between
-    non-string operands; printf formats."""
-    if kind == "println":
-        return " ".join(fmt_value(v) for v in vals) + "\n"
-    if kind == "print":
-        out = []
-        for i, v in enumerate(vals):
-            if i and not isinstance(v, str) and not isinstance(vals[i - 1], str):
-                out.append(" ")
-            out.append(fmt_value(v))
-        return "".join(out)
-    if kind == "printf":
-        return sprintf(vals[0], vals[1:]) if vals else ""
-    if kind.endswith("f"):
-        return sprintf(vals[0], vals[1:]) if vals else ""
-    return " ".join(fmt_value(v) for v in vals)
 
 
 class Frame:
@@ -428,7 +307,7 @@ class Interp:
         fr.pc += 1
 
     def i_MakeCond(self, g, fr, ins):
-        fr.s[ins.dst] = self.rt.new_obj(lambda oid: o.Cond(oid, fr.s[ins.locker]))
+        fr.s[ins.dst] = self.rt.new_obj(lambda oid: sp.Cond(oid, fr.s[ins.locker]))
         fr.pc += 1
 
     def i_CondLocker(self, g, fr, ins):
@@ -590,49 +469,49 @@ class Interp:
         return self.rt.heap[ref.obj]
 
     def i_Lock(self, g, fr, ins):
-        return o.lock_any(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
+        return sp.lock_any(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
 
     def i_Unlock(self, g, fr, ins):
-        return o.unlock_any(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
+        return sp.unlock_any(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
 
     def i_TryLock(self, g, fr, ins):
         m = self._obj(fr.s[ins.m])
         ev = self._ev(g, ins)
-        ok = o.rw_trylock(m, ev) if isinstance(m, o.RWMutex) else o.mutex_trylock(m, ev)
+        ok = sp.rw_trylock(m, ev) if isinstance(m, sp.RWMutex) else sp.mutex_trylock(m, ev)
         fr.s[ins.dst] = ok
         fr.pc += 1
 
     def i_RLock(self, g, fr, ins):
-        return o.rw_rlock(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
+        return sp.rw_rlock(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
 
     def i_RUnlock(self, g, fr, ins):
-        return o.rw_runlock(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
+        return sp.rw_runlock(self.rt, g, self._obj(fr.s[ins.m]), self._ev(g, ins))
 
     def i_WgAdd(self, g, fr, ins):
-        return o.wg_add(self.rt, g, self._obj(fr.s[ins.wg]), fr.s[ins.delta], self._ev(g, ins))
+        return sp.wg_add(self.rt, g, self._obj(fr.s[ins.wg]), fr.s[ins.delta], self._ev(g, ins))
 
     def i_WgWait(self, g, fr, ins):
-        return o.wg_wait(self.rt, g, self._obj(fr.s[ins.wg]), self._ev(g, ins))
+        return sp.wg_wait(self.rt, g, self._obj(fr.s[ins.wg]), self._ev(g, ins))
 
     def i_OnceBegin(self, g, fr, ins):
         def gen():
-            r = yield from o.once_begin(self.rt, g, self._obj(fr.s[ins.once]), self._ev(g, ins))
+            r = yield from sp.once_begin(self.rt, g, self._obj(fr.s[ins.once]), self._ev(g, ins))
             return ("results", (ins.dst,), (r,))
         return gen()
 
     def i_OnceEnd(self, g, fr, ins):
-        return o.once_end(self.rt, g, self._obj(fr.s[ins.once]), self._ev(g, ins))
+        return sp.once_end(self.rt, g, self._obj(fr.s[ins.once]), self._ev(g, ins))
 
     def i_CondWait(self, g, fr, ins):
         c = self._obj(fr.s[ins.cond])
-        return o.cond_wait(self.rt, g, c, self._obj(c.L), self._ev(g, ins))
+        return sp.cond_wait(self.rt, g, c, self._obj(c.L), self._ev(g, ins))
 
     def i_CondRelock(self, g, fr, ins):
         c = self._obj(fr.s[ins.cond])
-        return o.lock_any(self.rt, g, self._obj(c.L), self._ev(g, ins))
+        return sp.lock_any(self.rt, g, self._obj(c.L), self._ev(g, ins))
 
     def i_CondSignal(self, g, fr, ins):
-        o.cond_signal(self.rt, g, self._obj(fr.s[ins.cond]), ins.broadcast, self._ev(g, ins))
+        sp.cond_signal(self.rt, g, self._obj(fr.s[ins.cond]), ins.broadcast, self._ev(g, ins))
         fr.pc += 1
 
     # ------------------------------------------------------------ visible: time, context, misc

@@ -13,7 +13,6 @@ program exits 0 and the other goroutines are abandoned (reported as
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import random
 import sys
@@ -25,11 +24,21 @@ from typing import Any
 from models import ir
 
 from . import objects as o
-from .interp import DIED, EXITED, PARKED, STOPPED, YIELD_GLOBAL, YIELD_LOCAL, Frame, Interp, fmt_value
+from . import syncprims as sp
+from .interp import (
+    EXITED,
+    PARKED,
+    STOPPED,
+    YIELD_GLOBAL,
+    YIELD_LOCAL,
+    Frame,
+    Interp,
+    fmt_value,
+)
 from .netpoll import NATIVES, Poller
-from .sched import G, G_DEAD, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, M, Scheduler, Timers
+from .sched import G_DEAD, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G, M, Scheduler, Timers
 
-_SYNC = {"sync.Mutex": o.Mutex, "sync.RWMutex": o.RWMutex, "sync.WaitGroup": o.WaitGroup, "sync.Once": o.Once}
+_SYNC = {"sync.Mutex": sp.Mutex, "sync.RWMutex": sp.RWMutex, "sync.WaitGroup": sp.WaitGroup, "sync.Once": sp.Once}
 
 
 @dataclass
@@ -173,7 +182,7 @@ class Runtime:
             self.heap[oid] = _SYNC[k](oid)
             return ir.Ref(oid)
         if k == "sync.Cond":
-            self.heap[oid] = o.Cond(oid, None)
+            self.heap[oid] = sp.Cond(oid, None)
             return ir.Ref(oid)
         if k.startswith("atomic."):
             self.heap[oid] = o.Obj(oid, k, {"v": False if k == "atomic.Bool" else None if k == "atomic.Value" else 0})
@@ -237,8 +246,10 @@ class Runtime:
         g.preempt = False
         if self.dead:
             return
-        if self.record and g.frames and g.frames[0].pc == 0 and len(g.frames) == 1 and g.cont is None:
-            self.ev(g, None, action="Start", line=g.line)
+        if not g.started:
+            g.started = True
+            if self.record:
+                self.ev(g, None, action="Start", line=g.line)
         r = self.interp.run(g)
         m.curg = None
         if m.p is not None:

@@ -24,7 +24,7 @@ class G:
     """A goroutine: an interpreter frame stack plus scheduling state (SCH-2)."""
 
     __slots__ = ("id", "frames", "status", "waitreason", "cont", "cont_fr", "cont_ins", "preempt", "m",
-                 "panicking", "goexiting", "select_done", "param", "unlockf", "fn", "line", "logged", "eline")
+                 "panicking", "goexiting", "select_done", "param", "unlockf", "fn", "line", "logged", "eline", "started")
 
     def __init__(self, gid: int, fn: str, line: int):
         self.id = gid
@@ -45,6 +45,7 @@ class G:
         self.line = line
         self.eline = 0
         self.logged = False
+        self.started = False
 
 
 class P:
@@ -104,7 +105,7 @@ class Scheduler:
         self.slice_ns = int(time_slice_ms * 1e6)
         self.coprimes = [c for c in range(1, procs + 1) if math.gcd(c, procs) == 1]
         self.stats = {"steals": 0, "stolen": 0, "preemptions": 0, "retakes": 0, "global_puts": 0,
-                      "runq_overflows": 0, "ms": 0, "parks": 0, "handoffs": 0}
+                      "runq_overflows": 0, "ms": 0, "parks": 0, "handoffs": 0, "mutex_handoffs": 0}
 
     # ------------------------------------------------------------ run queues
 

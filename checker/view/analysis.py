@@ -37,6 +37,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_GOROUTINE = re.compile(r"G\d+\Z")
+#: A goroutine's status in a Go trace view: ``"G2 main.go:14 chan send ch: ch <- v"``.
+_WAIT = re.compile(r"^\S+ \S+ (chan send|chan receive|sync\.\w+\.\w+|select) ([^:]+):")
+
+
 @dataclass(slots=True)
 class Event:
     """What one step did, as far as a sequence chart cares."""
@@ -45,12 +50,26 @@ class Event:
     actor: str
     kind: str  # send recv close lock unlock spawn other
     obj: str = ""
-    msg: int | None = None  # message number pairing a send with its receive
-    peer: int | None = None  # the step of the paired send/receive
+    blocked: bool = False  # the step left its actor waiting (a send, receive or Lock that blocks)
 
     def as_json(self) -> dict[str, Any]:
-        return {"step": self.step, "actor": self.actor, "kind": self.kind, "obj": self.obj, "msg": self.msg,
-                "peer": self.peer}
+        return {"step": self.step, "actor": self.actor, "kind": self.kind, "obj": self.obj, "blocked": self.blocked}
+
+
+@dataclass(slots=True)
+class Message:
+    """One value through a channel: sent by an actor at a step, received by one at a later (or the same) step."""
+
+    id: int
+    chan: str
+    send_step: int
+    sender: str
+    recv_step: int | None = None
+    receiver: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "chan": self.chan, "send_step": self.send_step, "sender": self.sender,
+                "recv_step": self.recv_step, "receiver": self.receiver}
 
 
 def strip_action(action: str, actor: str) -> str:
@@ -70,23 +89,86 @@ def classify(action: str, actor: str) -> tuple[str, str]:
     return "other", ""
 
 
+def _waiting(v: Any) -> tuple[str, str] | None:
+    """(what, object) a Go goroutine status says it waits on, else None."""
+    m = _WAIT.match(v) if isinstance(v, str) else None
+    if not m:
+        return None
+    what = m.group(1)
+    kind = "send" if what == "chan send" else "recv" if what == "chan receive" else \
+        "lock" if what.endswith("Lock") else "other"
+    return kind, m.group(2).split(",")[0].strip()
+
+
 def events(cx: Counterexample) -> list[Event]:
-    """One event per step (step 0 has none), sends paired with receives FIFO per channel."""
-    out: list[Event] = []
-    queues: dict[str, list[Event]] = {}
-    msgs = 0
-    for st in cx.steps[1:]:
+    return analyze(cx)[0]
+
+
+def analyze(cx: Counterexample) -> tuple[list[Event], list[Message]]:
+    """One event per step (step 0 has none) and the messages through channels.
+
+    Regex on the action names the operation; on Go traces the goroutine
+    statuses in the views say what really happened: a step that leaves its
+    actor waiting blocked (and names the real channel or mutex, which the
+    source text may call by a parameter's name), and a goroutine that stops
+    waiting was handed a value (``runtime/chan.go``: a sender finding a
+    waiting receiver copies straight to it; a receiver takes the oldest
+    buffered value or the waiting sender's).  Without statuses, sends and
+    receives pair first-in first-out per channel.
+    """
+    evs: list[Event] = []
+    msgs: list[Message] = []
+    queues: dict[str, list[Message]] = {}
+    blocked_send: dict[str, Message] = {}
+    for i, st in enumerate(cx.steps[1:], start=1):
+        prev, cur, a = cx.steps[i - 1].view, st.view, st.actor or "?"
         kind, obj = classify(st.action or "", st.actor)
-        ev = Event(st.index, st.actor or "?", kind, obj)
-        if kind == "send":
-            msgs += 1
-            ev.msg = msgs
-            queues.setdefault(obj, []).append(ev)
-        elif kind == "recv" and queues.get(obj):
-            src = queues[obj].pop(0)
-            ev.msg, ev.peer, src.peer = src.msg, src.step, ev.step
-        out.append(ev)
-    return out
+        ev = Event(i, a, kind, obj)
+        w_new, w_old = _waiting(cur.get(a)), _waiting(prev.get(a))
+        if w_new is not None and (cur.get(a) != prev.get(a) or w_old is None):
+            ev.blocked = True
+            if kind in ("other", "spawn") or kind == w_new[0] or kind in ("lock", "unlock"):
+                ev.kind = w_new[0] if w_new[0] != "other" else kind
+                ev.obj = w_new[1]
+        elif kind in ("send", "recv", "close", "lock", "unlock") and obj not in cur:
+            res = [k for k in cur if k not in prev or cur[k] != prev[k]]
+            res += [k for k in prev if k not in cur]
+            res = [k for k in dict.fromkeys(res) if not _GOROUTINE.match(k) and k != a and k != "output"]
+            if len(res) == 1:
+                ev.obj = res[0]
+        woken = [(g, _waiting(prev.get(g))) for g in prev if g != a and _GOROUTINE.match(g)
+                 and _waiting(prev.get(g)) is not None and _waiting(cur.get(g)) != _waiting(prev.get(g))]
+        for g, w in woken:
+            assert w is not None
+            if w[0] == "send" and ev.kind != "close":
+                if ev.kind in ("other", "recv"):
+                    ev.kind, ev.obj = "recv", w[1]
+                m = blocked_send.pop(g, None) or Message(len(msgs) + 1, w[1], i, g)
+                if m not in msgs:
+                    msgs.append(m)
+                q = queues.setdefault(w[1], [])
+                if q:  # a full buffer: the receiver takes the oldest value, the sender's joins the queue
+                    q.append(m)
+                    m = q.pop(0)
+                m.recv_step, m.receiver = i, a
+            elif w[0] == "recv" and ev.kind != "close":
+                if ev.kind in ("other", "send"):
+                    ev.kind, ev.obj = "send", w[1]
+                m = Message(len(msgs) + 1, w[1], i, a, i, g)
+                msgs.append(m)
+        handed = any(w[0] in ("send", "recv") for _, w in woken) and ev.kind != "close"
+        if not handed and ev.kind == "send":
+            m = Message(len(msgs) + 1, ev.obj, i, a)
+            msgs.append(m)
+            if ev.blocked:
+                blocked_send[a] = m
+            else:
+                queues.setdefault(ev.obj, []).append(m)
+        elif not handed and ev.kind == "recv" and not ev.blocked and queues.get(ev.obj):
+            m = queues[ev.obj].pop(0)
+            m.recv_step, m.receiver = i, a
+        evs.append(ev)
+    return evs, msgs
 
 
 def lanes(cx: Counterexample, evs: list[Event]) -> list[tuple[str, str]]:
@@ -100,7 +182,7 @@ def lanes(cx: Counterexample, evs: list[Event]) -> list[tuple[str, str]]:
     locks: list[str] = []
     for e in evs:
         target = chans if e.kind in ("send", "recv", "close") else locks if e.kind in ("lock", "unlock") else None
-        if target is not None and e.obj not in target and e.obj not in actors:
+        if target is not None and e.obj and e.obj not in target and e.obj not in actors:
             target.append(e.obj)
     return [(a, "actor") for a in actors] + [(c, "chan") for c in chans] + [(m, "lock") for m in locks]
 

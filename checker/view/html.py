@@ -20,7 +20,7 @@ import os
 from typing import Any
 
 from checker.trace import Counterexample
-from checker.view.analysis import LassoStory, events, lanes
+from checker.view.analysis import LassoStory, analyze, lanes
 from checker.view.diff import step_changes
 from checker.view.text import Options, header_rows
 
@@ -118,23 +118,23 @@ for(var i = 1; i <= n; i++){
 data.events.forEach(function(e){
   var ax = laneX['actor:' + e.actor], y = rowY(e.step);
   if(ax === undefined) return;
-  var rx = laneX['chan:' + e.obj], lx = laneX['lock:' + e.obj];
-  if((e.kind === 'lock' || e.kind === 'unlock') && lx !== undefined){
-    svg.appendChild(sv('line', {'class':'lockop', x1:ax, y1:y, x2:lx, y2:y}));
-    svg.appendChild(sv('text', {x:lx + 6, y:y + 4}, e.kind === 'lock' ? 'acquire' : 'release'));
-  } else if(e.kind === 'close' && rx !== undefined){
-    svg.appendChild(sv('line', {'class':'tick', x1:ax, y1:y, x2:rx, y2:y}));
-    svg.appendChild(sv('text', {x:rx + 6, y:y + 4}, 'close'));
-  } else if(e.kind === 'send' && rx !== undefined){
-    svg.appendChild(sv('line', {'class':'tick', x1:ax, y1:y, x2:rx, y2:y}));
-    svg.appendChild(sv('text', {x:rx + 6, y:y + 4}, '#' + e.msg));
-  } else if(e.kind === 'recv' && rx !== undefined){
-    svg.appendChild(sv('line', {'class':'tick', x1:rx, y1:y, x2:ax, y2:y}));
-    if(e.peer){ var src = data.events[e.peer - 1], sx = laneX['actor:' + src.actor];
-      if(sx !== undefined) svg.appendChild(sv('path', {'class':'msg', d:'M' + sx + ',' + rowY(e.peer) + ' L' + ax + ',' + y, 'marker-end':'url(#head)'}));
-      svg.appendChild(sv('text', {x:rx + 6, y:y + 4}, '#' + e.msg)); }
+  var rx = laneX[(e.kind === 'lock' || e.kind === 'unlock' ? 'lock:' : 'chan:') + e.obj];
+  if(rx !== undefined && e.kind !== 'other' && e.kind !== 'spawn'){
+    svg.appendChild(sv('line', {'class':(e.kind === 'lock' || e.kind === 'unlock') ? 'lockop' : 'tick', x1:ax, y1:y, x2:rx, y2:y, 'stroke-dasharray': e.blocked ? '2 3' : 'none'}));
+    var word = e.blocked ? 'waits' : {lock:'acquire', unlock:'release', close:'close'}[e.kind];
+    if(word) svg.appendChild(sv('text', {x:rx + 6, y:y + 4}, word));
   }
-  svg.appendChild(sv('circle', {'class':'dot', cx:ax, cy:y, r:4}));
+  svg.appendChild(sv('circle', {'class':'dot', cx:ax, cy:y, r:e.blocked ? 3 : 4}));
+});
+data.messages.forEach(function(m){
+  if(m.recv_step === null) return;
+  var sx = laneX['actor:' + m.sender], rx = laneX['actor:' + m.receiver], cx = laneX['chan:' + m.chan];
+  if(sx === undefined || rx === undefined) return;
+  var y1 = rowY(m.send_step), y2 = rowY(m.recv_step);
+  var p = sv('path', {'class':'msg', d:'M' + sx + ',' + y1 + ' L' + rx + ',' + (y2 === y1 ? y2 : y2 - 3), 'marker-end':'url(#head)'});
+  p.appendChild(sv('title', {}, '#' + m.id + ' via ' + m.chan + ': ' + m.sender + ' (step ' + m.send_step + ') -> ' + m.receiver + ' (step ' + m.recv_step + ')'));
+  svg.appendChild(p);
+  if(cx !== undefined) svg.appendChild(sv('text', {x:cx + 6, y:y2 + 4}, '#' + m.id));
 });
 
 // state tree
@@ -233,7 +233,7 @@ _PAGE = """<!DOCTYPE html>
 def page_data(cx: Counterexample, story: LassoStory | None = None, marks: list[bool] | None = None) -> dict[str, Any]:
     """Everything the page shows, as plain JSON data."""
     changes = step_changes([s.view for s in cx.steps])
-    evs = events(cx)
+    evs, msgs = analyze(cx)
     return {
         "property": cx.property, "kind": cx.kind, "reason": cx.reason, "loop": cx.loop,
         "header": [list(r) for r in header_rows(cx, story, marks, Options())],
@@ -242,6 +242,7 @@ def page_data(cx: Counterexample, story: LassoStory | None = None, marks: list[b
                    "changes": [dict(c.as_json(), text=str(c)) for c in changes[s.index]]} for s in cx.steps],
         "lanes": [list(x) for x in lanes(cx, evs)],
         "events": [e.as_json() for e in evs],
+        "messages": [m.as_json() for m in msgs],
     }
 
 

