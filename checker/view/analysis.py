@@ -217,8 +217,9 @@ class LassoStory:
                 out.append(f"{u['action']}{who} is enabled after step(s) {where} of the loop "
                            f"but never taken: {why}")
         if not out:
-            out.append("every action enabled in the loop is taken in it; what is pending is never enabled here "
-                       "(it is blocked, so no fairness can help it)")
+            out.append("none: every action enabled in the loop is taken in it, so the loop is fair"
+                       + (f" ({fairness} fairness)" if fairness else "") + ", and still nothing lets the pending "
+                       "party proceed")
         if self.note:
             out.append(self.note)
         return out
