@@ -58,8 +58,11 @@ class ModelLimitError(RuntimeError):
 class Events:
     """What a step did, for schedulers that keep their own queues (gmp).
 
-    ``spawned``: new goroutine ids; ``woken``: goroutines made runnable;
-    ``blocked``: the stepping goroutine parked; ``exited``: it ended;
+    ``spawned``: new goroutine ids; ``woken``: other goroutines made
+    runnable (and still runnable after their local instructions ran);
+    ``blocked``: the stepping goroutine parked; ``exited``: goroutines that
+    ended in this step (the stepper, or a woken or spawned goroutine whose
+    local instructions ran to its end);
     ``yielded``: it called ``runtime.Gosched``; ``locals``: local
     instructions run (a time slice counts them); ``ended``: the program is over.
     """
@@ -67,7 +70,7 @@ class Events:
     spawned: list[int] = field(default_factory=list)
     woken: list[int] = field(default_factory=list)
     blocked: bool = False
-    exited: bool = False
+    exited: list[int] = field(default_factory=list)
     yielded: bool = False
     locals: int = 0
     ended: bool = False
@@ -238,7 +241,10 @@ class Machine:
             self.global_scalar[gl.name] = obj.field is not None
         fn = self.funcs[self.program.start]
         t.gs.append(G(1, (self.frame(fn, (), ()),)))
-        self.run_locals(t, 1)
+        try:
+            self.run_locals(t, 1)
+        except GoPanic as p:
+            self._panicked(t, p, 1)
         return t.freeze()
 
     def frame(self, fn: ir.Function, captures: tuple[Any, ...], args: tuple[Any, ...]) -> Frame:
@@ -304,9 +310,7 @@ class Machine:
             self.settle(t, [gid])
         except GoPanic as p:
             self._panicked(t, p, gid)
-        ev.exited = t.g(gid).status == DONE
-        ev.spawned = list(range(t.base + 1, len(t.gs) + 1))
-        ev.woken = list(dict.fromkeys(x for x in t.woken if x != gid))
+        self._events(w, t, ev, gid)
         ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
         ev.locals = t.locals
         ev.ended = t.ended
@@ -327,7 +331,15 @@ class Machine:
             self.settle(t, [])
         except GoPanic as p:
             self._panicked(t, p, 0)
-        return Step(t.freeze(), Events(woken=list(dict.fromkeys(t.woken)), locals=t.locals, ended=t.ended))
+        ev = Events(locals=t.locals, ended=t.ended)
+        self._events(w, t, ev, 0)
+        return Step(t.freeze(), ev)
+
+    @staticmethod
+    def _events(w: World, t: Tx, ev: Events, gid: int) -> None:
+        ev.spawned = list(range(t.base + 1, len(t.gs) + 1))
+        ev.woken = [x for x in dict.fromkeys(t.woken) if x != gid and t.g(x).status == RUN]
+        ev.exited = [g.gid for g in t.gs if g.status == DONE and (g.gid > t.base or w.gs[g.gid - 1].status != DONE)]
 
     def settle(self, t: Tx, first: list[int]) -> None:
         """Run the local instructions of the stepping, spawned and woken goroutines."""
@@ -361,7 +373,11 @@ class Machine:
         ins = self.funcs[fr.func].code[fr.pc]
         s = fr.slots
         op = type(ins)
-        if op is ir.Load:
+        if op is ir.Return:  # main returns from the program's start function
+            t.setg(G(gid, (), DONE))
+            t.main_done = True
+            t.ended = self.opts.main_exit == "exit"
+        elif op is ir.Load:
             t.advance(gid, ((ins.dst, t.load(s[ins.ptr])),))
         elif op is ir.Store:
             t.store(s[ins.ptr], s[ins.src])
@@ -509,6 +525,8 @@ class Machine:
                 op = type(ins)
                 if ins.VISIBLE or (op is I.Jump and ins.back):
                     break
+                if op is I.Return and gid == 1 and len(frames) == 1 and not defers and not unwind:
+                    break  # main returning ends the process (or starts the leak hunt): visible
                 n += 1
                 if n > LOCAL_LIMIT:
                     raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} ran {LOCAL_LIMIT} local "

@@ -33,7 +33,7 @@ def render_msc(cx: Counterexample, *, actor: str | None = None, start: int | Non
     total = x + 4
     num_w = len(str(n))
     head = [" "] * total
-    for (name, kind), w in zip(cols, widths):
+    for name, kind in cols:
         lab = _label(name, kind)
         c = centers[(name, kind)] - len(lab) // 2
         head[c:c + len(lab)] = list(lab)

@@ -187,11 +187,17 @@ def build(paths: Paths, combo: Combination, observe: list[str], sc: bool = False
             writes.setdefault(ev[k][2].loc, []).append(k)
     init_value: dict[Hashable, Any] = {}
     rf: dict[int, tuple[Any, list[int]]] = {}
-    hbS: dict[tuple[int, int], Any] = {}
-    for x in sync:
-        for y in sync:
-            if x != y:
-                hbS[(x, y)] = z3.Bool(f"hb{x}_{y}")
+    # happens-before as vector clocks over the sync events: V[y][g] is the
+    # latest sync event of goroutine g (1-based, in program order) that hb y.
+    G = len(combo)
+    pos = {}
+    for g in range(G):
+        for j, k in enumerate(k for k in sync if ev[k][0] == g):
+            pos[k] = j + 1
+    V = {(y, g): z3.Int(f"V{y}_{g}") for y in sync for g in range(G)}
+
+    def hbS(x: int, y: int) -> Any:
+        return z3.IntVal(pos[x]) <= V[(y, ev[x][0])]
 
     def hb(a: int, b: int) -> Any:
         if a == _INIT:
@@ -203,7 +209,7 @@ def build(paths: Paths, combo: Combination, observe: list[str], sc: bool = False
         x, y = nsync[a], psync[b]
         if x is None or y is None:
             return False
-        return hbS[(x, y)]
+        return hbS(x, y)
 
     for r in range(n):
         e = ev[r][2]
@@ -242,12 +248,18 @@ def build(paths: Paths, combo: Combination, observe: list[str], sc: bool = False
         for d in e.deps:
             if d != i and (g, d) in idx_of:
                 s.add(c[idx_of[(g, d)]] < c[k])
-    # the happens-before closure over sync events
-    for (x, y), v in hbS.items():
-        conds = base.get((x, y), [])
-        direct = z3.Or(*[z3.BoolVal(True) if cnd is True else cnd for cnd in conds]) if conds else z3.BoolVal(False)
-        via = [z3.And(hbS[(x, z)], hbS[(z, y)]) for z in sync if z != x and z != y]
-        s.add(v == z3.Or(direct, *via))
+    # the clocks: own position, joined along every active incoming edge
+    incoming: dict[int, list[tuple[int, Any]]] = {}
+    for (x, y), conds in base.items():
+        cond = True if any(cnd is True for cnd in conds) else z3.Or(*conds)
+        incoming.setdefault(y, []).append((x, cond))
+    for y in sync:
+        for g in range(G):
+            m: Any = z3.IntVal(pos[y] if g == ev[y][0] else 0)
+            for x, cond in incoming.get(y, []):
+                term = V[(x, g)] if cond is True else z3.If(cond, V[(x, g)], 0)
+                m = term if m is None else z3.If(term > m, term, m)
+            s.add(V[(y, g)] == m)
     if sc:
         _sequential(s, ev, t, rf, writes, obs)
     return Execution(s, ev, gkeys, t, rf, observers, init_value)

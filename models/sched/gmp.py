@@ -1,0 +1,303 @@
+"""Go's G-M-P runtime scheduler as an exact state machine (``runtime.scheduler: gmp``).
+
+The goroutines' semantics are the shared step function of
+`models.goroutine.Machine` (the contract is `models.sched.abstract`'s
+docstring); this module decides *who* runs, the way ``src/runtime/proc.go``
+(go1.21.12) does, rule by rule from GO_SEMANTICS.md section 1.
+
+State
+-----
+``GmpState(world, ps, gq, lat)``: the `World`; one `PState` per P
+(``runtime.procs``, SCH-1/SCH-3): the G it runs, ``runnext``, the bounded
+local queue (``runtime.runq_size``), ``schedtick`` modulo
+``runtime.global_check_every`` and the slice counter; the global queue
+``gq`` (SCH-7); ``lat`` per-goroutine scheduling latencies, capped at N+1
+(empty unless ``max_latency: N`` is checked).  A P with ``cur == 0`` is in
+``schedule``; it is *idle* (parked, SCH-3 ``_Pidle``) when it can find
+nothing to run, and it leaves that state as soon as work appears anywhere
+it may look (``wakep``, SCH-22, is not modelled as a separate step).
+
+Actions (all small tuples, stable order: by P, then by goroutine choice)
+---------------------------------------------------------------------
+- ``("step", p, gid, choice)``: the goroutine running on P ``p`` takes one
+  step (``choice`` as in ``Machine.choices``).  Its events drive the queues:
+  ``spawned`` and ``woken`` go to this P's runnext, the old one kicked to the
+  tail (SCH-8/13/14), a full queue spilling half plus one to the global
+  queue (SCH-9); ``blocked``/``exited`` free the P; ``yielded``
+  (``runtime.Gosched``) puts the G at the global tail (SCH-16).  The step
+  costs ``1 + events.locals`` of the time slice.
+- ``("preempt", p)``: the running G has used ``runtime.time_slice`` and
+  sysmon preempts it to the global tail (SCH-16/31/32).  Forced: it is
+  then the P's only action.
+- ``("run", p)``: ``findRunnable`` (SCH-18) steps 5, 7 and 8, which are
+  deterministic: every ``global_check_every``-th tick one G from the global
+  queue first, then the local queue (runnext first, inheriting the slice,
+  SCH-10/11/19), then a global batch (SCH-12); ``execute`` (SCH-11) bumps
+  ``schedtick`` and starts a new slice unless the slice is inherited.
+  With ``runnext_inherits_slice: false`` a runnext G gets a fresh slice
+  and tick like any other (the pre-Go-1.5 behaviour).
+- ``("steal", p, v)``: step 10, only when steps 5-8 found nothing: steal
+  from victim ``v`` (one action per victim with work: the random victim
+  order is nondeterminism, SCH-20); ``runtime.steal`` half|one|none; the
+  victim's runnext is taken when its queue is empty (the last pass).
+- ``("timer", p, kind, id)``: step 2, ``checkTimers``: a P in
+  ``schedule`` runs an expired timer (``time.Sleep`` ends, ``time.After``
+  fires); the readied G goes to this P's runnext (``goready``).  Whether a
+  timer has expired is nondeterminism, so firing is optional.  Timer
+  ownership per P is not tracked: any scheduling P may run any timer
+  (Go runs other Ps' timers when stealing, SCH-20).
+
+Not modelled (see `models.sched.gmp_props` for what is checked): Ms as
+separate entities (an M is implicit in every P that runs or schedules),
+spinning-M accounting, blocking system calls and the network poller (the Go
+subset has no call that enters a syscall or parks on the poller: time
+waits are timers, above), STW and GC workers, the free-G list.
+
+Fairness: every action of a P, and every step of the goroutine it runs, is
+in the fairness group ``"P<i>"``, so weak fairness means "no P that can act
+is ignored forever"; ``starvation_free`` then asks whether a runnable
+goroutine can wait forever while every P keeps running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any, NamedTuple
+
+from models import ir
+from models.goroutine import Machine
+from models.sched.gmp_queues import Gids, PState, globrunqget, runqget, runqput, runqsteal
+from models.state import RUN, World
+
+__all__ = ["GmpState", "GmpModel", "GmpAction", "PState", "build_model", "queued"]
+
+GmpAction = tuple[Any, ...]
+
+
+class GmpState(NamedTuple):
+    """The world plus the scheduler's own state (see the module docstring)."""
+
+    world: World
+    ps: tuple[PState, ...]
+    gq: Gids = ()
+    lat: tuple[int, ...] = ()
+
+
+def queued(s: GmpState) -> list[int]:
+    """Goroutine ids waiting in some run queue (runnext, local, global), with repeats."""
+    out: list[int] = list(s.gq)
+    for p in s.ps:
+        if p.runnext:
+            out.append(p.runnext)
+        out.extend(p.runq)
+    return out
+
+
+class GmpModel:
+    """The G-M-P scheduler over a compiled Go program (a `checker.model.Model`)."""
+
+    def __init__(self, program: ir.Program, runtime: Any = None, prop_specs: Any = ()):
+        from models.spec import RuntimeOptions
+        from models.world import GoModel
+
+        self.opts = runtime or RuntimeOptions(scheduler="gmp")
+        self.go = GoModel(program, self.opts, ())
+        self.machine: Machine = self.go.machine
+        self.prop_specs = tuple(prop_specs)
+        o = self.opts
+        self.procs = o.procs
+        self.size = o.runq_size
+        self.every = o.global_check_every
+        self.slice_len = o.time_slice
+        self.inherit = o.runnext_inherits_slice
+        self.steal_mode = o.steal
+        self.buggy = o.buggy_steal
+        self.timers = o.timers != "never"
+        self.latency_cap = next((int(p.param) + 1 for p in self.prop_specs if p.name == "max_latency"), 0)
+
+    # ------------------------------------------------------------------ the Model protocol
+    def init_states(self) -> list[GmpState]:
+        """G1 (runtime.main) runs on P0, which executed it with a new slice."""
+        w = self.go.init_states()[0]
+        ps = [PState()] * self.procs
+        ps[0] = PState(cur=1, tick=self._tick(1))
+        lat = (0,) * len(w.gs) if self.latency_cap else ()
+        return [GmpState(w, tuple(ps), (), lat)]
+
+    def actions(self, s: GmpState) -> list[GmpAction]:
+        w = s.world
+        if w.ended:
+            return []
+        acts: list[GmpAction] = []
+        for i, p in enumerate(s.ps):
+            if p.cur:
+                if p.slice >= self.slice_len:
+                    acts.append(("preempt", i))
+                    continue
+                g = w.gs[p.cur - 1]
+                if g.status == RUN:
+                    for c in self.machine.choices(w, p.cur):
+                        acts.append(("step", i, p.cur, c))
+                continue
+            if self.timers:
+                acts.extend(("timer", i) + t for t in w.timers)
+            if p.runnext or p.runq or s.gq:
+                acts.append(("run", i))
+            elif self.steal_mode != "none":
+                for v, q in enumerate(s.ps):
+                    if v != i and (q.runq or q.runnext):
+                        acts.append(("steal", i, v))
+        return acts
+
+    def next_state(self, s: GmpState, a: GmpAction) -> GmpState:
+        t = self._next(s, a)
+        if self.latency_cap:
+            t = t._replace(lat=self._latency(s, t))
+        return t
+
+    def properties(self) -> list[Any]:
+        from models.sched.gmp_props import gmp_properties
+
+        return gmp_properties(self, self.prop_specs)
+
+    # ------------------------------------------------------------------ transitions
+    def _tick(self, t: int) -> int:
+        return t % self.every if self.every > 0 else 0
+
+    def _next(self, s: GmpState, a: GmpAction) -> GmpState:
+        kind, i = a[0], a[1]
+        ps = list(s.ps)
+        p = ps[i]
+        gq = s.gq
+        w = s.world
+        if kind == "step":
+            gid = a[2]
+            st = self.machine.step(w, gid, a[3])
+            ev = st.events
+            w = st.world
+            p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_len))
+            gs = w.gs
+            for g in ev.spawned + ev.woken:
+                if gs[g - 1].status == RUN:  # a woken/spawned G may have run to its end already
+                    p, spill = runqput(p, g, True, self.size)
+                    gq += spill
+            if gid in ev.exited or ev.blocked:
+                p = p._replace(cur=0)
+            elif ev.yielded:
+                p = p._replace(cur=0)
+                gq += (gid,)
+        elif kind == "preempt":
+            gq += (p.cur,)
+            p = p._replace(cur=0)
+        elif kind == "timer":
+            st = self.machine.fire(w, (a[2], a[3]))
+            w = st.world
+            for g in st.events.woken:
+                if w.gs[g - 1].status == RUN:
+                    p, spill = runqput(p, g, True, self.size)
+                gq += spill
+        elif kind == "run":
+            g, inherit = 0, False
+            if self.every > 0 and p.tick == 0 and gq:
+                gq, p, g = globrunqget(gq, p, self.procs, self.size, 1)
+            if not g:
+                p, g, inherit = runqget(p)
+            if not g:
+                gq, p, g = globrunqget(gq, p, self.procs, self.size)
+            p = self._execute(p, g, inherit)
+        elif kind == "steal":
+            v = a[2]
+            p, ps[v], g = runqsteal(p, ps[v], self.steal_mode, self.buggy)
+            p = self._execute(p, g, False)
+        else:
+            raise ValueError(f"unknown gmp action {a!r}")
+        ps[i] = p
+        return GmpState(w, tuple(ps), gq, s.lat)
+
+    def _execute(self, p: PState, g: int, inherit: bool) -> PState:
+        """SCH-11 ``execute``: a new slice and ``schedtick++`` unless inherited."""
+        if inherit and self.inherit:
+            return p._replace(cur=g)
+        return p._replace(cur=g, tick=self._tick(p.tick + 1), slice=0)
+
+    def _latency(self, s: GmpState, t: GmpState) -> tuple[int, ...]:
+        """Per goroutine: transitions it has spent queued since it became runnable."""
+        before = set(queued(s))
+        now = set(queued(t))
+        old = s.lat + (0,) * (len(t.world.gs) - len(s.lat))
+        cap = self.latency_cap
+        return tuple(min(old[k] + 1, cap) if (k + 1) in now and (k + 1) in before else 0
+                     for k in range(len(t.world.gs)))
+
+    # ------------------------------------------------------------------ hooks
+    def fairness(self, s: GmpState, a: GmpAction) -> Hashable:
+        return f"P{a[1]}"
+
+    def actor(self, s: GmpState, a: GmpAction) -> str:
+        return f"G{a[2]}" if a[0] == "step" else f"P{a[1]}"
+
+    def _abstract(self, a: GmpAction) -> tuple[Any, ...] | None:
+        """The abstract scheduler's action for a goroutine step or timer (None: scheduler-only)."""
+        if a[0] == "step":
+            return ("step", a[2]) if a[3] is None else ("select", a[2], a[3])
+        if a[0] == "timer":
+            return ("timer", a[2], a[3])
+        return None
+
+    def position(self, s: GmpState, a: GmpAction) -> str | None:
+        b = self._abstract(a)
+        return self.go.position(s.world, b) if b is not None and b[0] != "timer" else None
+
+    def format_action(self, s: GmpState, a: GmpAction) -> str:
+        kind, i = a[0], a[1]
+        b = self._abstract(a)
+        if kind == "step":
+            assert b is not None
+            return f"P{i} runs " + self.go.format_action(s.world, b)
+        if kind == "timer":
+            assert b is not None
+            return f"P{i} checkTimers: " + self.go.format_action(s.world, b).removeprefix("timer: ")
+        p = s.ps[i]
+        if kind == "preempt":
+            return f"P{i}: sysmon preempts G{p.cur} after {self.slice_len} steps -> global queue"
+        t = self._next(s, a)
+        g = t.ps[i].cur
+        if kind == "steal":
+            v = a[2]
+            took = len(s.ps[v].runq) - len(t.ps[v].runq) if not self.buggy else 0
+            src = f"P{v}.runnext" if not s.ps[v].runq else f"P{v}.runq"
+            return f"P{i}: steal from {src} ({max(took, 1)} G), run G{g}"
+        if self.every > 0 and p.tick == 0 and s.gq and s.gq[0] == g:
+            src = f"global queue (schedtick % {self.every} == 0)"
+        elif p.runnext == g:
+            src = "runnext" + (" (inherits the time slice)" if self.inherit else "")
+        elif p.runq and p.runq[0] == g:
+            src = "local runq"
+        else:
+            src = "global queue (batch)"
+        return f"P{i}: schedule G{g} from {src}"
+
+    def view(self, s: GmpState) -> dict[str, Any]:
+        out = self.go.view(s.world)
+        for i, p in enumerate(s.ps):
+            what = f"running G{p.cur}, slice {p.slice}/{self.slice_len}" if p.cur else "scheduling/idle"
+            q = " ".join(f"G{g}" for g in p.runq)
+            out[f"P{i}"] = (f"{what}; runnext {'G%d' % p.runnext if p.runnext else '-'}; runq [{q}]; "
+                            f"schedtick {p.tick}")
+        out["global runq"] = "[" + " ".join(f"G{g}" for g in s.gq) + "]"
+        if s.lat:
+            out["latency"] = {f"G{k + 1}": v for k, v in enumerate(s.lat) if v}
+        return out
+
+
+def build_model(spec: Any) -> GmpModel:
+    """The model of `spec` (its compiled `program`) under the G-M-P scheduler."""
+    from models.errors import InputError
+
+    if spec.program is None:
+        raise InputError("the spec's Go program is not compiled", spec.path, 1, 1)
+    for p in spec.properties:
+        if p.name.startswith("gc.") or p.name == "gmp.runq_proof":
+            raise InputError(f"property '{p.name}' is not checked by the gmp scheduler model",
+                             spec.path, p.line or 1, p.col or 1)
+    return GmpModel(spec.program, spec.runtime, spec.properties)

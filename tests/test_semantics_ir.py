@@ -1,0 +1,260 @@
+"""Semantics of single instructions and of the step function, on small programs.
+
+Hand-built IR pins the step structure (one visible instruction plus the
+local ones after it); small Go sources pin the rest.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.explore import explore
+from models import ir
+from models.goroutine import LOCAL_LIMIT, Machine, ModelLimitError
+from models.spec import PropertySpec, load_spec_text
+from models.state import Chan
+from models.world import GoModel, build_model, exit_outputs, reachable
+
+ALL = [PropertySpec(n) for n in ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates")]
+
+
+def handoff_program() -> ir.Program:
+    """main: ch := make(chan int); go worker(ch); ch <- 42.  worker: println(<-ch)."""
+    return ir.Program("main.go", "package main\n", {
+        "init": ir.Function("init", 0, 0, 0, 0, (), (ir.Call((), "main", None, ()), ir.Return())),
+        "main": ir.Function("main", 0, 0, 0, 2, ("ch", "v"), (
+            ir.MakeChan(0, ir.INT, None), ir.Go("worker", None, (0,)), ir.Const(1, 42),
+            ir.Send(0, 1, pos=(3, 1)), ir.Return())),
+        "worker": ir.Function("worker", 0, 1, 0, 2, ("ch", "v"), (
+            ir.Recv(1, None, 0, 0, pos=(5, 1)), ir.Print("println", (1,)), ir.Return())),
+    }, (), "init", "main")
+
+
+def go_model(src: str, **runtime) -> GoModel:
+    text = "name: t\nsource: |\n" + "".join("  " + line + "\n" for line in src.strip().splitlines())
+    if runtime:
+        text += "runtime:\n" + "".join(f"  {k}: {v}\n" for k, v in runtime.items())
+    text += "properties: [deadlock_free, leak_free, panic_free, race_free, terminates]\n"
+    return build_model(load_spec_text(text, "t.yaml"))
+
+
+def test_unbuffered_handoff_has_eight_states_and_every_property_holds():
+    m = GoModel(handoff_program(), None, ALL)
+    r = explore(m)
+    assert r.stats.states == 8 and r.stats.transitions == 9
+    assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
+        ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
+
+
+def test_step_runs_one_visible_instruction_then_the_locals():
+    m = GoModel(handoff_program())
+    w = m.init_states()[0]
+    assert m.actions(w) == [("step", 1)]          # G1 stands at the go statement
+    w = m.next_state(w, ("step", 1))              # go worker(ch); Const is local and runs too
+    g1 = w.gs[0]
+    assert type(m.machine.instr_of(g1)) is ir.Send and g1.frames[-1].slots[1] == 42
+    assert m.actions(w) == [("step", 1), ("step", 2)]
+
+
+def test_hand_off_goes_straight_to_a_waiting_receiver():
+    """CH-4.4: the receiver parks first; the sender writes into its slot and wakes it."""
+    m = GoModel(handoff_program())
+    w = m.next_state(m.init_states()[0], ("step", 1))
+    w = m.next_state(w, ("step", 2))              # worker parks in recvq
+    assert w.gs[1].status == "wait" and w.heap[0] == Chan(0, recvq=((2, -1),))
+    step = m.sched.next(w, ("step", 1))           # main sends: direct hand-off
+    assert step.events.woken == [2] and not step.events.blocked
+    assert step.world.gs[1].frames[-1].slots[1] == 42
+    assert step.world.heap[0] == Chan(0)
+
+
+def test_events_report_spawn_block_and_exit():
+    m = GoModel(handoff_program())
+    step = m.sched.next(m.init_states()[0], ("step", 1))
+    assert step.events.spawned == [2]
+    step = m.sched.next(step.world, ("step", 1))  # main blocks on the send
+    assert step.events.blocked
+    # the worker takes the value from sendq (and stops at its println); main is woken
+    step = m.sched.next(step.world, ("step", 2))
+    assert step.events.woken == [1] and step.events.exited == []
+    step = m.sched.next(step.world, ("step", 1))  # main's final return is a visible step
+    assert step.events.exited == [1] and step.world.main_done
+
+
+def test_unbounded_recursion_is_an_error_never_a_verdict():
+    src = """
+package main
+
+func f(n int) int {
+	return f(n + 1)
+}
+
+func main() {
+	f(0)
+}
+"""
+    with pytest.raises(ModelLimitError, match="main.go:4: goroutine 1 exceeded 2000 nested calls"):
+        explore(go_model(src))
+    assert LOCAL_LIMIT == 100_000
+
+
+def test_goexit_runs_deferred_calls_of_every_frame():
+    m = go_model("""
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+func inner() {
+	defer fmt.Println("inner deferred")
+	runtime.Goexit()
+	fmt.Println("not reached")
+}
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer fmt.Println("outer deferred")
+		inner()
+	}()
+	wg.Wait()
+}
+""")
+    assert exit_outputs(m) == {("inner deferred\nouter deferred\n", None)}
+
+
+def test_integer_division_by_zero_panics_like_go():
+    m = go_model("""
+package main
+
+import "fmt"
+
+func main() {
+	x := 0
+	fmt.Println(1 / x)
+}
+""")
+    r = explore(m)
+    assert r["panic_free"].verdict.reason == "panic: runtime error: integer divide by zero [G1 at main.go:7]"
+
+
+def test_main_exit_wait_keeps_running_goroutines_exit_ends_the_process():
+    src = """
+package main
+
+import "fmt"
+
+func main() {
+	go func() {
+		fmt.Println("late")
+	}()
+}
+"""
+    assert exit_outputs(go_model(src)) == {("", None), ("late\n", None)}
+    m = go_model(src, main_exit="exit")
+    assert exit_outputs(m) == {("", None), ("late\n", None)}
+    # under exit, the state after main returned has no actions: G2 never prints afterwards
+    ends = [s for s in reachable(m) if s.ended]
+    assert {"".join(s.output) for s in ends} == {"", "late\n"}
+    assert all(m.actions(s) == [] for s in ends)
+
+
+def test_select_offers_every_ready_case_and_default_only_when_none_is():
+    m = go_model("""
+package main
+
+func main() {
+	a := make(chan int, 1)
+	b := make(chan int, 1)
+	a <- 1
+	b <- 2
+	select {
+	case <-a:
+	case <-b:
+	default:
+	}
+}
+""")
+    states = list(reachable(m))
+    selects = {a for s in states for a in m.actions(s) if a[0] == "select"}
+    assert selects == {("select", 1, 0), ("select", 1, 1)}
+
+
+def test_atomic_counter_is_race_free_and_exact():
+    m = go_model("""
+package main
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+func main() {
+	var n int64
+	var wg sync.WaitGroup
+	wg.Add(2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			defer wg.Done()
+			atomic.AddInt64(&n, 1)
+		}()
+	}
+	wg.Wait()
+	fmt.Println(atomic.LoadInt64(&n))
+}
+""")
+    r = explore(m)
+    assert r["race_free"].verdict.kind == "holds"
+    assert exit_outputs(m) == {("2\n", None)}
+
+
+def test_rwmutex_readers_share_and_a_writer_excludes():
+    m = go_model("""
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+var mu sync.RWMutex
+var x int
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(3)
+	for i := 0; i < 2; i++ {
+		go func() {
+			defer wg.Done()
+			mu.RLock()
+			_ = x
+			mu.RUnlock()
+		}()
+	}
+	go func() {
+		defer wg.Done()
+		mu.Lock()
+		x = 1
+		mu.Unlock()
+	}()
+	wg.Wait()
+	fmt.Println(x)
+}
+""")
+    r = explore(m)
+    assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
+        ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
+    # two readers can hold the lock at once
+    assert any(o.readers == 2 for s in reachable(m) for o in s.heap if type(o).__name__ == "RWMutex")
+
+
+def test_machine_initial_world_is_canonical():
+    a = Machine(handoff_program()).initial()
+    b = Machine(handoff_program()).initial()
+    assert a == b and hash(a) == hash(b)
