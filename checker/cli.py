@@ -26,7 +26,8 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.explore import PropertyResult, Result, explore
-from checker.trace import build, write_itf
+from checker.model import check
+from checker.trace import build, replay, write_itf
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
 SUBCOMMANDS = ("check", "ir", "view", "replay", "run")
@@ -175,10 +176,13 @@ def _write_trace(spec: Any, model: Any, pr: PropertyResult, args: argparse.Names
         minimize = importlib.import_module("checker.minimize").minimize
     except (ImportError, AttributeError):
         pass
-    path, loop = pr.path, pr.loop
+    path, loop, reason = pr.path, pr.loop, pr.verdict.reason
     if minimize is not None and loop is None and args.strategy == "bfs":
         path = minimize(model, pr.prop, path)
-    cx = build(model, pr.prop.name, pr.verdict.reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
+        if path != pr.path:  # the reason belongs to the path's last state
+            states, _ = replay(model, path, spec.path)
+            reason = check(pr.prop.cond, states[-1]) or reason
+    cx = build(model, pr.prop.name, reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
                kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "",
                found_by=args.strategy)
     if when:

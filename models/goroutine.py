@@ -303,13 +303,13 @@ class Machine:
         try:
             g = t.g(gid)
             if g.wait and g.wait[0] == "panic":
+                t.setg(replace(g, wait=()))
                 raise GoPanic(g.wait[1])
             self.exec_visible(t, gid, choice)
-            g = t.g(gid)
-            ev.blocked = g.status == WAIT
-            self.settle(t, [gid])
+            ev.blocked = t.g(gid).status == WAIT
         except GoPanic as p:
-            self._panicked(t, p, gid)
+            self._panic(t, p, gid)
+        self.settle(t, [gid])
         self._events(w, t, ev, gid)
         ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
         ev.locals = t.locals
@@ -328,9 +328,9 @@ class Machine:
                 t.wake(x)
             else:
                 try_send(t, x, "time.Time")
-            self.settle(t, [])
         except GoPanic as p:
             self._panicked(t, p, 0)
+        self.settle(t, [])
         ev = Events(locals=t.locals, ended=t.ended)
         self._events(w, t, ev, 0)
         return Step(t.freeze(), ev)
@@ -345,7 +345,26 @@ class Machine:
         """Run the local instructions of the stepping, spawned and woken goroutines."""
         spawned = range(t.base + 1, len(t.gs) + 1)
         for x in dict.fromkeys([*first, *spawned, *t.woken]):
-            self.run_locals(t, x)
+            try:
+                self.run_locals(t, x)
+            except GoPanic as p:
+                self._panic(t, p, x)
+                try:
+                    self.run_locals(t, x)
+                except GoPanic as p2:
+                    self._panicked(t, p2, x)
+
+    def _panic(self, t: Tx, p: GoPanic, gid: int) -> None:
+        """A panic: the goroutine runs its deferred calls (other goroutines
+        keep running meanwhile), then the program dies.  Fatal errors, and a
+        panic while panicking, end the program at once."""
+        g = t.g(p.gid or gid)
+        if p.fatal or g.panicking or not g.frames or t.ended:
+            self._panicked(t, p, gid)
+            return
+        self._panicked(t, p, gid)
+        msg, t.panic, t.ended = t.panic, None, False
+        t.setg(replace(g, status=RUN, wait=(), unwind=len(g.frames), panicking=msg or ""))
 
     def _panicked(self, t: Tx, p: GoPanic, gid: int) -> None:
         g = p.gid or gid
@@ -515,6 +534,8 @@ class Machine:
                         frames.pop()
                         unwind = len(frames)
                         if not frames:
+                            if t.g(gid).panicking:
+                                t.panic, t.ended = t.g(gid).panicking, True
                             t.setg(G(gid, (), DONE))
                             return
                     fr = frames[-1]

@@ -100,7 +100,7 @@ def races(m: Machine, w: World) -> bool | str:
         elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
             waits.append((g.gid, ins, fr.slots[ins.wg].obj))
     for i, (g1, w1, r1, i1, f1) in enumerate(acc):
-        for g2, w2, r2, i2, f2 in acc[i + 1:]:
+        for g2, w2, r2, i2, _f2 in acc[i + 1:]:
             if r1 == r2 and (w1 or w2) and g1 != g2:
                 names = object_names(m, w)
                 name = var_name(m, w, r1, names, f1.slot_names[i1.ptr])

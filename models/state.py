@@ -60,7 +60,9 @@ class G:
     ``("panic", msg)`` when it was woken by ``close`` while sending (it
     panics when it runs, CH-4.7).  ``losses``/``awoke`` are the Mutex
     slow-path state of MU-2 (lost races stand for wait time); ``unwind`` is
-    the frame depth being unwound by ``runtime.Goexit`` (0: none)."""
+    the frame depth being unwound by ``runtime.Goexit`` or a panic (0:
+    none); ``panicking`` is the panic message while a panic runs the
+    goroutine's deferred calls (the program dies when they are done)."""
 
     gid: int
     frames: tuple[Frame, ...]
@@ -69,6 +71,7 @@ class G:
     losses: int = 0
     awoke: bool = False
     unwind: int = 0
+    panicking: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,8 +19,11 @@ Examples
 ...     "init": ir.Function("init", 0, 0, 0, 0, (), (ir.Return(),))}, (), "init", "main")
 >>> m = GoModel(prog)
 >>> w = m.init_states()[0]
->>> (w.main_done, m.actions(w))
-(True, [])
+>>> m.actions(w)
+[('step', 1)]
+>>> w = m.next_state(w, ("step", 1))      # main's return is a visible step
+>>> (w.main_done, m.actions(w), m.view(w)["G1"])
+(True, [], 'G1 exited')
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from checker.model import Property
 from models import ir, props
 from models.errors import InputError
 from models.goroutine import Machine
-from models.sched.abstract import Action, AbstractScheduler
+from models.sched.abstract import AbstractScheduler, Action
 from models.state import DONE, Data, World
 
 __all__ = ["GoModel", "build_model", "outcome_results", "OutcomeResult", "eval_go_expr", "final_states", "exit_outputs",

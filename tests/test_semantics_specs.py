@@ -15,7 +15,7 @@ import pytest
 from checker.explore import explore
 from models.errors import InputError
 from models.spec import apply_override, load_spec, load_spec_text
-from models.world import build_model, exit_outputs, final_states, outcome_results
+from models.world import build_model, exit_outputs, outcome_results
 
 SPECS = os.path.join(os.path.dirname(__file__), "..", "specs")
 
@@ -29,7 +29,7 @@ STATES = {
     "worker_pool": 343, "fan_in": 65, "pipeline_backpressure": 231, "graceful_shutdown": 2167,
     "ctx_pipeline": 24, "ctx_pipeline_leak": 19, "runaway_fanout": 93, "runaway_fanout_fixed": 170,
     "timeout_leak": 20, "timeout_fixed": 20, "abba_deadlock": 103, "abba_fixed": 83,
-    "rlock_recursive": 22, "rlock_fixed": 26, "double_close": 35, "double_close_fixed": 74,
+    "rlock_recursive": 22, "rlock_fixed": 26, "double_close": 47, "double_close_fixed": 74,
     "wg_misuse": 659, "wg_fixed": 146, "cond_lost_wakeup": 32, "cond_fixed": 40,
     "racy_counter": 102, "counter_mutex": 144, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
 }
@@ -259,19 +259,19 @@ source: |
   var x, y, r1, r2 int
 
   func main() {
-  	var wg sync.WaitGroup
-  	wg.Add(2)
-  	go func() {
-  		defer wg.Done()
-  		x = 1
-  		y = 1
-  	}()
-  	go func() {
-  		defer wg.Done()
-  		r1 = y
-  		r2 = x
-  	}()
-  	wg.Wait()
+      var wg sync.WaitGroup
+      wg.Add(2)
+      go func() {
+          defer wg.Done()
+          x = 1
+          y = 1
+      }()
+      go func() {
+          defer wg.Done()
+          r1 = y
+          r2 = x
+      }()
+      wg.Wait()
   }
 properties: [race_free]
 outcomes:

@@ -116,7 +116,8 @@ def build(paths: Paths, combo: Combination, observe: list[str], sc: bool = False
         by.setdefault((ev[k][2].kind, ev[k][2].loc), []).append(k)
     objs = {ev[k][2].loc for k in sync}
     for o in objs:
-        get = lambda kind: by.get((kind, o), [])  # noqa: E731
+        def get(kind: str, o: Hashable = o) -> list[int]:
+            return by.get((kind, o), [])
         sends, acks, recvs = get("send"), get("send_ack"), get("recv")
         closes, rcs = get("close"), get("recv_closed")
         if sends or recvs or closes or rcs:
@@ -164,7 +165,7 @@ def build(paths: Paths, combo: Combination, observe: list[str], sc: bool = False
             s.add(count(rlocks, RU) > count(runlocks, RU))
         adds, waits = get("wg_add"), get("wg_wait_return")
 
-        def total(y: int, incl: bool = False) -> Any:
+        def total(y: int, incl: bool = False, adds: list[int] = adds) -> Any:
             return z3.Sum([z3.If(before(a, y), ev[a][2].arg, 0) for a in adds if a != y]
                           + [z3.IntVal(ev[y][2].arg if incl else 0)])
         for W in waits:
@@ -272,6 +273,11 @@ def _zero_word(paths: Paths, loc: Hashable) -> Any:
     return paths.zero.get(loc, 0)
 
 
+def _word_pair(a: Any, b: Any) -> bool:
+    return (isinstance(a, tuple) and isinstance(b, tuple) and len(a) == 2 and len(b) == 2
+            and a[1] == "p" and b[1] == "n" and a[0] == b[0] and isinstance(a[0], tuple))
+
+
 def _sequential(s: z3.Solver, ev: list[tuple[int, int, MEvent]], t: dict[int, Any],
                 rf: dict[int, tuple[Any, list[int]]], writes: dict[Hashable, list[int]], obs: set[int]) -> None:
     """One interleaving of all events: po, t and reads-the-latest-write (SC);
@@ -284,6 +290,9 @@ def _sequential(s: z3.Solver, ev: list[tuple[int, int, MEvent]], t: dict[int, An
     for a, b in zip(order, order[1:]):
         if ev[a][0] == ev[b][0]:
             s.add(o[a] < o[b])
+            la, lb = ev[a][2].loc, ev[b][2].loc
+            if _word_pair(la, lb) and ev[a][2].kind == ev[b][2].kind:  # one string access: one step
+                s.add(*[z3.Or(o[k] < o[a], o[b] < o[k]) for k in range(len(ev)) if k not in (a, b)])
     for a in t:
         for b in t:
             if a != b:

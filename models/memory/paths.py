@@ -504,7 +504,7 @@ class Paths:
                 return then(fn)
             return [trylock(True), trylock(False)]
         elif isinstance(ins, ir.WgAdd):
-            delta = ins.delta if isinstance(ins.delta, int) and not _slot_delta(ins) else s[ins.delta]
+            delta = s[ins.delta]  # the frontend passes the delta in a slot
             ev("wg_add", s[ins.wg].obj, None, dep, delta, self.names.get(s[ins.wg].obj, ""))
         elif isinstance(ins, ir.WgWait):
             ev("wg_wait_return", s[ins.wg].obj, None, dep, name=self.names.get(s[ins.wg].obj, ""))
@@ -524,11 +524,6 @@ class Paths:
             raise Unsupported(f"{ins.op} at line {line}")
         f.pc += 1
         return None
-
-
-def _slot_delta(ins: ir.WgAdd) -> bool:
-    """Whether WgAdd.delta is a slot index (the IR's convention) rather than a constant."""
-    return True
 
 
 def _wrap(v: int) -> int:

@@ -259,7 +259,7 @@ class GmpModel:
             return f"P{i} checkTimers: " + self.go.format_action(s.world, b).removeprefix("timer: ")
         p = s.ps[i]
         if kind == "preempt":
-            return f"P{i}: sysmon preempts G{p.cur} after {self.slice_len} steps -> global queue"
+            return f"P{i}: sysmon preempts G{p.cur}, its time slice ({self.slice_len}) is used up -> global queue"
         t = self._next(s, a)
         g = t.ps[i].cur
         if kind == "steal":

@@ -88,6 +88,7 @@ def work_conservation(steal: str) -> Any:
                 continue
             return (f"P{i} is idle while runnable {', '.join(f'G{g}' for g in waiting)} "
                     f"wait{'s' if len(waiting) == 1 else ''} in another P's run queue")
+        return True
     return check
 
 
