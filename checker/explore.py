@@ -34,7 +34,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from checker.model import HOLDS, Property, Verdict, check, hook, unknown, violated
+from checker.model import HOLDS, BoundExceeded, Property, Verdict, check, hook, unknown, violated
 
 Strategy = Literal["bfs", "dfs", "random"]
 
@@ -302,6 +302,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                 stop = "search stopped"
     except KeyboardInterrupt:
         stop = "interrupted"
+    except BoundExceeded as e:
+        stop = f"the model hit a bound: {e}"
     finally:
         display.close()
 

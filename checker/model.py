@@ -36,6 +36,12 @@ PropertyKind = Literal["always", "sometimes", "eventually", "leads_to", "progres
 Fairness = Literal["none", "weak", "strong"]
 
 
+class BoundExceeded(RuntimeError):
+    """Raised by a model when computing a successor hits one of its own bounds
+    (a local run too long, recursion too deep).  The search stops there and
+    every undecided property is ``unknown``: a bound never becomes ``holds``."""
+
+
 @runtime_checkable
 class Model(Protocol[S, A]):
     """What the engine explores.  Optional hooks are looked up with `getattr`.

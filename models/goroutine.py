@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from checker.model import BoundExceeded
 from models import ir
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 
@@ -50,7 +51,7 @@ class GoPanic(Exception):
         self.pos: ir.Pos = ir.NOPOS
 
 
-class ModelLimitError(RuntimeError):
+class ModelLimitError(BoundExceeded):
     """A local run exceeded a bound: the model refuses to guess (never `holds`)."""
 
 
@@ -664,6 +665,11 @@ class Machine:
             from models.state import Cond
 
             slots[ins.dst] = ir.Ref(t.alloc(Cond(slots[ins.locker])))
+        elif op is ir.CondLocker:
+            c = slots[ins.cond]
+            if not isinstance(c, ir.Ref):
+                raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+            slots[ins.dst] = t.get(c.obj).locker  # c.L never changes after NewCond: local
         elif op is ir.CapOf:
             c = slots[ins.ch]
             slots[ins.dst] = t.get(c.obj).cap if c is not None else 0

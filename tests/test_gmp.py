@@ -129,16 +129,16 @@ source: |
   import "fmt"
 
   func main() {
-  	done := make(chan bool)
-  	for i := 0; i < N; i++ {
-  		go func(i int) {
-  			fmt.Println(i)
-  			done <- true
-  		}(i)
-  	}
-  	for i := 0; i < N; i++ {
-  		<-done
-  	}
+      done := make(chan bool)
+      for i := 0; i < N; i++ {
+          go func(i int) {
+              fmt.Println(i)
+              done <- true
+          }(i)
+      }
+      for i := 0; i < N; i++ {
+          <-done
+      }
   }
 runtime: {scheduler: gmp, procs: 1, runq_size: RQ, global_check_every: 61, time_slice: 1000}
 properties: [deadlock_free, gmp.no_lost_goroutine]

@@ -26,7 +26,6 @@ Go properties of `models.props`, reused by projecting ``s.world``.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from checker.model import Property
