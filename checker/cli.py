@@ -145,7 +145,8 @@ def check_spec(spec: Any, args: argparse.Namespace, when: str = "") -> SpecRepor
         if pr.verdict.kind == "violated" and pr.path is not None and args.traces != "none":
             trace_path = _write_trace(spec, model, pr, args, when)
         expected = spec.expect.get(name)
-        report.rows.append({"property": name, "verdict": pr.verdict.kind, "reason": pr.verdict.reason,
+        label = next((ps.label for ps in spec.properties if ps.name == name), name)
+        report.rows.append({"property": label, "verdict": pr.verdict.kind, "reason": pr.verdict.reason,
                             "expected": expected, "trace": trace_path, "path": pr.path_str or None,
                             "loop": pr.loop, "length": len(pr.path) - 1 if pr.path else None})
         codes.append(_severity(pr.verdict.kind, expected))

@@ -147,13 +147,17 @@ class GoModel:
         return out
 
 
-def build_model(spec: Any) -> GoModel:
-    """The model of `spec` (its `program` compiled) under the abstract scheduler.
+def build_model(spec: Any) -> Any:
+    """The model of `spec` (its `program` compiled): the abstract scheduler,
+    or the G-M-P runtime scheduler (`models.sched.gmp`) with ``runtime.scheduler: gmp``.
 
     Properties named by the spec that need another scheduler or option
     (``gmp.*``, ``gc.*``, ``max_latency``) raise `InputError`."""
     if spec.program is None:
         raise InputError("the spec's Go program is not compiled", spec.path, 1, 1)
+    if spec.runtime.scheduler == "gmp":
+        from models.sched.gmp import build_model as build_gmp_model
+        return build_gmp_model(spec)
     other = [p for p in spec.properties if p.name not in _OWN]
     if other:
         p = other[0]
