@@ -1,0 +1,272 @@
+"""Happens-before events along a counterexample path, and race explanations.
+
+`events_along(model, path)` replays a path of a `models.world.GoModel`
+(``checker.trace.replay``) and turns every step into the `Event` values of
+`models.memory.hb`: the stepping goroutine's visible instruction (only
+visible instructions touch shared state; the local instructions a step runs
+after it produce nothing), plus what the step completed for goroutines it
+woke.  The visible instruction is re-executed on a `models.goroutine.Tx` of
+the state before the step, without the local instructions, so the events
+see exactly which parked goroutine was handed a value, granted a lock or
+released from a ``Wait`` (the ``woken`` list and their advanced ``pc``):
+
+- a send to a parked receiver is ``send`` then the receiver's ``recv``
+  (adjacent: hb's rendezvous contract); a receive from a parked sender on
+  an unbuffered channel is the sender's ``send`` then the ``recv``; on a
+  full buffered channel the ``recv`` then the sender's ``send`` (its value
+  enters the buffer);
+- an ``Unlock`` that hands a Mutex to a parked waiter (starvation mode) or
+  an RWMutex to parked readers/writer emits their ``lock``/``rlock`` when
+  granted; a waiter only woken to retry (normal mode) emits nothing until
+  its own successful ``Lock`` step;
+- ``close`` (also a context's ``cancel``) is followed by the
+  ``recv_closed`` of every receiver it released; ``wg.Done`` by the
+  ``wg_wait_return`` of released waiters; ``OnceEnd`` by ``once_return``;
+  ``Signal``/``Broadcast`` by ``cond_wake``; ``c.Wait()`` unlocks ``c.L``.
+
+`explain_race(model, path)` appends the two racing accesses of the last
+state (the next visible instructions of two goroutines, as
+`models.props.races` finds them) and explains, with the vector clocks, why
+neither happens before the other: the last event of each goroutine that is
+ordered before the other's access (typically the ``go`` statement that
+started it) and the release after it that the other side never acquired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from models import ir
+from models.goroutine import GoPanic, Tx
+from models.memory.hb import RELEASE_KINDS, Event, HappensBefore, _ACQUIRE_HINT
+from models.props import object_names, var_name
+from models.state import DONE, WAIT, Chan, RWMutex, World
+
+__all__ = ["events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
+
+_ATOMIC_KIND = {"load": "atomic_read", "store": "atomic_write", "add": "atomic_rmw", "swap": "atomic_rmw"}
+
+
+class _Ctx:
+    """Names and helpers for the events of one step."""
+
+    def __init__(self, model: Any, w: World):
+        self.m = model.machine
+        self.w = w
+        self._names: dict[int, str] | None = None
+
+    @property
+    def names(self) -> dict[int, str]:
+        if self._names is None:
+            self._names = object_names(self.m, self.w)
+        return self._names
+
+    def name(self, o: int) -> str:
+        return self.names.get(o, f"object {o}")
+
+    def ev(self, g: int, kind: str, obj: Any, line: int, name: str = "", arg: Any = None) -> Event:
+        return Event(g, kind, obj, line, name, arg)
+
+    def chan(self, o: int, g: int, kind: str, line: int) -> Event:
+        return Event(g, kind, o, line, self.name(o), self.w.heap[o].cap)
+
+
+def _obj(v: Any) -> int | None:
+    return v.obj if isinstance(v, ir.Ref) else None
+
+
+def _pc(t: Tx, gid: int) -> tuple[int, int] | None:
+    g = t.g(gid)
+    return (len(g.frames), g.frames[-1].pc) if g.frames else None
+
+
+def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
+    """The happens-before events of taking `action` in state `w`."""
+    m = model.machine
+    cx = _Ctx(model, w)
+    t = Tx(m, w)
+    if action[0] == "timer":
+        kind, x = action[1], action[2]
+        if kind != "after":
+            return []
+        from models.chan import try_send
+
+        try:
+            try_send(t, x, "time.Time")
+        except GoPanic:
+            return []
+        return _woken_events(cx, t, 0, set())
+    gid = action[1]
+    choice = action[2] if action[0] == "select" else None
+    g = w.gs[gid - 1]
+    if not g.frames or (g.wait and g.wait[0] == "panic"):
+        return []
+    ins = m.instr_of(g)
+    slots = g.frames[-1].slots
+    try:
+        m.exec_visible(t, gid, choice)
+    except GoPanic:
+        return []  # the visible instruction did not complete
+    done = t.g(gid).status != WAIT
+    line = ins.pos[0]
+    out: list[Event] = []
+    handled: set[int] = set()
+    op = type(ins)
+    if op is ir.Load or op is ir.Store:
+        ref = slots[ins.ptr]
+        fn = m.funcs[g.frames[-1].func]
+        name = var_name(m, w, ref, cx.names, fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else "")
+        out.append(Event(gid, "read" if op is ir.Load else "write", (ref.obj, ref.field), line, name))
+    elif op is ir.AtomicOp:
+        ref = slots[ins.ptr]
+        fn = m.funcs[g.frames[-1].func]
+        name = var_name(m, w, ref, cx.names, fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else "")
+        kind = _ATOMIC_KIND.get(ins.operator)
+        if kind is None:  # cas: a failed compare-and-swap only reads
+            ok = t.g(gid).frames[-1].slots[ins.dst] if ins.dst is not None else t.heap[ref.obj] != w.heap[ref.obj]
+            kind = "atomic_rmw" if ok else "atomic_read"
+        out.append(Event(gid, kind, (ref.obj, ref.field), line, name))
+    elif op is ir.Go:
+        child = len(w.gs) + 1
+        out.append(Event(gid, "go", None, line, f"G{child}", child))
+        out.append(Event(child, "start", None, line, f"G{child}"))
+    elif op is ir.Send and done:
+        out += _send(cx, t, w, gid, _obj(slots[ins.ch]), line, handled)
+    elif op is ir.Recv and done:
+        out += _recv(cx, t, w, gid, _obj(slots[ins.ch]), line, handled)
+    elif op is ir.Select and done:
+        case = t.g(gid).frames[-1].slots[ins.dst]
+        if case is not None and case >= 0:
+            c = ins.cases[case]
+            o = _obj(slots[c.ch])
+            out += (_send if c.kind == "send" else _recv)(cx, t, w, gid, o, line, handled)
+    elif op is ir.Lock or op is ir.TryLock:
+        o = _obj(slots[ins.m])
+        if done and (op is ir.Lock or t.g(gid).frames[-1].slots[ins.dst]):
+            out.append(Event(gid, "lock", o, line, cx.name(o)))
+    elif op is ir.Unlock or op is ir.RUnlock:
+        o = _obj(slots[ins.m])
+        out.append(Event(gid, "unlock" if op is ir.Unlock else "runlock", o, line, cx.name(o)))
+    elif op is ir.RLock and done:
+        o = _obj(slots[ins.m])
+        out.append(Event(gid, "rlock", o, line, cx.name(o)))
+    elif op is ir.WgAdd:
+        o = _obj(slots[ins.wg])
+        delta = slots[ins.delta]
+        if delta < 0:
+            out.append(Event(gid, "wg_done" if delta == -1 else "wg_add", o, line, cx.name(o), delta))
+        else:
+            out.append(Event(gid, "wg_add", o, line, cx.name(o), delta))
+    elif op is ir.WgWait and done:
+        o = _obj(slots[ins.wg])
+        out.append(Event(gid, "wg_wait_return", o, line, cx.name(o)))
+    elif op is ir.OnceBegin and done:
+        o = _obj(slots[ins.once])
+        if not t.g(gid).frames[-1].slots[ins.dst]:  # f already ran: Do returns at once
+            out.append(Event(gid, "once_return", o, line, cx.name(o)))
+    elif op is ir.OnceEnd:
+        o = _obj(slots[ins.once])
+        out.append(Event(gid, "once_done", o, line, cx.name(o)))
+    elif op is ir.CondWait:
+        lk = _obj(w.heap[_obj(slots[ins.cond])].locker)
+        out.append(Event(gid, "unlock", lk, line, cx.name(lk)))
+    elif op is ir.CondRelock and done:
+        lk = _obj(w.heap[_obj(slots[ins.cond])].locker)
+        out.append(Event(gid, "lock", lk, line, cx.name(lk)))
+    elif op is ir.CondSignal:
+        o = _obj(slots[ins.cond])
+        out.append(Event(gid, "cond_signal", o, line, cx.name(o)))
+    # channels closed by this step (close, a context's cancel)
+    for o, obj in enumerate(t.heap):
+        if isinstance(obj, Chan) and obj.closed and not (o < len(w.heap) and w.heap[o].closed):
+            out.append(Event(gid, "close", o, line, cx.name(o) if o < len(w.heap) else f"object {o}"))
+    return out + _woken_events(cx, t, gid, handled)
+
+
+def _send(cx: _Ctx, t: Tx, w: World, gid: int, o: int | None, line: int, handled: set[int]) -> list[Event]:
+    """A completed send by `gid` on channel `o` (and the hand-off to a parked receiver)."""
+    if o is None:
+        return []
+    ch: Chan = w.heap[o]
+    out = [cx.chan(o, gid, "send", line)]
+    if ch.recvq:
+        rg = ch.recvq[0][0]
+        handled.add(rg)
+        out.append(cx.chan(o, rg, "recv", _line(cx, rg)))
+    return out
+
+
+def _recv(cx: _Ctx, t: Tx, w: World, gid: int, o: int | None, line: int, handled: set[int]) -> list[Event]:
+    """A completed receive by `gid` on channel `o` (taking a parked sender's value)."""
+    if o is None:
+        return []
+    ch: Chan = w.heap[o]
+    if ch.sendq:
+        sg = ch.sendq[0][0]
+        handled.add(sg)
+        snd, rcv = cx.chan(o, sg, "send", _line(cx, sg)), cx.chan(o, gid, "recv", line)
+        return [snd, rcv] if ch.cap == 0 else [rcv, snd]
+    if ch.buf:
+        return [cx.chan(o, gid, "recv", line)]
+    return [cx.chan(o, gid, "recv_closed", line)]
+
+
+def _line(cx: _Ctx, gid: int) -> int:
+    g = cx.w.gs[gid - 1]
+    return cx.m.instr_of(g).pos[0] if g.frames else 0
+
+
+def _woken_events(cx: _Ctx, t: Tx, gid: int, handled: set[int]) -> list[Event]:
+    """Events of goroutines whose parked operation this step completed."""
+    w, m = cx.w, cx.m
+    out: list[Event] = []
+    for x in dict.fromkeys(t.woken):
+        if x == gid or x in handled or x > len(w.gs):
+            continue
+        before = w.gs[x - 1]
+        if not before.frames or _pc(t, x) == (len(before.frames), before.frames[-1].pc):
+            continue  # woken to retry (Mutex normal mode, send on a closed channel): nothing completed
+        ins = m.instr_of(before)
+        slots = before.frames[-1].slots
+        line = ins.pos[0]
+        op = type(ins)
+        if op is ir.Recv or op is ir.Select:
+            if op is ir.Select:
+                case = t.g(x).frames[-1].slots[ins.dst]
+                if case is None or case < 0 or ins.cases[case].kind != "recv":
+                    continue
+                o = _obj(slots[ins.cases[case].ch])
+            else:
+                o = _obj(slots[ins.ch])
+            if o is None:
+                continue
+            closed = t.heap[o].closed and not w.heap[o].closed
+            out.append(cx.chan(o, x, "recv_closed" if closed else "recv", line))
+        elif op is ir.Lock or op is ir.RLock or op is ir.CondRelock:
+            if op is ir.CondRelock:
+                o = _obj(w.heap[_obj(slots[ins.cond])].locker)
+            else:
+                o = _obj(slots[ins.m])
+            out.append(Event(x, "rlock" if op is ir.RLock else "lock", o, line, cx.name(o)))
+        elif op is ir.WgWait:
+            o = _obj(slots[ins.wg])
+            out.append(Event(x, "wg_wait_return", o, line, cx.name(o)))
+        elif op is ir.OnceBegin:
+            o = _obj(slots[ins.once])
+            out.append(Event(x, "once_return", o, line, cx.name(o)))
+        elif op is ir.CondWait:
+            o = _obj(slots[ins.cond])
+            out.append(Event(x, "cond_wake", o, line, cx.name(o)))
+    return out
+
+
+def events_along(model: Any, path: Sequence[int]) -> list[Event]:
+    """The happens-before events of replaying `path` (initial-state index, then action indices)."""
+    from checker.trace import replay
+
+    states, actions = replay(model, path)
+    out = [Event(1, "start", None, 0, "G1")]
+    for s, a in zip(states, actions):
+        out.extend(step_events(model, s, a))
+    return out

@@ -1,0 +1,270 @@
+"""Conformance: is a runtime event log a path of the abstract model?
+
+`replay_log(model, events)` walks a `reference.run` event log and, event by
+event, finds abstract-model steps (`models.world.GoModel`, actions
+``("step", g)``, ``("select", g, case)``, ``("timer", kind, id)``) that
+produce it.  DESIGN.md section 9: every log the runtime produces must be a
+path of the model.
+
+The log -> model mapping
+------------------------
+- ``Start`` events and the ``Return`` of a goroutine other than main have no
+  model step (a goroutine's first instructions and its exit are local in the
+  model) and are skipped.  Main's ``Return`` is the model's visible return of
+  the start function, ``("step", 1)``; the log is read up to it and no
+  further (the process exits there; anything logged later by other Ms
+  concurrently with exit is ignored).
+- Every other event ``{"g": g, "action": OP}`` is one model step of
+  goroutine ``g`` whose current instruction is ``OP`` (``Cancel`` is the
+  ``ir.Cancel`` inside the model's ``context.cancel``).  A ``Select`` event's
+  ``"case"`` is the choice: ``("select", g, case)`` (``-1`` = default).  A
+  ``Print`` event's ``"text"`` must equal what the model's step printed and a
+  ``Go`` event's ``"child"`` the goroutine id the model gave the new
+  goroutine (so the two numberings agree: main 1, the rest in creation
+  order).
+- The runtime logs a blocking operation when it *finishes*, i.e. after the
+  event that unblocked it, while in the model the goroutine parks first and
+  the partner completes it.  So before the step for event ``i`` the search
+  may take *early park steps*: goroutine ``h`` whose next unconsumed event
+  ``j > i`` has ``h``'s current instruction as its action may step now,
+  provided the step parks ``h``; event ``j`` is then *claimed* and skipped
+  when the log reaches it.  A goroutine with no later event may also take
+  such a parking step (nothing claimed): its operation was completed by a
+  partner but the process exited before it ran again to log it.
+  (``Cond.Wait``, ``RLock`` and ``RUnlock`` are logged when they start,
+  before they may park: their events are stepped in place, which may park.)
+- Model wake-ups that make a parked goroutine retry its instruction
+  (``sync.Mutex`` wake without hand-off) are extra model steps of ``g`` with
+  no log event: *retry steps*, allowed before any event.
+- Timers are environment actions with no event: ``("timer", "sleep", g)``
+  must fire after ``g``'s Sleep step parked it and before ``g``'s next
+  event (a Sleep logged in place, e.g. a non-positive duration, parks in the
+  model and its timer fires at once); ``("timer", "after", c)`` may fire at
+  any point.  Both are free moves of the search.
+- At the end the model's printed output must equal the runtime's.
+
+The search is a depth-first search over (model state, log position, claimed
+events) with memoization; at each event it tries the direct step first, then
+at most `max_free` free moves (early parks, retries, timer fires) before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.state import DONE, RUN, WAIT
+
+__all__ = ["ReplayReport", "replay_log", "log_skippable"]
+
+
+@dataclass
+class ReplayReport:
+    """The result of `replay_log`: ``ok``; the model actions taken; the
+    model's final output; where and why it failed."""
+
+    ok: bool
+    actions: list = field(default_factory=list)
+    output: str = ""
+    consumed: int = 0
+    events: int = 0
+    failed_at: int | None = None
+    reason: str = ""
+    explored: int = 0
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def log_skippable(e: dict) -> bool:
+    """Events with no model step: goroutine start, a non-main goroutine's exit."""
+    a = e.get("action")
+    return a == "Start" or (a == "Return" and e.get("g") != 1)
+
+
+def _cut(events: list[dict]) -> list[dict]:
+    """The events up to and including main's Return (the process ends there)."""
+    out = []
+    for e in events:
+        out.append(e)
+        if e.get("action") == "Return" and e.get("g") == 1:
+            break
+    return out
+
+
+def _op(m: Any, w: Any, gid: int) -> str | None:
+    if gid < 1 or gid > len(w.gs):
+        return None
+    g = w.gs[gid - 1]
+    if g.status == DONE or not g.frames:
+        return None
+    return type(m.instr_of(g)).__name__
+
+
+def _sig(g: Any) -> Any:
+    return g.frames[-1] if g.frames else None
+
+
+class _Replayer:
+    def __init__(self, model: Any, events: list[dict], max_free: int, max_nodes: int):
+        self.model = model
+        self.m = model.machine
+        self.ev = [e for e in _cut(events)]
+        self.max_free = max_free
+        self.max_nodes = max_nodes
+        # next_of[i][g]: index of g's first non-skippable event at or after i (for early parks)
+        self.per_g: dict[int, list[int]] = {}
+        for i, e in enumerate(self.ev):
+            if not log_skippable(e):
+                self.per_g.setdefault(e["g"], []).append(i)
+        self.best = (0, "")
+
+    def next_event_of(self, g: int, i: int, claimed: frozenset) -> int | None:
+        for j in self.per_g.get(g, ()):
+            if j >= i and j not in claimed:
+                return j
+        return None
+
+    def fail(self, i: int, why: str) -> None:
+        if i >= self.best[0]:
+            self.best = (i, why)
+
+    # ---- moves
+    def direct(self, w: Any, i: int, parked: tuple) -> tuple[Any, Any] | None:
+        """The model step for event i, or None (recording why not)."""
+        e = self.ev[i]
+        g = e["g"]
+        action = e["action"]
+        op = _op(self.m, w, g)
+        if w.ended:
+            self.fail(i, f"event {i} ({action} of G{g}): the model's run has ended")
+            return None
+        if op is None or w.gs[g - 1].status != RUN:
+            st = "does not exist" if g > len(w.gs) else w.gs[g - 1].status
+            self.fail(i, f"event {i} ({action} of G{g}): G{g} cannot step in the model ({st})")
+            return None
+        if dict(parked).get(g) == _sig(w.gs[g - 1]):
+            self.fail(i, f"event {i} ({action} of G{g}): G{g} must first retry its parked instruction")
+            return None
+        if op != action:
+            self.fail(i, f"event {i} ({action} of G{g}): G{g} is at {op} in the model")
+            return None
+        choices = self.m.choices(w, g)
+        if action == "Select":
+            case = e.get("case")
+            if case in choices:
+                a = ("select", g, case)
+            elif choices == [None]:
+                a = ("step", g)  # the model parks it; a partner completes it
+            else:
+                self.fail(i, f"event {i} (Select of G{g}): case {case} is not enabled in the model ({choices})")
+                return None
+        else:
+            a = ("step", g)
+        st = self.model.sched.next(w, a)
+        nw = st.world
+        if action == "Print" and "text" in e:
+            got = "".join(nw.output[len(w.output):])
+            if got != e["text"]:
+                self.fail(i, f"event {i} (Print of G{g}): runtime printed {e['text']!r}, model {got!r}")
+                return None
+        if action == "Go" and "child" in e and st.events.spawned != [e["child"]]:
+            self.fail(i, f"event {i} (Go of G{g}): runtime child G{e['child']}, model {st.events.spawned}")
+            return None
+        return a, nw
+
+    def free_moves(self, w: Any, i: int, claimed: frozenset, parked: tuple):
+        """(action, world, claim index or None, g) of every free move."""
+        if w.ended:
+            return
+        m = self.m
+        pk = dict(parked)
+        for gs in w.gs:
+            if gs.status != RUN:
+                continue
+            g = gs.gid
+            if pk.get(g) == _sig(gs):  # a retry step
+                for c in m.choices(w, g):
+                    a = ("step", g) if c is None else ("select", g, c)
+                    yield a, self.model.sched.next(w, a).world, None, g
+                continue
+            j = self.next_event_of(g, i + 1, claimed)
+            if j is not None and self.ev[j]["action"] != _op(m, w, g):
+                continue
+            choices = m.choices(w, g)
+            if choices != [None]:
+                continue  # a select that could proceed does not park
+            nw = self.model.sched.next(w, ("step", g)).world
+            if nw.gs[g - 1].status == WAIT:
+                yield ("step", g), nw, j, g
+        for t in w.timers:
+            a = ("timer",) + tuple(t)
+            yield a, self.model.sched.next(w, a).world, None, None
+
+    @staticmethod
+    def note_park(parked: tuple, g: int | None, nw: Any) -> tuple:
+        """Record g's parked instruction (a later runnable g there is a retry)."""
+        d = dict(parked)
+        if g is not None:
+            gs = nw.gs[g - 1]
+            if gs.status == WAIT:
+                d[g] = _sig(gs)
+            else:
+                d.pop(g, None)
+        for x, sig in list(d.items()):
+            gx = nw.gs[x - 1]
+            if gx.status == DONE or (gx.status == RUN and _sig(gx) != sig):
+                d.pop(x)  # it moved on: no retry pending
+        return tuple(sorted(d.items()))
+
+    def run(self) -> ReplayReport:
+        w0 = self.model.init_states()[0]
+        n = len(self.ev)
+        # stack entries: (world, i, claimed, parked, free_used, actions)
+        stack: list[tuple] = [(w0, 0, frozenset(), (), 0, ())]
+        seen: set = set()
+        nodes = 0
+        while stack:
+            w, i, claimed, parked, used, acts = stack.pop()
+            # skip events with no step of their own
+            while i < n and (log_skippable(self.ev[i]) or i in claimed):
+                i += 1
+            key = (w, i, claimed, parked)
+            if key in seen:
+                continue
+            seen.add(key)
+            nodes += 1
+            if nodes > self.max_nodes:
+                break
+            if i >= n:
+                out = "".join(w.output)
+                return ReplayReport(True, list(acts), out, n, n, None, "", nodes)
+            succ = []
+            if used < self.max_free:
+                for a, nw, claim, g in self.free_moves(w, i, claimed, parked):
+                    nc = claimed | {claim} if claim is not None else claimed
+                    succ.append((nw, i, nc, self.note_park(parked, g, nw), used + 1, acts + (a,)))
+            d = self.direct(w, i, parked)
+            if d is not None:
+                a, nw = d
+                g = self.ev[i]["g"]
+                succ.append((nw, i + 1, claimed, self.note_park(parked, g, nw), 0, acts + (a,)))
+            stack.extend(succ)  # the direct step (last) is tried first
+        i, why = self.best
+        return ReplayReport(False, [], "", i, n, i, why or "search budget exhausted", nodes)
+
+
+def replay_log(model: Any, events: list[dict], output: str | None = None, max_free: int = 8,
+               max_nodes: int = 200_000) -> ReplayReport:
+    """Replay the runtime event log `events` on the abstract `model`
+    (`models.world.GoModel`); see the module docstring for the mapping.
+
+    With `output` (the runtime's stdout) the model's printed output along the
+    replayed path must equal it too.  ``report.ok`` says whether a model path
+    producing the log was found; ``report.reason`` explains the furthest
+    failure otherwise."""
+    r = _Replayer(model, list(events), max_free, max_nodes).run()
+    if r.ok and output is not None and r.output != output:
+        r.ok = False
+        r.reason = f"outputs differ: runtime {output!r}, model {r.output!r}"
+    return r
