@@ -30,7 +30,7 @@ from checker.model import check
 from checker.trace import build, replay, write_itf
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
-SUBCOMMANDS = ("check", "ir", "view", "replay", "run")
+SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report")
 
 
 @dataclass
@@ -167,7 +167,8 @@ def _outcomes(spec: Any, model: Any, result: Result) -> list[dict[str, Any]]:
                  "reason": "the memory-model engine is not available"} for o in spec.outcomes]
     out = []
     for r in check_outcomes(spec):
-        out.append({"when": r.when, "verdict": r.verdict, "expected": r.expected, "witness": r.witness})
+        out.append({"when": r.when, "verdict": r.verdict, "expected": r.expected, "witness": r.witness,
+                    "reason": getattr(r, "reason", "")})
     return out
 
 
@@ -222,6 +223,11 @@ def _print_table(report: SpecReport, console: Any) -> None:
                       f"{st['seconds']:.2f}s, {st['states_per_s']:,} states/s, peak {st['peak_mb']:.0f} MB"
                       + ("" if st.get("complete", True) else f"  [yellow]incomplete: {st['stop_reason']}[/]"),
                       highlight=False)
+    for o in report.outcomes:
+        if o.get("witness"):
+            console.print(f"  [bold]outcome {o['when']}[/]: {o['verdict']}, witness: {o['witness']}", highlight=False)
+        elif o.get("reason"):
+            console.print(f"  [bold]outcome {o['when']}[/]: {o['verdict']} ({o['reason']})", highlight=False)
     for r in report.rows:
         if r["verdict"] != "holds" and (r["reason"] or r["trace"]):
             console.print(f"  [bold]{r['property']}[/]: {r['reason']}", highlight=False)
@@ -265,6 +271,43 @@ def cmd_check(args: argparse.Namespace) -> int:
             codes.append(report.exit)
             if report.stats.get("stop_reason") == "interrupted":
                 return _combine(codes) or EXIT_UNKNOWN
+    return _combine(codes)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Check every spec and write ``results.md`` and ``results.jsonl`` under `args.out`."""
+    import glob
+
+    from models.spec import apply_override, load_spec
+    paths = args.specs or sorted(glob.glob(os.path.join("specs", "**", "*.yaml"), recursive=True))
+    os.makedirs(args.out, exist_ok=True)
+    args.traces = os.path.join(args.out, "traces")
+    lines = ["# Results", "", f"`python -m checker report` over {len(paths)} specs.", "",
+             "| spec | property | verdict | expected | states | transitions | seconds |",
+             "|---|---|---|---|---|---|---|"]
+    codes = []
+    with open(os.path.join(args.out, "results.jsonl"), "w", encoding="utf-8") as jf:
+        for path in paths:
+            spec = load_spec(path)
+            for point in _sweep_points(spec):
+                sp = spec
+                for k, v in point.items():
+                    sp = apply_override(sp, k, v)
+                when = ", ".join(f"{k}={v}" for k, v in point.items())
+                report = check_spec(sp, args, when)
+                codes.append(report.exit)
+                jf.write(_json_line(report) + "\n")
+                st = report.stats
+                name = spec.name + (f" [{when}]" if when else "")
+                for r in report.rows:
+                    lines.append(f"| {name} | {r['property']} | {r['verdict']} | {r['expected'] or '-'} | "
+                                 f"{st.get('states', '-')} | {st.get('transitions', '-')} | {st.get('seconds', '-')} |")
+                for o in report.outcomes:
+                    lines.append(f"| {name} | outcome `{o['when']}` | {o['verdict']} | {o['expected'] or '-'} | | | |")
+                print(f"{_combine([report.exit]) and 'FAIL' or 'ok  '} {name}", flush=True)
+    with open(os.path.join(args.out, "results.md"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {os.path.join(args.out, 'results.md')}")
     return _combine(codes)
 
 
@@ -319,7 +362,12 @@ def _parser(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParse
     run.add_argument("--procs", type=int, default=None)
     run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
     run.add_argument("--seed", type=int, default=None)
-    return {"check": check, "ir": ir, "run": run}
+    report = argparse.ArgumentParser(prog=f"{prog} report",
+                                     description="Check every spec (default: specs/**/*.yaml) and write a results table.")
+    report.add_argument("specs", nargs="*", metavar="SPEC")
+    report.add_argument("--out", default="reports")
+    report.set_defaults(json=True, strategy="bfs", max_states=None, timeout=None, seed=0, walks=1000)
+    return {"check": check, "ir": ir, "run": run, "report": report}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_view(args) if cmd == "view" else cmd_replay(args)
         parser = _parser()[cmd]
         args = parser.parse_args(argv)
-        return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run}[cmd](args)
+        return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report}[cmd](args)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

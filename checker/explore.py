@@ -197,10 +197,11 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     pending_safety = {p.name for p in always + deadlock}
     unseen = {p.name: p for p in sometimes}
 
-    def add(s: Any, par: int, act: int, depth: int) -> int:
+    def add(s: Any, par: int, act: int, depth: int, indexed: bool = False) -> int:
         i = len(states)
         states.append(s)
-        index[s] = i
+        if not indexed:
+            index[s] = i
         parent.append(par)
         taken.append(act)
         depth_of.append(depth)
@@ -238,6 +239,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             pop = frontier.popleft if strategy == "bfs" else frontier.pop
             actions_of = model.actions
             step = model.next_state
+            setdefault = index.setdefault
             expanded = 0
             while frontier:
                 i = pop()
@@ -259,16 +261,18 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                 for k, a in enumerate(acts):
                     t = step(s, a)
                     stats.transitions += 1
-                    j = index.get(t)
-                    if j is None:
+                    n = len(states)
+                    j = setdefault(t, n)  # one hash of the successor, found or new
+                    if j == n:
                         if d > max_depth:
+                            del index[t]
                             stop = stop or f"max_depth {max_depth} reached"
                             if need_graph:
                                 j = -1
                             else:
                                 continue
                         else:
-                            j = add(t, i, k, d)
+                            add(t, i, k, d, indexed=True)
                             frontier.append(j)
                     if need_graph:
                         g = fairness(s, a)

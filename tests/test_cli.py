@@ -90,3 +90,13 @@ def test_dfs_and_random_strategies(tmp_path) -> None:
     p = run("specs/models/phil_flat.yaml", "--strategy", "random", "--walks", "20", "--json", "--traces", "none")
     assert p.returncode == 3
     assert json.loads(p.stdout)["properties"]["assertion"]["verdict"] == "unknown"
+
+
+def test_report_writes_a_results_table(tmp_path) -> None:
+    p = run("report", "specs/models/phil_flat.yaml", "specs/runq_broken.yaml", "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    md = (tmp_path / "results.md").read_text()
+    assert "| phil-flat-5 | assertion | holds | - | 819 | 2517 |" in md
+    assert "| runq-ring-broken | runq.put | violated | violated |" in md
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert [json.loads(x)["name"] for x in lines] == ["phil-flat-5", "runq-ring-broken"]

@@ -43,7 +43,7 @@ from models.memory.hb import RELEASE_KINDS, Event, HappensBefore, _ACQUIRE_HINT
 from models.props import object_names, var_name
 from models.state import DONE, WAIT, Chan, RWMutex, World
 
-__all__ = ["events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
+__all__ = ["INCONSISTENT", "events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
 
 _ATOMIC_KIND = {"load": "atomic_read", "store": "atomic_write", "add": "atomic_rmw", "swap": "atomic_rmw"}
 
@@ -59,7 +59,7 @@ class _Ctx:
     @property
     def names(self) -> dict[int, str]:
         if self._names is None:
-            self._names = object_names(self.m, self.w)
+            self._names = _names(self.m, self.w)
         return self._names
 
     def name(self, o: int) -> str:
@@ -70,6 +70,19 @@ class _Ctx:
 
     def chan(self, o: int, g: int, kind: str, line: int) -> Event:
         return Event(g, kind, o, line, self.name(o), self.w.heap[o].cap)
+
+
+def _names(m: Any, w: World) -> dict[int, str]:
+    """`models.props.object_names`, plus the objects package-level variables
+    point at (``var c = make(chan int)``: the channel is ``c``)."""
+    names = object_names(m, w)
+    for gname, o in m.global_obj.items():
+        d = w.heap[o]
+        for k, v in getattr(d, "fields", ()):
+            if isinstance(v, ir.Ref) and v.obj not in names:
+                names[v.obj] = gname if k in (0, "v") and len(d.fields) == 1 else (
+                    f"{gname}.{k}" if isinstance(k, str) else f"{gname}[{k}]")
+    return names
 
 
 def _obj(v: Any) -> int | None:
@@ -261,12 +274,181 @@ def _woken_events(cx: _Ctx, t: Tx, gid: int, handled: set[int]) -> list[Event]:
     return out
 
 
-def events_along(model: Any, path: Sequence[int]) -> list[Event]:
-    """The happens-before events of replaying `path` (initial-state index, then action indices)."""
+def _replay(model: Any, path: Sequence[int]) -> tuple[list[World], list[Event]]:
     from checker.trace import replay
 
     states, actions = replay(model, path)
     out = [Event(1, "start", None, 0, "G1")]
     for s, a in zip(states, actions):
         out.extend(step_events(model, s, a))
-    return out
+    return states, out
+
+
+def events_along(model: Any, path: Sequence[int]) -> list[Event]:
+    """The happens-before events of replaying `path` (initial-state index, then action indices)."""
+    return _replay(model, path)[1]
+
+
+# --------------------------------------------------------------------------- race explanations
+
+#: How an explanation starts when happens-before contradicts the model's race.
+INCONSISTENT = "inconsistent:"
+
+
+def race_accesses(model: Any, w: World) -> tuple[Event, Event] | None:
+    """The two racing accesses of state `w` (as `models.props.races` finds them),
+    as the ``read``/``write`` events their goroutines are about to perform, or None.
+    A WaitGroup ``Add`` from zero racing ``Wait`` is Go's -race model of the
+    misuse: a write (Add) and a read (Wait) of the WaitGroup."""
+    m = model.machine
+    if w.ended:
+        return None
+    names = _names(m, w)
+    acc: list[Event] = []
+    adds: list[Event] = []
+    waits: list[Event] = []
+    for g in w.gs:
+        if g.status != "run" or g.wait or not g.frames:
+            continue
+        fr = g.frames[-1]
+        fn = m.funcs[fr.func]
+        ins = fn.code[fr.pc]
+        op = type(ins)
+        line = ins.pos[0]
+        if op is ir.Load or op is ir.Store:
+            ref = fr.slots[ins.ptr]
+            if isinstance(ref, ir.Ref):
+                name = var_name(m, w, ref, names, fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else "")
+                acc.append(Event(g.gid, "write" if op is ir.Store else "read", (ref.obj, ref.field), line, name))
+        elif op is ir.WgAdd and isinstance(fr.slots[ins.wg], ir.Ref):
+            o = fr.slots[ins.wg].obj
+            if fr.slots[ins.delta] > 0 and w.heap[o].counter == 0:
+                adds.append(Event(g.gid, "write", ("wg", o), line, names.get(o, f"object {o}")))
+        elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
+            o = fr.slots[ins.wg].obj
+            waits.append(Event(g.gid, "read", ("wg", o), line, names.get(o, f"object {o}")))
+    for i, a in enumerate(acc):
+        for b in acc[i + 1:]:
+            if a.obj == b.obj and "write" in (a.kind, b.kind) and a.g != b.g:
+                return a, b
+    for a in adds:
+        for b in waits:
+            if a.obj == b.obj and a.g != b.g:
+                return a, b
+    return None
+
+
+def _is_wg(e: Event) -> bool:
+    return isinstance(e.obj, tuple) and e.obj[:1] == ("wg",)
+
+
+def _desc(e: Event) -> str:
+    if _is_wg(e):
+        return f"{e.name}.Add" if e.kind == "write" else f"{e.name}.Wait"
+    return e.label
+
+
+def _variable(e: Event) -> str:
+    return f"WaitGroup {e.name}" if _is_wg(e) else (e.name or str(e.obj))
+
+
+def explain_race(model: Any, path: Sequence[int]) -> str:
+    """Why the race at the end of `path` is a race, in happens-before terms.
+
+    The two racing accesses are the next visible instructions of two
+    goroutines in the last state; they are appended to the path's events
+    and `models.memory.hb` decides.  When happens-before orders them (the
+    events and the model disagree) the text starts with `INCONSISTENT`."""
+    states, events = _replay(model, path)
+    pair = race_accesses(model, states[-1])
+    if pair is None:
+        return f"no race: no two goroutines are about to perform conflicting accesses in the last state of path {'/'.join(map(str, path))}"
+    m = model.machine
+    return explain_events(events, pair[0], pair[1], m.file, m.program.line)
+
+
+def explain_events(events: Sequence[Event], a: Event, b: Event, file: str = "main.go",
+                   source: Any = None) -> str:
+    """Explain the race between accesses `a` and `b` performed after `events`
+    (``source(line)`` gives the Go text of a line, for the head)."""
+    src = source or (lambda n: "")
+    h = HappensBefore()
+    found: list[Any] = []
+    for e in [*events, a, b]:
+        found = h.step(e)
+    ia, ib = len(h.events) - 2, len(h.events) - 1
+
+    def where(e: Event) -> str:
+        text = src(e.line)
+        return f"{file}:{e.line}" + (f" ({text})" if text else "")
+
+    race = next((r for r in found if r.first is a and r.second is b), None)
+    if race is None:
+        order = (f"G{a.g}'s {_desc(a)} at line {a.line} happens before G{b.g}'s {_desc(b)} at line {b.line}"
+                 if h.hb(ia, ib) else "they are not conflicting accesses")
+        return (f"{INCONSISTENT} the model reports a data race on {_variable(a)} between G{a.g}'s {_desc(a)} at "
+                f"{where(a)} and G{b.g}'s {_desc(b)} at {where(b)}, but along the trace's events {order}: "
+                f"the trace's happens-before events and the race_free property disagree")
+    lines = [f"data race on {_variable(a)}: G{a.g}'s {_desc(a)} at {where(a)} and G{b.g}'s {_desc(b)} at "
+             f"{where(b)} are not ordered by happens-before (both are the next steps of their goroutines at "
+             f"the end of the trace):"]
+    lines.append("- " + _why_not(h, ia, ib))
+    lines.append("- " + _why_not(h, ib, ia))
+    held = _locks_held(events)
+    ha, hb_ = held.get(a.g, {}), held.get(b.g, {})
+    if ha or hb_:
+        def says(g: int, hs: dict[Any, tuple[str, int]]) -> str:
+            if not hs:
+                return f"G{g} holds no lock"
+            return f"G{g} holds " + ", ".join(f"{n} (locked at line {ln})" for n, ln in hs.values())
+        lines.append(f"- {says(a.g, ha)} and {says(b.g, hb_)}: a mutex orders two accesses only when both "
+                     f"are made while holding it")
+    if _is_wg(a):
+        lines.append(f"- Go's race detector treats an Add from zero as a write of the WaitGroup and Wait as a "
+                     f"read: Add must happen before Wait (call it before the go statement)")
+    return "\n".join(lines)
+
+
+def _why_not(h: HappensBefore, ip: int, iq: int) -> str:
+    """Why access `ip` does not happen before access `iq` (both the last two events)."""
+    ev = h.events
+    p, q = ev[ip], ev[iq]
+    x, y = p.g, q.g
+    last = min(ip, iq)
+    link = None
+    for i in range(last - 1, -1, -1):
+        if ev[i].g == x and h.hb(i, iq):
+            link = i
+            break
+    rel = next((e for e in ev[(link + 1 if link is not None else 0):last] if e.g == x and e.kind in RELEASE_KINDS and e.kind != "go"),
+               None)
+    head = f"G{x}'s {_desc(p)} is not ordered before G{y}'s {_desc(q)}: "
+    if link is None:
+        why = f"no event of G{x} happens before G{y}'s {_desc(q)} at line {q.line}"
+        parent = next((e for e in ev if e.kind == "go" and e.arg == x), None)
+        if parent is not None:
+            why += f" (G{x} is started by G{parent.g}'s go statement at line {parent.line})"
+    elif ev[link].kind == "go" and ev[link].arg == y:
+        why = f"G{y} is started by G{x}'s go statement at line {ev[link].line}"
+    else:
+        e = ev[link]
+        why = f"the last event of G{x} that happens before it is G{x}'s {e.label} at line {e.line}"
+    if rel is not None:
+        hint = _ACQUIRE_HINT.get(rel.kind, "").format(n=rel.name or rel.obj)
+        why += (f"; G{x}'s later {rel.label} at line {rel.line} is not acquired by G{y} before line {q.line}"
+                + (f" (G{y} would need a {hint} first)" if hint else ""))
+    else:
+        why += (", after which " if link is not None else "; ") + \
+            f"G{x} performs no synchronization with G{y} before its {_desc(p)} at line {p.line}"
+    return head + why
+
+
+def _locks_held(events: Sequence[Event]) -> dict[int, dict[Any, tuple[str, int]]]:
+    """Per goroutine, the mutexes it holds after `events`: obj -> (name, line of the Lock)."""
+    held: dict[int, dict[Any, tuple[str, int]]] = {}
+    for e in events:
+        if e.kind in ("lock", "rlock"):
+            held.setdefault(e.g, {})[e.obj] = (e.name or str(e.obj), e.line)
+        elif e.kind in ("unlock", "runlock"):
+            held.get(e.g, {}).pop(e.obj, None)
+    return held

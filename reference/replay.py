@@ -1,0 +1,205 @@
+"""Drive the real threaded runtime along a model counterexample.
+
+``replay_trace(trace_path, procs=2) -> int`` (``python -m checker replay
+--on reference TRACE``) reads an ITF trace (`checker.trace.read_itf`),
+rebuilds the model actions along its path from the spec it names, turns
+them into a controlled-mode schedule (`reference.runtime.Controller`) and
+runs the program on real threads, printing what Go would print: the
+output, the panic or ``fatal error: all goroutines are asleep -
+deadlock!`` report, and the goroutines still alive when the process
+exited (the leak).  It returns Go's exit code (2 for panic/deadlock, 3 when
+the runtime could not follow the schedule, 124 on timeout).
+
+From model actions to a schedule
+--------------------------------
+- ``("step", g)`` / ``("select", g, case)``: one entry ``g`` (the actor
+  ``G<g>``): goroutine ``g`` starts its next visible instruction.  A step
+  that parks uses its entry; the partner's step completes it.
+- A *retry* step (a goroutine woken without hand-off, e.g. a
+  ``sync.Mutex`` waiter, stepping again at the instruction it parked at) has
+  no entry: the runtime retries inside the blocked operation, uncontrolled.
+- Main's final return ends the Go process: the schedule stops there (steps
+  the model takes after it, under ``main_exit: wait``, cannot happen for
+  real; the goroutines blocked then are reported as leaked).
+- ``("timer", kind, x)``: when the schedule reaches it, the runtime's
+  matching pending timer (the Sleep timer of goroutine ``x``, or the
+  earliest ``time.After`` timer) is fired at once instead of waiting for
+  its real deadline; a Sleep timer not yet registered is left to fire at
+  its real deadline.
+- Select case choices are not forced: the runtime picks among ready cases
+  at random (seeded by `seed`).
+- A lasso (``loop``) is unrolled `loops` times after its first pass.
+After the last entry the run continues freely.
+"""
+
+from __future__ import annotations
+
+import heapq
+import sys
+from typing import Any, TextIO
+
+from .runtime import Controller, RunResult, Runtime
+
+__all__ = ["replay_trace", "schedule_of", "run_schedule", "TraceSchedule"]
+
+TIMER = -1
+
+
+class TraceSchedule:
+    """Goroutine ids (``TIMER`` for a timer entry) and the timer of each timer entry."""
+
+    def __init__(self, entries: list[int], timers: dict[int, tuple], dropped_retries: int, cut_at_exit: bool):
+        self.entries = entries
+        self.timers = timers
+        self.dropped_retries = dropped_retries
+        self.cut_at_exit = cut_at_exit
+
+
+def schedule_of(model: Any, states: list, actions: list, loop: int | None = None, loops: int = 0) -> TraceSchedule:
+    """The controlled-mode schedule of a model path (see the module docstring)."""
+    from models.state import DONE, RUN, WAIT
+
+    acts = list(actions)
+    if loop is not None and loops > 0 and loop < len(acts):
+        acts = acts + acts[loop:] * loops  # the lasso returns to states[loop]
+    m = model.machine
+    entries: list[int] = []
+    timers: dict[int, tuple] = {}
+    parked: dict[int, Any] = {}
+    dropped = 0
+    cut = False
+    w = states[0]
+    for a in acts:
+        if a[0] == "timer":
+            timers[len(entries)] = (a[1], a[2])
+            entries.append(TIMER)
+        else:
+            g = a[1]
+            gs = w.gs[g - 1]
+            if g in parked and gs.status == RUN and gs.frames and gs.frames[-1] == parked[g]:
+                dropped += 1  # a retry: the runtime retries inside the blocked operation
+            elif g == 1 and len(gs.frames) == 1 and type(m.instr_of(gs)).__name__ == "Return":
+                cut = True
+                break  # main returns: the process exits
+            else:
+                entries.append(g)
+        w = model.next_state(w, a)
+        if a[0] != "timer" and w.gs[a[1] - 1].status == WAIT:
+            parked[a[1]] = w.gs[a[1] - 1].frames[-1]
+        for x, sig in list(parked.items()):
+            gx = w.gs[x - 1]
+            if gx.status == DONE or (gx.status == RUN and gx.frames[-1] != sig):
+                del parked[x]
+    return TraceSchedule(entries, timers, dropped, cut)
+
+
+class _TraceController(Controller):
+    """Controlled mode plus timer entries fired when the token reaches them."""
+
+    def __init__(self, rt: Runtime, sched: TraceSchedule):
+        super().__init__(rt, sched.entries)
+        self.timer_of = sched.timers
+        self.fired = 0
+
+    def _fire(self, kind: str, x: int) -> list:
+        tm = self.rt.tm
+        with tm.lock:
+            pick = None
+            for k, (when, seq, fn) in enumerate(tm.heap):
+                cells = [c.cell_contents for c in (fn.__closure__ or ())]
+                gs = [c for c in cells if hasattr(c, "frames") and hasattr(c, "id")]
+                if (kind == "sleep" and any(g.id == x for g in gs)) or (kind == "after" and not gs):
+                    if pick is None or (when, seq) < tm.heap[pick][:2]:
+                        pick = k
+            if pick is None:
+                return []  # not registered yet: it fires at its real deadline
+            _, _, fn = tm.heap.pop(pick)
+            heapq.heapify(tm.heap)
+        self.fired += 1
+        return list(fn(None))
+
+    def _advance_locked(self) -> list:
+        self.i += 1
+        self.active = None
+        woken = []
+        while self.i < len(self.schedule) and self.schedule[self.i] == TIMER:
+            woken += self._fire(*self.timer_of[self.i])
+            self.i += 1
+        if self.i >= len(self.schedule):
+            out = list(self.waiting.values())
+            self.waiting.clear()
+            return woken + out
+        nxt = self.waiting.pop(self.schedule[self.i], None)
+        return woken + ([nxt] if nxt is not None else [])
+
+
+def run_schedule(program: Any, sched: TraceSchedule, procs: int = 2, seed: int | None = 0,
+                 timeout_s: float = 30.0) -> RunResult:
+    """Run `program` on real threads along `sched` (the `reference.run` recipe
+    with a controller that also fires timer entries)."""
+    rt = Runtime(program, procs, 256, 10, seed, list(sched.entries), None, False, True)
+    rt.ctl = _TraceController(rt, sched)
+    rt.start()
+    timed_out = not rt.done.wait(timeout_s)
+    if timed_out:
+        rt.die(124, f"reference: timeout after {timeout_s:g}s\n")
+    rt.shutdown()
+    with rt.loglock:
+        events = list(rt.events)
+        output = "".join(rt.out)
+    return RunResult(rt.exit_code, output, rt.err_text, events, list(rt.leaked), dict(rt.sched.stats),
+                     rt.diverged, rt.ctl.i, timed_out)
+
+
+def peak_goroutines(events: list[dict]) -> int:
+    """The most goroutines alive at once along an event log."""
+    live = peak = 1
+    for e in events:
+        if e.get("action") == "Go":
+            live += 1
+        elif e.get("action") == "Return" and e.get("g") != 1:
+            live -= 1
+        peak = max(peak, live)
+    return peak
+
+
+def replay_trace(trace_path: str, procs: int = 2, seed: int | None = 0, loops: int = 3,
+                 out: TextIO | None = None, err: TextIO | None = None, timeout_s: float = 30.0) -> int:
+    """Replay the counterexample in `trace_path` on the reference runtime;
+    print the run's output and Go's failure report; return its exit code."""
+    from checker.errors import InputError
+    from checker.trace import read_itf, replay
+    from models.spec import load_spec
+    from models.world import build_model
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        cx = read_itf(trace_path)
+        if not cx.spec_path:
+            raise InputError("the trace names no spec, so the program to run is unknown", trace_path, 1, 1)
+        spec = load_spec(cx.spec_path)
+        model = build_model(spec)
+        states, actions = replay(model, cx.path, cx.spec_path)
+    except (InputError, OSError) as e:
+        print(str(e), file=err)
+        return 2
+    sched = schedule_of(model, states, actions, cx.loop, loops)
+    res = run_schedule(spec.program, sched, procs, seed, timeout_s)
+    out.write(res.output)
+    out.flush()
+    what = f"{cx.property} ({cx.reason})" if cx.reason else cx.property
+    print(f"reference: replayed {trace_path}: {what}; {len(sched.entries)} schedule entries on {procs} P(s)"
+          + (f", {sched.dropped_retries} retry steps left to the runtime" if sched.dropped_retries else "")
+          + (", main's return ends the process" if sched.cut_at_exit else ""), file=err)
+    if res.stderr:
+        err.write(res.stderr)
+        if not res.stderr.endswith("\n"):
+            err.write("\n")
+    if res.leaked and res.exit_code == 0:
+        err.write("leaked goroutines at exit:\n" + "".join(f"  {x}\n" for x in res.leaked))
+    err.write(f"peak live goroutines: {peak_goroutines(res.events)}\n")
+    if res.exit_code:
+        err.write(f"exit status {res.exit_code}\n")
+    err.flush()
+    return res.exit_code
