@@ -9,7 +9,9 @@ every scheduler shares (see `models.sched.abstract` for the contract):
   for an ordinary step, or for a `Select` the ready case indices (each a
   separate choice, SEL-2), ``[-1]`` for its default, ``[None]`` to block.
 - ``machine.step(w, gid, choice)`` -> `Step` (new world + `Events`).
-- ``machine.fire(w, timer)`` -> `Step` for an environment timer event.
+- ``machine.fire(w, timer)`` -> `Step` for an environment timer event, or
+  for one of ``machine.env_events(w)`` (a system call returns, netpoll
+  readies a reader: `models.pipe`).
 
 A step executes the visible instruction at the goroutine's ``pc`` (a
 channel operation, a lock, a shared load, ...) and then every local
@@ -317,15 +319,29 @@ class Machine:
         ev.ended = t.ended
         return Step(t.freeze(), ev)
 
+    def env_events(self, w: World) -> list[tuple[str, int]]:
+        """Enabled environment events other than timers: ``("syscall", gid)``
+        (a system call returns) and ``("netpoll", pipe)`` (netpoll readies the
+        reader parked on `pipe`); see `models.pipe`.  Not affected by
+        ``runtime.timers``."""
+        from models.pipe import env_events
+
+        return env_events(w)
+
     def fire(self, w: World, timer: tuple[str, int]) -> Step:
-        """An environment event: the pending `timer` fires."""
+        """An environment event: the pending `timer` fires, or one of
+        `env_events` (``("syscall", gid)``, ``("netpoll", pipe)``) happens."""
         from models.chan import try_send
+        from models.pipe import ENV_KINDS, fire_env
 
         t = Tx(self, w)
-        t.timers.remove(timer)
+        if timer[0] not in ENV_KINDS:
+            t.timers.remove(timer)
         try:
             kind, x = timer
-            if kind == "sleep":
+            if kind in ENV_KINDS:
+                fire_env(t, timer)
+            elif kind == "sleep":
                 t.wake(x)
             else:
                 try_send(t, x, "time.Time")
@@ -386,7 +402,7 @@ class Machine:
 
     # ---- visible instructions
     def exec_visible(self, t: Tx, gid: int, choice: int | None) -> None:
-        from models import atomic, chan, select, sync
+        from models import atomic, chan, pipe, select, sync
 
         g = t.g(gid)
         fr = g.frames[-1]
@@ -441,6 +457,14 @@ class Machine:
         elif op is ir.Cancel:
             self.cancel(t, s[ins.ctx])
             t.advance(gid)
+        elif op is ir.Syscall:
+            t.park(gid, ("syscall", ins.name))  # entersyscall (SCH-25): returns on an environment event
+        elif op is ir.PipeRead:
+            pipe.exec_read(t, gid, ins, s)
+        elif op is ir.PipeWrite:
+            pipe.exec_write(t, gid, ins, s)
+        elif op is ir.PipeClose:
+            pipe.exec_close(t, gid, ins, s)
         elif op is ir.CtxErr:
             c = s[ins.ctx]
             err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
@@ -673,6 +697,11 @@ class Machine:
         elif op is ir.CapOf:
             c = slots[ins.ch]
             slots[ins.dst] = t.get(c.obj).cap if c is not None else 0
+        elif op is ir.PipeMake:
+            from models.state import Pipe
+
+            o = t.alloc(Pipe())
+            slots[ins.dst_r], slots[ins.dst_w] = ir.Ref(o, "r"), ir.Ref(o, "w")
         elif op is ir.Background:
             slots[ins.dst] = BACKGROUND
         elif op is ir.CtxDone:

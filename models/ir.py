@@ -765,6 +765,95 @@ class Panic(Instr):
     pos: Pos = NOPOS
 
 
+# ---- visible: system calls and the network poller (GO_SEMANTICS 1.7, 6)
+
+
+@_instr
+class Syscall(Instr):
+    """A blocking system call (``syscall.Sync()``; `name` is the Go call).
+
+    The goroutine enters the call (G -> ``_Gsyscall``, SCH-25): it parks with
+    wait reason ``("syscall", name)`` and is not runnable until the
+    environment event "the system call returns" (``("syscall", gid)``), which
+    moves it past this instruction.  The model bounds no system call: the
+    return may come after any number of other steps, and the environment is
+    under no fairness obligation to deliver it (a call may block for as long
+    as the OS likes; sysmon's retake, SCH-28, is what keeps the program going
+    meanwhile).  A goroutine in a system call is never reported as deadlocked
+    or leaked (an M is running it: DL-2.2)."""
+
+    VISIBLE = True
+    name: str
+    pos: Pos = NOPOS
+
+
+@_instr
+class PipeMake(Instr):
+    """``r, w, _ := os.Pipe()``: ``dst_r``/``dst_w`` get the read and write
+    ends (``*os.File`` values, named ``|0`` and ``|1`` in errors) of a new
+    pipe whose fds are registered with the network poller (NP-1).  The error
+    result is always nil.  Local: nobody else can reach the pipe yet."""
+
+    dst_r: int
+    dst_w: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class PipeRead(Instr):
+    """``n, err := f.Read(buf)`` where slot `buf` holds the buffer's length
+    (``buf := make([]byte, K)``, K >= 1 constant; its contents are not
+    observable).  On the read end: if the pipe holds data, take up to K bytes:
+    ``n`` = bytes taken, err nil; if it is empty and the write end is closed:
+    ``0, "EOF"``; if it is empty and the write end is open, the goroutine
+    parks on the poller (``("IO wait", pipe)``, NP-2) and becomes runnable
+    again, at this same instruction (it retries the read), only through the
+    environment event "netpoll returns" (``("netpoll", pipe)``, NP-3/4),
+    enabled once data or a close of the write end is pending.  Errors: on a
+    closed read end ``0, "read |0: file already closed"``; on the write end
+    ``0, "read |1: bad file descriptor"``.  Closing the read end wakes a
+    parked reader at once with the closed-file error (``netpollunblock``).
+    `dst_n`/`dst_err` may be None (discarded)."""
+
+    VISIBLE = True
+    dst_n: int | None
+    dst_err: int | None
+    f: int
+    buf: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class PipeWrite(Instr):
+    """``n, err := f.Write([]byte(s))``, `data` the slot holding string s.
+    The pipe buffer is unbounded in the model (Linux: 64 KiB; the subset's
+    programs write a few bytes), so a write never blocks: ``len(s), nil``.
+    Errors: read end closed ``0, "write |1: broken pipe"`` (EPIPE; Go raises
+    SIGPIPE only for fds 1 and 2); own end closed ``0, "write |1: file
+    already closed"``; on the read end ``0, "write |0: bad file
+    descriptor"``."""
+
+    VISIBLE = True
+    dst_n: int | None
+    dst_err: int | None
+    f: int
+    data: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class PipeClose(Instr):
+    """``err := f.Close()``: close one end (err nil), or ``"close |N: file
+    already closed"`` when it already is.  Closing the write end makes a
+    parked reader's fd ready (EOF pending: a netpoll event); closing the
+    read end wakes its parked reader at once (see `PipeRead`)."""
+
+    VISIBLE = True
+    dst_err: int | None
+    f: int
+    pos: Pos = NOPOS
+
+
 # --------------------------------------------------------------------------- program
 
 
@@ -823,5 +912,6 @@ INSTRUCTIONS: dict[str, type[Instr]] = {
               FieldAddr, FieldObj, MakeChan, MakeCond, CondLocker, CapOf, Background, CtxDone, Nop, Load, Store,
               AtomicOp, Go, Send, Recv, Close, LenOf, Select, Lock, Unlock, TryLock, RLock, RUnlock,
               WgAdd, WgWait, OnceBegin, OnceEnd, CondWait, CondRelock, CondSignal, Sleep, After,
-              WithCancel, Cancel, CtxErr, Gosched, Goexit, Print, Panic)
+              WithCancel, Cancel, CtxErr, Gosched, Goexit, Print, Panic, Syscall, PipeMake, PipeRead,
+              PipeWrite, PipeClose)
 }

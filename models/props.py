@@ -6,10 +6,15 @@ so a scheduler that wraps the world (gmp) reuses them by projection.
 - `deadlock_reason`: Go's ``checkdead`` (DL-2): the program has not ended,
   main has not returned, no goroutine can run and no timer is pending.
   With every goroutine gone but main never returned (it called
-  ``runtime.Goexit``) the message is DL-2.4's.
+  ``runtime.Goexit``) the message is DL-2.4's.  A goroutine in a system
+  call or parked on the poller (``IO wait``) means an M is running or
+  blocked in netpoll, so nothing is reported (DL-2.2, DL-O6), even if no
+  write will ever come.
 - `leak_keys`: goroutines parked in this state (``leak_free`` is a
   ``bottom`` property over them: parked in every state of a bottom SCC).
-  Main (G1) is excluded: a main that never proceeds is a deadlock.
+  Main (G1) is excluded: a main that never proceeds is a deadlock.  A
+  goroutine in a system call is not parked (``_Gsyscall``): excluded; one
+  parked on the poller is (it leaks if no write or close ever comes).
 - `panic_reason`: the panic or fatal error message, with the Go line.
 - `races`: two goroutines whose next visible instructions are plain
   (non-atomic) accesses to one variable, at least one a write (DESIGN 7),
@@ -43,6 +48,8 @@ def deadlock_reason(m: Machine, w: World) -> bool | str:
         return True
     if any(g.status == RUN for g in w.gs) or w.timers:
         return True
+    if any(g.status == WAIT and g.wait and g.wait[0] in ("syscall", "IO wait") for g in w.gs):
+        return True  # DL-2.2 / DL-O6: an M is in a system call or blocked in netpoll: run > 0
     asleep = [g for g in w.gs if g.status == WAIT]
     if not asleep:
         return "fatal error: no goroutines (main called runtime.Goexit) - deadlock!"
@@ -54,7 +61,7 @@ def deadlock_reason(m: Machine, w: World) -> bool | str:
 def leak_keys(m: Machine, w: World) -> tuple[str, ...]:
     if w.panic:
         return ()
-    return tuple(f"G{g.gid}" for g in w.gs if g.status == WAIT and g.gid != 1)
+    return tuple(f"G{g.gid}" for g in w.gs if g.status == WAIT and g.gid != 1 and g.wait[:1] != ("syscall",))
 
 
 def panic_reason(w: World) -> bool | str:
@@ -180,6 +187,8 @@ def describe_g(m: Machine, w: World, gid: int, names: dict[int, str]) -> str:
     src = m.program.line(line)
     if g.status == WAIT:
         what = g.wait[0]
+        if what == "syscall":
+            return f"G{gid} {m.file}:{line} in system call {g.wait[1]}: {src}"
         if len(g.wait) > 1:
             arg = g.wait[1]
             objs = arg if isinstance(arg, tuple) else (arg,)

@@ -43,6 +43,9 @@ class RuntimeOptions:
     main_exit: str = "wait"
     timers: str = "fire"
     buggy_steal: bool = False
+    #: gmp: sysmon retakes a P held in _Psyscall by a goroutine in a system
+    #: call (SCH-28); false models a runtime without the hand-off.
+    sysmon_retake: bool = True
 
 
 @dataclass(frozen=True, slots=True)

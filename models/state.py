@@ -11,7 +11,7 @@ multiplies, so it holds only what Go's semantics can observe:
 - ``heap``: objects by integer id (package-level variables first, in
   ``Program.globals`` order, then allocation order): `Data` (cells,
   structs, arrays, typed atomics), `Chan`, `Mutex`, `RWMutex`, `WaitGroup`,
-  `Once`, `Cond`, `Context`.
+  `Once`, `Cond`, `Context`, `Pipe` (``os.Pipe``).
 - ``timers``: pending timer events, sorted: ``("sleep", gid)`` for a
   sleeping goroutine and ``("after", chan_id)`` for ``time.After``.
 - ``output``: the text printed so far, one entry per print call.
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Frame", "G", "World", "Data", "Chan", "Mutex", "RWMutex", "WaitGroup", "Once", "Cond",
-           "Context", "RUN", "WAIT", "DONE"]
+           "Context", "Pipe", "RUN", "WAIT", "DONE"]
 
 RUN, WAIT, DONE = "run", "wait", "done"
 
@@ -169,3 +169,22 @@ class Context:
     done: int
     cancelled: bool = False
     children: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pipe:
+    """An ``os.Pipe()`` (NP-1, abstracted): ``buf`` the bytes written and not
+    yet read, the two ends' closed flags, and ``reader``: the goroutine
+    parked on the read end's pollDesc (``rg``; 0 = none).  The write end
+    never parks (the model's pipe buffer is unbounded).  The read end is
+    *ready* (a netpoll event is pending) when a reader is parked and data or
+    the write end's close is there to see."""
+
+    buf: str = ""
+    rclosed: bool = False
+    wclosed: bool = False
+    reader: int = 0
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.reader) and (bool(self.buf) or self.wclosed)

@@ -3,14 +3,18 @@
 `GoModel` composes the shared step function (`models.goroutine.Machine`),
 the abstract scheduler (`models.sched.abstract`) and the Go properties
 (`models.props`).  Actions are ``("step", gid)``, ``("select", gid,
-case)`` and ``("timer", kind, id)``; the hooks speak Go:
+case)``, ``("timer", kind, id)`` and ``("env", kind, id)`` (a system
+call returns, netpoll readies a pipe reader: `models.pipe`); the hooks
+speak Go:
 
 - ``view(s)``: ``{"G1": "G1 main.go:12 chan receive ch: v := <-ch",
   "ch": "[1, 2] cap 2 closed", "x": 3, "output": [...], ...}``
 - ``format_action(s, a)``: ``"G2: ch <- v (main.go:14)"``
 - ``actor(s, a)``: ``"G2"`` or ``"timer"``; ``position(s, a)``:
   ``"main.go:14"``; ``fairness(s, a)``: the goroutine (``"G2"``), so weak
-  and strong fairness are per goroutine; each timer is its own group.
+  and strong fairness are per goroutine; each timer is its own group, so
+  is each pipe's netpoll event; a system call's return has no group (the
+  environment owes it nothing: a call may block for ever).
 
 Examples
 --------
@@ -96,14 +100,19 @@ class GoModel:
         return out
 
     # ---- hooks
-    def fairness(self, s: World, a: Action) -> str:
+    def fairness(self, s: World, a: Action) -> str | None:
+        if a[0] == "env":
+            # a system call's return is owed nothing (unbounded); netpoll always polls eventually
+            return None if a[1] == "syscall" else f"netpoll {a[2]}"
         return f"G{a[1]}" if a[0] != "timer" else f"timer {a[1]} {a[2]}"
 
     def actor(self, s: World, a: Action) -> str:
+        if a[0] == "env":
+            return f"G{a[2]}" if a[1] == "syscall" else "netpoll"
         return f"G{a[1]}" if a[0] != "timer" else "timer"
 
     def _instr(self, s: World, a: Action) -> ir.Instr | None:
-        if a[0] == "timer":
+        if a[0] == "timer" or a[0] == "env":
             return None
         g = s.gs[a[1] - 1]
         return self.machine.instr_of(g) if g.frames else None
@@ -117,6 +126,15 @@ class GoModel:
         if a[0] == "timer":
             what = f"time.Sleep of G{a[2]} ends" if a[1] == "sleep" else "time.After fires"
             return f"timer: {what}"
+        if a[0] == "env":
+            if a[1] == "syscall":
+                g = s.gs[a[2] - 1]
+                ins = m.instr_of(g)
+                return f"G{a[2]}: system call {g.wait[1]} returns ({m.file}:{ins.pos[0]})"
+            p = s.heap[a[2]]
+            names = props.object_names(m, s)
+            what = "data" if p.buf else "EOF"
+            return f"netpoll: pipe {names.get(a[2], a[2])} is readable ({what}), G{p.reader} is ready"
         ins = self._instr(s, a)
         assert ins is not None
         src = m.program.line(ins.pos[0]) or ins.op

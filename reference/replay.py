@@ -23,9 +23,11 @@ From model actions to a schedule
   real; the goroutines blocked then are reported as leaked).
 - ``("timer", kind, x)``: when the schedule reaches it, the runtime's
   matching pending timer (the Sleep timer of goroutine ``x``, or the
-  earliest ``time.After`` timer) is fired at once instead of waiting for
-  its real deadline; a Sleep timer not yet registered is left to fire at
-  its real deadline.
+  earliest ``time.After`` timer) is made due at once (the runtime fires it
+  an instant later, as its own timers fire) and the schedule moves on; a
+  Sleep timer not yet registered fires at its real deadline.  Goroutines
+  that depend on the timer wait for it, so only the order of the timer
+  against unrelated steps can differ from the model's.
 - Select case choices are not forced: the runtime picks among ready cases
   at random (seeded by `seed`).
 - A lasso (``loop``) is unrolled `loops` times after its first pass.
@@ -101,36 +103,38 @@ class _TraceController(Controller):
         self.timer_of = sched.timers
         self.fired = 0
 
-    def _fire(self, kind: str, x: int) -> list:
+    def _fire(self, kind: str, x: int) -> None:
+        """Make the matching pending timer due now; the runtime fires it
+        (an M's ``checkTimers``, sysmon or the poller).  Runs under our
+        lock; takes only the timer heap's lock (no channel locks here: the
+        stepper that reached the entry may still hold them)."""
         tm = self.rt.tm
         with tm.lock:
             pick = None
             for k, (when, seq, fn) in enumerate(tm.heap):
                 cells = [c.cell_contents for c in (fn.__closure__ or ())]
-                gs = [c for c in cells if hasattr(c, "frames") and hasattr(c, "id")]
+                gs = [c for c in cells if hasattr(c, "frames") and hasattr(c, "waitreason")]
                 if (kind == "sleep" and any(g.id == x for g in gs)) or (kind == "after" and not gs):
                     if pick is None or (when, seq) < tm.heap[pick][:2]:
                         pick = k
             if pick is None:
-                return []  # not registered yet: it fires at its real deadline
-            _, _, fn = tm.heap.pop(pick)
+                return  # not registered yet: it fires at its real deadline
+            _, seq, fn = tm.heap[pick]
+            tm.heap[pick] = (0, seq, fn)
             heapq.heapify(tm.heap)
         self.fired += 1
-        return list(fn(None))
+        try:
+            self.rt.poller.wakeup()
+        except OSError:
+            pass
 
     def _advance_locked(self) -> list:
         self.i += 1
-        self.active = None
-        woken = []
         while self.i < len(self.schedule) and self.schedule[self.i] == TIMER:
-            woken += self._fire(*self.timer_of[self.i])
+            self._fire(*self.timer_of[self.i])
             self.i += 1
-        if self.i >= len(self.schedule):
-            out = list(self.waiting.values())
-            self.waiting.clear()
-            return woken + out
-        nxt = self.waiting.pop(self.schedule[self.i], None)
-        return woken + ([nxt] if nxt is not None else [])
+        self.i -= 1
+        return super()._advance_locked()
 
 
 def run_schedule(program: Any, sched: TraceSchedule, procs: int = 2, seed: int | None = 0,

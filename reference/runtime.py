@@ -369,6 +369,8 @@ class Runtime:
         if any(g.status in (G_RUNNABLE, G_RUNNING, G_SYSCALL) for g in gs):
             self.die(2, "fatal error: checkdead: runnable g\n" + self.dump(gs), locked=True)
             return
+        if self.ctl is not None and gs and (self.timers or self.poller.nwaiters):
+            return  # a pending timer (or poller waiter) will ready someone: not stuck yet
         if self.ctl is not None and self.ctl.waiting:
             want = self.ctl.schedule[self.ctl.i]
             g = self.allgs.get(want)

@@ -39,9 +39,9 @@ from typing import Any
 
 from models import ir
 from models.goroutine import GoPanic, Tx
-from models.memory.hb import RELEASE_KINDS, Event, HappensBefore, _ACQUIRE_HINT
+from models.memory.hb import _ACQUIRE_HINT, RELEASE_KINDS, Event, HappensBefore
 from models.props import object_names, var_name
-from models.state import DONE, WAIT, Chan, RWMutex, World
+from models.state import WAIT, Chan, World
 
 __all__ = ["INCONSISTENT", "events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
 
@@ -64,9 +64,6 @@ class _Ctx:
 
     def name(self, o: int) -> str:
         return self.names.get(o, f"object {o}")
-
-    def ev(self, g: int, kind: str, obj: Any, line: int, name: str = "", arg: Any = None) -> Event:
-        return Event(g, kind, obj, line, name, arg)
 
     def chan(self, o: int, g: int, kind: str, line: int) -> Event:
         return Event(g, kind, o, line, self.name(o), self.w.heap[o].cap)
@@ -404,8 +401,8 @@ def explain_events(events: Sequence[Event], a: Event, b: Event, file: str = "mai
         lines.append(f"- {says(a.g, ha)} and {says(b.g, hb_)}: a mutex orders two accesses only when both "
                      f"are made while holding it")
     if _is_wg(a):
-        lines.append(f"- Go's race detector treats an Add from zero as a write of the WaitGroup and Wait as a "
-                     f"read: Add must happen before Wait (call it before the go statement)")
+        lines.append("- Go's race detector treats an Add from zero as a write of the WaitGroup and Wait as a "
+                     "read: Add must happen before Wait (call it before the go statement)")
     return "\n".join(lines)
 
 

@@ -29,6 +29,11 @@ World and step function
   ``("after", chan_id)``); ``m.fire(w, timer) -> Step`` fires one (an
   environment action; its ``events.woken`` are the goroutines it readies).
   ``runtime.timers: never`` means: offer no timer actions.
+- ``m.env_events(w)`` lists the other environment events (`models.pipe`):
+  ``("syscall", gid)`` (a goroutine parked with wait ``("syscall", name)``
+  returns from its system call) and ``("netpoll", pipe)`` (the reader
+  parked with ``("IO wait", pipe)`` is readied); ``m.fire(w, event)``
+  delivers one (``events.woken`` = the goroutine).
 
 A G-M-P model wraps the `World` with its own P/run-queue state, say
 ``GmpState(world, ps, global_q, ...)``, and only lets a goroutine that
@@ -39,9 +44,12 @@ projecting its state (``lambda s: f(s.world)``).
 
 Actions of this scheduler
 -------------------------
-``("step", gid)``, ``("select", gid, case)`` (``case`` -1 = default) and
-``("timer", kind, id)``: small tuples, stable in order (by gid, then
-timers sorted).
+``("step", gid)``, ``("select", gid, case)`` (``case`` -1 = default),
+``("timer", kind, id)`` and ``("env", kind, id)`` (``machine.env_events``:
+``("env", "syscall", gid)`` a system call returns, ``("env", "netpoll",
+pipe)`` netpoll readies the reader parked on an ``os.Pipe``; fired with
+``m.fire``, whatever ``runtime.timers`` says): small tuples, stable in
+order (by gid, then timers sorted, then environment events sorted).
 """
 
 from __future__ import annotations
@@ -75,9 +83,10 @@ class AbstractScheduler:
                 acts.append(("step", g.gid) if c is None else ("select", g.gid, c))
         if self.timers_fire:
             acts.extend(("timer",) + t for t in w.timers)
+        acts.extend(("env",) + e for e in m.env_events(w))
         return acts
 
     def next(self, w: World, a: Action) -> Step:
-        if a[0] == "timer":
+        if a[0] == "timer" or a[0] == "env":
             return self.m.fire(w, (a[1], a[2]))
         return self.m.step(w, a[1], a[2] if a[0] == "select" else None)
