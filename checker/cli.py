@@ -142,13 +142,15 @@ def check_spec(spec: Any, args: argparse.Namespace, when: str = "") -> SpecRepor
     report.stats = result.stats.as_dict()
     for name, pr in result.results.items():
         trace_path = None
+        explanation = None
         if pr.verdict.kind == "violated" and pr.path is not None and args.traces != "none":
-            trace_path = _write_trace(spec, model, pr, args, when)
+            trace_path, explanation = _write_trace(spec, model, pr, args, when)
         expected = spec.expect.get(name)
         label = next((ps.label for ps in spec.properties if ps.name == name), name)
         report.rows.append({"property": label, "verdict": pr.verdict.kind, "reason": pr.verdict.reason,
                             "expected": expected, "trace": trace_path, "path": pr.path_str or None,
-                            "loop": pr.loop, "length": len(pr.path) - 1 if pr.path else None})
+                            "loop": pr.loop, "length": len(pr.path) - 1 if pr.path else None,
+                            "explanation": explanation})
         codes.append(_severity(pr.verdict.kind, expected))
     if spec.outcomes:
         report.outcomes = _outcomes(spec, model, result)
@@ -172,7 +174,9 @@ def _outcomes(spec: Any, model: Any, result: Result) -> list[dict[str, Any]]:
     return out
 
 
-def _write_trace(spec: Any, model: Any, pr: PropertyResult, args: argparse.Namespace, when: str) -> str:
+def _write_trace(spec: Any, model: Any, pr: PropertyResult, args: argparse.Namespace,
+                 when: str) -> tuple[str, str | None]:
+    """Write the counterexample's trace file; return its path and, for a race, the explanation."""
     minimize = None
     try:
         minimize = importlib.import_module("checker.minimize").minimize
@@ -189,8 +193,11 @@ def _write_trace(spec: Any, model: Any, pr: PropertyResult, args: argparse.Names
                found_by=args.strategy)
     if when:
         cx.meta["when"] = when
+    if pr.prop.name == "race_free" and spec.runtime.scheduler == "abstract":
+        from models.memory import explain_race
+        cx.meta["explanation"] = explain_race(model, path)
     name = _slug(spec.name) + (f"@{_slug(when)}" if when else "") + f".{_slug(pr.prop.name)}.itf.json"
-    return write_itf(cx, os.path.join(args.traces, name))
+    return write_itf(cx, os.path.join(args.traces, name)), cx.meta.get("explanation")
 
 
 # --------------------------------------------------------------------------- output
@@ -231,6 +238,9 @@ def _print_table(report: SpecReport, console: Any) -> None:
     for r in report.rows:
         if r["verdict"] != "holds" and (r["reason"] or r["trace"]):
             console.print(f"  [bold]{r['property']}[/]: {r['reason']}", highlight=False)
+            if r.get("explanation"):
+                for line in r["explanation"].splitlines()[1:]:
+                    console.print(f"    {line}", highlight=False)
             if r["trace"]:
                 console.print(f"    trace: {r['trace']}  (python -m checker view {r['trace']})", highlight=False)
 

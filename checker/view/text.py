@@ -88,6 +88,11 @@ def header_rows(cx: Counterexample, story: LassoStory | None, marks: list[bool] 
     if actors:
         length += (f", {len(set(actors))} actor{'s' if len(set(actors)) != 1 else ''}, {switches} context "
                    f"switch{'es' if switches != 1 else ''}")
+    explanation = cx.meta.get("explanation")
+    if isinstance(explanation, str) and explanation:
+        first, *rest = explanation.splitlines()
+        rows.append(("Missing", first))
+        rows += [("", x) for x in rest]
     rows.append(("Length", length))
     rows.append(("Found by", how))
     if cx.loop is not None:

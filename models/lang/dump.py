@@ -17,7 +17,7 @@ from models import ir
 
 SLOT_FIELDS = frozenset({"dst", "src", "a", "b", "cond", "ch", "ptr", "base", "index", "cap",
                          "locker", "ctx", "parent", "m", "wg", "delta", "once", "d", "v", "fslot",
-                         "ok"})
+                         "ok", "dst_r", "dst_w", "dst_n", "dst_err", "f", "buf", "data"})
 SLOT_TUPLES = frozenset({"dsts", "args", "captures", "srcs"})
 TARGETS = frozenset({"target", "then", "orelse"})
 

@@ -205,6 +205,9 @@ class ExprMixin(_Base):
         if name == "_":
             self.err("cannot use _ as value", node)
         b = self.lookup(name, node)
+        if isinstance(b, (Var, GlobalB)) and b.type.kind == "bytes" and not getattr(self, "_bytes_ok", False):
+            self.outside(f"this use of the []byte buffer {name}", node,
+                         "a buffer made by make([]byte, K) may only be passed to (*os.File).Read")
         if isinstance(b, Var):
             s = self.var_slot(b)
             if b.boxed:

@@ -63,6 +63,12 @@ ERROR = GT("iface", "error")
 CANCEL = GT("func", "context.CancelFunc")
 DURATION = GT("int", "time.Duration")
 TESTING_T = GT("ptr", elem=GT("testing.T", "testing.T"))
+#: ``os.File`` (only behind a pointer: ``*os.File`` from ``os.Pipe``).
+OS_FILE = GT("os.File", "os.File")
+FILE_PTR = GT("ptr", elem=OS_FILE)
+#: ``[]byte`` of ``buf := make([]byte, K)``: only passed to ``(*os.File).Read``;
+#: its value in the frame is the length K.
+BYTES = GT("bytes", "[]byte")
 
 
 def zero_value(t: GT) -> object:
@@ -167,6 +173,8 @@ class TypeTable:
             return DURATION
         if full == "testing.T":
             return GT("testing.T", "testing.T")
+        if full == "os.File":
+            return OS_FILE
         outside(f"type {full}", self.file, node)
 
     def signature(self, node: Node) -> GT:
@@ -273,6 +281,10 @@ class TypeTable:
             return ir.Type(k, k)
         if k == "testing.T":
             return ir.Type("struct", "testing.T")
+        if k == "os.File":
+            return ir.Type("struct", "os.File")
+        if k == "bytes":
+            return ir.Type("int", "[]byte")
         if k == "struct":
             if shallow:
                 return ir.Type("struct", t.name)

@@ -18,7 +18,7 @@ from tree_sitter import Node
 
 from models import ir
 from models.lang.builder import FuncBuilder, Label, Var
-from models.lang.gotypes import BOOL, CANCEL, CONTEXT, ERROR, GT, INT, LIB_METHODS, UNIT
+from models.lang.gotypes import BOOL, BYTES, CANCEL, CONTEXT, ERROR, FILE_PTR, GT, INT, LIB_METHODS, UNIT
 from models.lang.parse import construct_name, field, named, pos, text, unparen
 from models.lang.scope import BuiltinB, FuncB, GlobalB, PkgB, TypeB
 
@@ -140,6 +140,8 @@ class LibMixin(_Base):
             base, bt = self.value(operand)
             if bt.kind == "context":
                 return self.ctx_call(name, base, argn, node, fn)
+            if bt == FILE_PTR:
+                return self.file_call(name, base, argn, node, fn)
             found = self.types.lookup(bt, name)
             if found is None:
                 self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", fn)
@@ -190,6 +192,8 @@ class LibMixin(_Base):
         if name == "make":
             if not argn:
                 self.err("make needs a type", node)
+            if argn[0].type == "slice_type":
+                return self.make_bytes(argn, node)
             t = self.types.resolve(argn[0])
             if t.kind != "chan":
                 self.outside(f"make of {t}", argn[0], "only channels can be made")
@@ -271,7 +275,64 @@ class LibMixin(_Base):
         if pkg == "runtime" and name == "GOMAXPROCS":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (INT,), node, "runtime.GOMAXPROCS")
+        if pkg == "syscall" and name == "Sync":
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (), node, "syscall.Sync")
+        if pkg == "os" and name == "Pipe":
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (FILE_PTR, FILE_PTR, ERROR), node, "os.Pipe", True)
         self.outside(f"{full}", fn, self._allowed(pkg))
+
+    # ---- system calls and os.Pipe files (GO_SEMANTICS 1.7, 6)
+
+    def make_bytes(self, argn: list[Node], node: Node) -> Callee:
+        """``make([]byte, K)``, K a constant >= 1: the only slice the subset
+        has, a read buffer whose value is its length (see `file_call`)."""
+        elem = named(argn[0])
+        if len(argn) != 2 or not elem or text(elem[0]) not in ("byte", "uint8"):
+            self.outside(f"make({text(argn[0])}, ...)" if argn[0].type == "slice_type" else "slices", node,
+                         "the only slice is a read buffer: buf := make([]byte, K) with a constant K >= 1")
+        c = self.const_eval(argn[1])
+        if c is None or not isinstance(c[0], int) or isinstance(c[0], bool) or c[0] < 1:
+            self.outside("make([]byte, n) with a non-constant or zero length", argn[1],
+                         "the read buffer's length must be a constant >= 1")
+        return Callee("lib", None, None, [], (BYTES,), node, "const", c[0])
+
+    def file_call(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """Methods of the ``*os.File`` ends of ``os.Pipe()``: ``Read(buf)``
+        with ``buf`` a variable made by ``make([]byte, K)``; ``Write([]byte(s))``
+        with a ``[]byte`` conversion of a string written in the call; ``Close()``."""
+        allowed = ("supported on *os.File (from os.Pipe): Read(buf) with buf := make([]byte, K), "
+                   "Write([]byte(s)), Close()")
+        if name == "Close":
+            self._argc(argn, 0, "Close", node)
+            return Callee("lib", None, None, [base], (ERROR,), node, "os.File.Close")
+        if name == "Read":
+            self._argc(argn, 1, "Read", node)
+            a = unparen(argn[0])
+            if a.type != "identifier":
+                self.outside("this argument of (*os.File).Read", a,
+                             "pass a variable made by buf := make([]byte, K)")
+            self._bytes_ok = True
+            try:
+                s, t = self.value(a)
+            finally:
+                self._bytes_ok = False
+            if t != BYTES:
+                self.err(f"cannot use {text(a)} (type {t}) as []byte in argument to Read", a)
+            return Callee("lib", None, None, [base, s], (INT, ERROR), node, "os.File.Read")
+        if name == "Write":
+            self._argc(argn, 1, "Write", node)
+            a = unparen(argn[0])
+            conv = named(a)
+            if a.type != "type_conversion_expression" or len(conv) != 2 or conv[0].type != "slice_type" \
+                    or text(named(conv[0])[0]) not in ("byte", "uint8"):
+                self.outside("this argument of (*os.File).Write", a, "write a conversion []byte(s) of a string s")
+            s, t = self.value(conv[1])
+            if t.kind != "string":
+                self.outside(f"[]byte({t})", a, "only a string converts to []byte")
+            return Callee("lib", None, None, [base, s], (INT, ERROR), node, "os.File.Write")
+        self.outside(f"(*os.File).{name}", fn, allowed)
 
     def _allowed(self, pkg: str) -> str:
         return {
@@ -281,6 +342,8 @@ class LibMixin(_Base):
             "time": "supported: time.Sleep, time.After, time.Duration and duration constants",
             "context": "supported: context.Background, TODO, WithCancel",
             "runtime": "supported: runtime.Gosched, Goexit, GOMAXPROCS",
+            "os": "supported: os.Pipe and the Read/Write/Close methods of its *os.File ends",
+            "syscall": "supported: syscall.Sync (a blocking system call)",
         }.get(pkg, "")
 
     def lib_method(self, kind: str, name: str, base: int, argn: list[Node], node: Node,
@@ -414,6 +477,20 @@ class LibMixin(_Base):
             fb.emit(ir.CtxDone(d0(), a[0], p))
         elif op == "ctx.Err":
             fb.emit(ir.CtxErr(d0(), a[0], p))
+        elif op == "syscall.Sync":
+            fb.emit(ir.Syscall("syscall.Sync", p))
+        elif op == "os.Pipe":
+            r = d0()
+            w = dsts[1] if len(dsts) > 1 else fb.temp()
+            fb.emit(ir.PipeMake(r, w, p))
+            if len(dsts) > 2:
+                fb.emit(ir.Const(dsts[2], None, p))
+        elif op == "os.File.Read":
+            fb.emit(ir.PipeRead(dsts[0] if dsts else None, dsts[1] if len(dsts) > 1 else None, a[0], a[1], p))
+        elif op == "os.File.Write":
+            fb.emit(ir.PipeWrite(dsts[0] if dsts else None, dsts[1] if len(dsts) > 1 else None, a[0], a[1], p))
+        elif op == "os.File.Close":
+            fb.emit(ir.PipeClose(dsts[0] if dsts else None, a[0], p))
         elif op == "runtime.Gosched":
             fb.emit(ir.Gosched(p))
         elif op == "runtime.Goexit":

@@ -151,7 +151,7 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
             named_results = self.types.param_types(res)
             if any(n for n, _, _ in named_results):
                 fb.result_vars = []
-                for n, t, nnode in named_results:
+                for _n, t, nnode in named_results:
                     if nnode.start_byte in self.analysis.boxed:
                         self.outside("named results captured by closures or addressed", nnode)
                     v = self.declare(nnode, t, None, pos(nnode))

@@ -48,7 +48,7 @@ class BuiltinB:
 BUILTINS = ("make", "len", "cap", "close", "new", "panic", "recover", "append", "copy", "delete",
             "print", "println", "complex", "real", "imag", "min", "max", "clear")
 
-IMPORTABLE = ("context", "fmt", "runtime", "sync", "sync/atomic", "testing", "time")
+IMPORTABLE = ("context", "fmt", "os", "runtime", "sync", "sync/atomic", "syscall", "testing", "time")
 
 
 @dataclass
