@@ -247,7 +247,9 @@ def _print_table(report: SpecReport, console: Any) -> None:
 
 def _json_line(report: SpecReport) -> str:
     props = {r["property"]: {"verdict": r["verdict"], "expected": r["expected"], "trace": r["trace"],
-                             "reason": r["reason"] or None, "path": r["path"], "loop": r["loop"]} for r in report.rows}
+                             "reason": r["reason"] or None, "path": r["path"], "loop": r["loop"],
+                             **({"explanation": r["explanation"]} if r.get("explanation") else {})}
+             for r in report.rows}
     st = report.stats
     obj = {"spec": report.spec.path, "name": report.spec.name, "properties": props,
            "outcomes": [{k: o.get(k) for k in ("when", "verdict", "expected", "witness")} for o in report.outcomes],

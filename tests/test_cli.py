@@ -100,3 +100,17 @@ def test_report_writes_a_results_table(tmp_path) -> None:
     assert "| runq-ring-broken | runq.put | violated | violated |" in md
     lines = (tmp_path / "results.jsonl").read_text().splitlines()
     assert [json.loads(x)["name"] for x in lines] == ["phil-flat-5", "runq-ring-broken"]
+
+
+def test_race_counterexample_explains_the_missing_synchronization(tmp_path) -> None:
+    p = run("specs/racy_counter.yaml", "--json", "--traces", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    race = json.loads(p.stdout)["properties"]["race_free"]
+    assert race["verdict"] == "violated" and race["expected"] == "violated"
+    assert race["reason"] == "data race on counter: G2 writes at main.go:15 (counter++) and G3 reads at main.go:15 (counter++)"
+    assert race["explanation"].startswith("data race on counter: G2's write at main.go:15 (counter++) and G3's read "
+                                          "at main.go:15 (counter++) are not ordered by happens-before")
+    cx = read_itf(race["trace"])
+    assert cx.meta["explanation"] == race["explanation"]
+    view = run("view", race["trace"])
+    assert "Missing   data race on counter" in view.stdout

@@ -47,11 +47,46 @@ Actions (all small tuples, stable order: by P, then by goroutine choice)
   ownership per P is not tracked: any scheduling P may run any timer
   (Go runs other Ps' timers when stealing, SCH-20).
 
+System calls and the network poller (GO_SEMANTICS 1.7, 6)
+--------------------------------------------------------
+Go calls: ``syscall.Sync()`` is a blocking system call (IR `Syscall`);
+``os.Pipe()`` files are pollable fds: ``r.Read(buf)`` on an empty pipe
+parks the G on the poller (IR `PipeRead`), ``w.Write([]byte(s))`` /
+``w.Close()`` make it ready (`models.pipe`).
+
+- Entering a system call (a ``step`` whose G parks with wait
+  ``("syscall", name)``): ``reentersyscall`` (SCH-25): the G keeps its M,
+  the P goes to ``_Psyscall`` with affinity to it (``PState.sys = gid``,
+  ``cur = 0``); it neither runs nor schedules, but other Ps may steal its
+  queue (SCH-20 skips only idle Ps).
+- ``("sysret", gid)``: the environment: the call returns (``exitsyscall``,
+  SCH-27): (a) the P still in ``_Psyscall`` for it is re-wired and the G
+  continues its slice; (b) else the lowest-numbered idle P (in ``schedule``,
+  no local work, global queue empty) runs it with a new slice; (c) else
+  ``exitsyscall0``: the G goes to the global queue tail and its M stops.
+  No fairness group: the model bounds no system call.
+- ``("retake", p)``: sysmon (actor ``sysmon``) takes P ``p`` out of
+  ``_Psyscall`` and ``handoffp``s it (SCH-28, SCH-24): the P is in
+  ``schedule`` again (it runs its queue if it has work, else it is idle);
+  the G stays in its call without a P.  Whether 20 us / 10 ms have passed
+  is time, hence nondeterminism: a retake may happen any time the P is in
+  ``_Psyscall``; weakly fair per P (``"sysmon P<i>"``: sysmon keeps
+  ticking).  Off with ``runtime.sysmon_retake: false``.
+- ``("netpoll", p, pipe)``: P ``p`` in ``schedule`` that found no work in
+  steps 5-8 polls (SCH-18 step 9/14) and runs the readied reader at once
+  with a new slice (the first G of the list; there is one reader per fd).
+  ``("netpoll", -1, pipe)``: a poll by an M without a P (sysmon's 10 ms
+  poll, SCH-30, or the M blocked in netpoll): ``injectglist`` with no P
+  (SCH-15): the G goes to the global queue tail.  Weakly fair (group
+  ``"netpoll"``): some M always polls eventually (NP-4).  Netpoll-readied Gs
+  never go to runnext (SCH-15).  Closing the read end readies a parked
+  reader through ``goready`` (runnext of the closer's P, NP-3).
+
 Not modelled (see `models.sched.gmp_props` for what is checked): Ms as
-separate entities (an M is implicit in every P that runs or schedules),
-spinning-M accounting, blocking system calls and the network poller (the Go
-subset has no call that enters a syscall or parks on the poller: time
-waits are timers, above), STW and GC workers, the free-G list.
+separate entities (an M is implicit in every P that runs or schedules, and
+in every G in a system call), spinning-M accounting, ``entersyscallblock``
+(SCH-26), the sysmon retake thresholds (time), the ``netpollWaiters``
+count, STW and GC workers, the free-G list.
 
 Fairness: every action of a P, and every step of the goroutine it runs, is
 in the fairness group ``"P<i>"``, so weak fairness means "no P that can act
@@ -113,6 +148,7 @@ class GmpModel:
         self.steal_mode = o.steal
         self.buggy = o.buggy_steal
         self.timers = o.timers != "never"
+        self.retake = o.sysmon_retake
         self.latency_cap = next((int(p.param) + 1 for p in self.prop_specs if p.name == "max_latency"), 0)
 
     # ------------------------------------------------------------------ the Model protocol
@@ -129,7 +165,12 @@ class GmpModel:
         if w.ended:
             return []
         acts: list[GmpAction] = []
+        env = self.machine.env_events(w)
         for i, p in enumerate(s.ps):
+            if p.sys:
+                if self.retake:
+                    acts.append(("retake", i))
+                continue
             if p.cur:
                 if p.slice >= self.slice_len:
                     acts.append(("preempt", i))
@@ -143,10 +184,14 @@ class GmpModel:
                 acts.extend(("timer", i) + t for t in w.timers)
             if p.runnext or p.runq or s.gq:
                 acts.append(("run", i))
-            elif self.steal_mode != "none":
-                for v, q in enumerate(s.ps):
-                    if v != i and (q.runq or q.runnext):
-                        acts.append(("steal", i, v))
+            else:
+                acts.extend(("netpoll", i, x) for k, x in env if k == "netpoll")
+                if self.steal_mode != "none":
+                    for v, q in enumerate(s.ps):
+                        if v != i and (q.runq or q.runnext):
+                            acts.append(("steal", i, v))
+        for k, x in env:
+            acts.append(("sysret", x) if k == "syscall" else ("netpoll", -1, x))
         return acts
 
     def next_state(self, s: GmpState, a: GmpAction) -> GmpState:
@@ -164,8 +209,57 @@ class GmpModel:
     def _tick(self, t: int) -> int:
         return t % self.every if self.every > 0 else 0
 
+    def _idle_p(self, ps: list[PState], gq: tuple[int, ...]) -> int:
+        """``pidleget``: the lowest-numbered idle P (in ``schedule``, no local
+        work, global queue empty), or -1."""
+        if gq:
+            return -1
+        for k, q in enumerate(ps):
+            if not (q.cur or q.sys or q.runnext or q.runq):
+                return k
+        return -1
+
+    def _env(self, s: GmpState, a: GmpAction) -> GmpState:
+        """System call returns, sysmon retakes, netpoll readies (see the module docstring)."""
+        kind = a[0]
+        ps = list(s.ps)
+        gq = s.gq
+        w = s.world
+        if kind == "retake":  # SCH-28: _Psyscall -> _Pidle, handoffp (SCH-24)
+            ps[a[1]] = ps[a[1]]._replace(sys=0)
+            return GmpState(w, tuple(ps), gq, s.lat)
+        if kind == "sysret":  # SCH-27
+            gid = a[1]
+            st = self.machine.fire(w, ("syscall", gid))
+            w = st.world
+            alive = w.gs[gid - 1].status == RUN
+            old = next((k for k, q in enumerate(ps) if q.sys == gid), -1)
+            if old >= 0:  # (a) exitsyscallfast: the old P is still _Psyscall
+                ps[old] = ps[old]._replace(sys=0, cur=gid if alive else 0)
+            elif alive:
+                k = self._idle_p(ps, gq)
+                if k >= 0:  # (b) an idle P
+                    ps[k] = ps[k]._replace(cur=gid, slice=0)
+                else:  # (c) exitsyscall0: global queue, the M stops
+                    gq += (gid,)
+            return GmpState(w, tuple(ps), gq, s.lat)
+        # netpoll: ("netpoll", p, pipe); p == -1: no P (sysmon / blocked M): injectglist -> global queue
+        i, pipe = a[1], a[2]
+        st = self.machine.fire(w, ("netpoll", pipe))
+        w = st.world
+        for g in st.events.woken:
+            if w.gs[g - 1].status != RUN:
+                continue
+            if i >= 0:  # findRunnable step 9/14: run the first readied G
+                ps[i] = self._execute(ps[i], g, False)
+            else:  # SCH-15 injectglist without a P
+                gq += (g,)
+        return GmpState(w, tuple(ps), gq, s.lat)
+
     def _next(self, s: GmpState, a: GmpAction) -> GmpState:
         kind, i = a[0], a[1]
+        if kind in ("retake", "sysret", "netpoll"):
+            return self._env(s, a)
         ps = list(s.ps)
         p = ps[i]
         gq = s.gq
@@ -181,7 +275,9 @@ class GmpModel:
                 if gs[g - 1].status == RUN:  # a woken/spawned G may have run to its end already
                     p, spill = runqput(p, g, True, self.size)
                     gq += spill
-            if gid in ev.exited or ev.blocked:
+            if ev.blocked and w.gs[gid - 1].wait[:1] == ("syscall",):
+                p = p._replace(cur=0, sys=gid)  # reentersyscall: P -> _Psyscall (SCH-25)
+            elif gid in ev.exited or ev.blocked:
                 p = p._replace(cur=0)
             elif ev.yielded:
                 p = p._replace(cur=0)
@@ -231,17 +327,34 @@ class GmpModel:
 
     # ------------------------------------------------------------------ hooks
     def fairness(self, s: GmpState, a: GmpAction) -> Hashable:
+        if a[0] == "sysret":
+            return None  # the environment owes a system call nothing
+        if a[0] == "retake":
+            return f"sysmon P{a[1]}"
+        if a[0] == "netpoll" and a[1] < 0:
+            return "netpoll"
         return f"P{a[1]}"
 
     def actor(self, s: GmpState, a: GmpAction) -> str:
+        if a[0] == "sysret":
+            return f"G{a[1]}"
+        if a[0] == "retake":
+            return "sysmon"
+        if a[0] == "netpoll" and a[1] < 0:
+            return "netpoll"
         return f"G{a[2]}" if a[0] == "step" else f"P{a[1]}"
 
     def _abstract(self, a: GmpAction) -> tuple[Any, ...] | None:
-        """The abstract scheduler's action for a goroutine step or timer (None: scheduler-only)."""
+        """The abstract scheduler's action for a goroutine step, timer or
+        environment event (None: scheduler-only)."""
         if a[0] == "step":
             return ("step", a[2]) if a[3] is None else ("select", a[2], a[3])
         if a[0] == "timer":
             return ("timer", a[2], a[3])
+        if a[0] == "sysret":
+            return ("env", "syscall", a[1])
+        if a[0] == "netpoll":
+            return ("env", "netpoll", a[2])
         return None
 
     def position(self, s: GmpState, a: GmpAction) -> str | None:
@@ -257,6 +370,24 @@ class GmpModel:
         if kind == "timer":
             assert b is not None
             return f"P{i} checkTimers: " + self.go.format_action(s.world, b).removeprefix("timer: ")
+        if kind == "sysret":
+            t = self._next(s, a)
+            old = next((k for k, q in enumerate(s.ps) if q.sys == i), -1)
+            if old >= 0:
+                how = f"re-acquires P{old} (still _Psyscall)"
+            elif a[1] in t.gq and a[1] not in s.gq:
+                how = "no idle P: to the global queue (exitsyscall0)"
+            else:
+                how = next((f"acquires idle P{k}" for k, q in enumerate(t.ps) if q.cur == i and s.ps[k].cur != i),
+                           "exits")
+            return self.go.format_action(s.world, b) + f"; {how}"
+        if kind == "retake":
+            return f"sysmon retakes P{i} from G{s.ps[i].sys} in a system call (_Psyscall -> handoffp)"
+        if kind == "netpoll":
+            text = self.go.format_action(s.world, b)
+            if i < 0:
+                return text + " -> injectglist (no P): global queue"
+            return f"P{i} findRunnable " + text + ", runs it"
         p = s.ps[i]
         if kind == "preempt":
             return f"P{i}: sysmon preempts G{p.cur}, its time slice ({self.slice_len}) is used up -> global queue"
@@ -280,7 +411,8 @@ class GmpModel:
     def view(self, s: GmpState) -> dict[str, Any]:
         out = self.go.view(s.world)
         for i, p in enumerate(s.ps):
-            what = f"running G{p.cur}, slice {p.slice}/{self.slice_len}" if p.cur else "scheduling/idle"
+            what = (f"running G{p.cur}, slice {p.slice}/{self.slice_len}" if p.cur else
+                    f"_Psyscall (G{p.sys} in a system call)" if p.sys else "scheduling/idle")
             q = " ".join(f"G{g}" for g in p.runq)
             out[f"P{i}"] = (f"{what}; runnext {'G%d' % p.runnext if p.runnext else '-'}; runq [{q}]; "
                             f"schedtick {p.tick}")

@@ -40,6 +40,10 @@ class PState(NamedTuple):
     runq: Gids = ()
     tick: int = 0
     slice: int = 0
+    #: G121 ``_Psyscall`` (SCH-25): the goroutine in a system call this P is
+    #: kept for (0: not in a syscall).  Such a P runs and schedules nothing
+    #: until the call returns (SCH-27a) or sysmon retakes it (SCH-28).
+    sys: int = 0
 
 
 def runqput(p: PState, g: int, next: bool, size: int) -> tuple[PState, Gids]:
