@@ -114,3 +114,34 @@ def test_race_counterexample_explains_the_missing_synchronization(tmp_path) -> N
     assert cx.meta["explanation"] == race["explanation"]
     view = run("view", race["trace"])
     assert "Missing   data race on counter" in view.stdout
+
+
+def test_ctrl_c_stops_cleanly_with_statistics(tmp_path) -> None:
+    import signal
+    import time
+    s = spec(tmp_path, "name: big\nmodel: checker.examples:phil_flat\nargs: {n: 12}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "checker", s, "--traces", "none", "--json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 3
+    assert "Traceback" not in err
+    obj = json.loads(out)
+    assert obj["stats"]["states"] > 0
+    props = obj["properties"]
+    assert (props["assertion"]["verdict"], props["assertion"]["reason"]) == ("unknown", "interrupted")
+    assert (props["deadlock_free"]["verdict"], props["deadlock_free"]["reason"]) == ("unknown", "interrupted")
+    assert props["someone eats"]["verdict"] == "holds"  # reached before the interrupt: a witness exists
+
+
+def test_ir_subcommand_prints_go_lines(tmp_path) -> None:
+    go = tmp_path / "p.go"
+    go.write_text("package main\n\nfunc main() {\n\tch := make(chan int, 1)\n\tch <- 1\n\t<-ch\n}\n")
+    p = run("ir", str(go))
+    assert p.returncode == 0, p.stderr
+    assert "Send" in p.stdout and "// 5: ch <- 1" in p.stdout
+    bad = tmp_path / "bad.go"
+    bad.write_text("package main\n\nfunc main() {\n\tgoto L\nL:\n}\n")
+    p = run("ir", str(bad))
+    assert p.returncode == 2 and f"{bad}:4:2:" in p.stderr and "goto" in p.stderr
