@@ -5,7 +5,9 @@ Go properties of `models.props`, reused by projecting ``s.world``.
   every runnable goroutine is in exactly one place (running on one P, in
   one runnext slot, one local-queue slot or one global-queue slot); a
   parked or exited goroutine is in none (a parked one is in its wait
-  structure, which the world keeps).  None twice, none missing.
+  structure, which the world keeps; a goroutine in a system call is on its
+  M, held by at most one ``_Psyscall`` P; one on the poller is in its
+  pollDesc).  None twice, none missing.
 - ``gmp.queue_bounds`` (SCH-5): no local queue holds more than
   ``runtime.runq_size`` goroutines.
 - ``gmp.work_conservation`` (SCH-23, as a state invariant): a P in
@@ -51,9 +53,21 @@ def _places(s: GmpState) -> dict[int, list[str]]:
 
 
 def lost_goroutine(s: GmpState) -> bool | str:
-    """``gmp.no_lost_goroutine``: True, or which goroutine is lost or duplicated."""
+    """``gmp.no_lost_goroutine``: True, or which goroutine is lost or duplicated.
+
+    A goroutine in a system call is on its M (and held by at most one P in
+    ``_Psyscall``, none after a retake), in no run queue; one parked on the
+    poller is in its pollDesc (the world's pipe), in no run queue."""
     where = _places(s)
+    for i, p in enumerate(s.ps):
+        if p.sys:
+            g = s.world.gs[p.sys - 1]
+            if g.wait[:1] != ("syscall",) or g.status == RUN:
+                return f"P{i} is _Psyscall for G{p.sys}, which is not in a system call"
+    held = [p.sys for p in s.ps if p.sys]
     for g in s.world.gs:
+        if held.count(g.gid) > 1:
+            return f"G{g.gid} holds {held.count(g.gid)} Ps in _Psyscall (duplicated)"
         places = where.get(g.gid, [])
         if g.status == RUN and not places:
             return f"G{g.gid} is runnable but on no P and in no run queue (lost)"
@@ -81,7 +95,7 @@ def work_conservation(steal: str) -> Any:
         if not waiting:
             return True
         for i, p in enumerate(s.ps):
-            if p.cur or p.runnext or p.runq or s.gq:
+            if p.cur or p.sys or p.runnext or p.runq or s.gq:
                 continue
             if steal != "none" and any(q.runq or q.runnext for k, q in enumerate(s.ps) if k != i):
                 continue
