@@ -175,7 +175,9 @@ def test_stress_worker_pool_10000_goroutines_on_4_ms():
     assert (r.exit_code, r.output) == (0, "20000 400020000\n")
     assert r.stats["steals"] > 0 and r.stats["stolen"] > 0
     assert r.stats["runq_overflows"] > 0  # SCH-9: 10,000 spawns overflow P0's 256-slot ring
-    assert r.leaked == []  # no goroutine lost
+    # no goroutine lost or blocked: a worker may still be returning from its deferred Done
+    # when main exits, and Go abandons it then, so only running/runnable ones may remain
+    assert [g for g in r.leaked if "[running]" not in g and "[runnable]" not in g] == []
 
 
 def test_event_log_is_a_total_order_in_the_action_vocabulary(tmp_path):
