@@ -350,6 +350,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return view.replay_main(args)
 
 
+def cmd_replay_on(argv: list[str]) -> int:
+    """``replay --on reference TRACE``: drive real threads along a model counterexample."""
+    p = argparse.ArgumentParser(prog="python -m checker replay --on reference",
+                                description="Run a counterexample's schedule on the threaded reference runtime.")
+    p.add_argument("--on", choices=("reference",), required=True)
+    p.add_argument("trace", metavar="TRACE.itf.json")
+    p.add_argument("--procs", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--loops", type=int, default=3, help="times to unroll a lasso's loop")
+    args = p.parse_args(argv)
+    from reference.replay import replay_trace
+    return replay_trace(args.trace, procs=args.procs, seed=args.seed, loops=args.loops)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import reference
     return reference.cli_run(args.target, procs=args.procs, log_path=args.log, seed=args.seed)
@@ -388,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         cmd = argv.pop(0)
     try:
+        if cmd == "replay" and "--on" in argv:
+            return cmd_replay_on(argv)
         if cmd in ("view", "replay"):
             from checker import view
             parser = view.parser(cmd)
