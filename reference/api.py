@@ -14,7 +14,8 @@ from .runtime import RunResult, Runtime
 def run(program: ir.Program, procs: int = 2, runq_size: int = 256, time_slice_ms: float = 10,
         seed: int | None = None, log: Any = None, schedule: list[int] | None = None,
         timeout_s: float = 60.0, natives: dict | None = None, echo: bool = False,
-        record: bool = True) -> RunResult:
+        record: bool = True, runnext_inherits_slice: bool = True,
+        mutex_starvation: bool = True) -> RunResult:
     """Run `program` on `procs` Ps with real threads as Ms.
 
     `log`: a path or a text file to write the event log to, one JSON object a
@@ -23,11 +24,16 @@ def run(program: ir.Program, procs: int = 2, runq_size: int = 256, time_slice_ms
     with ``timed_out`` and exit code 124.  `natives`: extra functions callable
     from IR by name (generator functions ``f(rt, g, args)`` returning results).
     `echo`: also write program output to ``sys.stdout``.  `record`: keep the
-    event log (off for benchmarks).
+    event log (off for benchmarks).  `runnext_inherits_slice` and
+    `mutex_starvation` switch off Go's two fairness mechanisms (a goroutine
+    taken from ``runnext`` inherits the time slice, SCH-6/11; sync.Mutex
+    starvation mode, MU-5), to show on real threads what they prevent.
     """
     if procs < 1 or runq_size < 2:
         raise ValueError("procs must be >= 1 and runq_size >= 2")
     rt = Runtime(program, procs, runq_size, time_slice_ms, seed, schedule, natives, echo, record)
+    rt.sched.runnext_inherits_slice = runnext_inherits_slice
+    rt.mutex_starvation = mutex_starvation
     rt.start()
     timed_out = not rt.done.wait(timeout_s)
     if timed_out:

@@ -148,6 +148,7 @@ class Runtime:
         self.timers = self.tm.heap
         self.poller = Poller()
         self.sched = Scheduler(self, procs, runq_size, time_slice_ms)
+        self.mutex_starvation = True  # sync.Mutex starvation mode (Go >= 1.9, MU-5)
         self.ctl = Controller(self, schedule) if schedule is not None else None
         self.interp = Interp(self)
         self.global_refs: dict[str, ir.Ref] = {}

@@ -103,6 +103,7 @@ class Scheduler:
         self.polling = False
         self.last_poll = time.monotonic_ns()
         self.slice_ns = int(time_slice_ms * 1e6)
+        self.runnext_inherits_slice = True  # SCH-6/11; off only to show why Go does it
         self.coprimes = [c for c in range(1, procs + 1) if math.gcd(c, procs) == 1]
         self.stats = {"steals": 0, "stolen": 0, "preemptions": 0, "retakes": 0, "global_puts": 0,
                       "runq_overflows": 0, "ms": 0, "parks": 0, "handoffs": 0, "mutex_handoffs": 0}
@@ -136,7 +137,7 @@ class Scheduler:
             g = p.runnext
             if g is not None:
                 p.runnext = None
-                return g, True
+                return g, self.runnext_inherits_slice
             if p.head == p.tail:
                 return None, False
             g = p.ring[p.head % p.size]

@@ -137,7 +137,7 @@ def mutex_lock(rt: Any, g: Any, mu: Mutex, ev: Any, reason: str = "sync.Mutex.Lo
             if wait_start == 0:
                 wait_start = time.monotonic_ns()
             yield from semacquire(g, mu.sema, lifo, reason)
-            starving = starving or time.monotonic_ns() - wait_start > STARVATION_NS
+            starving = rt.mutex_starvation and (starving or time.monotonic_ns() - wait_start > STARVATION_NS)
             old = mu.state
             if old & STARVING:
                 if old & (LOCKED | WOKEN) or old >> SHIFT == 0:

@@ -311,3 +311,14 @@ def test_ping_pong_pair_does_not_starve_main_on_real_threads():
         r = reference.run(spec.program, procs=1, seed=seed, timeout_s=20, record=False)
         assert (r.exit_code, r.timed_out) == (0, False)
         assert not [x for x in r.leaked if "[runnable]" not in x and "[running]" not in x]
+
+
+def test_ping_pong_pair_starves_main_on_real_threads_without_slice_inheritance():
+    """The same program with the runtime's runnext_inherits_slice switched off: every hand-off through
+    runnext starts a new schedtick, sysmon never sees one slice run past 10 ms, nothing is preempted,
+    and main (in the local queue behind runnext) never runs: the run does not end, as the gmp model's
+    lasso says."""
+    spec = load_spec(os.path.join(SPECS, "steal_runnext_no_inherit.yaml"))
+    r = reference.run(spec.program, procs=1, seed=0, timeout_s=2, record=False, runnext_inherits_slice=False)
+    assert r.timed_out and r.exit_code == 124
+    assert r.stats["preemptions"] == 0
