@@ -51,6 +51,7 @@ class Stats:
     complete: bool = False
     stop_reason: str = ""
     strategy: str = "bfs"
+    reduced: int = 0
 
     @property
     def states_per_s(self) -> float:
@@ -60,7 +61,7 @@ class Stats:
         return {"states": self.states, "transitions": self.transitions, "depth": self.depth,
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
                 "peak_mb": round(self.peak_mb, 1), "complete": self.complete,
-                "stop_reason": self.stop_reason, "strategy": self.strategy}
+                "stop_reason": self.stop_reason, "strategy": self.strategy, "reduced": self.reduced}
 
 
 @dataclass(slots=True)
@@ -162,13 +163,16 @@ def peak_memory_mb() -> float:
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
-            stop_early: bool = False) -> Result:
+            stop_early: bool = False, reduce: bool = False) -> Result:
     """Search the state space of `model` and decide its properties.
 
     `strategy` picks the frontier: ``bfs`` (shortest counterexamples), ``dfs``
     or ``random`` (`walks` seeded random walks of at most `max_depth` steps;
     never proves anything, so undecided properties end ``unknown``).
     `stop_early` ends the search once every safety property is violated.
+    `reduce` turns on ample-set partial-order reduction (:mod:`checker.reduce`)
+    for ``bfs``/``dfs`` when the model has the ``persistent_set`` and
+    ``visible`` hooks; liveness properties are then ``unknown``.
     """
     props = list(model.properties() if properties is None else properties)
     always = [p for p in props if p.kind == "always"]
@@ -177,7 +181,9 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     liveness = [p for p in props if p.is_liveness]
     results: dict[str, PropertyResult] = {}
     fairness = hook(model, "fairness")
-    need_graph = bool(liveness) and strategy != "random"
+    from checker.reduce import NOT_PRESERVED, PENDING, ample_successors, supports_reduction
+    reducing = reduce and strategy != "random" and supports_reduction(model)
+    need_graph = bool(liveness) and strategy != "random" and not reducing
 
     states: list[Any] = []
     index: dict[Any, int] = {}
@@ -246,6 +252,12 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                 s = states[i]
                 acts = actions_of(s)
                 d = depth_of[i] + 1
+                if reducing:
+                    succ, cut = ample_successors(model, s, acts, step, index)
+                    if cut:
+                        stats.reduced += 1
+                else:
+                    succ = [(k, a, PENDING) for k, a in enumerate(acts)]
                 if need_graph:
                     estart[i] = len(etarget)
                     ecount[i] = len(acts)
@@ -258,8 +270,9 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                                 results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
                                                                  tuple(_path(parent, taken, i)))
                                 pending_safety.discard(p.name)
-                for k, a in enumerate(acts):
-                    t = step(s, a)
+                for k, a, t in succ:
+                    if t is PENDING:
+                        t = step(s, a)
                     stats.transitions += 1
                     n = len(states)
                     j = setdefault(t, n)  # one hash of the successor, found or new
@@ -327,7 +340,10 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             results[p.name] = PropertyResult(p, HOLDS if exhaustive else unknown(why))
     for name, p in unseen.items():
         results[name] = PropertyResult(p, violated("never reached") if exhaustive else unknown(why))
-    if liveness:
+    if liveness and reducing:
+        for p in liveness:
+            results[p.name] = PropertyResult(p, unknown(NOT_PRESERVED))
+    elif liveness:
         if exhaustive and graph is not None and not any(t < 0 for t in etarget):
             from checker.liveness import check_liveness
             t0 = time.monotonic()

@@ -60,6 +60,10 @@ class GoModel:
         self.sched = AbstractScheduler(self.machine)
         self.prop_specs = tuple(prop_specs)
         self._init = self.machine.initial()
+        #: partial-order reduction (`models.por`): successors computed while choosing a persistent set
+        self._por_cache: tuple[World, dict[Action, World]] | None = None
+        #: whether race atoms are visible (C2): the spec checks race_free, or names no property
+        self.por_observes_races = not self.prop_specs or any(p.name == "race_free" for p in self.prop_specs)
 
     # ---- the Model protocol
     def init_states(self) -> list[World]:
@@ -69,7 +73,21 @@ class GoModel:
         return self.sched.actions(s)
 
     def next_state(self, s: World, a: Action) -> World:
+        c = self._por_cache
+        if c is not None and c[0] is s:
+            t = c[1].get(a)
+            if t is not None:
+                return t
         return self.sched.next(s, a).world
+
+    # ---- partial-order reduction hooks (checker.reduce; the logic is models.por)
+    def persistent_set(self, s: World, acts: list[Action]) -> list[int] | None:
+        from models import por
+        return por.persistent_set(self, s, acts)
+
+    def visible(self, s: World, a: Action, t: World) -> bool:
+        from models import por
+        return por.visible(self, s, a, t)
 
     def properties(self) -> list[Property]:
         m = self.machine

@@ -540,6 +540,40 @@ class Interp:
         fr.s[ins.dst] = self._ctx(fr.s[ins.ctx]).err
         fr.pc += 1
 
+    # ---- system calls and os.Pipe files (reference/netpoll.py)
+
+    def i_Syscall(self, g, fr, ins):
+        from .netpoll import sync_syscall
+        return sync_syscall(self.rt, g)
+
+    def i_PipeMake(self, g, fr, ins):
+        from .netpoll import pipe_make
+        fr.s[ins.dst_r], fr.s[ins.dst_w] = pipe_make(self.rt)
+        fr.pc += 1
+
+    def i_PipeRead(self, g, fr, ins):
+        from .netpoll import file_read
+
+        def gen():
+            n, err = yield from file_read(self.rt, g, fr.s[ins.f], fr.s[ins.buf])
+            return ("results", (ins.dst_n, ins.dst_err), (n, err))
+        return gen()
+
+    def i_PipeWrite(self, g, fr, ins):
+        from .netpoll import file_write
+
+        def gen():
+            n, err = yield from file_write(self.rt, g, fr.s[ins.f], fr.s[ins.data])
+            return ("results", (ins.dst_n, ins.dst_err), (n, err))
+        return gen()
+
+    def i_PipeClose(self, g, fr, ins):
+        from .netpoll import file_close
+        err = file_close(self.rt, g, fr.s[ins.f])
+        if ins.dst_err is not None:
+            fr.s[ins.dst_err] = err
+        fr.pc += 1
+
     def i_Gosched(self, g, fr, ins):
         fr.pc += 1
         if self.rt.record:

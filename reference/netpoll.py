@@ -227,3 +227,99 @@ NATIVES = {
     "os.File.Write": _write,
     "os.File.Close": _close,
 }
+
+
+# ---------------------------------------------------------------- the Go subset's calls
+#
+# The frontend lowers ``syscall.Sync()`` to IR ``Syscall`` and ``os.Pipe`` /
+# ``(*os.File).Read/Write/Close`` to ``PipeMake``/``PipeRead``/``PipeWrite``/
+# ``PipeClose`` (see models/ir.py); the interpreter runs them with these.
+
+
+class PipeFile:
+    """One ``*os.File`` end of ``os.Pipe()``: its fd (non-blocking, on the
+    poller), Go's name (``|0`` read end, ``|1`` write end) and closed flag."""
+
+    __slots__ = ("fd", "name", "closed")
+
+    def __init__(self, fd: int, name: str):
+        self.fd = fd
+        self.name = name
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"&os.File{{{self.name}}}"
+
+
+def sync_syscall(rt: Any, g: Any):
+    """``syscall.Sync()``: a real sync(2) as a system call (SCH-25..27)."""
+    yield from syscall(rt, g, os.sync)
+
+
+def pipe_make(rt: Any) -> tuple[PipeFile, PipeFile]:
+    r, w = os.pipe()
+    rt.poller.open(r)
+    rt.poller.open(w)
+    return PipeFile(r, "|0"), PipeFile(w, "|1")
+
+
+def file_read(rt: Any, g: Any, f: Any, k: int):
+    """``n, err := f.Read(buf)`` (len(buf) == k): EAGAIN parks on the poller."""
+    if not isinstance(f, PipeFile):
+        return 0, "invalid argument"
+    while True:
+        if f.closed:
+            return 0, f"read {f.name}: file already closed"
+        if f.name == "|1":
+            return 0, f"read {f.name}: bad file descriptor"
+        try:
+            data = os.read(f.fd, max(int(k), 1))
+        except BlockingIOError:
+            yield from rt.poller.wait(g, f.fd, READ)
+            continue
+        except OSError:
+            return 0, f"read {f.name}: file already closed"
+        return (len(data), None) if data else (0, "EOF")
+
+
+def file_write(rt: Any, g: Any, f: Any, s: str):
+    """``n, err := f.Write([]byte(s))``."""
+    if not isinstance(f, PipeFile):
+        return 0, "invalid argument"
+    if f.closed:
+        return 0, f"write {f.name}: file already closed"
+    if f.name == "|0":
+        return 0, f"write {f.name}: bad file descriptor"
+    data = s.encode()
+    done = 0
+    while done < len(data):
+        try:
+            done += os.write(f.fd, data[done:])
+        except BlockingIOError:
+            yield from rt.poller.wait(g, f.fd, WRITE)
+        except BrokenPipeError:
+            return 0, f"write {f.name}: broken pipe"
+    return len(data), None
+
+
+def file_close(rt: Any, g: Any, f: Any) -> str | None:
+    """``err := f.Close()``: a parked reader is readied at once (``netpollunblock``)."""
+    if not isinstance(f, PipeFile):
+        return "invalid argument"
+    if f.closed:
+        return f"close {f.name}: file already closed"
+    f.closed = True
+    p = rt.poller
+    woken = []
+    with p.lock:
+        pd = p.pds.get(f.fd)
+        if pd is not None:
+            for mode in (READ, WRITE):
+                if pd.g[mode] is not None:
+                    woken.append(pd.g[mode])
+                    pd.g[mode] = None
+                    p.nwaiters -= 1
+    p.close(f.fd)
+    for w in woken:
+        rt.ready(w, g.m.p if getattr(g, "m", None) is not None else None)
+    return None
