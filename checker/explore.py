@@ -163,7 +163,7 @@ def peak_memory_mb() -> float:
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
-            stop_early: bool = False, reduce: bool = False) -> Result:
+            stop_early: bool = False, reduce: bool = False, proviso: str = "depth") -> Result:
     """Search the state space of `model` and decide its properties.
 
     `strategy` picks the frontier: ``bfs`` (shortest counterexamples), ``dfs``
@@ -172,7 +172,10 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     `stop_early` ends the search once every safety property is violated.
     `reduce` turns on ample-set partial-order reduction (:mod:`checker.reduce`)
     for ``bfs``/``dfs`` when the model has the ``persistent_set`` and
-    ``visible`` hooks; liveness properties are then ``unknown``.
+    ``visible`` hooks; liveness properties are then ``unknown``.  `proviso`
+    is its cycle condition C3: ``"visited"`` expands fully when any ample
+    successor is already known, ``"depth"`` only when one was found at a
+    depth <= the state's own (both sound for bfs and dfs).
     """
     props = list(model.properties() if properties is None else properties)
     always = [p for p in props if p.kind == "always"]
@@ -253,7 +256,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                 acts = actions_of(s)
                 d = depth_of[i] + 1
                 if reducing:
-                    succ, cut = ample_successors(model, s, acts, step, index)
+                    succ, cut = ample_successors(model, s, acts, step, index,
+                                                 depth_of if proviso == "depth" else None, i)
                     if cut:
                         stats.reduced += 1
                 else:

@@ -60,7 +60,8 @@ def supports_reduction(model: Any) -> bool:
 
 
 def ample_successors(model: Any, s: Any, acts: Sequence[Any], step: Callable[[Any, Any], Any],
-                     index: dict[Any, int]) -> tuple[list[tuple[int, Any, Any]], bool]:
+                     index: dict[Any, int], depth: Sequence[int] | None = None,
+                     here: int = 0) -> tuple[list[tuple[int, Any, Any]], bool]:
     """The successors of `s` to add: ``([(k, action, successor or PENDING), ...], reduced)``.
 
     When the reduction applies (a strict, non-empty persistent subset whose
@@ -68,6 +69,12 @@ def ample_successors(model: Any, s: Any, acts: Sequence[Any], step: Callable[[An
     the list holds only the ample transitions and `reduced` is True.
     Otherwise it holds every action (with successors already computed for
     the candidates, `PENDING` for the rest) and `reduced` is False.
+
+    C3 by default rejects any ample successor already in `index`.  With
+    `depth` (discovery depth per state index) and `here` (the index of `s`),
+    it rejects only successors found at a depth <= that of `s`: every edge
+    a reduced state keeps then goes strictly deeper, so every cycle of the
+    reduced graph contains a fully expanded state (the cycle condition).
     """
     full: list[tuple[int, Any, Any]] = [(k, a, PENDING) for k, a in enumerate(acts)]
     if len(acts) < 2:
@@ -86,8 +93,13 @@ def ample_successors(model: Any, s: Any, acts: Sequence[Any], step: Callable[[An
         t = step(s, a)
         amp.append((k, a, t))
         full[k] = (k, a, t)
-        if ok and (visible(s, a, t) or t in index):  # C2, C3
-            ok = False
+        if ok:
+            if visible(s, a, t):  # C2
+                ok = False
+            else:
+                j = index.get(t)
+                if j is not None and (depth is None or depth[j] <= depth[here]):  # C3
+                    ok = False
     if not ok:
         return full, False
     return amp, True

@@ -109,6 +109,61 @@ def static_info(m: Any) -> dict[str, tuple[frozenset[int], bool, bool]]:
     return out
 
 
+#: Instruction fields that are never slots read: destinations, jump targets, constants.
+_NOT_READ = frozenset({"dst", "dsts", "target", "then", "orelse", "dst_r", "dst_w", "dst_n", "dst_err", "value", "pos"})
+
+
+def _reads(ins: ir.Instr) -> set[int]:
+    """Slots an instruction may read (over-approximated: any int operand that may be a slot)."""
+    out: set[int] = set()
+    if type(ins) is ir.Select:
+        for c in ins.cases:
+            out.update(x for x in (c.ch, c.val) if isinstance(x, int))
+        return out
+    for name, v in ins.operands():
+        if name in _NOT_READ or (name == "ok" and type(ins) is ir.Recv):
+            continue
+        if isinstance(v, int):
+            out.add(v)
+        elif isinstance(v, tuple):
+            out.update(x for x in v if isinstance(x, int))
+    return out
+
+
+def future_reads(m: Any, fname: str) -> list[frozenset[int]]:
+    """Per pc of `fname`: the slots that any instruction reachable from pc may read."""
+    cache = m.__dict__.setdefault("_por_reads", {})
+    got = cache.get(fname)
+    if got is not None:
+        return got
+    code = m.funcs[fname].code
+    own = [_reads(ins) for ins in code]
+    succ: list[tuple[int, ...]] = []
+    for pc, ins in enumerate(code):
+        op = type(ins)
+        if op is ir.Jump:
+            succ.append((ins.target,))
+        elif op is ir.Branch:
+            succ.append((ins.then, ins.orelse))
+        elif op in (ir.Return, ir.Panic, ir.Goexit):
+            succ.append(())
+        else:
+            succ.append((pc + 1,) if pc + 1 < len(code) else ())
+    reads = [set(r) for r in own]
+    changed = True
+    while changed:
+        changed = False
+        for pc in range(len(code) - 1, -1, -1):
+            r = reads[pc]
+            n = len(r)
+            for q in succ[pc]:
+                r |= reads[q]
+            if len(r) != n:
+                changed = True
+    got = cache[fname] = [frozenset(r) for r in reads]
+    return got
+
+
 # --------------------------------------------------------------------------- reachability
 
 
@@ -187,7 +242,8 @@ class _Ctx:
             roots: list[Any] = []
             for fr in g.frames:
                 funcs.add(fr.func)
-                roots.extend(fr.slots)
+                n = len(fr.slots)
+                roots.extend(fr.slots[i] for i in future_reads(self.m, fr.func)[fr.pc] if 0 <= i < n)
                 for fname, clo, args in fr.defers:
                     if fname is not None:
                         funcs.add(fname)
