@@ -5,7 +5,7 @@ holding a sync.Mutex) first, then the other, `--meals` times; main waits on a
 WaitGroup.  The program is deadlock-free; the script explores it with and
 without ``reduce=True`` and prints states, time and the ratio.
 
-    python benchmarks/por_compare.py [--meals 1] [--max-states N] [--strategy bfs]
+    python benchmarks/por_compare.py [--meals 1] [--max-states N] [--strategy bfs] [--proviso visited]
 """
 
 from __future__ import annotations
@@ -43,12 +43,14 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=5)
     ap.add_argument("--max-states", type=int, default=5_000_000)
     ap.add_argument("--strategy", default="bfs", choices=("bfs", "dfs"))
+    ap.add_argument("--proviso", default="visited", choices=("visited", "depth"))
     args = ap.parse_args()
     spec = load_spec_text(philosophers_spec(args.meals, args.n), "philosophers.yaml")
     rows = []
     for reduce in (False, True):
         t0 = time.monotonic()
-        r = explore(build_model(spec), args.strategy, reduce=reduce, max_states=args.max_states)
+        r = explore(build_model(spec), args.strategy, reduce=reduce, proviso=args.proviso,
+                    max_states=args.max_states)
         secs = time.monotonic() - t0
         verdicts = {k: v.verdict.kind for k, v in r.results.items()}
         rows.append((r.stats.states, secs))

@@ -138,8 +138,10 @@ def check_spec(spec: Any, args: argparse.Namespace, when: str = "") -> SpecRepor
     t0 = time.monotonic()
     result: Result = explore(model, args.strategy, max_states=spec.bounds.max_states,
                              max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s,
-                             seed=args.seed, walks=args.walks, progress=not args.json, properties=props)
+                             seed=args.seed, walks=args.walks, progress=not args.json, properties=props,
+                             reduce=getattr(args, "por", False))
     report.stats = result.stats.as_dict()
+    report.stats["por"] = bool(getattr(args, "por", False))
     for name, pr in result.results.items():
         trace_path = None
         explanation = None
@@ -228,6 +230,7 @@ def _print_table(report: SpecReport, console: Any) -> None:
     if st:
         console.print(f"  {st['states']:,} states, {st['transitions']:,} transitions, depth {st['depth']}, "
                       f"{st['seconds']:.2f}s, {st['states_per_s']:,} states/s, peak {st['peak_mb']:.0f} MB"
+                      + (f" (POR: {st['reduced']:,} states reduced)" if st.get("por") else "")
                       + ("" if st.get("complete", True) else f"  [yellow]incomplete: {st['stop_reason']}[/]"),
                       highlight=False)
     for o in report.outcomes:
@@ -378,6 +381,8 @@ def _parser(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParse
     check.add_argument("--timeout", type=float, default=None, help="seconds")
     check.add_argument("--seed", type=int, default=0, help="seed for --strategy random")
     check.add_argument("--walks", type=int, default=1000, help="random walks for --strategy random")
+    check.add_argument("--por", action="store_true",
+                       help="partial-order reduction (safety properties only; liveness is reported unknown)")
     check.add_argument("--traces", default=os.path.join("reports", "traces"),
                        help="directory for counterexample trace files ('none' to write none)")
     ir = argparse.ArgumentParser(prog=f"{prog} ir", description="Print the IR of a Go file or spec.")

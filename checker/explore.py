@@ -163,7 +163,7 @@ def peak_memory_mb() -> float:
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
-            stop_early: bool = False, reduce: bool = False, proviso: str = "depth") -> Result:
+            stop_early: bool = False, reduce: bool = False, proviso: str = "visited") -> Result:
     """Search the state space of `model` and decide its properties.
 
     `strategy` picks the frontier: ``bfs`` (shortest counterexamples), ``dfs``
