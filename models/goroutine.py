@@ -305,6 +305,12 @@ class Machine:
         ev = Events()
         try:
             g = t.g(gid)
+            if g.wait and g.wait[0] == "crash":  # the panic's deferred calls are done: the program dies
+                t.panic, t.ended = g.wait[1], True
+                t.setg(G(gid, (), DONE))
+                self._events(w, t, ev, gid)
+                ev.ended = True
+                return Step(t.freeze(), ev)
             if g.wait and g.wait[0] == "panic":
                 t.setg(replace(g, wait=()))
                 raise GoPanic(g.wait[1])
@@ -556,11 +562,18 @@ class Machine:
                         fname, clo, args = defers[-1]
                         frames.append(self._callee_frame(fname, clo, args))
                     else:
+                        msg = t.g(gid).panicking
+                        if msg and len(frames) == 1:
+                            # Every deferred call has run: the crash itself is a step of its own,
+                            # so another goroutine (main returning, say) may still win the race
+                            # to end the process first, as in Go (runtime/panic.go: gopanic
+                            # runs the defers, then fatalpanic).
+                            frames[-1] = Frame(fn.name, pc, tuple(slots), ())
+                            t.setg(replace(t.g(gid), frames=tuple(frames), unwind=0, wait=("crash", msg)))
+                            return
                         frames.pop()
                         unwind = len(frames)
                         if not frames:
-                            if t.g(gid).panicking:
-                                t.panic, t.ended = t.g(gid).panicking, True
                             t.setg(G(gid, (), DONE))
                             return
                     fr = frames[-1]

@@ -153,6 +153,8 @@ class GoModel:
             names = props.object_names(m, s)
             what = "data" if p.buf else "EOF"
             return f"netpoll: pipe {names.get(a[2], a[2])} is readable ({what}), G{p.reader} is ready"
+        if a[0] == "step" and s.gs[a[1] - 1].wait[:1] == ("crash",):
+            return f"G{a[1]}: {s.gs[a[1] - 1].wait[1]} (its deferred calls have run: the program dies)"
         ins = self._instr(s, a)
         assert ins is not None
         src = m.program.line(ins.pos[0]) or ins.op

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import heapq
 import sys
+import threading
 from typing import Any, TextIO
 
 from .runtime import Controller, RunResult, Runtime
@@ -102,6 +103,17 @@ class _TraceController(Controller):
         super().__init__(rt, sched.entries)
         self.timer_of = sched.timers
         self.fired = 0
+        self.unfired: list[threading.Event] = []
+
+    def before_visible(self, g: Any) -> Any:
+        """The next step waits until timers made due have really fired (their
+        channel holds the value, their sleeper is ready), so a loaded machine
+        cannot let the step overtake the timer the trace put before it."""
+        while self.unfired:
+            if not self.unfired[0].wait(5.0):
+                break  # it never fired: the run reports the divergence
+            self.unfired.pop(0)
+        return super().before_visible(g)
 
     def _fire(self, kind: str, x: int) -> None:
         """Make the matching pending timer due now; the runtime fires it
@@ -120,7 +132,15 @@ class _TraceController(Controller):
             if pick is None:
                 return  # not registered yet: it fires at its real deadline
             _, seq, fn = tm.heap[pick]
-            tm.heap[pick] = (0, seq, fn)
+            done = threading.Event()
+            self.unfired.append(done)
+
+            def fire_then_signal(p: Any, fn: Any = fn, done: threading.Event = done) -> Any:
+                try:
+                    return fn(p)
+                finally:
+                    done.set()
+            tm.heap[pick] = (0, seq, fire_then_signal)
             heapq.heapify(tm.heap)
         self.fired += 1
         try:
