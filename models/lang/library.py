@@ -18,7 +18,18 @@ from tree_sitter import Node
 
 from models import ir
 from models.lang.builder import FuncBuilder, Label, Var
-from models.lang.gotypes import BOOL, BYTES, CANCEL, CONTEXT, ERROR, FILE_PTR, GT, INT, LIB_METHODS, UNIT
+from models.lang.gotypes import (
+    BOOL,
+    BYTES,
+    CANCEL,
+    CONTEXT,
+    ERROR,
+    FILE_PTR,
+    GT,
+    INT,
+    LIB_METHODS,
+    UNIT,
+)
 from models.lang.parse import construct_name, field, named, pos, text, unparen
 from models.lang.scope import BuiltinB, FuncB, GlobalB, PkgB, TypeB
 
