@@ -144,7 +144,7 @@ def test_abstract_env_actions_and_dl_o6_final_state():
     finals = [s for s, a, t in _reach(model) if not model.actions(t)]
     assert finals
     from models import props
-    for s, a, t in _reach(model):
+    for _s, _a, t in _reach(model):
         if not model.actions(t):
             g2 = t.gs[1]
             assert g2.wait[0] == "IO wait" and props.deadlock_reason(model.machine, t) is True
