@@ -159,7 +159,7 @@ source: |
   import "syscall"
 
   func main() {
-  	syscall.Sync()
+  \tsyscall.Sync()
   }
 """
     spec = load_spec_text(src)
