@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -265,35 +266,39 @@ def _json_line(report: SpecReport) -> str:
 # --------------------------------------------------------------------------- commands
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
+def check_all(paths: list[str], args: argparse.Namespace) -> Iterator[SpecReport]:
+    """Check each spec once per sweep point, in order; stop after a Ctrl-C."""
     from models.spec import apply_override, load_spec
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-    codes = []
-    for path in args.specs:
+    for path in paths:
         spec = load_spec(path)
         for point in _sweep_points(spec):
             s = spec
             for k, v in point.items():
                 s = apply_override(s, k, v)
-            when = ", ".join(f"{k}={v}" for k, v in point.items())
-            report = check_spec(s, args, when)
-            if args.json:
-                print(_json_line(report), flush=True)
-            else:
-                _print_table(report, console)
-            codes.append(report.exit)
+            report = check_spec(s, args, ", ".join(f"{k}={v}" for k, v in point.items()))
+            yield report
             if report.stats.get("stop_reason") == "interrupted":
-                return _combine(codes) or EXIT_UNKNOWN
+                return
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    codes = []
+    for report in check_all(args.specs, args):
+        if args.json:
+            print(_json_line(report), flush=True)
+        else:
+            _print_table(report, console)
+        codes.append(report.exit)
+        if report.stats.get("stop_reason") == "interrupted":
+            return _combine(codes) or EXIT_UNKNOWN
     return _combine(codes)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Check every spec and write ``results.md`` and ``results.jsonl`` under `args.out`."""
     import glob
-
-    from models.spec import apply_override, load_spec
     paths = args.specs or sorted(glob.glob(os.path.join("specs", "**", "*.yaml"), recursive=True))
     os.makedirs(args.out, exist_ok=True)
     args.traces = os.path.join(args.out, "traces")
@@ -302,24 +307,17 @@ def cmd_report(args: argparse.Namespace) -> int:
              "|---|---|---|---|---|---|---|"]
     codes = []
     with open(os.path.join(args.out, "results.jsonl"), "w", encoding="utf-8") as jf:
-        for path in paths:
-            spec = load_spec(path)
-            for point in _sweep_points(spec):
-                sp = spec
-                for k, v in point.items():
-                    sp = apply_override(sp, k, v)
-                when = ", ".join(f"{k}={v}" for k, v in point.items())
-                report = check_spec(sp, args, when)
-                codes.append(report.exit)
-                jf.write(_json_line(report) + "\n")
-                st = report.stats
-                name = spec.name + (f" [{when}]" if when else "")
-                for r in report.rows:
-                    lines.append(f"| {name} | {r['property']} | {r['verdict']} | {r['expected'] or '-'} | "
-                                 f"{st.get('states', '-')} | {st.get('transitions', '-')} | {st.get('seconds', '-')} |")
-                for o in report.outcomes:
-                    lines.append(f"| {name} | outcome `{o['when']}` | {o['verdict']} | {o['expected'] or '-'} | | | |")
-                print(f"{_combine([report.exit]) and 'FAIL' or 'ok  '} {name}", flush=True)
+        for report in check_all(paths, args):
+            codes.append(report.exit)
+            jf.write(_json_line(report) + "\n")
+            st = report.stats
+            name = report.spec.name + (f" [{report.when}]" if report.when else "")
+            for r in report.rows:
+                lines.append(f"| {name} | {r['property']} | {r['verdict']} | {r['expected'] or '-'} | "
+                             f"{st.get('states', '-')} | {st.get('transitions', '-')} | {st.get('seconds', '-')} |")
+            for o in report.outcomes:
+                lines.append(f"| {name} | outcome `{o['when']}` | {o['verdict']} | {o['expected'] or '-'} | | | |")
+            print(f"{_combine([report.exit]) and 'FAIL' or 'ok  '} {name}", flush=True)
     with open(os.path.join(args.out, "results.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {os.path.join(args.out, 'results.md')}")
