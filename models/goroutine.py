@@ -215,7 +215,7 @@ class Tx:
 
     def wake_retry(self, gid: int, **fields: Any) -> None:
         """Make `gid` runnable at the same instruction (it will try again)."""
-        self.gs[gid - 1] = replace(self.gs[gid - 1], status=RUN, wait=(), **fields)
+        self.gs[gid - 1] = replace(self.gs[gid - 1], **{"status": RUN, "wait": (), **fields})
         self.woken.append(gid)
 
     def emit(self, text: str) -> None:

@@ -89,6 +89,8 @@ def races(m: Machine, w: World) -> bool | str:
     acc: list[tuple[int, bool, ir.Ref, ir.Instr, ir.Function]] = []
     adds: list[tuple[int, ir.Instr, int]] = []
     waits: list[tuple[int, ir.Instr, int]] = []
+    sends: list[tuple[int, ir.Instr, int]] = []
+    closes: list[tuple[int, ir.Instr, int]] = []
     for g in w.gs:
         if g.status != RUN or g.wait:
             continue
@@ -106,6 +108,9 @@ def races(m: Machine, w: World) -> bool | str:
                 adds.append((g.gid, ins, o))
         elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
             waits.append((g.gid, ins, fr.slots[ins.wg].obj))
+        else:
+            for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
+                (closes if is_close else sends).append((g.gid, ins, o))
     for i, (g1, w1, r1, i1, f1) in enumerate(acc):
         for g2, w2, r2, i2, _f2 in acc[i + 1:]:
             if r1 == r2 and (w1 or w2) and g1 != g2:
@@ -119,7 +124,34 @@ def races(m: Machine, w: World) -> bool | str:
                 names = object_names(m, w)
                 return (f"data race on WaitGroup {names.get(oa, '?')}: G{ga} Add at {_at(m, ia)} is not "
                         f"synchronized with G{gw} Wait at {_at(m, iw)} (WaitGroup misuse: Add racing Wait)")
+    for gs, is_, os_ in sends:
+        for gc, ic, oc in closes:
+            if os_ == oc and gs != gc:
+                names = object_names(m, w)
+                return (f"data race on channel {names.get(oc, '?')}: G{gs} sends at {_at(m, is_)} and G{gc} "
+                        f"closes it at {_at(m, ic)} (a close must be synchronized with every send)")
     return True
+
+
+def chan_accesses(m: Machine, w: World, gid: int, ins: ir.Instr, slots: tuple[Any, ...]) -> list[tuple[int, bool]]:
+    """The channel accesses Go's race detector sees in `gid`'s next step, as
+    ``(channel object, is_close)``: ``chansend`` reads the channel and
+    ``closechan`` writes it (runtime/chan.go: racereadpc / racewritepc on
+    c.raceaddr()), so a send and a close unordered by happens-before race
+    (a receive is not annotated).  A select counts its ready send cases."""
+    op = type(ins)
+    if op is ir.Send or op is ir.Close:
+        c = slots[ins.ch]
+        return [(c.obj, op is ir.Close)] if isinstance(c, ir.Ref) else []
+    if op is ir.Select:
+        out = []
+        for k in m.choices(w, gid):
+            if k is not None and k >= 0 and ins.cases[k].kind == "send":
+                c = slots[ins.cases[k].ch]
+                if isinstance(c, ir.Ref):
+                    out.append((c.obj, False))
+        return out
+    return []
 
 
 def _at(m: Machine, ins: ir.Instr) -> str:

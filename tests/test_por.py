@@ -94,8 +94,8 @@ def test_reduction_preserves_verdicts_and_outcomes(path: str, proviso: str) -> N
 
 
 #: (full states, states under reduction), proviso "visited".
-PINNED = {"worker_pool": (343, 308), "graceful_shutdown": (2167, 1904), "abba_deadlock": (103, 103),
-          "ch_close_wakes_all": (49, 40), "fan_in": (65, 61)}
+PINNED = {"worker_pool": (343, 310), "graceful_shutdown": (2167, 1906), "abba_deadlock": (103, 103),
+          "ch_close_wakes_all": (49, 42), "fan_in": (65, 65)}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))

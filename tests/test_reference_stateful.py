@@ -13,6 +13,7 @@ blocked.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from hypothesis import HealthCheck, settings
@@ -52,9 +53,9 @@ def go_source(progs: list[list[str]]) -> str:
     """The Go program: main spawns goroutines 2.. (their op lists), then runs its own."""
     used = " ".join(OPS[o] for p in progs for o in p)
     decl = []
-    if " c" in used or "(c)" in used or "<-c" in used:
+    if re.search(r"\bc\b", used):
         decl.append("c := make(chan int, 1)")
-    if "u <-" in used or "<-u" in used:
+    if re.search(r"\bu\b", used):
         decl.append("u := make(chan int)")
     if "mu." in used or "cond." in used:
         decl.append("var mu sync.Mutex")

@@ -23,7 +23,7 @@ SPECS = os.path.join(os.path.dirname(__file__), "..", "specs")
 STATES = {
     "dl_o1_recv_unbuffered": 2, "dl_o2_empty_select": 2, "dl_o3_double_lock": 3, "dl_o5_sleeper": 7,
     "dl_o7_partial_deadlock": 11, "dl_o8_goexit": 5, "dl_o9_nil_channel": 6,
-    "ch_send_closed": 4, "ch_close_nil": 3, "ch_recv_closed": 7, "ch_fifo": 21, "ch_close_wakes_all": 49,
+    "ch_send_closed": 4, "ch_close_nil": 3, "ch_close_wakes_sender": 15, "ch_recv_closed": 7, "ch_fifo": 21, "ch_close_wakes_all": 49,
     "select_closed_send": 8, "select_default": 7, "mutex_double_unlock": 4, "rw_runlock_unlocked": 2,
     "rw_unlock_unlocked": 3, "wg_negative": 5, "once_do": 73,
     "worker_pool": 343, "fan_in": 65, "pipeline_backpressure": 231, "graceful_shutdown": 2167,
@@ -300,3 +300,22 @@ def test_properties_of_other_schedulers_are_input_errors():
     spec = apply_override(spec, "runtime.procs", 1)
     with pytest.raises(InputError):
         build_model(spec)
+
+
+def test_close_wakes_a_parked_sender_which_panics():
+    """CH-6/CH-4.7: a sender parked on the channel is woken by close and panics when it runs."""
+    from models.state import WAIT
+
+    _, model, result = run("ch_close_wakes_sender")
+    woken = 0
+    for s in result.states:
+        g2 = s.gs[1] if len(s.gs) > 1 else None
+        if g2 is None or g2.status != WAIT:
+            continue
+        for a in model.actions(s):
+            t = model.next_state(s, a)
+            if t.gs[1].wait[:1] == ("panic",):
+                woken += 1
+                assert t.gs[1].wait[1] == "send on closed channel"
+    assert woken == 1
+    assert reason("ch_close_wakes_sender", "panic_free") == "panic: send on closed channel [G2 at main.go:8]"

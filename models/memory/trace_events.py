@@ -40,7 +40,7 @@ from typing import Any
 from models import ir
 from models.goroutine import GoPanic, Tx
 from models.memory.hb import _ACQUIRE_HINT, RELEASE_KINDS, Event, HappensBefore
-from models.props import object_names, var_name
+from models.props import chan_accesses, object_names, var_name
 from models.state import WAIT, Chan, World
 
 __all__ = ["INCONSISTENT", "events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
@@ -304,6 +304,8 @@ def race_accesses(model: Any, w: World) -> tuple[Event, Event] | None:
     acc: list[Event] = []
     adds: list[Event] = []
     waits: list[Event] = []
+    sends: list[Event] = []
+    closes: list[Event] = []
     for g in w.gs:
         if g.status != "run" or g.wait or not g.frames:
             continue
@@ -324,12 +326,20 @@ def race_accesses(model: Any, w: World) -> tuple[Event, Event] | None:
         elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
             o = fr.slots[ins.wg].obj
             waits.append(Event(g.gid, "read", ("wg", o), line, names.get(o, f"object {o}")))
+        else:
+            for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
+                (closes if is_close else sends).append(
+                    Event(g.gid, "write" if is_close else "read", ("chan", o), line, names.get(o, f"object {o}")))
     for i, a in enumerate(acc):
         for b in acc[i + 1:]:
             if a.obj == b.obj and "write" in (a.kind, b.kind) and a.g != b.g:
                 return a, b
     for a in adds:
         for b in waits:
+            if a.obj == b.obj and a.g != b.g:
+                return a, b
+    for a in sends:
+        for b in closes:
             if a.obj == b.obj and a.g != b.g:
                 return a, b
     return None
