@@ -34,6 +34,15 @@ def run(program: ir.Program, procs: int = 2, runq_size: int = 256, time_slice_ms
     rt = Runtime(program, procs, runq_size, time_slice_ms, seed, schedule, natives, echo, record)
     rt.sched.runnext_inherits_slice = runnext_inherits_slice
     rt.mutex_starvation = mutex_starvation
+    res = run_to_end(rt, timeout_s)
+    if log is not None:
+        write_log(res.events, log)
+    return res
+
+
+def run_to_end(rt: Runtime, timeout_s: float) -> RunResult:
+    """Start a prepared runtime, wait for it (or stop it at `timeout_s`, exit
+    code 124), shut it down and collect what it did."""
     rt.start()
     timed_out = not rt.done.wait(timeout_s)
     if timed_out:
@@ -42,11 +51,8 @@ def run(program: ir.Program, procs: int = 2, runq_size: int = 256, time_slice_ms
     with rt.loglock:
         events = list(rt.events)
         output = "".join(rt.out)
-    res = RunResult(rt.exit_code, output, rt.err_text, events, list(rt.leaked), dict(rt.sched.stats),
-                    rt.diverged, rt.ctl.i if rt.ctl is not None else 0, timed_out)
-    if log is not None:
-        write_log(events, log)
-    return res
+    return RunResult(rt.exit_code, output, rt.err_text, events, list(rt.leaked), dict(rt.sched.stats),
+                     rt.diverged, rt.ctl.i if rt.ctl is not None else 0, timed_out)
 
 
 def write_log(events: list, log: Any) -> None:

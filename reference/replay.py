@@ -41,6 +41,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
+from .api import run_to_end
 from .runtime import Controller, RunResult, Runtime
 
 __all__ = ["replay_trace", "schedule_of", "run_schedule", "TraceSchedule"]
@@ -163,16 +164,7 @@ def run_schedule(program: Any, sched: TraceSchedule, procs: int = 2, seed: int |
     with a controller that also fires timer entries)."""
     rt = Runtime(program, procs, 256, 10, seed, list(sched.entries), None, False, True)
     rt.ctl = _TraceController(rt, sched)
-    rt.start()
-    timed_out = not rt.done.wait(timeout_s)
-    if timed_out:
-        rt.die(124, f"reference: timeout after {timeout_s:g}s\n")
-    rt.shutdown()
-    with rt.loglock:
-        events = list(rt.events)
-        output = "".join(rt.out)
-    return RunResult(rt.exit_code, output, rt.err_text, events, list(rt.leaked), dict(rt.sched.stats),
-                     rt.diverged, rt.ctl.i, timed_out)
+    return run_to_end(rt, timeout_s)
 
 
 def peak_goroutines(events: list[dict]) -> int:
