@@ -206,6 +206,16 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     pending_safety = {p.name for p in always + deadlock}
     unseen = {p.name: p for p in sometimes}
 
+    def check_end(s: Any, i: int) -> None:
+        """State `i` has no enabled action: is it a proper end or a deadlock?"""
+        for p in deadlock:
+            if p.name not in results:
+                reason = check(p.cond, s)
+                if reason is not None:
+                    results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
+                                                     tuple(_path(parent, taken, i)))
+                    pending_safety.discard(p.name)
+
     def add(s: Any, par: int, act: int, depth: int, indexed: bool = False) -> int:
         i = len(states)
         states.append(s)
@@ -241,8 +251,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             if s not in index:
                 add(s, -1, k, 0)
         if strategy == "random":
-            stop = _random_walks(model, inits, add, index, stats, walks, max_depth, seed, deadline, results,
-                                 deadlock, lambda i: tuple(_path(parent, taken, i)))
+            stop = _random_walks(model, inits, add, check_end, index, stats, walks, max_depth, seed, deadline)
         else:
             frontier: deque[int] | list[int] = deque(range(len(states))) if strategy == "bfs" else list(range(len(states)))[::-1]
             pop = frontier.popleft if strategy == "bfs" else frontier.pop
@@ -267,13 +276,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     ecount[i] = len(acts)
                     mask = 0
                 if not acts:
-                    for p in deadlock:
-                        if p.name not in results:
-                            reason = check(p.cond, s)
-                            if reason is not None:
-                                results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
-                                                                 tuple(_path(parent, taken, i)))
-                                pending_safety.discard(p.name)
+                    check_end(s, i)
                 for k, a, t in succ:
                     if t is PENDING:
                         t = step(s, a)
@@ -372,10 +375,9 @@ def _path(parent: array, taken: array, i: int) -> list[int]:
     return steps
 
 
-def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], index: dict[Any, int], stats: Stats,
-                  walks: int, max_depth: int, seed: int, deadline: float | None,
-                  results: dict[str, PropertyResult], deadlock: list[Property],
-                  path_of: Callable[[int], tuple[int, ...]]) -> str:
+def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], check_end: Callable[[Any, int], None],
+                  index: dict[Any, int], stats: Stats, walks: int, max_depth: int, seed: int,
+                  deadline: float | None) -> str:
     """Seeded random walks; found states join the table so traces replay."""
     rng = random.Random(seed)
     for _ in range(walks):
@@ -385,12 +387,7 @@ def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], index: 
         for d in range(1, max_depth + 1):
             acts = model.actions(s)
             if not acts:
-                for p in deadlock:
-                    if p.name not in results:
-                        reason = check(p.cond, s)
-                        if reason is not None:
-                            results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
-                                                             path_of(i))
+                check_end(s, i)
                 break
             a_i = rng.randrange(len(acts))
             t = model.next_state(s, acts[a_i])
