@@ -88,11 +88,12 @@ def sccs(result: Any, allowed: bytearray, roots: Iterable[int] | None = None) ->
     return out
 
 
-def _inside_edges(result: Any, comp_set: set[int] | bytearray, v: int) -> Iterable[tuple[int, int, int]]:
+def _inside_edges(result: Any, comp: set[int], v: int) -> Iterable[tuple[int, int, int]]:
+    """The edges (index, target, fairness group) from `v` that stay inside `comp`."""
     g = result.graph
     for e in range(g.estart[v], g.estart[v] + g.ecount[v]):
         w = g.target[e]
-        if w in comp_set if isinstance(comp_set, set) else comp_set[w]:
+        if w in comp:
             yield e, w, g.group[e]
 
 
@@ -290,8 +291,7 @@ def check_liveness(prop: Property, result: Any) -> Any:
 def _finish(result: Any, prop: Property, comp: list[int], prefix: list[int], reason: str) -> Any:
     from checker.explore import PropertyResult
     entry = end_state(result, prefix)
-    if result.graph.ecount[entry] == 0 or (len(comp) == 1 and not any(
-            w == entry for _, w, _ in _inside_edges(result, {entry}, entry))):
+    if result.graph.ecount[entry] == 0 or (len(comp) == 1 and next(_inside_edges(result, {entry}, entry), None) is None):
         return PropertyResult(prop, violated(reason + " (the execution ends here)"), tuple(prefix), None)
     loop_actions = _cycle(result, comp, entry)
     return PropertyResult(prop, violated(reason), tuple(prefix + loop_actions), len(prefix) - 1)
