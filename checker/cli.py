@@ -22,7 +22,7 @@ import re
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from checker.errors import InputError
@@ -425,4 +425,4 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-__all__ = ["main", "check_spec", "build_model", "replace"]
+__all__ = ["main", "check_all", "check_spec", "build_model"]

@@ -25,7 +25,7 @@ import yaml
 
 from models.errors import InputError, SpecError
 
-__all__ = ["Bounds", "GcOptions", "Outcome", "PropertySpec", "RuntimeOptions", "Spec", "SpecError",
+__all__ = ["Bounds", "GcOptions", "InputError", "Outcome", "PropertySpec", "RuntimeOptions", "Spec", "SpecError",
            "PROPERTY_PARAMS", "load_spec", "load_spec_text", "apply_override"]
 
 
@@ -214,9 +214,6 @@ def _type_names(types: tuple[type, ...]) -> str:
 def _suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-_RESOLVER = yaml.SafeLoader
 
 
 def _construct_scalar(node: yaml.ScalarNode) -> Any:
@@ -459,5 +456,3 @@ def _plain(doc: _Doc, node: yaml.Node) -> Any:
         return {k: _plain(doc, v) for k, (_, v) in doc.mapping(node, "a value", None).items()}
     raise doc.error(node, "unsupported YAML value")
 
-
-__all__ += ["InputError"]
