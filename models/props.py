@@ -25,6 +25,7 @@ so a scheduler that wraps the world (gmp) reuses them by projection.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from models import ir
@@ -82,15 +83,34 @@ def lock_waiters(m: Machine, w: World) -> tuple[str, ...]:
     return tuple(f"G{g.gid}" for g in w.gs if g.status != DONE and type(m.instr_of(g)) in LOCK_OPS)
 
 
-def races(m: Machine, w: World) -> bool | str:
-    """True, or a description of two conflicting accesses enabled together."""
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One side of a race: goroutine `gid` is about to make this access.
+
+    ``kind`` is ``var`` (a plain Load/Store of `ref`), ``wg`` (a WaitGroup
+    Add from zero is a write, a Wait a read, as Go's -race models them) or
+    ``chan`` (a close is a write, a send a read: runtime/chan.go)."""
+
+    gid: int
+    write: bool
+    kind: str
+    obj: int
+    ins: ir.Instr
+    ref: ir.Ref | None = None
+    slot_name: str = ""
+
+
+def racing_accesses(m: Machine, w: World) -> tuple[Access, Access] | None:
+    """Two conflicting accesses of different goroutines enabled together in
+    `w`, or None: plain variables first, then WaitGroup Add/Wait, then
+    channel send/close.  `races` and the race explanation both use it."""
     if w.ended:
-        return True
-    acc: list[tuple[int, bool, ir.Ref, ir.Instr, ir.Function]] = []
-    adds: list[tuple[int, ir.Instr, int]] = []
-    waits: list[tuple[int, ir.Instr, int]] = []
-    sends: list[tuple[int, ir.Instr, int]] = []
-    closes: list[tuple[int, ir.Instr, int]] = []
+        return None
+    acc: list[Access] = []
+    adds: list[Access] = []
+    waits: list[Access] = []
+    sends: list[Access] = []
+    closes: list[Access] = []
     for g in w.gs:
         if g.status != RUN or g.wait:
             continue
@@ -101,36 +121,45 @@ def races(m: Machine, w: World) -> bool | str:
         if op is ir.Load or op is ir.Store:
             ref = fr.slots[ins.ptr]
             if isinstance(ref, ir.Ref):
-                acc.append((g.gid, op is ir.Store, ref, ins, fn))
+                name = fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else ""
+                acc.append(Access(g.gid, op is ir.Store, "var", ref.obj, ins, ref, name))
         elif op is ir.WgAdd and isinstance(fr.slots[ins.wg], ir.Ref):
             o = fr.slots[ins.wg].obj
             if fr.slots[ins.delta] > 0 and w.heap[o].counter == 0:
-                adds.append((g.gid, ins, o))
+                adds.append(Access(g.gid, True, "wg", o, ins))
         elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
-            waits.append((g.gid, ins, fr.slots[ins.wg].obj))
+            waits.append(Access(g.gid, False, "wg", fr.slots[ins.wg].obj, ins))
         else:
             for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
-                (closes if is_close else sends).append((g.gid, ins, o))
-    for i, (g1, w1, r1, i1, f1) in enumerate(acc):
-        for g2, w2, r2, i2, _f2 in acc[i + 1:]:
-            if r1 == r2 and (w1 or w2) and g1 != g2:
-                names = object_names(m, w)
-                name = var_name(m, w, r1, names, f1.slot_names[i1.ptr])
-                return (f"data race on {name}: G{g1} {'writes' if w1 else 'reads'} at {_at(m, i1)} and "
-                        f"G{g2} {'writes' if w2 else 'reads'} at {_at(m, i2)}")
-    for ga, ia, oa in adds:
-        for gw, iw, ow in waits:
-            if oa == ow and ga != gw:
-                names = object_names(m, w)
-                return (f"data race on WaitGroup {names.get(oa, '?')}: G{ga} Add at {_at(m, ia)} is not "
-                        f"synchronized with G{gw} Wait at {_at(m, iw)} (WaitGroup misuse: Add racing Wait)")
-    for gs, is_, os_ in sends:
-        for gc, ic, oc in closes:
-            if os_ == oc and gs != gc:
-                names = object_names(m, w)
-                return (f"data race on channel {names.get(oc, '?')}: G{gs} sends at {_at(m, is_)} and G{gc} "
-                        f"closes it at {_at(m, ic)} (a close must be synchronized with every send)")
-    return True
+                (closes if is_close else sends).append(Access(g.gid, is_close, "chan", o, ins))
+    for i, a in enumerate(acc):
+        for b in acc[i + 1:]:
+            if a.ref == b.ref and (a.write or b.write) and a.gid != b.gid:
+                return a, b
+    for xs, ys in ((adds, waits), (sends, closes)):
+        for a in xs:
+            for b in ys:
+                if a.obj == b.obj and a.gid != b.gid:
+                    return a, b
+    return None
+
+
+def races(m: Machine, w: World) -> bool | str:
+    """True, or a description of two conflicting accesses enabled together."""
+    pair = racing_accesses(m, w)
+    if pair is None:
+        return True
+    a, b = pair
+    names = object_names(m, w)
+    if a.kind == "var":
+        name = var_name(m, w, a.ref, names, a.slot_name)
+        return (f"data race on {name}: G{a.gid} {'writes' if a.write else 'reads'} at {_at(m, a.ins)} and "
+                f"G{b.gid} {'writes' if b.write else 'reads'} at {_at(m, b.ins)}")
+    if a.kind == "wg":
+        return (f"data race on WaitGroup {names.get(a.obj, '?')}: G{a.gid} Add at {_at(m, a.ins)} is not "
+                f"synchronized with G{b.gid} Wait at {_at(m, b.ins)} (WaitGroup misuse: Add racing Wait)")
+    return (f"data race on channel {names.get(a.obj, '?')}: G{a.gid} sends at {_at(m, a.ins)} and G{b.gid} "
+            f"closes it at {_at(m, b.ins)} (a close must be synchronized with every send)")
 
 
 def chan_accesses(m: Machine, w: World, gid: int, ins: ir.Instr, slots: tuple[Any, ...]) -> list[tuple[int, bool]]:

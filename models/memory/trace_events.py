@@ -40,7 +40,7 @@ from typing import Any
 from models import ir
 from models.goroutine import GoPanic, Tx
 from models.memory.hb import _ACQUIRE_HINT, RELEASE_KINDS, Event, HappensBefore
-from models.props import chan_accesses, object_names, var_name
+from models.props import object_names, racing_accesses, var_name
 from models.state import WAIT, Chan, World
 
 __all__ = ["INCONSISTENT", "events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
@@ -293,56 +293,25 @@ INCONSISTENT = "inconsistent:"
 
 
 def race_accesses(model: Any, w: World) -> tuple[Event, Event] | None:
-    """The two racing accesses of state `w` (as `models.props.races` finds them),
-    as the ``read``/``write`` events their goroutines are about to perform, or None.
-    A WaitGroup ``Add`` from zero racing ``Wait`` is Go's -race model of the
-    misuse: a write (Add) and a read (Wait) of the WaitGroup."""
+    """The two racing accesses of state `w` (`models.props.racing_accesses`)
+    as the ``read``/``write`` events their goroutines are about to perform,
+    or None.  A WaitGroup ``Add`` from zero racing ``Wait`` is Go's -race
+    model of the misuse: a write (Add) and a read (Wait) of the WaitGroup;
+    a channel send reads the channel and a close writes it."""
     m = model.machine
-    if w.ended:
+    pair = racing_accesses(m, w)
+    if pair is None:
         return None
     names = _names(m, w)
-    acc: list[Event] = []
-    adds: list[Event] = []
-    waits: list[Event] = []
-    sends: list[Event] = []
-    closes: list[Event] = []
-    for g in w.gs:
-        if g.status != "run" or g.wait or not g.frames:
-            continue
-        fr = g.frames[-1]
-        fn = m.funcs[fr.func]
-        ins = fn.code[fr.pc]
-        op = type(ins)
-        line = ins.pos[0]
-        if op is ir.Load or op is ir.Store:
-            ref = fr.slots[ins.ptr]
-            if isinstance(ref, ir.Ref):
-                name = var_name(m, w, ref, names, fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else "")
-                acc.append(Event(g.gid, "write" if op is ir.Store else "read", (ref.obj, ref.field), line, name))
-        elif op is ir.WgAdd and isinstance(fr.slots[ins.wg], ir.Ref):
-            o = fr.slots[ins.wg].obj
-            if fr.slots[ins.delta] > 0 and w.heap[o].counter == 0:
-                adds.append(Event(g.gid, "write", ("wg", o), line, names.get(o, f"object {o}")))
-        elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
-            o = fr.slots[ins.wg].obj
-            waits.append(Event(g.gid, "read", ("wg", o), line, names.get(o, f"object {o}")))
-        else:
-            for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
-                (closes if is_close else sends).append(
-                    Event(g.gid, "write" if is_close else "read", ("chan", o), line, names.get(o, f"object {o}")))
-    for i, a in enumerate(acc):
-        for b in acc[i + 1:]:
-            if a.obj == b.obj and "write" in (a.kind, b.kind) and a.g != b.g:
-                return a, b
-    for a in adds:
-        for b in waits:
-            if a.obj == b.obj and a.g != b.g:
-                return a, b
-    for a in sends:
-        for b in closes:
-            if a.obj == b.obj and a.g != b.g:
-                return a, b
-    return None
+
+    def event(x: Any) -> Event:
+        kind = "write" if x.write else "read"
+        if x.kind == "var":
+            return Event(x.gid, kind, (x.ref.obj, x.ref.field), x.ins.pos[0],
+                         var_name(m, w, x.ref, names, x.slot_name))
+        return Event(x.gid, kind, (x.kind, x.obj), x.ins.pos[0], names.get(x.obj, f"object {x.obj}"))
+
+    return event(pair[0]), event(pair[1])
 
 
 def _is_wg(e: Event) -> bool:
