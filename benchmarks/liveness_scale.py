@@ -16,7 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from checker.examples import PhilFlat  # noqa: E402
-from checker.explore import explore  # noqa: E402
+from checker.check import check  # noqa: E402
 from checker.model import Property  # noqa: E402
 
 
@@ -25,7 +25,7 @@ def main(n: int) -> None:
     hungry = Property.progress("every hungry philosopher eats", lambda s: [k for k, pc in enumerate(s[0]) if pc == 1],
                                fairness="strong")
     t0 = time.perf_counter()
-    r = explore(m, properties=[hungry])
+    r = check(m, properties=[hungry])
     total = time.perf_counter() - t0
     st = r.stats
     print(f"N={n}: {st.states:,} states, {st.transitions:,} transitions, {total:.1f}s in all "

@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from checker.explore import explore  # noqa: E402
+from checker.check import check  # noqa: E402
 from models.spec import load_spec_text  # noqa: E402
 from models.world import build_model  # noqa: E402
 
@@ -49,7 +49,7 @@ def main() -> None:
     rows = []
     for reduce in (False, True):
         t0 = time.monotonic()
-        r = explore(build_model(spec), args.strategy, reduce=reduce, proviso=args.proviso,
+        r = check(build_model(spec), args.strategy, reduce=reduce, proviso=args.proviso,
                     max_states=args.max_states)
         secs = time.monotonic() - t0
         verdicts = {k: v.verdict.kind for k, v in r.results.items()}

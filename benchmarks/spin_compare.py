@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from checker.examples import PhilFlat  # noqa: E402
-from checker.explore import explore  # noqa: E402
+from checker.check import check  # noqa: E402
 
 
 def spin(n: int, work: str) -> tuple[int, int, float]:
@@ -49,7 +49,7 @@ def main(ns: list[int]) -> int:
     with tempfile.TemporaryDirectory() as work:
         for n in ns:
             s_states, s_trans, s_secs = spin(n, work)
-            r = explore(PhilFlat(n))
+            r = check(PhilFlat(n))
             o_rate = r.stats.states / r.stats.seconds
             s_rate = s_states / s_secs
             same = (s_states, s_trans) == (r.stats.states + 1, r.stats.transitions + 2)

@@ -27,7 +27,7 @@ from typing import Any
 
 from checker.errors import InputError
 from checker.explore import PropertyResult, Result, explore
-from checker.model import check
+from checker.model import evaluate
 from checker.trace import build, replay, write_itf
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
@@ -137,7 +137,7 @@ def check_spec(spec: Any, args: argparse.Namespace, when: str = "") -> SpecRepor
     model = build_model(spec)
     props = _select_properties(spec, model)
     t0 = time.monotonic()
-    result: Result = explore(model, args.strategy, max_states=spec.bounds.max_states,
+    result: Result = check(model, args.strategy, max_states=spec.bounds.max_states,
                              max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s,
                              seed=args.seed, walks=args.walks, progress=not args.json, properties=props,
                              reduce=getattr(args, "por", False))
@@ -190,7 +190,7 @@ def _write_trace(spec: Any, model: Any, pr: PropertyResult, args: argparse.Names
         path = minimize(model, pr.prop, path)
         if path != pr.path:  # the reason belongs to the path's last state
             states, _ = replay(model, path, spec.path)
-            reason = check(pr.prop.cond, states[-1]) or reason
+            reason = evaluate(pr.prop.cond, states[-1]) or reason
     cx = build(model, pr.prop.name, reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
                kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "",
                found_by=args.strategy)

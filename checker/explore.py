@@ -5,8 +5,9 @@ into a table that maps each to a dense index; a state's parent is an index
 and the action taken is an index into ``actions(parent)``, so a trace is
 rebuilt by replaying the model (no copies of states along paths).  Safety
 properties (``always``, ``sometimes``, ``deadlock``) are checked as states
-are found; liveness properties run on the finished state graph
-(:mod:`checker.liveness`).  Any limit (states, depth, time, Ctrl-C) makes the
+are found; liveness properties are left in ``Result.undecided`` for
+:func:`checker.check.check`, which runs :mod:`checker.liveness` on the
+finished state graph.  Any limit (states, depth, time, Ctrl-C) makes the
 undecided properties ``unknown``: a bound never becomes ``holds``.
 
 Examples
@@ -31,98 +32,12 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from checker.model import HOLDS, BoundExceeded, Property, Verdict, check, hook, unknown, violated
+from checker.model import HOLDS, BoundExceeded, Property, evaluate, hook, unknown, violated
+from checker.results import Graph, PropertyResult, Result, Stats
 
 Strategy = Literal["bfs", "dfs", "random"]
-
-
-@dataclass(slots=True)
-class Stats:
-    """What a search did: counts, depth, time, memory, and why it stopped."""
-
-    states: int = 0
-    transitions: int = 0
-    depth: int = 0
-    seconds: float = 0.0
-    peak_mb: float = 0.0
-    complete: bool = False
-    stop_reason: str = ""
-    strategy: str = "bfs"
-    reduced: int = 0
-
-    @property
-    def states_per_s(self) -> float:
-        return self.states / self.seconds if self.seconds > 0 else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"states": self.states, "transitions": self.transitions, "depth": self.depth,
-                "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
-                "peak_mb": round(self.peak_mb, 1), "complete": self.complete,
-                "stop_reason": self.stop_reason, "strategy": self.strategy, "reduced": self.reduced}
-
-
-@dataclass(slots=True)
-class PropertyResult:
-    """The verdict on one property and, when violated, its counterexample.
-
-    `path` is the initial-state index followed by action indices; `loop` is,
-    for a lasso, the index of the state (along the path) that the last step
-    returns to.
-    """
-
-    prop: Property
-    verdict: Verdict
-    path: tuple[int, ...] | None = None
-    loop: int | None = None
-
-    @property
-    def path_str(self) -> str:
-        return "/".join(map(str, self.path)) if self.path is not None else ""
-
-
-@dataclass(slots=True)
-class Graph:
-    """The explored state graph, kept when liveness properties need it.
-
-    Edges of state ``i`` are ``target[estart[i]:estart[i]+ecount[i]]`` with the
-    action index and fairness group of each; ``enabled[i]`` is a bit mask of
-    the fairness groups enabled in state ``i``.
-    """
-
-    estart: array
-    ecount: array
-    target: array
-    action: array
-    group: array
-    enabled: list[int]
-    groups: list[Hashable]
-
-
-@dataclass(slots=True)
-class Result:
-    results: dict[str, PropertyResult]
-    stats: Stats
-    states: list[Any] = field(repr=False, default_factory=list)
-    parent: array = field(repr=False, default_factory=lambda: array("q"))
-    taken: array = field(repr=False, default_factory=lambda: array("l"))
-    graph: Graph | None = field(repr=False, default=None)
-    depth: array = field(repr=False, default_factory=lambda: array("l"))
-
-    def __getitem__(self, name: str) -> PropertyResult:
-        return self.results[name]
-
-    def path_to(self, index: int) -> list[int]:
-        """Initial-state index then action indices leading to state `index`."""
-        steps: list[int] = []
-        while self.parent[index] >= 0:
-            steps.append(self.taken[index])
-            index = self.parent[index]
-        steps.append(self.taken[index])
-        steps.reverse()
-        return steps
 
 
 class _Progress:
@@ -210,7 +125,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         """State `i` has no enabled action: is it a proper end or a deadlock?"""
         for p in deadlock:
             if p.name not in results:
-                reason = check(p.cond, s)
+                reason = evaluate(p.cond, s)
                 if reason is not None:
                     results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
                                                      tuple(_path(parent, taken, i)))
@@ -232,14 +147,14 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         for p in always:
             if p.name in results:
                 continue
-            reason = check(p.cond, s)
+            reason = evaluate(p.cond, s)
             if reason is not None:
                 results[p.name] = PropertyResult(p, violated(reason), None)
                 results[p.name].path = tuple(_path(parent, taken, i))
                 pending_safety.discard(p.name)
         if unseen:
             for name, p in list(unseen.items()):
-                if check(p.cond, s) is None:
+                if evaluate(p.cond, s) is None:
                     results[name] = PropertyResult(p, HOLDS, tuple(_path(parent, taken, i)))
                     del unseen[name]
         return i
@@ -351,17 +266,13 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         for p in liveness:
             results[p.name] = PropertyResult(p, unknown(NOT_PRESERVED))
     elif liveness:
-        if exhaustive and graph is not None and not any(t < 0 for t in etarget):
-            from checker.liveness import check_liveness
-            t0 = time.monotonic()
-            for p in liveness:
-                results[p.name] = check_liveness(p, result)
-            stats.seconds += time.monotonic() - t0
-        else:
+        if not (exhaustive and graph is not None and not any(t < 0 for t in etarget)):
             for p in liveness:
                 results[p.name] = PropertyResult(p, unknown(why if not exhaustive else "graph incomplete"))
+        else:
+            result.undecided = liveness  # decided on the graph by checker.check
     stats.peak_mb = peak_memory_mb()
-    result.results = {p.name: results[p.name] for p in props}
+    result.results = {p.name: results[p.name] for p in props if p.name in results}
     return result
 
 

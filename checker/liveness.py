@@ -24,7 +24,8 @@ from collections import deque
 from collections.abc import Hashable, Iterable
 from typing import Any
 
-from checker.model import HOLDS, Property, check, unknown, violated
+from checker.model import HOLDS, Property, evaluate, unknown, violated
+from checker.results import PropertyResult
 
 
 def sccs(result: Any, allowed: bytearray, roots: Iterable[int] | None = None) -> list[list[int]]:
@@ -213,7 +214,6 @@ def end_state(result: Any, path: list[int]) -> int:
 
 def check_liveness(prop: Property, result: Any) -> Any:
     """Decide one liveness property on a complete exploration."""
-    from checker.explore import PropertyResult
     g = result.graph
     n = len(result.states)
     states = result.states
@@ -242,14 +242,14 @@ def check_liveness(prop: Property, result: Any) -> Any:
     bad = bytearray(n)
     if prop.kind == "eventually":
         for i in range(n):
-            bad[i] = 1 if check(prop.cond, states[i]) is not None else 0
+            bad[i] = 1 if evaluate(prop.cond, states[i]) is not None else 0
         roots = [i for i in range(n) if result.parent[i] < 0 and bad[i]]
         why = "the condition never becomes true"
     else:
         roots = []
         for i in range(n):
-            bad[i] = 1 if check(prop.response, states[i]) is not None else 0
-            if bad[i] and check(prop.cond, states[i]) is None:
+            bad[i] = 1 if evaluate(prop.response, states[i]) is not None else 0
+            if bad[i] and evaluate(prop.cond, states[i]) is None:
                 roots.append(i)
         why = "the trigger holds but the response never follows"
     reach = bytearray(n)
@@ -289,7 +289,6 @@ def check_liveness(prop: Property, result: Any) -> Any:
 
 
 def _finish(result: Any, prop: Property, comp: list[int], prefix: list[int], reason: str) -> Any:
-    from checker.explore import PropertyResult
     entry = end_state(result, prefix)
     if result.graph.ecount[entry] == 0 or (len(comp) == 1 and next(_inside_edges(result, {entry}, entry), None) is None):
         return PropertyResult(prop, violated(reason + " (the execution ends here)"), tuple(prefix), None)
@@ -298,7 +297,6 @@ def _finish(result: Any, prop: Property, comp: list[int], prefix: list[int], rea
 
 
 def _check_bottom(prop: Property, result: Any) -> Any:
-    from checker.explore import PropertyResult
     g = result.graph
     n = len(result.states)
     comps = sccs(result, bytearray([1]) * n)

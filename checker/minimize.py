@@ -31,7 +31,7 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
-from checker.model import Property, check, hook
+from checker.model import Property, evaluate, hook
 from checker.trace import ReplayError, replay
 
 #: Upper bound on the states kept over all layers, and on search labels popped.
@@ -42,9 +42,9 @@ MAX_LABELS = 100_000
 def violates(model: Any, prop: Property, s: Any) -> bool:
     """Does the final state `s` of a path show `prop` violated?"""
     if prop.kind == "always":
-        return check(prop.cond, s) is not None
+        return evaluate(prop.cond, s) is not None
     if prop.kind == "deadlock":
-        return not model.actions(s) and check(prop.cond, s) is not None
+        return not model.actions(s) and evaluate(prop.cond, s) is not None
     return False
 
 

@@ -167,7 +167,7 @@ class Property:
         return self.kind in ("eventually", "leads_to", "progress", "bottom")
 
 
-def check(cond: Condition, s: Any) -> str | None:
+def evaluate(cond: Condition, s: Any) -> str | None:
     """Evaluate a condition: ``None`` when it holds, else the reason it fails."""
     r = cond(s)
     if r is True:

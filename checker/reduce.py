@@ -1,6 +1,6 @@
 """Ample-set partial-order reduction (Clarke, Grumberg and Peled's C0-C3).
 
-`explore(..., reduce=True)` expands a state through an *ample set* of its
+`check(..., reduce=True)` expands a state through an *ample set* of its
 actions instead of all of them when the model offers two hooks:
 
 - ``persistent_set(s, acts) -> Sequence[int] | None``: indices into `acts`
@@ -34,8 +34,8 @@ Examples
 ...     def properties(self): return []
 ...     def persistent_set(self, s, acts): return [0] if acts[0] == 0 else None
 ...     def visible(self, s, a, t): return False
->>> from checker.explore import explore
->>> r = explore(Two(), reduce=True)
+>>> from checker.check import check
+>>> r = check(Two(), reduce=True)
 >>> (r.stats.states, r.stats.reduced)
 (5, 2)
 """

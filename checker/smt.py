@@ -1,7 +1,7 @@
 """z3 result types and small solver helpers, model-agnostic.
 
 Every z3 question in the project answers with one of three values, never
-``None``: `Proved` (the negated goal is unsat), `Counterexample` (a
+``None``: `Proved` (the negated goal is unsat), `Refuted` (a
 satisfying model, with a witness rendered by the caller) or `Unknown`
 (z3 gave up, or a bound was hit; the reason says which).  Solver scopes are
 context managers, as in mypyvy (``with frame(s): ...``).
@@ -13,9 +13,9 @@ Examples
 >>> s = solver(timeout_ms=1000)
 >>> with frame(s):
 ...     s.add(x > 2, x < 2)
-...     check(s)
+...     solve(s)
 Proved()
->>> r = check(s, x == 3, witness=lambda m: f"x={m.eval(x)}")
+>>> r = solve(s, x == 3, witness=lambda m: f"x={m.eval(x)}")
 >>> (r.holds, r.witness)
 (False, 'x=3')
 """
@@ -29,7 +29,7 @@ from typing import Any
 
 import z3
 
-__all__ = ["Counterexample", "Proved", "SmtResult", "Unknown", "check", "frame", "solver", "distinct_ints"]
+__all__ = ["Proved", "Refuted", "SmtResult", "Unknown", "distinct_ints", "frame", "solve", "solver"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class Proved:
 
 
 @dataclass(frozen=True, slots=True)
-class Counterexample:
+class Refuted:
     """The query is satisfiable; `model` is z3's model, `witness` its rendering."""
 
     model: Any
@@ -51,7 +51,7 @@ class Counterexample:
     holds: bool = field(default=False, init=False)
 
     def __repr__(self) -> str:
-        return f"Counterexample({self.witness!r})"
+        return f"Refuted({self.witness!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ class Unknown:
     holds: bool = field(default=False, init=False)
 
 
-SmtResult = Proved | Counterexample | Unknown
+SmtResult = Proved | Refuted | Unknown
 
 
 def solver(timeout_ms: int = 30_000) -> z3.Solver:
@@ -82,8 +82,8 @@ def frame(s: z3.Solver) -> Iterator[z3.Solver]:
         s.pop()
 
 
-def check(s: z3.Solver, *assumptions: Any, witness: Callable[[z3.ModelRef], str] | None = None) -> SmtResult:
-    """Check `s` (plus `assumptions`, in a scope): sat gives a `Counterexample`
+def solve(s: z3.Solver, *assumptions: Any, witness: Callable[[z3.ModelRef], str] | None = None) -> SmtResult:
+    """Check `s` (plus `assumptions`, in a scope): sat gives a `Refuted`
     whose witness is ``witness(model)``; unsat gives `Proved`."""
     with frame(s):
         if assumptions:
@@ -93,7 +93,7 @@ def check(s: z3.Solver, *assumptions: Any, witness: Callable[[z3.ModelRef], str]
             return Proved()
         if r == z3.sat:
             m = s.model()
-            return Counterexample(m, witness(m) if witness else str(m))
+            return Refuted(m, witness(m) if witness else str(m))
         return Unknown(f"z3: {s.reason_unknown()}")
 
 

@@ -17,7 +17,7 @@ import os
 import pytest
 
 import reference
-from checker.explore import explore
+from checker.check import check
 from checker.trace import build, replay, write_itf
 from models.spec import apply_override, load_spec, load_spec_text
 from models.world import build_model
@@ -122,7 +122,7 @@ BUGS = {  # bug spec -> its fixed twin
 def _trace(name: str, tmp_path) -> tuple[str, object, object]:
     spec = load_spec(os.path.join(SPECS, f"{name}.yaml"))
     model = build_model(spec)
-    res = explore(model)
+    res = check(model)
     prop = next(p for p in PRIORITY if spec.expect.get(p) == "violated")
     pr = res.results[prop]
     assert pr.verdict.kind == "violated" and pr.path is not None
@@ -183,7 +183,7 @@ def test_racy_counter_race_trace_and_lost_update_for_real(tmp_path, capsys):
     code, out, err = _replay(path, capsys)
     assert code == 0 and out in ("1\n", "2\n")
     model = build_model(spec)
-    res = explore(model)
+    res = check(model)
     lost = next(i for i, s in enumerate(res.states) if "".join(s.output) == "1\n")
     cx = build(model, "race_free", "lost update", res.path_to(lost), None, spec_path=spec.path)
     p2 = write_itf(cx, str(tmp_path / "lost.itf.json"))
@@ -277,7 +277,7 @@ def _gmp_outputs(spec) -> set[str]:
     from models.sched.gmp import build_model as gmp_model
 
     model = gmp_model(spec)
-    res = explore(model)
+    res = check(model)
     assert res.stats.complete
     return {"".join(s.world.output) for s in res.states if s.world.main_done}
 
@@ -301,10 +301,10 @@ def test_ping_pong_pair_does_not_starve_main_on_real_threads():
     from models.sched.gmp import build_model as gmp_model
 
     spec = load_spec(os.path.join(SPECS, "steal_runnext_no_inherit.yaml"))
-    res_off = explore(gmp_model(spec))
+    res_off = check(gmp_model(spec))
     assert res_off.results["starvation_free"].verdict.kind == "violated"
     on = apply_override(spec, "runtime.runnext_inherits_slice", True)
-    res_on = explore(gmp_model(on))
+    res_on = check(gmp_model(on))
     assert res_on.results["terminates"].verdict.kind == "holds"
     assert res_on.results["starvation_free"].verdict.kind == "holds"
     for seed in range(5):

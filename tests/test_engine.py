@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker.examples import Peterson, PhilFlat, Philosophers, SpinLoop, Starver
-from checker.explore import explore
+from checker.check import check
 from checker.model import Property
 from checker.trace import replay
 
@@ -23,7 +23,7 @@ PHILOSOPHERS = {
 @pytest.mark.parametrize("n,ordered", sorted(PHILOSOPHERS))
 def test_philosophers_exact_state_space(n: int, ordered: bool) -> None:
     states, transitions, verdict, path = PHILOSOPHERS[n, ordered]
-    r = explore(Philosophers(n, ordered))
+    r = check(Philosophers(n, ordered))
     assert (r.stats.states, r.stats.transitions) == (states, transitions)
     assert r["deadlock_free"].verdict.kind == verdict
     assert r["deadlock_free"].path_str == path
@@ -34,13 +34,13 @@ def test_philosophers_exact_state_space(n: int, ordered: bool) -> None:
 @pytest.mark.parametrize("n", [3, 4, 5])
 def test_bfs_deadlock_trace_is_shortest(n: int) -> None:
     """Every philosopher takes its first fork: n steps, and no shorter path deadlocks."""
-    r = explore(Philosophers(n))
+    r = check(Philosophers(n))
     path = r["deadlock_free"].path
     assert len(path) - 1 == n
     states, _ = replay(Philosophers(n), path)
     assert Philosophers(n).actions(states[-1]) == []
     # DFS finds a deadlock too, never a shorter one
-    d = explore(Philosophers(n), "dfs")
+    d = check(Philosophers(n), "dfs")
     assert d["deadlock_free"].verdict.kind == "violated"
     assert len(d["deadlock_free"].path) >= len(path)
 
@@ -50,25 +50,25 @@ def test_phil_flat_matches_spin_no_reduction(n: int, states: int, transitions: i
     """SPIN 6.5.2 -DNOREDUCE on phil_flat.pml: N=5 820 states / 2,519 transitions,
     N=8 52,430 / 263,326.  SPIN counts its atomic `init` step as one more state
     and two more transitions than the philosophers' own system."""
-    r = explore(PhilFlat(n))
+    r = check(PhilFlat(n))
     assert (r.stats.states + 1, r.stats.transitions + 2) == {5: (820, 2519), 8: (52430, 263326)}[n]
     assert (r.stats.states, r.stats.transitions) == (states, transitions)
     assert [r[p].verdict.kind for p in ("assertion", "deadlock_free", "someone eats")] == ["holds"] * 3
 
 
 def test_phil_flat_deadlock_variant() -> None:
-    r = explore(PhilFlat(5, deadlock=True))
+    r = check(PhilFlat(5, deadlock=True))
     assert (r.stats.states, r.stats.transitions) == (1022, 3320)
     assert r["deadlock_free"].path_str == "0/0/1/1/1/1"
     assert r["assertion"].verdict.kind == "holds"
 
 
 def test_peterson_and_broken_peterson() -> None:
-    ok = explore(Peterson())
+    ok = check(Peterson())
     assert (ok.stats.states, ok.stats.transitions) == (26, 44)
     assert ok["mutex"].verdict.kind == "holds"
     assert ok["p0 enters"].verdict.kind == "holds"
-    bad = explore(Peterson(buggy=True))
+    bad = check(Peterson(buggy=True))
     assert (bad.stats.states, bad.stats.transitions) == (50, 94)
     assert bad["mutex"].verdict.kind == "violated"
     assert bad["mutex"].path_str == "0/0/1/1/1/0/0"
@@ -85,7 +85,7 @@ def _check_lasso(model, res) -> None:
 
 def test_weak_fairness_needed_to_rule_out_spinning() -> None:
     m = SpinLoop()
-    r = explore(m)
+    r = check(m)
     assert r.stats.states == 3
     assert r["A finishes (weak)"].verdict.kind == "holds"
     unfair = r["A finishes (unfair)"]
@@ -96,7 +96,7 @@ def test_weak_fairness_needed_to_rule_out_spinning() -> None:
 
 def test_starvation_that_weak_fairness_does_not_prevent() -> None:
     m = Starver()
-    r = explore(m)
+    r = check(m)
     assert (r.stats.states, r.stats.transitions) == (7, 10)
     weak = r["victim (weak)"]
     assert weak.verdict.kind == "violated"
@@ -106,7 +106,7 @@ def test_starvation_that_weak_fairness_does_not_prevent() -> None:
 
 
 def test_bounds_give_unknown_never_holds() -> None:
-    r = explore(PhilFlat(5), max_states=100)
+    r = check(PhilFlat(5), max_states=100)
     assert not r.stats.complete
     assert {p.verdict.kind for p in r.results.values()} <= {"unknown", "holds"}
     assert r["assertion"].verdict.kind == "unknown"
@@ -114,19 +114,19 @@ def test_bounds_give_unknown_never_holds() -> None:
     assert "max_states 100" in r["assertion"].verdict.reason
     # a sometimes property reached before the bound is decided
     assert r["someone eats"].verdict.kind == "holds"
-    d = explore(PhilFlat(5), max_depth=3)
+    d = check(PhilFlat(5), max_depth=3)
     assert d["assertion"].verdict.kind == "unknown"
-    t = explore(PhilFlat(8), timeout_s=0.001)
+    t = check(PhilFlat(8), timeout_s=0.001)
     assert t["assertion"].verdict.kind == "unknown"
 
 
 def test_liveness_unknown_when_search_is_bounded() -> None:
-    r = explore(Starver(), max_states=3)
+    r = check(Starver(), max_states=3)
     assert r["victim (strong)"].verdict.kind == "unknown"
 
 
 def test_random_simulation_never_proves() -> None:
-    r = explore(PhilFlat(5, deadlock=True), "random", walks=50, max_depth=200, seed=1)
+    r = check(PhilFlat(5, deadlock=True), "random", walks=50, max_depth=200, seed=1)
     assert r["assertion"].verdict.kind == "unknown"
     dl = r["deadlock_free"]
     assert dl.verdict.kind == "violated"
@@ -149,7 +149,7 @@ def test_sometimes_never_reached_is_a_failure() -> None:
             return [Property.sometimes("reaches 5", lambda s: s == 5),
                     Property.deadlock_free("ends at 2", lambda s: s == 2)]
 
-    r = explore(Stuck())
+    r = check(Stuck())
     assert str(r["reaches 5"].verdict) == "violated (never reached)"
     assert r["ends at 2"].verdict.kind == "holds"
 
@@ -173,7 +173,7 @@ def test_bottom_scc_finds_stuck_keys() -> None:
         def properties(self):
             return [Property.bottom("leak_free", lambda s: ["worker"] if s[1] else [])]
 
-    r = explore(Leaky())
+    r = check(Leaky())
     res = r["leak_free"]
     assert res.verdict.kind == "violated"
     assert res.path_str == "0/1"
@@ -183,18 +183,18 @@ def test_bottom_scc_finds_stuck_keys() -> None:
 def test_peterson_has_bounded_bypass_even_without_fairness() -> None:
     """Once P0 raised its flag, P1 can enter at most once before P0: no fairness needed."""
     prop = Property.leads_to("p0 enters (unfair)", lambda s: s[0][0] == 1, lambda s: s[0][0] == 3, fairness="none")
-    assert explore(Peterson(), properties=[prop])["p0 enters (unfair)"].verdict.kind == "holds"
+    assert check(Peterson(), properties=[prop])["p0 enters (unfair)"].verdict.kind == "holds"
 
 
 def test_leads_to_counterexample_under_no_fairness() -> None:
     m = SpinLoop()
     prop = Property.leads_to("spin ends", lambda s: not s[0], lambda s: s[1], fairness="none")
-    res = explore(m, properties=[prop])["spin ends"]
+    res = check(m, properties=[prop])["spin ends"]
     assert res.verdict.kind == "violated"
     assert res.path_str == "0/0" and res.loop == 0
     _check_lasso(m, res)
     weak = Property.leads_to("spin ends", lambda s: not s[0], lambda s: s[1], fairness="weak")
-    assert explore(m, properties=[weak])["spin ends"].verdict.kind == "holds"
+    assert check(m, properties=[weak])["spin ends"].verdict.kind == "holds"
 
 
 def test_million_state_graph_liveness() -> None:
@@ -213,6 +213,6 @@ def test_million_state_graph_liveness() -> None:
         def properties(self):
             return [Property.eventually("reaches end", lambda s: s == 199_999, fairness="none")]
 
-    r = explore(Chain())
+    r = check(Chain())
     assert r.stats.states == 200_000
     assert r["reaches end"].verdict.kind == "holds"

@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from checker.explore import explore
+from checker.check import check
 from models.sched.gmp import GmpModel, GmpState, build_model
 from models.sched.gmp_queues import PState, globrunqget, runqget, runqput, runqsteal
 from models.spec import apply_override, load_spec, load_spec_text
@@ -42,7 +42,7 @@ def _spec(name: str, **overrides):
 
 def _check(spec):
     model = build_model(spec)
-    return model, explore(model, max_states=spec.bounds.max_states)
+    return model, check(model, max_states=spec.bounds.max_states)
 
 
 def _actions(model: GmpModel, path):
@@ -108,7 +108,7 @@ def test_max_latency_is_exact():
     spec = _spec("steal")
     props = tuple(p if p.name != "max_latency" else type(p)("max_latency", 27) for p in spec.properties)
     model = GmpModel(spec.program, spec.runtime, props)
-    r = explore(model)
+    r = check(model)
     assert r["max_latency"].verdict.kind == "violated"
     assert len(r["max_latency"].path) - 1 == 31
 
@@ -147,7 +147,7 @@ properties: [deadlock_free, gmp.no_lost_goroutine]
 
 def _final_outputs(spec) -> set[tuple[str, ...]]:
     model = build_model(spec)
-    r = explore(model)
+    r = check(model)
     assert r.stats.complete and all(pr.verdict.kind == "holds" for pr in r.results.values())
     return {tuple("".join(s.world.output).split()) for s in r.states if not model.actions(s)}
 

@@ -15,7 +15,7 @@ from collections import deque
 import pytest
 
 import reference
-from checker.explore import explore
+from checker.check import check
 from models.spec import load_spec, load_spec_text
 from models.world import build_model
 
@@ -60,7 +60,7 @@ def _reach(model):
 def test_spec_verdicts_and_counts(name):
     spec = _spec(name)
     model = build_model(spec)
-    res = explore(model, max_states=spec.bounds.max_states)
+    res = check(model, max_states=spec.bounds.max_states)
     states, transitions, verdicts = PINNED[name]
     assert (res.stats.states, res.stats.transitions, res.stats.complete) == (states, transitions, True)
     got = {n: pr.verdict.kind for n, pr in res.results.items()}
@@ -73,7 +73,7 @@ def test_noretake_starvation_trace_is_the_syscall_scenario():
     and the spinner G2 loops on P1 (preempted, rescheduled) for ever."""
     spec = _spec("syscall_handoff_noretake")
     model = build_model(spec)
-    res = explore(model, max_states=spec.bounds.max_states)
+    res = check(model, max_states=spec.bounds.max_states)
     r = res["starvation_free"]
     path, loop = r.path, r.loop
     s = model.init_states()[path[0]]

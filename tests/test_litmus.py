@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from checker.explore import explore
+from checker.check import check
 from models.memory import check_outcomes
 from models.memory.goexpr import parse
 from models.memory.outcomes import sc_finals
@@ -62,7 +62,7 @@ def test_litmus_outcome_verdicts(name: str, results: dict) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_litmus_race_free_verdict_matches_rd4(name: str, results: dict) -> None:
     spec, _ = results[name]
-    verdict = explore(build_model(spec))["race_free"].verdict
+    verdict = check(build_model(spec))["race_free"].verdict
     assert verdict.kind == ("violated" if name in RACY else "holds")
     assert spec.expected("race_free") == verdict.kind
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import z3
 
-from checker.smt import Counterexample, Proved, Unknown, check, frame, solver
+from checker.smt import Proved, Refuted, Unknown, frame, solve, solver
 from models.memory.hb import Event, HappensBefore, races
 
 
@@ -115,11 +115,11 @@ def test_smt_result_types_and_scopes() -> None:
     x = z3.Int("x")
     s = solver(timeout_ms=2000)
     s.add(x >= 0)
-    assert isinstance(check(s, x < 0), Proved)
-    r = check(s, x == 4, witness=lambda m: f"x={m.eval(x)}")
-    assert isinstance(r, Counterexample) and r.witness == "x=4" and not r.holds
+    assert isinstance(solve(s, x < 0), Proved)
+    r = solve(s, x == 4, witness=lambda m: f"x={m.eval(x)}")
+    assert isinstance(r, Refuted) and r.witness == "x=4" and not r.holds
     with frame(s):
         s.add(x > 10)
-        assert isinstance(check(s, x < 5), Proved)
-    assert isinstance(check(s, x < 5), Counterexample)   # the frame was popped
+        assert isinstance(solve(s, x < 5), Proved)
+    assert isinstance(solve(s, x < 5), Refuted)   # the frame was popped
     assert Unknown("timeout").holds is False

@@ -11,7 +11,7 @@ from itertools import product
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.explore import explore
+from checker.check import check
 from models.memory import check_outcomes
 from models.memory.outcomes import sc_finals
 from models.spec import load_spec_text
@@ -69,7 +69,7 @@ def test_sc_outcomes_agree_with_axiomatic_outcomes(prog: tuple[str, list[str]]) 
     if not results:
         return
     spec, outs = _spec(src, results)
-    race_free = explore(build_model(spec))["race_free"].verdict.kind == "holds"
+    race_free = check(build_model(spec))["race_free"].verdict.kind == "holds"
     finals = sc_finals(spec)
     assert finals is not None
     reached = {tuple(env[r] for r in results) for env in finals}

@@ -1,4 +1,4 @@
-"""Partial-order reduction (`explore(..., reduce=True)`, `models.por`) is
+"""Partial-order reduction (`check(..., reduce=True)`, `models.por`) is
 sound on every program spec: the same safety verdicts and the same final
 states as full exploration, never more states, and every counterexample
 found under reduction replays on the full model and violates its property."""
@@ -12,8 +12,8 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from checker.explore import explore
-from checker.model import check
+from checker.check import check
+from checker.model import evaluate
 from checker.reduce import NOT_PRESERVED
 from checker.trace import replay
 from models.spec import load_spec, load_spec_text
@@ -61,16 +61,16 @@ def _assert_counterexamples_replay(spec, result) -> None:
         states, _ = replay(full, pr.path)
         last = states[-1]
         if pr.prop.kind == "deadlock":
-            assert not full.actions(last) and check(pr.prop.cond, last) is not None, name
+            assert not full.actions(last) and evaluate(pr.prop.cond, last) is not None, name
         elif pr.prop.kind == "always":
-            assert check(pr.prop.cond, last) is not None, name
+            assert evaluate(pr.prop.cond, last) is not None, name
 
 
 def differential(spec, proviso: str = "visited"):
     model = build_model(spec)
-    full = explore(model, properties=_safety(model), max_states=400_000)
+    full = check(model, properties=_safety(model), max_states=400_000)
     red_model = build_model(spec)
-    red = explore(red_model, properties=_safety(red_model), reduce=True, proviso=proviso, max_states=400_000)
+    red = check(red_model, properties=_safety(red_model), reduce=True, proviso=proviso, max_states=400_000)
     assert full.stats.complete and red.stats.complete
     assert {k: r.verdict.kind for k, r in full.results.items()} == {k: r.verdict.kind for k, r in red.results.items()}
     assert red.stats.states <= full.stats.states
@@ -107,7 +107,7 @@ def test_pinned_state_counts(name: str) -> None:
 
 def test_liveness_is_unknown_under_reduction() -> None:
     spec = load_spec(os.path.join(SPECS, "worker_pool.yaml"))
-    r = explore(build_model(spec), reduce=True)
+    r = check(build_model(spec), reduce=True)
     assert r["terminates"].verdict.kind == "unknown" and r["terminates"].verdict.reason == NOT_PRESERVED
     assert r["leak_free"].verdict.kind == "unknown"
     assert r["deadlock_free"].verdict.kind == "holds"
@@ -115,7 +115,7 @@ def test_liveness_is_unknown_under_reduction() -> None:
 
 def test_default_exploration_is_unchanged() -> None:
     spec = load_spec(os.path.join(SPECS, "worker_pool.yaml"))
-    r = explore(build_model(spec))
+    r = check(build_model(spec))
     assert r.stats.states == 343 and r.stats.reduced == 0
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import pytest
 
-from checker.explore import explore
+from checker.check import check
 from checker.model import Property
 from checker.trace import replay
 from models import props
@@ -101,14 +101,14 @@ def _model(name: str):  # type: ignore[no-untyped-def]
 
 
 def _race_path(name: str) -> tuple[int, ...]:
-    r = explore(_model(name))["race_free"]
+    r = check(_model(name))["race_free"]
     assert r.path is not None, f"{name}: race_free is not violated"
     return r.path
 
 
 def _all_paths(name: str) -> list[list[int]]:
     """The BFS path to every reachable state (deepest first)."""
-    r = explore(_model(name), properties=[Property.always("any", lambda s: True)])
+    r = check(_model(name), properties=[Property.always("any", lambda s: True)])
     order = sorted(range(len(r.states)), key=lambda i: -r.depth[i])
     return [r.path_to(i) for i in order]
 
@@ -175,7 +175,7 @@ def test_explanation_text(name: str, text: str) -> None:
 
 
 def test_wg_misuse_explains_add_racing_wait() -> None:
-    r = explore(_model("wg_misuse"))["race_free"]
+    r = check(_model("wg_misuse"))["race_free"]
     if r.path is None:
         pytest.skip("wg_misuse does not report race_free violated")
     assert explain_race(_model("wg_misuse"), r.path) == WG_MISUSE
@@ -205,7 +205,7 @@ def test_racy_litmus_explained(name: str) -> None:
 def test_every_racy_state_is_explained_consistently(name: str) -> None:
     """In every reachable state where the model sees a race, hb agrees it is one."""
     m = _model(name)
-    r = explore(m, properties=[Property.always("any", lambda s: True)])
+    r = check(m, properties=[Property.always("any", lambda s: True)])
     seen = 0
     for i, s in enumerate(r.states):
         if props.races(m.machine, s) is not True:
@@ -342,7 +342,7 @@ def test_handoffs_happen_at_the_completing_step() -> None:
     whether the receiver (plain or in a select) or the sender blocked first."""
     m = _model("handoff")
     actors: dict[str, set[int]] = {"c": set(), "d": set()}
-    r = explore(m, properties=[Property.always("any", lambda s: True)])
+    r = check(m, properties=[Property.always("any", lambda s: True)])
     for s in r.states:
         for a in m.actions(s):
             ev = step_events(m, s, a)

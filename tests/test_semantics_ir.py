@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.explore import explore
+from checker.check import check
 from models import ir
 from models.goroutine import LOCAL_LIMIT, Machine, ModelLimitError
 from models.spec import PropertySpec, load_spec_text
@@ -40,7 +40,7 @@ def go_model(src: str, **runtime) -> GoModel:
 
 def test_unbuffered_handoff_has_eight_states_and_every_property_holds():
     m = GoModel(handoff_program(), None, ALL)
-    r = explore(m)
+    r = check(m)
     assert r.stats.states == 8 and r.stats.transitions == 9
     assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
         ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
@@ -94,7 +94,7 @@ func main() {
 }
 """
     with pytest.raises(ModelLimitError, match="main.go:4: goroutine 1 exceeded 2000 nested calls"):
-        explore(go_model(src))
+        check(go_model(src))
     assert LOCAL_LIMIT == 100_000
 
 
@@ -139,7 +139,7 @@ func main() {
 	fmt.Println(1 / x)
 }
 """)
-    r = explore(m)
+    r = check(m)
     assert r["panic_free"].verdict.reason == "panic: runtime error: integer divide by zero [G1 at main.go:7]"
 
 
@@ -209,7 +209,7 @@ func main() {
 	fmt.Println(atomic.LoadInt64(&n))
 }
 """)
-    r = explore(m)
+    r = check(m)
     assert r["race_free"].verdict.kind == "holds"
     assert exit_outputs(m) == {("2\n", None)}
 
@@ -247,7 +247,7 @@ func main() {
 	fmt.Println(x)
 }
 """)
-    r = explore(m)
+    r = check(m)
     assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
         ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
     # two readers can hold the lock at once

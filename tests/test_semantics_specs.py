@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from checker.explore import explore
+from checker.check import check
 from models.errors import InputError
 from models.spec import apply_override, load_spec, load_spec_text
 from models.world import build_model, exit_outputs, outcome_results
@@ -50,7 +50,7 @@ def run(name: str, **overrides):
     if key not in _cache:
         spec = load_spec(os.path.join(SPECS, name + ".yaml"), overrides=overrides or None)
         model = build_model(spec)
-        _cache[key] = (spec, model, explore(model, "bfs"))
+        _cache[key] = (spec, model, check(model, "bfs"))
     return _cache[key]
 
 
@@ -289,7 +289,7 @@ def test_outcomes_under_sequential_consistency():
 
 
 def verdicts_of(spec) -> dict[str, str]:
-    return {k: r.verdict.kind for k, r in explore(build_model(spec)).results.items()}
+    return {k: r.verdict.kind for k, r in check(build_model(spec)).results.items()}
 
 
 def test_properties_of_other_schedulers_are_input_errors():

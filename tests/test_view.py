@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from checker.examples import Peterson, PhilFlat, SpinLoop, Starver
-from checker.explore import explore
+from checker.check import check
 from checker.minimize import minimize
 from checker.trace import build, read_itf, write_itf
 from checker.view import render_msc, render_text
@@ -34,7 +34,7 @@ def golden(name: str, text: str) -> None:
 
 
 def counterexample(model, name, *, spec_path="", digest=""):
-    r = explore(model)
+    r = check(model)
     pr = r[name]
     assert pr.verdict.kind == "violated"
     path = pr.path if pr.loop is not None else minimize(model, pr.prop, pr.path)

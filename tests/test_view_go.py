@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from checker.explore import explore
+from checker.check import check
 from checker.minimize import minimize
 from checker.trace import build
 from checker.view import render_msc, render_text
@@ -26,15 +26,15 @@ def go_counterexample(spec_name: str, prop: str):
     spec = load_spec(os.path.join(ROOT, rel))
     model = build_model(spec)
     props = _select_properties(spec, model)
-    r = explore(model, properties=props)
+    r = check(model, properties=props)
     pr = r[prop]
     assert pr.verdict.kind == "violated", pr.verdict
     path = pr.path if pr.loop is not None else minimize(model, pr.prop, pr.path)
     reason = pr.verdict.reason
     if path != pr.path:  # the minimized run may violate the invariant for another reason
-        from checker.model import check
+        from checker.model import evaluate
         from checker.trace import replay
-        reason = check(pr.prop.cond, replay(model, path)[0][-1]) or reason
+        reason = evaluate(pr.prop.cond, replay(model, path)[0][-1]) or reason
     cx = build(model, prop, reason, path, pr.loop, spec_path=rel, spec_digest=spec.digest,
                kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "", found_by="bfs")
     return model, cx

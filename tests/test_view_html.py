@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from checker.examples import PhilFlat, Starver
-from checker.explore import explore
+from checker.check import check
 from checker.model import Property
 from checker.trace import build
 from checker.view import write_html
@@ -64,7 +64,7 @@ class Evil:
 
 def phil_page(tmp_path) -> str:
     m = PhilFlat(5, deadlock=True)
-    pr = explore(m)["deadlock_free"]
+    pr = check(m)["deadlock_free"]
     cx = build(m, "deadlock_free", pr.verdict.reason, pr.path, None, kind="deadlock")
     return write_html(cx, str(tmp_path / "phil.html"), model=m)
 
@@ -97,7 +97,7 @@ def test_chromium_renders_every_step_and_the_deep_link(tmp_path):
 @needs_chromium
 def test_chromium_lasso_page_brackets_the_loop(tmp_path):
     m = Starver()
-    pr = explore(m)["victim (weak)"]
+    pr = check(m)["victim (weak)"]
     cx = build(m, pr.prop.name, pr.verdict.reason, pr.path, pr.loop, kind="progress", fairness="weak")
     dom = dump_dom(tmp_path, write_html(cx, str(tmp_path / "s.html"), model=m), "#step=9")
     assert "back to step 0" in dom and dom.count('class="step in-loop') == 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.examples import PhilFlat
-from checker.explore import explore
+from checker.check import check
 from checker.minimize import explain, minimize, score
 from checker.model import Property
 from checker.trace import replay
@@ -46,7 +46,7 @@ def actors(model, path):
 
 def test_minimize_prefers_fewer_actors():
     m = Tally("ab")
-    pr = explore(m)["safe"]
+    pr = check(m)["safe"]
     assert pr.path == (0, 0, 0) and actors(m, pr.path) == ["A", "B"]
     best = minimize(m, pr.prop, pr.path)
     assert best == (0, 1, 2) and actors(m, best) == ["B", "B"]
@@ -57,7 +57,7 @@ def test_minimize_prefers_fewer_actors():
 
 def test_minimize_prefers_fewer_context_switches():
     m = Tally("aabb")
-    pr = explore(m)["safe"]
+    pr = check(m)["safe"]
     assert actors(m, pr.path) == ["A", "B", "A", "B"] and score(actors(m, pr.path)) == (2, 3)
     best = minimize(m, pr.prop, pr.path)
     assert actors(m, best) == ["A", "A", "B", "B"] and best == (0, 0, 2, 0, 1)
@@ -67,7 +67,7 @@ def test_minimize_prefers_fewer_context_switches():
 
 def test_minimize_keeps_the_path_over_budget_or_for_liveness():
     m = Tally("aabb")
-    pr = explore(m)["safe"]
+    pr = check(m)["safe"]
     assert minimize(m, pr.prop, pr.path, max_layer_states=3) == pr.path
     assert minimize(m, Property.eventually("e", lambda s: False), pr.path) == pr.path
 
@@ -87,6 +87,6 @@ def test_explain_marks_are_exact():
 
 def test_minimize_phil_flat_deadlock_is_already_minimal():
     m = PhilFlat(5, deadlock=True)
-    pr = explore(m)["deadlock_free"]
+    pr = check(m)["deadlock_free"]
     assert minimize(m, pr.prop, pr.path) == pr.path == (0, 0, 1, 1, 1, 1)
     assert explain(m, pr.prop, pr.path) == [False, True, True, True, True, False]

@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from checker.errors import InputError
-from checker.model import check
+from checker.model import evaluate
 from checker.trace import Counterexample, ReplayError, build, read_itf, replay
 from checker.view.analysis import LassoStory, model_for
 from checker.view.html import write_html
@@ -122,11 +122,11 @@ def _detect(model: Any, states: list[Any], wanted: str | None) -> tuple[Any, str
     last = states[-1]
     for p in props:
         if p.kind == "always":
-            r = check(p.cond, last)
+            r = evaluate(p.cond, last)
             if r is not None:
                 return p, r or "the invariant fails"
         if p.kind == "deadlock" and not model.actions(last):
-            r = check(p.cond, last)
+            r = evaluate(p.cond, last)
             if r is not None:
                 return p, r or "no action is enabled"
     return None, "the last state violates no safety property"

@@ -15,7 +15,7 @@ from typing import Any
 
 import z3
 
-from checker.smt import Counterexample, Proved, SmtResult, Unknown, check
+from checker.smt import Proved, Refuted, SmtResult, Unknown, solve
 from models.errors import InputError
 from models.memory.axiomatic import Execution, build
 from models.memory.goexpr import GoExpr, parse
@@ -67,7 +67,7 @@ def check_outcomes(spec: Any, unroll: int = 3, replay: bool = True) -> list[Outc
     finals: list[Any] = []
     for o, e in zip(spec.outcomes, exprs):
         r, sc = decide(paths, e, names, cache)
-        if isinstance(r, Counterexample):
+        if isinstance(r, Refuted):
             witness, reason = r.witness, ""
             if sc and replay:
                 if not finals:
@@ -97,10 +97,10 @@ def decide(paths: Paths, expr: GoExpr, names: list[str],
     preferred when one exists (it can be replayed as an interleaving)."""
     cache = {} if cache is None else cache
     relaxed, _ = _search(paths, expr, names, cache, sc=False)
-    if not isinstance(relaxed, Counterexample):
+    if not isinstance(relaxed, Refuted):
         return relaxed, False
     strict, _ = _search(paths, expr, names, cache, sc=True)
-    return (strict, True) if isinstance(strict, Counterexample) else (relaxed, False)
+    return (strict, True) if isinstance(strict, Refuted) else (relaxed, False)
 
 
 def _search(paths: Paths, expr: GoExpr, names: list[str], cache: dict[bool, list[Execution | None]],
@@ -114,8 +114,8 @@ def _search(paths: Paths, expr: GoExpr, names: list[str], cache: dict[bool, list
         goal = _goal(ex, expr)
         if goal is None:
             continue
-        r = check(ex.solver, goal, witness=lambda m, ex=ex: render(ex, m, paths))
-        if isinstance(r, Counterexample):
+        r = solve(ex.solver, goal, witness=lambda m, ex=ex: render(ex, m, paths))
+        if isinstance(r, Refuted):
             return r, sc
         if isinstance(r, Unknown):
             unknown = r
