@@ -15,8 +15,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from checker.examples import PhilFlat  # noqa: E402
 from checker.check import check  # noqa: E402
+from checker.examples import PhilFlat  # noqa: E402
 from checker.model import Property  # noqa: E402
 
 

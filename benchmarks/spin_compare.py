@@ -23,8 +23,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from checker.examples import PhilFlat  # noqa: E402
 from checker.check import check  # noqa: E402
+from checker.examples import PhilFlat  # noqa: E402
 
 
 def spin(n: int, work: str) -> tuple[int, int, float]:

@@ -25,9 +25,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.check import check
 from checker.errors import InputError
-from checker.explore import PropertyResult, Result, explore
 from checker.model import evaluate
+from checker.results import PropertyResult, Result
 from checker.trace import build, replay, write_itf
 
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3

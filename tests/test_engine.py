@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.examples import Peterson, PhilFlat, Philosophers, SpinLoop, Starver
 from checker.check import check
+from checker.examples import Peterson, PhilFlat, Philosophers, SpinLoop, Starver
 from checker.model import Property
 from checker.trace import replay
 

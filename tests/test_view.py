@@ -12,8 +12,8 @@ import sys
 
 import pytest
 
-from checker.examples import Peterson, PhilFlat, SpinLoop, Starver
 from checker.check import check
+from checker.examples import Peterson, PhilFlat, SpinLoop, Starver
 from checker.minimize import minimize
 from checker.trace import build, read_itf, write_itf
 from checker.view import render_msc, render_text

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from checker.examples import PhilFlat, Starver
 from checker.check import check
+from checker.examples import PhilFlat, Starver
 from checker.model import Property
 from checker.trace import build
 from checker.view import write_html

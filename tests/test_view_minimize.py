@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checker.examples import PhilFlat
 from checker.check import check
+from checker.examples import PhilFlat
 from checker.minimize import explain, minimize, score
 from checker.model import Property
 from checker.trace import replay
