@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,12 @@ def go_model(path: str) -> Any:
     return build_model(load_spec(str(ROOT / path)))
 
 
+def steps(path: tuple[int, ...] | None) -> int:
+    """The number of actions on a counterexample path (it must exist)."""
+    assert path is not None
+    return len(path) - 1
+
+
 def _summary(r: Result) -> dict[str, tuple[str, int | None]]:
     return {k: (v.verdict.kind, None if v.path is None else len(v.path)) for k, v in r.results.items()}
 
@@ -59,17 +66,17 @@ def assert_same(model: Any, single: Result, par: Result) -> None:
             continue
         states, _ = replay(model, pr.path)
         p = pr.prop
-        if p.kind == "always":
-            assert evaluate(p.cond, states[-1]) is not None, name
-        elif p.kind == "sometimes":
-            assert evaluate(p.cond, states[-1]) is None, name
-        elif p.kind == "deadlock":
-            assert not model.actions(states[-1]) and evaluate(p.cond, states[-1]) is not None, name
+        if p.kind in ("always", "sometimes", "deadlock"):
+            assert p.cond is not None
+            fails = evaluate(p.cond, states[-1]) is not None
+            assert fails == (p.kind != "sometimes"), name
+            if p.kind == "deadlock":
+                assert not model.actions(states[-1]), name
         else:  # liveness: decided on the gathered graph, numbered as the single search numbers it
             assert (pr.path, pr.loop, pr.verdict) == (single[name].path, single[name].loop, single[name].verdict)
 
 
-EXAMPLES = {
+EXAMPLES: dict[str, tuple[Callable[[], Any], int, int]] = {
     "phil_flat4_deadlock": (functools.partial(PhilFlat, 4, True), 256, 664),
     "phil_flat5": (functools.partial(PhilFlat, 5), 819, 2517),
     "philosophers4": (functools.partial(Philosophers, 4), 34, 88),
@@ -114,7 +121,7 @@ def test_pinned_go_counts() -> None:
     r = check_parallel(factory, 2)
     assert (r.stats.states, r.stats.transitions) == (103, 201)
     assert r["deadlock_free"].verdict.kind == "violated"
-    assert len(r["deadlock_free"].path) - 1 == len(check(factory())["deadlock_free"].path) - 1
+    assert steps(r["deadlock_free"].path) == steps(check(factory())["deadlock_free"].path) == 7
 
 
 def test_properties_subset_and_order() -> None:
@@ -160,7 +167,7 @@ def test_liveness_needs_the_whole_graph() -> None:
 
 def test_stop_early() -> None:
     r = check_parallel(functools.partial(Peterson, True), 2, properties=["mutex"], stop_early=True)
-    assert r["mutex"].verdict.kind == "violated" and len(r["mutex"].path) - 1 == 6
+    assert r["mutex"].verdict.kind == "violated" and steps(r["mutex"].path) == 6
     assert r.stats.stop_reason == "stopped early: every safety property is decided"
 
 
@@ -269,11 +276,15 @@ def test_swarm_finds_violations_and_never_proves_invariants() -> None:
     assert r["assertion"].verdict.kind == "unknown"
     assert r["deadlock_free"].verdict.kind == "violated"
     assert r["someone eats"].verdict.kind == "holds"  # a witness path, replayed below
-    states, _ = replay(model, r["deadlock_free"].path)
+    path = r["deadlock_free"].path
+    assert path is not None
+    states, _ = replay(model, path)
     assert not model.actions(states[-1])
-    states, _ = replay(model, r["someone eats"].path)
+    witness = r["someone eats"].path
+    assert witness is not None
+    states, _ = replay(model, witness)
     assert states[-1][2] > 0
-    assert len(r["deadlock_free"].path) >= len(check(model)["deadlock_free"].path)  # BFS: the shortest
+    assert steps(path) >= steps(check(model)["deadlock_free"].path)  # BFS: the shortest
     assert not r.stats.complete and r.stats.strategy == "swarm"
     again = swarm(factory, 3, seed=7, workers=2)
     assert again["deadlock_free"].path == r["deadlock_free"].path  # seeded: repeatable

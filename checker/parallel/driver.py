@@ -68,6 +68,7 @@ class Run:
     rounds: int = 0
     levels: int = 0
     coordinator_mb: float = 0.0
+    coordinator_cpu: float = 0.0
     gather_seconds: float = 0.0
 
 
@@ -122,6 +123,7 @@ def search(backend: Backend, props: Sequence[Property], *, max_states: int = 10_
     safety = {p.name for p in always + deadlock + sometimes}
 
     stats = Stats(strategy="bfs")
+    cpu0 = time.process_time()
     start = time.monotonic()
     deadline = start + timeout_s if timeout_s else None
     display = _Progress(progress)
@@ -229,6 +231,7 @@ def search(backend: Backend, props: Sequence[Property], *, max_states: int = 10_
             run.gather_seconds = time.monotonic() - t0
             stats.seconds += run.gather_seconds
     run.coordinator_mb = peak_memory_mb()
+    run.coordinator_cpu = time.process_time() - cpu0
     stats.peak_mb = run.coordinator_mb + sum(st["peak_mb"] for st in statuses)
     run.result.results = {p.name: results[p.name] for p in props}
     run.result.stats = stats

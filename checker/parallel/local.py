@@ -75,7 +75,7 @@ class LocalBackend:
         self.need_graph = need_graph
         if start_method is None:
             start_method = "fork" if threading.active_count() == 1 else "forkserver"
-        ctx = mp.get_context(start_method)
+        ctx: Any = mp.get_context(start_method)
         options = {"max_depth": max_depth, "need_graph": need_graph, "memory_limit_mb": memory_limit_mb}
         self.conns: list[Connection] = []
         self.procs: list[Any] = []

@@ -8,7 +8,8 @@ A `Partition` knows nothing of processes or Ray: the local backend
 1. ``expand(batch, ...)``: expand up to `batch` states of the current BFS
    level.  A successor this partition owns is looked up (and stored) at
    once; any other goes into the outbox of its owner, with its parent's
-   local index and the action index.
+   local index and the action index (once per round per state, however
+   many edges lead to it).
 2. ``receive(boxes)``: look up / store what the other partitions sent.
    New states are stored at depth ``level + 1``, the next level's frontier.
    When the state graph is kept (liveness), the reply says, for every state
@@ -38,7 +39,7 @@ from array import array
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
-from checker.model import BoundExceeded, Property, evaluate, hook
+from checker.model import BoundExceeded, Condition, Property, evaluate, hook
 from checker.parallel.codec import decode, make_encoder
 
 __all__ = ["Partition", "ModelFactory", "select_properties", "rss_mb"]
@@ -85,9 +86,9 @@ class Partition:
         self.model = factory()
         self.me, self.n = me, n
         props = select_properties(self.model, names)
-        self.always = [(p.name, p.cond) for p in props if p.kind == "always"]
-        self.sometimes = [(p.name, p.cond) for p in props if p.kind == "sometimes"]
-        self.deadlock = [(p.name, p.cond) for p in props if p.kind == "deadlock"]
+        self.always: list[tuple[str, Condition]] = [(p.name, p.cond) for p in props if p.kind == "always" and p.cond is not None]
+        self.sometimes: list[tuple[str, Condition]] = [(p.name, p.cond) for p in props if p.kind == "sometimes" and p.cond is not None]
+        self.deadlock: list[tuple[str, Condition]] = [(p.name, p.cond) for p in props if p.kind == "deadlock" and p.cond is not None]
         self.max_depth = max_depth
         self.need_graph = need_graph
         self.memory_limit_mb = memory_limit_mb
@@ -104,8 +105,8 @@ class Partition:
         self.enabled: list[int] = []
         self.group_ids: dict[Hashable, int] = {}
         self.groups: list[Hashable] = []
-        #: edge positions waiting for the owner's reply, per owner, in outbox order
-        self.pending: list[array] = [array("q") for _ in range(n)]
+        #: per owner: (edge position, outbox slot) of the edges waiting for the owner's reply
+        self.pending: list[tuple[array, array]] = [(array("q"), array("q")) for _ in range(n)]
 
         self.level = -1  # the level being expanded; the initial states wait in `next`
         self.cur: list[Any] = []
@@ -118,6 +119,7 @@ class Partition:
         self.stop = ""  # why this partition cannot go on (the search must end)
         self.cut = ""  # why the search, going on, will not be complete (max_depth)
         self.busy = 0.0
+        self.cpu0 = time.process_time()
         self.base_mb = rss_mb()
         self.peak_mb = self.base_mb
 
@@ -195,10 +197,13 @@ class Partition:
         out_states: list[list[bytes]] = [[] for _ in range(n)]
         out_parent = [array("q") for _ in range(n)]
         out_action = [array("l") for _ in range(n)]
+        #: a state goes to its owner once per round, however many edges lead to it
+        out_slot: list[dict[bytes, int]] = [{} for _ in range(n)]
         graph = self.need_graph
         if graph:
-            for p in self.pending:
-                del p[:]
+            for edges, slots in self.pending:
+                del edges[:]
+                del slots[:]
         cur = self.cur
         end = min(len(cur), self.pos + batch)
         d = self.level + 1
@@ -233,12 +238,18 @@ class Partition:
                         if graph:
                             etarget.append(j * n + me if j >= 0 else -1)
                     else:
-                        out_states[o].append(data)
-                        out_parent[o].append(i)
-                        out_action[o].append(k)
-                        sent += 1
+                        slots = out_slot[o]
+                        slot = slots.get(data)
+                        if slot is None:
+                            slot = slots[data] = len(out_states[o])
+                            out_states[o].append(data)
+                            out_parent[o].append(i)
+                            out_action[o].append(k)
+                            sent += 1
                         if graph:
-                            self.pending[o].append(len(etarget))
+                            edges, eslots = self.pending[o]
+                            edges.append(len(etarget))
+                            eslots.append(slot)
                             etarget.append(-1)
                     if graph:
                         g = fairness(s, a)
@@ -290,7 +301,9 @@ class Partition:
         for o, rep in enumerate(replies):
             if rep is None:
                 continue
-            for pos, j in zip(self.pending[o], rep):
+            edges, slots = self.pending[o]
+            for pos, slot in zip(edges, slots):
+                j = rep[slot]
                 etarget[pos] = j * n + o if j >= 0 else -1
 
     def status(self) -> dict[str, Any]:
@@ -305,7 +318,7 @@ class Partition:
         found, self.found = self.found, []
         return {"states": len(self.keys), "transitions": self.transitions, "left": len(self.cur) - self.pos,
                 "next": len(self.next), "depth": self.max_seen_depth, "found": found, "stop": stop, "cut": self.cut,
-                "sent": self.sent, "busy": self.busy, "rss_mb": now, "peak_mb": self.peak_mb,
+                "sent": self.sent, "busy": self.busy, "cpu": time.process_time() - self.cpu0, "rss_mb": now, "peak_mb": self.peak_mb,
                 "grown_mb": grown}
 
     def lineage(self, local: int) -> tuple[int, int]:

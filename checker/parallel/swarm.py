@@ -51,9 +51,9 @@ def member_search(factory: ModelFactory, names: Sequence[str] | None, member: in
     """One swarm member's randomized bitstate DFS; what it found and did."""
     model = factory()
     props = select_properties(model, names)
-    always = [p for p in props if p.kind == "always"]
-    sometimes = [p for p in props if p.kind == "sometimes"]
-    deadlock = [p for p in props if p.kind == "deadlock"]
+    always = [(p.name, p.cond) for p in props if p.kind == "always" and p.cond is not None]
+    sometimes = [(p.name, p.cond) for p in props if p.kind == "sometimes" and p.cond is not None]
+    deadlock = [(p.name, p.cond) for p in props if p.kind == "deadlock" and p.cond is not None]
     rng = random.Random(f"gocheck-swarm:{seed}:{member}")
     key = hashlib.blake2b(f"{seed}:{member}".encode(), digest_size=16).digest()
     table = bytearray(1 << max(0, bits - 3))
@@ -81,20 +81,20 @@ def member_search(factory: ModelFactory, names: Sequence[str] | None, member: in
 
     def check(s: Any, path: list[int]) -> None:
         for p in list(always):
-            reason = evaluate(p.cond, s)
+            reason = evaluate(p[1], s)
             if reason is not None:
-                found[p.name] = (reason, list(path))
+                found[p[0]] = (reason, list(path))
                 always.remove(p)
         for p in list(sometimes):
-            if evaluate(p.cond, s) is None:
-                found[p.name] = ("", list(path))
+            if evaluate(p[1], s) is None:
+                found[p[0]] = ("", list(path))
                 sometimes.remove(p)
 
     def at_end(s: Any, path: list[int]) -> None:
         for p in list(deadlock):
-            reason = evaluate(p.cond, s)
+            reason = evaluate(p[1], s)
             if reason is not None:
-                found[p.name] = (reason or "no action is enabled", list(path))
+                found[p[0]] = (reason or "no action is enabled", list(path))
                 deadlock.remove(p)
 
     def order(n: int) -> list[int]:
