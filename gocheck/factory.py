@@ -57,7 +57,7 @@ class Proof:
 def build(spec: Spec, *, allow_code: bool = False) -> Any:
     """The model (or `Proof`) a spec describes; `InputError` when it cannot be built."""
     if spec.kind == "runq_proof":
-        return Proof(spec, lambda: runq_proof.check(spec))
+        return Proof(spec, lambda: runq_proof.rows(spec))
     if spec.kind == "model":
         return _python_model(spec, allow_code)
     return build_model(spec)

@@ -80,16 +80,16 @@ def lost_goroutine(s: GmpState) -> bool | str:
 
 
 def queue_bounds(size: int) -> Any:
-    def check(s: GmpState) -> bool | str:
+    def holds(s: GmpState) -> bool | str:
         for i, p in enumerate(s.ps):
             if len(p.runq) > size:
                 return f"P{i}'s local run queue holds {len(p.runq)} goroutines, more than {size}"
         return True
-    return check
+    return holds
 
 
 def work_conservation(steal: str) -> Any:
-    def check(s: GmpState) -> bool | str:
+    def holds(s: GmpState) -> bool | str:
         if s.world.ended:
             return True
         waiting = [g for g in queued(s) if s.world.gs[g - 1].status == RUN]
@@ -103,7 +103,7 @@ def work_conservation(steal: str) -> Any:
             return (f"P{i} is idle while runnable {', '.join(f'G{g}' for g in waiting)} "
                     f"wait{'s' if len(waiting) == 1 else ''} in another P's run queue")
         return True
-    return check
+    return holds
 
 
 def starving(s: GmpState) -> tuple[str, ...]:
