@@ -83,14 +83,14 @@ def move_cost(n: int, count: int = 20_000) -> dict[str, float]:
     """Per-state cost of each step a moved state takes (µs), on real successor states."""
     import multiprocessing as mp
     model = PhilFlat(n, True)
-    states = []
+    states: list[Any] = []
     frontier = list(model.init_states())
     while len(states) < count:
         s = frontier.pop(0)
         for a in model.actions(s):
-            t = model.next_state(s, a)
-            states.append(t)
-            frontier.append(t)
+            succ = model.next_state(s, a)
+            states.append(succ)
+            frontier.append(succ)
     states = states[:count]
     enc = make_encoder()
     t = time.process_time()

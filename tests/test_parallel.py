@@ -34,13 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def go_model(path: str) -> Any:
     """A Go spec's model, built the way the CLI builds it (a picklable factory)."""
-    if (ROOT / "gocheck" / "factory.py").is_file():  # the application layer, once it exists
-        import importlib
-        factory = importlib.import_module("gocheck.factory")
-        spec_mod = importlib.import_module("gocheck.spec")
-        return factory.build_model(spec_mod.load_spec(str(ROOT / path)))
-    from checker.cli import build_model
-    from models.spec import load_spec
+    from gocheck.factory import build_model
+    from gocheck.spec import load_spec
     return build_model(load_spec(str(ROOT / path)))
 
 
@@ -116,12 +111,12 @@ def test_go_specs_match_single_process(spec: str) -> None:
 
 
 def test_pinned_go_counts() -> None:
-    """abba_deadlock (DL-1 oracle): 103 states, 201 transitions; the deadlock trace has 7 steps."""
+    """abba_deadlock (DL-1 oracle): 103 states, 201 transitions; the deadlock trace has 8 steps."""
     factory = functools.partial(go_model, "specs/abba_deadlock.yaml")
     r = check_parallel(factory, 2)
     assert (r.stats.states, r.stats.transitions) == (103, 201)
     assert r["deadlock_free"].verdict.kind == "violated"
-    assert steps(r["deadlock_free"].path) == steps(check(factory())["deadlock_free"].path) == 7
+    assert steps(r["deadlock_free"].path) == steps(check(factory())["deadlock_free"].path) == 8
 
 
 def test_properties_subset_and_order() -> None:

@@ -238,10 +238,10 @@ class Partition:
                         if graph:
                             etarget.append(j * n + me if j >= 0 else -1)
                     else:
-                        slots = out_slot[o]
-                        slot = slots.get(data)
+                        seen = out_slot[o]
+                        slot = seen.get(data)
                         if slot is None:
-                            slot = slots[data] = len(out_states[o])
+                            slot = seen[data] = len(out_states[o])
                             out_states[o].append(data)
                             out_parent[o].append(i)
                             out_action[o].append(k)

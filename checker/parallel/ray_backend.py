@@ -105,8 +105,8 @@ class RayBackend:
             if runtime_env is not None:
                 opts["runtime_env"] = runtime_env
             options = {"max_depth": max_depth, "need_graph": need_graph, "memory_limit_mb": memory_limit_mb}
-            self.actors = [PartitionActor.options(**opts).remote(factory, k, n, names, options)  # type: ignore[attr-defined]
-                           for k in range(n)]
+            actor: Any = PartitionActor  # a Ray actor class (ray.remote)
+            self.actors = [actor.options(**opts).remote(factory, k, n, names, options) for k in range(n)]
             self._get([a.call.remote("status") for a in self.actors])
         except BaseException:
             self.close()
@@ -124,7 +124,7 @@ class RayBackend:
         return self._get(self.actors[k].call.remote(method, *args))
 
     def call_all(self, method: str, *args: Any) -> list[Any]:
-        return self._get([a.call.remote(method, *args) for a in self.actors])  # type: ignore[no-any-return]
+        return self._get([a.call.remote(method, *args) for a in self.actors])
 
     def init(self) -> list[dict[str, Any]]:
         return self.call_all("init")
@@ -138,7 +138,7 @@ class RayBackend:
         if self.need_graph and n > 1:
             done = [a.resolve.remote(*[rec[j][i] for j in range(n)]) for i, a in enumerate(self.actors)]
             self._get(done)
-        return self._get(waits)  # type: ignore[no-any-return]
+        return self._get(waits)
 
     def close(self) -> None:
         for a in self.actors:
