@@ -164,8 +164,9 @@ def main() -> None:
     sim: dict[int, dict[str, Any]] = {}
     lat: dict[int, dict[str, float]] = {}
     if not args.skip_ray:
-        from checker.parallel.ray_backend import connect
         import ray
+
+        from checker.parallel.ray_backend import connect
         connect("local", 16)
         try:
             for a in (1, 8, 16):

@@ -347,3 +347,42 @@ def test_property_lists_are_names() -> None:
     props = [Property.always("small", lambda s: True)]
     with pytest.raises(ValueError, match="no property 'small'"):
         check_parallel(Peterson, 1, properties=props)
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def _cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    import json
+
+    from gocheck.cli import main
+    code = main([*argv, "--json", "--traces", "none"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("spec", ["specs/abba_deadlock.yaml", "specs/mutex_starvation.yaml"])
+def test_cli_workers_match_single_process(capsys: pytest.CaptureFixture[str], spec: str) -> None:
+    code1, one = _cli_json(capsys, str(ROOT / spec))
+    code2, two = _cli_json(capsys, str(ROOT / spec), "--workers", "2")
+    assert code1 == code2 == 0
+    assert {k: one["stats"][k] for k in ("states", "transitions", "depth")} == \
+        {k: two["stats"][k] for k in ("states", "transitions", "depth")}
+    for name, p in one["properties"].items():
+        q = two["properties"][name]
+        assert (q["verdict"], q["reason"]) == (p["verdict"], p["reason"])
+        assert (q["path"] or "").count("/") == (p["path"] or "").count("/")
+
+
+def test_cli_swarm_and_bad_combinations(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _cli_json(capsys, str(ROOT / "specs/abba_deadlock.yaml"), "--swarm", "2")
+    assert code == 3  # expected holds/violated that the swarm cannot decide: inconclusive
+    assert out["properties"]["deadlock_free"]["verdict"] == "violated"
+    assert {p["verdict"] for p in out["properties"].values()} == {"violated", "unknown"}
+    from gocheck.cli import main
+    with pytest.raises(SystemExit) as e:
+        main([str(ROOT / "specs/abba_deadlock.yaml"), "--workers", "2", "--por"])
+    assert e.value.code == 2
+    assert "take neither --por nor --strategy" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as e:
+        main([str(ROOT / "specs/abba_deadlock.yaml"), "--worker-memory", "100"])
+    assert e.value.code == 2
