@@ -11,7 +11,7 @@ counterexamples of the same length (the search is a level-synchronous BFS,
 (:mod:`checker.parallel.gather`) when it fits, else ``unknown``.
 
 `swarm(factory, members=N)` runs `N` diversified randomized depth-first
-searches with a bitstate table each (:mod:`checker.parallel.swarm`): for
+searches with a bitstate table each (:mod:`checker.parallel.swarm_search`): for
 spaces too large to finish; it never proves an invariant.
 
 Models may hold lambdas, so they are not sent anywhere: the interface takes
@@ -56,9 +56,10 @@ def run_parallel(factory: ModelFactory, workers: int = 2, *, ray: str | None = N
                  ray_options: dict[str, Any] | None = None, model: Any = None) -> Run:
     """`check_parallel` that also returns what each partition did (a `Run`).
 
-    `memory_limit_mb` caps what each partition's table and frontier may
-    grow to (resident memory above the worker's size when it started); a
-    partition over it ends the search with ``unknown``.  With Ray it is also
+    `memory_limit_mb` caps each partition's memory: the larger of its growth
+    in resident memory since it started and its table's counted size
+    (`Partition.table_mb`); a partition over it ends the search with
+    ``unknown``.  With Ray it is also
     the actor's ``memory`` resource, so the scheduler spreads the actors
     over nodes that have that much.  `model` is the coordinator's own model
     (built with `factory` when not given): it names the properties and
@@ -93,6 +94,6 @@ def check_parallel(factory: ModelFactory, workers: int = 2, **options: Any) -> R
 
 
 def swarm(factory: ModelFactory, members: int = 4, **options: Any) -> Result:
-    """Run a swarm of randomized searches (see `checker.parallel.swarm.swarm`)."""
-    from checker.parallel.swarm import swarm as run_swarm
+    """Run a swarm of randomized searches (see `checker.parallel.swarm_search.swarm`)."""
+    from checker.parallel.swarm_search import swarm as run_swarm
     return run_swarm(factory, members, **options)

@@ -113,6 +113,7 @@ class Partition:
         self.pos = 0
         self.next: list[Any] = []
         self.transitions = 0
+        self.key_bytes = 0
         self.sent = 0
         self.max_seen_depth = 0
         self.found: list[tuple[str, str, int]] = []
@@ -132,6 +133,7 @@ class Partition:
             return -1
         i = len(self.keys)
         self.keys.append(data)
+        self.key_bytes += len(data)
         self.index[data] = i
         self.parent.append(parent)
         self.taken.append(act)
@@ -306,19 +308,32 @@ class Partition:
                 j = rep[slot]
                 etarget[pos] = j * n + o if j >= 0 else -1
 
+    def table_mb(self) -> float:
+        """What the table holds, counted (not measured): each key's bytes object
+        (33 bytes of header), its dict entry (~50 bytes at the dict's load), its
+        list slot, and the parent/action/depth and graph arrays.  Unlike the
+        resident size, this does not depend on what the allocator had free."""
+        n = len(self.keys)
+        arrays = (self.parent, self.taken, self.depth, self.estart, self.ecount, self.etarget, self.eaction,
+                  self.egroup)
+        total = self.key_bytes + n * (33 + 50 + 8) + sum(len(a) * a.itemsize for a in arrays)
+        return (total + 36 * len(self.enabled)) / 2**20
+
     def status(self) -> dict[str, Any]:
         now = rss_mb()
         if now > self.peak_mb:
             self.peak_mb = now
         grown = now - self.base_mb
+        table = self.table_mb()
         stop = self.stop
-        if self.memory_limit_mb is not None and grown > self.memory_limit_mb and not stop:
+        used = max(grown, table)
+        if self.memory_limit_mb is not None and used > self.memory_limit_mb and not stop:
             stop = (f"partition {self.me} exceeded its memory limit of {self.memory_limit_mb:g} MB "
-                    f"({grown:.0f} MB in use)")
+                    f"({used:.0f} MB in use)")
         found, self.found = self.found, []
         return {"states": len(self.keys), "transitions": self.transitions, "left": len(self.cur) - self.pos,
                 "next": len(self.next), "depth": self.max_seen_depth, "found": found, "stop": stop, "cut": self.cut,
-                "sent": self.sent, "busy": self.busy, "cpu": time.process_time() - self.cpu0, "rss_mb": now, "peak_mb": self.peak_mb,
+                "sent": self.sent, "table_mb": table, "busy": self.busy, "cpu": time.process_time() - self.cpu0, "rss_mb": now, "peak_mb": self.peak_mb,
                 "grown_mb": grown}
 
     def lineage(self, local: int) -> tuple[int, int]:
