@@ -368,7 +368,8 @@ def cmd_replay_on(argv: list[str]) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     import reference
-    return reference.cli_run(args.target, procs=args.procs, log_path=args.log, seed=args.seed)
+    from reference.api import observe_kwargs
+    return reference.cli_run(args.target, procs=args.procs, log_path=args.log, seed=args.seed, **observe_kwargs(args))
 
 
 def _parser(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParser]:
@@ -392,6 +393,8 @@ def _parser(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParse
     run.add_argument("--procs", type=int, default=None)
     run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
     run.add_argument("--seed", type=int, default=None)
+    from reference.api import add_observe_options
+    add_observe_options(run)
     report = argparse.ArgumentParser(prog=f"{prog} report",
                                      description="Check every spec (default: specs/**/*.yaml) and write a results table.")
     report.add_argument("specs", nargs="*", metavar="SPEC")

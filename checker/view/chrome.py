@@ -245,6 +245,7 @@ def write_doc(doc: dict[str, Any], out: str) -> str:
 
 _PHASES = set("BEXiIsftCMbenNODPRcpv(")
 _NUM = (int, float)
+_EPS = 1e-6  # microsecond timestamps are decimal fractions: sums may differ in the last bit
 
 
 def validate(doc: Any) -> list[str]:
@@ -258,7 +259,9 @@ def validate(doc: Any) -> list[str]:
     ``id`` and ``cat``, each ``f`` follows exactly one ``s`` with the same
     id, cat and name and not earlier, no id starts twice; ``C`` args are
     numbers; ``M`` is one of the documented names with its argument; the
-    events of each thread (metadata aside) appear in non-decreasing ``ts``.
+    events of each thread (metadata aside) appear in non-decreasing ``ts``;
+    complete events of one thread nest or are disjoint (the viewers draw
+    them as a stack).
     """
     errs: list[str] = []
     if not isinstance(doc, dict) or not isinstance(doc.get("traceEvents"), list):
@@ -266,6 +269,7 @@ def validate(doc: Any) -> list[str]:
     if doc.get("displayTimeUnit", "ms") not in ("ms", "ns"):
         errs.append("displayTimeUnit must be 'ms' or 'ns'")
     last: dict[tuple[Any, Any], float] = {}
+    open_x: dict[tuple[Any, Any], list[float]] = {}
     stacks: dict[tuple[Any, Any], list[str]] = {}
     starts: dict[Any, dict[str, Any]] = {}
     ended: set[Any] = set()
@@ -301,6 +305,14 @@ def validate(doc: Any) -> list[str]:
             dur = e.get("dur")
             if not isinstance(dur, _NUM) or dur < 0:
                 errs.append(f"{where}: complete event without 'dur' >= 0")
+                continue
+            ends = open_x.setdefault(key, [])
+            while ends and ends[-1] <= ts + _EPS:
+                ends.pop()
+            if ends and ts + dur > ends[-1] + _EPS:
+                errs.append(f"{where}: slice [{ts}, {ts + dur}) overlaps an enclosing slice ending at {ends[-1]} "
+                            f"on pid/tid {key} without nesting in it")
+            ends.append(ts + dur)
         elif ph == "B":
             stacks.setdefault(key, []).append(e["name"])
         elif ph == "E":
@@ -347,11 +359,12 @@ def validate(doc: Any) -> list[str]:
 
 
 def summary(doc: dict[str, Any]) -> dict[str, Any]:
-    """What tests pin: track names in order, slices per track, flows and instants."""
-    names = {e["tid"]: e["args"]["name"] for e in doc["traceEvents"] if e["ph"] == "M" and e["name"] == "thread_name"}
-    order = sorted(names, key=lambda t: next(e["args"]["sort_index"] for e in doc["traceEvents"]
-                                             if e["ph"] == "M" and e["name"] == "thread_sort_index"
-                                             and e["tid"] == t))
+    """What tests pin: track names in order (by process, then sort index), slices per track in
+    time order, flows as ``(id, name, source track, target track)`` and instants."""
+    meta = [e for e in doc["traceEvents"] if e["ph"] == "M"]
+    names = {(e["pid"], e["tid"]): e["args"]["name"] for e in meta if e["name"] == "thread_name"}
+    sort = {(e["pid"], e["tid"]): e["args"]["sort_index"] for e in meta if e["name"] == "thread_sort_index"}
+    order = sorted(names, key=lambda k: (k[0], sort.get(k, k[1])))
     ev = [e for e in doc["traceEvents"] if e["ph"] != "M"]
     flows: list[tuple[Any, str, str, str]] = []
     by_id: dict[Any, dict[str, Any]] = {}
@@ -359,10 +372,11 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         if e["ph"] == "s":
             by_id[e["id"]] = e
         elif e["ph"] == "f":
-            flows.append((e["id"], e["name"], names[by_id[e["id"]]["tid"]], names[e["tid"]]))
+            src = by_id[e["id"]]
+            flows.append((e["id"], e["name"], names[(src["pid"], src["tid"])], names[(e["pid"], e["tid"])]))
     return {
-        "tracks": [names[t] for t in order],
-        "slices": {names[t]: [e["name"] for e in ev if e["ph"] == "X" and e["tid"] == t] for t in order},
+        "tracks": [names[k] for k in order],
+        "slices": {names[k]: [e["name"] for e in ev if e["ph"] == "X" and (e["pid"], e["tid"]) == k] for k in order},
         "flows": flows,
-        "instants": [(names.get(e["tid"], "*"), e["name"]) for e in ev if e["ph"] == "i"],
+        "instants": [(names.get((e["pid"], e["tid"]), "*"), e["name"]) for e in ev if e["ph"] == "i"],
     }
