@@ -25,13 +25,13 @@ close, and in a deadlock there is none.
 from __future__ import annotations
 
 from models import props
-from models.goroutine import Machine
+from models.interp import Interpreter
 from models.state import DONE, WAIT, Cond, Once, RWMutex, WaitGroup, World
 
 Edge = tuple[str, str, str]
 
 
-def waits_for(m: Machine, w: World) -> list[Edge]:
+def waits_for(m: Interpreter, w: World) -> list[Edge]:
     """The waits-for edges of `w` (see the module docstring), in goroutine order."""
     names = props.object_names(m, w)
     live = [g.gid for g in w.gs if g.status != DONE]

@@ -11,13 +11,9 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
 from checker.trace import write_itf
 from checker.view.chrome import STEP_US, to_chrome, validate
 from checker.view.chrome import summary as chrome_summary
-
-world = pytest.importorskip("models.world")
 
 
 def export(spec: str, prop: str) -> tuple[dict, dict]:
@@ -125,7 +121,7 @@ def test_validate_catches_defects():
 
 
 def test_view_chrome_cli(tmp_path):
-    from checker.cli import main
+    from gocheck.cli import main
     from tests.test_view_go import go_counterexample
     _, cx = go_counterexample("abba_deadlock", "deadlock_free")
     trace = write_itf(cx, str(tmp_path / "t.itf.json"))

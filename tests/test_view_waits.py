@@ -12,8 +12,6 @@ from checker.view import render_text, write_html
 from checker.view.waits import waits_graph
 from tests.test_view_html import dump_dom, needs_chromium
 
-world = pytest.importorskip("models.world")
-
 
 def cx_of(spec: str, prop: str):
     from tests.test_view_go import go_counterexample
