@@ -19,7 +19,7 @@ Log to model
 `replay_log(model, events)` walks a `reference.run` event log and, event by
 event, finds abstract-model steps (`models.gomodel.GoModel`, actions
 ``("step", g)``, ``("select", g, case)``, ``("timer", kind, id)``) that
-produce it.  DESIGN.md section 9: every log the runtime produces must be a
+produce it.  docs/design.md section 9: every log the runtime produces must be a
 path of the model.
 
 The log -> model mapping

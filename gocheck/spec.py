@@ -4,7 +4,7 @@ The one place that knows about YAML.  Property names and parameters come
 from the registry (`models.properties`), runtime options from
 `models.options`.  Every key, type and range is checked;
 an error names ``file:line:col``, what is allowed and, for near misses, the
-closest allowed name ("did you mean ...?").  Defaults are those of DESIGN
+closest allowed name ("did you mean ...?").  Defaults are those of docs/design.md
 section 4.
 
 Examples

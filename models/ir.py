@@ -770,7 +770,7 @@ class Panic(Instr):
     pos: Pos = NOPOS
 
 
-# ---- visible: system calls and the network poller (GO_SEMANTICS 1.7, 6)
+# ---- visible: system calls and the network poller (docs/go-semantics.md 1.7, 6)
 
 
 @_instr

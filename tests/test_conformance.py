@@ -1,4 +1,4 @@
-"""Conformance of the reference runtime with the models (DESIGN.md section 9, issue 8).
+"""Conformance of the reference runtime with the models (docs/design.md section 9, issue 8).
 
 1. Every event log the runtime produces, for every terminating program spec,
    at 1, 2 and 4 Ps, replays as a path of the abstract model with the same
@@ -23,6 +23,8 @@ from gocheck.conformance import replay_log, replay_trace, schedule_of
 from gocheck.factory import build_model
 from gocheck.spec import apply_override, load_spec, load_spec_text
 from reference.replay import TIMER, peak_goroutines, run_schedule
+
+pytestmark = pytest.mark.slow  # real threads and real timing: the full run, not the edit loop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "specs")

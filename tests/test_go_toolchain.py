@@ -30,7 +30,7 @@ from tests.test_semantics_specs import SPECS, STATES, run
 RUNS = 3
 TIMEOUT_S = 1.0
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")]
 
 
 @pytest.fixture(scope="module")
