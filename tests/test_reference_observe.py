@@ -17,11 +17,15 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import reference
 from checker.view.chrome import summary, validate
 from reference.chrome import log_to_chrome, to_chrome
 from reference.observe import LATENCY_BUCKETS, format_metrics
 from tests.test_reference import DEADLOCK, GO, prog
+
+pytestmark = pytest.mark.slow  # real threads and real timing: the full run, not the edit loop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ABBA_SCHEDULE = [1, 1, 1, 1, 2, 3, 2, 3]

@@ -66,6 +66,7 @@ def test_race_has_no_graph_and_gmp_delegates():
     assert cx.meta["waits_for"] == [["G1", "system call syscall.Sync", "in"]]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_page_marks_source_lines_and_draws_the_cycle(tmp_path):
     m, cx = cx_of("abba_deadlock", "deadlock_free")
