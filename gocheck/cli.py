@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
+from typing import Any
 
 from rich.console import Console
 
@@ -48,12 +49,12 @@ __all__ = ["main"]
 SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report")
 
 
-def _options(args: argparse.Namespace, **over: object) -> Options:
-    values = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
+def _options(args: argparse.Namespace, **over: Any) -> Options:
+    values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, traces=args.traces, progress=not args.json,
                   allow_code=args.allow_python_models)
     values.update(over)
-    return Options(**values)  # type: ignore[arg-type]
+    return Options(**values)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

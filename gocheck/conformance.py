@@ -172,6 +172,7 @@ class _Replayer:
             self.fail(i, f"event {i} ({action} of G{g}): G{g} is at {op} in the model")
             return None
         choices = self.m.choices(w, g)
+        a: tuple[Any, ...]
         if action == "Select":
             case = e.get("case")
             if case in choices:

@@ -167,8 +167,8 @@ def replay_main(args: argparse.Namespace) -> int:
         raise InputError(f"{spec_path} is a {spec.kind} spec, answered by a solver: it has no paths to replay",
                          spec_path, 1, 1)
     notes: list[str] = []
-    changed = bool(old and old.spec_digest and old.spec_digest != spec.digest)
-    if changed:
+    changed = old is not None and bool(old.spec_digest) and old.spec_digest != spec.digest
+    if old is not None and changed:
         msg = (f"warning: {spec_path} changed since the trace was written (digest {old.spec_digest} in the "
                f"trace, {spec.digest} now); the replay shows the spec as it is now")
         print(msg, file=sys.stderr)

@@ -158,10 +158,12 @@ def analyze(cx: Counterexample) -> tuple[list[Event], list[Message]]:
             res = [k for k in dict.fromkeys(res) if not _GOROUTINE.match(k) and k != a and k != "output"]
             if len(res) == 1:
                 ev.obj = res[0]
-        woken = [(g, _waiting(prev.get(g))) for g in prev if g != a and _GOROUTINE.match(g)
-                 and _waiting(prev.get(g)) is not None and _waiting(cur.get(g)) != _waiting(prev.get(g))]
+        woken: list[tuple[str, tuple[str, str]]] = []
+        for g in prev:
+            was = _waiting(prev.get(g))
+            if g != a and _GOROUTINE.match(g) and was is not None and _waiting(cur.get(g)) != was:
+                woken.append((g, was))
         for g, w in woken:
-            assert w is not None
             if w[0] == "send" and ev.kind != "close":
                 if ev.kind in ("other", "recv"):
                     ev.kind, ev.obj = "recv", w[1]
