@@ -119,7 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         procs = procs if procs is not None else spec.runtime.procs
     else:
         program = compile_go(_read_go(args.target), args.target)
-    return reference.cli_run(program, procs=procs, log_path=args.log, seed=args.seed)
+    from reference.api import observe_kwargs
+    return reference.cli_run(program, procs=procs, log_path=args.log, seed=args.seed, **observe_kwargs(args))
 
 
 def cmd_replay_on(argv: list[str]) -> int:
@@ -193,6 +194,8 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     run.add_argument("--procs", type=_procs, default=None)
     run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
     run.add_argument("--seed", type=int, default=None)
+    from reference.api import add_observe_options
+    add_observe_options(run)
     report = argparse.ArgumentParser(prog=f"{prog} report",
                                      description="Check every spec (default: specs/**/*.yaml) and write a results table.")
     report.add_argument("specs", nargs="*", metavar="SPEC")

@@ -151,6 +151,15 @@ class GoModel:
             return f"G{a[1]}: select {case}: {src} ({m.program.where(ins.pos[0])})"
         return f"G{a[1]}: {src} ({m.program.where(ins.pos[0])})"
 
+    def waits_for(self, s: World) -> list[tuple[str, str, str]]:
+        """Waits-for edges of `s` for the deadlock and leak pictures (`models.waits`)."""
+        from models.waits import waits_for
+        return waits_for(self.interp, s)
+
+    def sources(self) -> dict[str, str]:
+        """The program's source text by file name, shown beside a trace's steps."""
+        return {self.interp.file: self.interp.program.source}
+
     def view(self, s: World) -> dict[str, Any]:
         m = self.interp
         names = props.object_names(m, s)
