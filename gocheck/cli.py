@@ -284,17 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         if cmd in ("view", "replay"):
             args = viewing.parser(cmd).parse_args(argv)
             return viewing.main(args) if cmd == "view" else viewing.replay_main(args)
-<<<<<<< HEAD
         parser = _parsers()[cmd]
         args = parser.parse_args(argv)
         if cmd in ("check", "report"):
             _check_scaling(parser, args)
-        return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report}[cmd](args)
-=======
-        args = _parsers()[cmd].parse_args(argv)
         return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report,
                 "test": gotest.main_test, "reproduce": reproduce.main_reproduce}[cmd](args)
->>>>>>> main
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
