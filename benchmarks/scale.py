@@ -3,6 +3,7 @@
     python benchmarks/scale.py            # PhilFlat(10, deadlock): 1,048,576 states; Ray: 1/8/16 actors
     python benchmarks/scale.py --quick    # small sizes, a smoke run (about a minute)
     python benchmarks/scale.py --skip-ray # local backend only
+    python benchmarks/scale.py --work-split  # only: N partitions run in turn in one process (CPU per partition)
 
 Measures, on one spec of at least a million states (the dining
 philosophers of checker/examples.py, `PhilFlat(10, deadlock=True)`, the same
@@ -69,6 +70,37 @@ def parallel(n: int, workers: int, ray: str | None = None, batch: int = 20_000) 
             "grown_mb": [p["grown_mb"] for p in parts], "peak_mb": [p["peak_mb"] for p in parts],
             "load": load(), "deadlock": len(r["deadlock_free"].path or ()) - 1,
             "verdicts": {k: v.verdict.kind for k, v in r.results.items()}}
+
+
+def work_split(n: int, parts: int, batch: int = 20_000) -> dict[str, Any]:
+    """The partitions' work without processes: all `parts` partitions run in
+    turn in this process, round by round, outboxes handed over directly.
+    The CPU time of each partition is the work it would do on its own core,
+    free of the operating system's scheduling and of any transport."""
+    from checker.parallel.partition import Partition
+    factory = functools.partial(PhilFlat, n, True)
+    ps = [Partition(factory, k, parts) for k in range(parts)]
+    cpu = [0.0] * parts
+    for k, p in enumerate(ps):
+        c = time.process_time()
+        p.init()
+        cpu[k] += time.process_time() - c
+    advance = True
+    while True:
+        outs = []
+        for k, p in enumerate(ps):
+            c = time.process_time()
+            outs.append(p.expand(batch, advance, []))
+            cpu[k] += time.process_time() - c
+        for j, p in enumerate(ps):
+            c = time.process_time()
+            p.receive([outs[i][j] for i in range(parts)])
+            cpu[j] += time.process_time() - c
+        advance = not any(p.pos < len(p.cur) for p in ps)
+        if advance and not any(p.next for p in ps):
+            break
+    return {"parts": parts, "cpu": cpu, "states": sum(len(p.keys) for p in ps),
+            "sent": sum(p.sent for p in ps), "load": load()}
 
 
 def _echo(conn: Any) -> None:
@@ -148,7 +180,26 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     ap.add_argument("--skip-ray", action="store_true")
     ap.add_argument("--out", default="reports/scale.md")
+    ap.add_argument("--work-split", action="store_true",
+                    help="only measure the partitions' CPU in one process (1, 2, 4) and append it to --out")
     args = ap.parse_args()
+    if args.work_split:
+        n = 7 if args.quick else 10
+        rows = [work_split(n, k) for k in (1, 2, 4)]
+        base = rows[0]["cpu"][0]
+        lines = ["", f"## Work split without processes: PhilFlat({n}, deadlock=True)", "",
+                 "`python benchmarks/scale.py --work-split`: the partitions run in turn in one process, so each "
+                 "one's CPU time is what it would use on a free core, with no transport and no scheduler.", "",
+                 "| partitions | CPU s per partition | max | speed-up bound (1 partition / max) | states moved | load |",
+                 "|---|---|---|---|---|---|"]
+        for r in rows:
+            lines.append(f"| {r['parts']} | {', '.join(_f(c) for c in r['cpu'])} | {_f(max(r['cpu']))} | "
+                         f"{base / max(r['cpu']):.2f}x | {r['sent']:,} | {r['load']} |")
+        text = "\n".join(lines) + "\n"
+        print(text)
+        with open(args.out, "a", encoding="utf-8") as f:
+            f.write(text)
+        return
     n, sim_n = (7, 6) if args.quick else (10, 9)
     cmd = "python benchmarks/scale.py" + (" --quick" if args.quick else "") + (" --skip-ray" if args.skip_ray else "")
     print(f"explore() PhilFlat({n}, deadlock) ...", flush=True)
