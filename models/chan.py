@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from models import ir
 from models.state import Chan
@@ -31,10 +31,11 @@ __all__ = ["exec_send", "exec_recv", "exec_close", "try_send", "try_recv", "clos
 
 def sender_value(t: Tx, gid: int, case: int) -> Any:
     """The value a parked sender offers (its `Send` or select send case)."""
+    # case -1 waits in a Send, any other case in a Select (see the module doc).
     ins = t.instr(gid)
     if case < 0:
-        return t.slot(gid, ins.src)  # type: ignore[attr-defined]
-    return t.slot(gid, ins.cases[case].val)  # type: ignore[attr-defined]
+        return t.slot(gid, cast(ir.Send, ins).src)
+    return t.slot(gid, cast(int, cast(ir.Select, ins).cases[case].val))
 
 
 def unregister(t: Tx, gid: int) -> None:
@@ -51,11 +52,14 @@ def unregister(t: Tx, gid: int) -> None:
 def complete_recv(t: Tx, gid: int, case: int, value: Any, ok: bool) -> None:
     """A parked receiver (plain or select case) got `value`, `ok`: wake it."""
     ins = t.instr(gid)
+    writes: tuple[tuple[int | None, Any], ...]
     if case < 0:
-        writes = ((ins.dst, value), (ins.ok, ok))  # type: ignore[attr-defined]
+        r = cast(ir.Recv, ins)
+        writes = ((r.dst, value), (r.ok, ok))
     else:
-        c = ins.cases[case]  # type: ignore[attr-defined]
-        writes = ((ins.dst, case), (c.val, value), (c.ok, ok))  # type: ignore[attr-defined]
+        sel = cast(ir.Select, ins)
+        c = sel.cases[case]
+        writes = ((sel.dst, case), (c.val, value), (c.ok, ok))
         unregister(t, gid)
     t.wake(gid, writes)
 
@@ -66,12 +70,12 @@ def complete_send(t: Tx, gid: int, case: int) -> None:
         t.wake(gid)
     else:
         unregister(t, gid)
-        t.wake(gid, ((t.instr(gid).dst, case),))  # type: ignore[attr-defined]
+        t.wake(gid, ((cast(ir.Select, t.instr(gid)).dst, case),))
 
 
 def _zero(t: Tx, gid: int, case: int) -> Any:
     ins = t.instr(gid)
-    return ins.zero if case < 0 else ins.cases[case].zero  # type: ignore[attr-defined]
+    return cast(ir.Recv, ins).zero if case < 0 else cast(ir.Select, ins).cases[case].zero
 
 
 def try_send(t: Tx, c: int, value: Any) -> bool:

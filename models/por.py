@@ -39,7 +39,7 @@ stepping from, to or woken at a plain Load/Store or a WaitGroup Add/Wait.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from models import ir
 from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, World
@@ -307,7 +307,7 @@ class _Ctx:
                 slots = g.frames[-1].slots
                 vals = [slots[getattr(ins, f)] for f in _OPERANDS.get(op, ())]
                 if op is ir.Select:
-                    vals = [slots[c.ch] for c in ins.cases]
+                    vals = [slots[c.ch] for c in cast(ir.Select, ins).cases]
                 ops = _reach_operands(self.w, vals)
                 if op is ir.Print:
                     ops.add(STDOUT)

@@ -59,6 +59,7 @@ def exec_select(t: Tx, gid: int, ins: ir.Select, s: tuple[Any, ...], choice: int
         case = ins.cases[choice]
         c = s[case.ch].obj
         if case.kind == "send":
+            assert case.val is not None  # a send case has a value slot (ir.SelectCase)
             ok = try_send(t, c, s[case.val])
             assert ok, "select case was not ready"
             t.advance(gid, ((ins.dst, choice),))

@@ -179,6 +179,7 @@ class Interp:
     def _callee(self, fr: Frame, func: str | None, fslot: int | None) -> tuple[str, tuple]:
         if func is not None:
             return func, ()
+        assert fslot is not None  # a call names a function or a closure slot
         c = fr.s[fslot]
         if c is None:
             raise _nil()

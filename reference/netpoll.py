@@ -103,7 +103,7 @@ class Poller:
         gl = []
         with self.lock:
             for key, mask in events:
-                pd = key.data
+                pd: PollDesc | None = key.data
                 if pd is None:
                     try:
                         while self.brk_r.recv(512):

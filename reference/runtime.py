@@ -186,6 +186,7 @@ class Runtime:
         if k == "array":
             self.heap[oid] = ob = o.Obj(oid, k, [])
             e = t.elem
+            assert e is not None  # an array type has an element type
             ob.f.extend(self.alloc(e) if e.is_object else e.zero() for _ in range(t.length))
             return ir.Ref(oid)
         if k in _SYNC:
@@ -253,6 +254,7 @@ class Runtime:
     def execute(self, m: M, g: G, inherit: bool) -> None:
         """``execute`` (SCH-11): a new slice unless inherited; run; act on why it stopped."""
         p = m.p
+        assert p is not None  # execute runs on an M that holds a P (SCH-11)
         if not inherit:
             p.schedtick += 1
         g.status = G_RUNNING
@@ -284,6 +286,7 @@ class Runtime:
         g.preempted = False
         if r == PARKED:
             uf, g.unlockf = g.unlockf, None
+            assert uf is not None  # every park names its unlock function
             if self.ctl is not None and g.waitreason != "controlled":
                 self.ctl.step_end(g)
             uf()
@@ -292,6 +295,7 @@ class Runtime:
             self.sched.globrunqput(g)
         elif r == YIELD_LOCAL:
             g.status = G_RUNNABLE
+            assert m.p is not None  # a local yield keeps the P
             self.sched.runqput(m.p, g, False)
         elif r == STOPPED:
             g.status = G_RUNNABLE

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
 IDLE, RUNNING, SYSCALL = "idle", "running", "syscall"  # P states (SCH-3)
 G_RUNNABLE, G_RUNNING, G_WAITING, G_SYSCALL, G_DEAD = "runnable", "running", "waiting", "syscall", "dead"
@@ -41,7 +41,7 @@ class G:
         self.goexiting = False
         self.select_done = False
         self.param = None
-        self.unlockf = None
+        self.unlockf: Callable[[], object] | None = None
         self.fn = fn
         self.line = line
         self.eline = 0
@@ -253,6 +253,7 @@ class Scheduler:
             for _ in range(min(n, len(self.pidle))):
                 self._startm_locked(None, False)
         for g in glist[n:]:
+            assert p is not None  # n == len(glist) when p is None
             self.runqput(p, g, False)
 
     def wakep(self) -> None:
@@ -450,6 +451,7 @@ class Scheduler:
     def entersyscall(self, m: M, g: G, block: bool) -> None:
         """SCH-25 (P -> _Psyscall, kept for a fast exit) or SCH-26 (hand off now)."""
         p = m.p
+        assert p is not None  # a G runs only on an M that holds a P (SCH-2)
         g.status = G_SYSCALL
         obs = getattr(self.rt, "obs", None)
         if obs is not None:
@@ -474,14 +476,15 @@ class Scheduler:
             if p is not None and p.status == SYSCALL:
                 self._acquirep_locked(m, p)
             elif self.pidle:
-                self._acquirep_locked(m, self.pidle.pop())
+                p = self.pidle.pop()
+                self._acquirep_locked(m, p)
             else:
                 return False  # the caller queues g globally once it is suspended
         g.status = G_RUNNING
-        m.p.curg = g
+        p.curg = g  # p is m.p now
         obs = getattr(self.rt, "obs", None)
         if obs is not None:
-            obs.ev("GoSysExit", g, m.p, m)
+            obs.ev("GoSysExit", g, p, m)
         return True
 
     # ------------------------------------------------------------ sysmon

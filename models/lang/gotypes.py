@@ -9,11 +9,12 @@ cell, heap object) and which instructions an operation lowers to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from tree_sitter import Node
 
 from models import ir
-from models.lang.parse import construct_name, fail, named, outside, text
+from models.lang.parse import construct_name, fail, named, outside, required, text
 
 #: sync / sync/atomic object kinds (values live in their own heap object).
 SYNC_KINDS = frozenset({
@@ -157,8 +158,8 @@ class TypeTable:
         outside(construct_name(node), self.file, node)
 
     def _qualified(self, node: Node) -> GT:
-        pkg = text(node.child_by_field_name("package"))
-        name = text(node.child_by_field_name("name"))
+        pkg = text(required(node, "package"))
+        name = text(required(node, "name"))
         full = f"{pkg}.{name}"
         path = {"atomic": "sync/atomic"}.get(pkg, pkg)
         if path not in self.imports:
@@ -223,7 +224,7 @@ class TypeTable:
         level: list[tuple[list[tuple[str, GT]], GT]] = [([], base)]
         seen: set[str] = set()
         while level:
-            found = []
+            found: list[tuple[list[tuple[str, GT]], str, object]] = []
             nxt: list[tuple[list[tuple[str, GT]], GT]] = []
             for path, cur in level:
                 key = str(cur)
@@ -248,8 +249,8 @@ class TypeTable:
             real = [f for f in found if f[1] != "lib"]
             if real:
                 return real[0]
-            if libs and any(lib_has(f[2], name) for f in libs):
-                return next(f for f in libs if lib_has(f[2], name))
+            if libs and any(lib_has(cast(str, f[2]), name) for f in libs):
+                return next(f for f in libs if lib_has(cast(str, f[2]), name))
             level = nxt
         return None
 

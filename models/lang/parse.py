@@ -109,6 +109,14 @@ def field(node: Node, name: str) -> Node | None:
     return node.child_by_field_name(name)
 
 
+def required(node: Node, name: str) -> Node:
+    """Field `name` of `node`, one the tree-sitter-go grammar requires.  It is
+    always there: `parse` rejects a tree with MISSING or ERROR nodes."""
+    child = node.child_by_field_name(name)
+    assert child is not None, f"{node.type} without its required {name!r}"
+    return child
+
+
 def named(node: Node | None) -> list[Node]:
     """Named children, skipping comments."""
     if node is None:

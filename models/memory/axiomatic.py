@@ -256,7 +256,7 @@ def build(paths: Paths, combo: Combination, observe: list[str], sc: bool = False
         incoming.setdefault(y, []).append((x, cond))
     for y in sync:
         for g in range(G):
-            m: Any = z3.IntVal(pos[y] if g == ev[y][0] else 0)
+            m = z3.IntVal(pos[y] if g == ev[y][0] else 0)
             for x, cond in incoming.get(y, []):
                 term = V[(x, g)] if cond is True else z3.If(cond, V[(x, g)], 0)
                 m = term if m is None else z3.If(term > m, term, m)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any
+from typing import Any, cast
 
 from models import ir
 
@@ -193,7 +193,7 @@ class Paths:
         return obj
 
     def name_of(self, loc: Hashable) -> str:
-        obj, f = loc  # type: ignore[misc]
+        obj, f = cast(tuple[int, Any], loc)
         base = self.names.get(obj, f"obj{obj}")
         return base if f in (0, None) else f"{base}.{f}" if isinstance(f, str) else f"{base}[{f}]"
 
@@ -261,7 +261,7 @@ class Paths:
 
     def _step(self, t: _Thread, f: _Frame, ins: ir.Instr) -> Any:
         s, tt = f.slots, f.taint
-        line = ins.pos[0]  # type: ignore[attr-defined]
+        line = ins.pos[0]
         if isinstance(ins, ir.Const):
             s[ins.dst], tt[ins.dst] = ins.value, frozenset()
         elif isinstance(ins, ir.Move):
@@ -429,6 +429,7 @@ class Paths:
             if self.is_string(loc):
                 raise Unsupported("atomic.Value of strings")
             if op == "store":
+                assert ins.a is not None  # a store has an operand (ir.AtomicOp)
                 v = s[ins.a]
                 self.domain.setdefault(loc, set()).add(v)
                 ev("atomic_write", loc, v, tt[ins.a] | dep | adep)

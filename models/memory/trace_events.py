@@ -35,7 +35,7 @@ started it) and the release after it that the other side never acquired.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from models import ir
 from models.memory.hb import _ACQUIRE_HINT, RELEASE_KINDS, Event, HappensBefore
@@ -84,6 +84,11 @@ def _names(m: Any, w: World) -> dict[int, str]:
 
 def _obj(v: Any) -> int | None:
     return v.obj if isinstance(v, ir.Ref) else None
+
+
+def _oid(v: Any) -> int:
+    """`_obj` of the operand of a sync operation that did not panic, so not nil."""
+    return cast(int, _obj(v))
 
 
 def _pc(t: Tx, gid: int) -> tuple[int, int] | None:
@@ -152,40 +157,40 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
             o = _obj(slots[c.ch])
             out += (_send if c.kind == "send" else _recv)(cx, t, w, gid, o, line, handled)
     elif op is ir.Lock or op is ir.TryLock:
-        o = _obj(slots[ins.m])
+        o = _oid(slots[ins.m])
         if done and (op is ir.Lock or t.g(gid).frames[-1].slots[ins.dst]):
             out.append(Event(gid, "lock", o, line, cx.name(o)))
     elif op is ir.Unlock or op is ir.RUnlock:
-        o = _obj(slots[ins.m])
+        o = _oid(slots[ins.m])
         out.append(Event(gid, "unlock" if op is ir.Unlock else "runlock", o, line, cx.name(o)))
     elif op is ir.RLock and done:
-        o = _obj(slots[ins.m])
+        o = _oid(slots[ins.m])
         out.append(Event(gid, "rlock", o, line, cx.name(o)))
     elif op is ir.WgAdd:
-        o = _obj(slots[ins.wg])
+        o = _oid(slots[ins.wg])
         delta = slots[ins.delta]
         if delta < 0:
             out.append(Event(gid, "wg_done" if delta == -1 else "wg_add", o, line, cx.name(o), delta))
         else:
             out.append(Event(gid, "wg_add", o, line, cx.name(o), delta))
     elif op is ir.WgWait and done:
-        o = _obj(slots[ins.wg])
+        o = _oid(slots[ins.wg])
         out.append(Event(gid, "wg_wait_return", o, line, cx.name(o)))
     elif op is ir.OnceBegin and done:
-        o = _obj(slots[ins.once])
+        o = _oid(slots[ins.once])
         if not t.g(gid).frames[-1].slots[ins.dst]:  # f already ran: Do returns at once
             out.append(Event(gid, "once_return", o, line, cx.name(o)))
     elif op is ir.OnceEnd:
-        o = _obj(slots[ins.once])
+        o = _oid(slots[ins.once])
         out.append(Event(gid, "once_done", o, line, cx.name(o)))
     elif op is ir.CondWait:
-        lk = _obj(w.heap[_obj(slots[ins.cond])].locker)
+        lk = _oid(w.heap[_oid(slots[ins.cond])].locker)
         out.append(Event(gid, "unlock", lk, line, cx.name(lk)))
     elif op is ir.CondRelock and done:
-        lk = _obj(w.heap[_obj(slots[ins.cond])].locker)
+        lk = _oid(w.heap[_oid(slots[ins.cond])].locker)
         out.append(Event(gid, "lock", lk, line, cx.name(lk)))
     elif op is ir.CondSignal:
-        o = _obj(slots[ins.cond])
+        o = _oid(slots[ins.cond])
         out.append(Event(gid, "cond_signal", o, line, cx.name(o)))
     # channels closed by this step (close, a context's cancel)
     for o, obj in enumerate(t.heap):
@@ -255,18 +260,18 @@ def _woken_events(cx: _Ctx, t: Tx, gid: int, handled: set[int]) -> list[Event]:
             out.append(cx.chan(o, x, "recv_closed" if closed else "recv", line))
         elif op is ir.Lock or op is ir.RLock or op is ir.CondRelock:
             if op is ir.CondRelock:
-                o = _obj(w.heap[_obj(slots[ins.cond])].locker)
+                o = _oid(w.heap[_oid(slots[ins.cond])].locker)
             else:
-                o = _obj(slots[ins.m])
+                o = _oid(slots[ins.m])
             out.append(Event(x, "rlock" if op is ir.RLock else "lock", o, line, cx.name(o)))
         elif op is ir.WgWait:
-            o = _obj(slots[ins.wg])
+            o = _oid(slots[ins.wg])
             out.append(Event(x, "wg_wait_return", o, line, cx.name(o)))
         elif op is ir.OnceBegin:
-            o = _obj(slots[ins.once])
+            o = _oid(slots[ins.once])
             out.append(Event(x, "once_return", o, line, cx.name(o)))
         elif op is ir.CondWait:
-            o = _obj(slots[ins.cond])
+            o = _oid(slots[ins.cond])
             out.append(Event(x, "cond_wake", o, line, cx.name(o)))
     return out
 
