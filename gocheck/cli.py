@@ -29,6 +29,7 @@ from rich.console import Console
 
 import reference
 from checker.errors import InputError
+from checker.files import atomic_write, check_output_path, read_text
 from gocheck import conformance, viewing
 from gocheck.pipeline import (
     EXIT_BAD_INPUT,
@@ -39,8 +40,8 @@ from gocheck.pipeline import (
     check_all,
     combine,
 )
-from gocheck.report import atomic_write, json_line, print_table, results_markdown, summary_mark
-from gocheck.spec import load_spec
+from gocheck.report import json_line, print_table, results_markdown, summary_mark
+from gocheck.spec import MAX_SOURCE_BYTES, load_spec
 from models.lang import compile_go, format_program
 
 __all__ = ["main"]
@@ -51,7 +52,7 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report")
 def _options(args: argparse.Namespace, **over: object) -> Options:
     values = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, traces=args.traces, progress=not args.json,
-                  allow_code=args.allow_python_models)
+                  allow_code=args.allow_python_models, allow_outside=args.allow_outside_source)
     values.update(over)
     return Options(**values)  # type: ignore[arg-type]
 
@@ -64,6 +65,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(json_line(report), flush=True)
         else:
             print_table(report, console)
+        for w in report.warnings:
+            print(f"warning: {w}", file=sys.stderr)
         codes.append(report.exit)
         if report.stats.get("stop_reason") == "interrupted":
             return combine(codes) or EXIT_UNKNOWN
@@ -84,8 +87,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         codes.append(report.exit)
         print(f"{summary_mark(report)} {report.spec.name}" + (f" [{report.when}]" if report.when else ""),
               flush=True)
-    atomic_write(os.path.join(args.out, "results.jsonl"), "".join(line + "\n" for line in lines))
-    out = atomic_write(os.path.join(args.out, "results.md"), results_markdown(reports, len(paths)))
+        for w in report.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    try:
+        atomic_write(os.path.join(args.out, "results.jsonl"), "".join(line + "\n" for line in lines))
+        out = atomic_write(os.path.join(args.out, "results.md"), results_markdown(reports, len(paths)))
+    except OSError as e:
+        print(f"error: cannot write the report under {args.out}: {e.strerror or e}"
+              + (f" ({e.filename})" if e.filename else "") + "; the verdicts are the lines above", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"wrote {out}")
     return combine(codes)
 
@@ -93,7 +103,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_ir(args: argparse.Namespace) -> int:
     path = args.file
     if path.endswith((".yaml", ".yml")):
-        program = load_spec(path).program
+        program = load_spec(path, allow_outside=args.allow_outside_source).program
     else:
         program = compile_go(_read_go(path), path, entry=args.entry)
     print(format_program(program))
@@ -101,19 +111,15 @@ def cmd_ir(args: argparse.Namespace) -> int:
 
 
 def _read_go(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except OSError as e:
-        raise InputError(f"cannot read Go file: {e.strerror}", path, 1, 1) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"Go source must be UTF-8 ({e.reason} at byte {e.start})", path, 1, 1) from None
+    return read_text(path, MAX_SOURCE_BYTES, "Go file")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     procs = args.procs
+    if args.log is not None:
+        check_output_path("--log", args.log, [args.target])
     if args.target.endswith((".yaml", ".yml")):
-        spec = load_spec(args.target)
+        spec = load_spec(args.target, allow_outside=args.allow_outside_source)
         program = spec.program
         procs = procs if procs is not None else spec.runtime.procs
     else:
@@ -175,6 +181,12 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
                    help="partial-order reduction (safety properties only; liveness is reported unknown)")
     p.add_argument("--allow-python-models", action="store_true",
                    help="let specs name any Python model factory (module:function): this runs their code")
+    _outside_flag(p)
+
+
+def _outside_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-outside-source", action="store_true",
+                   help="let a spec's source_file name a file outside the spec's folder")
 
 
 def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParser]:
@@ -187,11 +199,13 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     ir = argparse.ArgumentParser(prog=f"{prog} ir", description="Print the IR of a Go file or spec.")
     ir.add_argument("file")
     ir.add_argument("--entry", default="main")
+    _outside_flag(ir)
     run = argparse.ArgumentParser(prog=f"{prog} run", description="Run a program on the threaded reference runtime.")
     run.add_argument("target", metavar="SPEC|FILE.go")
     run.add_argument("--procs", type=_procs, default=None)
     run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
     run.add_argument("--seed", type=int, default=None)
+    _outside_flag(run)
     report = argparse.ArgumentParser(prog=f"{prog} report",
                                      description="Check every spec (default: specs/**/*.yaml) and write a results table.")
     report.add_argument("specs", nargs="*", metavar="SPEC")
@@ -233,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNKNOWN
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as e:  # the environment refused (a read-only folder, a full disk): not a checker bug
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001 - anything else is a defect of the checker

@@ -17,7 +17,8 @@ import argparse
 import sys
 from typing import Any
 
-from checker.errors import InputError
+from checker.errors import InputError, UsageError
+from checker.files import check_output_path, same_file
 from checker.model import evaluate
 from checker.trace import Counterexample, ReplayError, build, read_itf, replay
 from checker.view.analysis import LassoStory
@@ -71,6 +72,8 @@ def _vars(args: argparse.Namespace) -> list[str] | None:
 def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
           notes: list[str]) -> int:
     if args.html:
+        check_output_path("--html", args.html, [x for x in (getattr(args, "trace", None), getattr(args, "spec", None),
+                                                        cx.spec_file or cx.spec_path) if x])
         out = write_html(cx, args.html, story=story, marks=marks)
         print(f"wrote {out}  (open it in a browser; add #step=N to the address to open step N)")
         return EXIT_OK
@@ -88,6 +91,8 @@ def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None
 
 def main(args: argparse.Namespace) -> int:
     """``view``: show a trace file."""
+    if args.html:
+        check_output_path("--html", args.html, [args.trace])
     cx = read_itf(args.trace)
     notes: list[str] = []
     story: LassoStory | None = None
@@ -116,16 +121,37 @@ def _parse_path(text: str) -> tuple[int, ...]:
     return path
 
 
-def _detect(model: Any, states: list[Any], wanted: str | None) -> tuple[Any, str]:
-    """The property the path's end violates (the one asked for, else the first safety one that fails)."""
+def _detect(model: Any, states: list[Any], wanted: str | None, loop: int | None = None) -> tuple[Any, str]:
+    """The property the path's end violates (the one asked for, else the first safety one that fails).
+
+    A property asked for is checked on the path too: the answer is None (and why) when the path does
+    not violate it, so a replay never shows a verdict the path does not have."""
     props = list(model.properties())
+    last = states[-1]
     if wanted is not None:
         prop = next((p for p in props if p.name == wanted), None)
         if prop is None:
-            raise InputError(f"the model has no property {wanted!r}; it has: {', '.join(p.name for p in props)}",
-                             "<command line>", 1, 1)
-        return prop, ""
-    last = states[-1]
+            raise UsageError(f"--property: the model has no property {wanted!r}; it has: "
+                             f"{', '.join(p.name for p in props)}")
+        if prop.kind == "always":
+            r = evaluate(prop.cond, last)
+            if r is None:
+                return None, f"{wanted} is not violated: its invariant holds in the last state"
+            return prop, r or "the invariant fails"
+        if prop.kind == "deadlock":
+            acts = model.actions(last)
+            if acts:
+                return None, (f"{wanted} is not violated: {len(acts)} action(s) are enabled in the last state, "
+                              "so it is not stuck")
+            r = evaluate(prop.cond, last)
+            if r is None:
+                return None, f"{wanted} is not violated: the last state is a proper end"
+            return prop, r or "no action is enabled"
+        if prop.is_liveness:
+            if loop is None:
+                return None, f"{wanted} is a liveness property: only a lasso (--loop K) can violate it"
+            return prop, ""
+        return None, f"{wanted} ({prop.kind}) is not violated by a single path"
     for p in props:
         if p.kind == "always":
             r = evaluate(p.cond, last)
@@ -143,7 +169,7 @@ def replay_main(args: argparse.Namespace) -> int:
     old: Counterexample | None = None
     if args.trace:
         old = read_itf(args.trace)
-    spec_path = args.spec or (old.spec_path if old else None)
+    spec_path = args.spec or ((old.spec_file or old.spec_path) if old else None)
     if not spec_path:
         raise InputError("replay needs a SPEC (or a --trace file that names one)", "<command line>", 1, 1)
     if args.path is not None:
@@ -160,6 +186,11 @@ def replay_main(args: argparse.Namespace) -> int:
                          spec_path, 1, 1)
     notes: list[str] = []
     changed = bool(old and old.spec_digest and old.spec_digest != spec.digest)
+    if changed and old is not None and args.spec and old.spec_path and \
+            not same_file(args.spec, old.spec_file or old.spec_path):
+        raise UsageError(f"the trace {args.trace} was written for the spec {old.spec_path} (digest {old.spec_digest}), "
+                         f"not for {args.spec} (digest {spec.digest}); replay it without SPEC, or give --path to "
+                         "replay a path of your own on this spec")
     if changed:
         msg = (f"warning: {spec_path} changed since the trace was written (digest {old.spec_digest} in the "
                f"trace, {spec.digest} now); the replay shows the spec as it is now")
@@ -179,8 +210,10 @@ def replay_main(args: argparse.Namespace) -> int:
         if states[loop] != states[-1]:
             raise InputError(f"--loop {loop}: the path does not return to the state after step {loop}; "
                              "it is not a lasso", "<command line>", 1, 1)
-    prop, reason = _detect(model, states, args.property or (old.property if old else None))
-    if old is not None and prop is not None and prop.name == old.property and old.reason:
+    wanted = args.property or (old.property if old is not None and args.path is None else None)
+    prop, reason = _detect(model, states, wanted, loop)
+    if old is not None and prop is not None and prop.name == old.property and old.reason and not changed \
+            and args.path is None:
         reason = old.reason
     if prop is None:
         notes.append(reason)
@@ -200,7 +233,7 @@ def model_for(cx: Counterexample) -> tuple[Any, str]:
     if not cx.spec_path:
         return None, "the trace names no spec (#meta.spec is empty)"
     try:
-        spec = load_spec(cx.spec_path)
+        spec = load_spec(cx.spec_file or cx.spec_path)
         model = build_checkable(spec)
     except InputError as e:
         return None, f"the spec {cx.spec_path} cannot be loaded ({e})"
