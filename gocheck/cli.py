@@ -76,6 +76,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Check every spec and write ``results.md`` and ``results.jsonl`` under `args.out`, atomically."""
     paths = args.specs or sorted(glob.glob(os.path.join("specs", "**", "*.yaml"), recursive=True))
+    for name in ("results.jsonl", "results.md"):  # before any work: a report that cannot be written is refused
+        check_output_path("--out", os.path.join(args.out, name), paths)
     options = _options(args, traces=os.path.join(args.out, "traces"), progress=False)
     reports, lines, codes = [], [], []
     for report in check_all(paths, options):

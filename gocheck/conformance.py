@@ -365,6 +365,9 @@ def replay_trace(trace_path: str, procs: int = 2, seed: int | None = 0, loops: i
             raise InputError(f"the spec {cx.spec_path} changed since the trace was written (digest {cx.spec_digest} "
                              f"in the trace, {spec.digest} now): the schedule belongs to another program; check "
                              "the spec again for a fresh trace", trace_path, 1, 1)
+        if spec.kind != "program":
+            raise InputError(f"the spec {cx.spec_path} is a {spec.kind} spec, not a Go program: there is nothing to "
+                             "run on the reference runtime", trace_path, 1, 1)
         model = build_model(spec)
         states, actions = replay(model, cx.path, cx.spec_path)
     except (InputError, OSError) as e:

@@ -34,7 +34,7 @@ from models.properties import DEFAULT_PROPERTIES, REGISTRY, PropertySpec
 
 __all__ = ["Bounds", "GcOptions", "InputError", "Outcome", "PropertySpec", "RuntimeOptions", "Spec", "SpecError",
            "PROPERTY_PARAMS", "load_spec", "load_spec_text", "apply_override", "MAX_SPEC_BYTES", "MAX_SOURCE_BYTES",
-           "MAX_VALUE_NODES", "MAX_VALUE_DEPTH", "MAX_SWEEP_POINTS"]
+           "MAX_VALUE_NODES", "MAX_VALUE_DEPTH", "MAX_SWEEP_POINTS", "MAX_YAML_DEPTH", "MAX_YAML_EVENTS"]
 
 #: Resource limits that hold from the first byte (README "Security"): a spec file and a Go source
 #: file are refused, before being read whole, when larger than this many bytes ...
@@ -44,8 +44,12 @@ MAX_SOURCE_BYTES = 1 * MIB
 #: used: a "billion laughs" document stops here) to at most this many nodes, this deep ...
 MAX_VALUE_NODES = 10_000
 MAX_VALUE_DEPTH = 50
-#: ... and a sweep to at most this many points.
+#: ... and a sweep to at most this many points.  The YAML document itself may nest at most
+#: `MAX_YAML_DEPTH` levels and hold at most `MAX_YAML_EVENTS` nodes and aliases (checked by an
+#: iterative pass over the parser's events before anything is built).
 MAX_SWEEP_POINTS = 1_000
+MAX_YAML_DEPTH = 64
+MAX_YAML_EVENTS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +212,7 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
         raise SpecError(f"spec is larger than the limit of {MAX_SPEC_BYTES} bytes", path, 1, 1)
     doc = _Doc(path)
     try:
+        _prescan(text, path)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -309,6 +314,24 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
     if compile and kind == "program":
         spec = replace(spec, program=_compile(spec, inline, outside))
     return spec
+
+
+def _prescan(text: str, path: str) -> None:
+    """Refuse a YAML document that nests deeper than `MAX_YAML_DEPTH` or holds more than
+    `MAX_YAML_EVENTS` nodes, walking the parser's events (iterative: it never recurses)."""
+    depth = count = 0
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        count += 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                m = event.start_mark
+                raise SpecError(f"the YAML nests deeper than {MAX_YAML_DEPTH} levels", path, m.line + 1, m.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if count > MAX_YAML_EVENTS:
+            m = event.start_mark
+            raise SpecError(f"the YAML holds more than {MAX_YAML_EVENTS} nodes", path, m.line + 1, m.column + 1)
 
 
 def _compile(spec: Spec, inline: tuple[int, int] | None = None, outside: bool = False) -> Any:
