@@ -22,6 +22,7 @@ from checker.files import check_output_path, same_file
 from checker.model import evaluate
 from checker.trace import Counterexample, ReplayError, build, read_itf, replay
 from checker.view.analysis import LassoStory
+from checker.view.chrome import write_chrome
 from checker.view.html import write_html
 from checker.view.msc import render_msc
 from checker.view.text import annotate, render_text
@@ -40,6 +41,8 @@ def _display_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--to", dest="end", type=int, default=None, metavar="M", help="last step to show")
     g.add_argument("--msc", action="store_true", help="a message sequence chart (one column per actor/channel/lock)")
     g.add_argument("--html", default=None, metavar="OUT.html", help="write one self-contained offline HTML page")
+    g.add_argument("--chrome", default=None, metavar="OUT.json",
+                   help="write Chrome trace-event JSON (open in Perfetto or chrome://tracing)")
 
 
 def parser(cmd: str = "view") -> argparse.ArgumentParser:
@@ -71,9 +74,16 @@ def _vars(args: argparse.Namespace) -> list[str] | None:
 
 def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
           notes: list[str]) -> int:
+    inputs = [x for x in (getattr(args, "trace", None), getattr(args, "spec", None), cx.spec_file or cx.spec_path) if x]
+    for flag, out_path in (("--chrome", args.chrome), ("--html", args.html)):
+        if out_path:
+            check_output_path(flag, out_path, inputs)
+    if args.chrome:
+        out = write_chrome(cx, args.chrome)
+        print(f"wrote {out}  (open it in https://ui.perfetto.dev or chrome://tracing)")
+        if not args.html:
+            return EXIT_OK
     if args.html:
-        check_output_path("--html", args.html, [x for x in (getattr(args, "trace", None), getattr(args, "spec", None),
-                                                        cx.spec_file or cx.spec_path) if x])
         out = write_html(cx, args.html, story=story, marks=marks)
         print(f"wrote {out}  (open it in a browser; add #step=N to the address to open step N)")
         return EXIT_OK
@@ -91,8 +101,9 @@ def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None
 
 def main(args: argparse.Namespace) -> int:
     """``view``: show a trace file."""
-    if args.html:
-        check_output_path("--html", args.html, [args.trace])
+    for flag, out_path in (("--chrome", args.chrome), ("--html", args.html)):
+        if out_path:
+            check_output_path(flag, out_path, [args.trace])
     cx = read_itf(args.trace)
     notes: list[str] = []
     story: LassoStory | None = None
