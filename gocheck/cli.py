@@ -106,11 +106,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_ir(args: argparse.Namespace) -> int:
     path = args.file
     if path.endswith((".yaml", ".yml")):
-        program = load_spec(path, allow_outside=args.allow_outside_source).program
+        program = _spec_program(load_spec(path, allow_outside=args.allow_outside_source))
     else:
         program = compile_go(_read_go(path), path, entry=args.entry)
     print(format_program(program))
     return EXIT_OK
+
+
+def _spec_program(spec: Any) -> Any:
+    """The Go program of a program spec; a model or proof spec has none (bad input, not a crash)."""
+    if spec.program is None:
+        raise InputError(f"this is a {spec.kind} spec, not a Go program: it has no IR and nothing to run",
+                         spec.path, 1, 1)
+    return spec.program
 
 
 def _read_go(path: str) -> str:
@@ -123,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         check_output_path("--log", args.log, [args.target])
     if args.target.endswith((".yaml", ".yml")):
         spec = load_spec(args.target, allow_outside=args.allow_outside_source)
-        program = spec.program
+        program = _spec_program(spec)
         procs = procs if procs is not None else spec.runtime.procs
     else:
         program = compile_go(_read_go(args.target), args.target)
