@@ -124,11 +124,9 @@ def _parse_path(text: str) -> tuple[int, ...]:
     try:
         path = tuple(int(x) for x in text.strip().split("/") if x != "")
     except ValueError:
-        raise InputError(f"--path {text!r} is not a list of integers separated by '/' (like 0/3/1)",
-                         "<command line>", 1, 1) from None
+        raise UsageError(f"--path {text!r} is not a list of integers separated by '/' (like 0/3/1)") from None
     if not path or any(k < 0 for k in path):
-        raise InputError(f"--path {text!r} must start with the initial-state index and hold no negative numbers",
-                         "<command line>", 1, 1)
+        raise UsageError(f"--path {text!r} must start with the initial-state index and hold no negative numbers")
     return path
 
 
@@ -182,13 +180,13 @@ def replay_main(args: argparse.Namespace) -> int:
         old = read_itf(args.trace)
     spec_path = args.spec or ((old.spec_file or old.spec_path) if old else None)
     if not spec_path:
-        raise InputError("replay needs a SPEC (or a --trace file that names one)", "<command line>", 1, 1)
+        raise UsageError("replay needs a SPEC (or a --trace file that names one)")
     if args.path is not None:
         path = _parse_path(args.path)
     elif old is not None:
         path = old.path
     else:
-        raise InputError("replay needs --path 0/3/1 (or --trace FILE)", "<command line>", 1, 1)
+        raise UsageError("replay needs --path 0/3/1 (or --trace FILE)")
     loop = args.loop if args.loop is not None else (old.loop if old is not None and args.path is None else None)
     spec = load_spec(spec_path)
     model = build_checkable(spec, allow_code=getattr(args, "allow_python_models", False))
@@ -216,11 +214,10 @@ def replay_main(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if loop is not None:
         if not 0 <= loop < len(states) - 1:
-            raise InputError(f"--loop {loop} is not a step before the last one (0..{len(states) - 2})",
-                             "<command line>", 1, 1)
+            raise UsageError(f"--loop {loop} is not a step before the last one (0..{len(states) - 2})")
         if states[loop] != states[-1]:
-            raise InputError(f"--loop {loop}: the path does not return to the state after step {loop}; "
-                             "it is not a lasso", "<command line>", 1, 1)
+            raise UsageError(f"--loop {loop}: the path does not return to the state after step {loop}; "
+                             "it is not a lasso")
     wanted = args.property or (old.property if old is not None and args.path is None else None)
     prop, reason = _detect(model, states, wanted, loop)
     if old is not None and prop is not None and prop.name == old.property and old.reason and not changed \
