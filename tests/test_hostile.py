@@ -505,3 +505,72 @@ def test_internal_error_exits_4_with_the_traceback_in_a_file(tmp_path: Any) -> N
 def test_load_spec_text_refuses_oversized_text() -> None:
     with pytest.raises(InputError, match="spec is larger than the limit"):
         load_spec_text("name: x\n" + "#" * MAX_SPEC_BYTES, "big.yaml")
+
+
+# --------------------------------------------------------------------------- beyond the issue's list
+
+
+@pytest.mark.parametrize("when, message", [
+    ("(" * 3000 + "1" + ")" * 3000, "is longer than 200 tokens"),
+    ('x == "\\N{foo}"', "cannot parse outcome 'x == \"\\\\N{foo}\"': SyntaxError"),
+])
+def test_outcome_expressions_are_bounded(tmp_path: Any, capsys: Any, when: str, message: str) -> None:
+    """A 3,000-deep outcome was a RecursionError (exit 4); a string Python cannot read a SyntaxError."""
+    s = write(tmp_path, "o.yaml", "name: o\nsource: |\n  package main\n  var x int\n  func main() {}\n"
+                                  f"outcomes: [{{when: '{when}', expect: allowed}}]\n")
+    code, _, err = cli(capsys, s)
+    assert code == 2 and err.startswith(f"error: {s}:6:12: ") and message in err, err
+
+
+def test_spec_name_markup_is_printed_literally(tmp_path: Any, capsys: Any) -> None:
+    s = write(tmp_path, "m.yaml", "name: '[bold red]x[/] [link=http://e]y'\nmodel: checker.examples:phil_flat\n"
+                                  "args: {n: 3}\n")
+    code, out, _ = cli(capsys, s, "--traces", "none")
+    assert code == 0 and out.splitlines()[0].strip() == "[bold red]x[/] [link=http://e]y"
+
+
+def test_two_reports_at_once_leave_whole_files(tmp_path: Any) -> None:
+    """Defect 5: two `report` runs at once failed in 2 of 3 rounds and left an invalid line."""
+    specs = ["specs/models/phil_flat.yaml", "specs/models/phil_flat_deadlock.yaml", "specs/abba_deadlock.yaml"]
+    out = str(tmp_path / "rep")
+    procs = [subprocess.Popen([sys.executable, "-m", "checker", "report", *specs, "--out", out], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": ROOT}) for _ in range(2)]
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=120)
+        assert p.returncode == 0 and "Traceback" not in stderr, stderr
+    lines = [json.loads(x) for x in open(os.path.join(out, "results.jsonl"))]
+    assert [x["name"] for x in lines] == ["phil-flat-5", "phil-flat-5-deadlock", "abba_deadlock"]
+    assert sorted(os.listdir(out)) == ["results.jsonl", "results.md", "traces"]
+    assert sorted(os.listdir(os.path.join(out, "traces"))) == [
+        "abba_deadlock.deadlock_free.itf.json", "abba_deadlock.leak_free.itf.json",
+        "abba_deadlock.terminates.itf.json", "phil-flat-5-deadlock.deadlock_free.itf.json"]
+
+
+def test_interrupted_report_keeps_the_previous_one(tmp_path: Any) -> None:
+    """Defect 5: Ctrl-C during `report` cut results.jsonl from 81 lines to 27."""
+    import signal
+    import time
+    big = write(tmp_path, "big.yaml", "name: big\nmodel: checker.examples:phil_flat\nargs: {n: 12}\n")
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "results.jsonl").write_text('{"previous": 1}\n')
+    (out / "results.md").write_text("# previous\n")
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "report", "specs/models/phil_flat.yaml", big,
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": ROOT})
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # interrupt once the child has spent 1.2 s of CPU (it is in big's search)
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= 1.2:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 3 and "Traceback" not in stderr
+    assert stdout == "ok   phil-flat-5\n" and "interrupted: the previous report is left as it was" in stderr
+    assert (out / "results.jsonl").read_text() == '{"previous": 1}\n'
+    assert (out / "results.md").read_text() == "# previous\n"
+    assert sorted(os.listdir(out)) == ["results.jsonl", "results.md"]
