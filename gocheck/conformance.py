@@ -338,7 +338,8 @@ def project_gmp(model: Any, states: list, actions: list, loop: int | None) -> tu
     goroutine steps and timer fires, in order, over the worlds; scheduler-only moves (run, steal,
     preempt, retake) leave the world unchanged and are dropped.  The loop index is mapped to the
     projected step it returns to."""
-    worlds, acts = [states[0].world], []
+    worlds: list[Any] = [states[0].world]
+    acts: list[Any] = []
     new_loop = None
     for i, (a, t) in enumerate(zip(actions, states[1:])):
         if loop is not None and i == loop:

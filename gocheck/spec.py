@@ -312,7 +312,12 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
     for key, value in (overrides or {}).items():
         spec = apply_override(spec, key, value)
     if compile and kind == "program":
-        spec = replace(spec, program=_compile(spec, inline, outside))
+        try:
+            spec = replace(spec, program=_compile(spec, inline, outside))
+        except InputError as e:
+            if "entry" in top and e.message.startswith("entry function"):
+                raise doc.error(get("entry"), e.message) from None
+            raise
     return spec
 
 

@@ -200,7 +200,7 @@ def replay_main(args: argparse.Namespace) -> int:
         raise UsageError(f"the trace {args.trace} was written for the spec {old.spec_path} (digest {old.spec_digest}), "
                          f"not for {args.spec} (digest {spec.digest}); replay it without SPEC, or give --path to "
                          "replay a path of your own on this spec")
-    if changed:
+    if changed and old is not None:
         msg = (f"warning: {spec_path} changed since the trace was written (digest {old.spec_digest} in the "
                f"trace, {spec.digest} now); the replay shows the spec as it is now")
         print(msg, file=sys.stderr)

@@ -182,7 +182,8 @@ _SPEC = ("name: fuzz\nmodel: checker.examples:phil_flat\nargs: {n: 3, deadlock: 
          "bounds: {max_depth: 40, timeout_s: 20}\n")
 _GO = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(1)\n}\n"
 ODD = ["0", "-1", "1", "2", "3", "1e309", "nan", "inf", "", "\x01", "x" * 300, "0/0", "0/-1", "../x", "/dev/zero",
-       "s.yaml", "p.go", "t.itf.json", "out.html", "."]
+       "s.yaml", "p.go", "t.itf.json", "out.html", ".", "0/0/1/1", "0/1/2/0/1", "deadlock_free", "assertion",
+       "phil0", "phil,forks", "bfs", "random"]
 FLAGS = {
     "check": ["--strategy", "--max-states", "--timeout", "--seed", "--walks", "--por", "--json", "--traces",
               "--allow-outside-source", "--bogus"],

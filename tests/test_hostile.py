@@ -445,6 +445,13 @@ def test_defect13_inline_source_error_points_at_the_yaml_line(tmp_path: Any, cap
     assert code == 2 and err == "error: q.yaml:2:9: Go syntax error: unexpected '+' (inline source, Go line 2 col 22)\n"
 
 
+def test_defect13_entry_error_points_at_entry(tmp_path: Any, capsys: Any) -> None:
+    os.chdir(tmp_path)
+    write(tmp_path, "e.yaml", "name: e\nentry: nope\nsource: |\n  package main\n  func main() {}\n")
+    code, _, err = cli(capsys, "e.yaml")
+    assert code == 2 and err == "error: e.yaml:2:8: entry function nope not found\n"
+
+
 def test_defect13_flag_errors_name_the_flag(tmp_path: Any, capsys: Any) -> None:
     code, _, err = cli(capsys, "specs/models/phil_flat.yaml", "--max-states", "100000000000")
     assert code == 2 and err == "error: --max-states: bounds.max_states must be between 1 and 1e+10, got 100000000000\n"
