@@ -581,3 +581,13 @@ def test_interrupted_report_keeps_the_previous_one(tmp_path: Any) -> None:
     assert (out / "results.jsonl").read_text() == '{"previous": 1}\n'
     assert (out / "results.md").read_text() == "# previous\n"
     assert sorted(os.listdir(out)) == ["results.jsonl", "results.md"]
+
+
+def test_ir_dump_of_a_huge_line_is_linear_and_cut() -> None:
+    """A 1 MiB Go file on one line made `ir` print the whole line per instruction (split again each
+    time): quadratic time and gigabytes of output.  Lines are split once and cut at 200 characters."""
+    from models.lang import format_program
+    src = "package main\n\nfunc main() {\n\tx := 0\n\t" + "x++; " * 20_000 + "\n\t_ = x\n}\n"
+    dump = format_program(compile_go(src, "long.go"))
+    rows = [r for r in dump.splitlines() if "// 5: x++; x++;" in r]
+    assert len(rows) == 40_000 and all(r.endswith(" ...") and len(r) < 300 for r in rows)
