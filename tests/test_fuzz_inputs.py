@@ -308,7 +308,7 @@ def test_fuzz_deep_and_wide_go(depth: int, opener: str, term: str, width: int) -
         "x++\n" + closer * depth + "\t_ = x\n}\n"
     loads_or_input_error(compile_go, deep, "deep.go")
     close = {"x + ": "", "f(": ")", "(": ")", "-": ""}[term]
-    long = f"package main\n\nfunc f(n int) int {{\n\treturn n\n}}\n\nfunc main() {{\n\tx := 1\n\ty := " + \
+    long = "package main\n\nfunc f(n int) int {\n\treturn n\n}\n\nfunc main() {\n\tx := 1\n\ty := " + \
         term * min(width, 600) + "x" + close * min(width, 600) + "\n\t_ = y\n}\n"
     loads_or_input_error(compile_go, long, "long.go")
     wide = "package main\n\nfunc main() {\n\tx := 0\n" + "\tx++\n" * width + "\t_ = x\n}\n"
