@@ -180,8 +180,9 @@ def test_fuzz_trace_bytes(data: bytes) -> None:
 
 _SPEC = ("name: fuzz\nmodel: checker.examples:phil_flat\nargs: {n: 3, deadlock: true}\n"
          "bounds: {max_depth: 40, timeout_s: 20}\n")
+_MOD = "module example.com/fuzz\n\ngo 1.21\n"
 _GO = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(1)\n}\n"
-ODD = ["0", "-1", "1", "2", "3", "1e309", "nan", "inf", "", "\x01", "x" * 300, "0/0", "0/-1", "../x", "/dev/zero",
+ODD = ["0", "-1", "(", "go.mod", "Test.*", "1", "2", "3", "1e309", "nan", "inf", "", "\x01", "x" * 300, "0/0", "0/-1", "../x", "/dev/zero",
        "s.yaml", "p.go", "t.itf.json", "out.html", ".", "0/0/1/1", "0/1/2/0/1", "deadlock_free", "assertion",
        "phil0", "phil,forks", "bfs", "random"]
 FLAGS = {
@@ -192,10 +193,12 @@ FLAGS = {
     "run": ["--procs", "--log", "--seed"],
     "ir": ["--entry"],
     "report": ["--out", "--max-states", "--strategy"],
+    "test": ["-run", "-v", "-json", "--sarif", "--junit", "--max-states", "--timeout", "--por", "--traces"],
 }
 POSITIONAL = {"check": ["s.yaml", "p.go", "nope.yaml", "/dev/zero", "."], "view": ["t.itf.json", "s.yaml", "nope"],
               "replay": ["s.yaml", "nope.yaml"], "run": ["p.go", "s.yaml", "nope.go"],
-              "ir": ["p.go", "s.yaml", "nope.go", "/dev/zero"], "report": ["s.yaml"]}
+              "ir": ["p.go", "s.yaml", "nope.go", "/dev/zero"], "report": ["s.yaml"],
+              "test": ["./...", ".", "..", "/etc", "nope"]}
 
 
 @st.composite
@@ -222,6 +225,8 @@ def workdir() -> Any:
             f.write(_SPEC)
         with open(os.path.join(d, "p.go"), "w") as f:
             f.write(_GO)
+        with open(os.path.join(d, "go.mod"), "w") as f:
+            f.write(_MOD)
         cx = build(PhilFlat(3, True), "deadlock_free", "stuck", (0, 0, 1, 1), None,
                    spec_path=os.path.join(d, "s.yaml"))
         with open(os.path.join(d, "t.itf.json"), "w") as f:
@@ -240,6 +245,7 @@ def test_fuzz_command_line(workdir: str, argv: list[str]) -> None:
     cli(*argv)
     assert open(os.path.join(workdir, "s.yaml")).read() == _SPEC
     assert open(os.path.join(workdir, "p.go")).read() == _GO
+    assert open(os.path.join(workdir, "go.mod")).read() == _MOD
 
 
 # --------------------------------------------------------------------------- the Go frontend

@@ -591,3 +591,20 @@ def test_ir_dump_of_a_huge_line_is_linear_and_cut() -> None:
     dump = format_program(compile_go(src, "long.go"))
     rows = [r for r in dump.splitlines() if "// 5: x++; x++;" in r]
     assert len(rows) == 40_000 and all(r.endswith(" ...") and len(r) < 300 for r in rows)
+
+
+def test_go_test_flags_never_crash_or_overwrite(tmp_path: Any, capsys: Any) -> None:
+    """`test -run (` was exit 4 (re.error); `test --sarif a_test.go` overwrote the test file."""
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    src = "package m\n\nimport \"testing\"\n\nfunc TestA(t *testing.T) {\n}\n"
+    (tmp_path / "a_test.go").write_text(src)
+    os.chdir(tmp_path)
+    code, _, err = cli(capsys, "test", "-run", "(")
+    assert code == 2 and err.startswith("error: -run '(': not a regular expression (missing )")
+    code, _, err = cli(capsys, "test", "--sarif", "a_test.go")
+    assert code == 2 and err == "error: --sarif a_test.go: is the input file a_test.go; it would be overwritten\n"
+    code, _, err = cli(capsys, "test", "--junit", "go.mod")
+    assert code == 2 and "is the input file" in err
+    assert (tmp_path / "a_test.go").read_text() == src
+    code, out, _ = cli(capsys, "test", "--sarif", "out.sarif")
+    assert code == 0 and json.loads((tmp_path / "out.sarif").read_text())["version"] == "2.1.0"
