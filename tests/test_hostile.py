@@ -608,3 +608,16 @@ def test_go_test_flags_never_crash_or_overwrite(tmp_path: Any, capsys: Any) -> N
     assert (tmp_path / "a_test.go").read_text() == src
     code, out, _ = cli(capsys, "test", "--sarif", "out.sarif")
     assert code == 0 and json.loads((tmp_path / "out.sarif").read_text())["version"] == "2.1.0"
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"rows": [1]}', "not a published verdicts file (TypeError"),
+    ("{", "not a published verdicts file (JSONDecodeError"),
+])
+def test_reproduce_refuses_a_bad_published_file(tmp_path: Any, capsys: Any, content: str, message: str) -> None:
+    """A corrupt --published file was exit 4; /dev/zero read until MemoryError."""
+    pub = write(tmp_path, "pub.json", content)
+    code, _, err = cli(capsys, "reproduce", "--published", pub, "--out", str(tmp_path / "rep"))
+    assert code == 2 and err.startswith(f"error: {pub}:1:1: {message}")
+    code, _, err = cli(capsys, "reproduce", "--published", "/dev/zero", "--out", str(tmp_path / "rep"))
+    assert code == 2 and "it is a device, pipe or socket, not a regular file" in err
