@@ -119,7 +119,15 @@ def test_fuzz_arbitrary_text_as_a_spec(text: str) -> None:
 
 # --------------------------------------------------------------------------- the trace reader
 
-_GOOD = to_itf(build(PhilFlat(3, True), "deadlock_free", "stuck", (0, 0, 1, 1), None, spec_path="nowhere.yaml"))
+def _good() -> dict[str, Any]:
+    cx = build(PhilFlat(3, True), "deadlock_free", "stuck", (0, 0, 1, 1), None, spec_path="nowhere.yaml",
+               kind="deadlock")
+    cx.meta.update(waits_for=[["phil0", "fork1", "waits for"], ["fork1", "phil1", "held by"]],
+                   sources={"main.go": "package main\n"}, explanation="a\nb", when="runtime.procs=2")
+    return to_itf(cx)
+
+
+_GOOD = _good()
 json_values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
                                      st.text(max_size=10)),
                            lambda inner: st.one_of(st.lists(inner, max_size=3),
@@ -163,6 +171,8 @@ def test_fuzz_trace_reader(edits: list[tuple[tuple[Any, ...], Any]]) -> None:
         code, _ = cli("view", p, "--no-spec")
         assert code in (0, 2)
         code, _ = cli("view", p, "--msc", "--no-spec")
+        assert code in (0, 2)
+        code, _ = cli("view", p, "--no-spec", "--html", os.path.join(d, "t.html"), "--chrome", os.path.join(d, "c.json"))
         assert code in (0, 2)
 
 

@@ -621,3 +621,16 @@ def test_reproduce_refuses_a_bad_published_file(tmp_path: Any, capsys: Any, cont
     assert code == 2 and err.startswith(f"error: {pub}:1:1: {message}")
     code, _, err = cli(capsys, "reproduce", "--published", "/dev/zero", "--out", str(tmp_path / "rep"))
     assert code == 2 and "it is a device, pipe or socket, not a regular file" in err
+
+
+def test_hostile_waits_for_graph_does_not_hang_the_view(tmp_path: Any, capsys: Any) -> None:
+    """A trace whose #meta.waits_for is a complete graph on 25 nodes (astronomically many simple
+    cycles) hung `view`; the cycle search now looks at a bounded number of cycles."""
+    cx = build(PhilFlat(3, True), "deadlock_free", "stuck", (0, 0, 1, 1), None, kind="deadlock")
+    nodes = ["phil0", "phil1", "phil2"] + [f"G{i}" for i in range(22)]
+    cx.meta["waits_for"] = [[a, b, "x"] for a in nodes for b in nodes if a != b]
+    trace = write_itf(cx, str(tmp_path / "w.itf.json"))
+    code, out, _ = cli(capsys, "view", trace, "--no-spec")
+    assert code == 0 and "Waits" in out
+    code, out, _ = cli(capsys, "view", trace, "--no-spec", "--html", str(tmp_path / "w.html"))
+    assert code == 0
