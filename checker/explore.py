@@ -281,6 +281,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         stop = "interrupted"
     except BoundExceeded as e:
         stop = f"the model hit a bound: {e}"
+    except MemoryError:
+        stop = "out of memory (a step allocated more than the machine has)"
     finally:
         display.close()
 

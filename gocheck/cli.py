@@ -282,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNKNOWN
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError:
+        print("out of memory: the run needed more memory than the machine has (inconclusive)", file=sys.stderr)
+        return EXIT_UNKNOWN
     except OSError as e:  # the environment refused (a read-only folder, a full disk): not a checker bug
         where = f" ({e.filename})" if e.filename else ""
         print(f"error: {e.strerror or e}{where}", file=sys.stderr)

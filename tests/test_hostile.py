@@ -634,3 +634,24 @@ def test_hostile_waits_for_graph_does_not_hang_the_view(tmp_path: Any, capsys: A
     assert code == 0 and "Waits" in out
     code, out, _ = cli(capsys, "view", trace, "--no-spec", "--html", str(tmp_path / "w.html"))
     assert code == 0
+
+
+def test_a_step_cannot_allocate_without_limit(tmp_path: Any, capsys: Any) -> None:
+    """Doubling a string 40 times in one loop reached 2^33 bytes before the search's periodic memory
+    look (MemoryError, exit 4, or the machine's memory); a string past 1 MiB is now a model limit."""
+    s = write(tmp_path, "big.yaml", "name: big\nsource: |\n  package main\n  import \"fmt\"\n  func main() {\n"
+                                    "  \ts := \"x\"\n  \tfor i := 0; i < 40; i++ {\n  \t\ts = s + s\n  \t}\n"
+                                    "  \tfmt.Println(s == \"\")\n  }\n")
+    code, out, _ = cli(capsys, s, "--json", "--traces", "none")
+    assert code == 3
+    assert json.loads(out)["properties"]["panic_free"]["reason"] == (
+        "the model hit a bound: a string longer than 1048576 characters (the model's limit)")
+
+
+def test_a_huge_shift_is_zero_not_a_huge_integer() -> None:
+    """`x << 4000000000` built a 500 MB Python integer before wrapping it to 64 bits."""
+    from gocheck.factory import build_model
+    from tests.helpers import exit_outputs
+    spec = load_spec_text("name: sh\nsource: |\n  package main\n  import \"fmt\"\n  func main() {\n  \tx := 3\n"
+                          "  \tn := 4000000000\n  \tfmt.Println(x << n, x >> n, -x >> n)\n  }\n", "sh.yaml")
+    assert exit_outputs(build_model(spec)) == {("0 0 -1\n", None)}
