@@ -147,7 +147,7 @@ def cmd_replay_on(argv: list[str]) -> int:
     p.add_argument("trace", metavar="TRACE.itf.json")
     p.add_argument("--procs", type=_procs, default=2)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--loops", type=int, default=3, help="times to unroll a lasso's loop")
+    p.add_argument("--loops", type=_loops, default=3, help="times to unroll a lasso's loop (0..1000)")
     args = p.parse_args(argv)
     return conformance.replay_trace(args.trace, procs=args.procs, seed=args.seed, loops=args.loops)
 
@@ -160,6 +160,17 @@ def _procs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"--procs must be an integer, got {text!r}") from None
     if not 1 <= n <= 256:
         raise argparse.ArgumentTypeError(f"--procs must be between 1 and 256, got {n}")
+    return n
+
+
+def _loops(text: str) -> int:
+    """Unrollings of a lasso's loop on the reference runtime: 0..1000 (each one is a copy of the loop)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--loops must be an integer, got {text!r}") from None
+    if not 0 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"--loops must be between 0 and 1000, got {n}")
     return n
 
 

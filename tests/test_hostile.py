@@ -353,6 +353,13 @@ def test_defect9_deeply_nested_json_and_huge_traces(tmp_path: Any, capsys: Any, 
 # --------------------------------------------------------------------------- 10: --procs
 
 
+@pytest.mark.parametrize("loops", ["-1", "1000000000", "x"])
+def test_replay_loops_is_range_checked(capsys: Any, loops: str) -> None:
+    """`--loops 1000000000` copied a lasso's loop a billion times."""
+    code, _, err = cli(capsys, "replay", "--on", "reference", "t.json", "--loops", loops)
+    assert code == 2 and "--loops must be" in err
+
+
 @pytest.mark.parametrize("procs", ["0", "-1", "1000000000", "two"])
 def test_defect10_procs_is_range_checked(tmp_path: Any, capsys: Any, procs: str) -> None:
     go = write(tmp_path, "p.go", "package main\n\nfunc main() {\n}\n")
