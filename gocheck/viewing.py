@@ -68,12 +68,34 @@ def parser(cmd: str = "view") -> argparse.ArgumentParser:
     return p
 
 
+def _check_display(cx: Counterexample, args: argparse.Namespace) -> None:
+    """What to show must exist in the trace: a filter that matches nothing is a mistake, not an empty view."""
+    last = len(cx.steps) - 1
+    for flag, n in (("--from", args.start), ("--to", args.end)):
+        if n is not None and not 0 <= n <= last:
+            raise UsageError(f"{flag} {n}: the trace has steps 0..{last}")
+    if args.start is not None and args.end is not None and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}")
+    if args.actor and not args.msc:
+        actors = sorted({st.actor for st in cx.steps if st.actor})
+        if args.actor not in actors:
+            raise UsageError(f"--actor {args.actor}: no step of the trace is by it; actors: {', '.join(actors)}")
+    wanted = _vars(args) or []
+    names = {k for st in cx.steps for k in st.view}
+    unknown = [v for v in wanted if v not in names]
+    if unknown:
+        shown = sorted(names)
+        raise UsageError(f"--vars: the trace has no variable {', '.join(unknown)}; it has: "
+                         f"{', '.join(shown[:30])}{' ...' if len(shown) > 30 else ''}")
+
+
 def _vars(args: argparse.Namespace) -> list[str] | None:
     return [v.strip() for v in args.vars.split(",") if v.strip()] if args.vars else None
 
 
 def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
           notes: list[str]) -> int:
+    _check_display(cx, args)
     inputs = [x for x in (getattr(args, "trace", None), getattr(args, "spec", None), cx.spec_file or cx.spec_path) if x]
     for flag, out_path in (("--chrome", args.chrome), ("--html", args.html)):
         if out_path:

@@ -662,3 +662,17 @@ def test_a_huge_shift_is_zero_not_a_huge_integer() -> None:
     spec = load_spec_text("name: sh\nsource: |\n  package main\n  import \"fmt\"\n  func main() {\n  \tx := 3\n"
                           "  \tn := 4000000000\n  \tfmt.Println(x << n, x >> n, -x >> n)\n  }\n", "sh.yaml")
     assert exit_outputs(build_model(spec)) == {("0 0 -1\n", None)}
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--from", "100000000000000000000", "--to", "-3"], "--from 100000000000000000000: the trace has steps 0..3"),
+    (["--from", "3", "--to", "1"], "--from 3 is after --to 1"),
+    (["--vars", "phil,nope"], "--vars: the trace has no variable nope; it has: eating, forks, phil"),
+    (["--actor", "nope"], "--actor nope: no step of the trace is by it; actors: phil0, phil1, phil2"),
+])
+def test_view_filters_that_match_nothing_are_errors(tmp_path: Any, capsys: Any, flags: list[str],
+                                                    message: str) -> None:
+    """They exited 0 with an empty view: a typo in a filter looked like an empty trace."""
+    trace = write_itf(build(PhilFlat(3, True), "deadlock_free", "stuck", (0, 0, 1, 1), None), str(tmp_path / "t.json"))
+    code, out, err = cli(capsys, "view", trace, *flags)
+    assert code == 2 and out == "" and err == f"error: {message}\n"
