@@ -676,3 +676,18 @@ def test_view_filters_that_match_nothing_are_errors(tmp_path: Any, capsys: Any, 
     trace = write_itf(build(PhilFlat(3, True), "deadlock_free", "stuck", (0, 0, 1, 1), None), str(tmp_path / "t.json"))
     code, out, err = cli(capsys, "view", trace, *flags)
     assert code == 2 and out == "" and err == f"error: {message}\n"
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Any, capsys: Any) -> None:
+    """Opening a FIFO for reading blocks until a writer comes: inputs are opened non-blocking and
+    refused unless they are regular files (a spec, a source_file, a trace)."""
+    os.mkfifo(tmp_path / "f.yaml")
+    os.mkfifo(tmp_path / "f.go")
+    os.chdir(tmp_path)
+    code, _, err = cli(capsys, "f.yaml")
+    assert code == 2 and err == "error: f.yaml:1:1: cannot read spec file: it is a device, pipe or socket, not a regular file\n"
+    write(tmp_path, "s.yaml", "name: s\nsource_file: f.go\n")
+    code, _, err = cli(capsys, "s.yaml")
+    assert code == 2 and "cannot read source_file 'f.go': cannot read source_file: it is a device, pipe" in err
+    code, _, err = cli(capsys, "view", "f.yaml")
+    assert code == 2 and "cannot read trace file: it is a device, pipe or socket" in err
