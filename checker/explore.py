@@ -98,8 +98,9 @@ def memory_limit_mb(requested: float | None) -> float:
         return float("inf")
 
 
-#: States expanded between two looks at the process's memory (reading /proc costs ~10 us).
-MEMORY_CHECK_EVERY = 1024
+#: States expanded between two looks at the process's memory (reading /proc costs ~20 us: under 1% of
+#: the time of 128 expansions; often enough that states growing fast cannot outrun it).
+MEMORY_CHECK_EVERY = 128
 
 
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
