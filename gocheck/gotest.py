@@ -622,11 +622,9 @@ def main_test(args: Any) -> int:
     out = sys.stdout
     for pkg, r in run_tests(module, pkgs, config, options, args.run):
         results.append((pkg, r))
-        if args.json:
-            continue
     if args.json:
-        for e in json_events(results, module):
-            out.write(json.dumps(e) + "\n")
+        for event in json_events(results, module):
+            out.write(json.dumps(event) + "\n")
     else:
         print_text(results, module, out, args.v)
     for pkg in pkgs:
