@@ -8,7 +8,7 @@ bits like the rest of the int model.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from models import ir
 from models.tx import InternalError, Tx, wrap
@@ -35,7 +35,7 @@ def exec_atomic(t: Tx, gid: int, ins: ir.AtomicOp, s: tuple[Any, ...]) -> None:
     elif o == "cas":
         result = type(old) is type(a) and old == a
         if result:
-            t.store(ref, s[ins.b])  # type: ignore[index]
+            t.store(ref, s[cast(int, ins.b)])  # cas has its new value in b (ir.AtomicOp)
     else:
         raise InternalError(f"unknown atomic operation {o}")
     t.advance(gid, ((ins.dst, result),) if ins.dst is not None else ())
