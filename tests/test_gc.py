@@ -1,0 +1,153 @@
+"""The collector model against GO_SEMANTICS 5.4 (GC-SAFE, GC-LIVE, V0..V11).
+
+Counts, verdicts and counterexample lengths are pinned: a changed number is
+a changed semantics.  Lengths are BFS-minimal (no shorter schedule exists).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.check import check
+from checker.cli import main
+from models.gc import GcConfig, model, variant
+from models.gc.scenario import SCENARIOS
+from models.gc.variants import VARIANTS, config_of
+
+P = ("gc.no_dangling", "gc.strong_tricolor", "gc.weak_tricolor", "gc.marking_terminates",
+     "gc.no_floating_garbage_after_two_cycles")
+
+
+def _run(m):  # -> (states, transitions, {prop: (verdict, length)})
+    r = check(m, "bfs")
+    return r.stats.states, r.stats.transitions, {
+        n: (pr.verdict.kind, len(pr.path) - 1 if pr.path and pr.verdict.kind == "violated" else None)
+        for n, pr in r.results.items()}
+
+
+H, V = "holds", "violated"
+
+#: variant -> states, transitions, (no_dangling, strong, weak) with lengths; marking_terminates and
+#: GC-LIVE hold everywhere.
+EXPECTED = {
+    "V0": (92, 148, ((V, 9), (H, None), (V, 5))),
+    "V1": (92, 148, ((V, 9), (H, None), (V, 5))),
+    "V2": (4032, 15229, ((H, None), (H, None), (H, None))),
+    "V3": (90, 145, ((V, 9), (V, 5), (V, 5))),
+    "V4": (2814, 8215, ((H, None), (V, 7), (H, None))),
+    "V5": (3774, 14357, ((H, None), (V, 7), (H, None))),
+    "V6": (10225, 34786, ((H, None), (H, None), (H, None))),
+    "V7": (21, 21, ((V, 6), (H, None), (V, 4))),
+    "V8": (71, 106, ((V, 8), (H, None), (V, 4))),
+    "V9": (561, 1482, ((V, 11), (V, 6), (V, 7))),
+    "V10": (92, 148, ((V, 9), (H, None), (H, None))),
+    "V11": (3571, 13560, ((H, None), (V, 8), (H, None))),
+}
+
+
+@pytest.mark.parametrize("v", list(EXPECTED))
+def test_variant_table_5_4(v: str) -> None:
+    """GC-VARIANTS: V0, V1, V3, V7, V8, V9, V10 free a reachable object; V2, V4, V5, V6, V11 do not."""
+    states, transitions, res = _run(variant(v))
+    exp_states, exp_trans, (nd, strong, weak) = EXPECTED[v]
+    assert (states, transitions) == (exp_states, exp_trans)
+    assert res["gc.no_dangling"] == nd and nd[0] == VARIANTS[v][2]
+    assert res["gc.strong_tricolor"] == strong
+    assert res["gc.weak_tricolor"] == weak
+    assert res["gc.marking_terminates"] == (H, None)
+    assert res["gc.no_floating_garbage_after_two_cycles"] == (H, None)
+
+
+def _reason(v: str) -> str:
+    r = check(variant(v), "bfs")
+    return r.results["gc.no_dangling"].verdict.reason
+
+
+def test_v3_counterexample_names_object_root_barrier_and_step() -> None:
+    """V3: B black, G1 moves its sole pointer to W into B (Yuasa shades only the old B.f), drops it."""
+    r = check(variant("V3"), "bfs")
+    pr = r.results["gc.no_dangling"]
+    m = variant("V3")
+    states = m.init_states()
+    s = states[0]
+    steps = []
+    for i in pr.path_str.split("/")[1:]:
+        a = m.actions(s)[int(i)]
+        steps.append(m.format_action(s, a))
+        s = m.next_state(s, a)
+    assert steps == ["GC: STW #1, sweep termination (cycle 1)",
+                     "GC: mark setup: barrier on in every P, root jobs queued, start the world",
+                     "GC: root job: globals", "GC: drain B (blacken)", "G1: b.f = p", "G1: p = nil",
+                     "GC: root job: scan G1's stack", "GC: STW #2, mark termination",
+                     "GC: sweep frees every white object"]
+    assert pr.verdict.reason == (
+        "object W was freed by the sweep of cycle 1 (the last step) while reachable from root global b "
+        "(global b -> B -> W); not shaded because G1: `b.f = p` (the Yuasa barrier shades only the old pointer); "
+        "then G1: `p = nil` (a stack write has no barrier)")
+
+
+@pytest.mark.parametrize("v,why", [
+    ("V0", "G1: `a.f = nil` (no write barrier (V0))"),
+    ("V1", "G1: `a.f = nil` (the Dijkstra barrier shades only the new pointer)"),
+    ("V7", "G1: `p = new(N)` (allocated white during mark (V7))"),
+    ("V8", "G1: `send p -> G2.q` (direct hand-off into G2's stack without a barrier (V8))"),
+    ("V9", "G1: `a.f = nil` (the barrier was still off on this P (no fence at mark start, V9))"),
+    ("V10", "G1: `a.f = nil` (recorded only in the P's write-barrier buffer, which was never flushed (V10))"),
+])
+def test_unsafe_variant_reason_names_the_barrier(v: str, why: str) -> None:
+    reason = _reason(v)
+    assert reason.startswith("object ") and "freed by the sweep of cycle 1 (the last step)" in reason
+    assert why in reason
+
+
+@pytest.mark.parametrize("v", ["V2", "V4", "V5", "V6", "V11"])
+def test_safe_variants_hold_on_every_scenario(v: str) -> None:
+    """V2, V4, V5, V6, V11 are safe on every heap shape the unsafe variants break (GC-SAFE)."""
+    for name in SCENARIOS:
+        r = check(variant(v, scenario=name), "bfs")
+        assert r.results["gc.no_dangling"].verdict.kind == "holds", (v, name)
+        assert r.results["gc.weak_tricolor"].verdict.kind == "holds", (v, name)
+
+
+def test_gc_live_two_cycles_and_stale_marks() -> None:
+    """GC-LIVE: floating garbage is freed by the next cycle; a sweep that keeps the mark bits breaks it."""
+    assert _run(model("garbage", barrier="go", wbbuf=True, cycles=2)) == (
+        451, 743, {p: (H, None) for p in P})
+    states, trans, res = _run(model("garbage", barrier="go", wbbuf=True, cycles=2, clear_marks=False))
+    assert (states, trans) == (312, 488)
+    assert res["gc.no_floating_garbage_after_two_cycles"] == (V, 19)
+    assert res["gc.no_dangling"] == (H, None)
+
+
+def test_factories_validate_their_arguments() -> None:
+    with pytest.raises(ValueError, match="unknown GC variant 'V12'"):
+        variant("V12")
+    with pytest.raises(ValueError, match="unknown GC scenario 'nope'"):
+        variant("V5", scenario="nope")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        variant("V5", colour="red")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unknown GC switch"):
+        model("hide", rescan=True)
+    with pytest.raises(TypeError, match="unknown GC switch"):
+        config_of("V1", stack_rescn=True)
+    with pytest.raises(ValueError, match="gc barrier must be one of"):
+        GcConfig(barrier="steele")
+    with pytest.raises(ValueError, match="gc cycles must be"):
+        GcConfig(cycles=0)
+    with pytest.raises(ValueError, match="gc fence must be true or false"):
+        GcConfig(fence="yes")  # type: ignore[arg-type]
+
+
+def test_view_carries_colours() -> None:
+    m = variant("V3")
+    s = m.init_states()[0]
+    assert m.view(s)["colour"] == {"B": "white", "W": "white"}
+    for a in [("gc", "stw1"), ("gc", "setup"), ("gc", "job", -1)]:
+        s = m.next_state(s, a)
+    assert m.view(s)["colour"] == {"B": "grey", "W": "white"}
+
+
+@pytest.mark.parametrize("n", range(12))
+def test_spec_files_v0_v11(n: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """specs/gc/vN.yaml: every verdict is the expected one (exit 0)."""
+    assert main([f"specs/gc/v{n}.yaml", "--json", "--traces", str(tmp_path)]) == 0
