@@ -128,9 +128,13 @@ def check_spec(spec: Any, args: argparse.Namespace, when: str = "") -> SpecRepor
         spec = apply_override(spec, "bounds.timeout_s", float(args.timeout))
     report = SpecReport(spec, when)
     codes: list[int] = []
-    if spec.kind == "runq_proof":
-        from models.sched import runq_proof  # type: ignore[attr-defined]
-        rows = runq_proof.check(spec)
+    if spec.kind in ("runq_proof", "gc_proof"):
+        if spec.kind == "gc_proof":
+            from models.gc import barrier_proof
+            rows = barrier_proof.check(spec)
+        else:
+            from models.sched import runq_proof  # type: ignore[attr-defined]
+            rows = runq_proof.check(spec)
         report.rows = rows
         codes = [_severity(r["verdict"], r["expected"]) for r in rows]
         report.exit = _combine(codes)

@@ -34,7 +34,7 @@ EXPECTED = {
     "V1": (92, 148, ((V, 9), (H, None), (V, 5))),
     "V2": (4032, 15229, ((H, None), (H, None), (H, None))),
     "V3": (90, 145, ((V, 9), (V, 5), (V, 5))),
-    "V4": (2814, 8215, ((H, None), (V, 7), (H, None))),
+    "V4": (732, 2224, ((H, None), (V, 6), (H, None))),
     "V5": (3774, 14357, ((H, None), (V, 7), (H, None))),
     "V6": (10225, 34786, ((H, None), (H, None), (H, None))),
     "V7": (21, 21, ((V, 6), (H, None), (V, 4))),
@@ -151,3 +151,45 @@ def test_view_carries_colours() -> None:
 def test_spec_files_v0_v11(n: int, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """specs/gc/vN.yaml: every verdict is the expected one (exit 0)."""
     assert main([f"specs/gc/v{n}.yaml", "--json", "--traces", str(tmp_path)]) == 0
+
+
+# --------------------------------------------------------------------------- z3 barrier proofs
+
+
+def test_barrier_proof_k3_every_variant() -> None:
+    """Safe barriers (V2, V4, V5, V6, V11) are inductive on every heap of up to 3 objects;
+    each unsafe one (V0/V9, V1, V3, V7, V8) has a witness that the explicit model confirms."""
+    from models.gc.barrier_proof import SAFE, UNSAFE, prove
+    rows = prove(k=3, nf=1)
+    got = {r["property"]: r["verdict"] for r in rows}
+    assert got == {**{f"gc.barrier.{v}": "holds" for v in SAFE}, **{f"gc.barrier.{v}": "violated" for v in UNSAFE}}
+    by = {r["property"]: r["reason"] for r in rows}
+    assert by["gc.barrier.hybrid"].endswith("8 obligations proved (load, store, stack, alloc, handoff, drain, scan, term)")
+    # the smallest V7 witness: an empty heap, a black stack allocating white
+    v7 = by["gc.barrier.hybrid_alloc_white"]
+    assert "step 'alloc' breaks the invariant: heap (empty); stacks G1(black)" in v7 and "= new(o0)" in v7
+    for v in UNSAFE:
+        assert "replayed on the explicit model: " in by[f"gc.barrier.{v}"]
+        assert "(GC-3)" in by[f"gc.barrier.{v}"]
+
+
+def test_barrier_proof_replay_rejects_a_non_violation() -> None:
+    """The replay is a real check: a step that keeps the invariant is not confirmed."""
+    from models.gc.barrier_proof import replay
+    w = {"kind": "stack", "colour": [0], "alloc": [True], "fields": [[-1]], "slots": [[0, -1], [-1, -1]],
+         "stack_black": [False, False], "g": 0, "peer": 1, "slot": 1, "src": 0, "field": 0, "obj": 0, "nil": False}
+    assert replay("hybrid", w) == (False, "invariant still holds")
+
+
+def test_barrier_proof_spec_bad_args(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "bp.yaml"
+    p.write_text("name: x\nkind: gc_proof\nargs: {k: 4, colours: 3}\nproperties: [gc.barrier.go]\n")
+    assert main([str(p)]) == 2
+    p.write_text("name: x\nkind: gc_proof\nargs: {k: 4}\nproperties: [gc.barrier.steele]\n")
+    assert main([str(p)]) == 2
+
+
+@pytest.mark.slow
+def test_barrier_proof_spec_k4() -> None:
+    """specs/gc/barrier_proof.yaml (k=4, two fields): every verdict as expected."""
+    assert main(["specs/gc/barrier_proof.yaml", "--json"]) == 0

@@ -16,8 +16,9 @@ The collector's cycle (GC-9):
 3. concurrent mark: any root job (globals; one goroutine's stack, scanned
    at a safe point and black afterwards, GC-10) or any grey object drained
    (its fields shaded, itself blackened), one per step, in any order
-   (``stacks_first`` makes every stack a single snapshot job that must run
-   before any object is blackened: V4);
+   (``stacks_first`` instead scans every stack in the mark-setup STW, so
+   all stacks are black before any object is blackened or allocated
+   black: pure Yuasa, V4);
 4. termination: with write-barrier buffers (``wbbuf``) and ``flush``, the
    ragged barrier flushes each P's buffer, one P per step; new work goes
    back to marking;
@@ -70,7 +71,7 @@ from models.gc.scenario import Scenario, Stmt
 __all__ = ["BARRIERS", "GcConfig", "GcModel"]
 
 BARRIERS = ("none", "dijkstra", "yuasa", "hybrid", "go")
-JOB_GLOBALS, JOB_ALL_STACKS = -1, -2
+JOB_GLOBALS = -1
 _MUTATOR_PHASES = (OFF, MARK, RAGGED, DONE)
 
 
@@ -191,8 +192,7 @@ class GcModel:
         if s.phase in (MARK, RAGGED):
             out: list[tuple[Any, ...]] = [("gc", "enable", g) for g in range(self.n_g) if not s.barrier[g]]
             out += [("gc", "job", j) for j in s.jobs]
-            if not (c.stacks_first and JOB_ALL_STACKS in s.jobs):
-                out += [("gc", "drain", o) for o, col in enumerate(s.colour) if col == GREY]
+            out += [("gc", "drain", o) for o, col in enumerate(s.colour) if col == GREY]
             if not s.jobs and GREY not in s.colour:
                 if c.wbbuf and c.flush and s.ragged < self.n_g:
                     out.append(("gc", "flush", s.ragged))
@@ -218,10 +218,17 @@ class GcModel:
         if kind == "setup":
             reach = reachable(s, self.gnames, self.snames)
             doomed = tuple(o for o, st in enumerate(s.alloc) if st == LIVE and o not in reach)
-            stack_jobs = (JOB_ALL_STACKS,) if c.stacks_first else tuple(range(self.n_g))
+            stack_jobs = () if c.stacks_first else tuple(range(self.n_g))
             jobs = tuple(sorted((JOB_GLOBALS,) + stack_jobs)) if self.gnames else stack_jobs
             barrier = (True,) * self.n_g if c.fence else (False,) * self.n_g
-            return s.with_(phase=MARK, jobs=jobs, barrier=barrier, doomed=doomed, missed=(), ragged=0)
+            st = s.with_(phase=MARK, jobs=jobs, barrier=barrier, doomed=doomed, missed=(), ragged=0)
+            if c.stacks_first:  # pure Yuasa: every stack snapshotted while the world is stopped (V4)
+                m = _Mut.of(st)
+                for slots in m.stacks:
+                    for p in slots:
+                        m.grey(p)
+                return m.freeze(stack_black=(True,) * self.n_g)
+            return st
         m = _Mut.of(s)
         if kind == "enable":
             return s.with_(barrier=_set(s.barrier, a[2], True))
@@ -232,10 +239,9 @@ class GcModel:
                 for p in m.globals:
                     m.grey(p)
             else:
-                for g in (range(self.n_g) if j == JOB_ALL_STACKS else (j,)):
-                    for p in m.stacks[g]:
-                        m.grey(p)
-                    black[g] = True
+                for p in m.stacks[j]:
+                    m.grey(p)
+                black[j] = True
             return m.freeze(jobs=tuple(x for x in s.jobs if x != j), stack_black=tuple(black), ragged=0)
         if kind == "drain":
             o = a[2]
@@ -271,8 +277,8 @@ class GcModel:
             return m.freeze(phase=STW2)
         if kind == "sweep":
             cycle = s.cycle + 1
-            for o, st in enumerate(m.alloc):
-                if st == LIVE and m.colour[o] == WHITE:
+            for o, a_st in enumerate(m.alloc):
+                if a_st == LIVE and m.colour[o] == WHITE:
                     m.alloc[o] = FREED
                     m.freed_in[o] = cycle
             missed = tuple(o for o in s.doomed if m.alloc[o] != FREED)
@@ -532,13 +538,12 @@ class GcModel:
             return f"GC: STW #1, sweep termination (cycle {s.cycle + 1})"
         if kind == "setup":
             return "GC: mark setup: barrier on" + (" in every P" if self.config.fence else " on the GC's P only") + \
-                ", root jobs queued, start the world"
+                (", every stack scanned" if self.config.stacks_first else "") + ", root jobs queued, start the world"
         if kind == "enable":
             return f"GC: enable the write barrier on G{a[2] + 1}'s P"
         if kind == "job":
             j = a[2]
-            return ("GC: root job: globals" if j == JOB_GLOBALS else "GC: root job: scan every stack"
-                    if j == JOB_ALL_STACKS else f"GC: root job: scan G{j + 1}'s stack")
+            return "GC: root job: globals" if j == JOB_GLOBALS else f"GC: root job: scan G{j + 1}'s stack"
         if kind == "drain":
             return f"GC: drain {self.onames[a[2]]} (blacken)"
         if kind == "flush":

@@ -49,8 +49,8 @@ class GcState:
       stack slots of goroutine g; ``stack_black[g]``: g's stack was scanned
       this cycle (GC-10: a scanned stack is black until the cycle ends).
     - ``pcs[g]``: the next statement of g's script.
-    - ``phase``, ``jobs`` (root jobs left: -1 globals, g a stack, -2 every
-      stack at once), ``barrier[g]``: the write barrier is on in the P that
+    - ``phase``, ``jobs`` (root jobs left: -1 globals, g a stack),
+      ``barrier[g]``: the write barrier is on in the P that
       runs g (GC-8: enabled in every P at mark setup unless the fence is
       off, V9), ``wbuf[g]``: pointers recorded in that P's write-barrier
       buffer and not yet greyed (GC-6), ``ragged``: the next P the ragged

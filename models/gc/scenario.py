@@ -173,6 +173,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
         "A B W", "A.f=W", "a=A b=B", [("p", ["p = a.f", "b.f = p", "a.f = nil"])]),
     _sc("garbage", "GC-LIVE: W dies while a cycle may be marking, so it may float into the next cycle",
         "A W", "A.f=W", "a=A", [("p", ["p = a.f", "a.f = nil", "p = nil"])]),
+    _sc("fill_new", "a goroutine allocates N, stores its sole pointer to W into N, drops W (V4 needs the "
+                    "stacks scanned before anything is allocated black)",
+        "W", "", "", [("p=W n", ["n = new(N)", "n.f = p", "p = nil"])], pool="N"),
     _sc("mixed", "Every hiding move at once: load+delete, move into a black object, allocate, "
                  "direct hand-off between stacks",
         "A B W X", "A.f=W", "a=A b=B",
