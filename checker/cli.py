@@ -62,6 +62,9 @@ def build_model(spec: Any) -> Any:
             return factory(**spec.model_args)
         except TypeError as e:
             raise InputError(f"bad args for model '{spec.model}': {e}", spec.path, 1, 1) from None
+    if spec.gc.enabled:  # a Go program with the collector beside it (models.gc.gomode)
+        from models.gc.gomode import build_model as build_gc_model
+        return build_gc_model(spec)
     try:
         world = importlib.import_module("models.world")
     except ImportError as e:

@@ -54,6 +54,7 @@ class GcOptions:
     barrier: str = "hybrid"
     stack_rescan: bool = False
     allocate: str = "black"
+    cycles: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,8 @@ PROPERTY_PARAMS: dict[str, type | None] = {
     "gc.no_dangling": None,
     "gc.strong_tricolor": None,
     "gc.weak_tricolor": None,
+    "gc.marking_terminates": None,
+    "gc.no_floating_garbage_after_two_cycles": None,
 }
 
 _DEFAULT_PROPERTIES = ("deadlock_free", "leak_free", "panic_free", "race_free")
@@ -152,6 +155,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "runtime.global_check_every": (0, 1_000_000),
     "runtime.time_slice": (1, 1_000_000),
     "runtime.starvation_after": (1, 1_000),
+    "gc.cycles": (1, 4),
     "bounds.max_states": (1, 10**10),
     "bounds.max_depth": (1, 10**9),
     "bounds.timeout_s": (0.001, 10**7),

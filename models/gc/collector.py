@@ -68,7 +68,7 @@ from models.gc.heap import (
 )
 from models.gc.scenario import Scenario, Stmt
 
-__all__ = ["BARRIERS", "GcConfig", "GcModel"]
+__all__ = ["BARRIERS", "GcConfig", "GcModel", "barrier_shades"]
 
 BARRIERS = ("none", "dijkstra", "yuasa", "hybrid", "go")
 JOB_GLOBALS = -1
@@ -104,6 +104,18 @@ class GcConfig:
                 raise ValueError(f"gc {name} must be true or false, got {getattr(self, name)!r}")
         if self.any_grey and self.barrier != "hybrid":
             raise ValueError("gc any_grey only applies to the hybrid barrier")
+
+
+def barrier_shades(barrier: str, old: int, new: int, grey_stack: bool) -> tuple[int, ...]:
+    """What a write barrier shades for a write of `new` over `old` (GC-4, GC-6):
+    ``grey_stack`` is the hybrid barrier's condition (the writer's stack, or
+    for a cross-stack copy either stack, is grey; V11: any stack is grey)."""
+    out: list[int] = []
+    if barrier in ("yuasa", "hybrid", "go"):
+        out.append(old)
+    if barrier in ("dijkstra", "go") or (barrier == "hybrid" and grey_stack):
+        out.append(new)
+    return tuple(o for o in out if o != NIL)
 
 
 def _add(t: tuple[int, ...], x: int) -> tuple[int, ...]:
@@ -310,10 +322,8 @@ class GcModel:
         grey_stack = not s.stack_black[g] or (peer >= 0 and not s.stack_black[peer])
         if c.any_grey:
             grey_stack = not all(s.stack_black)
-        if b in ("yuasa", "hybrid", "go"):
-            self._shade(m, s, g, old)
-        if b == "dijkstra" or b == "go" or (b == "hybrid" and grey_stack):
-            self._shade(m, s, g, new)
+        for o in barrier_shades(b, old, new, grey_stack):
+            self._shade(m, s, g, o)
         if b == "none":
             return "no write barrier (V0)"
         if b == "dijkstra":
