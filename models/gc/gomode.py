@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.model import Property
@@ -92,7 +92,8 @@ class GoGcState:
     wbuf: tuple[tuple[int, ...], ...] = ()
     ragged: int = 0
     cycle: int = 0
-    notes: tuple[tuple[int, str], ...] = ()
+    #: not part of the state's identity: the explanation of the first path (BFS: the shortest) to reach it
+    notes: tuple[tuple[int, str], ...] = field(default=(), compare=False)
 
     @property
     def marking(self) -> bool:
