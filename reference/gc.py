@@ -182,6 +182,7 @@ class World:
         (load+delete V0/V1, a move into a black object V3, an allocation kept on the
         stack V7, a direct hand-off V8), with pauses in which W sits on one stack only."""
         a, b = self.globals[0], self.globals[1]
+        assert a is not None and b is not None
         s = m.slots
         k = step % 16
         if m.idx == 0:

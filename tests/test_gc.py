@@ -156,11 +156,11 @@ def test_spec_files_v0_v11(n: int, tmp_path) -> None:  # type: ignore[no-untyped
 # --------------------------------------------------------------------------- z3 barrier proofs
 
 
-def test_barrier_proof_k3_every_variant() -> None:
-    """Safe barriers (V2, V4, V5, V6, V11) are inductive on every heap of up to 3 objects;
+def test_barrier_proof_k2_every_variant() -> None:
+    """Safe barriers (V2, V4, V5, V6, V11) are inductive on every heap of up to 2 objects;
     each unsafe one (V0/V9, V1, V3, V7, V8) has a witness that the explicit model confirms."""
     from models.gc.barrier_proof import SAFE, UNSAFE, prove
-    rows = prove(k=3, nf=1)
+    rows = prove(k=2, nf=1)
     got = {r["property"]: r["verdict"] for r in rows}
     assert got == {**{f"gc.barrier.{v}": "holds" for v in SAFE}, **{f"gc.barrier.{v}": "violated" for v in UNSAFE}}
     by = {r["property"]: r["reason"] for r in rows}
@@ -193,3 +193,101 @@ def test_barrier_proof_spec_bad_args(tmp_path) -> None:  # type: ignore[no-untyp
 def test_barrier_proof_spec_k4() -> None:
     """specs/gc/barrier_proof.yaml (k=4, two fields): every verdict as expected."""
     assert main(["specs/gc/barrier_proof.yaml", "--json"]) == 0
+
+
+# --------------------------------------------------------------------------- Go programs (models.gc.gomode)
+
+
+def _spec_json(path: str, tmp_path) -> dict:  # type: ignore[no-untyped-def]
+    import contextlib
+    import io
+    import json
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main([path, "--json", "--traces", str(tmp_path)])
+    d = json.loads(buf.getvalue().splitlines()[-1])
+    d["exit"] = code
+    return d
+
+
+@pytest.mark.parametrize("name,states,verdict", [
+    ("gc_list_rotate_go", 815, "holds"),
+    ("gc_list_rotate_none", 341, "violated"),
+    ("gc_cache_move_go", 698, "holds"),
+    ("gc_cache_move_none", 262, "violated"),
+])
+def test_go_program_abstract(name: str, states: int, verdict: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """GC-SAFE on real Go programs: the runtime's barrier (GC-6) holds, no barrier (V0) loses an object."""
+    d = _spec_json(f"specs/gc/{name}.yaml", tmp_path)
+    assert d["exit"] == 0
+    assert d["stats"]["states"] == states
+    assert d["properties"]["gc.no_dangling"]["verdict"] == verdict
+    assert d["properties"]["gc.marking_terminates"]["verdict"] == "holds"
+
+
+def test_go_program_lost_node_reason(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    d = _spec_json("specs/gc/gc_list_rotate_none.yaml", tmp_path)
+    assert d["properties"]["gc.no_dangling"]["reason"] == (
+        "object #1 (Node{val: 1, next: nil}) was freed by the sweep of cycle 1 (the last step) while reachable "
+        "from global head; not shaded because G1: a store into object #2 stored a pointer to it "
+        "(there is no write barrier)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,states,verdict", [
+    ("gc_list_rotate_go_gmp", 11337, "holds"),
+    ("gc_list_rotate_none_gmp", 4350, "violated"),
+    ("gc_cache_move_go_gmp", 9708, "holds"),
+    ("gc_cache_move_none_gmp", 3327, "violated"),
+    ("gc_chan_handoff_go", 14457, "holds"),
+    ("gc_chan_handoff_none", 4896, "violated"),
+])
+def test_go_program_gmp_and_handoff(name: str, states: int, verdict: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The same under the G-M-P scheduler, and a pointer handed over an unbuffered channel (GC-14)."""
+    d = _spec_json(f"specs/gc/{name}.yaml", tmp_path)
+    assert d["exit"] == 0
+    assert d["stats"]["states"] == states
+    assert d["properties"]["gc.no_dangling"]["verdict"] == verdict
+
+
+def test_gc_section_rejects_other_properties(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = tmp_path / "x.yaml"
+    p.write_text("name: x\nsource: |\n  package main\n\n  func main() {}\ngc: {barrier: go}\n"
+                 "properties: [gc.strong_tricolor]\n")
+    assert main([str(p)]) == 2
+    p.write_text("name: x\nsource: |\n  package main\n\n  func main() {}\ngc: {barrier: steele}\n"
+                 "properties: [gc.no_dangling]\n")
+    assert main([str(p)]) == 2
+
+
+# --------------------------------------------------------------------------- reference runtime (reference/gc.py)
+
+
+@pytest.mark.parametrize("v", ["V0", "V7", "V9", "V10"])
+def test_reference_unsafe_variant_loses_an_object(v: str) -> None:
+    """On real threads the unsafe barrier frees a reachable object within a bounded number of runs."""
+    from reference.gc import stress
+    runs, lost_at, what = stress(v, 200, seed=0)
+    assert lost_at is not None and runs == lost_at
+    assert what is not None and ("which a root still reaches" in what or "freed object" in what)
+
+
+@pytest.mark.parametrize("v", ["V5", "V6"])
+def test_reference_safe_variant_runs_clean(v: str) -> None:
+    from reference.gc import stress
+    assert stress(v, 20, seed=0) == (20, None, None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("v", ["V1", "V3", "V8"])
+def test_reference_unsafe_variant_loses_an_object_slow(v: str) -> None:
+    from reference.gc import stress
+    _, lost_at, _ = stress(v, 500, seed=0)
+    assert lost_at is not None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("v", ["V2", "V4", "V5", "V6", "V11"])
+def test_reference_safe_variant_runs_clean_200(v: str) -> None:
+    from reference.gc import stress
+    assert stress(v, 200, seed=7) == (200, None, None)

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import ast
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -322,6 +323,13 @@ def replay(variant: str, w: dict[str, Any]) -> tuple[bool, str]:
     return before is True and isinstance(after, str), after if isinstance(after, str) else "invariant still holds"
 
 
+def _witness(h: Heap, choice: dict[str, Any], kind: str) -> Callable[[Any], str]:
+    """The renderer of a z3 model: a literal dict (read back by `ast.literal_eval`)."""
+    def render(m: Any) -> str:
+        return repr(_render(m, h, choice, kind))
+    return render
+
+
 def prove_variant(variant: str, k: int = 4, nf: int = 1, ng: int = 2, ns: int = 2,
                   timeout_ms: int = 60_000, steps: tuple[str, ...] = STEPS) -> dict[str, SmtResult]:
     """Every step's inductive obligation for one variant."""
@@ -335,12 +343,10 @@ def prove_variant(variant: str, k: int = 4, nf: int = 1, ng: int = 2, ns: int = 
         if kind == "term":
             none = {"g": z3.IntVal(-1), "peer": z3.IntVal(-1), "slot": z3.IntVal(0), "src": z3.IntVal(0),
                     "field": z3.IntVal(0), "obj": z3.IntVal(0), "nil": z3.BoolVal(False)}
-            r = solve(s, _term(variant, h),
-                      witness=lambda m, h=h, none=none: repr(_render(m, h, none, "term")))
+            r = solve(s, _term(variant, h), witness=_witness(h, none, "term"))
         else:
             guard, post, choice = _step(variant, kind, h)
-            r = solve(s, guard, z3.Not(_inv(variant, post)),
-                      witness=lambda m, h=h, choice=choice, kind=kind: repr(_render(m, h, choice, kind)))
+            r = solve(s, guard, z3.Not(_inv(variant, post)), witness=_witness(h, choice, kind))
         out[kind] = r
     return out
 

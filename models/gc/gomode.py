@@ -43,7 +43,19 @@ from typing import Any
 from checker.model import Property
 from models import ir
 from models.gc.collector import GcConfig, barrier_shades
-from models.gc.heap import BLACK, COLOUR_NAMES, DONE, GREY, MARK, OFF, PHASE_NAMES, RAGGED, STW1, STW2, WHITE
+from models.gc.heap import (
+    BLACK,
+    COLOUR_NAMES,
+    DONE,
+    GREY,
+    MARK,
+    OFF,
+    PHASE_NAMES,
+    RAGGED,
+    STW1,
+    STW2,
+    WHITE,
+)
 from models.state import World
 
 __all__ = ["GoGcModel", "GoGcState", "build_model", "refs"]
@@ -356,7 +368,7 @@ class GoGcModel:
         fields = getattr(obj, "fields", None)
         if fields is None:
             return type(obj).__name__
-        body = ", ".join(f"{k}: {'nil' if v is None else v!r}" for k, v in fields)
+        body = ", ".join(f"{k}: " + ("nil" if v is None else repr(v)) for k, v in fields)
         return f"{getattr(obj, 'type', '') or 'object'}{{{body}}}"
 
     # ------------------------------------------------------------------ hooks
