@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from checker.check import check
-from checker.cli import main
+from gocheck.cli import main
 from models.gc import GcConfig, model, variant
 from models.gc.scenario import SCENARIOS
 from models.gc.variants import VARIANTS, config_of
