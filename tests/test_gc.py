@@ -291,3 +291,20 @@ def test_reference_unsafe_variant_loses_an_object_slow(v: str) -> None:
 def test_reference_safe_variant_runs_clean_200(v: str) -> None:
     from reference.gc import stress
     assert stress(v, 200, seed=7) == (200, None, None)
+
+
+def test_html_heap_drawing_per_step(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The HTML page draws the heap with its colours at every step (V3's trace)."""
+    import json
+
+    from checker.trace import read_itf
+    from checker.view.html import heap_drawing, page_data
+    assert main(["specs/gc/v3.yaml", "--json", "--traces", str(tmp_path)]) == 0
+    cx = read_itf(str(tmp_path / "gc-v3.gc.no_dangling.itf.json"))
+    heaps = page_data(cx)["heaps"]
+    assert len(heaps) == 10
+    assert heaps[5] == {"nodes": [["B", "black"], ["W", "white"], ["b", "root"], ["G1", "root"]],
+                        "edges": [["B", "W"], ["b", "B"], ["G1", "W"]]}
+    assert heaps[9]["nodes"][:2] == [["B", "white"], ["W", "freed"]]
+    assert heap_drawing({"x": 1}) is None
+    json.dumps(heaps)
