@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import networkx as nx  # type: ignore[import-untyped]
+import networkx as nx
 
 __all__ = ["NIL", "WHITE", "GREY", "BLACK", "UNALLOC", "LIVE", "FREED", "COLOUR_NAMES", "GcState",
            "heap_graph", "reachable", "root_path"]
