@@ -49,11 +49,11 @@ if TYPE_CHECKING:
 
 __all__ = ["persistent_set", "visible", "static_info"]
 
-WORLD, STDOUT, ALLOC = "world", "stdout", "alloc"
+WORLD, STDOUT, ALLOC, SPAWN = "world", "stdout", "alloc", "spawn"
 
-_WORLD_OPS = (ir.Go, ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose)
+_WORLD_OPS = (ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose)
 _ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake)
-_RACE_OPS = (ir.Load, ir.Store, ir.WgAdd, ir.WgWait, ir.Send, ir.Close, ir.Select)
+_RACE_OPS = (ir.WgWait, ir.Send, ir.Close, ir.Select)
 #: Operand fields holding the object an instruction works on.
 _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.Load: ("ptr",), ir.Store: ("ptr",), ir.AtomicOp: ("ptr",), ir.Send: ("ch",), ir.Recv: ("ch",),
@@ -67,17 +67,18 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
 # --------------------------------------------------------------------------- static facts per function
 
 
-def static_info(m: Any) -> dict[str, tuple[frozenset[int], bool, bool]]:
-    """Per function: (global objects it may reference, may print, may allocate),
-    transitively through static calls, ``go``/``defer`` targets and closures made."""
+def static_info(m: Any) -> dict[str, tuple[frozenset[int], bool, bool, bool]]:
+    """Per function: (global objects it may reference, may print, may allocate,
+    may spawn a goroutine), transitively through static calls, ``go``/``defer``
+    targets and closures made."""
     info = getattr(m, "_por_static", None)
     if info is not None:
         return info
-    direct: dict[str, tuple[set[int], bool, bool, set[str]]] = {}
+    direct: dict[str, tuple[set[int], bool, bool, bool, set[str]]] = {}
     for name, fn in m.funcs.items():
         gl: set[int] = set()
         callees: set[str] = set()
-        prints = allocs = False
+        prints = allocs = spawns = False
         for ins in fn.code:
             op = type(ins)
             if op is ir.Addr:
@@ -90,21 +91,23 @@ def static_info(m: Any) -> dict[str, tuple[frozenset[int], bool, bool]]:
                 prints = True
             if op in _ALLOC_OPS:
                 allocs = True
-        direct[name] = (gl, prints, allocs, callees)
-    out: dict[str, tuple[frozenset[int], bool, bool]] = {}
+            if op is ir.Go:
+                spawns = True
+        direct[name] = (gl, prints, allocs, spawns, callees)
+    out: dict[str, tuple[frozenset[int], bool, bool, bool]] = {}
     for name in direct:
         seen, todo = {name}, [name]
-        gl, pr, al = set(), False, False
+        gl, pr, al, sp = set(), False, False, False
         while todo:
             d = direct.get(todo.pop())
             if d is None:
                 continue
             gl |= d[0]
-            pr, al = pr or d[1], al or d[2]
-            for c in d[3] - seen:
+            pr, al, sp = pr or d[1], al or d[2], sp or d[3]
+            for c in d[4] - seen:
                 seen.add(c)
                 todo.append(c)
-        out[name] = (frozenset(gl), pr, al)
+        out[name] = (frozenset(gl), pr, al, sp)
     m._por_static = out
     return out
 
@@ -257,12 +260,14 @@ class _Ctx:
                 seen |= new
                 groots: list[Any] = []
                 for f in new:
-                    gl, pr, al = self.static.get(f, (frozenset(), True, True))
+                    gl, pr, al, sp = self.static.get(f, (frozenset(), True, True, True))
                     groots.extend(ir.Ref(o) for o in gl)
                     if pr:
                         extra.add(STDOUT)
                     if al:
                         extra.add(ALLOC)
+                    if sp:
+                        extra.add(SPAWN)
                 objs |= _reach(self.w, groots, funcs)
             t = self.expand(objs | set(_wait_objs(g))) | extra
             self._touch[gid] = t
@@ -280,9 +285,10 @@ class _Ctx:
         out = set(ops)
         for a in acts:
             t = self.step(a)
-            if (t.ended != w.ended or t.panic != w.panic or t.failed != w.failed or t.main_done != w.main_done
-                    or len(t.gs) != len(w.gs)):
+            if t.ended != w.ended or t.panic != w.panic or t.failed != w.failed or t.main_done != w.main_done:
                 out.add(WORLD)
+            if len(t.gs) != len(w.gs):
+                out.add(SPAWN)
             if len(t.heap) != len(w.heap):
                 out.add(ALLOC)
             if t.output != w.output:
@@ -356,14 +362,17 @@ def persistent_set(model: GoModel, w: World, acts: list[Any]) -> list[int] | Non
     cx = _Ctx(model, w)
     model._por_cache = (w, cx.succ)
     live = [g.gid for g in w.gs if g.status != DONE]
-    best: list[int] | None = None
+    cands: list[list[int]] = []
     for seed in sorted(by_g, key=lambda x: len(by_g[x])):
-        if best is not None and len(by_g[seed]) >= len(best):
-            continue
         got = _closure(cx, seed, by_g, timers, live, acts)
-        if got is not None and len(got) < len(acts) and (best is None or len(got) < len(best)):
-            best = got
-    return best
+        if got is not None and len(got) < len(acts):
+            cands.append(got)
+    # the smallest candidate whose transitions are all invisible (C2 is the engine's; checking it
+    # here lets a visible seed give way to an invisible one instead of forcing full expansion)
+    for got in sorted(cands, key=len):
+        if not any(_visible(model, cx, w, acts[k], cx.step(acts[k])) for k in got):
+            return got
+    return None
 
 
 def _closure(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple[str, int], int],
@@ -408,20 +417,49 @@ def _closure(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple
 
 
 def visible(model: GoModel, w: World, a: Any, t: World) -> bool:
-    """May ``w -a-> t`` change an atomic proposition of a checked safety property?"""
+    """May ``w -a-> t`` change an atomic proposition of a checked safety property?
+
+    Always visible: the program's end, a panic, a failed test, main's
+    return, output.  With ``max_goroutines``: a goroutine starting or
+    exiting.  With ``race_free``: a step that *makes* a possibly racing
+    access (a plain Load/Store of an object another live goroutine may
+    touch, a WaitGroup Add from zero or Wait, a send or close): the race
+    atoms of DESIGN 7 are pairs of such next accesses, so keeping these
+    steps visible (C2) means that on every reduced path each racing access
+    is still taken from a state where it is enabled, and the pair is found
+    (docs/reductions.md argues why steps *to* a racing access need not be).
+    """
+    return _visible(model, None, w, a, t)
+
+
+def _visible(model: GoModel, cx: _Ctx | None, w: World, a: Any, t: World) -> bool:
     if (t.panic != w.panic or t.ended != w.ended or t.failed != w.failed or t.main_done != w.main_done
-            or t.output != w.output or len(t.gs) != len(w.gs)):
+            or t.output != w.output):
         return True
-    if sum(g.status != DONE for g in t.gs) != sum(g.status != DONE for g in w.gs):
+    if model.por_observes_live and (len(t.gs) != len(w.gs) or sum(g.status != DONE for g in t.gs)
+                                    != sum(g.status != DONE for g in w.gs)):
         return True
-    if not model.por_observes_races:
+    if not model.por_observes_races or a[0] not in ("step", "select"):
+        return False
+    me = a[1]
+    g = w.gs[me - 1]
+    if g.status != RUN or g.wait or not g.frames:
         return False
     m = model.machine
-    me = a[1] if a[0] in ("step", "select") else 0
-    if me and type(m.instr_of(w.gs[me - 1])) in _RACE_OPS:
-        return True
-    for g0, g1 in zip(w.gs, t.gs):
-        if g0 is not g1 and g1.status == RUN and g1.frames and type(m.instr_of(g1)) in _RACE_OPS:
-            return True
-    return False
+    fr = g.frames[-1]
+    ins = m.funcs[fr.func].code[fr.pc]
+    op = type(ins)
+    if op is ir.Load or op is ir.Store:
+        ref = fr.slots[ins.ptr]
+        if not isinstance(ref, ir.Ref):
+            return False
+        if cx is None:
+            cx = _Ctx(model, w)
+        return any(k != me and ref.obj in cx.touches(k) for k in (h.gid for h in w.gs if h.status != DONE))
+    if op is ir.WgAdd:
+        wg = fr.slots[ins.wg]
+        return isinstance(wg, ir.Ref) and fr.slots[ins.delta] > 0 and w.heap[wg.obj].counter == 0
+    return op in _RACE_OPS
 
+
+__all__ += ["SPAWN"]

@@ -64,6 +64,8 @@ class GoModel:
         self._por_cache: tuple[World, dict[Action, World]] | None = None
         #: whether race atoms are visible (C2): the spec checks race_free, or names no property
         self.por_observes_races = not self.prop_specs or any(p.name == "race_free" for p in self.prop_specs)
+        #: whether starting or ending a goroutine is visible (C2): the spec checks max_goroutines
+        self.por_observes_live = not self.prop_specs or any(p.name == "max_goroutines" for p in self.prop_specs)
 
     # ---- the Model protocol
     def init_states(self) -> list[World]:
