@@ -7,12 +7,14 @@ counter); see reports/perf.md for how far the twins agree.
 
 from __future__ import annotations
 
+import json
+
 PROPS = "[deadlock_free, panic_free, race_free]"
 
 
 def _spec(name: str, about: str, src: str, props: str = PROPS) -> str:
     body = "".join(f"  {line}\n" if line else "\n" for line in src.splitlines())
-    return f"name: {name}\nabout: {about}\nsource: |\n{body}properties: {props}\n"
+    return f"name: {name}\nabout: {json.dumps(about)}\nsource: |\n{body}properties: {props}\n"
 
 
 def fanout_src(n: int) -> str:

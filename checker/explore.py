@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal
 
-from checker.model import HOLDS, BoundExceeded, Property, evaluate, hook, unknown, violated
+from checker.model import HOLDS, BoundExceeded, Property, Verdict, evaluate, hook, unknown, violated
 from checker.results import Graph, PropertyResult, Result, Stats
 
 Strategy = Literal["bfs", "dfs", "random"]
@@ -78,7 +78,8 @@ def peak_memory_mb() -> float:
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
-            stop_early: bool = False, reduce: bool = False, proviso: str = "visited") -> Result:
+            stop_early: bool = False, reduce: bool = False, proviso: str = "visited",
+            fingerprints: bool = False) -> Result:
     """Search the state space of `model` and decide its properties.
 
     `strategy` picks the frontier: ``bfs`` (shortest counterexamples), ``dfs``
@@ -91,6 +92,11 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     is its cycle condition C3: ``"visited"`` expands fully when any ample
     successor is already known, ``"depth"`` only when one was found at a
     depth <= the state's own (both sound for bfs and dfs).
+    `fingerprints` keeps 64-bit fingerprints instead of states
+    (:class:`checker.store.FingerprintStore`, bfs/dfs only): expanded
+    states are dropped (``Result.states`` holds None for them), liveness
+    properties are ``unknown``, and a ``holds`` carries the probability
+    that a state was missed (also ``stats.omission_probability``).
     """
     props = list(model.properties() if properties is None else properties)
     always = [p for p in props if p.kind == "always"]
@@ -101,10 +107,17 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     fairness = hook(model, "fairness")
     from checker.reduce import NOT_PRESERVED, PENDING, ample_successors, supports_reduction
     reducing = reduce and strategy != "random" and supports_reduction(model)
-    need_graph = bool(liveness) and strategy != "random" and not reducing
+    if fingerprints and strategy == "random":
+        raise ValueError("the fingerprint store needs a bfs or dfs search")
+    need_graph = bool(liveness) and strategy != "random" and not reducing and not fingerprints
+    if fingerprints and proviso == "depth":
+        proviso = "visited"  # the store keeps no index, hence no depth, of a known state
 
     states: list[Any] = []
-    index: dict[Any, int] = {}
+    index: Any = {}
+    if fingerprints:
+        from checker.store import FingerprintStore
+        index = FingerprintStore()
     parent = array("q")
     taken = array("l")
     depth_of = array("l")
@@ -177,6 +190,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             while frontier:
                 i = pop()
                 s = states[i]
+                if fingerprints:
+                    states[i] = None  # only its fingerprint stays
                 acts = actions_of(s)
                 d = depth_of[i] + 1
                 if reducing:
@@ -250,6 +265,11 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     stats.seconds = time.monotonic() - start
     stats.complete = not stop
     stats.stop_reason = stop
+    holds = HOLDS
+    if fingerprints:
+        stats.store = "fingerprints"
+        stats.omission_probability = index.omission_probability()
+        holds = Verdict("holds", f"hash compaction: P(a state was missed) <= {stats.omission_probability:.2g}")
     graph = None
     if need_graph:
         graph = Graph(estart, ecount, etarget, eaction, egroup, enabled, groups)
@@ -259,12 +279,16 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     why = stop or "random simulation is not exhaustive"
     for p in always + deadlock:
         if p.name not in results:
-            results[p.name] = PropertyResult(p, HOLDS if exhaustive else unknown(why))
+            results[p.name] = PropertyResult(p, holds if exhaustive else unknown(why))
     for name, p in unseen.items():
-        results[name] = PropertyResult(p, violated("never reached") if exhaustive else unknown(why))
+        never = "never reached" + (f" ({holds.reason})" if holds.reason else "")
+        results[name] = PropertyResult(p, violated(never) if exhaustive else unknown(why))
     if liveness and reducing:
         for p in liveness:
             results[p.name] = PropertyResult(p, unknown(NOT_PRESERVED))
+    elif liveness and fingerprints:
+        for p in liveness:
+            results[p.name] = PropertyResult(p, unknown("not checked with the fingerprint store (no state graph)"))
     elif liveness:
         if not (exhaustive and graph is not None and not any(t < 0 for t in etarget)):
             for p in liveness:

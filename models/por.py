@@ -362,17 +362,18 @@ def persistent_set(model: GoModel, w: World, acts: list[Any]) -> list[int] | Non
     cx = _Ctx(model, w)
     model._por_cache = (w, cx.succ)
     live = [g.gid for g in w.gs if g.status != DONE]
-    cands: list[list[int]] = []
-    for seed in sorted(by_g, key=lambda x: len(by_g[x])):
-        got = _closure(cx, seed, by_g, timers, live, acts)
-        if got is not None and len(got) < len(acts):
-            cands.append(got)
     # the smallest candidate whose transitions are all invisible (C2 is the engine's; checking it
     # here lets a visible seed give way to an invisible one instead of forcing full expansion)
-    for got in sorted(cands, key=len):
+    best: list[int] | None = None
+    for seed in sorted(by_g, key=lambda x: len(by_g[x])):
+        if best is not None and len(by_g[seed]) >= len(best):
+            continue
+        got = _closure(cx, seed, by_g, timers, live, acts)
+        if got is None or len(got) >= len(acts) or (best is not None and len(got) >= len(best)):
+            continue
         if not any(_visible(model, cx, w, acts[k], cx.step(acts[k])) for k in got):
-            return got
-    return None
+            best = got
+    return best
 
 
 def _closure(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple[str, int], int],
