@@ -49,7 +49,8 @@ def philosophers_src(n: int, ordered: bool) -> str:
         a, b = i, (i + 1) % n
         if ordered and i == n - 1:
             a, b = b, a
-        gos.append(f"\tgo phil(&forks[{a}], &forks[{b}])\n")
+        gos.append(f"\tgo phil(&f{a}, &f{b})\n")
+    forks = "".join(f"\tvar f{i} sync.Mutex\n" for i in range(n))
     return f"""package main
 
 import "sync"
@@ -64,8 +65,7 @@ func phil(first *sync.Mutex, second *sync.Mutex) {{
 }}
 
 func main() {{
-	var forks [{n}]sync.Mutex
-	var wg sync.WaitGroup
+{forks}	var wg sync.WaitGroup
 	wg.Add(1)
 {"".join(gos)}	wg.Wait()
 }}

@@ -137,13 +137,18 @@ def check_spec(spec: Any, args: argparse.Namespace, when: str = "") -> SpecRepor
         return report
     model = build_model(spec)
     props = _select_properties(spec, model)
+    # partial-order reduction is on by default where it is sound: when no liveness property is
+    # checked (under reduction those are unknown, docs/reductions.md); --por forces it, --no-por stops it
+    liveness = any(p.is_liveness for p in props)
+    reduce = bool(getattr(args, "por", False)) or (not getattr(args, "no_por", False) and not liveness)
+    fingerprints = bool(getattr(args, "fingerprints", False)) and args.strategy != "random"
     t0 = time.monotonic()
     result: Result = check(model, args.strategy, max_states=spec.bounds.max_states,
                              max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s,
                              seed=args.seed, walks=args.walks, progress=not args.json, properties=props,
-                             reduce=getattr(args, "por", False))
+                             reduce=reduce, fingerprints=fingerprints)
     report.stats = result.stats.as_dict()
-    report.stats["por"] = bool(getattr(args, "por", False))
+    report.stats["por"] = reduce
     for name, pr in result.results.items():
         trace_path = None
         explanation = None
@@ -381,7 +386,12 @@ def _parser(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParse
     check.add_argument("--seed", type=int, default=0, help="seed for --strategy random")
     check.add_argument("--walks", type=int, default=1000, help="random walks for --strategy random")
     check.add_argument("--por", action="store_true",
-                       help="partial-order reduction (safety properties only; liveness is reported unknown)")
+                       help="partial-order reduction even with liveness properties (reported unknown); "
+                            "default: on when only safety properties are checked")
+    check.add_argument("--no-por", action="store_true", help="no partial-order reduction")
+    check.add_argument("--fingerprints", action="store_true",
+                       help="store 64-bit state fingerprints (hash compaction): 8-16 bytes a state; "
+                            "'holds' then carries the probability that a state was missed")
     check.add_argument("--traces", default=os.path.join("reports", "traces"),
                        help="directory for counterexample trace files ('none' to write none)")
     ir = argparse.ArgumentParser(prog=f"{prog} ir", description="Print the IR of a Go file or spec.")

@@ -42,7 +42,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from models import ir
-from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, World
+from models.props import racing_accesses
+from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, WaitGroup, World
 
 if TYPE_CHECKING:
     from models.world import GoModel
@@ -67,18 +68,18 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
 # --------------------------------------------------------------------------- static facts per function
 
 
-def static_info(m: Any) -> dict[str, tuple[frozenset[int], bool, bool, bool]]:
+def static_info(m: Any) -> dict[str, tuple[frozenset[int], bool, bool, bool, bool, bool]]:
     """Per function: (global objects it may reference, may print, may allocate,
-    may spawn a goroutine), transitively through static calls, ``go``/``defer``
-    targets and closures made."""
+    may spawn a goroutine, may ``Wait`` on a WaitGroup, may ``Add`` to one),
+    transitively through static calls, ``go``/``defer`` targets and closures made."""
     info = getattr(m, "_por_static", None)
     if info is not None:
         return info
-    direct: dict[str, tuple[set[int], bool, bool, bool, set[str]]] = {}
+    direct: dict[str, tuple[set[int], tuple[bool, ...], set[str]]] = {}
     for name, fn in m.funcs.items():
         gl: set[int] = set()
         callees: set[str] = set()
-        prints = allocs = spawns = False
+        prints = allocs = spawns = waits = adds = False
         for ins in fn.code:
             op = type(ins)
             if op is ir.Addr:
@@ -93,21 +94,24 @@ def static_info(m: Any) -> dict[str, tuple[frozenset[int], bool, bool, bool]]:
                 allocs = True
             if op is ir.Go:
                 spawns = True
-        direct[name] = (gl, prints, allocs, spawns, callees)
-    out: dict[str, tuple[frozenset[int], bool, bool, bool]] = {}
+            waits = waits or op is ir.WgWait
+            adds = adds or op is ir.WgAdd
+        direct[name] = (gl, (prints, allocs, spawns, waits, adds), callees)
+    out: dict[str, tuple[frozenset[int], bool, bool, bool, bool, bool]] = {}
     for name in direct:
         seen, todo = {name}, [name]
-        gl, pr, al, sp = set(), False, False, False
+        gl = set()
+        flags = [False] * 5
         while todo:
             d = direct.get(todo.pop())
             if d is None:
                 continue
             gl |= d[0]
-            pr, al, sp = pr or d[1], al or d[2], sp or d[3]
-            for c in d[4] - seen:
+            flags = [x or y for x, y in zip(flags, d[1])]
+            for c in d[2] - seen:
                 seen.add(c)
                 todo.append(c)
-        out[name] = (frozenset(gl), pr, al, sp)
+        out[name] = (frozenset(gl), flags[0], flags[1], flags[2], flags[3], flags[4])
     m._por_static = out
     return out
 
@@ -165,6 +169,78 @@ def future_reads(m: Any, fname: str) -> list[frozenset[int]]:
                 changed = True
     got = cache[fname] = [frozenset(r) for r in reads]
     return got
+
+
+_INF = float("inf")
+_WAITS = "waits"
+
+
+def _succ(code: tuple[ir.Instr, ...], pc: int) -> tuple[int, ...]:
+    ins = code[pc]
+    op = type(ins)
+    if op is ir.Jump:
+        return (ins.target,)
+    if op is ir.Branch:
+        return (ins.then, ins.orelse)
+    if op in (ir.Return, ir.Panic, ir.Goexit):
+        return ()
+    return (pc + 1,) if pc + 1 < len(code) else ()
+
+
+def _region(m: Any, fname: str, starts: tuple[int, ...]) -> tuple[bool, list[str | None], bool]:
+    """The code of `fname` reachable from `starts`: (has a loop, functions it calls or
+    defers (None: a closure value), has a WgAdd of its own)."""
+    cache = m.__dict__.setdefault("_por_region", {})
+    key = (fname, starts)
+    got = cache.get(key)
+    if got is not None:
+        return got
+    code = m.funcs[fname].code
+    seen: set[int] = set()
+    todo = list(starts)
+    loop = direct = False
+    callees: list[str | None] = []
+    while todo:
+        pc = todo.pop()
+        if pc in seen:
+            continue
+        seen.add(pc)
+        ins = code[pc]
+        op = type(ins)
+        if op is ir.WgAdd:
+            direct = True
+        elif op in (ir.Call, ir.Defer):
+            callees.append(ins.func)
+        nxt = _succ(code, pc)
+        if any(q <= pc for q in nxt):
+            loop = True
+        todo.extend(nxt)
+    got = cache[key] = (loop, callees, direct)
+    return got
+
+
+def _func_budget(m: Any, static: dict[str, Any], f: str | None) -> tuple[float, bool]:
+    """At most how much one call of `f` subtracts from WaitGroup counters, and
+    whether it may add: (0, False) if it never Adds; for a ``Done``-shaped body (one
+    ``Add(k)`` of a constant, no branch, call or loop) (max(0, -k), k > 0); else
+    (infinity, True).  A closure value (None) is unknown: if any function of the
+    program Adds, (infinity, True)."""
+    if f is None:
+        return (_INF, True) if any(v[5] for v in static.values()) else (0.0, False)
+    info = static.get(f)
+    if info is None:
+        return _INF, True
+    if not info[5]:
+        return 0.0, False
+    code = m.funcs[f].code
+    adds = [ins for ins in code if type(ins) is ir.WgAdd]
+    if len(adds) != 1 or any(type(ins) in (ir.Jump, ir.Branch, ir.Call, ir.Defer, ir.Go) for ins in code):
+        return _INF, True
+    consts = [ins for ins in code if type(ins) is ir.Const and ins.dst == adds[0].delta]
+    if len(consts) != 1 or not isinstance(consts[0].value, int) or isinstance(consts[0].value, bool):
+        return _INF, True
+    k = consts[0].value
+    return float(max(0, -k)), k > 0
 
 
 # --------------------------------------------------------------------------- reachability
@@ -225,6 +301,8 @@ class _Ctx:
                 for o in u:
                     self.unit[o] = u
         self.succ: dict[Any, World] = {}
+        self.wgs = {i for i, x in enumerate(w.heap) if type(x) is WaitGroup}
+        self._budget: dict[int, float] = {}
         self._touch: dict[int, set[Any]] = {}
         self._eff: dict[Any, set[Any]] = {}
 
@@ -260,7 +338,9 @@ class _Ctx:
                 seen |= new
                 groots: list[Any] = []
                 for f in new:
-                    gl, pr, al, sp = self.static.get(f, (frozenset(), True, True, True))
+                    gl, pr, al, sp, wt, _ = self.static.get(f, (frozenset(), True, True, True, True, True))
+                    if wt:
+                        extra.add(_WAITS)
                     groots.extend(ir.Ref(o) for o in gl)
                     if pr:
                         extra.add(STDOUT)
@@ -270,8 +350,94 @@ class _Ctx:
                         extra.add(SPAWN)
                 objs |= _reach(self.w, groots, funcs)
             t = self.expand(objs | set(_wait_objs(g))) | extra
+            wgs = [o for o in t if type(o) is int and o in self.wgs]
+            if wgs:
+                if _WAITS in extra or SPAWN in extra or _wait_objs(g):
+                    t |= {(k, o) for o in wgs for k in ("a", "w")}
+                else:  # WG-1: only Add/Done from now on (see `_add_only`)
+                    t -= set(wgs)
+                    t |= {("a", o) for o in wgs}
             self._touch[gid] = t
         return t
+
+    def joins(self, k: int, O: set[Any]) -> bool:
+        """Goroutine `k` may touch what the members' steps touch.  A goroutine parked
+        in WaitGroup.Wait ignores add-only steps on that WaitGroup: `add_only` admits
+        them with waiters only when the steps outside the set cannot bring the
+        counter to zero, so nothing outside can wake it."""
+        t = self.touches(k)
+        g = self.w.gs[k - 1]
+        if g.status == WAIT and g.wait[:1] == ("sync.WaitGroup.Wait",):
+            t = t - {("w", g.wait[1])}
+        return not t.isdisjoint(O)
+
+    def full(self, objs: set[Any]) -> set[Any]:
+        """Effect tokens of plain accesses: a WaitGroup access meets every toucher of it."""
+        return objs | {(k, o) for o in objs if type(o) is int and o in self.wgs for k in ("a", "w")}
+
+    def budget(self, gid: int) -> tuple[float, bool]:
+        """An upper bound on what goroutine `gid` may still subtract from WaitGroup
+        counters (Done = Add(-1)), or infinity when its code does not let us bound it
+        (the deferred calls still pending, plus ``Done``-shaped calls on loop-free
+        code), and whether it may still add a positive delta."""
+        b = self._budget.get(gid)
+        if b is not None:
+            return b
+        g = self.w.gs[gid - 1]
+        m = self.m
+        total, inc = 0.0, False
+
+        def call(f: str | None, loop: bool) -> None:
+            nonlocal total, inc
+            dec, up = _func_budget(m, self.static, f)
+            total += _INF if (dec or up) and loop else dec
+            inc = inc or up
+
+        for idx, fr in enumerate(g.frames):
+            code = m.funcs[fr.func].code
+            if idx == len(g.frames) - 1:
+                ins = code[fr.pc]
+                if type(ins) is ir.WgAdd:
+                    d = fr.slots[ins.delta]
+                    if not isinstance(d, int):
+                        total = _INF
+                    else:
+                        total += max(0, -d)
+                        inc = inc or d > 0
+            loop, callees, direct = _region(m, fr.func, _succ(code, fr.pc))
+            if direct:
+                total = _INF
+            for f in callees:
+                call(f, loop)
+            for fname, clo, _args in fr.defers:
+                call(fname if fname is not None else getattr(clo, "func", None), False)
+        self._budget[gid] = (total, inc)
+        return total, inc
+
+    def add_only(self, gid: int, ins: Any, slots: tuple[Any, ...], e: set[Any]) -> set[Any] | None:
+        """The effect of `gid`'s WgAdd as an add-only token, when it commutes with every
+        Add/Done of the goroutines outside the persistent set (WG-1): nobody waits on the
+        WaitGroup (so no Add wakes anyone, and nobody who may Wait is outside: they touch
+        it plainly), and the counter cannot go negative in either order: the counter, less
+        this step's decrement, covers every decrement the other add-only touchers may still make."""
+        ref = slots[ins.wg]
+        if not isinstance(ref, ir.Ref):
+            return None
+        o = ref.obj
+        if e - {o}:
+            return None
+        wg = self.w.heap[o]
+        d = slots[ins.delta]
+        if not isinstance(d, int) or isinstance(d, bool) or (wg.waiters and d >= 0):
+            return None
+        left = wg.counter + min(d, 0)
+        for h in self.w.gs:
+            if h.gid != gid and h.status != DONE and ("a", o) in self.touches(h.gid) and o not in self.touches(h.gid):
+                dec, inc = self.budget(h.gid)
+                left -= dec
+                if left < 0 or (wg.waiters and inc):
+                    return None
+        return {("w", o)}
 
     def step(self, a: Any) -> World:
         t = self.succ.get(a)
@@ -318,6 +484,8 @@ class _Ctx:
                 if op is ir.Print:
                     ops.add(STDOUT)
                 e = self.effect(acts, ops)
+                a = self.add_only(gid, ins, slots, e) if op is ir.WgAdd else None
+                e = a if a is not None else self.full(e)
             self._eff[gid] = e
         return e
 
@@ -390,19 +558,19 @@ def _closure(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple
             if g.status == RUN:
                 O |= cx.runnable_effect(h, [acts[k] for k in by_g.get(h, ())])
             else:
-                O |= cx.expand(set(_wait_objs(g)))
+                O |= cx.full(cx.expand(set(_wait_objs(g))))
             if WORLD in O:
                 return None
         grew = False
         for k in live:
-            if k not in T and not cx.touches(k).isdisjoint(O):
+            if k not in T and cx.joins(k, O):
                 T.add(k)
                 todo.append(k)
                 grew = True
         for tm, k in timers.items():
             if tm in tin:
                 continue
-            eff = cx.effect([acts[k]], {tm[1]} if tm[0] == "after" else set())
+            eff = cx.full(cx.effect([acts[k]], {tm[1]} if tm[0] == "after" else set()))
             if (tm[0] == "sleep" and tm[1] in T) or not (eff - {WORLD}).isdisjoint(O):
                 tin.add(tm)
                 O |= eff
@@ -422,13 +590,12 @@ def visible(model: GoModel, w: World, a: Any, t: World) -> bool:
 
     Always visible: the program's end, a panic, a failed test, main's
     return, output.  With ``max_goroutines``: a goroutine starting or
-    exiting.  With ``race_free``: a step that *makes* a possibly racing
-    access (a plain Load/Store of an object another live goroutine may
-    touch, a WaitGroup Add from zero or Wait, a send or close): the race
-    atoms of DESIGN 7 are pairs of such next accesses, so keeping these
-    steps visible (C2) means that on every reduced path each racing access
-    is still taken from a state where it is enabled, and the pair is found
-    (docs/reductions.md argues why steps *to* a racing access need not be).
+    exiting.  With ``race_free``: the step changes the race atom (DESIGN 7:
+    two goroutines' next accesses conflict), ``races(w) != races(t)``.
+    docs/reductions.md argues why this edge-wise check suffices here: the
+    persistent set holds every goroutine that may ever touch an object the
+    ample steps touch, so a race that a deferred path reaches is either
+    already present in `w` or left untouched by the ample step.
     """
     return _visible(model, None, w, a, t)
 
@@ -440,27 +607,10 @@ def _visible(model: GoModel, cx: _Ctx | None, w: World, a: Any, t: World) -> boo
     if model.por_observes_live and (len(t.gs) != len(w.gs) or sum(g.status != DONE for g in t.gs)
                                     != sum(g.status != DONE for g in w.gs)):
         return True
-    if not model.por_observes_races or a[0] not in ("step", "select"):
-        return False
-    me = a[1]
-    g = w.gs[me - 1]
-    if g.status != RUN or g.wait or not g.frames:
+    if not model.por_observes_races:
         return False
     m = model.machine
-    fr = g.frames[-1]
-    ins = m.funcs[fr.func].code[fr.pc]
-    op = type(ins)
-    if op is ir.Load or op is ir.Store:
-        ref = fr.slots[ins.ptr]
-        if not isinstance(ref, ir.Ref):
-            return False
-        if cx is None:
-            cx = _Ctx(model, w)
-        return any(k != me and ref.obj in cx.touches(k) for k in (h.gid for h in w.gs if h.status != DONE))
-    if op is ir.WgAdd:
-        wg = fr.slots[ins.wg]
-        return isinstance(wg, ir.Ref) and fr.slots[ins.delta] > 0 and w.heap[wg.obj].counter == 0
-    return op in _RACE_OPS
+    return (racing_accesses(m, w) is None) != (racing_accesses(m, t) is None)
 
 
 __all__ += ["SPAWN"]
