@@ -78,7 +78,7 @@ def peak_memory_mb() -> float:
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
-            stop_early: bool = False, reduce: bool = False, proviso: str = "visited",
+            stop_early: bool = False, reduce: bool = False, proviso: str = "depth",
             fingerprints: bool = False) -> Result:
     """Search the state space of `model` and decide its properties.
 
@@ -89,7 +89,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     `reduce` turns on ample-set partial-order reduction (:mod:`checker.reduce`)
     for ``bfs``/``dfs`` when the model has the ``persistent_set`` and
     ``visible`` hooks; liveness properties are then ``unknown``.  `proviso`
-    is its cycle condition C3: ``"visited"`` expands fully when any ample
+    is its cycle condition C3 (default ``"depth"``): ``"visited"`` expands fully when any ample
     successor is already known, ``"depth"`` only when one was found at a
     depth <= the state's own (both sound for bfs and dfs).
     `fingerprints` keeps 64-bit fingerprints instead of states

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from models import ir
 from models.props import racing_accesses
-from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, WaitGroup, World
+from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, Mutex, WaitGroup, World
 
 if TYPE_CHECKING:
     from models.world import GoModel
@@ -360,11 +360,51 @@ class _Ctx:
             self._touch[gid] = t
         return t
 
-    def joins(self, k: int, O: set[Any]) -> bool:
+    def stuck_on(self, k: int) -> int | None:
+        """The locked sync.Mutex that goroutine `k` is about to Lock or is parked
+        on (MU-2: it cannot get past it before someone unlocks it), or None."""
+        g = self.w.gs[k - 1]
+        if g.status == WAIT:
+            if g.wait[:1] == ("sync.Mutex.Lock",):
+                o = g.wait[1]
+                return o if type(self.w.heap[o]) is Mutex and self.w.heap[o].locked else None
+            return None
+        if g.status != RUN or g.wait or not g.frames:
+            return None
+        fr = g.frames[-1]
+        ins = self.m.funcs[fr.func].code[fr.pc]
+        if type(ins) is not ir.Lock:
+            return None
+        ref = fr.slots[ins.m]
+        if not isinstance(ref, ir.Ref):
+            return None
+        x = self.w.heap[ref.obj]
+        return ref.obj if type(x) is Mutex and x.locked else None
+
+    def unlockable(self, T: set[int], live: list[int], free: set[int]) -> set[int]:
+        """Mutexes assumed to stay locked that a goroutine outside `T`, not itself
+        stuck on them, may touch (and so unlock: Go lets any goroutine unlock)."""
+        stuck = {k: self.stuck_on(k) for k in live if k not in T}
+        held = {o for o in stuck.values() if o is not None and o not in free}
+        bad: set[int] = set()
+        for k in live:
+            if k in T or not held:
+                continue
+            for o in held & self.touches(k):
+                if stuck[k] != o:
+                    bad.add(o)
+        return bad
+
+    def joins(self, k: int, O: set[Any], free: set[int] = frozenset()) -> bool:  # type: ignore[assignment]
         """Goroutine `k` may touch what the members' steps touch.  A goroutine parked
         in WaitGroup.Wait ignores add-only steps on that WaitGroup: `add_only` admits
         them with waiters only when the steps outside the set cannot bring the
-        counter to zero, so nothing outside can wake it."""
+        counter to zero, so nothing outside can wake it.  A goroutine stuck on a
+        locked Mutex (`stuck_on`, not in `free`) can only park on it while nobody
+        outside the set unlocks it (`unlockable` checks that): it touches the mutex only."""
+        o = self.stuck_on(k)
+        if o is not None and o not in free:
+            return o in O
         t = self.touches(k)
         g = self.w.gs[k - 1]
         if g.status == WAIT and g.wait[:1] == ("sync.WaitGroup.Wait",):
@@ -546,6 +586,28 @@ def persistent_set(model: GoModel, w: World, acts: list[Any]) -> list[int] | Non
 
 def _closure(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple[str, int], int],
              live: list[int], acts: list[Any]) -> list[int] | None:
+    """The persistent set grown from `seed`, first assuming that every goroutine
+    stuck on a locked Mutex (`_Ctx.stuck_on`) stays stuck outside it; a mutex
+    for which that fails (someone outside the set may unlock it) is dropped
+    from the assumption and the closure is computed again."""
+    free: set[int] = set()
+    while True:
+        got = _closure_once(cx, seed, by_g, timers, live, acts, free)
+        if got is None:
+            return None
+        T, tin = got
+        bad = cx.unlockable(T, live, free)
+        if not bad:
+            break
+        free |= bad
+    if len(T) == len(live):
+        return None
+    out = [k for h in T for k in by_g.get(h, ())] + [timers[tm] for tm in tin]
+    return sorted(out)
+
+
+def _closure_once(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple[str, int], int],
+                  live: list[int], acts: list[Any], free: set[int]) -> tuple[set[int], set[tuple[str, int]]] | None:
     T = {seed}
     todo = [seed]
     tin: set[tuple[str, int]] = set()
@@ -563,7 +625,7 @@ def _closure(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple
                 return None
         grew = False
         for k in live:
-            if k not in T and cx.joins(k, O):
+            if k not in T and cx.joins(k, O, free):
                 T.add(k)
                 todo.append(k)
                 grew = True
@@ -579,10 +641,7 @@ def _closure(cx: _Ctx, seed: int, by_g: dict[int, list[int]], timers: dict[tuple
                 grew = True
         if not grew and not todo:
             break
-    if len(T) == len(live):
-        return None
-    out = [k for h in T for k in by_g.get(h, ())] + [timers[tm] for tm in tin]
-    return sorted(out)
+    return T, tin
 
 
 def visible(model: GoModel, w: World, a: Any, t: World) -> bool:
