@@ -45,8 +45,8 @@ import json, resource, sys, time
 sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[1] + "/benchmarks")
 from perf_programs import spec_text
 from checker.check import check
-from models.spec import load_spec_text
-from models.world import build_model
+from gocheck.spec import load_spec_text
+from gocheck.factory import build_model
 opts = json.loads(sys.argv[2])
 spec = load_spec_text(spec_text(opts["program"], opts["n"]), "perf.yaml")
 model = build_model(spec)

@@ -12,6 +12,7 @@ it diverged.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Sequence
@@ -52,7 +53,7 @@ class Counterexample:
     found_by: str = "bfs"
     meta: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @builtins.property
     def path_str(self) -> str:
         return "/".join(map(str, self.path))
 

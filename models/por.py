@@ -46,7 +46,7 @@ from models.props import racing_accesses
 from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, Mutex, WaitGroup, World
 
 if TYPE_CHECKING:
-    from models.world import GoModel
+    from models.gomodel import GoModel
 
 __all__ = ["persistent_set", "visible", "static_info"]
 
@@ -291,7 +291,7 @@ class _Ctx:
     """What one state's persistent-set computation shares between seeds."""
 
     def __init__(self, model: GoModel, w: World):
-        self.model, self.m, self.w = model, model.machine, w
+        self.model, self.m, self.w = model, model.interp, w
         self.static = static_info(self.m)
         self.unit: dict[int, frozenset[int]] = {}  # select-wait units
         for g in w.gs:
@@ -668,7 +668,7 @@ def _visible(model: GoModel, cx: _Ctx | None, w: World, a: Any, t: World) -> boo
         return True
     if not model.por_observes_races:
         return False
-    m = model.machine
+    m = model.interp
     return (racing_accesses(m, w) is None) != (racing_accesses(m, t) is None)
 
 

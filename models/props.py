@@ -1,4 +1,4 @@
-"""The Go properties, as functions of a `World` (DESIGN section 1).
+"""The Go properties, as functions of a `World` (docs/design.md section 1).
 
 Each function here takes the `Interpreter` (for code and names) and a world,
 so a scheduler that wraps the world (gmp) reuses them by projection.
@@ -17,7 +17,7 @@ so a scheduler that wraps the world (gmp) reuses them by projection.
   parked on the poller is (it leaks if no write or close ever comes).
 - `panic_reason`: the panic or fatal error message, with the Go line.
 - `races`: two goroutines whose next visible instructions are plain
-  (non-atomic) accesses to one variable, at least one a write (DESIGN 7),
+  (non-atomic) accesses to one variable, at least one a write (docs/design.md 7),
   plus Go's ``-race`` model of WaitGroup misuse (an ``Add`` from zero
   racing ``Wait``, ``sync/waitgroup.go``).
 - `lock_waiters`: goroutines waiting for a lock (``starvation_free`` keys).

@@ -19,7 +19,7 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.spec import load_spec_text
+from gocheck.spec import load_spec_text
 
 sys.path.insert(0, os.path.dirname(__file__))
 from test_por import differential  # noqa: E402
