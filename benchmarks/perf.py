@@ -35,7 +35,7 @@ sys.path.insert(0, HERE)
 
 from perf_programs import PROGRAMS  # noqa: E402
 
-QUICK = {"fanout": [3, 4], "phil_deadlock": [3, 4], "phil_ordered": [3, 4], "workerpool": [2, 3],
+QUICK = {"fanout": [3, 4], "phil_deadlock": [3, 4], "phil_ordered": [3, 4], "workerpool": [2],
          "pipeline": [2, 3]}
 FULL = {"fanout": [3, 4, 5, 6, 7, 8], "phil_deadlock": [3, 4, 5, 6], "phil_ordered": [3, 4, 5, 6],
         "workerpool": [2, 3, 4, 5], "pipeline": [2, 3, 5, 8]}

@@ -302,7 +302,9 @@ class _Ctx:
                     self.unit[o] = u
         self.succ: dict[Any, World] = {}
         self.wgs = {i for i, x in enumerate(w.heap) if type(x) is WaitGroup}
-        self._budget: dict[int, float] = {}
+        self._budget: dict[int, tuple[float, bool]] = {}
+        self._stuck: dict[int, int | None] = {}
+        self._race: dict[int, bool] = {}
         self._touch: dict[int, set[Any]] = {}
         self._eff: dict[Any, set[Any]] = {}
 
@@ -317,52 +319,82 @@ class _Ctx:
     def touches(self, gid: int) -> set[Any]:
         """Everything goroutine `gid` may touch from now on (over-approximated)."""
         t = self._touch.get(gid)
-        if t is None:
-            g = self.w.gs[gid - 1]
-            funcs: set[str] = set()
-            roots: list[Any] = []
-            for fr in g.frames:
-                funcs.add(fr.func)
-                n = len(fr.slots)
-                roots.extend(fr.slots[i] for i in future_reads(self.m, fr.func)[fr.pc] if 0 <= i < n)
-                for fname, clo, args in fr.defers:
-                    if fname is not None:
-                        funcs.add(fname)
-                    roots.append(clo)
-                    roots.extend(args)
-            objs = _reach(self.w, roots, funcs)
-            seen: set[str] = set()
-            extra: set[Any] = {WORLD}
-            while funcs - seen:  # globals reached by new functions may hold closures
-                new = funcs - seen
-                seen |= new
-                groots: list[Any] = []
-                for f in new:
-                    gl, pr, al, sp, wt, _ = self.static.get(f, (frozenset(), True, True, True, True, True))
-                    if wt:
-                        extra.add(_WAITS)
-                    groots.extend(ir.Ref(o) for o in gl)
-                    if pr:
-                        extra.add(STDOUT)
-                    if al:
-                        extra.add(ALLOC)
-                    if sp:
-                        extra.add(SPAWN)
-                objs |= _reach(self.w, groots, funcs)
-            t = self.expand(objs | set(_wait_objs(g))) | extra
-            wgs = [o for o in t if type(o) is int and o in self.wgs]
-            if wgs:
-                if _WAITS in extra or SPAWN in extra or _wait_objs(g):
-                    t |= {(k, o) for o in wgs for k in ("a", "w")}
-                else:  # WG-1: only Add/Done from now on (see `_add_only`)
-                    t -= set(wgs)
-                    t |= {("a", o) for o in wgs}
-            self._touch[gid] = t
+        if t is not None:
+            return t
+        g = self.w.gs[gid - 1]
+        # across states: keyed by the goroutine (frames and all) and valid while the heap
+        # objects its reachability walk looked into are unchanged
+        cache = self.model.__dict__.setdefault("_por_touch", {})
+        hit = cache.get(g)
+        heap = self.w.heap
+        if hit is not None and all(heap[o] is x or heap[o] == x for o, x in hit[0]):
+            t = hit[1]
+        else:
+            t = self._touches(g)
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[g] = (tuple((o, heap[o]) for o in t if type(o) is int), t)
+        if self.unit:
+            t = self.expand(t)
+        wgs = [o for o in t if type(o) is int and o in self.wgs]
+        if wgs:
+            if _WAITS in t or SPAWN in t or _wait_objs(g):
+                t = t | {(k, o) for o in wgs for k in ("a", "w")}
+            else:  # WG-1: only Add/Done from now on (see `add_only`)
+                t = (t - set(wgs)) | {("a", o) for o in wgs}
+        self._touch[gid] = t
         return t
+
+    def _touches(self, g: Any) -> set[Any]:
+        """`touches` computed afresh: reachability from the live slots, defers and globals."""
+        funcs: set[str] = set()
+        roots: list[Any] = []
+        for fr in g.frames:
+            funcs.add(fr.func)
+            n = len(fr.slots)
+            roots.extend(fr.slots[i] for i in future_reads(self.m, fr.func)[fr.pc] if 0 <= i < n)
+            for fname, clo, args in fr.defers:
+                if fname is not None:
+                    funcs.add(fname)
+                roots.append(clo)
+                roots.extend(args)
+        objs = _reach(self.w, roots, funcs)
+        seen: set[str] = set()
+        extra: set[Any] = {WORLD}
+        while funcs - seen:  # globals reached by new functions may hold closures
+            new = funcs - seen
+            seen |= new
+            groots: list[Any] = []
+            for f in new:
+                gl, pr, al, sp, wt, _ = self.static.get(f, (frozenset(), True, True, True, True, True))
+                if wt:
+                    extra.add(_WAITS)
+                groots.extend(ir.Ref(o) for o in gl)
+                if pr:
+                    extra.add(STDOUT)
+                if al:
+                    extra.add(ALLOC)
+                if sp:
+                    extra.add(SPAWN)
+            objs |= _reach(self.w, groots, funcs)
+        return objs | set(_wait_objs(g)) | extra
+
+    def racy(self, x: World) -> bool:
+        """Whether `x` has two racing accesses (`models.props.racing_accesses`), cached."""
+        r = self._race.get(id(x))
+        if r is None:
+            r = self._race[id(x)] = racing_accesses(self.m, x) is not None
+        return r
 
     def stuck_on(self, k: int) -> int | None:
         """The locked sync.Mutex that goroutine `k` is about to Lock or is parked
         on (MU-2: it cannot get past it before someone unlocks it), or None."""
+        if k in self._stuck:
+            return self._stuck[k]
+        o = self._stuck[k] = self._stuck_on(k)
+        return o
+
+    def _stuck_on(self, k: int) -> int | None:
         g = self.w.gs[k - 1]
         if g.status == WAIT:
             if g.wait[:1] == ("sync.Mutex.Lock",):
@@ -569,6 +601,7 @@ def persistent_set(model: GoModel, w: World, acts: list[Any]) -> list[int] | Non
         return None
     cx = _Ctx(model, w)
     model._por_cache = (w, cx.succ)
+    model.__dict__["_por_cx"] = cx
     live = [g.gid for g in w.gs if g.status != DONE]
     # the smallest candidate whose transitions are all invisible (C2 is the engine's; checking it
     # here lets a visible seed give way to an invisible one instead of forcing full expansion)
@@ -668,8 +701,13 @@ def _visible(model: GoModel, cx: _Ctx | None, w: World, a: Any, t: World) -> boo
         return True
     if not model.por_observes_races:
         return False
-    m = model.interp
-    return (racing_accesses(m, w) is None) != (racing_accesses(m, t) is None)
+    if cx is None:
+        c = model.__dict__.get("_por_cx")
+        cx = c if c is not None and c.w is w else None
+    if cx is None:
+        m = model.interp
+        return (racing_accesses(m, w) is None) != (racing_accesses(m, t) is None)
+    return cx.racy(w) != cx.racy(t)
 
 
 __all__ += ["SPAWN"]
