@@ -52,7 +52,7 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report")
 def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, no_por=args.no_por,
-                  fingerprints=args.fingerprints, traces=args.traces, progress=not args.json,
+                  fingerprints=args.fingerprints, no_dead_reset=args.no_dead_reset, traces=args.traces, progress=not args.json,
                   allow_code=args.allow_python_models)
     values.update(over)
     return Options(**values)
@@ -180,6 +180,8 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fingerprints", action="store_true",
                    help="store 64-bit state fingerprints (hash compaction, 8-16 bytes a state); "
                         "'holds' then carries the probability that a state was missed")
+    p.add_argument("--no-dead-reset", action="store_true",
+                   help="keep values of variables no later instruction reads (default: cleared, as SPIN does)")
     p.add_argument("--allow-python-models", action="store_true",
                    help="let specs name any Python model factory (module:function): this runs their code")
 

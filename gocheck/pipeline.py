@@ -49,6 +49,8 @@ class Options:
     no_por: bool = False
     #: the fingerprint store (hash compaction: `checker.store`)
     fingerprints: bool = False
+    #: turn off the dead-variable reset (`models.deadslots`) of Go models
+    no_dead_reset: bool = False
     traces: str = os.path.join("reports", "traces")
     progress: bool = False
     allow_code: bool = False
@@ -125,6 +127,8 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
         report.exit = combine([severity(r["verdict"], r["expected"]) for r in report.rows])
         return report
     model = target
+    if options.no_dead_reset and hasattr(model, "dead_slots"):
+        model.dead_slots = False
     props = select_properties(spec, model)
     reduce = options.por or (not options.no_por and not any(p.is_liveness for p in props))
     fingerprints = options.fingerprints and options.strategy != "random"

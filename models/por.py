@@ -177,12 +177,11 @@ _WAITS = "waits"
 
 def _succ(code: tuple[ir.Instr, ...], pc: int) -> tuple[int, ...]:
     ins = code[pc]
-    op = type(ins)
-    if op is ir.Jump:
+    if isinstance(ins, ir.Jump):
         return (ins.target,)
-    if op is ir.Branch:
+    if isinstance(ins, ir.Branch):
         return (ins.then, ins.orelse)
-    if op in (ir.Return, ir.Panic, ir.Goexit):
+    if isinstance(ins, (ir.Return, ir.Panic, ir.Goexit)):
         return ()
     return (pc + 1,) if pc + 1 < len(code) else ()
 
