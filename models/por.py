@@ -245,6 +245,20 @@ def _func_budget(m: Any, static: dict[str, Any], f: str | None) -> tuple[float, 
 # --------------------------------------------------------------------------- reachability
 
 
+def _refs_of(x: Any) -> Any:
+    """What `_reach` looks at inside heap object `x` (the values that may lead on to
+    other objects or closures), or None for objects it does not look into."""
+    if isinstance(x, Data):
+        return tuple(v for _, v in x.fields if not isinstance(v, (int, str, float, type(None))))
+    if isinstance(x, Chan):
+        return tuple(v for v in x.buf if not isinstance(v, (int, str, float, type(None))))
+    if isinstance(x, Context):
+        return (x.done, x.children, x.parent)
+    if isinstance(x, Cond):
+        return (x.locker,)
+    return None
+
+
 def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
     """Objects reachable from the values `roots`; functions of closures met go into `funcs`."""
     objs: set[Any] = set()
@@ -326,13 +340,20 @@ class _Ctx:
         cache = self.model.__dict__.setdefault("_por_touch", {})
         hit = cache.get(g)
         heap = self.w.heap
-        if hit is not None and all(heap[o] is x or heap[o] == x for o, x in hit[0]):
+        if hit is not None and all(heap[o] is x or _refs_of(heap[o]) == r for o, x, r in hit[0]):
             t = hit[1]
         else:
             t = self._touches(g)
             if len(cache) > 100_000:
                 cache.clear()
-            cache[g] = (tuple((o, heap[o]) for o in t if type(o) is int), t)
+            deps = []
+            for o in t:
+                if type(o) is int:
+                    x = heap[o]
+                    r = _refs_of(x)
+                    if r is not None:
+                        deps.append((o, x, r))
+            cache[g] = (tuple(deps), t)
         if self.unit:
             t = self.expand(t)
         wgs = [o for o in t if type(o) is int and o in self.wgs]
