@@ -93,6 +93,14 @@ class G:
     unwind: int = 0
     panicking: str = ""
 
+    def moved(self, frames: tuple[Frame, ...], status: str, wait: tuple[Any, ...], unwind: int | None = None) -> G:
+        """A copy with new frames, status and wait (and unwind), every other field kept:
+        what a step does to its goroutine, without `dataclasses.replace`'s generic cost
+        (it was the interpreter's second cost per state).  A new field of `G` must be
+        passed on here too (`tests/test_reductions.py` checks it against replace)."""
+        return G(self.gid, frames, status, wait, self.losses, self.awoke, self.unwind if unwind is None else unwind,
+                 self.panicking)
+
     #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
     #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
     #: pickled (string hashes differ between processes).

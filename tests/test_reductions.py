@@ -101,3 +101,16 @@ def test_dead_slot_reset_preserves_everything(path: str) -> None:
                 assert evaluate(pr.prop.cond, states[-1]) is not None
             elif pr.prop.kind == "deadlock":
                 assert not raw.actions(states[-1]) and evaluate(pr.prop.cond, states[-1]) is not None
+
+
+def test_g_moved_keeps_every_other_field() -> None:
+    """`G.moved` (the interpreter's fast copy) against dataclasses.replace, field by field:
+    a field added to G and forgotten there fails here."""
+    import dataclasses
+
+    from models.state import RUN, WAIT, Frame, G
+    g = G(3, (Frame("f", 1, (1,)),), RUN, (), losses=2, awoke=True, unwind=1, panicking="boom")
+    fr = (Frame("f", 2, (5,)),)
+    for new, old in ((g.moved(fr, WAIT, ("x",)), dataclasses.replace(g, frames=fr, status=WAIT, wait=("x",))),
+                     (g.moved(fr, RUN, (), 0), dataclasses.replace(g, frames=fr, status=RUN, wait=(), unwind=0))):
+        assert [getattr(new, f.name) for f in dataclasses.fields(G)] == [getattr(old, f.name) for f in dataclasses.fields(G)]
