@@ -40,6 +40,9 @@ QUICK = {"fanout": [3, 4], "phil_deadlock": [3, 4], "phil_ordered": [3, 4], "wor
          "pipeline": [2, 3]}
 FULL = {"fanout": [3, 4, 5, 6, 7, 8], "phil_deadlock": [3, 4, 5, 6], "phil_ordered": [3, 4, 5, 6],
         "workerpool": [2, 3, 4], "pipeline": [2, 3, 5, 8]}
+#: --full: the largest N the checker runs (SPIN runs every N), and the largest with the fingerprint row
+FULL_CHECKER_MAX = {"fanout": 6, "phil_deadlock": 5, "phil_ordered": 5, "workerpool": 4, "pipeline": 8}
+FULL_FP_MAX = {"fanout": 5, "phil_deadlock": 4, "phil_ordered": 4, "workerpool": 3, "pipeline": 8}
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -126,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fingerprints", action="store_true", help="also run with the fingerprint store")
     ap.add_argument("--no-full-row", action="store_true", help="skip the unreduced checker run")
     ap.add_argument("--full-row-max", type=int, default=5, help="unreduced checker runs only up to this N")
-    ap.add_argument("--checker-max", type=int, default=99, help="checker runs only up to this N (SPIN: all)")
+    ap.add_argument("--checker-max", type=int, default=None, help="checker runs only up to this N (SPIN: all)")
     ap.add_argument("--no-spin", action="store_true")
     ap.add_argument("--max-states", type=int, default=3_000_000)
     ap.add_argument("--timeout", type=float, default=300.0)
@@ -140,12 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as work:
         for name in names:
             for n in (args.n or sizes[name]):
+                cmax = args.checker_max or (FULL_CHECKER_MAX[name] if args.full else 99)
                 configs = [("checker", not args.no_por, not args.no_dead_reset, False)]
-                if args.fingerprints:
+                if args.fingerprints and n <= (FULL_FP_MAX[name] if args.full else 99):
                     configs.append(("checker+fp", not args.no_por, not args.no_dead_reset, True))
-                if n > args.checker_max:
+                if n > cmax:
                     configs = []
-                if not args.no_full_row and n <= min(args.full_row_max, args.checker_max):
+                if not args.no_full_row and n <= min(args.full_row_max, cmax):
                     configs.append(("checker full", False, False, False))
                 for label, por, dead, fp in configs:
                     r = run_checker(name, n, por, dead, fp, args.max_states, args.timeout)
