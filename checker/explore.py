@@ -119,8 +119,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         from checker.store import FingerprintStore
         index = FingerprintStore()
     parent = array("q")
-    taken = array("l")
-    depth_of = array("l")
+    taken = array("i")  # an action index (4 bytes a state)
+    depth_of = array("i")
     estart, ecount = array("q"), array("l")
     etarget, eaction, egroup = array("q"), array("l"), array("l")
     enabled: list[int] = []
@@ -152,9 +152,10 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         parent.append(par)
         taken.append(act)
         depth_of.append(depth)
-        estart.append(-1)
-        ecount.append(0)
-        enabled.append(0)
+        if need_graph:  # 20 bytes a state that only liveness uses
+            estart.append(-1)
+            ecount.append(0)
+            enabled.append(0)
         if depth > stats.depth:
             stats.depth = depth
         for p in always:

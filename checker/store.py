@@ -4,8 +4,8 @@
 The exact one is a dict (the states themselves are the keys, so nothing is
 ever confused).  The fingerprint store (hash compaction, Wolper and Leroy
 1993; SPIN's ``-DHC``) keeps only a 64-bit fingerprint of each state in an
-open-addressing array: 8 bytes a slot, at most half full, so 8 to 16 bytes
-a state, whatever the state's size.  Two states with one fingerprint are
+open-addressing array: 8 bytes a slot, grown by half when 80% full, so 10
+to 15 bytes a state, whatever the state's size.  Two states with one fingerprint are
 taken for one: the second is never explored, so a state (and what only it
 leads to) may be missed.  The store reports the chance of that:
 
@@ -48,15 +48,16 @@ class FingerprintStore:
     and `SEEN` otherwise; `get(s)` returns `SEEN` or None.  So a search with
     this store cannot use the depth proviso nor keep the state graph."""
 
-    __slots__ = ("table", "mask", "count")
+    __slots__ = ("table", "size", "limit", "count")
 
     def __init__(self, capacity: int = 1 << 16):
-        size = 1
-        while size < 2 * capacity:
-            size <<= 1
-        self.table = array("q", bytes(8 * size))
-        self.mask = size - 1
+        self._alloc(max(8, capacity * 3 // 2))
         self.count = 0
+
+    def _alloc(self, size: int) -> None:
+        self.table = array("q", bytes(8 * size))
+        self.size = size
+        self.limit = size * 4 // 5  # at most 80% full: linear probing stays short
 
     @staticmethod
     def fingerprint(s: Any) -> int:
@@ -70,13 +71,15 @@ class FingerprintStore:
         return h or 1  # 0 marks an empty slot
 
     def _find(self, fp: int) -> int:
-        table, mask = self.table, self.mask
-        i = fp & mask
+        table, size = self.table, self.size
+        i = fp % size
         while True:
             v = table[i]
             if v == fp or v == _EMPTY:
                 return i
-            i = (i + 1) & mask
+            i += 1
+            if i == size:
+                i = 0
 
     def setdefault(self, s: Any, n: int) -> int:
         fp = self.fingerprint(s)
@@ -85,7 +88,7 @@ class FingerprintStore:
             return SEEN
         self.table[i] = fp
         self.count += 1
-        if 2 * self.count > self.mask:
+        if self.count > self.limit:
             self._grow()
         return n
 
@@ -102,26 +105,25 @@ class FingerprintStore:
     def __delitem__(self, s: Any) -> None:
         """Remove `s` (linear probing: re-insert the rest of its cluster)."""
         fp = self.fingerprint(s)
-        table, mask = self.table, self.mask
+        table, size = self.table, self.size
         i = self._find(fp)
         if table[i] != fp:
             raise KeyError(s)
         table[i] = _EMPTY
         self.count -= 1
-        j = (i + 1) & mask
+        j = (i + 1) % size
         while table[j] != _EMPTY:
             v = table[j]
             table[j] = _EMPTY
             table[self._find(v)] = v
-            j = (j + 1) & mask
+            j = (j + 1) % size
 
     def __len__(self) -> int:
         return self.count
 
     def _grow(self) -> None:
         old = self.table
-        self.table = array("q", bytes(8 * 2 * len(old)))
-        self.mask = 2 * len(old) - 1
+        self._alloc(len(old) * 3 // 2)
         for v in old:
             if v != _EMPTY:
                 self.table[self._find(v)] = v

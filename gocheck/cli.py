@@ -178,7 +178,7 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
                         "default: on when only safety properties are checked")
     p.add_argument("--no-por", action="store_true", help="no partial-order reduction")
     p.add_argument("--fingerprints", action="store_true",
-                   help="store 64-bit state fingerprints (hash compaction, 8-16 bytes a state); "
+                   help="store 64-bit state fingerprints (hash compaction, 10-15 bytes a state in the table); "
                         "'holds' then carries the probability that a state was missed")
     p.add_argument("--no-dead-reset", action="store_true",
                    help="keep values of variables no later instruction reads (default: cleared, as SPIN does)")

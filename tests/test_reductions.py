@@ -114,3 +114,54 @@ def test_g_moved_keeps_every_other_field() -> None:
     for new, old in ((g.moved(fr, WAIT, ("x",)), dataclasses.replace(g, frames=fr, status=WAIT, wait=("x",))),
                      (g.moved(fr, RUN, (), 0), dataclasses.replace(g, frames=fr, status=RUN, wait=(), unwind=0))):
         assert [getattr(new, f.name) for f in dataclasses.fields(G)] == [getattr(old, f.name) for f in dataclasses.fields(G)]
+
+
+# --------------------------------------------------------------------------- the fingerprint store
+
+FP_SPECS = ["counter_mutex", "racy_counter", "abba_deadlock", "double_close", "worker_pool"]
+
+
+@pytest.mark.parametrize("name", FP_SPECS)
+def test_fingerprint_store_agrees_with_the_exact_table(name: str) -> None:
+    """Hash compaction on small spaces: the same states and safety verdicts as the exact table
+    (a collision among a few hundred 64-bit fingerprints is not expected), a `holds` that says
+    it is probabilistic, liveness `unknown`, and counterexamples that replay."""
+    from checker.check import check
+    from checker.model import evaluate
+    from checker.trace import replay
+    from gocheck.factory import build_model
+    from gocheck.spec import load_spec
+    spec = load_spec(os.path.join(os.path.dirname(__file__), "..", "specs", name + ".yaml"))
+    exact = check(build_model(spec))
+    model = build_model(spec)
+    fp = check(model, fingerprints=True)
+    assert fp.stats.store == "fingerprints" and exact.stats.store == "exact"
+    assert fp.stats.states == exact.stats.states and fp.stats.transitions == exact.stats.transitions
+    assert 0 < fp.stats.omission_probability < 1e-12
+    for k, r in fp.results.items():
+        e = exact.results[k]
+        if r.prop.is_liveness:
+            assert r.verdict.kind == "unknown" and "fingerprint" in r.verdict.reason
+        else:
+            assert r.verdict.kind == e.verdict.kind
+            if r.verdict.kind == "holds":
+                assert r.verdict.reason.startswith("hash compaction: P(a state was missed) <= ")
+            if r.verdict.kind == "violated":
+                assert r.path == e.path
+                states, _ = replay(model, r.path)
+                if r.prop.kind == "always":
+                    assert evaluate(r.prop.cond, states[-1]) is not None
+
+
+def test_fingerprint_store_table() -> None:
+    """The open-addressing table: growth, deletion inside a cluster, membership."""
+    from checker.store import SEEN, FingerprintStore
+    st = FingerprintStore(capacity=4)
+    for i in range(1000):
+        assert st.setdefault(("s", i), i) == i
+    assert len(st) == 1000 and 8.0 < st.bytes_per_state() <= 15.0
+    assert all(st.setdefault(("s", i), -1) == SEEN for i in range(1000))
+    for i in range(0, 1000, 3):
+        del st[("s", i)]
+    assert all((("s", i) in st) == (i % 3 != 0) for i in range(1000))
+    assert len(st) == 666 and st.omission_probability() == 666 * 665 / 2 / 2.0 ** 64
