@@ -73,7 +73,7 @@ from typing import Any, TextIO
 from checker.errors import InputError
 from checker.trace import read_itf, replay
 from gocheck.factory import build_model
-from gocheck.spec import load_spec
+from gocheck.gotest import load_any_spec as load_spec
 from models.state import DONE, RUN, WAIT
 from reference.replay import TIMER, TraceSchedule, peak_goroutines, run_schedule
 
@@ -286,7 +286,8 @@ def replay_log(model: Any, events: list[dict], output: str | None = None, max_fr
     replayed path must equal it too.  ``report.ok`` says whether a model path
     producing the log was found; ``report.reason`` explains the furthest
     failure otherwise."""
-    r = _Replayer(model, list(events), max_free, max_nodes).run()
+    events = [e for e in events if "ev" not in e]  # scheduler events (reference.observe) are no model steps
+    r = _Replayer(model, events, max_free, max_nodes).run()
     if r.ok and output is not None and r.output != output:
         r.ok = False
         r.reason = f"outputs differ: runtime {output!r}, model {r.output!r}"

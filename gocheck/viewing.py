@@ -21,11 +21,12 @@ from checker.errors import InputError
 from checker.model import evaluate
 from checker.trace import Counterexample, ReplayError, build, read_itf, replay
 from checker.view.analysis import LassoStory
+from checker.view.chrome import write_chrome
 from checker.view.html import write_html
 from checker.view.msc import render_msc
 from checker.view.text import annotate, render_text
 from gocheck.factory import build as build_checkable
-from gocheck.spec import load_spec
+from gocheck.gotest import load_any_spec as load_spec
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -39,6 +40,8 @@ def _display_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--to", dest="end", type=int, default=None, metavar="M", help="last step to show")
     g.add_argument("--msc", action="store_true", help="a message sequence chart (one column per actor/channel/lock)")
     g.add_argument("--html", default=None, metavar="OUT.html", help="write one self-contained offline HTML page")
+    g.add_argument("--chrome", default=None, metavar="OUT.json",
+                   help="write Chrome trace-event JSON (open in Perfetto or chrome://tracing)")
 
 
 def parser(cmd: str = "view") -> argparse.ArgumentParser:
@@ -70,6 +73,11 @@ def _vars(args: argparse.Namespace) -> list[str] | None:
 
 def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
           notes: list[str]) -> int:
+    if args.chrome:
+        out = write_chrome(cx, args.chrome)
+        print(f"wrote {out}  (open it in https://ui.perfetto.dev or chrome://tracing)")
+        if not args.html:
+            return EXIT_OK
     if args.html:
         out = write_html(cx, args.html, story=story, marks=marks)
         print(f"wrote {out}  (open it in a browser; add #step=N to the address to open step N)")

@@ -186,7 +186,7 @@ def chan_accesses(m: Interpreter, w: World, gid: int, ins: ir.Instr, slots: tupl
 
 def _at(m: Interpreter, ins: ir.Instr) -> str:
     line = ins.pos[0]
-    return f"{m.file}:{line} ({m.program.line(line)})"
+    return f"{m.program.where(line)} ({m.program.line(line)})"
 
 
 # --------------------------------------------------------------------------- names and views
@@ -250,14 +250,14 @@ def describe_g(m: Interpreter, w: World, gid: int, names: dict[int, str]) -> str
     if g.status == WAIT:
         what = g.wait[0]
         if what == "syscall":
-            return f"G{gid} {m.file}:{line} in system call {g.wait[1]}: {src}"
+            return f"G{gid} {m.program.where(line)} in system call {g.wait[1]}: {src}"
         if len(g.wait) > 1:
             arg = g.wait[1]
             objs = arg if isinstance(arg, tuple) else (arg,)
             what += " " + ", ".join(names.get(o, f"object {o}") for o in objs)
-        return f"G{gid} {m.file}:{line} {what}: {src}"
+        return f"G{gid} {m.program.where(line)} {what}: {src}"
     state = "woken, will panic" if g.wait else "runnable"
-    return f"G{gid} {m.file}:{line} {state}: {src}"
+    return f"G{gid} {m.program.where(line)} {state}: {src}"
 
 
 def describe_obj(o: Any) -> Any:

@@ -100,6 +100,28 @@ def _waiting(v: Any) -> tuple[str, str] | None:
     return kind, m.group(2).split(",")[0].strip()
 
 
+_STATUS = re.compile(r"^\S+ \S+:\d+ ([^:]+): ")
+
+
+def status(value: Any) -> tuple[str, str]:
+    """(state, detail) of an actor's status in a view: ``blocked`` with what it
+    waits on, ``runnable``, ``done``, or ``other`` for a value that is no status.
+
+    Go traces say ``"G2 main.go:14 chan send ch: ch <- v"`` (blocked),
+    ``"G2 main.go:14 runnable: ..."`` and ``"G2 exited"``."""
+    if not isinstance(value, str):
+        return "other", ""
+    if value.endswith(" exited") and " " not in value[:-7]:
+        return "done", ""
+    m = _STATUS.match(value)
+    if not m:
+        return "other", ""
+    what = m.group(1)
+    if what == "runnable" or what.startswith("woken"):
+        return "runnable", ""
+    return "blocked", what
+
+
 def events(cx: Counterexample) -> list[Event]:
     return analyze(cx)[0]
 

@@ -400,6 +400,12 @@ class GmpModel:
             src = "global queue (batch)"
         return f"P{i}: schedule G{g} from {src}"
 
+    def waits_for(self, s: GmpState) -> list[tuple[str, str, str]]:
+        return self.go.waits_for(s.world)
+
+    def sources(self) -> dict[str, str]:
+        return self.go.sources()
+
     def view(self, s: GmpState) -> dict[str, Any]:
         out = self.go.view(s.world)
         for i, p in enumerate(s.ps):
