@@ -40,7 +40,7 @@ def clear_dead(interp: Any, w: World, cache: dict[Frame, Frame]) -> World:
         for j, fr in enumerate(frames):
             c = cache.get(fr)
             if c is None:
-                if len(cache) > 200_000:
+                if len(cache) > 100_000:
                     cache.clear()
                 c = cache[fr] = clear_frame(interp, fr)
             if c is not fr:

@@ -344,7 +344,7 @@ class _Ctx:
             t = hit[1]
         else:
             t = self._touches(g)
-            if len(cache) > 100_000:
+            if len(cache) > 50_000:
                 cache.clear()
             deps = []
             for o in t:
