@@ -570,7 +570,7 @@ class _Ctx:
             else:
                 slots = g.frames[-1].slots
                 vals = [slots[getattr(ins, f)] for f in _OPERANDS.get(op, ())]
-                if op is ir.Select:
+                if isinstance(ins, ir.Select):
                     vals = [slots[c.ch] for c in ins.cases]
                 ops = _reach_operands(self.w, vals)
                 if op is ir.Print:
