@@ -10,8 +10,13 @@ arguments in the frame's ``defers`` and closures their captures, so
 clearing a dead slot cannot change what the program does next: only what
 a trace shows for a variable that is no longer used (``nil``).
 
-`clear_dead(interp, w, cache)` returns `w` with every dead slot set to
-None; frames are shared between states, so results are cached per frame.
+Only scalar values (ints, bools, strings) are cleared: a dead slot that
+holds a pointer, a channel or a closure keeps it, because traces and race
+explanations name heap objects after the variables that hold them
+(`models.props.object_names`).
+
+`clear_dead(interp, w, cache)` returns `w` with every dead scalar slot set
+to None; frames are shared between states, so results are cached per frame.
 """
 
 from __future__ import annotations
@@ -24,12 +29,16 @@ from models.state import Frame, G, World
 __all__ = ["clear_dead"]
 
 
+_SCALARS = (int, str, float)
+
+
 def clear_frame(interp: Any, fr: Frame) -> Frame:
     live = future_reads(interp, fr.func)[fr.pc]
     slots = fr.slots
-    if all(v is None or i in live for i, v in enumerate(slots)):
+    if all(v is None or i in live or not isinstance(v, _SCALARS) for i, v in enumerate(slots)):
         return fr
-    return Frame(fr.func, fr.pc, tuple(v if i in live else None for i, v in enumerate(slots)), fr.defers)
+    return Frame(fr.func, fr.pc, tuple(v if i in live or not isinstance(v, _SCALARS) else None
+                                       for i, v in enumerate(slots)), fr.defers)
 
 
 def clear_dead(interp: Any, w: World, cache: dict[Frame, Frame]) -> World:
