@@ -165,3 +165,28 @@ def test_fingerprint_store_table() -> None:
         del st[("s", i)]
     assert all((("s", i) in st) == (i % 3 != 0) for i in range(1000))
     assert len(st) == 666 and st.omission_probability() == 666 * 665 / 2 / 2.0 ** 64
+
+
+# --------------------------------------------------------------------------- the defaults of `check`
+
+def test_reductions_are_on_by_default_where_sound_and_switch_off() -> None:
+    """A safety-only spec is checked with partial-order reduction and dead-variable reset; a spec
+    with liveness properties without reduction; --no-por and --no-dead-reset give the raw space;
+    --fingerprints reports its omission probability (issue 13's fan-out, N=3)."""
+    from gocheck.pipeline import Options, check_spec
+    from gocheck.spec import load_spec_text
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
+    from perf_programs import spec_text
+    safety = load_spec_text(spec_text("fanout", 3), "fanout.yaml")
+    live = load_spec_text(spec_text("fanout", 3).replace("race_free]", "race_free, terminates]"), "fanout.yaml")
+    quiet = dict(traces="none", progress=False)
+    default = check_spec(safety, Options(**quiet))
+    assert default.stats["por"] and default.stats["states"] == 377
+    raw = check_spec(safety, Options(no_por=True, no_dead_reset=True, **quiet))
+    assert not raw.stats["por"] and raw.stats["states"] == 1228
+    with_live = check_spec(live, Options(**quiet))
+    assert not with_live.stats["por"] and with_live.stats["states"] == 1033
+    assert {r["property"]: r["verdict"] for r in with_live.rows}["terminates"] == "holds"
+    fp = check_spec(safety, Options(fingerprints=True, **quiet))
+    assert fp.stats["store"] == "fingerprints" and 0 < fp.stats["omission_probability"] < 1e-12
+    assert all(r["verdict"] == "holds" and r["reason"].startswith("hash compaction") for r in fp.rows)
