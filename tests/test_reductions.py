@@ -190,3 +190,10 @@ def test_reductions_are_on_by_default_where_sound_and_switch_off() -> None:
     fp = check_spec(safety, Options(fingerprints=True, **quiet))
     assert fp.stats["store"] == "fingerprints" and 0 < fp.stats["omission_probability"] < 1e-12
     assert all(r["verdict"] == "holds" and r["reason"].startswith("hash compaction") for r in fp.rows)
+
+
+def test_future_reads_knows_every_instruction() -> None:
+    """Dead-variable reset and the POR footprint read `future_reads`; an instruction it does not
+    know makes it answer "all live" (safe, but no reduction): keep `_KNOWN` complete."""
+    from models import ir, por
+    assert set(ir.INSTRUCTIONS) == set(por._KNOWN)
