@@ -163,7 +163,8 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
         explanation = None
         if pr.verdict.kind == "violated" and pr.path is not None and options.traces != "none":
             try:
-                trace_path, explanation = _write_trace(spec, model, pr, options, when)
+                trace_path, explanation = _write_trace(spec, model, pr, options, when,
+                                                       reduced=bool(result.stats.reduced))
             except OSError as e:  # the verdict stands; only its trace file is lost
                 report.warnings.append(f"cannot write the trace of {name} under {options.traces}: "
                                        f"{e.strerror or e}")
@@ -210,8 +211,10 @@ def _outcomes(spec: Spec, model: Any, result: Result) -> list[dict[str, Any]]:
 
 
 def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
-                 when: str) -> tuple[str, str | None]:
-    """Write the counterexample's trace file; return its path and, for a race, the explanation."""
+                 when: str, reduced: bool = False) -> tuple[str, str | None]:
+    """Write the counterexample's trace file; return its path and, for a race, the explanation.
+    Under partial-order reduction (`reduced`) a BFS path is shortest in the reduced graph only:
+    the trace says so (``found_by`` ``bfs+por``)."""
     path, loop, reason = pr.path, pr.loop, pr.verdict.reason
     assert path is not None
     if loop is None and options.strategy == "bfs":
@@ -222,7 +225,7 @@ def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
             path = tuple(shorter)
     cx = build(model, pr.prop.name, reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
                kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "",
-               found_by=options.strategy)
+               found_by=options.strategy + ("+por" if reduced else ""))
     if when:
         cx.meta["when"] = when
     if pr.prop.name == "race_free" and spec.kind == "program" and spec.runtime.scheduler == "abstract":
