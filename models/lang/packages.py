@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from tree_sitter import Node
 
 from models.errors import InputError
-from models.lang.parse import fail, named, parse, pos, string_value, text
+from models.lang.parse import fail, named, parse, pos, required, string_value, text
 
 __all__ = ["FileMap", "GoFile", "Part", "merge", "scan"]
 
@@ -68,12 +68,12 @@ def scan(path: str, source: str) -> GoFile:
     for d in named(root):
         if d.type == "import_declaration":
             for spec in _import_specs(d):
-                ipath = string_value(spec.child_by_field_name("path"), path)  # type: ignore[arg-type]
+                ipath = string_value(required(spec, "path"), path)
                 alias = spec.child_by_field_name("name")
                 local = text(alias) if alias is not None else ipath.rsplit("/", 1)[-1]
                 imports.append((local, ipath, pos(spec)[0]))
         elif d.type == "function_declaration":
-            name = text(d.child_by_field_name("name"))  # type: ignore[arg-type]
+            name = text(required(d, "name"))
             if name == "init":
                 has_init = True
                 continue
@@ -104,7 +104,7 @@ def _specs(d: Node) -> list[Node]:
 def _takes_testing_t(d: Node) -> bool:
     params = d.child_by_field_name("parameters")
     ps = [p for p in named(params) if p.type == "parameter_declaration"]
-    return len(ps) == 1 and text(ps[0].child_by_field_name("type")).replace(" ", "") == "*testing.T"  # type: ignore[arg-type]
+    return len(ps) == 1 and text(required(ps[0], "type")).replace(" ", "") == "*testing.T"
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def _module_imports(root: Node, f: GoFile, prefix_of: dict[str, str], ed: _Edits
         specs = _import_specs(d)
         kept = 0
         for spec in specs:
-            ipath = string_value(spec.child_by_field_name("path"), f.path)  # type: ignore[arg-type]
+            ipath = string_value(required(spec, "path"), f.path)
             if ipath not in prefix_of:
                 kept += 1
                 continue
