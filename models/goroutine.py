@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.model import BoundExceeded
-from models import ir
+from models import datatypes, ir
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 
 __all__ = ["Machine", "Step", "Events", "Tx", "GoPanic", "ModelLimitError", "LOCAL_LIMIT", "DEPTH_LIMIT",
@@ -298,6 +298,8 @@ class Machine:
         ins = self.instr_of(g)
         if type(ins) is ir.Select and not g.wait:
             return select_choices(w.heap, ins, g.frames[-1].slots)
+        if type(ins) is ir.MapKeys:
+            return datatypes.choices(self, w, ins, g.frames[-1].slots)
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -475,6 +477,8 @@ class Machine:
             c = s[ins.ctx]
             err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
             t.advance(gid, ((ins.dst, err),))
+        elif op in datatypes.VISIBLE_OPS:
+            datatypes.exec_visible(t, gid, ins, s, choice)
         else:
             sync.exec_sync(t, gid, ins, s)
 
@@ -495,7 +499,7 @@ class Machine:
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
     def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
-        args = [s[a] for a in ins.args]
+        args = [datatypes.show(t.heap, s[a]) for a in ins.args]
         k = ins.kind
         if k == "println":
             text = " ".join(fmt_value(a) for a in args) + "\n"
@@ -720,6 +724,8 @@ class Machine:
         elif op is ir.CtxDone:
             c = slots[ins.ctx]
             slots[ins.dst] = ir.Ref(t.get(c.obj).done) if isinstance(c, ir.Ref) else None
+        elif op in datatypes.LOCAL_OPS:
+            datatypes.exec_local(t, ins, slots)
         else:
             raise ModelLimitError(f"internal: unknown local instruction {ins.op}")
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from models import ir
+from models import datatypes, ir
 from models.goroutine import Machine, fmt_value
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, World
 from models.sync import LOCK_OPS
@@ -129,6 +129,9 @@ def racing_accesses(m: Machine, w: World) -> tuple[Access, Access] | None:
                 adds.append(Access(g.gid, True, "wg", o, ins))
         elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
             waits.append(Access(g.gid, False, "wg", fr.slots[ins.wg].obj, ins))
+        elif op in datatypes.RACE_OPS:  # slice elements and maps (models/datatypes.py)
+            for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
+                acc.append(Access(g.gid, write, kind, ref.obj, ins, ref))
         else:
             for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
                 (closes if is_close else sends).append(Access(g.gid, is_close, "chan", o, ins))
@@ -154,6 +157,10 @@ def races(m: Machine, w: World) -> bool | str:
     if a.kind == "var":
         name = var_name(m, w, a.ref, names, a.slot_name)
         return (f"data race on {name}: G{a.gid} {'writes' if a.write else 'reads'} at {_at(m, a.ins)} and "
+                f"G{b.gid} {'writes' if b.write else 'reads'} at {_at(m, b.ins)}")
+    if a.kind == "map":
+        return (f"data race on map {names.get(a.obj, '?')} ({datatypes.map_race_message(a.write, b.write)}): "
+                f"G{a.gid} {'writes' if a.write else 'reads'} at {_at(m, a.ins)} and "
                 f"G{b.gid} {'writes' if b.write else 'reads'} at {_at(m, b.ins)}")
     if a.kind == "wg":
         return (f"data race on WaitGroup {names.get(a.obj, '?')}: G{a.gid} Add at {_at(m, a.ins)} is not "
@@ -214,6 +221,9 @@ def object_names(m: Machine, w: World) -> dict[int, str]:
                 cn = fn.slot_names[i] if fn and i < len(fn.slot_names) else ""
                 if cn:
                     todo.append((c, cn))
+            continue
+        if isinstance(v, ir.Slice) and v.obj not in names and n:
+            names[v.obj] = n  # a slice's backing array is named after the slice
             continue
         if not isinstance(v, ir.Ref) or v.obj in names or not n:
             continue

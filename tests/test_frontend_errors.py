@@ -11,7 +11,7 @@ from models.lang import compile_go
 H = "package main\n\n"
 CASES = {
  "goto": H + 'func main() {\nL:\n\tgoto L\n}\n',
- "map": H + 'func main() {\n\tm := map[string]int{}\n\t_ = m\n}\n',
+ "map": H + 'type T struct{ n int }\n\nfunc main() {\n\tm := map[string]T{}\n\t_ = m\n}\n',
  "reflect": H + 'import "reflect"\n\nfunc main() { _ = reflect.TypeOf(1) }\n',
  "unsafe": H + 'import "unsafe"\n\nfunc main() { var x int; _ = unsafe.Sizeof(x) }\n',
  "generics": H + 'func id[T any](x T) T { return x }\n\nfunc main() { _ = id(1) }\n',
@@ -19,7 +19,7 @@ CASES = {
  "recover": H + 'func main() {\n\tdefer func() {\n\t\trecover()\n\t}()\n}\n',
  "syntax": H + 'func main() {\n\tx := \n}\n',
  "unknown_func": H + 'func main() {\n\tfoo(1)\n}\n',
- "slice": H + 'func main() {\n\tvar s []int\n\t_ = s\n}\n',
+ "slice": H + 'type T struct{ n int }\n\nfunc main() {\n\tvar s []T\n\t_ = s\n}\n',
  "array": H + 'func main() {\n\tvar a [3]int\n\t_ = a\n}\n',
  "interface": H + 'type I interface{ M() }\n\nfunc main() {}\n',
  "type_switch": H + 'func main() {\n\tvar e error\n\tswitch e.(type) {\n\t}\n}\n',
@@ -41,7 +41,7 @@ CASES = {
 
 EXPECTED = {
     'goto': (5, 2, 'goto is outside the supported Go subset'),
-    'map': (4, 7, 'map types is outside the supported Go subset'),
+    'map': (6, 7, 'maps of T values is outside the supported Go subset; use a map of pointers, map[string]*T'),
     'reflect': (3, 8, 'import of package "reflect" is outside the supported Go subset; importable: context, fmt, os, runtime, sync, sync/atomic, syscall, testing, time'),
     'unsafe': (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, fmt, os, runtime, sync, sync/atomic, syscall, testing, time'),
     'generics': (3, 8, 'generics (type parameters) is outside the supported Go subset'),
@@ -49,7 +49,7 @@ EXPECTED = {
     'recover': (5, 3, 'recover is outside the supported Go subset; a panic ends the program'),
     'syntax': (4, 6, "Go syntax error: missing 'identifier'"),
     'unknown_func': (4, 2, 'undefined: foo'),
-    'slice': (4, 8, 'slices is outside the supported Go subset'),
+    'slice': (6, 8, 'slices of T values is outside the supported Go subset; use a slice of pointers, []*T'),
     'array': (4, 8, 'arrays is outside the supported Go subset'),
     'interface': (3, 8, 'interface types is outside the supported Go subset; only the predeclared error type is supported'),
     'type_switch': (5, 2, 'type switches is outside the supported Go subset'),
@@ -59,8 +59,8 @@ EXPECTED = {
     'os': (5, 15, 'os.Exit is outside the supported Go subset; supported: os.Pipe and the Read/Write/Close methods of its *os.File ends'),
     'mutex_copy': (7, 7, 'copying a sync.Mutex value is outside the supported Go subset; use a pointer'),
     'gomaxprocs_value': (6, 7, 'using the result of runtime.GOMAXPROCS is outside the supported Go subset; call it as a statement (the spec sets procs)'),
-    'range_int': (5, 17, 'range over int is outside the supported Go subset; only range over a channel is supported'),
-    'append': (4, 2, 'append (slices and maps) is outside the supported Go subset'),
+    'range_int': (5, 17, 'range over int is outside the supported Go subset; range over a channel, a slice or a map'),
+    'append': (4, 9, 'invalid argument: first argument to append must be a slice; have nil'),
     'ctx_timeout': (6, 2, 'context.WithTimeout is outside the supported Go subset; supported: context.Background, TODO, WithCancel'),
     'goto_label': (5, 2, 'builtin println is outside the supported Go subset; use fmt.Println'),
     'no_main': (1, 1, 'entry function main not found'),

@@ -25,7 +25,10 @@ import pytest
 
 from models.spec import load_spec
 from models.world import exit_outputs
+from tests.test_datatypes import STATES as DATA_STATES
 from tests.test_semantics_specs import SPECS, STATES, run
+
+SPEC_NAMES = sorted(STATES.keys() | DATA_STATES.keys())
 
 RUNS = 3
 TIMEOUT_S = 1.0
@@ -39,7 +42,7 @@ def binaries():
     root = tempfile.mkdtemp(prefix="gocheck-toolchain-")
     env = dict(os.environ, GOFLAGS="-mod=mod", GO111MODULE="on", CGO_ENABLED="1")
     jobs = []
-    for name in sorted(STATES):
+    for name in SPEC_NAMES:
         spec = load_spec(os.path.join(SPECS, name + ".yaml"), compile=False)
         d = os.path.join(root, name)
         os.makedirs(d)
@@ -78,7 +81,7 @@ def go_runs(path: str) -> list[tuple[str, str, int | None]]:
 _PANIC = re.compile(r"^(panic: .*|fatal error: .*)$", re.M)
 
 
-@pytest.mark.parametrize("name", sorted(STATES))
+@pytest.mark.parametrize("name", SPEC_NAMES)
 def test_what_go_reports_the_model_reaches(name, binaries):
     spec, model, result = run(name)
     verdict = {k: r.verdict.kind for k, r in result.results.items()}

@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from models import ir
 from models.lang.parse import construct_name, fail, named, outside, text
+from models.lang.parse import field as child
 
 #: sync / sync/atomic object kinds (values live in their own heap object).
 SYNC_KINDS = frozenset({
@@ -37,6 +38,7 @@ class GT:
     elem: GT | None = None
     params: tuple[GT, ...] = ()
     results: tuple[GT, ...] = ()
+    key: GT | None = None
 
     @property
     def is_object(self) -> bool:
@@ -47,7 +49,11 @@ class GT:
             return f"chan {self.elem}"
         if self.kind == "ptr":
             return f"*{self.elem}"
-        if self.kind == "func":
+        if self.kind == "slice" and not self.name:
+            return f"[]{self.elem}"
+        if self.kind == "map" and not self.name:
+            return f"map[{self.key}]{self.elem}"
+        if self.kind == "func" and not self.name:
             res = ", ".join(map(str, self.results))
             return f"func({', '.join(map(str, self.params))})" + (f" ({res})" if res else "")
         return self.name or self.kind
@@ -150,6 +156,20 @@ class TypeTable:
             outside("anonymous struct types", self.file, node, "declare a named struct type")
         if t == "function_type":
             return self.signature(node)
+        if t == "slice_type":
+            elem = self.resolve(child(node, "element"))
+            if elem.is_object:
+                outside(f"slices of {elem} values", self.file, node, f"use a slice of pointers, []*{elem}")
+            return GT("slice", elem=elem)
+        if t == "map_type":
+            key = self.resolve(child(node, "key"))
+            val = self.resolve(child(node, "value"))
+            if key.kind not in ("int", "bool", "string", "ptr", "chan"):
+                outside(f"map keys of type {key}", self.file, child(node, "key"),
+                        "keys are integers, strings, booleans, pointers or channels")
+            if val.is_object:
+                outside(f"maps of {val} values", self.file, node, f"use a map of pointers, map[{key}]*{val}")
+            return GT("map", elem=val, key=key)
         if t == "generic_type":
             outside("generics (type parameters)", self.file, node)
         if t == "interface_type":
@@ -285,6 +305,12 @@ class TypeTable:
             return ir.Type("struct", "os.File")
         if k == "bytes":
             return ir.Type("int", "[]byte")
+        if k == "slice":
+            assert t.elem is not None
+            return ir.Type("slice", t.name, elem=self.to_ir(t.elem, shallow=True))
+        if k == "map":
+            assert t.elem is not None
+            return ir.Type("map", t.name, elem=self.to_ir(t.elem, shallow=True))
         if k == "struct":
             if shallow:
                 return ir.Type("struct", t.name)
