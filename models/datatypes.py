@@ -1,5 +1,5 @@
 """Slices and maps in the model: the IR instructions of the ``data types``
-block of `models.ir`, interpreted over a `Tx` (see `models.goroutine`).
+block of `models.ir`, interpreted over a `Tx` (see `models.interp`).
 
 Slices (runtime/slice.go).  A slice value is an `ir.Slice` header in the
 frame; its elements are the fields ``0 .. cap-1`` of a backing-array `Data`
@@ -35,7 +35,7 @@ from models import ir
 from models.state import Data
 
 if TYPE_CHECKING:
-    from models.goroutine import Tx
+    from models.interp import Tx
 
 __all__ = ["MapObj", "LOCAL_OPS", "VISIBLE_OPS", "RACE_OPS", "ALLOC_OPS", "exec_local", "exec_visible",
            "choices", "accesses", "show", "MAX_ORDER_KEYS"]
@@ -75,7 +75,7 @@ ALLOC_OPS = (ir.MakeSlice, ir.SliceLit, ir.MakeMap, ir.Append)
 
 
 def _panic(msg: str) -> Exception:
-    from models.goroutine import GoPanic
+    from models.tx import GoPanic
 
     return GoPanic(msg)
 
@@ -243,7 +243,7 @@ def choices(m: Any, w: Any, ins: Any, slots: tuple[Any, ...]) -> list[int | None
     if n < 2 or getattr(m.opts, "map_order", "all") == "canonical":
         return [None]
     if n > MAX_ORDER_KEYS:
-        from models.goroutine import ModelLimitError
+        from models.tx import ModelLimitError
 
         raise ModelLimitError(f"{m.file}:{ins.pos[0]}: range over a map of {n} keys has {factorial(n)} iteration "
                               f"orders (more than {MAX_ORDER_KEYS} keys: set runtime.map_order: canonical to "
@@ -296,7 +296,7 @@ def map_race_message(a_write: bool, b_write: bool) -> str:
 
 def show(heap: Any, v: Any, verb: str = "v") -> Any:
     """`v` with slices and maps replaced by their fmt text (``[1 2]``, ``map[a:1]``)."""
-    from models.goroutine import fmt_value
+    from models.tx import fmt_value
 
     if isinstance(v, ir.Slice):
         f = heap[v.obj].fields
@@ -307,3 +307,7 @@ def show(heap: Any, v: Any, verb: str = "v") -> Any:
         return "map[" + " ".join(f"{fmt_value(show(heap, k), verb)}:{fmt_value(show(heap, x), verb)}"
                                  for k, x in heap[v.obj].entries) + "]"
     return v
+
+
+#: Visible handlers for the interpreter's dispatch table (`models.interp`).
+HANDLERS = {cls: exec_visible for cls in VISIBLE_OPS}
