@@ -49,6 +49,8 @@ class MapObj:
     """A Go map's content: ``((key, value), ...)`` sorted by `ir.key_order`."""
 
     entries: tuple[tuple[Any, Any], ...] = ()
+    #: the goroutine inside a write (runtime/map.go hashWriting), 0 = none
+    writer: int = 0
 
     def get(self, k: Any) -> tuple[Any, bool]:
         for key, v in self.entries:
@@ -60,24 +62,25 @@ class MapObj:
         rest = [(key, x) for key, x in self.entries if not (type(key) is type(k) and key == k)]
         rest.append((k, v))
         rest.sort(key=lambda e: ir.key_order(e[0]))
-        return MapObj(tuple(rest))
+        return MapObj(tuple(rest), self.writer)
 
     def delete(self, k: Any) -> MapObj:
-        return MapObj(tuple((key, x) for key, x in self.entries if not (type(key) is type(k) and key == k)))
+        return MapObj(tuple((key, x) for key, x in self.entries if not (type(key) is type(k) and key == k)),
+                      self.writer)
 
 
 LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap)
-VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys)
+VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys)
 #: Instructions whose step may be a racing access (partial-order reduction keeps them visible).
 RACE_OPS = VISIBLE_OPS
 #: Instructions that allocate heap objects.
 ALLOC_OPS = (ir.MakeSlice, ir.SliceLit, ir.MakeMap, ir.Append)
 
 
-def _panic(msg: str) -> Exception:
+def _panic(msg: str, fatal: bool = False) -> Exception:
     from models.tx import GoPanic
 
-    return GoPanic(msg)
+    return GoPanic(msg, fatal)
 
 
 def _zero_elem(t: ir.Type) -> Any:
@@ -211,18 +214,32 @@ def exec_visible(t: Tx, gid: int, ins: Any, s: tuple[Any, ...], choice: int | No
         t.advance(gid, ((ins.dst, k),))
     elif op is ir.MapIndex:
         m = s[ins.m]
+        if m is not None and t.get(m.obj).writer:
+            raise _panic("concurrent map iteration and map write" if ins.iter else
+                         "concurrent map read and map write", True)
         v, ok = (None, False) if m is None else t.get(m.obj).get(s[ins.k])
         t.advance(gid, ((ins.dst, v if ok else ins.zero), (ins.ok, ok)))
-    elif op is ir.MapStore:
+    elif op is ir.MapWriting:
         m = s[ins.m]
         if m is None:
-            raise _panic("assignment to entry in nil map")
-        t.put(m.obj, t.get(m.obj).put(s[ins.k], s[ins.v]))
+            if ins.store:
+                raise _panic("assignment to entry in nil map")
+        else:
+            mo = t.get(m.obj)
+            if mo.writer:
+                raise _panic("concurrent map writes", True)
+            t.put(m.obj, MapObj(mo.entries, gid))
+        t.advance(gid)
+    elif op is ir.MapStore:
+        m = s[ins.m]
+        mo = t.get(m.obj).put(s[ins.k], s[ins.v])
+        t.put(m.obj, MapObj(mo.entries, 0))
         t.advance(gid)
     elif op is ir.MapDelete:
         m = s[ins.m]
         if m is not None:
-            t.put(m.obj, t.get(m.obj).delete(s[ins.k]))
+            mo = t.get(m.obj).delete(s[ins.k])
+            t.put(m.obj, MapObj(mo.entries, 0))
         t.advance(gid)
     elif op is ir.MapLen:
         m = s[ins.m]
@@ -279,10 +296,10 @@ def accesses(w: Any, ins: Any, slots: tuple[Any, ...]) -> list[tuple[str, ir.Ref
             k = min(to.len, frm.len)
             out += [("var", ir.Ref(frm.obj, frm.off + i), False) for i in range(k)]
             out += [("var", ir.Ref(to.obj, to.off + i), True) for i in range(k)]
-    elif op in (ir.MapIndex, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys):
+    elif op in (ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys):
         m = slots[ins.m]
         if isinstance(m, ir.Ref):
-            out.append(("map", ir.Ref(m.obj), op is ir.MapStore or op is ir.MapDelete))
+            out.append(("map", ir.Ref(m.obj), op is ir.MapWriting or op is ir.MapStore or op is ir.MapDelete))
     return out
 
 

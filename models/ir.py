@@ -1087,7 +1087,10 @@ class Copy(Instr):
 @_instr
 class MapIndex(Instr):
     """``dst, ok = m[k]``: the value or `zero`, and whether the key is there
-    (nil map: zero, false).  A read of the map (a race candidate).  Visible."""
+    (nil map: zero, false).  A read of the map (a race candidate); during
+    another goroutine's write (see `MapWriting`) Go's fatal error
+    "concurrent map read and map write" ("concurrent map iteration and map
+    write" for the read of a ``range`` step, `iter`).  Visible."""
 
     VISIBLE = True
     dst: int | None
@@ -1095,14 +1098,30 @@ class MapIndex(Instr):
     m: int
     k: int
     zero: Any = None
+    iter: bool = False
+    pos: Pos = NOPOS
+
+
+@_instr
+class MapWriting(Instr):
+    """The start of a map write (``m[k] = v`` when `store`, else ``delete``):
+    runtime/map.go mapassign/mapdelete throw "concurrent map writes" when
+    another write is inside the map (its ``hashWriting`` flag is set), then
+    set the flag; the `MapStore`/`MapDelete` that follows does the write and
+    clears it.  A write is thus two steps, and another goroutine's access in
+    between is Go's fatal error (a read: "concurrent map read and map
+    write").  A store to a nil map panics "assignment to entry in nil map";
+    a delete on a nil map does nothing.  Visible."""
+
+    VISIBLE = True
+    m: int
+    store: bool = True
     pos: Pos = NOPOS
 
 
 @_instr
 class MapStore(Instr):
-    """``m[k] = v``: panics "assignment to entry in nil map".  A write of the
-    map: two unsynchronized writes are Go's fatal error "concurrent map
-    writes" (runtime/map.go: hashWriting) and a data race.  Visible."""
+    """``m[k] = v`` after `MapWriting`: the write; clears the writing flag.  Visible."""
 
     VISIBLE = True
     m: int
@@ -1113,7 +1132,8 @@ class MapStore(Instr):
 
 @_instr
 class MapDelete(Instr):
-    """``delete(m, k)`` (a no-op on a nil map or a missing key; still a write).  Visible."""
+    """``delete(m, k)`` after `MapWriting` (a no-op on a nil map or a missing
+    key; still a write); clears the writing flag.  Visible."""
 
     VISIBLE = True
     m: int
@@ -1183,5 +1203,6 @@ def permutation_index(order: tuple[Any, ...], items: tuple[Any, ...]) -> int:
 
 
 DATA_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeSlice, SliceLit, IndexAddr, SliceLen, Reslice, TupleGet, MakeMap,
-                                              Append, Copy, MapIndex, MapStore, MapDelete, MapLen, MapKeys)
+                                              Append, Copy, MapIndex, MapWriting, MapStore, MapDelete, MapLen,
+                                              MapKeys)
 INSTRUCTIONS.update({c.__name__: c for c in DATA_INSTRUCTIONS})

@@ -62,7 +62,7 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.OnceEnd: ("once",), ir.CondWait: ("cond",), ir.CondRelock: ("cond",), ir.CondSignal: ("cond",),
     ir.WithCancel: ("parent",), ir.Cancel: ("ctx",), ir.CtxErr: ("ctx",),
     # slices and maps (models/datatypes.py): the arrays and maps they read or write
-    ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapStore: ("m",),
+    ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapWriting: ("m",), ir.MapStore: ("m",),
     ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",),
 }
 

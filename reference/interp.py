@@ -53,6 +53,7 @@ class Interp:
         self.funcs = rt.program.functions
         self.natives = rt.natives
         self.table: dict = {}
+        self.map_writer: dict[int, int] = {}  # map object -> goroutine inside a write (hashWriting)
         for name, cls in ir.INSTRUCTIONS.items():
             h = getattr(self, "i_" + name)
             self.table[cls] = (h, 2 if cls is ir.Jump else int(cls.VISIBLE))
@@ -721,7 +722,23 @@ class Interp:
     def _map(self, ref: Any) -> Any:
         return None if ref is None else self.rt.heap[ref.obj].f
 
+    def i_MapWriting(self, g, fr, ins):
+        """runtime/map.go hashWriting: a second writer inside the map throws."""
+        ref = fr.s[ins.m]
+        if ref is None:
+            if ins.store:
+                raise o.GoPanic("assignment to entry in nil map")
+        else:
+            with self.rt.loglock:
+                if self.map_writer.get(ref.obj):
+                    raise o.GoFatal("concurrent map writes")
+                self.map_writer[ref.obj] = g.id
+        fr.pc += 1
+
     def i_MapIndex(self, g, fr, ins):
+        if fr.s[ins.m] is not None and self.map_writer.get(fr.s[ins.m].obj):
+            raise o.GoFatal("concurrent map iteration and map write" if ins.iter else
+                            "concurrent map read and map write")
         d = self._map(fr.s[ins.m])
         k = fr.s[ins.k]
         ok = d is not None and k in d
@@ -736,12 +753,14 @@ class Interp:
         if d is None:
             raise o.GoPanic("assignment to entry in nil map")
         d[fr.s[ins.k]] = fr.s[ins.v]
+        self.map_writer.pop(fr.s[ins.m].obj, None)
         fr.pc += 1
 
     def i_MapDelete(self, g, fr, ins):
         d = self._map(fr.s[ins.m])
         if d is not None:
             d.pop(fr.s[ins.k], None)
+            self.map_writer.pop(fr.s[ins.m].obj, None)
         fr.pc += 1
 
     def i_MapLen(self, g, fr, ins):

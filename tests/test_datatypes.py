@@ -14,8 +14,8 @@ from tests.test_semantics_specs import outputs, reason, run
 #: Data-type specs with their exact state counts (a changed count is a changed semantics).
 STATES = {
     "slice_elems": 40, "slice_elem_race": 54, "slice_append_race": 209, "slice_append_fixed": 176,
-    "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 41, "map_writes_fixed": 83,
-    "map_range_order": 17, "map_nil_write": 7,
+    "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 68, "map_writes_fixed": 100,
+    "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed"}
@@ -52,8 +52,15 @@ def test_index_out_of_range_is_gos_panic():
     assert reason("map_nil_write", "panic_free") == "panic: assignment to entry in nil map [G1 at main.go:10]"
 
 
-def test_concurrent_map_writes():
+def test_concurrent_map_writes_are_gos_fatal_error_and_a_race():
+    """runtime/map.go: a write sets hashWriting; a second writer, or a reader,
+    meeting it throws.  The write is two steps (MapWriting, MapStore)."""
     assert reason("map_writes_race", "race_free").startswith("data race on map m (concurrent map writes): G2 writes")
+    assert reason("map_writes_race", "panic_free") == "fatal error: concurrent map writes [G3 at main.go:15]"
+    assert reason("map_read_write_race", "panic_free") == (
+        "fatal error: concurrent map read and map write [G1 at main.go:21]")
+    assert reason("map_read_write_race", "race_free").startswith(
+        "data race on map r.names (concurrent map read and map write): G1 reads at main.go:21")
 
 
 def test_every_map_iteration_order_is_explored():

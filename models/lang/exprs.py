@@ -549,7 +549,7 @@ class ExprMixin(_Base):
             return d
         if lv.kind == "map":
             d = self.fb.temp()
-            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), p))
+            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
             return d
         return lv.slot
 
@@ -563,6 +563,7 @@ class ExprMixin(_Base):
         elif lv.kind == "obj":
             self.copy_into(lv.slot, src, lv.type, p, node)
         elif lv.kind == "map":
+            fb.emit(ir.MapWriting(lv.slot, True, p))
             fb.emit(ir.MapStore(lv.slot, lv.key, src, p))
 
     # ---- slices and maps (models/datatypes.py)
@@ -623,7 +624,7 @@ class ExprMixin(_Base):
         p = pos(node)
         if lv.kind == "map":
             d = self.fb.temp() if into is None else into
-            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), p))
+            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
             return d, lv.type
         d = self.fb.temp() if into is None else into
         self.fb.emit(ir.Load(d, lv.slot, p))
@@ -742,6 +743,7 @@ class ExprMixin(_Base):
         elif op == "data.copy":
             fb.emit(ir.Copy(dsts[0] if dsts else None, a[0], a[1], p))
         elif op == "data.delete":
+            fb.emit(ir.MapWriting(a[0], False, p))
             fb.emit(ir.MapDelete(a[0], a[1], p))
         else:
             raise AssertionError(op)

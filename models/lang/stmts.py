@@ -150,7 +150,7 @@ class StmtMixin(_Base):
             if lv.kind != "map":
                 self.err(f"assignment mismatch: 2 variables but {text(e)} returns 1 value", e)
             v, ok = ds
-            fb.emit(ir.MapIndex(v, ok, lv.slot, lv.key, self.zero(lv.type, e), pos(e)))
+            fb.emit(ir.MapIndex(v, ok, lv.slot, lv.key, self.zero(lv.type, e), pos=pos(e)))
             return [(v, lv.type), (ok, BOOL)]
         if e.type == "unary_expression" and text(field(e, "operator")) == "<-" and n == 2:
             ch, cht = self.value(field(e, "operand"))
@@ -423,7 +423,7 @@ class StmtMixin(_Base):
         if is_map:
             ok = fb.slot("")
             fb.emit(ir.TupleGet(kv, seq, i, p))
-            fb.emit(ir.MapIndex(vv, ok, coll, kv, self.zero(ct.elem, clause), p))
+            fb.emit(ir.MapIndex(vv, ok, coll, kv, self.zero(ct.elem, clause), True, p))
             present = Label()
             fb.branch(ok, present, cont, p)
             fb.place(present)
