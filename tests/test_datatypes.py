@@ -16,9 +16,11 @@ STATES = {
     "slice_elems": 40, "slice_elem_race": 54, "slice_append_race": 209, "slice_append_fixed": 176,
     "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 68, "map_writes_fixed": 100,
     "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
+    "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
 }
 
-TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed"}
+TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
+         "callback_abba": "callback_fixed"}
 
 
 @pytest.mark.parametrize("name", sorted(STATES))
@@ -77,3 +79,20 @@ def test_permutation_numbering_is_a_bijection():
 def test_grow_cap_follows_go_1_19():
     assert [ir.grow_cap(c, c + 1) for c in (0, 1, 2, 4, 8, 256, 512)] == [1, 2, 4, 8, 16, 512, 832]
     assert ir.grow_cap(2, 7) == 7
+
+
+def test_lock_order_inversion_through_a_callback():
+    assert reason("callback_abba", "deadlock_free") == (
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:14 sync.Mutex.Lock n.mu: n.mu.Lock(); "
+        "G2 main.go:33 sync.Mutex.Lock c.mu: c.mu.Lock())")
+    assert outputs("callback_fixed") == {"0\n", "1\n", "2\n"}
+
+
+def test_struct_values_through_channels_are_copies():
+    assert outputs("chan_of_structs") == {"10 2\n0 false\n"}
+
+
+@pytest.mark.parametrize("bug", sorted(TWINS))
+def test_fixed_twins_hold_everything(bug):
+    _, _, result = run(TWINS[bug])
+    assert all(r.verdict.kind == "holds" for r in result.results.values())

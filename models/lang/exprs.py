@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import Label, Var
+from models.lang.builder import FuncBuilder, Label, Var
 from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT, zero_value
 from models.lang.parse import construct_name, field, named, pos, string_value, text, unparen
 from models.lang.scope import BuiltinB, ConstB, FuncB, GlobalB, PkgB, TypeB
@@ -247,7 +247,9 @@ class ExprMixin(_Base):
             ch, cht = self.value(operand)
             elem = self._chan_elem(cht, operand)
             d = fb.temp() if into is None else into
-            fb.emit(ir.Recv(d, None, ch, self.zero(elem, node), p))
+            ok = fb.temp() if elem.is_object else None
+            fb.emit(ir.Recv(d, ok, ch, self.zero(elem, node), p))
+            self.zero_struct_if_closed(d, ok, elem, p)
             return d, elem
         if op == "*":
             ptr, pt = self.value(operand)
@@ -457,8 +459,10 @@ class ExprMixin(_Base):
             d = fb.temp()
             fb.emit(ir.CondLocker(d, base, p))
             return LV("slot", d, GT("ptr", elem=GT("sync.Mutex", "sync.Mutex")))
+        if what == "method":
+            return LV("slot", self.method_value(base, info, p, node), info.sig)
         if what != "field":
-            self.outside("method values", node, "call the method directly")
+            self.outside(f"method values of {info}", node, "call the method directly")
         assert isinstance(info, GT)
         d = fb.temp()
         if info.is_object:
@@ -747,3 +751,41 @@ class ExprMixin(_Base):
             fb.emit(ir.MapDelete(a[0], a[1], p))
         else:
             raise AssertionError(op)
+
+    # ---- func values
+
+    def method_value(self, recv: int, info: Any, p: tuple[int, int], node: Node) -> int:
+        """``x.M`` as a value (a method value): a closure of the synthesized
+        function ``T.M$bound`` over the receiver, evaluated now (Go spec,
+        "Method values": a value receiver is copied when the method value is
+        evaluated; a pointer receiver is captured as is)."""
+        fb = self.fb
+        if not info.ptr_recv:
+            recv = self.copy_new(recv, GT("struct", info.full.split(".")[0]), p, node)
+        name = f"{info.full}$bound"
+        if name not in self.out and name not in self.unit.functions:
+            w = FuncBuilder(name, pos=p, lazy_captures=False)
+            r = w.slot("recv")
+            w.nparams = len(info.sig.params)
+            params = [w.slot(f"a{i}") for i in range(w.nparams)]
+            w.nresults = len(info.sig.results)
+            res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+            w.emit(ir.Call(res, info.full, None, (r, *params), p))
+            w.emit(ir.Return(res, p))
+            self.out[name] = w.finish(1)
+        d = fb.temp()
+        fb.emit(ir.MakeClosure(d, name, (recv,), p))
+        return d
+
+    def zero_struct_if_closed(self, d: int | None, ok: int | None, elem: GT, p: tuple[int, int]) -> None:
+        """A receive of a struct value from a closed, drained channel yields a
+        fresh zero struct (the channel's zero value is ``None`` for object
+        kinds): allocate it when ``ok`` is false."""
+        if not elem.is_object or d is None or ok is None:
+            return
+        fb = self.fb
+        got, closed = Label(), Label()
+        fb.branch(ok, got, closed, p)
+        fb.place(closed)
+        fb.emit(ir.New(d, self.types.to_ir(elem), p))
+        fb.place(got)

@@ -145,15 +145,13 @@ class TypeTable:
             return GT("ptr", elem=inner)
         if t == "channel_type":
             elem = self.resolve(node.child_by_field_name("value") or named(node)[-1])
-            if elem.kind == "struct":
-                outside("channels of struct values", self.file, node, "send pointers (chan *T) or struct{}")
             if elem.kind in SYNC_KINDS:
                 outside("channels of sync values", self.file, node)
             return GT("chan", elem=elem)
         if t == "struct_type":
             if not named(named(node)[0]):
                 return UNIT
-            outside("anonymous struct types", self.file, node, "declare a named struct type")
+            return self.anonymous_struct(node)
         if t == "function_type":
             return self.signature(node)
         if t == "slice_type":
@@ -175,6 +173,26 @@ class TypeTable:
         if t == "interface_type":
             outside("interface types", self.file, node, "only the predeclared error type is supported")
         outside(construct_name(node), self.file, node)
+
+    def anonymous_struct(self, node: Node) -> GT:
+        """``struct{ x, y int }`` used as a type: a struct type named by its
+        own text (identical literal types are one type, as in Go)."""
+        name = "struct{" + "; ".join(" ".join(text(fd).split()) for fd in named(named(node)[0])
+                                     if fd.type == "field_declaration") + "}"
+        if name not in self.structs:
+            info = StructInfo(name, [], node)
+            for fd in named(named(node)[0]):
+                if fd.type != "field_declaration":
+                    continue
+                names = fd.children_by_field_name("name")
+                if not names:
+                    outside("embedded fields in anonymous structs", self.file, fd, "name the field")
+                ftn = fd.child_by_field_name("type")
+                assert ftn is not None
+                ft = self.resolve(ftn)
+                info.fields.extend((text(n), ft, False) for n in names)
+            self.structs[name] = info
+        return GT("struct", name)
 
     def _qualified(self, node: Node) -> GT:
         pkg = text(node.child_by_field_name("package"))

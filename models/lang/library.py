@@ -244,7 +244,7 @@ class LibMixin(_Base):
 
     def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
         self._argc(argn, 1, f"conversion to {t}", node)
-        if t.kind not in ("int", "bool", "string"):
+        if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr"):
             self.outside(f"conversion to {t}", node)
         s, at = self.value(argn[0])
         if at.kind != t.kind and at.kind != "nil":

@@ -157,6 +157,7 @@ class StmtMixin(_Base):
             elem = self._chan_elem(cht, e)
             v, ok = ds
             fb.emit(ir.Recv(v, ok, ch, self.zero(elem, e), pos(e)))
+            self.zero_struct_if_closed(v, ok, elem, pos(e))
             return [(v, elem), (ok, BOOL)]
         self.outside(f"{construct_name(e)} with {n} results", e)
 
@@ -577,7 +578,8 @@ class StmtMixin(_Base):
             ch, cht = self.value(field(rhs, "operand"), fb.temp())
             elem = self._chan_elem(cht, rhs)
             val = fb.temp() if left and text(left[0]) != "_" else None
-            ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" else None
+            ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" or (val is not None and elem.is_object) \
+                else None
             cases.append(ir.SelectCase("recv", ch, val, ok, self.zero(elem, rhs)))
             recv_into.append((left, define, val, ok, elem))
         has_default = any(c.type == "default_case" for c in clauses)
@@ -612,6 +614,7 @@ class StmtMixin(_Base):
             if c.type != "default_case":
                 left, define, val, ok, elem = recv_into[k]
                 k += 1
+                self.zero_struct_if_closed(val, ok, elem, pos(c))
                 srcs = [val, ok]
                 for j, n in enumerate(left):
                     if text(n) == "_" or srcs[j] is None:
