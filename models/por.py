@@ -198,6 +198,8 @@ def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
                 todo.extend(x.entries)
         elif isinstance(v, ir.Slice):
             todo.append(ir.Ref(v.obj))
+        elif isinstance(v, ir.Iface):
+            todo.append(v.value)
         elif isinstance(v, ir.Closure):
             funcs.add(v.func)
             todo.extend(v.captures)

@@ -17,10 +17,11 @@ STATES = {
     "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 68, "map_writes_fixed": 100,
     "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
     "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
+    "iface_assert_panic": 3, "stringer_rlock_reentry": 59, "stringer_rlock_fixed": 73, "iface_method_race": 107,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
-         "callback_abba": "callback_fixed"}
+         "callback_abba": "callback_fixed", "stringer_rlock_reentry": "stringer_rlock_fixed"}
 
 
 @pytest.mark.parametrize("name", sorted(STATES))
@@ -96,3 +97,19 @@ def test_struct_values_through_channels_are_copies():
 def test_fixed_twins_hold_everything(bug):
     _, _, result = run(TWINS[bug])
     assert all(r.verdict.kind == "holds" for r in result.results.values())
+
+
+def test_type_assertion_panics_like_go():
+    assert reason("iface_assert_panic", "panic_free") == (
+        "panic: interface conversion: interface {} is string, not int [G1 at main.go:9]")
+
+
+def test_rlock_reentry_through_a_stringer_deadlocks():
+    assert reason("stringer_rlock_reentry", "deadlock_free").startswith(
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:21 sync.RWMutex.RLock p.mu")
+    assert outputs("stringer_rlock_fixed") == {"peer 10.0.0.1 sent\n"}
+
+
+def test_race_through_dynamic_dispatch():
+    assert reason("iface_method_race", "race_free").startswith("data race on c.hits: G2 writes at main.go:17")
+    assert outputs("iface_method_race") == {"1\n", "2\n", "3\n"}

@@ -116,8 +116,12 @@ def _compile(source: str, file: str, entry: str) -> ir.Program:
     _check_entry(unit, entry, pkg_name, root)
     var_decls = [d for d in decls if d.type == "var_declaration"]
     _start(unit, var_decls, inits, entry, root)
+    for name, node, _recv in funcs:
+        unit.func_nodes[name] = node
     for name, node, recv in funcs:
         lower_function(unit, name, node, recv)
+    if unit.types.uses_ifaces:
+        _bound_methods(unit)
     if "context" in unit.types.imports:
         unit.functions[CANCEL_FUNC] = ir.Function(
             CANCEL_FUNC, ncaptures=1, nparams=0, nresults=0, nslots=1, slot_names=("ctx",),
@@ -125,6 +129,17 @@ def _compile(source: str, file: str, entry: str) -> ir.Program:
     types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
     return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
                       globals=tuple(unit.globals), start=START, entry=entry, types=types)
+
+
+def _bound_methods(unit: Unit) -> None:
+    """Every method's bound-method function (``T.M$bound``/``T.M$pbound``),
+    what dynamic dispatch on an interface value calls (see `ir.Iface`)."""
+    lw = Lowerer(unit, Analysis(), pass1=False)
+    for tname in sorted(unit.types.methods):
+        for mname in sorted(unit.types.methods[tname]):
+            info = unit.types.methods[tname][mname]
+            lw.ensure_bound(info, pos(unit.func_nodes[info.full]))
+    unit.functions.update(lw.out)
 
 
 def _package(root: Node, file: str) -> str:
@@ -209,7 +224,7 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
 
 
 #: Underlying kinds a named non-struct type may have.
-NAMED_KINDS = ("int", "bool", "string", "func", "slice", "map", "chan", "ptr")
+NAMED_KINDS = ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface")
 
 
 def _declare_named(unit: Unit, decls: list[Node]) -> None:
@@ -223,6 +238,10 @@ def _declare_named(unit: Unit, decls: list[Node]) -> None:
         for spec in named(d):
             if spec.type == "type_spec" and field(spec, "type").type != "struct_type":
                 pending.append(spec)
+                if field(spec, "type").type == "interface_type":  # may refer to itself
+                    name = text(field(spec, "name"))
+                    unit.types.named[name] = GT("iface", name)
+                    unit.types.pending_ifaces.add(name)
     while pending:
         left = []
         first: InputError | None = None
@@ -241,6 +260,7 @@ def _declare_named(unit: Unit, decls: list[Node]) -> None:
                         "pointer types")
             t = dataclasses.replace(t, name=name)
             unit.types.named[name] = t
+            unit.types.pending_ifaces.discard(name)
             unit.package[name] = TypeB(t)
         if len(left) == len(pending):
             assert first is not None
