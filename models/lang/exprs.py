@@ -884,3 +884,34 @@ class ExprMixin(_Base):
         self.out[name] = w.finish(1)
         return name
 
+
+    def ensure_promoted(self, sname: str, mname: str, path: list[tuple[str, GT]], info: Any,
+                        p: tuple[int, int]) -> str:
+        """The bound-method function of method `mname` promoted into struct
+        `sname` through the embedded fields `path` (Go spec, "Struct types":
+        promoted methods are in the method set of S when reached through an
+        embedded pointer or by a value receiver, else only in that of *S)."""
+        through_ptr = any(ft.kind == "ptr" for _, ft in path)
+        in_value_set = through_ptr or not info.ptr_recv
+        name = f"{sname}.{mname}" + ("$bound" if in_value_set else "$pbound")
+        if name in self.out or name in self.unit.functions:
+            return name
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(info.sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(info.sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved = self.fb
+        self.fb = w
+        try:
+            base = self.walk(r, path, p)
+            if not info.ptr_recv:
+                base = self.copy_new(base, GT("struct", info.full.split(".")[0]), p,
+                                     self.unit.func_nodes[info.full])
+            w.emit(ir.Call(res, info.full, None, (base, *params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name

@@ -139,6 +139,16 @@ def _bound_methods(unit: Unit) -> None:
         for mname in sorted(unit.types.methods[tname]):
             info = unit.types.methods[tname][mname]
             lw.ensure_bound(info, pos(unit.func_nodes[info.full]))
+    for sname in sorted(unit.types.structs):
+        if not any(emb for _, _, emb in unit.types.structs[sname].fields):
+            continue
+        own = unit.types.methods.get(sname, {})
+        names = sorted({m for ms in unit.types.methods.values() for m in ms} - set(own))
+        for mname in names:
+            found = unit.types.lookup(GT("struct", sname), mname)
+            if found is not None and found[1] == "method" and found[0]:
+                path, _, info = found
+                lw.ensure_promoted(sname, mname, path, info, pos(unit.types.structs[sname].node))
     unit.functions.update(lw.out)
 
 
@@ -339,7 +349,7 @@ class _StartLowerer(Lowerer):
                     globals_.append(ir.Global(name, self.types.to_ir(gt), pos(n)))
                     if vals:
                         lv = self.lvalue(n)
-                        self.store(lv, vals[i][0], pos(n), n)
+                        self.store(lv, self.coerce(vals[i][0], vals[i][1], gt, pos(n)), pos(n), n)
                 fb.release(m)
         for name in inits:
             fb.emit(ir.Call((), name, None, (), pos(root)))
