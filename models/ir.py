@@ -52,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 Pos = tuple[int, int]
 NOPOS: Pos = (0, 0)
@@ -170,7 +170,12 @@ class Instr:
                 yield f.name, getattr(self, f.name)
 
 
-def _instr(cls: type) -> type:
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def _instr(cls: type[_T]) -> type[_T]:
+    """A frozen, slotted dataclass (typed as such for mypy by `dataclass_transform`)."""
     return dataclass(frozen=True, slots=True)(cls)
 
 

@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from models.spec import load_spec
-from models.world import exit_outputs
+from gocheck.spec import load_spec
+from tests.helpers import exit_outputs
 from tests.test_datatypes import STATES as DATA_STATES
 from tests.test_semantics_specs import SPECS, STATES, run
 
