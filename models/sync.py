@@ -19,8 +19,9 @@ leave, and its Unlock admits every parked reader before the next queued
 writer (FIFO on the inner mutex).  Hence recursive RLock with a pending
 writer deadlocks (DL-O4).
 
-WaitGroup (WG-2, WG-3): negative counter panics; reaching zero wakes every
-waiter.  Once (ONCE-1): later callers park until f returns.  Cond
+WaitGroup (WG-2, WG-3): negative counter panics; reaching zero releases
+every waiter in a step of its own, and a released waiter re-checks the
+counter in its own step, so Go's two misuse panics are reachable.  Once (ONCE-1): later callers park until f returns.  Cond
 (COND-1, COND-2): Wait parks in ticket order after unlocking L; Signal
 wakes the oldest waiter, and is lost when there is none.
 """
@@ -167,6 +168,65 @@ def _runlock(t: Tx, o: int) -> None:
         t.put(o, replace(m, readers=m.readers - 1))
 
 
+# ---------------------------------------------------------------------------- WaitGroup
+
+#: A runnable goroutine's note (``G.wait``) between the two halves of a
+#: WaitGroup operation: the Done/Add that brought the counter to zero must
+#: still release the waiters; a woken waiter must still re-check the state.
+WG_RELEASE, WG_WOKEN = "wg release", "wg woken"
+
+
+def _wg_add(t: Tx, gid: int, o: int, delta: int) -> None:
+    """WG-2, in Go's two steps (sync/waitgroup.go, Add).
+
+    Step 1 adds `delta` atomically: a negative counter panics, and an Add
+    from zero while waiters are counted is "Add called concurrently with
+    Wait".  When the counter reaches zero with waiters, the caller stays at
+    its instruction with the note `WG_RELEASE`: other goroutines may run
+    before step 2, which re-reads the state (a changed state is the same
+    misuse panic), resets it and releases every waiter.  A released waiter
+    is only made runnable (note `WG_WOKEN`): its own step re-checks the
+    counter (`_wg_wait`)."""
+    g = t.g(gid)
+    wg: WaitGroup = t.get(o)
+    if g.wait[:1] == (WG_RELEASE,):
+        if wg.counter != 0 or wg.waiters != g.wait[2]:
+            raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
+        t.put(o, WaitGroup(0, ()))
+        for w in wg.waiters:
+            t.wake_retry(w, wait=(WG_WOKEN, o))
+        t.advance(gid)
+        return
+    v = wg.counter + delta
+    if v < 0:
+        raise GoPanic("sync: negative WaitGroup counter")
+    if wg.waiters and delta > 0 and v == delta:
+        raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
+    t.put(o, WaitGroup(v, wg.waiters))
+    if v == 0 and wg.waiters:
+        t.setg(replace(t.g(gid), wait=(WG_RELEASE, o, wg.waiters)))
+        return
+    t.advance(gid)
+
+
+def _wg_wait(t: Tx, gid: int, o: int) -> None:
+    """WG-3 (sync/waitgroup.go, Wait): return at zero, else count ourselves
+    a waiter and park.  A waiter released by `_wg_add` re-reads the state
+    when it runs: a counter already raised again by a new Add is "WaitGroup
+    is reused before previous Wait has returned"."""
+    g = t.g(gid)
+    wg: WaitGroup = t.get(o)
+    if g.wait[:1] == (WG_WOKEN,):
+        if wg.counter != 0 or wg.waiters:
+            raise GoPanic("sync: WaitGroup is reused before previous Wait has returned")
+        t.advance(gid)
+    elif wg.counter == 0:
+        t.advance(gid)
+    else:
+        t.put(o, WaitGroup(wg.counter, wg.waiters + (gid,)))
+        t.park(gid, ("sync.WaitGroup.Wait", o))
+
+
 # ---------------------------------------------------------------------------- dispatch
 
 
@@ -185,29 +245,9 @@ def exec_sync(t: Tx, gid: int, ins: ir.Instr, s: tuple[Any, ...]) -> None:
         _runlock(t, _obj(t, s[ins.m]))
         t.advance(gid)
     elif op is ir.WgAdd:
-        o = _obj(t, s[ins.wg])
-        wg: WaitGroup = t.get(o)
-        delta = s[ins.delta]
-        v = wg.counter + delta
-        if v < 0:
-            raise GoPanic("sync: negative WaitGroup counter")
-        if wg.waiters and delta > 0 and v == delta:
-            raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
-        if v == 0:
-            for w in wg.waiters:
-                t.wake(w)
-            t.put(o, WaitGroup(0, ()))
-        else:
-            t.put(o, WaitGroup(v, wg.waiters))
-        t.advance(gid)
+        _wg_add(t, gid, _obj(t, s[ins.wg]), s[ins.delta])
     elif op is ir.WgWait:
-        o = _obj(t, s[ins.wg])
-        wg = t.get(o)
-        if wg.counter == 0:
-            t.advance(gid)
-        else:
-            t.put(o, WaitGroup(wg.counter, wg.waiters + (gid,)))
-            t.park(gid, ("sync.WaitGroup.Wait", o))
+        _wg_wait(t, gid, _obj(t, s[ins.wg]))
     elif op is ir.OnceBegin:
         o = _obj(t, s[ins.once])
         once: Once = t.get(o)

@@ -287,7 +287,10 @@ class WaitGroup:
 
 
 def wg_add(rt: Any, g: Any, wg: WaitGroup, delta: int, ev: Any):
-    """Add (WG-2), with Go's panics; the 0-crossing releases every waiter."""
+    """Add (WG-2), with Go's panics.  As in sync/waitgroup.go the 0-crossing
+    is two steps: the atomic add, then (the lock released in between, so
+    another Add may land there) a re-read of the state, which must be
+    unchanged, before it is reset and every waiter released."""
     with wg.alock:
         wg.v += delta
         v, w = wg.v, wg.w
@@ -298,6 +301,14 @@ def wg_add(rt: Any, g: Any, wg: WaitGroup, delta: int, ev: Any):
             raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
         if v > 0 or w == 0:
             return
+    ctl = getattr(rt, "ctl", None)
+    if ctl is not None:  # controlled mode: the release is a schedule entry of its own (the model's step)
+        wait = ctl.before_visible(g)
+        if wait is not None:
+            yield from wait
+    with wg.alock:
+        if wg.v != v or wg.w != w:
+            raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
         wg.v = wg.w = 0
     for _ in range(w):
         yield from semrelease(rt, g, wg.sema, False)
