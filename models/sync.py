@@ -227,6 +227,33 @@ def _wg_wait(t: Tx, gid: int, o: int) -> None:
         t.park(gid, ("sync.WaitGroup.Wait", o))
 
 
+# ---------------------------------------------------------------------------- copies
+
+
+def copy_sync(t: Tx, gid: int, ins: ir.CopySync, s: tuple[Any, ...]) -> None:
+    """``*dst = *src`` for a sync object copied by value (a value receiver, a
+    struct passed or assigned by value).  Go copies the state word: a copy
+    of a locked Mutex is locked, of a WaitGroup with counter n has counter
+    n, of a done Once is done; the waiters stay parked on the original's
+    semaphore, so the copy has none (sync/mutex.go, waitgroup.go: the
+    semaphore is keyed by the field's address).  A typed atomic copies its
+    value."""
+    src, dst = _obj(t, s[ins.src]), _obj(t, s[ins.dst])
+    o = t.get(src)
+    if isinstance(o, Mutex):
+        c: Any = Mutex(o.locked, o.starving and o.locked)
+    elif isinstance(o, RWMutex):
+        c = RWMutex(2) if o.writer else RWMutex(0, 0, o.readers)
+    elif isinstance(o, WaitGroup):
+        c = WaitGroup(o.counter)
+    elif isinstance(o, Once):
+        c = Once(o.state)
+    else:
+        c = o  # a typed atomic: immutable Data
+    t.put(dst, c)
+    t.advance(gid)
+
+
 # ---------------------------------------------------------------------------- dispatch
 
 
@@ -244,6 +271,8 @@ def exec_sync(t: Tx, gid: int, ins: ir.Instr, s: tuple[Any, ...]) -> None:
     elif op is ir.RUnlock:
         _runlock(t, _obj(t, s[ins.m]))
         t.advance(gid)
+    elif op is ir.CopySync:
+        copy_sync(t, gid, ins, s)
     elif op is ir.WgAdd:
         _wg_add(t, gid, _obj(t, s[ins.wg]), s[ins.delta])
     elif op is ir.WgWait:

@@ -428,3 +428,27 @@ def unlock_any(rt: Any, g: Any, m: Any, ev: Any):
         yield from rw_unlock(rt, g, m, ev)
     else:
         yield from mutex_unlock(rt, g, m, ev)
+
+
+def copy_state(src: Any, dst: Any) -> None:
+    """A sync object copied by value (``ir.CopySync``): the state words, not the
+    semaphores (the waiters stay parked on the original's)."""
+    if isinstance(src, Mutex):
+        with src.alock:
+            dst.state = src.state & (LOCKED | STARVING)
+    elif isinstance(src, RWMutex):
+        with src.alock:
+            held = src.reader_count < 0
+            dst.reader_count = -MAX_READERS if held else src.reader_count
+            dst.reader_wait = 0
+            if held:
+                dst.w.state = LOCKED
+    elif isinstance(src, WaitGroup):
+        with src.alock:
+            dst.v = src.v
+    elif isinstance(src, Once):
+        dst.done = src.done
+        dst.m.state = src.m.state & LOCKED
+    elif hasattr(src, "f"):
+        with src.alock:
+            dst.f = dict(src.f) if isinstance(src.f, dict) else list(src.f) if isinstance(src.f, list) else src.f

@@ -32,7 +32,8 @@ STATES = {
     "rlock_recursive": 22, "rlock_fixed": 26, "double_close": 73, "double_close_fixed": 79,
     "wg_misuse": 732, "wg_fixed": 151, "cond_lost_wakeup": 32, "cond_fixed": 40,
     "racy_counter": 110, "counter_mutex": 149, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
-    "atomic_plain_race": 37, "atomic_plain_fixed": 23,
+    "atomic_plain_race": 37, "atomic_plain_fixed": 23, "loopvar_go121": 747, "loopvar_go122": 444,
+    "mutex_copy": 396, "mutex_copy_fixed": 159, "recover_missing": 422, "recover_worker": 1510,
 }
 
 #: Bug specs and their fixed twins: the twin must hold everything.
@@ -41,6 +42,7 @@ TWINS = {
     "abba_deadlock": "abba_fixed", "rlock_recursive": "rlock_fixed", "double_close": "double_close_fixed",
     "wg_misuse": "wg_fixed", "cond_lost_wakeup": "cond_fixed", "racy_counter": "counter_mutex",
     "mutex_starvation": "mutex_starvation_fixed", "atomic_plain_race": "atomic_plain_fixed",
+    "loopvar_go121": "loopvar_go122", "mutex_copy": "mutex_copy_fixed", "recover_missing": "recover_worker",
 }
 
 _cache: dict[str, tuple] = {}
@@ -336,3 +338,26 @@ def test_atomic_racing_plain_access_is_a_race():
     """MM-18: an atomic.AddInt32 racing a plain n++ is a data race (go run -race reports it)."""
     assert reason("atomic_plain_race", "race_free").startswith("data race on n: ")
     assert "a plain access racing an atomic one is a data race" in reason("atomic_plain_race", "race_free")
+
+
+def test_loop_variable_rule_follows_the_go_version():
+    """Go 1.22 made a for clause's variables per iteration: under 1.21 rules the
+    goroutines read the one i main increments (a race; sum may be 4), under 1.22
+    rules each reads its own (sum is always 0+1)."""
+    assert "data race on i: " in reason("loopvar_go121", "race_free")
+    assert outputs("loopvar_go121") == {"1 2\n", "2 2\n", "3 2\n", "4 2\n"}
+    assert outputs("loopvar_go122") == {"1 2\n"}
+    assert verdicts("loopvar_go122", go="1.21")["race_free"] == "violated"
+
+
+def test_copied_mutex_is_a_different_lock():
+    """A value receiver copies sync.Mutex (go vet copylocks): each call locks its own copy."""
+    assert reason("mutex_copy", "race_free").startswith("data race on n: ")
+    assert outputs("mutex_copy") == {"1\n", "2\n"}
+    assert outputs("mutex_copy_fixed") == {"2\n"}
+
+
+def test_recovered_panic_is_not_a_violation():
+    """recover() in a deferred call stops the panic; the worker goes on (Go spec, Handling panics)."""
+    assert reason("recover_missing", "panic_free").startswith("panic: bad item [G")
+    assert outputs("recover_worker") == {"skipped: bad item\n6\n"}
