@@ -15,6 +15,7 @@ delivers one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -136,3 +137,9 @@ def exec_close(t: Any, gid: int, ins: ir.PipeClose, s: tuple[Any, ...]) -> None:
 def _read_dst(t: Any, gid: int, which: str) -> int | None:
     ins = t.instr(gid)
     return ins.dst_n if which == "n" else ins.dst_err
+
+
+#: The visible instructions this module executes (`models.interp` builds its table from these).
+HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
+    ir.PipeRead: exec_read, ir.PipeWrite: exec_write, ir.PipeClose: exec_close,
+}

@@ -1,6 +1,6 @@
 """A Go program as a `checker.model.Model`: build_model(spec), outcomes.
 
-`GoModel` composes the shared step function (`models.goroutine.Machine`),
+`GoModel` composes the shared step function (`models.interp.Interpreter`),
 the abstract scheduler (`models.sched.abstract`) and the Go properties
 (`models.props`).  Actions are ``("step", gid)``, ``("select", gid,
 case)``, ``("timer", kind, id)`` and ``("env", kind, id)`` (a system
@@ -41,7 +41,7 @@ from typing import Any
 from checker.model import Property
 from models import ir, props
 from models.errors import InputError
-from models.goroutine import Machine
+from models.interp import Interpreter
 from models.sched.abstract import AbstractScheduler, Action
 from models.state import DONE, Data, World
 
@@ -56,7 +56,7 @@ class GoModel:
     """The checker's view of a Go program under the abstract scheduler."""
 
     def __init__(self, program: ir.Program, runtime: Any = None, prop_specs: Any = ()):
-        self.machine = Machine(program, runtime)
+        self.machine = Interpreter(program, runtime)
         self.sched = AbstractScheduler(self.machine)
         self.prop_specs = tuple(prop_specs)
         self._init = self.machine.initial()
@@ -379,6 +379,6 @@ def _apply(o: str, a: Any, b: Any) -> Any:
         return bool(a) or bool(b)
     if o in ("==", "!="):
         return (type(a) is type(b) and a == b) == (o == "==")
-    return Machine.binop(o, a, b)
+    return Interpreter.binop(o, a, b)
 
 

@@ -10,9 +10,10 @@ import pytest
 
 from checker.check import check
 from models import ir
-from models.goroutine import LOCAL_LIMIT, Machine, ModelLimitError
+from models.interp import Interpreter
 from models.spec import PropertySpec, load_spec_text
 from models.state import Chan
+from models.tx import LOCAL_LIMIT, ModelLimitError
 from models.world import GoModel, build_model, exit_outputs, reachable
 
 ALL = [PropertySpec(n) for n in ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates")]
@@ -255,6 +256,6 @@ func main() {
 
 
 def test_machine_initial_world_is_canonical():
-    a = Machine(handoff_program()).initial()
-    b = Machine(handoff_program()).initial()
+    a = Interpreter(handoff_program()).initial()
+    b = Interpreter(handoff_program()).initial()
     assert a == b and hash(a) == hash(b)

@@ -5,7 +5,7 @@
 `models.memory.hb`: the stepping goroutine's visible instruction (only
 visible instructions touch shared state; the local instructions a step runs
 after it produce nothing), plus what the step completed for goroutines it
-woke.  The visible instruction is re-executed on a `models.goroutine.Tx` of
+woke.  The visible instruction is re-executed on a `models.tx.Tx` of
 the state before the step, without the local instructions, so the events
 see exactly which parked goroutine was handed a value, granted a lock or
 released from a ``Wait`` (the ``woken`` list and their advanced ``pc``):
@@ -38,10 +38,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from models import ir
-from models.goroutine import GoPanic, Tx
 from models.memory.hb import _ACQUIRE_HINT, RELEASE_KINDS, Event, HappensBefore
 from models.props import object_names, racing_accesses, var_name
 from models.state import WAIT, Chan, World
+from models.tx import GoPanic, Tx
 
 __all__ = ["INCONSISTENT", "events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
 

@@ -1,7 +1,7 @@
 """Go's G-M-P runtime scheduler as an exact state machine (``runtime.scheduler: gmp``).
 
 The goroutines' semantics are the shared step function of
-`models.goroutine.Machine` (the contract is `models.sched.abstract`'s
+`models.interp.Interpreter` (the contract is `models.sched.abstract`'s
 docstring); this module decides *who* runs, the way ``src/runtime/proc.go``
 (go1.21.12) does, rule by rule from GO_SEMANTICS.md section 1.
 
@@ -20,7 +20,7 @@ it may look (``wakep``, SCH-22, is not modelled as a separate step).
 Actions (all small tuples, stable order: by P, then by goroutine choice)
 ---------------------------------------------------------------------
 - ``("step", p, gid, choice)``: the goroutine running on P ``p`` takes one
-  step (``choice`` as in ``Machine.choices``).  Its events drive the queues:
+  step (``choice`` as in ``Interpreter.choices``).  Its events drive the queues:
   ``spawned`` and ``woken`` go to this P's runnext, the old one kicked to the
   tail (SCH-8/13/14), a full queue spilling half plus one to the global
   queue (SCH-9); ``blocked``/``exited`` free the P; ``yielded``
@@ -100,7 +100,7 @@ from collections.abc import Hashable
 from typing import Any, NamedTuple
 
 from models import ir
-from models.goroutine import Machine
+from models.interp import Interpreter
 from models.sched.gmp_queues import Gids, PState, globrunqget, runqget, runqput, runqsteal
 from models.state import RUN, World
 
@@ -137,7 +137,7 @@ class GmpModel:
 
         self.opts = runtime or RuntimeOptions(scheduler="gmp")
         self.go = GoModel(program, self.opts, ())
-        self.machine: Machine = self.go.machine
+        self.machine: Interpreter = self.go.machine
         self.prop_specs = tuple(prop_specs)
         o = self.opts
         self.procs = o.procs
