@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from models import atomic, chan, ir, pipe, select, sync
+from models import atomic, chan, datatypes, ir, pipe, select, sync
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
     BACKGROUND,
@@ -120,6 +120,8 @@ class Interpreter:
         ins = self.instr_of(g)
         if type(ins) is ir.Select and not g.wait:
             return select.select_choices(w.heap, ins, g.frames[-1].slots)
+        if type(ins) is ir.MapKeys:
+            return datatypes.choices(self, w, ins, g.frames[-1].slots)
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -252,7 +254,7 @@ class Interpreter:
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
     def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
-        args = [s[a] for a in ins.args]
+        args = [datatypes.show(t.heap, s[a]) for a in ins.args]
         k = ins.kind
         if k == "println":
             text = " ".join(fmt_value(a) for a in args) + "\n"
@@ -509,6 +511,8 @@ class Interpreter:
         elif op is ir.CtxDone:
             c = slots[ins.ctx]
             slots[ins.dst] = ir.Ref(t.get(c.obj).done) if isinstance(c, ir.Ref) else None
+        elif op in datatypes.LOCAL_OPS:
+            datatypes.exec_local(t, ins, slots)
         else:
             raise ModelLimitError(f"internal: unknown local instruction {ins.op}")
 
@@ -660,6 +664,8 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
                 raise ImportError(f"two handlers for the visible instruction {cls.__name__}")
             table[cls] = _no_choice(h)
     for cls, h in select.HANDLERS.items():
+        table[cls] = h
+    for cls, h in datatypes.HANDLERS.items():  # slices and maps: (tx, gid, ins, slots, choice)
         table[cls] = h
     for name, cls in ir.INSTRUCTIONS.items():
         if cls.VISIBLE and cls not in table and cls not in _SOMETIMES_VISIBLE:

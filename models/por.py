@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from models import ir
+from models import datatypes, ir
 from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, World
 
 if TYPE_CHECKING:
@@ -52,8 +52,8 @@ __all__ = ["persistent_set", "visible", "static_info"]
 WORLD, STDOUT, ALLOC = "world", "stdout", "alloc"
 
 _WORLD_OPS = (ir.Go, ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose)
-_ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake)
-_RACE_OPS = (ir.Load, ir.Store, ir.AtomicOp, ir.WgAdd, ir.WgWait, ir.Send, ir.Close, ir.Select)
+_ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake) + datatypes.ALLOC_OPS
+_RACE_OPS = (ir.Load, ir.Store, ir.AtomicOp, ir.WgAdd, ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
 #: Operand fields holding the object an instruction works on.
 _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.Load: ("ptr",), ir.Store: ("ptr",), ir.AtomicOp: ("ptr",), ir.Send: ("ch",), ir.Recv: ("ch",),
@@ -61,6 +61,9 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.RLock: ("m",), ir.RUnlock: ("m",), ir.WgAdd: ("wg",), ir.WgWait: ("wg",), ir.OnceBegin: ("once",),
     ir.OnceEnd: ("once",), ir.CondWait: ("cond",), ir.CondRelock: ("cond",), ir.CondSignal: ("cond",),
     ir.WithCancel: ("parent",), ir.Cancel: ("ctx",), ir.CtxErr: ("ctx",),
+    # slices and maps (models/datatypes.py): the arrays and maps they read or write
+    ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapWriting: ("m",), ir.MapStore: ("m",),
+    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",),
 }
 
 
@@ -191,6 +194,10 @@ def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
                     todo.append(ir.Ref(x.parent))
             elif isinstance(x, Cond):
                 todo.append(x.locker)
+            elif isinstance(x, datatypes.MapObj):
+                todo.extend(x.entries)
+        elif isinstance(v, ir.Slice):
+            todo.append(ir.Ref(v.obj))
         elif isinstance(v, ir.Closure):
             funcs.add(v.func)
             todo.extend(v.captures)
@@ -305,7 +312,7 @@ class _Ctx:
                 e = {WORLD}
             else:
                 slots = g.frames[-1].slots
-                vals = [slots[getattr(ins, f)] for f in _OPERANDS.get(op, ())]
+                vals = [slots[x] for x in (getattr(ins, f) for f in _OPERANDS.get(op, ())) if x is not None]
                 if op is ir.Select:
                     vals = [slots[c.ch] for c in ins.cases]
                 ops = _reach_operands(self.w, vals)
@@ -320,7 +327,7 @@ def _reach_operands(w: World, vals: list[Any]) -> set[Any]:
     """Operand objects with what an operation on them also reads or writes:
     a Cond's locker, a context's done channel and (transitively) children."""
     out: set[Any] = set()
-    todo = [v.obj for v in vals if isinstance(v, ir.Ref)]
+    todo = [v.obj for v in vals if isinstance(v, (ir.Ref, ir.Slice))]
     while todo:
         o = todo.pop()
         if o in out:

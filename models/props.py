@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from models import ir
+from models import datatypes, ir
 from models.interp import Interpreter
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, World
 from models.sync import LOCK_OPS
@@ -138,6 +138,9 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
                 adds.append(Access(g.gid, True, "wg", o, ins))
         elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
             waits.append(Access(g.gid, False, "wg", fr.slots[ins.wg].obj, ins))
+        elif op in datatypes.RACE_OPS:  # slice elements and maps (models/datatypes.py)
+            for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
+                acc.append(Access(g.gid, write, kind, ref.obj, ins, ref))
         else:
             for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
                 (closes if is_close else sends).append(Access(g.gid, is_close, "chan", o, ins))
@@ -186,6 +189,10 @@ def races(m: Interpreter, w: World) -> bool | str:
         tail = " (a plain access racing an atomic one is a data race)" if a.atomic or b.atomic else ""
         return (f"data race on {name}: G{a.gid} {_verb(a)} at {_at(m, a.ins)} and "
                 f"G{b.gid} {_verb(b)} at {_at(m, b.ins)}{tail}")
+    if a.kind == "map":
+        return (f"data race on map {names.get(a.obj, '?')} ({datatypes.map_race_message(a.write, b.write)}): "
+                f"G{a.gid} {'writes' if a.write else 'reads'} at {_at(m, a.ins)} and "
+                f"G{b.gid} {'writes' if b.write else 'reads'} at {_at(m, b.ins)}")
     if a.kind == "wg":
         return (f"data race on WaitGroup {names.get(a.obj, '?')}: G{a.gid} Add at {_at(m, a.ins)} is not "
                 f"synchronized with G{b.gid} Wait at {_at(m, b.ins)} (WaitGroup misuse: Add racing Wait)")
@@ -245,6 +252,9 @@ def object_names(m: Interpreter, w: World) -> dict[int, str]:
                 cn = fn.slot_names[i] if fn and i < len(fn.slot_names) else ""
                 if cn:
                     todo.append((c, cn))
+            continue
+        if isinstance(v, ir.Slice) and v.obj not in names and n:
+            names[v.obj] = n  # a slice's backing array is named after the slice
             continue
         if not isinstance(v, ir.Ref) or v.obj in names or not n:
             continue

@@ -164,6 +164,12 @@ class _Replayer:
             else:
                 self.fail(i, f"event {i} (Select of G{g}): case {case} is not enabled in the model ({choices})")
                 return None
+        elif choices != [None]:  # a MapKeys iteration order: the event's "case"
+            case = e.get("case")
+            if case not in choices:
+                self.fail(i, f"event {i} ({action} of G{g}): choice {case} is not enabled in the model")
+                return None
+            a = ("select", g, case)
         else:
             a = ("step", g)
         st = self.model.sched.next(w, a)

@@ -54,6 +54,7 @@ class Interp:
         self.funcs = rt.program.functions
         self.natives = rt.natives
         self.table: dict = {}
+        self.map_writer: dict[int, int] = {}  # map object -> goroutine inside a write (hashWriting)
         for name, cls in ir.INSTRUCTIONS.items():
             h = getattr(self, "i_" + name)
             self.table[cls] = (h, 2 if cls is ir.Jump else int(cls.VISIBLE))
@@ -598,14 +599,199 @@ class Interp:
         fr.retvals = []
         return None
 
+    def _show(self, v: Any) -> Any:
+        """Slices and maps as fmt prints them (``[1 2]``, ``map[a:1]``, keys sorted)."""
+        if isinstance(v, ir.Slice):
+            return "[" + " ".join(fmt_value(self._show(x)) for x in self._elems(v)) + "]"
+        if isinstance(v, tuple):
+            return "[" + " ".join(fmt_value(self._show(x)) for x in v) + "]"
+        if isinstance(v, ir.Ref) and v.field is None and getattr(self.rt.heap.get(v.obj), "kind", "") == "map":
+            d = self.rt.heap[v.obj].f
+            return "map[" + " ".join(f"{fmt_value(self._show(k))}:{fmt_value(self._show(d[k]))}"
+                                     for k in sorted(d, key=ir.key_order)) + "]"
+        return v
+
     def i_Print(self, g, fr, ins):
-        vals = [fr.s[a] for a in ins.args]
+        vals = [self._show(fr.s[a]) for a in ins.args]
         self.rt.output(g, ins, format_print(ins.kind, vals))
         g.logged = True
         fr.pc += 1
 
     def i_Panic(self, g, fr, ins):
         raise o.GoPanic(fr.s[ins.v])
+
+    # ------------------------------------------------------------ slices and maps
+    # (the model's models/datatypes.py; backing arrays are Obj("array", list),
+    # maps Obj("map", dict); element i of a slice is Ref(obj, off + i))
+
+    def _array(self, vals: list) -> int:
+        return self.rt.new_obj(lambda oid: o.Obj(oid, "array", vals)).obj
+
+    def i_MakeSlice(self, g, fr, ins):
+        n = fr.s[ins.len]
+        c = n if ins.cap is None else fr.s[ins.cap]
+        if n < 0:
+            raise o.GoPanic("makeslice: len out of range", True)
+        if c < n:
+            raise o.GoPanic("makeslice: cap out of range", True)
+        fr.s[ins.dst] = ir.Slice(self._array([ins.elem.zero()] * c), 0, n, c)
+        fr.pc += 1
+
+    def i_SliceLit(self, g, fr, ins):
+        vals = [fr.s[x] for x in ins.srcs]
+        fr.s[ins.dst] = ir.Slice(self._array(vals), 0, len(vals), len(vals))
+        fr.pc += 1
+
+    def i_IndexAddr(self, g, fr, ins):
+        sl = fr.s[ins.s]
+        i = fr.s[ins.index]
+        n = 0 if sl is None else sl.len
+        if not 0 <= i < n:
+            raise o.GoPanic(f"index out of range [{i}] with length {n}", True)
+        fr.s[ins.dst] = ir.Ref(sl.obj, sl.off + i)
+        fr.pc += 1
+
+    def i_SliceLen(self, g, fr, ins):
+        v = fr.s[ins.s]
+        if isinstance(v, ir.Slice):
+            fr.s[ins.dst] = v.cap if ins.of_cap else v.len
+        elif isinstance(v, str):
+            fr.s[ins.dst] = len(v.encode())
+        else:
+            fr.s[ins.dst] = 0 if v is None else len(v)
+        fr.pc += 1
+
+    def i_Reslice(self, g, fr, ins):
+        sl = fr.s[ins.s]
+        lo, hi, mx = (None if x is None else fr.s[x] for x in (ins.lo, ins.hi, ins.max))
+        ln, cap = (0, 0) if sl is None else (sl.len, sl.cap)
+        lo_ = 0 if lo is None else lo
+        hi_ = ln if hi is None else hi
+        mx_ = cap if mx is None else mx
+        if mx is not None and not 0 <= mx_ <= cap:
+            raise o.GoPanic(f"slice bounds out of range [::{mx_}] with capacity {cap}", True)
+        if hi is not None and not 0 <= hi_ <= mx_:
+            raise o.GoPanic(f"slice bounds out of range [:{hi_}] with capacity {cap}" if mx is None
+                            else f"slice bounds out of range [:{hi_}:{mx_}]", True)
+        if not 0 <= lo_ <= hi_:
+            raise o.GoPanic(f"slice bounds out of range [{lo_}:{hi_}]", True)
+        fr.s[ins.dst] = None if sl is None else ir.Slice(sl.obj, sl.off + lo_, hi_ - lo_, mx_ - lo_)
+        fr.pc += 1
+
+    def i_TupleGet(self, g, fr, ins):
+        fr.s[ins.dst] = fr.s[ins.t][fr.s[ins.index]]
+        fr.pc += 1
+
+    def i_MakeMap(self, g, fr, ins):
+        d = {}
+        for k, v in zip(ins.keys, ins.vals):
+            d[fr.s[k]] = fr.s[v]
+        fr.s[ins.dst] = self.rt.new_obj(lambda oid: o.Obj(oid, "map", d))
+        fr.pc += 1
+
+    def _elems(self, sl: Any) -> list:
+        if sl is None:
+            return []
+        f = self.rt.heap[sl.obj].f
+        return f[sl.off:sl.off + sl.len]
+
+    def i_Append(self, g, fr, ins):
+        s = fr.s
+        sl = s[ins.s]
+        vals = [s[x] for x in ins.srcs]
+        if ins.spread is not None:
+            vals += self._elems(s[ins.spread])
+        if not vals:
+            res = sl
+        else:
+            ln, cap = (0, 0) if sl is None else (sl.len, sl.cap)
+            need = ln + len(vals)
+            if need <= cap:
+                f = self.rt.heap[sl.obj].f
+                f[sl.off + ln:sl.off + need] = vals
+                res = ir.Slice(sl.obj, sl.off, need, cap)
+            else:
+                nc = ir.grow_cap(cap, need)
+                res = ir.Slice(self._array(self._elems(sl) + vals + [ins.zero] * (nc - need)), 0, need, nc)
+        s[ins.dst] = res
+        fr.pc += 1
+
+    def i_Copy(self, g, fr, ins):
+        to, frm = fr.s[ins.to], fr.s[ins.frm]
+        src = list(self._elems(frm))
+        k = min(len(src), 0 if to is None else to.len)
+        if k:
+            self.rt.heap[to.obj].f[to.off:to.off + k] = src[:k]
+        if ins.dst is not None:
+            fr.s[ins.dst] = k
+        fr.pc += 1
+
+    def _map(self, ref: Any) -> Any:
+        return None if ref is None else self.rt.heap[ref.obj].f
+
+    def i_MapWriting(self, g, fr, ins):
+        """runtime/map.go hashWriting: a second writer inside the map throws."""
+        ref = fr.s[ins.m]
+        if ref is None:
+            if ins.store:
+                raise o.GoPanic("assignment to entry in nil map")
+        else:
+            with self.rt.loglock:
+                if self.map_writer.get(ref.obj):
+                    raise o.GoFatal("concurrent map writes")
+                self.map_writer[ref.obj] = g.id
+        fr.pc += 1
+
+    def i_MapIndex(self, g, fr, ins):
+        if fr.s[ins.m] is not None and self.map_writer.get(fr.s[ins.m].obj):
+            raise o.GoFatal("concurrent map iteration and map write" if ins.iter else
+                            "concurrent map read and map write")
+        d = self._map(fr.s[ins.m])
+        k = fr.s[ins.k]
+        ok = d is not None and k in d
+        if ins.dst is not None:
+            fr.s[ins.dst] = d[k] if ok else ins.zero
+        if ins.ok is not None:
+            fr.s[ins.ok] = ok
+        fr.pc += 1
+
+    def i_MapStore(self, g, fr, ins):
+        d = self._map(fr.s[ins.m])
+        if d is None:
+            raise o.GoPanic("assignment to entry in nil map")
+        d[fr.s[ins.k]] = fr.s[ins.v]
+        self.map_writer.pop(fr.s[ins.m].obj, None)
+        fr.pc += 1
+
+    def i_MapDelete(self, g, fr, ins):
+        d = self._map(fr.s[ins.m])
+        if d is not None:
+            d.pop(fr.s[ins.k], None)
+            self.map_writer.pop(fr.s[ins.m].obj, None)
+        fr.pc += 1
+
+    def i_MapLen(self, g, fr, ins):
+        d = self._map(fr.s[ins.m])
+        fr.s[ins.dst] = 0 if d is None else len(d)
+        fr.pc += 1
+
+    def i_MapKeys(self, g, fr, ins):
+        """A random iteration order (runtime/map.go mapiterinit), logged as
+        the `case` of the event: its index among the permutations of the keys
+        in `ir.key_order`, the model's choice for the step."""
+        d = self._map(fr.s[ins.m])
+        keys = tuple(sorted(d, key=ir.key_order)) if d else ()
+        order = list(keys)
+        self.rt.rand.shuffle(order)
+        fr.s[ins.dst] = tuple(order)
+        if self.rt.record:
+            idx = ir.permutation_index(tuple(order), keys) if len(keys) > 1 else None
+            if idx is None:
+                self.rt.ev(g, ins, fr.s[ins.m].obj if fr.s[ins.m] is not None else None)
+            else:
+                self.rt.ev(g, ins, fr.s[ins.m].obj, case=idx)
+            g.logged = True
+        fr.pc += 1
 
     # ---- library (time, context, fmt, errors, rand, recover)
 

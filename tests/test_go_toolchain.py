@@ -27,7 +27,10 @@ import pytest
 from models.lang.program import parse_go_version
 from models.spec import load_spec
 from models.world import exit_outputs
+from tests.test_datatypes import STATES as DATA_STATES
 from tests.test_semantics_specs import SPECS, STATES, run
+
+SPEC_NAMES = sorted(STATES.keys() | DATA_STATES.keys())
 
 RUNS = 3
 TIMEOUT_S = 1.0
@@ -41,7 +44,7 @@ def binaries():
     root = tempfile.mkdtemp(prefix="gocheck-toolchain-")
     env = dict(os.environ, GOFLAGS="-mod=mod", GO111MODULE="on", CGO_ENABLED="1")
     jobs = []
-    for name in sorted(STATES):
+    for name in SPEC_NAMES:
         spec = load_spec(os.path.join(SPECS, name + ".yaml"), compile=False)
         d = os.path.join(root, name)
         os.makedirs(d)
@@ -88,7 +91,7 @@ def toolchain_version() -> str:
     return m.group(1) if m else ""
 
 
-@pytest.mark.parametrize("name", sorted(STATES))
+@pytest.mark.parametrize("name", SPEC_NAMES)
 def test_what_go_reports_the_model_reaches(name, binaries):
     spec, _, _ = run(name)
     # The binaries run the installed toolchain's language rules (Go 1.19 here: per-loop

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import Label, Var
-from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT
+from models.lang.builder import FuncBuilder, Label, Var
+from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT, zero_value
 from models.lang.parse import construct_name, field, named, pos, string_value, text, unparen
 from models.lang.scope import BuiltinB, ConstB, FuncB, GlobalB, PkgB, TypeB
 
@@ -45,6 +45,7 @@ class LV:
     kind: str
     slot: int
     type: GT
+    key: int = -1  # kind "map": the slot of the key (`slot` holds the map)
 
 
 def _wrap(v: int) -> int:
@@ -190,6 +191,10 @@ class ExprMixin(_Base):
             return self.composite(node, into)
         if t == "func_literal":
             return self.func_literal(node, into)
+        if t == "index_expression":
+            return self.index_value(node, into)
+        if t == "slice_expression":
+            return self.slice_expr(node, into)
         self.outside(construct_name(node), node)
 
     def _move(self, r: tuple[int, GT], into: int | None, p: tuple[int, int]) -> tuple[int, GT]:
@@ -243,7 +248,9 @@ class ExprMixin(_Base):
             ch, cht = self.value(operand)
             elem = self._chan_elem(cht, operand)
             d = fb.temp() if into is None else into
-            fb.emit(ir.Recv(d, None, ch, self.zero(elem, node), p))
+            ok = fb.temp() if elem.is_object else None
+            fb.emit(ir.Recv(d, ok, ch, self.zero(elem, node), p))
+            self.zero_struct_if_closed(d, ok, elem, p)
             return d, elem
         if op == "*":
             ptr, pt = self.value(operand)
@@ -369,6 +376,8 @@ class ExprMixin(_Base):
             if named(field(node, "body")):
                 self.err("too many values in struct{}{}", node)
             return fb.const(None, p, into), UNIT
+        if t.kind in ("slice", "map"):
+            return self.collection_literal(t, field(node, "body"), into)
         if not t.is_object:
             self.outside(f"composite literals of type {t}", node)
         d = fb.temp() if into is None else into
@@ -452,8 +461,10 @@ class ExprMixin(_Base):
             d = fb.temp()
             fb.emit(ir.CondLocker(d, base, p))
             return LV("slot", d, GT("ptr", elem=GT("sync.Mutex", "sync.Mutex")))
+        if what == "method":
+            return LV("slot", self.method_value(base, info, p, node), info.sig)
         if what != "field":
-            self.outside("method values", node, "call the method directly")
+            self.outside(f"method values of {info}", node, "call the method directly")
         assert isinstance(info, GT)
         d = fb.temp()
         if info.is_object:
@@ -499,6 +510,11 @@ class ExprMixin(_Base):
             return lv.slot, GT("ptr", elem=lv.type)
         if node.type == "unary_expression" and text(field(node, "operator")) == "*":
             return self.value(field(node, "operand"))
+        if node.type == "index_expression":
+            lv = self.index_place(node)
+            if lv.kind == "map":
+                self.err(f"invalid operation: cannot take address of {text(node)} (map index expression)", node)
+            return lv.slot, GT("ptr", elem=lv.type)
         self.outside(f"taking the address of {construct_name(node)}", node)
 
     # ---- places
@@ -528,12 +544,18 @@ class ExprMixin(_Base):
             if t.kind != "ptr" or t.elem is None:
                 self.err("indirection of a non-pointer", node)
             return LV("obj" if t.elem.is_object else "ptr", s, t.elem)
+        if node.type == "index_expression":
+            return self.index_place(node)
         self.outside(f"assignment to {construct_name(node)}", node)
 
     def read(self, lv: LV, p: tuple[int, int]) -> int:
         if lv.kind == "ptr":
             d = self.fb.temp()
             self.fb.emit(ir.Load(d, lv.slot, p))
+            return d
+        if lv.kind == "map":
+            d = self.fb.temp()
+            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
             return d
         return lv.slot
 
@@ -546,3 +568,226 @@ class ExprMixin(_Base):
             fb.emit(ir.Store(lv.slot, src, p))
         elif lv.kind == "obj":
             self.copy_into(lv.slot, src, lv.type, p, node)
+        elif lv.kind == "map":
+            fb.emit(ir.MapWriting(lv.slot, True, p))
+            fb.emit(ir.MapStore(lv.slot, lv.key, src, p))
+
+    # ---- slices and maps (models/datatypes.py)
+
+    def collection_literal(self, t: GT, body: Node, into: int | None) -> tuple[int, GT]:
+        """``[]T{a, b}`` (SliceLit) or ``map[K]V{k: v}`` (MakeMap); elided
+        element types (``[]*T{{...}}``) are outside the subset."""
+        fb = self.fb
+        p = pos(body)
+        assert t.elem is not None
+        keys: list[int] = []
+        vals: list[int] = []
+        for el in named(body):
+            if el.type == "keyed_element":
+                if t.kind == "slice":
+                    self.outside("indexed slice literal elements (i: v)", el, "list the elements in order")
+                kn, vn = named(el)[0], named(el)[1]
+            else:
+                if t.kind == "map":
+                    self.err("missing key in map literal", el)
+                kn, vn = None, el
+            for n, dst in ((kn, keys), (vn, vals)):
+                if n is None:
+                    continue
+                inner = named(n)[0] if n.type == "literal_element" else n
+                if inner.type == "literal_value":
+                    self.outside("elided composite literal types", inner, "write the element type")
+                dst.append(self.owned(inner, fb.temp())[0])
+        d = fb.temp() if into is None else into
+        if t.kind == "slice":
+            fb.emit(ir.SliceLit(d, self.types.to_ir(t.elem), tuple(vals), p))
+        else:
+            fb.emit(ir.MakeMap(d, tuple(keys), tuple(vals), p))
+        return d, t
+
+    def index_place(self, node: Node) -> LV:
+        """The place ``x[i]``: an element of a slice (``ptr``) or an entry of a map (``map``)."""
+        fb = self.fb
+        p = pos(node)
+        base, bt = self.value(field(node, "operand"))
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind in ("slice", "map"):
+            d = fb.temp()
+            fb.emit(ir.Load(d, base, p))
+            base, bt = d, bt.elem
+        if bt.kind == "map":
+            assert bt.elem is not None
+            k, _ = self.value(field(node, "index"), fb.temp())
+            return LV("map", base, bt.elem, k)
+        if bt.kind != "slice" or bt.elem is None:
+            self.outside(f"indexing a value of type {bt}", node, "index slices and maps")
+        i, _ = self.value(field(node, "index"))
+        d = fb.temp()
+        fb.emit(ir.IndexAddr(d, base, i, p))
+        return LV("ptr", d, bt.elem)
+
+    def index_value(self, node: Node, into: int | None) -> tuple[int, GT]:
+        lv = self.index_place(node)
+        p = pos(node)
+        if lv.kind == "map":
+            d = self.fb.temp() if into is None else into
+            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
+            return d, lv.type
+        d = self.fb.temp() if into is None else into
+        self.fb.emit(ir.Load(d, lv.slot, p))
+        return d, lv.type
+
+    def slice_expr(self, node: Node, into: int | None) -> tuple[int, GT]:
+        """``s[lo:hi:max]`` of a slice (Reslice)."""
+        fb = self.fb
+        base, bt = self.value(field(node, "operand"))
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "slice":
+            d0 = fb.temp()
+            fb.emit(ir.Load(d0, base, pos(node)))
+            base, bt = d0, bt.elem
+        if bt.kind != "slice":
+            self.outside(f"slicing a value of type {bt}", node, "slice expressions apply to slices")
+        bounds: list[int | None] = []
+        for name in ("start", "end", "capacity"):
+            n = field(node, name)
+            bounds.append(None if n is None else self.value(n)[0])
+        d = fb.temp() if into is None else into
+        fb.emit(ir.Reslice(d, base, bounds[0], bounds[1], bounds[2], pos(node)))
+        return d, bt
+
+    # ---- builtins on slices, maps and strings (hooked from LibMixin.builtin)
+
+    def data_builtin(self, name: str, argn: list[Node], node: Node) -> Any:
+        """``make`` of a slice or map, ``len``/``cap`` (slices, maps, strings,
+        channels), ``append``, ``copy``, ``delete``: a `Callee` of op
+        ``data.*`` emitted by `emit_data`, or None when the call is not one."""
+        from models.lang.library import Callee
+
+        fb = self.fb
+        if name == "make":
+            if not argn or argn[0].type in ("slice_type",) and self._is_bytes_type(argn[0]):
+                return None
+            t = self.types.resolve(argn[0])
+            if t.kind == "slice":
+                assert t.elem is not None
+                if len(argn) not in (2, 3):
+                    self.err(f"invalid operation: make({text(argn[0])}) expects 2 or 3 arguments", node)
+                a = [self.value(x, fb.temp())[0] for x in argn[1:]]
+                return Callee("lib", None, None, a, (t,), node, "data.make_slice", self.types.to_ir(t.elem))
+            if t.kind == "map":
+                if len(argn) > 2:
+                    self.err(f"invalid operation: make({text(argn[0])}) expects 1 or 2 arguments", node)
+                for x in argn[1:]:
+                    self.value(x)  # the size hint: evaluated, no effect on the model
+                return Callee("lib", None, None, [], (t,), node, "data.make_map")
+            return None
+        if name in ("len", "cap"):
+            if len(argn) != 1:
+                self.err(f"{name} takes 1 argument(s), {len(argn)} given", node)
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+            s, t = self.value(argn[0])
+            if t.kind == "chan":
+                return Callee("lib", None, None, [s], (INT,), node, name)
+            if t.kind == "slice" or (t.kind == "string" and name == "len"):
+                return Callee("lib", None, None, [s], (INT,), node, f"data.{name}")
+            if t.kind == "map" and name == "len":
+                return Callee("lib", None, None, [s], (INT,), node, "data.maplen")
+            self.outside(f"{name} of {t}", argn[0], f"{name} applies to slices, maps, strings and channels")
+        if name == "append":
+            if not argn:
+                self.err("not enough arguments for append", node)
+            s, t = self.owned(argn[0], fb.temp())
+            if t.kind != "slice" or t.elem is None:
+                self.err(f"invalid argument: first argument to append must be a slice; have {text(argn[0])}",
+                         argn[0])
+            rest = argn[1:]
+            if rest and rest[-1].type == "variadic_argument":
+                if len(rest) != 1:
+                    self.err("can only use ... with final argument in list", rest[-1])
+                sp, spt = self.value(named(rest[-1])[0], fb.temp())
+                if spt.kind != "slice":
+                    self.outside(f"append(s, x...) of a {spt}", rest[-1], "spread a slice")
+                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self.zero(t.elem, node))
+            vals = [self.owned(x, fb.temp())[0] for x in rest]
+            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self.zero(t.elem, node))
+        if name == "copy":
+            if len(argn) != 2:
+                self.err(f"copy takes 2 arguments, {len(argn)} given", node)
+            a = [self.value(x, fb.temp())[0] for x in argn]
+            return Callee("lib", None, None, a, (INT,), node, "data.copy")
+        if name == "delete":
+            if len(argn) != 2:
+                self.err(f"delete takes 2 arguments, {len(argn)} given", node)
+            m, mt = self.value(argn[0], fb.temp())
+            if mt.kind != "map":
+                self.err(f"invalid argument: {text(argn[0])} (type {mt}) is not a map", argn[0])
+            k, _ = self.value(argn[1], fb.temp())
+            return Callee("lib", None, None, [m, k], (), node, "data.delete")
+        return None
+
+    def _is_bytes_type(self, tnode: Node) -> bool:
+        elem = named(tnode)
+        return bool(elem) and text(elem[0]) in ("byte", "uint8")
+
+    def emit_data(self, op: str, a: list[int], dsts: list[int], p: tuple[int, int], static: Any) -> None:
+        """Emit the instructions of a ``data.*`` builtin (see `data_builtin`)."""
+        fb = self.fb
+        d = dsts[0] if dsts else fb.temp()
+        if op == "data.make_slice":
+            fb.emit(ir.MakeSlice(d, static, a[0], a[1] if len(a) > 1 else None, p))
+        elif op == "data.make_map":
+            fb.emit(ir.MakeMap(d, (), (), p))
+        elif op in ("data.len", "data.cap"):
+            fb.emit(ir.SliceLen(d, a[0], op == "data.cap", p))
+        elif op == "data.maplen":
+            fb.emit(ir.MapLen(d, a[0], p))
+        elif op == "data.append":
+            fb.emit(ir.Append(d, a[0], tuple(a[1:]), None, static, p))
+        elif op == "data.append_spread":
+            fb.emit(ir.Append(d, a[0], (), a[1], static, p))
+        elif op == "data.copy":
+            fb.emit(ir.Copy(dsts[0] if dsts else None, a[0], a[1], p))
+        elif op == "data.delete":
+            fb.emit(ir.MapWriting(a[0], False, p))
+            fb.emit(ir.MapDelete(a[0], a[1], p))
+        else:
+            raise AssertionError(op)
+
+    # ---- func values
+
+    def method_value(self, recv: int, info: Any, p: tuple[int, int], node: Node) -> int:
+        """``x.M`` as a value (a method value): a closure of the synthesized
+        function ``T.M$bound`` over the receiver, evaluated now (Go spec,
+        "Method values": a value receiver is copied when the method value is
+        evaluated; a pointer receiver is captured as is)."""
+        fb = self.fb
+        if not info.ptr_recv:
+            recv = self.copy_new(recv, GT("struct", info.full.split(".")[0]), p, node)
+        name = f"{info.full}$bound"
+        if name not in self.out and name not in self.unit.functions:
+            w = FuncBuilder(name, pos=p, lazy_captures=False)
+            r = w.slot("recv")
+            w.nparams = len(info.sig.params)
+            params = [w.slot(f"a{i}") for i in range(w.nparams)]
+            w.nresults = len(info.sig.results)
+            res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+            w.emit(ir.Call(res, info.full, None, (r, *params), p))
+            w.emit(ir.Return(res, p))
+            self.out[name] = w.finish(1)
+        d = fb.temp()
+        fb.emit(ir.MakeClosure(d, name, (recv,), p))
+        return d
+
+    def zero_struct_if_closed(self, d: int | None, ok: int | None, elem: GT, p: tuple[int, int]) -> None:
+        """A receive of a struct value from a closed, drained channel yields a
+        fresh zero struct (the channel's zero value is ``None`` for object
+        kinds): allocate it when ``ok`` is false."""
+        if not elem.is_object or d is None or ok is None:
+            return
+        fb = self.fb
+        got, closed = Label(), Label()
+        fb.branch(ok, got, closed, p)
+        fb.place(closed)
+        fb.emit(ir.New(d, self.types.to_ir(elem), p))
+        fb.place(got)

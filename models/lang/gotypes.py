@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from models import ir
 from models.lang.parse import construct_name, fail, named, outside, text
+from models.lang.parse import field as child
 
 #: sync / sync/atomic object kinds (values live in their own heap object).
 SYNC_KINDS = frozenset({
@@ -37,6 +38,7 @@ class GT:
     elem: GT | None = None
     params: tuple[GT, ...] = ()
     results: tuple[GT, ...] = ()
+    key: GT | None = None
 
     @property
     def is_object(self) -> bool:
@@ -47,7 +49,11 @@ class GT:
             return f"chan {self.elem}"
         if self.kind == "ptr":
             return f"*{self.elem}"
-        if self.kind == "func":
+        if self.kind == "slice" and not self.name:
+            return f"[]{self.elem}"
+        if self.kind == "map" and not self.name:
+            return f"map[{self.key}]{self.elem}"
+        if self.kind == "func" and not self.name:
             res = ", ".join(map(str, self.results))
             return f"func({', '.join(map(str, self.params))})" + (f" ({res})" if res else "")
         return self.name or self.kind
@@ -139,22 +145,54 @@ class TypeTable:
             return GT("ptr", elem=inner)
         if t == "channel_type":
             elem = self.resolve(node.child_by_field_name("value") or named(node)[-1])
-            if elem.kind == "struct":
-                outside("channels of struct values", self.file, node, "send pointers (chan *T) or struct{}")
             if elem.kind in SYNC_KINDS:
                 outside("channels of sync values", self.file, node)
             return GT("chan", elem=elem)
         if t == "struct_type":
             if not named(named(node)[0]):
                 return UNIT
-            outside("anonymous struct types", self.file, node, "declare a named struct type")
+            return self.anonymous_struct(node)
         if t == "function_type":
             return self.signature(node)
+        if t == "slice_type":
+            elem = self.resolve(child(node, "element"))
+            if elem.is_object:
+                outside(f"slices of {elem} values", self.file, node, f"use a slice of pointers, []*{elem}")
+            return GT("slice", elem=elem)
+        if t == "map_type":
+            key = self.resolve(child(node, "key"))
+            val = self.resolve(child(node, "value"))
+            if key.kind not in ("int", "bool", "string", "ptr", "chan"):
+                outside(f"map keys of type {key}", self.file, child(node, "key"),
+                        "keys are integers, strings, booleans, pointers or channels")
+            if val.is_object:
+                outside(f"maps of {val} values", self.file, node, f"use a map of pointers, map[{key}]*{val}")
+            return GT("map", elem=val, key=key)
         if t == "generic_type":
             outside("generics (type parameters)", self.file, node)
         if t == "interface_type":
             outside("interface types", self.file, node, "only the predeclared error type is supported")
         outside(construct_name(node), self.file, node)
+
+    def anonymous_struct(self, node: Node) -> GT:
+        """``struct{ x, y int }`` used as a type: a struct type named by its
+        own text (identical literal types are one type, as in Go)."""
+        name = "struct{" + "; ".join(" ".join(text(fd).split()) for fd in named(named(node)[0])
+                                     if fd.type == "field_declaration") + "}"
+        if name not in self.structs:
+            info = StructInfo(name, [], node)
+            for fd in named(named(node)[0]):
+                if fd.type != "field_declaration":
+                    continue
+                names = fd.children_by_field_name("name")
+                if not names:
+                    outside("embedded fields in anonymous structs", self.file, fd, "name the field")
+                ftn = fd.child_by_field_name("type")
+                assert ftn is not None
+                ft = self.resolve(ftn)
+                info.fields.extend((text(n), ft, False) for n in names)
+            self.structs[name] = info
+        return GT("struct", name)
 
     def _qualified(self, node: Node) -> GT:
         pkg = text(node.child_by_field_name("package"))
@@ -285,6 +323,12 @@ class TypeTable:
             return ir.Type("struct", "os.File")
         if k == "bytes":
             return ir.Type("int", "[]byte")
+        if k == "slice":
+            assert t.elem is not None
+            return ir.Type("slice", t.name, elem=self.to_ir(t.elem, shallow=True))
+        if k == "map":
+            assert t.elem is not None
+            return ir.Type("map", t.name, elem=self.to_ir(t.elem, shallow=True))
         if k == "struct":
             if shallow:
                 return ir.Type("struct", t.name)

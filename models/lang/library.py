@@ -124,7 +124,7 @@ class LibMixin(_Base):
         fn = unparen(field(node, "function"))
         argn = named(field(node, "arguments"))
         for a in argn:
-            if a.type == "variadic_argument":
+            if a.type == "variadic_argument" and not (fn.type == "identifier" and text(fn) == "append"):
                 self.outside("variadic arguments (x...)", a)
         if fn.type == "identifier":
             b = self.lookup(text(fn), fn)
@@ -200,6 +200,9 @@ class LibMixin(_Base):
     # ---- builtins and conversions
 
     def builtin(self, name: str, argn: list[Node], node: Node) -> Callee:
+        data = self.data_builtin(name, argn, node)  # slices, maps, strings (models/lang/exprs.py)
+        if data is not None:
+            return data
         if name == "make":
             if not argn:
                 self.err("make needs a type", node)
@@ -242,7 +245,7 @@ class LibMixin(_Base):
 
     def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
         self._argc(argn, 1, f"conversion to {t}", node)
-        if t.kind not in ("int", "bool", "string"):
+        if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr"):
             self.outside(f"conversion to {t}", node)
         s, at = self.value(argn[0])
         if at.kind != t.kind and at.kind != "nil":
@@ -419,6 +422,8 @@ class LibMixin(_Base):
                   "time.Sleep": ir.Sleep}
         if op in simple:
             fb.emit(simple[op](*a, pos=p))
+        elif op.startswith("data."):
+            self.emit_data(op, a, dsts, p, static)
         elif op == "make":
             fb.emit(ir.MakeChan(d0(), self.types.to_ir(static.elem), a[0] if a else None, p))
         elif op == "new":

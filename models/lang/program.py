@@ -10,6 +10,7 @@ for a test entry (a nil ``*testing.T``).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 
 from tree_sitter import Node
@@ -100,6 +101,7 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     for d in decls:
         if d.type == "type_declaration":
             _declare_types(unit, d, register=True)
+    _declare_named(unit, [d for d in decls if d.type == "type_declaration"])
     for d in decls:
         if d.type == "type_declaration":
             _declare_types(unit, d, register=False)
@@ -199,14 +201,7 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
             unit.package[name] = TypeB(GT("struct", name) if tnode.type == "struct_type" else GT("?"))
             continue
         if tnode.type != "struct_type":
-            t = types.resolve(tnode)
-            if t.kind not in ("int", "bool", "string"):
-                outside(f"named {construct_name(tnode) if t.kind == '?' else t.kind} types", unit.file,
-                        tnode, "named types are structs, or based on int, bool or string")
-            t = GT(t.kind, name)
-            types.named[name] = t
-            unit.package[name] = TypeB(t)
-            continue
+            continue  # resolved by _declare_named
         fields = types.structs[name].fields
         for fd in named(named(tnode)[0]):
             if fd.type != "field_declaration":
@@ -226,6 +221,46 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
                 if ft.kind == "struct" and ft.name == name:
                     fail(f"invalid recursive type {name}", unit.file, n)
                 fields.append((text(n), ft, False))
+
+
+#: Underlying kinds a named non-struct type may have.
+NAMED_KINDS = ("int", "bool", "string", "func", "slice", "map", "chan", "ptr")
+
+
+def _declare_named(unit: Unit, decls: list[Node]) -> None:
+    """Named non-struct types (``type Handler func(int)``, ``type Set
+    map[string]bool``), resolved in passes so one may refer to another
+    declared later; a type that never resolves reports its first error."""
+    from models.errors import InputError
+
+    pending = []
+    for d in decls:
+        for spec in named(d):
+            if spec.type == "type_spec" and field(spec, "type").type != "struct_type":
+                pending.append(spec)
+    while pending:
+        left = []
+        first: InputError | None = None
+        for spec in pending:
+            name = text(field(spec, "name"))
+            tnode = field(spec, "type")
+            try:
+                t = unit.types.resolve(tnode)
+            except InputError as e:
+                left.append(spec)
+                first = first or e
+                continue
+            if t.kind not in NAMED_KINDS:
+                outside(f"named {t.kind} types", unit.file, tnode,
+                        "named types are structs, or based on int, bool, string, func, slice, map, chan or "
+                        "pointer types")
+            t = dataclasses.replace(t, name=name)
+            unit.types.named[name] = t
+            unit.package[name] = TypeB(t)
+        if len(left) == len(pending):
+            assert first is not None
+            raise first
+        pending = left
 
 
 def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:

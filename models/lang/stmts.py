@@ -145,11 +145,19 @@ class StmtMixin(_Base):
         e = unparen(e)
         if e.type == "call_expression":
             return self.call(e, n, list(ds))
+        if e.type == "index_expression" and n == 2:
+            lv = self.index_place(e)
+            if lv.kind != "map":
+                self.err(f"assignment mismatch: 2 variables but {text(e)} returns 1 value", e)
+            v, ok = ds
+            fb.emit(ir.MapIndex(v, ok, lv.slot, lv.key, self.zero(lv.type, e), pos=pos(e)))
+            return [(v, lv.type), (ok, BOOL)]
         if e.type == "unary_expression" and text(field(e, "operator")) == "<-" and n == 2:
             ch, cht = self.value(field(e, "operand"))
             elem = self._chan_elem(cht, e)
             v, ok = ds
             fb.emit(ir.Recv(v, ok, ch, self.zero(elem, e), pos(e)))
+            self.zero_struct_if_closed(v, ok, elem, pos(e))
             return [(v, elem), (ok, BOOL)]
         self.outside(f"{construct_name(e)} with {n} results", e)
 
@@ -340,8 +348,15 @@ class StmtMixin(_Base):
         fb = self.fb
         right = field(clause, "right")
         ch, cht = self.value(right)
+        if cht.kind == "ptr" and cht.elem is not None and cht.elem.kind == "slice":
+            d = fb.temp()
+            fb.emit(ir.Load(d, ch, pos(right)))
+            ch, cht = d, cht.elem
+        if cht.kind in ("slice", "map"):
+            self._for_range_data(clause, body, label, ch, cht)
+            return
         if cht.kind != "chan":
-            self.outside(f"range over {cht}", right, "only range over a channel is supported")
+            self.outside(f"range over {cht}", right, "range over a channel, a slice or a map")
         fb.keep(ch)
         elem = cht.elem or UNIT
         left = named(field(clause, "left"))
@@ -372,6 +387,72 @@ class StmtMixin(_Base):
         self.breakables.append(self._breakable(end, top, label))
         self.block(body)
         self.breakables.pop()
+        fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
+        fb.place(end)
+
+    def _for_range_data(self, clause: Node, body: Node, label: str | None, coll: int, ct: GT) -> None:
+        """``for k, v := range x`` over a slice or a map (Go 1.19: one
+        variable per loop, not per iteration).  The range expression is
+        evaluated once (a slice's length is fixed at the start); a map's keys
+        are snapshot in one of its iteration orders by `ir.MapKeys` and each
+        value is read when its iteration starts (a key deleted meanwhile is
+        skipped)."""
+        fb = self.fb
+        p = pos(clause)
+        fb.keep(coll)
+        is_map = ct.kind == "map"
+        assert ct.elem is not None
+        ktype = ct.key if is_map and ct.key is not None else INT
+        left = named(field(clause, "left"))
+        if len(left) > 2:
+            self.err("range clause permits at most two iteration variables", left[2])
+        define = any(c.type == ":=" for c in clause.children)
+        seq = coll
+        if is_map:
+            seq = fb.slot("")
+            fb.emit(ir.MapKeys(seq, coll, p))
+        n, i, one = fb.slot(""), fb.slot(""), fb.slot("")
+        fb.emit(ir.SliceLen(n, seq, False, p))
+        fb.emit(ir.Const(i, 0, p))
+        fb.emit(ir.Const(one, 1, p))
+        lvs: list = []
+        for j, x in enumerate(left):
+            if text(x) == "_":
+                lvs.append(None)
+                continue
+            t = ktype if j == 0 else ct.elem
+            if define:
+                self.declare(x, t, None, pos(x))
+            lvs.append(self.lvalue(x))
+        top, end, start, cont = Label(), Label(), Label(), Label()
+        fb.place(top)
+        c = fb.slot("")
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, start, end, p)
+        fb.place(start)
+        kv = fb.slot("")
+        vv = fb.slot("") if len(left) > 1 and lvs[1] is not None or is_map else None
+        if is_map:
+            ok = fb.slot("")
+            fb.emit(ir.TupleGet(kv, seq, i, p))
+            fb.emit(ir.MapIndex(vv, ok, coll, kv, self.zero(ct.elem, clause), True, p))
+            present = Label()
+            fb.branch(ok, present, cont, p)
+            fb.place(present)
+        else:
+            fb.emit(ir.Move(kv, i, p))
+            if vv is not None:
+                a = fb.slot("")
+                fb.emit(ir.IndexAddr(a, coll, i, p))
+                fb.emit(ir.Load(vv, a, p))
+        for lv, src in zip(lvs, (kv, vv)):
+            if lv is not None and src is not None:
+                self.store(lv, src, p, clause)
+        self.breakables.append(self._breakable(end, cont, label))
+        self.block(body)
+        self.breakables.pop()
+        fb.place(cont)
+        fb.emit(ir.BinOp(i, "+", i, one, p))
         fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
         fb.place(end)
 
@@ -508,7 +589,8 @@ class StmtMixin(_Base):
             ch, cht = self.value(field(rhs, "operand"), fb.temp())
             elem = self._chan_elem(cht, rhs)
             val = fb.temp() if left and text(left[0]) != "_" else None
-            ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" else None
+            ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" or (val is not None and elem.is_object) \
+                else None
             cases.append(ir.SelectCase("recv", ch, val, ok, self.zero(elem, rhs)))
             recv_into.append((left, define, val, ok, elem))
         has_default = any(c.type == "default_case" for c in clauses)
@@ -543,6 +625,7 @@ class StmtMixin(_Base):
             if c.type != "default_case":
                 left, define, val, ok, elem = recv_into[k]
                 k += 1
+                self.zero_struct_if_closed(val, ok, elem, pos(c))
                 srcs = [val, ok]
                 for j, n in enumerate(left):
                     if text(n) == "_" or srcs[j] is None:

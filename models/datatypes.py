@@ -1,0 +1,330 @@
+"""Slices and maps in the model: the IR instructions of the ``data types``
+block of `models.ir`, interpreted over a `Tx` (see `models.interp`).
+
+Slices (runtime/slice.go).  A slice value is an `ir.Slice` header in the
+frame; its elements are the fields ``0 .. cap-1`` of a backing-array `Data`
+object.  Reading or writing ``s[i]`` is a plain `Load`/`Store` of
+``Ref(obj, off + i)``, so the race detector and the partial-order reduction
+see one variable per element.  `Append` writes in place when the result
+fits in the capacity (the result aliases the operand, as in Go) and
+otherwise allocates a new array of `ir.grow_cap` elements and copies.
+
+Maps (runtime/map.go).  A map value is ``Ref(obj)`` of a `MapObj` whose
+entries are sorted by `ir.key_order` (one canonical state per content).
+Every map operation is one visible step: a read (`MapIndex`, `MapLen`,
+`MapKeys`) or a write (`MapStore`, `MapDelete`).  Two goroutines enabled at
+once at a write and another access of the same map are reported by
+``race_free`` ("concurrent map writes" / "concurrent map read and map
+write", Go's fatal errors for the overlap its ``hashWriting`` flag catches,
+and a data race for ``-race``).
+
+Iteration order (``for k, v := range m``) is Go's nondeterminism: `MapKeys`
+has one choice per permutation of the keys (``runtime.map_order:
+canonical`` keeps the sorted one); more than `MAX_ORDER_KEYS` keys with
+every order is a bound the model refuses to cut silently (`ModelLimitError`,
+the verdict becomes ``unknown``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import factorial
+from typing import TYPE_CHECKING, Any
+
+from models import ir
+from models.state import Data
+
+if TYPE_CHECKING:
+    from models.interp import Tx
+
+__all__ = ["MapObj", "LOCAL_OPS", "VISIBLE_OPS", "RACE_OPS", "ALLOC_OPS", "exec_local", "exec_visible",
+           "choices", "accesses", "show", "MAX_ORDER_KEYS"]
+
+#: More keys than this in a ``range`` over a map with every order explored is refused (7! = 5040 orders).
+MAX_ORDER_KEYS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class MapObj:
+    """A Go map's content: ``((key, value), ...)`` sorted by `ir.key_order`."""
+
+    entries: tuple[tuple[Any, Any], ...] = ()
+    #: the goroutine inside a write (runtime/map.go hashWriting), 0 = none
+    writer: int = 0
+
+    def get(self, k: Any) -> tuple[Any, bool]:
+        for key, v in self.entries:
+            if type(key) is type(k) and key == k:
+                return v, True
+        return None, False
+
+    def put(self, k: Any, v: Any) -> MapObj:
+        rest = [(key, x) for key, x in self.entries if not (type(key) is type(k) and key == k)]
+        rest.append((k, v))
+        rest.sort(key=lambda e: ir.key_order(e[0]))
+        return MapObj(tuple(rest), self.writer)
+
+    def delete(self, k: Any) -> MapObj:
+        return MapObj(tuple((key, x) for key, x in self.entries if not (type(key) is type(k) and key == k)),
+                      self.writer)
+
+
+LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap)
+VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys)
+#: Instructions whose step may be a racing access (partial-order reduction keeps them visible).
+RACE_OPS = VISIBLE_OPS
+#: Instructions that allocate heap objects.
+ALLOC_OPS = (ir.MakeSlice, ir.SliceLit, ir.MakeMap, ir.Append)
+
+
+def _panic(msg: str, fatal: bool = False) -> Exception:
+    from models.tx import GoPanic
+
+    return GoPanic(msg, fatal)
+
+
+def _zero_elem(t: ir.Type) -> Any:
+    if t.is_object:
+        raise _panic(f"internal: slices of {t} values are outside the subset")
+    return t.zero()
+
+
+# --------------------------------------------------------------------------- slices
+
+
+def _array(t: Tx, values: list[Any]) -> int:
+    return t.alloc(Data(tuple(enumerate(values)), "array"))
+
+
+def _elems(t: Tx, s: Any) -> list[Any]:
+    """The values of s[0:len] (a read of each element)."""
+    if s is None:
+        return []
+    f = t.get(s.obj).fields
+    return [f[s.off + i][1] for i in range(s.len)]
+
+
+def _header(s: Any) -> ir.Slice:
+    return s if isinstance(s, ir.Slice) else ir.Slice(-1, 0, 0, 0)
+
+
+def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
+    """Run one local data-type instruction on the frame `slots`."""
+    op = type(ins)
+    if op is ir.IndexAddr:
+        s = slots[ins.s]
+        i = slots[ins.index]
+        n = s.len if isinstance(s, ir.Slice) else 0
+        if not 0 <= i < n:
+            raise _panic(f"runtime error: index out of range [{i}] with length {n}")
+        slots[ins.dst] = ir.Ref(s.obj, s.off + i)
+    elif op is ir.SliceLen:
+        s = slots[ins.s]
+        if isinstance(s, ir.Slice):
+            slots[ins.dst] = s.cap if ins.of_cap else s.len
+        elif isinstance(s, str):
+            slots[ins.dst] = len(s.encode())
+        elif isinstance(s, tuple):
+            slots[ins.dst] = len(s)
+        else:
+            slots[ins.dst] = 0
+    elif op is ir.TupleGet:
+        slots[ins.dst] = slots[ins.t][slots[ins.index]]
+    elif op is ir.MakeSlice:
+        n = slots[ins.len]
+        c = n if ins.cap is None else slots[ins.cap]
+        if n < 0:
+            raise _panic("runtime error: makeslice: len out of range")
+        if c < n:
+            raise _panic("runtime error: makeslice: cap out of range")
+        z = _zero_elem(ins.elem)
+        slots[ins.dst] = ir.Slice(_array(t, [z] * c), 0, n, c)
+    elif op is ir.SliceLit:
+        vals = [slots[x] for x in ins.srcs]
+        slots[ins.dst] = ir.Slice(_array(t, vals), 0, len(vals), len(vals))
+    elif op is ir.Reslice:
+        slots[ins.dst] = reslice(slots[ins.s], *(None if x is None else slots[x] for x in (ins.lo, ins.hi, ins.max)))
+    elif op is ir.MakeMap:
+        m = MapObj()
+        for k, v in zip(ins.keys, ins.vals):
+            m = m.put(slots[k], slots[v])
+        slots[ins.dst] = ir.Ref(t.alloc(m))
+    else:
+        raise AssertionError(ins)
+
+
+def reslice(s: Any, lo: int | None, hi: int | None, mx: int | None) -> Any:
+    """``s[lo:hi:max]`` with Go's bounds checks (runtime/panic.go goPanicSlice*)."""
+    h = _header(s)
+    cap = h.cap
+    lo_ = 0 if lo is None else lo
+    hi_ = h.len if hi is None else hi
+    mx_ = cap if mx is None else mx
+    if mx is not None and not 0 <= mx_ <= cap:
+        raise _panic(f"runtime error: slice bounds out of range [::{mx_}] with capacity {cap}")
+    if hi is not None and not 0 <= hi_ <= mx_:
+        what = "capacity" if mx is None else "length"
+        if mx is None:
+            raise _panic(f"runtime error: slice bounds out of range [:{hi_}] with {what} {cap}")
+        raise _panic(f"runtime error: slice bounds out of range [:{hi_}:{mx_}]")
+    if not 0 <= lo_ <= hi_:
+        raise _panic(f"runtime error: slice bounds out of range [{lo_}:{hi_}]")
+    if s is None:
+        return None
+    return ir.Slice(h.obj, h.off + lo_, hi_ - lo_, mx_ - lo_)
+
+
+def _append(t: Tx, s: Any, vals: list[Any], zero: Any) -> Any:
+    h = _header(s)
+    n = len(vals)
+    if n == 0:
+        return s
+    need = h.len + n
+    if need <= h.cap:
+        d = t.get(h.obj)
+        f = list(d.fields)
+        for k, v in enumerate(vals):
+            f[h.off + h.len + k] = (h.off + h.len + k, v)
+        t.put(h.obj, Data(tuple(f), d.type))
+        return ir.Slice(h.obj, h.off, need, h.cap)
+    old = _elems(t, s)
+    cap = ir.grow_cap(h.cap, need)
+    fill = [zero] * (cap - need)
+    return ir.Slice(_array(t, old + vals + fill), 0, need, cap)
+
+
+def exec_visible(t: Tx, gid: int, ins: Any, s: tuple[Any, ...], choice: int | None) -> None:
+    """Run one visible data-type instruction of goroutine `gid` (frame slots `s`)."""
+    op = type(ins)
+    if op is ir.Append:
+        vals = [s[x] for x in ins.srcs]
+        if ins.spread is not None:
+            vals += _elems(t, s[ins.spread])
+        t.advance(gid, ((ins.dst, _append(t, s[ins.s], vals, ins.zero)),))
+    elif op is ir.Copy:
+        to, frm = s[ins.to], s[ins.frm]
+        src = _elems(t, frm)
+        k = min(len(src), to.len if isinstance(to, ir.Slice) else 0)
+        if k:
+            d = t.get(to.obj)
+            f = list(d.fields)
+            for i in range(k):
+                f[to.off + i] = (to.off + i, src[i])
+            t.put(to.obj, Data(tuple(f), d.type))
+        t.advance(gid, ((ins.dst, k),))
+    elif op is ir.MapIndex:
+        m = s[ins.m]
+        if m is not None and t.get(m.obj).writer:
+            raise _panic("concurrent map iteration and map write" if ins.iter else
+                         "concurrent map read and map write", True)
+        v, ok = (None, False) if m is None else t.get(m.obj).get(s[ins.k])
+        t.advance(gid, ((ins.dst, v if ok else ins.zero), (ins.ok, ok)))
+    elif op is ir.MapWriting:
+        m = s[ins.m]
+        if m is None:
+            if ins.store:
+                raise _panic("assignment to entry in nil map")
+        else:
+            mo = t.get(m.obj)
+            if mo.writer:
+                raise _panic("concurrent map writes", True)
+            t.put(m.obj, MapObj(mo.entries, gid))
+        t.advance(gid)
+    elif op is ir.MapStore:
+        m = s[ins.m]
+        mo = t.get(m.obj).put(s[ins.k], s[ins.v])
+        t.put(m.obj, MapObj(mo.entries, 0))
+        t.advance(gid)
+    elif op is ir.MapDelete:
+        m = s[ins.m]
+        if m is not None:
+            mo = t.get(m.obj).delete(s[ins.k])
+            t.put(m.obj, MapObj(mo.entries, 0))
+        t.advance(gid)
+    elif op is ir.MapLen:
+        m = s[ins.m]
+        t.advance(gid, ((ins.dst, 0 if m is None else len(t.get(m.obj).entries)),))
+    elif op is ir.MapKeys:
+        m = s[ins.m]
+        keys = () if m is None else tuple(k for k, _ in t.get(m.obj).entries)
+        order = ir.permutation(keys, choice or 0) if keys else ()
+        t.advance(gid, ((ins.dst, order),))
+    else:
+        raise AssertionError(ins)
+
+
+def choices(m: Any, w: Any, ins: Any, slots: tuple[Any, ...]) -> list[int | None]:
+    """The choices of a `MapKeys` step: one per iteration order of the map's keys."""
+    ref = slots[ins.m]
+    n = 0 if ref is None else len(w.heap[ref.obj].entries)
+    if n < 2 or getattr(m.opts, "map_order", "all") == "canonical":
+        return [None]
+    if n > MAX_ORDER_KEYS:
+        from models.tx import ModelLimitError
+
+        raise ModelLimitError(f"{m.file}:{ins.pos[0]}: range over a map of {n} keys has {factorial(n)} iteration "
+                              f"orders (more than {MAX_ORDER_KEYS} keys: set runtime.map_order: canonical to "
+                              "check one order)")
+    return list(range(factorial(n)))
+
+
+# --------------------------------------------------------------------------- race candidates
+
+
+def accesses(w: Any, ins: Any, slots: tuple[Any, ...]) -> list[tuple[str, ir.Ref, bool]]:
+    """The memory a goroutine's next step at data-type instruction `ins`
+    reads and writes, as ``(kind, ref, is_write)``: kind ``var`` for slice
+    elements (``Ref(array, index)``, one variable each) and ``map`` for a
+    whole map (``Ref(map)``: Go's map is one object to its race checks)."""
+    op = type(ins)
+    out: list[tuple[str, ir.Ref, bool]] = []
+    if op is ir.Append:
+        s = slots[ins.s]
+        h = _header(s)
+        n = len(ins.srcs)
+        sp = slots[ins.spread] if ins.spread is not None else None
+        if isinstance(sp, ir.Slice):
+            n += sp.len
+            out += [("var", ir.Ref(sp.obj, sp.off + i), False) for i in range(sp.len)]
+        if n and h.len + n <= h.cap:
+            out += [("var", ir.Ref(h.obj, h.off + h.len + k), True) for k in range(n)]
+        elif n and isinstance(s, ir.Slice):
+            out += [("var", ir.Ref(h.obj, h.off + i), False) for i in range(h.len)]
+    elif op is ir.Copy:
+        to, frm = slots[ins.to], slots[ins.frm]
+        if isinstance(to, ir.Slice) and isinstance(frm, ir.Slice):
+            k = min(to.len, frm.len)
+            out += [("var", ir.Ref(frm.obj, frm.off + i), False) for i in range(k)]
+            out += [("var", ir.Ref(to.obj, to.off + i), True) for i in range(k)]
+    elif op in (ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys):
+        m = slots[ins.m]
+        if isinstance(m, ir.Ref):
+            out.append(("map", ir.Ref(m.obj), op is ir.MapWriting or op is ir.MapStore or op is ir.MapDelete))
+    return out
+
+
+def map_race_message(a_write: bool, b_write: bool) -> str:
+    """Go's fatal error for two overlapping map accesses (runtime/map.go)."""
+    return "concurrent map writes" if a_write and b_write else "concurrent map read and map write"
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def show(heap: Any, v: Any, verb: str = "v") -> Any:
+    """`v` with slices and maps replaced by their fmt text (``[1 2]``, ``map[a:1]``)."""
+    from models.tx import fmt_value
+
+    if isinstance(v, ir.Slice):
+        f = heap[v.obj].fields
+        return "[" + " ".join(fmt_value(show(heap, f[v.off + i][1]), verb) for i in range(v.len)) + "]"
+    if isinstance(v, tuple):
+        return "[" + " ".join(fmt_value(show(heap, x), verb) for x in v) + "]"
+    if isinstance(v, ir.Ref) and v.field is None and isinstance(heap[v.obj], MapObj):
+        return "map[" + " ".join(f"{fmt_value(show(heap, k), verb)}:{fmt_value(show(heap, x), verb)}"
+                                 for k, x in heap[v.obj].entries) + "]"
+    return v
+
+
+#: Visible handlers for the interpreter's dispatch table (`models.interp`).
+HANDLERS = {cls: exec_visible for cls in VISIBLE_OPS}

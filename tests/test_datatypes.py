@@ -1,0 +1,98 @@
+"""Slices and maps end to end (models/datatypes.py): verdicts and exact
+state counts of the data-type specs, race reports on elements and maps,
+map iteration orders, and the Go toolchain's agreement (tests/test_go_toolchain.py
+runs these specs too; tests/test_conformance.py replays the reference
+runtime's logs of the terminating ones)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import ir
+from tests.test_semantics_specs import outputs, reason, run
+
+#: Data-type specs with their exact state counts (a changed count is a changed semantics).
+STATES = {
+    "slice_elems": 43, "slice_elem_race": 60, "slice_append_race": 227, "slice_append_fixed": 182,
+    "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 71, "map_writes_fixed": 103,
+    "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
+    "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
+}
+
+TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
+         "callback_abba": "callback_fixed"}
+
+
+@pytest.mark.parametrize("name", sorted(STATES))
+def test_spec_gives_expected_verdicts_and_state_count(name):
+    spec, _, result = run(name)
+    assert result.stats.complete
+    got = {k: r.verdict.kind for k, r in result.results.items()}
+    want = {p.name: spec.expect.get(p.name, "holds") for p in spec.properties}
+    assert got == want
+    assert result.stats.states == STATES[name]
+
+
+def test_race_on_an_element_names_the_element():
+    assert reason("slice_elem_race", "race_free") == (
+        "data race on s[0]: G2 writes at main.go:15 (s[0] = i) and G3 writes at main.go:15 (s[0] = i)")
+
+
+def test_racy_append_races_on_the_slice_variable():
+    assert reason("slice_append_race", "race_free").startswith("data race on results: ")
+    assert outputs("slice_append_race") == {"1\n", "2\n"}  # an append can be lost
+    assert outputs("slice_append_fixed") == {"2\n"}
+
+
+def test_append_aliases_within_capacity_and_copies_beyond():
+    assert outputs("slice_alias") == {"[0] [0 2] [0 2] [9 2 3] 3 4\n[9 7] [7] 1 1\n"}
+
+
+def test_index_out_of_range_is_gos_panic():
+    assert reason("slice_index_panic", "panic_free") == (
+        "panic: runtime error: index out of range [5] with length 3 [G1 at main.go:6]")
+    assert reason("map_nil_write", "panic_free") == "panic: assignment to entry in nil map [G1 at main.go:10]"
+
+
+def test_concurrent_map_writes_are_gos_fatal_error_and_a_race():
+    """runtime/map.go: a write sets hashWriting; a second writer, or a reader,
+    meeting it throws.  The write is two steps (MapWriting, MapStore)."""
+    assert reason("map_writes_race", "race_free").startswith("data race on map m (concurrent map writes): G2 writes")
+    assert reason("map_writes_race", "panic_free") == "fatal error: concurrent map writes [G3 at main.go:15]"
+    assert reason("map_read_write_race", "panic_free") == (
+        "fatal error: concurrent map read and map write [G1 at main.go:21]")
+    assert reason("map_read_write_race", "race_free").startswith(
+        "data race on map r.names (concurrent map read and map write): G1 reads at main.go:21")
+
+
+def test_every_map_iteration_order_is_explored():
+    assert outputs("map_range_order") == {"x 1\ny 2\n", "y 2\nx 1\n"}
+
+
+def test_permutation_numbering_is_a_bijection():
+    items = (1, 2, 3, 4)
+    seen = {ir.permutation(items, k) for k in range(24)}
+    assert len(seen) == 24
+    assert all(ir.permutation_index(ir.permutation(items, k), items) == k for k in range(24))
+
+
+def test_grow_cap_follows_go_1_19():
+    assert [ir.grow_cap(c, c + 1) for c in (0, 1, 2, 4, 8, 256, 512)] == [1, 2, 4, 8, 16, 512, 832]
+    assert ir.grow_cap(2, 7) == 7
+
+
+def test_lock_order_inversion_through_a_callback():
+    assert reason("callback_abba", "deadlock_free") == (
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:14 sync.Mutex.Lock n.mu: n.mu.Lock(); "
+        "G2 main.go:33 sync.Mutex.Lock c.mu: c.mu.Lock())")
+    assert outputs("callback_fixed") == {"0\n", "1\n", "2\n"}
+
+
+def test_struct_values_through_channels_are_copies():
+    assert outputs("chan_of_structs") == {"10 2\n0 false\n"}
+
+
+@pytest.mark.parametrize("bug", sorted(TWINS))
+def test_fixed_twins_hold_everything(bug):
+    _, _, result = run(TWINS[bug])
+    assert all(r.verdict.kind == "holds" for r in result.results.values())
