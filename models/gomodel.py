@@ -146,6 +146,11 @@ class GoModel:
         ins = self._instr(s, a)
         assert ins is not None
         src = m.program.line(ins.pos[0]) or ins.op
+        note = s.gs[a[1] - 1].wait[:1]
+        if note == ("wg release",):
+            return f"G{a[1]}: releases the WaitGroup's waiters: {src} ({m.file}:{ins.pos[0]})"
+        if note == ("wg woken",):
+            return f"G{a[1]}: Wait returns from the semaphore and re-checks the counter: {src} ({m.file}:{ins.pos[0]})"
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
             return f"G{a[1]}: select {case}: {src} ({m.file}:{ins.pos[0]})"

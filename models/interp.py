@@ -69,10 +69,7 @@ class Interpreter:
             self.global_scalar[gl.name] = obj.field is not None
         fn = self.funcs[self.program.start]
         t.gs.append(G(1, (self.frame(fn, (), ()),)))
-        try:
-            self.run_locals(t, 1)
-        except GoPanic as p:
-            self._panicked(t, p, 1)
+        self.settle(t, [1])  # a panic in main's first local run unwinds (its defers may recover)
         return t.freeze()
 
     def frame(self, fn: ir.Function, captures: tuple[Any, ...], args: tuple[Any, ...]) -> Frame:
@@ -317,6 +314,11 @@ class Interpreter:
         try:
             while True:
                 if unwind and len(frames) <= unwind:
+                    if t.g(gid).recovering:  # the deferred call that recovered has returned
+                        t.setg(replace(t.g(gid), recovering=False))
+                        unwind = 0
+                        pc = self.recover_pc(fn)
+                        continue
                     if defers:
                         frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
                         fname, clo, args = defers[-1]
@@ -367,6 +369,8 @@ class Interpreter:
                     slots[ins.dst] = wrap(-a) if ins.operator == "-" else (not a) if ins.operator == "!" else wrap(~a)
                 elif op is I.Nop:
                     pass
+                elif op is I.Recover:
+                    slots[ins.dst] = self.recover(t, gid, unwind, len(frames))
                 elif op is I.Call or op is I.Return or op is I.Defer:
                     if op is I.Defer:
                         clo = None if ins.func is not None else slots[ins.fslot]
@@ -417,11 +421,37 @@ class Interpreter:
                 pc += 1
         except GoPanic as p:
             p.gid, p.pos = gid, code[pc].pos
+            # the frames entered during this local run unwind too (their deferred calls run)
+            frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
+            t.setg(replace(t.g(gid), frames=tuple(frames), unwind=unwind))
             raise
         finally:
             t.locals += n
         frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
         t.setg(replace(t.g(gid), frames=tuple(frames), unwind=unwind))
+
+    def recover(self, t: Tx, gid: int, unwind: int, depth: int) -> Any:
+        """``recover()`` (Go spec, "Handling panics"; runtime/panic.go gorecover):
+        the panic's value when called by a deferred function run by the panic
+        (the frame right above the one being unwound), else nil.  The value
+        is the panic's message (the model keeps panic values as their text).
+        It stops the panic: the goroutine is no longer panicking and, once
+        the deferred call returns, its frame returns normally."""
+        g = t.g(gid)
+        if not g.panicking or not unwind or depth != unwind + 1:
+            return None
+        msg = g.panicking.removeprefix("panic: ")
+        if " [G" in msg:
+            msg = msg[:msg.rindex(" [G")]
+        t.setg(replace(g, panicking="", recovering=True))
+        return msg
+
+    def recover_pc(self, fn: ir.Function) -> int:
+        """The pc after `fn`'s `ir.RecoverReturn` marker (its recovery epilogue)."""
+        for i, ins in enumerate(fn.code):
+            if type(ins) is ir.RecoverReturn:
+                return i + 1
+        raise InternalError(f"{fn.name} has no recovery epilogue")
 
     def _callee_frame(self, fname: str | None, clo: Any, args: tuple[Any, ...]) -> Frame:
         if fname is not None:

@@ -1298,3 +1298,44 @@ class TypeAssert(Instr):
 
 IFACE_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeIface, IfaceMethod, TypeAssert)
 INSTRUCTIONS.update({c.__name__: c for c in IFACE_INSTRUCTIONS})
+
+
+# ---- library (time, context, fmt, errors, rand, recover)
+
+
+@_instr
+class CopySync(Instr):
+    """``*dst = *src`` for a sync object (a Mutex, RWMutex, WaitGroup or Once
+    copied by value: a value receiver, a struct passed or assigned by value).
+    The copy is a different lock: it starts with the state word the original
+    had (locked, readers, counter) and no waiters, which stay parked on the
+    original's semaphore (``go vet``'s copylocks case).  Visible: it reads the
+    original's shared state."""
+
+    VISIBLE = True
+    dst: int
+    src: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Recover(Instr):
+    """``dst = recover()``: the panic value (its message) when called directly
+    by a deferred function while its goroutine panics, which stops the panic
+    (the function that deferred it returns normally); else nil.  Local: it
+    reads only the goroutine's own state."""
+
+    dst: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class RecoverReturn(Instr):
+    """Marks a function's recovery epilogue (after its last instruction): a
+    frame whose panic was recovered resumes after this marker, where its
+    results (named results, or zero values) are returned.  Never executed."""
+
+    pos: Pos = NOPOS
+
+
+INSTRUCTIONS.update({c.__name__: c for c in (CopySync, Recover, RecoverReturn)})

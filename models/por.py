@@ -53,7 +53,7 @@ WORLD, STDOUT, ALLOC = "world", "stdout", "alloc"
 
 _WORLD_OPS = (ir.Go, ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose)
 _ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake) + datatypes.ALLOC_OPS
-_RACE_OPS = (ir.Load, ir.Store, ir.WgAdd, ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
+_RACE_OPS = (ir.Load, ir.Store, ir.AtomicOp, ir.WgAdd, ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
 #: Operand fields holding the object an instruction works on.
 _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.Load: ("ptr",), ir.Store: ("ptr",), ir.AtomicOp: ("ptr",), ir.Send: ("ch",), ir.Recv: ("ch",),

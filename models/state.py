@@ -62,7 +62,10 @@ class G:
     slow-path state of MU-2 (lost races stand for wait time); ``unwind`` is
     the frame depth being unwound by ``runtime.Goexit`` or a panic (0:
     none); ``panicking`` is the panic message while a panic runs the
-    goroutine's deferred calls (the program dies when they are done)."""
+    goroutine's deferred calls (the program dies when they are done);
+    ``recovering``: a deferred call (at depth ``unwind + 1``) called
+    ``recover()``: when it returns, the frame being unwound resumes at its
+    recovery epilogue and returns normally (``ir.RecoverReturn``)."""
 
     gid: int
     frames: tuple[Frame, ...]
@@ -72,6 +75,7 @@ class G:
     awoke: bool = False
     unwind: int = 0
     panicking: str = ""
+    recovering: bool = False
 
 
 @dataclass(frozen=True, slots=True)

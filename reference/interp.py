@@ -25,7 +25,7 @@ PARKED, YIELD_GLOBAL, YIELD_LOCAL, EXITED, STOPPED, DIED = range(6)
 class Frame:
     """One activation: function, pc, slots, defer stack, caller's result slots."""
 
-    __slots__ = ("fn", "code", "pc", "s", "defers", "dsts", "returning", "retvals")
+    __slots__ = ("fn", "code", "pc", "s", "defers", "dsts", "returning", "retvals", "unwinding")
 
     def __init__(self, fn: ir.Function, values: tuple, dsts: tuple):
         self.fn = fn
@@ -38,6 +38,7 @@ class Frame:
         self.dsts = dsts
         self.returning = False
         self.retvals: list = []
+        self.unwinding = False  # returning because of a panic or Goexit (not a Return)
 
 
 def _nil() -> o.GoPanic:
@@ -201,8 +202,12 @@ class Interp:
                 return DIED
             return EXITED
         caller = g.frames[-1]
-        if g.panicking or g.goexiting:
-            caller.returning = True
+        if caller is g.recovered:  # the deferred call that recovered returned: resume normally
+            g.recovered = None
+            caller.returning = caller.unwinding = False
+            caller.pc = next(i + 1 for i, x in enumerate(caller.code) if x.__class__ is ir.RecoverReturn)
+        elif (g.panicking or g.goexiting) and fr.unwinding:
+            caller.returning = caller.unwinding = True
         elif not caller.returning:
             for d, v in zip(fr.dsts, fr.retvals):
                 if d is not None:
@@ -220,6 +225,7 @@ class Interp:
             self.rt.panic_exit(g)
             return DIED
         g.frames[-1].returning = True
+        g.frames[-1].unwinding = True
         return None
 
     # ------------------------------------------------------------ local instructions
@@ -589,6 +595,7 @@ class Interp:
             g.logged = True
         g.goexiting = True
         fr.returning = True
+        fr.unwinding = True
         fr.retvals = []
         return None
 
@@ -836,6 +843,34 @@ class Interp:
             else:
                 self.rt.ev(g, ins, fr.s[ins.m].obj, case=idx)
             g.logged = True
+        fr.pc += 1
+
+    # ---- library (time, context, fmt, errors, rand, recover)
+
+    def i_Recover(self, g, fr, ins):
+        """recover() (runtime/panic.go gorecover): the panic's value when called by a
+        deferred function the panic runs (the frame right above an unwinding one);
+        the model keeps panic values as their text, so the value is that text."""
+        v = None
+        frames = g.frames
+        if g.panicking and len(frames) >= 2 and frames[-2].unwinding and frames[-2].returning \
+                and g.recovered is None:
+            e = g.panicking[-1]
+            v = ("runtime error: " if e.runtime_error else "") + (e.value if isinstance(e.value, str)
+                                                                  else fmt_value(e.value))
+            g.panicking.clear()
+            g.recovered = frames[-2]
+        fr.s[ins.dst] = v
+        fr.pc += 1
+
+    def i_RecoverReturn(self, g, fr, ins):
+        fr.pc += 1
+
+    def i_CopySync(self, g, fr, ins):
+        src, dst = fr.s[ins.src], fr.s[ins.dst]
+        if src is None or dst is None:
+            raise _nil()
+        sp.copy_state(self.rt.heap[src.obj], self.rt.heap[dst.obj])
         fr.pc += 1
 
 

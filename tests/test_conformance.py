@@ -161,12 +161,14 @@ def test_leak_counterexamples_leak_for_real(name, tmp_path, capsys):
         assert out == "timeout\n"  # the After timer won the select; the sender is left behind
 
 
-def test_wg_misuse_wait_returns_before_the_adds(tmp_path, capsys):
-    """The race trace (Add inside the goroutine) for real: Wait returns at once, main prints 0, not 2."""
+def test_wg_misuse_add_lands_between_done_and_release_for_real(tmp_path, capsys):
+    """The panic trace (WG-2, sync/waitgroup.go): G3's Add lands after G2's Done brought the
+    counter to zero and before the release of Wait; the runtime panics as Go does."""
     path, _, _ = _trace("wg_misuse", tmp_path)
     code, out, err = _replay(path, capsys)
-    assert (code, out) == (0, "0\n")
-    assert "leaked goroutines at exit:" in err
+    assert code == 2
+    assert "panic: sync: WaitGroup misuse: Add called concurrently with Wait" in err
+    assert "goroutine 3 [running]" in err
 
 
 def test_runaway_fanout_exceeds_the_goroutine_bound_for_real(tmp_path, capsys):

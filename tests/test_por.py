@@ -94,8 +94,8 @@ def test_reduction_preserves_verdicts_and_outcomes(path: str, proviso: str) -> N
 
 
 #: (full states, states under reduction), proviso "visited".
-PINNED = {"worker_pool": (343, 310), "graceful_shutdown": (2167, 1906), "abba_deadlock": (103, 103),
-          "ch_close_wakes_all": (49, 42), "fan_in": (65, 65)}
+PINNED = {"worker_pool": (355, 322), "graceful_shutdown": (2188, 1927), "abba_deadlock": (106, 106),
+          "ch_close_wakes_all": (52, 45), "fan_in": (65, 65)}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -116,7 +116,7 @@ def test_liveness_is_unknown_under_reduction() -> None:
 def test_default_exploration_is_unchanged() -> None:
     spec = load_spec(os.path.join(SPECS, "worker_pool.yaml"))
     r = check(build_model(spec))
-    assert r.stats.states == 343 and r.stats.reduced == 0
+    assert r.stats.states == 355 and r.stats.reduced == 0
 
 
 def test_philosophers_three_reduce() -> None:
@@ -127,7 +127,7 @@ def test_philosophers_three_reduce() -> None:
     assert (full.stats.states, red.stats.states) == PHIL3
 
 
-PHIL3 = (995, 973)
+PHIL3 = (999, 977)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

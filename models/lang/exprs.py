@@ -7,7 +7,8 @@ heap cell when boxed.  Struct and sync/atomic values are heap objects; a
 variable of such a type holds the object's Ref, which never changes.  Struct
 value semantics are kept by copying field by field where Go copies (`a :=
 b`, assignment, passing and returning a struct, value receivers); copying a
-struct that contains a sync object is rejected (Go vet's copylocks).
+struct that contains a sync object copies its state into a new, different
+lock (`ir.CopySync`; Go vet's copylocks flags it, Go runs it).
 """
 
 from __future__ import annotations
@@ -336,8 +337,6 @@ class ExprMixin(_Base):
         fresh = inner.type in ("composite_literal", "call_expression")
         s, t = self.value(node, into)
         if t.is_object and not fresh:
-            if t.kind in SYNC_KINDS:
-                self.outside(f"copying a {t.kind} value", node, "use a pointer")
             c = self.copy_new(s, t, pos(node), node)
             if into is not None:
                 self.fb.emit(ir.Move(into, c, pos(node)))
@@ -355,7 +354,10 @@ class ExprMixin(_Base):
         """Copy struct `src` into struct `dst`, field by field."""
         fb = self.fb
         if t.kind in SYNC_KINDS:
-            self.outside(f"copying a {t.kind} value", node, "use a pointer")
+            if t.kind == "sync.Cond":
+                self.outside("copying a sync.Cond value", node, "use a pointer (Go panics: sync.Cond is copied)")
+            fb.emit(ir.CopySync(dst, src, p))  # a copied lock is a different lock (go vet: copylocks)
+            return
         m = fb.mark()
         for fname, ft, _ in self.types.fields_of(t):
             if ft.is_object:

@@ -238,7 +238,8 @@ class LibMixin(_Base):
             t = self.types.resolve(argn[0])
             return Callee("lib", None, None, [], (GT("ptr", elem=t),), node, "new", t)
         if name == "recover":
-            self.outside("recover", node, "a panic ends the program")
+            self._argc(argn, 0, name, node)
+            return Callee("lib", None, None, [], (GT("iface", "any"),), node, "recover")
         if name in ("print", "println"):
             self.outside(f"builtin {name}", node, "use fmt.Println")
         if name in ("append", "copy", "delete", "clear"):
@@ -441,6 +442,11 @@ class LibMixin(_Base):
                 fb.emit(ir.Nop(p))
         elif op == "nop":
             fb.emit(ir.Nop(p))
+        elif op == "recover":
+            if fb.name.startswith("recover@"):  # defer recover(): not called by a deferred function
+                fb.emit(ir.Const(d0(), None, p))
+            else:
+                fb.emit(ir.Recover(d0(), p))
         elif op == "len":
             fb.emit(ir.LenOf(d0(), a[0], p))
         elif op == "cap":

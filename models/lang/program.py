@@ -57,8 +57,11 @@ START = "init$"
 CANCEL_FUNC = "context.cancel"
 
 
-def compile_go(source: str, file: str = "<source>", entry: str = "main") -> ir.Program:
+def compile_go(source: str, file: str = "<source>", entry: str = "main", go: str = "") -> ir.Program:
     """Parse, check and lower Go `source` to an `ir.Program` starting at `entry`.
+
+    `go` is the Go version whose language rules apply (``"1.21"``; "" = the
+    modern rules, Go 1.22's per-iteration loop variables).
 
     Raises `models.errors.InputError` (with file, line and column) for syntax
     errors and for every construct outside the supported subset.
@@ -68,15 +71,27 @@ def compile_go(source: str, file: str = "<source>", entry: str = "main") -> ir.P
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compile(source, file, entry)
+        return _compile(source, file, entry, go)
     finally:
         if enabled:
             gc.enable()
 
 
-def _compile(source: str, file: str, entry: str) -> ir.Program:
+def parse_go_version(go: str) -> tuple[int, int]:
+    """``"1.21"`` / ``"1.22.3"`` / ``"go1.19"`` -> (1, 21); "" -> (1, 22)."""
+    if not go:
+        return (1, 22)
+    parts = go.removeprefix("go").split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        raise ValueError(f"bad Go version {go!r}: expected like 1.21") from None
+
+
+def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     root = parse(source, file)
     unit = Unit(file, TypeTable(file))
+    unit.go_version = parse_go_version(go)
     pkg_name = _package(root, file)
     decls = [c for c in named(root) if c.type not in ("package_clause", "comment")]
     for d in decls:

@@ -82,3 +82,6 @@ class Unit:
     functions: dict[str, ir.Function] = field(default_factory=dict)
     func_nodes: dict[str, Node] = field(default_factory=dict)
     globals: list[ir.Global] = field(default_factory=list)
+    #: The Go version whose rules apply (go.mod's ``go`` line): from (1, 22) on,
+    #: a for clause's loop variables are per iteration.
+    go_version: tuple[int, int] = (1, 22)

@@ -14,7 +14,7 @@ Layouts (every loop ends with a backward `Jump`, a preemption point)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
@@ -315,10 +315,13 @@ class StmtMixin(_Base):
             self.pop()
             return
         cond = post = None
+        per_iter: list[Any] = []
         if clause is not None and clause.type == "for_clause":
             init = field(clause, "initializer")
             if init is not None:
                 self.stmt(init)
+                if init.type == "short_var_declaration" and self.unit.go_version >= (1, 22):
+                    per_iter = [v for v in self.scopes[-1].values() if getattr(v, "boxed", False)]
             cond = field(clause, "condition")
             post = field(clause, "update")
         elif clause is not None:
@@ -331,6 +334,14 @@ class StmtMixin(_Base):
         self.block(body)
         self.breakables.pop()
         fb.place(cont)
+        for v in per_iter:  # Go 1.22: the next iteration's own variable, a copy of this one's
+            mk = fb.mark()
+            fresh, val = fb.temp(), fb.temp()
+            fb.emit(ir.New(fresh, self.types.to_ir(v.type), pos(clause)))
+            fb.emit(ir.Load(val, v.slot, pos(clause)))
+            fb.emit(ir.Store(fresh, val, pos(clause)))
+            fb.emit(ir.Move(v.slot, fresh, pos(clause)))
+            fb.release(mk)
         if post is not None:
             self.stmt(post)
         fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))

@@ -110,8 +110,8 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
     gid = action[1]
     choice = action[2] if action[0] == "select" else None
     g = w.gs[gid - 1]
-    if not g.frames or (g.wait and g.wait[0] == "panic"):
-        return []
+    if not g.frames or (g.wait and g.wait[0] in ("panic", "wg release")):
+        return []  # a panic to come; a WaitGroup's release of its waiters (their Wait returns report it)
     ins = m.instr_of(g)
     slots = g.frames[-1].slots
     try:
@@ -306,6 +306,8 @@ def race_accesses(model: Any, w: World) -> tuple[Event, Event] | None:
 
     def event(x: Any) -> Event:
         kind = "write" if x.write else "read"
+        if x.atomic:
+            kind = _ATOMIC_KIND.get(x.ins.operator, "atomic_rmw") if x.write else "atomic_read"
         if x.kind == "var":
             return Event(x.gid, kind, (x.ref.obj, x.ref.field), x.ins.pos[0],
                          var_name(m, w, x.ref, names, x.slot_name))
