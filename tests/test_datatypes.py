@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from models import ir
+from models.errors import InputError
+from models.lang import compile_go
 from tests.test_semantics_specs import outputs, reason, run
 
 #: Data-type specs with their exact state counts (a changed count is a changed semantics).
@@ -113,3 +115,20 @@ def test_rlock_reentry_through_a_stringer_deadlocks():
 def test_race_through_dynamic_dispatch():
     assert reason("iface_method_race", "race_free").startswith("data race on c.hits: G2 writes at main.go:17")
     assert outputs("iface_method_race") == {"1\n", "2\n", "3\n"}
+
+
+def test_every_construct_outside_the_subset_is_reported_at_once():
+    """Lowering goes on past an unsupported construct (its statement is
+    skipped), so one run lists them all, each at its file:line:col; errors
+    that only follow from a skipped statement are not reported."""
+    src = ('package main\n\nimport (\n\t"fmt"\n\t"reflect"\n\t"unsafe"\n)\n\ntype T struct {\n\tf float64\n}\n\n'
+           'func main() {\n\tvar x int\n\tfmt.Println(unsafe.Sizeof(x), reflect.TypeOf(x))\n\ty := 2.5\n\t_ = y\n'
+           '\tgoto end\nend:\n}\n')
+    with pytest.raises(InputError) as exc:
+        compile_go(src, "bad.go")
+    lines = str(exc.value).splitlines()
+    assert [ln.split(": ")[0] for ln in lines] == ["bad.go:5:2", "bad.go:6:2", "bad.go:10:4", "bad.go:16:7",
+                                                    "bad.go:18:2", "bad.go:19:1"]
+    assert lines[2] == "bad.go:10:4: floating-point and complex types is outside the supported Go subset"
+    assert lines[4] == "bad.go:18:2: goto is outside the supported Go subset"
+    assert (exc.value.line, exc.value.col) == (5, 2)

@@ -16,6 +16,7 @@ import gc
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import FuncBuilder
 from models.lang.gotypes import (
     BOOL,
@@ -96,45 +97,52 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     decls = [c for c in named(root) if c.type not in ("package_clause", "comment")]
     for d in decls:
         if d.type == "import_declaration":
-            _imports(unit, d)
+            try:
+                _imports(unit, d)
+            except InputError as e:
+                unit.note(e)
     _predeclare(unit)
     for d in decls:
         if d.type == "type_declaration":
             _declare_types(unit, d, register=True)
-    _declare_named(unit, [d for d in decls if d.type == "type_declaration"])
+    try:
+        _declare_named(unit, [d for d in decls if d.type == "type_declaration"])
+    except InputError as e:
+        unit.note(e)
     for d in decls:
         if d.type == "type_declaration":
-            _declare_types(unit, d, register=False)
+            try:
+                _declare_types(unit, d, register=False)
+            except InputError as e:
+                unit.note(e)
     lw = Lowerer(unit, Analysis(), pass1=False)
     funcs: list[tuple[str, Node, tuple | None]] = []
     inits: list[str] = []
     for d in decls:
-        t = d.type
-        if t == "const_declaration":
-            lw.const_decl(d, unit.package)
-        elif t == "function_declaration":
-            _no_generics(unit, d)
-            name = text(field(d, "name"))
-            sig = unit.types.signature(d)
-            if name == "init":
-                if sig.params or sig.results:
-                    fail("func init must have no arguments and no return values", file, d)
-                name = f"init#{len(inits) + 1}"
-                inits.append(name)
-            else:
-                unit.package[name] = FuncB(name, sig)
-            funcs.append((name, d, None))
-        elif t == "method_declaration":
-            funcs.append(_method(unit, d))
-        elif t not in ("import_declaration", "type_declaration", "var_declaration"):
-            outside(construct_name(d), file, d)
-    _check_entry(unit, entry, pkg_name, root)
-    var_decls = [d for d in decls if d.type == "var_declaration"]
-    _start(unit, var_decls, inits, entry, root)
+        try:
+            _declare(unit, lw, d, funcs, inits)
+        except InputError as e:
+            unit.note(e)
+    try:
+        _check_entry(unit, entry, pkg_name, root)
+        var_decls = [d for d in decls if d.type == "var_declaration"]
+        _start(unit, var_decls, inits, entry, root)
+    except InputError as e:
+        unit.note(e)
+    except AssertionError:
+        if not unit.errors:
+            raise
     for name, node, _recv in funcs:
         unit.func_nodes[name] = node
     for name, node, recv in funcs:
-        lower_function(unit, name, node, recv)
+        try:
+            lower_function(unit, name, node, recv)
+        except InputError as e:
+            unit.note(e)
+        except AssertionError:  # a function left half-built by a skipped statement
+            if not unit.errors:
+                raise
+    unit.raise_errors()
     if unit.types.uses_ifaces:
         _bound_methods(unit)
     if "context" in unit.types.imports:
@@ -144,6 +152,31 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
     return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
                       globals=tuple(unit.globals), start=START, entry=entry, types=types)
+
+
+def _declare(unit: Unit, lw: Lowerer, d: Node, funcs: list[tuple[str, Node, tuple | None]],
+             inits: list[str]) -> None:
+    """Declare one top-level const, func or method (bodies are lowered later)."""
+    file = unit.file
+    t = d.type
+    if t == "const_declaration":
+        lw.const_decl(d, unit.package)
+    elif t == "function_declaration":
+        _no_generics(unit, d)
+        name = text(field(d, "name"))
+        sig = unit.types.signature(d)
+        if name == "init":
+            if sig.params or sig.results:
+                fail("func init must have no arguments and no return values", file, d)
+            name = f"init#{len(inits) + 1}"
+            inits.append(name)
+        else:
+            unit.package[name] = FuncB(name, sig)
+        funcs.append((name, d, None))
+    elif t == "method_declaration":
+        funcs.append(_method(unit, d))
+    elif t not in ("import_declaration", "type_declaration", "var_declaration"):
+        outside(construct_name(d), file, d)
 
 
 def _bound_methods(unit: Unit) -> None:
@@ -183,11 +216,15 @@ def _imports(unit: Unit, d: Node) -> None:
             continue
         path_node = field(spec, "path")
         path = string_value(path_node, unit.file)
-        if field(spec, "name") is not None:
-            outside("renamed, dot and blank imports", unit.file, spec)
-        if path not in IMPORTABLE:
-            outside(f'import of package "{path}"', unit.file, spec,
-                    "importable: " + ", ".join(IMPORTABLE))
+        try:
+            if field(spec, "name") is not None:
+                outside("renamed, dot and blank imports", unit.file, spec)
+            if path not in IMPORTABLE:
+                outside(f'import of package "{path}"', unit.file, spec,
+                        "importable: " + ", ".join(IMPORTABLE))
+        except InputError as e:
+            unit.note(e)
+            continue
         unit.types.imports.add(path)
         unit.package[path.rsplit("/", 1)[-1]] = PkgB(path)
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import Breakable, Label, Var
 from models.lang.gotypes import BOOL, GT, INT, UNIT
 from models.lang.parse import construct_name, field, named, pos, text, unparen
@@ -43,12 +44,19 @@ class StmtMixin(_Base):
         if handler is None:
             if t == "comment":
                 return
-            self.outside(construct_name(node), node)
+            try:
+                self.outside(construct_name(node), node)
+            except InputError as e:
+                self.unit.note(e)
+                return
         if t == "labeled_statement":
             self.pending_label = text(field(node, "label"))
         elif t not in ("for_statement", "expression_switch_statement", "select_statement", "type_switch_statement"):
             self.pending_label = None
-        handler(node)
+        try:
+            handler(node)
+        except InputError as e:  # skip the statement; every offending construct is reported (Unit.note)
+            self.unit.note(e)
         fb.release(m)
 
     # ---- simple statements
