@@ -20,6 +20,7 @@ STATES = {
     "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
     "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
     "iface_assert_panic": 3, "stringer_rlock_reentry": 59, "stringer_rlock_fixed": 73, "iface_method_race": 116,
+    "slice_struct_results": 143,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
@@ -132,3 +133,9 @@ def test_every_construct_outside_the_subset_is_reported_at_once():
     assert lines[2] == "bad.go:10:4: floating-point and complex types is outside the supported Go subset"
     assert lines[4] == "bad.go:18:2: goto is outside the supported Go subset"
     assert (exc.value.line, exc.value.col) == (5, 2)
+
+
+def test_struct_elements_are_values():
+    """Elements of a []T of structs are per-element variables, and append's
+    growth copies them (the old slice's later write is not in the new one)."""
+    assert outputs("slice_struct_results") == {"10 1 true 3 4\n"}

@@ -11,14 +11,14 @@ from models.lang import compile_go
 H = "package main\n\n"
 CASES = {
  "goto": H + 'func main() {\nL:\n\tgoto L\n}\n',
- "map": H + 'type T struct{ n int }\n\nfunc main() {\n\tm := map[string]T{}\n\t_ = m\n}\n',
+ "map": H + 'import "sync"\n\nfunc main() {\n\tm := map[string]sync.Mutex{}\n\t_ = m\n}\n',
  "reflect": H + 'import "reflect"\n\nfunc main() { _ = reflect.TypeOf(1) }\n',
  "unsafe": H + 'import "unsafe"\n\nfunc main() { var x int; _ = unsafe.Sizeof(x) }\n',
  "generics": H + 'func id[T any](x T) T { return x }\n\nfunc main() { _ = id(1) }\n',
  "generic_type": H + 'type Box[T any] struct { v T }\n\nfunc main() {}\n',
  "syntax": H + 'func main() {\n\tx := \n}\n',
  "unknown_func": H + 'func main() {\n\tfoo(1)\n}\n',
- "slice": H + 'type T struct{ n int }\n\nfunc main() {\n\tvar s []T\n\t_ = s\n}\n',
+ "slice": H + 'import "sync"\n\nfunc main() {\n\tvar s []sync.WaitGroup\n\t_ = s\n}\n',
  "array": H + 'func main() {\n\tvar a [3]int\n\t_ = a\n}\n',
  "interface": H + 'type C interface{ ~int }\n\nfunc main() {}\n',
  "type_switch": H + 'func main() {\n\tx := 1\n\tswitch x.(type) {\n\t}\n}\n',
@@ -40,14 +40,14 @@ CASES = {
 
 EXPECTED = {
     'goto': (5, 2, 'goto is outside the supported Go subset'),
-    'map': (6, 7, 'maps of T values is outside the supported Go subset; use a map of pointers, map[string]*T'),
+    'map': (6, 7, 'maps of sync.Mutex values is outside the supported Go subset; use a map of pointers, map[string]*sync.Mutex'),
     'reflect': (3, 8, 'import of package "reflect" is outside the supported Go subset; importable: context, fmt, os, runtime, sync, sync/atomic, syscall, testing, time'),
     'unsafe': (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, fmt, os, runtime, sync, sync/atomic, syscall, testing, time'),
     'generics': (3, 8, 'generics (type parameters) is outside the supported Go subset'),
     'generic_type': (3, 9, 'generics (type parameters) is outside the supported Go subset'),
     'syntax': (4, 6, "Go syntax error: missing 'identifier'"),
     'unknown_func': (4, 2, 'undefined: foo'),
-    'slice': (6, 8, 'slices of T values is outside the supported Go subset; use a slice of pointers, []*T'),
+    'slice': (6, 8, 'slices of sync.WaitGroup values is outside the supported Go subset; use a slice of pointers, []*sync.WaitGroup'),
     'array': (4, 8, 'arrays is outside the supported Go subset'),
     'interface': (3, 19, 'negated type is outside the supported Go subset'),
     'type_switch': (5, 2, 'x (variable of type int) is not an interface'),

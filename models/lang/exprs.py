@@ -562,9 +562,15 @@ class ExprMixin(_Base):
             return d
         if lv.kind == "map":
             d = self.fb.temp()
-            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
+            self.map_read(d, lv, p)
             return d
         return lv.slot
+
+    def map_read(self, d: int, lv: LV, p: tuple[int, int]) -> None:
+        """``d = m[k]``; a missing struct value is a fresh zero struct."""
+        ok = self.fb.temp() if lv.type.is_object else None
+        self.fb.emit(ir.MapIndex(d, ok, lv.slot, lv.key, None if lv.type.is_object else zero_value(lv.type), pos=p))
+        self.zero_struct_if_closed(d, ok, lv.type, p)
 
     def store(self, lv: LV, src: int, p: tuple[int, int], node: Node) -> None:
         fb = self.fb
@@ -603,8 +609,9 @@ class ExprMixin(_Base):
                     continue
                 inner = named(n)[0] if n.type == "literal_element" else n
                 if inner.type == "literal_value":
-                    self.outside("elided composite literal types", inner, "write the element type")
-                s_, st = self.owned(inner, fb.temp())
+                    s_, st = self.elided_literal(inner, want)
+                else:
+                    s_, st = self.owned(inner, fb.temp())
                 dst.append(self.coerce(s_, st, want, pos(inner)))
         d = fb.temp() if into is None else into
         if t.kind == "slice":
@@ -612,6 +619,20 @@ class ExprMixin(_Base):
         else:
             fb.emit(ir.MakeMap(d, tuple(keys), tuple(vals), p))
         return d, t
+
+    def elided_literal(self, body: Node, want: GT | None) -> tuple[int, GT]:
+        """``{...}`` standing for ``T{...}`` or ``&T{...}`` in a slice or map
+        literal of element type T or *T (Go spec, "Composite literals")."""
+        fb = self.fb
+        p = pos(body)
+        target = want.elem if want is not None and want.kind == "ptr" and want.elem is not None else want
+        if target is None or target.kind != "struct":
+            self.outside(f"elided composite literals of type {want}", body, "write the element type")
+        d = fb.temp()
+        fb.emit(ir.New(d, self.types.to_ir(target), p))
+        self.init_struct(d, target, body)
+        assert want is not None
+        return d, want
 
     def index_place(self, node: Node) -> LV:
         """The place ``x[i]``: an element of a slice (``ptr``) or an entry of a map (``map``)."""
@@ -631,6 +652,9 @@ class ExprMixin(_Base):
         i, _ = self.value(field(node, "index"))
         d = fb.temp()
         fb.emit(ir.IndexAddr(d, base, i, p))
+        if bt.elem.is_object:  # a struct element: the element holds its (never replaced) struct's Ref
+            fb.emit(ir.Load(d, d, p))
+            return LV("obj", d, bt.elem)
         return LV("ptr", d, bt.elem)
 
     def index_value(self, node: Node, into: int | None) -> tuple[int, GT]:
@@ -638,8 +662,10 @@ class ExprMixin(_Base):
         p = pos(node)
         if lv.kind == "map":
             d = self.fb.temp() if into is None else into
-            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
+            self.map_read(d, lv, p)
             return d, lv.type
+        if lv.kind == "obj":
+            return self._move((lv.slot, lv.type), into, p)
         d = self.fb.temp() if into is None else into
         self.fb.emit(ir.Load(d, lv.slot, p))
         return d, lv.type
@@ -716,14 +742,20 @@ class ExprMixin(_Base):
                 sp, spt = self.value(named(rest[-1])[0], fb.temp())
                 if spt.kind != "slice":
                     self.outside(f"append(s, x...) of a {spt}", rest[-1], "spread a slice")
-                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self.zero(t.elem, node))
+                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self._elem_info(t.elem))
             vals = [self.coerce(*self.owned(x, fb.temp()), t.elem, pos(x)) for x in rest]
-            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self.zero(t.elem, node))
+            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self._elem_info(t.elem))
         if name == "copy":
             if len(argn) != 2:
                 self.err(f"copy takes 2 arguments, {len(argn)} given", node)
-            a = [self.value(x, fb.temp())[0] for x in argn]
-            return Callee("lib", None, None, a, (INT,), node, "data.copy")
+            a = []
+            et: GT | None = None
+            for x in argn:
+                s_, xt = self.value(x, fb.temp())
+                a.append(s_)
+                et = et or xt.elem
+            return Callee("lib", None, None, a, (INT,), node, "data.copy",
+                          self.types.to_ir(et) if et is not None and et.is_object else None)
         if name == "delete":
             if len(argn) != 2:
                 self.err(f"delete takes 2 arguments, {len(argn)} given", node)
@@ -733,6 +765,12 @@ class ExprMixin(_Base):
             k, _ = self.value(argn[1], fb.temp())
             return Callee("lib", None, None, [m, k], (), node, "data.delete")
         return None
+
+    def _elem_info(self, elem: GT) -> tuple[Any, ir.Type | None]:
+        """(zero value, full element type for struct elements) of an `ir.Append`."""
+        if elem.is_object:
+            return None, self.types.to_ir(elem)
+        return zero_value(elem), None
 
     def _is_bytes_type(self, tnode: Node) -> bool:
         elem = named(tnode)
@@ -751,11 +789,11 @@ class ExprMixin(_Base):
         elif op == "data.maplen":
             fb.emit(ir.MapLen(d, a[0], p))
         elif op == "data.append":
-            fb.emit(ir.Append(d, a[0], tuple(a[1:]), None, static, p))
+            fb.emit(ir.Append(d, a[0], tuple(a[1:]), None, static[0], static[1], p))
         elif op == "data.append_spread":
-            fb.emit(ir.Append(d, a[0], (), a[1], static, p))
+            fb.emit(ir.Append(d, a[0], (), a[1], static[0], static[1], p))
         elif op == "data.copy":
-            fb.emit(ir.Copy(dsts[0] if dsts else None, a[0], a[1], p))
+            fb.emit(ir.Copy(dsts[0] if dsts else None, a[0], a[1], static, p))
         elif op == "data.delete":
             fb.emit(ir.MapWriting(a[0], False, p))
             fb.emit(ir.MapDelete(a[0], a[1], p))

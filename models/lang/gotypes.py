@@ -164,7 +164,7 @@ class TypeTable:
             return self.signature(node)
         if t == "slice_type":
             elem = self.resolve(child(node, "element"))
-            if elem.is_object:
+            if elem.kind in SYNC_KINDS:
                 outside(f"slices of {elem} values", self.file, node, f"use a slice of pointers, []*{elem}")
             return GT("slice", elem=elem)
         if t == "map_type":
@@ -173,7 +173,7 @@ class TypeTable:
             if key.kind not in ("int", "bool", "string", "ptr", "chan"):
                 outside(f"map keys of type {key}", self.file, child(node, "key"),
                         "keys are integers, strings, booleans, pointers or channels")
-            if val.is_object:
+            if val.kind in SYNC_KINDS:
                 outside(f"maps of {val} values", self.file, node, f"use a map of pointers, map[{key}]*{val}")
             return GT("map", elem=val, key=key)
         if t == "generic_type":
