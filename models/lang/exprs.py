@@ -808,7 +808,7 @@ class ExprMixin(_Base):
         "Method values": a value receiver is copied when the method value is
         evaluated; a pointer receiver is captured as is)."""
         fb = self.fb
-        if not info.ptr_recv:
+        if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
             recv = self.copy_new(recv, GT("struct", info.full.split(".")[0]), p, node)
         name = self.ensure_bound(info, p)
         d = fb.temp()
@@ -915,7 +915,7 @@ class ExprMixin(_Base):
         self.fb = w
         try:
             recv = r
-            if not info.ptr_recv:
+            if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                 recv = self.copy_new(r, GT("struct", info.full.split(".")[0]), p, self.unit.func_nodes[info.full])
             w.emit(ir.Call(res, info.full, None, (recv, *params), p))
             w.emit(ir.Return(res, p))
@@ -946,7 +946,7 @@ class ExprMixin(_Base):
         self.fb = w
         try:
             base = self.walk(r, path, p)
-            if not info.ptr_recv:
+            if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                 base = self.copy_new(base, GT("struct", info.full.split(".")[0]), p,
                                      self.unit.func_nodes[info.full])
             w.emit(ir.Call(res, info.full, None, (base, *params), p))

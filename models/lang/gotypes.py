@@ -323,6 +323,9 @@ class TypeTable:
                     found.append((path, "lib", cur.kind))
                     continue
                 if cur.kind != "struct":
+                    nm = self.methods.get(cur.name, {}).get(name) if cur.name in self.named else None
+                    if nm is not None:  # a method of a named non-struct type
+                        found.append((path, "method", nm))
                     continue
                 m = self.methods.get(cur.name, {}).get(name)
                 if m is not None:

@@ -162,7 +162,9 @@ class LibMixin(_Base):
             base = self.walk(base, path, pos(fn))
             if what == "method":
                 sig = info.sig
-                if not info.ptr_recv:
+                if info.ptr_recv and not path and bt.kind != "ptr" and not bt.is_object:
+                    base, _ = self.address(operand)  # x.M() is (&x).M() for a named non-struct x
+                if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                     recv_t = GT("struct", info.full.split(".")[0])
                     base = self.copy_new(base, recv_t, pos(fn), operand)
                 return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),

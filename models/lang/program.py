@@ -341,14 +341,17 @@ def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
     if base.type == "generic_type":
         outside("generics (type parameters)", unit.file, base)
     tname = text(base)
-    if tname not in unit.types.structs:
-        outside("methods on non-struct types", unit.file, base)
+    named_t = unit.types.named.get(tname)
+    if tname not in unit.types.structs and (named_t is None or named_t.kind == "iface"):
+        outside("methods on this type", unit.file, base, "methods are declared on named struct and non-interface "
+                "types of this package")
     mname = text(field(d, "name"))
     full = f"{tname}.{mname}"
     sig = unit.types.signature(d)
     unit.types.methods.setdefault(tname, {})[mname] = MethodInfo(full, ptr, sig)
     rname_node = field(rnode, "name")
-    rtype = GT("ptr", elem=GT("struct", tname)) if ptr else GT("struct", tname)
+    own = GT("struct", tname) if tname in unit.types.structs else unit.types.named[tname]
+    rtype = GT("ptr", elem=own) if ptr else own
     recv_param = (text(rname_node) if rname_node is not None else "", rtype,
                   rname_node if rname_node is not None else rnode)
     return full, d, recv_param
