@@ -48,6 +48,13 @@ class LV:
     key: int = -1  # kind "map": the slot of the key (`slot` holds the map)
 
 
+def req(node: Node, name: str) -> Node:
+    """Child `name` of `node`, which the grammar guarantees is there."""
+    c = node.child_by_field_name(name)
+    assert c is not None, name
+    return c
+
+
 def _wrap(v: int) -> int:
     v &= (1 << 64) - 1
     return v - (1 << 64) if v >= 1 << 63 else v
@@ -383,7 +390,7 @@ class ExprMixin(_Base):
                 self.err("too many values in struct{}{}", node)
             return fb.const(None, p, into), UNIT
         if t.kind in ("slice", "map"):
-            return self.collection_literal(t, field(node, "body"), into)
+            return self.collection_literal(t, req(node, "body"), into)
         if not t.is_object:
             self.outside(f"composite literals of type {t}", node)
         d = fb.temp() if into is None else into
@@ -626,36 +633,38 @@ class ExprMixin(_Base):
         fb = self.fb
         p = pos(body)
         target = want.elem if want is not None and want.kind == "ptr" and want.elem is not None else want
-        if target is None or target.kind != "struct":
+        if target is None or want is None or target.kind != "struct":
             self.outside(f"elided composite literals of type {want}", body, "write the element type")
         d = fb.temp()
         fb.emit(ir.New(d, self.types.to_ir(target), p))
+        assert target is not None and want is not None
         self.init_struct(d, target, body)
-        assert want is not None
         return d, want
 
     def index_place(self, node: Node) -> LV:
         """The place ``x[i]``: an element of a slice (``ptr``) or an entry of a map (``map``)."""
         fb = self.fb
         p = pos(node)
-        base, bt = self.value(field(node, "operand"))
+        base, bt = self.value(req(node, "operand"))
         if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind in ("slice", "map"):
             d = fb.temp()
             fb.emit(ir.Load(d, base, p))
             base, bt = d, bt.elem
         if bt.kind == "map":
             assert bt.elem is not None
-            k, _ = self.value(field(node, "index"), fb.temp())
+            k, _ = self.value(req(node, "index"), fb.temp())
             return LV("map", base, bt.elem, k)
         if bt.kind != "slice" or bt.elem is None:
             self.outside(f"indexing a value of type {bt}", node, "index slices and maps")
-        i, _ = self.value(field(node, "index"))
+        elem = bt.elem
+        assert elem is not None
+        i, _ = self.value(req(node, "index"))
         d = fb.temp()
         fb.emit(ir.IndexAddr(d, base, i, p))
-        if bt.elem.is_object:  # a struct element: the element holds its (never replaced) struct's Ref
+        if elem.is_object:  # a struct element: the element holds its (never replaced) struct's Ref
             fb.emit(ir.Load(d, d, p))
-            return LV("obj", d, bt.elem)
-        return LV("ptr", d, bt.elem)
+            return LV("obj", d, elem)
+        return LV("ptr", d, elem)
 
     def index_value(self, node: Node, into: int | None) -> tuple[int, GT]:
         lv = self.index_place(node)
@@ -673,7 +682,7 @@ class ExprMixin(_Base):
     def slice_expr(self, node: Node, into: int | None) -> tuple[int, GT]:
         """``s[lo:hi:max]`` of a slice (Reslice)."""
         fb = self.fb
-        base, bt = self.value(field(node, "operand"))
+        base, bt = self.value(req(node, "operand"))
         if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "slice":
             d0 = fb.temp()
             fb.emit(ir.Load(d0, base, pos(node)))
@@ -732,9 +741,11 @@ class ExprMixin(_Base):
             if not argn:
                 self.err("not enough arguments for append", node)
             s, t = self.owned(argn[0], fb.temp())
-            if t.kind != "slice" or t.elem is None:
+            elem = t.elem
+            if t.kind != "slice" or elem is None:
                 self.err(f"invalid argument: first argument to append must be a slice; have {text(argn[0])}",
                          argn[0])
+            assert elem is not None
             rest = argn[1:]
             if rest and rest[-1].type == "variadic_argument":
                 if len(rest) != 1:
@@ -742,9 +753,9 @@ class ExprMixin(_Base):
                 sp, spt = self.value(named(rest[-1])[0], fb.temp())
                 if spt.kind != "slice":
                     self.outside(f"append(s, x...) of a {spt}", rest[-1], "spread a slice")
-                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self._elem_info(t.elem))
-            vals = [self.coerce(*self.owned(x, fb.temp()), t.elem, pos(x)) for x in rest]
-            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self._elem_info(t.elem))
+                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self._elem_info(elem))
+            vals = [self.coerce(*self.owned(x, fb.temp()), elem, pos(x)) for x in rest]
+            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self._elem_info(elem))
         if name == "copy":
             if len(argn) != 2:
                 self.err(f"copy takes 2 arguments, {len(argn)} given", node)
@@ -847,7 +858,7 @@ class ExprMixin(_Base):
 
         sig = self.types.iface_methods(bt).get(name)
         if sig is None:
-            self.err(f"{text(field(fn, 'operand'))}.{name} undefined (type {bt} has no method {name})", fn)
+            self.err(f"{text(req(fn, 'operand'))}.{name} undefined (type {bt} has no method {name})", fn)
         self.types.uses_ifaces = True
         if name == "Error":
             self._ensure_error_string(pos(fn))
@@ -867,11 +878,11 @@ class ExprMixin(_Base):
         """``x.(T)`` into `dst` (and `ok` for the comma-ok form); returns T."""
         fb = self.fb
         p = pos(node)
-        x, xt = self.value(field(node, "operand"))
+        x, xt = self.value(req(node, "operand"))
         if xt.kind != "iface":
-            self.err(f"invalid operation: {text(field(node, 'operand'))} (variable of type {xt}) is not an interface",
+            self.err(f"invalid operation: {text(req(node, 'operand'))} (variable of type {xt}) is not an interface",
                      node)
-        t = self.types.resolve(field(node, "type"))
+        t = self.types.resolve(req(node, "type"))
         self.types.uses_ifaces = True
         static = self.types.go_name(xt) if xt.name else "interface {}"
         if t.kind == "iface":
@@ -911,7 +922,7 @@ class ExprMixin(_Base):
         params = [w.slot(f"a{i}") for i in range(w.nparams)]
         w.nresults = len(info.sig.results)
         res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-        saved = self.fb
+        saved: FuncBuilder = self.fb
         self.fb = w
         try:
             recv = r
@@ -942,7 +953,7 @@ class ExprMixin(_Base):
         params = [w.slot(f"a{i}") for i in range(w.nparams)]
         w.nresults = len(info.sig.results)
         res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-        saved = self.fb
+        saved: FuncBuilder = self.fb
         self.fb = w
         try:
             base = self.walk(r, path, p)

@@ -163,15 +163,19 @@ class TypeTable:
         if t == "function_type":
             return self.signature(node)
         if t == "slice_type":
-            elem = self.resolve(child(node, "element"))
+            en = child(node, "element")
+            assert en is not None
+            elem = self.resolve(en)
             if elem.kind in SYNC_KINDS:
                 outside(f"slices of {elem} values", self.file, node, f"use a slice of pointers, []*{elem}")
             return GT("slice", elem=elem)
         if t == "map_type":
-            key = self.resolve(child(node, "key"))
-            val = self.resolve(child(node, "value"))
+            kn, vn = child(node, "key"), child(node, "value")
+            assert kn is not None and vn is not None
+            key = self.resolve(kn)
+            val = self.resolve(vn)
             if key.kind not in ("int", "bool", "string", "ptr", "chan"):
-                outside(f"map keys of type {key}", self.file, child(node, "key"),
+                outside(f"map keys of type {key}", self.file, kn,
                         "keys are integers, strings, booleans, pointers or channels")
             if val.kind in SYNC_KINDS:
                 outside(f"maps of {val} values", self.file, node, f"use a map of pointers, map[{key}]*{val}")

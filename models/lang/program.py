@@ -195,7 +195,7 @@ def _bound_methods(unit: Unit) -> None:
         for mname in names:
             found = unit.types.lookup(GT("struct", sname), mname)
             if found is not None and found[1] == "method" and found[0]:
-                path, _, info = found
+                path, _, info = found[0], found[1], found[2]
                 lw.ensure_promoted(sname, mname, path, info, pos(unit.types.structs[sname].node))
     unit.functions.update(lw.out)
 

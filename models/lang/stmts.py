@@ -500,10 +500,11 @@ class StmtMixin(_Base):
                 self.err("not enough return values", node)
             fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars or []), p))
             return
-        vals = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else [self.owned(exprs[0])]
-        if len(vals) != n:
-            self.err(f"wrong number of return values: {len(vals)} given, {n} wanted", node)
-        slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(vals, fb.result_types)]
+        results: list[tuple[int, GT]] = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else \
+            [self.owned(exprs[0])]
+        if len(results) != n:
+            self.err(f"wrong number of return values: {len(results)} given, {n} wanted", node)
+        slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(results, fb.result_types)]
         fb.emit(ir.Return(tuple(slots), p))
 
     # ---- switch
@@ -663,7 +664,7 @@ class StmtMixin(_Base):
             if comm.type == "send_statement":
                 ch, cht = self.value(field(comm, "channel"), fb.temp())
                 v, vt = self.owned(field(comm, "value"), fb.temp())
-                v = self.coerce(v, vt, cht.elem, pos(comm))
+                v = self.coerce(v, vt, cht.elem, pos(node))
                 cases.append(ir.SelectCase("send", ch, v))
                 recv_into.append(([], False, None, None, UNIT))
                 continue
