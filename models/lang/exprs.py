@@ -966,3 +966,32 @@ class ExprMixin(_Base):
             self.fb = saved
         self.out[name] = w.finish(1)
         return name
+
+    def ensure_promoted_iface(self, sname: str, mname: str, path: list[tuple[str, GT]], iface: GT,
+                              p: tuple[int, int]) -> str:
+        """The bound-method function of method `mname` that struct `sname`
+        gets from the interface it embeds (through `path`): it loads the
+        embedded interface value and dispatches on it (in the method sets
+        of both S and *S)."""
+        name = f"{sname}.{mname}$bound"
+        if name in self.out or name in self.unit.functions:
+            return name
+        sig = self.types.iface_methods(iface)[mname]
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved: FuncBuilder = self.fb
+        self.fb = w
+        try:
+            base = self.walk(r, path, p)
+            f = w.temp()
+            w.emit(ir.IfaceMethod(f, base, mname, p))
+            w.emit(ir.Call(res, None, f, tuple(params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name

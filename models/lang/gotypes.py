@@ -326,6 +326,10 @@ class TypeTable:
                 if cur.kind in SYNC_KINDS or cur.kind == "testing.T":
                     found.append((path, "lib", cur.kind))
                     continue
+                if cur.kind == "iface" and path:  # an embedded interface promotes its methods
+                    if name in self.iface_methods(cur):
+                        found.append((path, "iface", cur))
+                    continue
                 if cur.kind != "struct":
                     nm = self.methods.get(cur.name, {}).get(name) if cur.name in self.named else None
                     if nm is not None:  # a method of a named non-struct type

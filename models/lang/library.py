@@ -169,6 +169,8 @@ class LibMixin(_Base):
                     base = self.copy_new(base, recv_t, pos(fn), operand)
                 return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
                               sig.results, node)
+            if what == "iface":  # promoted from an embedded interface: dynamic dispatch
+                return self.iface_call(name, base, info, argn, node, fn)
             if what == "lib":
                 if info == "testing.T":
                     return self.test_call(name, argn, node, fn)

@@ -191,12 +191,18 @@ def _bound_methods(unit: Unit) -> None:
         if not any(emb for _, _, emb in unit.types.structs[sname].fields):
             continue
         own = unit.types.methods.get(sname, {})
-        names = sorted({m for ms in unit.types.methods.values() for m in ms} - set(own))
+        declared = {m for ms in unit.types.methods.values() for m in ms}
+        declared |= {m for t in unit.types.named.values() if t.kind == "iface" for m, _ in t.methods}
+        declared |= {m for info_ in unit.types.structs.values() for _, ft, emb in info_.fields
+                     if emb and ft.kind == "iface" for m in unit.types.iface_methods(ft)}
+        names = sorted(declared - set(own))
         for mname in names:
             found = unit.types.lookup(GT("struct", sname), mname)
             if found is not None and found[1] == "method" and found[0]:
                 path, _, info = found[0], found[1], found[2]
                 lw.ensure_promoted(sname, mname, path, info, pos(unit.types.structs[sname].node))
+            elif found is not None and found[1] == "iface":
+                lw.ensure_promoted_iface(sname, mname, found[0], found[2], pos(unit.types.structs[sname].node))
     unit.functions.update(lw.out)
 
 
@@ -276,8 +282,8 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
             if not names:
                 base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
                 emb = text(ftn).rsplit(".", 1)[-1]
-                if base.kind != "struct" and not base.is_object:
-                    outside(f"embedding {base}", unit.file, fd, "embed structs or sync types")
+                if base.kind != "struct" and not base.is_object and base.kind != "iface":
+                    outside(f"embedding {base}", unit.file, fd, "embed structs, interfaces or sync types")
                 fields.append((emb, ft, True))
             for n in names:
                 if ft.kind == "struct" and ft.name == name:
