@@ -176,7 +176,11 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
         vals = [slots[x] for x in ins.srcs]
         slots[ins.dst] = ir.Slice(_array(t, vals), 0, len(vals), len(vals))
     elif op is ir.Reslice:
-        slots[ins.dst] = reslice(slots[ins.s], *(None if x is None else slots[x] for x in (ins.lo, ins.hi, ins.max)))
+        s = slots[ins.s]
+        if isinstance(s, ir.Ref):  # a[lo:hi] of an array: a slice whose backing array is the array itself
+            n = len(t.get(s.obj).fields)
+            s = ir.Slice(s.obj, 0, n, n)
+        slots[ins.dst] = reslice(s, *(None if x is None else slots[x] for x in (ins.lo, ins.hi, ins.max)))
     elif op is ir.MakeIface:
         v = slots[ins.src]
         slots[ins.dst] = v if isinstance(v, ir.Iface) or (v is None and ins.type == "") else ir.Iface(ins.type, v)

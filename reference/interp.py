@@ -719,6 +719,9 @@ class Interp:
 
     def i_Reslice(self, g, fr, ins):
         sl = fr.s[ins.s]
+        if isinstance(sl, ir.Ref):  # slicing an array: the array is the backing array
+            n = len(self.rt.heap[sl.obj].f)
+            sl = ir.Slice(sl.obj, 0, n, n)
         lo, hi, mx = (None if x is None else fr.s[x] for x in (ins.lo, ins.hi, ins.max))
         ln, cap = (0, 0) if sl is None else (sl.len, sl.cap)
         lo_ = 0 if lo is None else lo

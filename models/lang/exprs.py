@@ -383,8 +383,11 @@ class ExprMixin(_Base):
     def composite(self, node: Node, into: int | None = None) -> tuple[int, GT]:
         fb = self.fb
         p = pos(node)
-        tnode = field(node, "type")
-        t = self.types.resolve(tnode)
+        tnode = req(node, "type")
+        if tnode.type == "implicit_length_array_type":  # [...]T{a, b}
+            t = GT("array", elem=self.types.resolve(named(tnode)[-1]), length=len(named(req(node, "body"))))
+        else:
+            t = self.types.resolve(tnode)
         if t.kind == "unit":
             if named(field(node, "body")):
                 self.err("too many values in struct{}{}", node)
@@ -402,6 +405,9 @@ class ExprMixin(_Base):
         fb = self.fb
         elems = named(body)
         if not elems:
+            return
+        if t.kind == "array":
+            self.init_array(d, t, elems)
             return
         if t.kind != "struct":
             self.outside(f"{t} literals with fields", body)
@@ -641,6 +647,37 @@ class ExprMixin(_Base):
         self.init_struct(d, target, body)
         return d, want
 
+    def init_array(self, d: int, t: GT, elems: list[Node]) -> None:
+        """``[N]T{a, b}`` into the new array `d` (elements in order)."""
+        fb = self.fb
+        elem = t.elem
+        assert elem is not None
+        if len(elems) > t.length:
+            self.err(f"index {t.length} out of bounds [0:{t.length}]", elems[t.length])
+        for i, el in enumerate(elems):
+            if el.type == "keyed_element":
+                self.outside("indexed array literal elements (i: v)", el, "list the elements in order")
+            m = fb.mark()
+            vn = named(el)[0] if el.type == "literal_element" else el
+            vp = pos(vn)
+            if elem.is_object:
+                sub = fb.temp()
+                fb.emit(ir.FieldObj(sub, d, i, vp))  # type: ignore[arg-type]
+                if vn.type == "literal_value":
+                    self.init_struct(sub, elem, vn)
+                else:
+                    src, _ = self.value(vn)
+                    self.copy_into(sub, src, elem, vp, vn)
+            else:
+                if vn.type == "literal_value":
+                    self.outside("elided composite literal types", vn)
+                v, vt = self.value(vn)
+                v = self.coerce(v, vt, elem, vp)
+                a = fb.temp()
+                fb.emit(ir.FieldAddr(a, d, i, None, vp))
+                fb.emit(ir.Store(a, v, vp))
+            fb.release(m)
+
     def index_place(self, node: Node) -> LV:
         """The place ``x[i]``: an element of a slice (``ptr``) or an entry of a map (``map``)."""
         fb = self.fb
@@ -650,6 +687,17 @@ class ExprMixin(_Base):
             d = fb.temp()
             fb.emit(ir.Load(d, base, p))
             base, bt = d, bt.elem
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "array":
+            bt = bt.elem  # p[i] of a pointer to an array: the Ref is the array's
+        if bt.kind == "array" and bt.elem is not None:
+            ae = bt.elem
+            i, _ = self.value(req(node, "index"))
+            d = fb.temp()
+            fb.emit(ir.FieldAddr(d, base, 0, i, p))
+            if ae.is_object:
+                fb.emit(ir.Load(d, d, p))
+                return LV("obj", d, ae)
+            return LV("ptr", d, ae)
         if bt.kind == "map":
             assert bt.elem is not None
             k, _ = self.value(req(node, "index"), fb.temp())
@@ -683,7 +731,11 @@ class ExprMixin(_Base):
         """``s[lo:hi:max]`` of a slice (Reslice)."""
         fb = self.fb
         base, bt = self.value(req(node, "operand"))
-        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "slice":
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "array":
+            bt = bt.elem
+        if bt.kind == "array":  # a slice of the array itself (Reslice of its Ref)
+            bt = GT("slice", elem=bt.elem)
+        elif bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "slice":
             d0 = fb.temp()
             fb.emit(ir.Load(d0, base, pos(node)))
             base, bt = d0, bt.elem
@@ -732,6 +784,9 @@ class ExprMixin(_Base):
             s, t = self.value(argn[0])
             if t.kind == "chan":
                 return Callee("lib", None, None, [s], (INT,), node, name)
+            if t.kind == "array" or (t.kind == "ptr" and t.elem is not None and t.elem.kind == "array"):
+                n = t.length if t.kind == "array" else t.elem.length if t.elem is not None else 0
+                return Callee("lib", None, None, [], (INT,), node, "const", n)
             if t.kind == "slice" or (t.kind == "string" and name == "len"):
                 return Callee("lib", None, None, [s], (INT,), node, f"data.{name}")
             if t.kind == "map" and name == "len":

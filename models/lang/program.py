@@ -102,6 +102,14 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
             except InputError as e:
                 unit.note(e)
     _predeclare(unit)
+    clw = Lowerer(unit, Analysis(), pass1=False)
+    unit.types.const_hook = lambda n: (lambda c: c[0] if c is not None else None)(clw.const_eval(n))
+    for d in decls:  # constants first: array lengths may name them (retried in order below)
+        if d.type == "const_declaration":
+            try:
+                clw.const_decl(d, unit.package)
+            except InputError:
+                pass
     for d in decls:
         if d.type == "type_declaration":
             _declare_types(unit, d, register=True)

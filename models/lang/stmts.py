@@ -367,6 +367,12 @@ class StmtMixin(_Base):
             d = fb.temp()
             fb.emit(ir.Load(d, ch, pos(right)))
             ch, cht = d, cht.elem
+        if cht.kind == "ptr" and cht.elem is not None and cht.elem.kind == "array":
+            cht = cht.elem
+        if cht.kind == "array":  # range over the array's elements (through a slice of it)
+            d = fb.temp()
+            fb.emit(ir.Reslice(d, ch, None, None, None, pos(right)))
+            ch, cht = d, GT("slice", elem=cht.elem)
         if cht.kind in ("slice", "map"):
             self._for_range_data(clause, body, label, ch, cht)
             return
