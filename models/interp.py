@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from models import atomic, chan, datatypes, ir, pipe, select, sync
+from models import atomic, chan, datatypes, ir, library, pipe, select, sync
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
     BACKGROUND,
@@ -122,6 +122,8 @@ class Interpreter:
             return select.select_choices(w.heap, ins, g.frames[-1].slots)
         if type(ins) is ir.MapKeys:
             return datatypes.choices(self, w, ins, g.frames[-1].slots)
+        if type(ins) is ir.Choose:
+            return library.choices(self, ins, g.frames[-1].slots)
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -170,6 +172,8 @@ class Interpreter:
                 pipe.fire_env(t, timer)
             elif kind == "sleep":
                 t.wake(x)
+            elif kind in library.TIMER_KINDS:
+                library.fire(self, t, kind, x)
             else:
                 chan.try_send(t, x, "time.Time")
         except GoPanic as p:
@@ -277,26 +281,31 @@ class Interpreter:
     def with_cancel(self, t: Tx, parent: Any) -> ir.Ref:
         done = t.alloc(Chan(0))
         pobj = parent.obj if isinstance(parent, ir.Ref) else None
+        while pobj is not None and t.get(pobj).kv:  # propagateCancel: the nearest cancellable ancestor
+            pobj = t.get(pobj).parent
         me = t.alloc(Context(pobj, done))
         if pobj is not None:
             p = t.get(pobj)
             t.put(pobj, replace(p, children=p.children + (me,)))
             if p.cancelled:
-                self.cancel(t, ir.Ref(me))
+                self.cancel(t, ir.Ref(me), p.reason)
         return ir.Ref(me)
 
-    def cancel(self, t: Tx, ctx: Any) -> None:
-        """Cancel a context and its children: close their Done channels (idempotent)."""
+    def cancel(self, t: Tx, ctx: Any, reason: str = "context canceled") -> None:
+        """Cancel a context and its children: close their Done channels (idempotent).
+        A deadline context's pending timer is stopped (context.go timerCtx.cancel)."""
 
         if not isinstance(ctx, ir.Ref):
             return
         c = t.get(ctx.obj)
-        if c.cancelled:
+        if c.cancelled or c.kv:
             return
-        t.put(ctx.obj, replace(c, cancelled=True))
+        t.put(ctx.obj, replace(c, cancelled=True, reason=reason))
+        if ("deadline", ctx.obj) in t.timers:
+            t.timers.remove(("deadline", ctx.obj))
         chan.close_chan(t, c.done)
         for ch in c.children:
-            self.cancel(t, ir.Ref(ch))
+            self.cancel(t, ir.Ref(ch), reason)
 
     # ---- local instructions
     def run_locals(self, t: Tx, gid: int) -> None:
@@ -510,7 +519,10 @@ class Interpreter:
             slots[ins.dst] = BACKGROUND
         elif op is ir.CtxDone:
             c = slots[ins.ctx]
-            slots[ins.dst] = ir.Ref(t.get(c.obj).done) if isinstance(c, ir.Ref) else None
+            done = t.get(c.obj).done if isinstance(c, ir.Ref) else -1
+            slots[ins.dst] = ir.Ref(done) if done >= 0 else None  # -1: a value context under Background
+        elif op in library.LOCAL:
+            library.LOCAL[op](t, ins, slots)
         elif op in datatypes.LOCAL_OPS:
             datatypes.exec_local(t, ins, slots)
         else:
@@ -641,7 +653,12 @@ def _syscall(t: Tx, gid: int, ins: ir.Syscall, s: tuple[Any, ...], choice: int |
 
 def _ctx_err(t: Tx, gid: int, ins: ir.CtxErr, s: tuple[Any, ...], choice: int | None) -> None:
     c = s[ins.ctx]
-    err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
+    while isinstance(c, ir.Ref) and t.get(c.obj).kv:  # a value context: its cancellable ancestor's Err
+        p = t.get(c.obj).parent
+        c = ir.Ref(p) if p is not None else None
+    err = None
+    if isinstance(c, ir.Ref) and t.get(c.obj).cancelled:
+        err = t.get(c.obj).reason or "context canceled"
     t.advance(gid, ((ins.dst, err),))
 
 
@@ -666,6 +683,8 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
     for cls, h in select.HANDLERS.items():
         table[cls] = h
     for cls, h in datatypes.HANDLERS.items():  # slices and maps: (tx, gid, ins, slots, choice)
+        table[cls] = h
+    for cls, h in library.HANDLERS.items():  # timers, rand, context deadlines, log.Fatal
         table[cls] = h
     for name, cls in ir.INSTRUCTIONS.items():
         if cls.VISIBLE and cls not in table and cls not in _SOMETIMES_VISIBLE:

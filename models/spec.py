@@ -47,6 +47,9 @@ class RuntimeOptions:
     #: gmp: sysmon retakes a P held in _Psyscall by a goroutine in a system
     #: call (SCH-28); false models a runtime without the hand-off.
     sysmon_retake: bool = True
+    #: math/rand: ``rand.Intn(n)`` explores all n values; a larger n is a bound
+    #: (the verdicts become unknown, naming it), never a silent cut.
+    rand_values: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +160,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "runtime.global_check_every": (0, 1_000_000),
     "runtime.time_slice": (1, 1_000_000),
     "runtime.starvation_after": (1, 1_000),
+    "runtime.rand_values": (1, 1_000),
     "bounds.max_states": (1, 10**10),
     "bounds.max_depth": (1, 10**9),
     "bounds.timeout_s": (0.001, 10**7),

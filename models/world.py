@@ -142,7 +142,10 @@ class GoModel:
     def format_action(self, s: World, a: Action) -> str:
         m = self.machine
         if a[0] == "timer":
-            what = f"time.Sleep of G{a[2]} ends" if a[1] == "sleep" else "time.After fires"
+            what = {"sleep": f"time.Sleep of G{a[2]} ends", "after": "time.After fires",
+                    "timer": "a time.Timer fires", "ticker": "a time.Ticker ticks",
+                    "afterfunc": "a time.AfterFunc timer fires (its func starts)",
+                    "deadline": "a context deadline passes (the context is cancelled)"}.get(a[1], a[1])
             return f"timer: {what}"
         if a[0] == "env":
             if a[1] == "syscall":
@@ -163,6 +166,8 @@ class GoModel:
             return f"G{a[1]}: releases the WaitGroup's waiters: {src} ({m.file}:{ins.pos[0]})"
         if note == ("wg woken",):
             return f"G{a[1]}: Wait returns from the semaphore and re-checks the counter: {src} ({m.file}:{ins.pos[0]})"
+        if a[0] == "select" and type(ins) is ir.Choose:
+            return f"G{a[1]}: {ins.what} gives {a[2]}: {src} ({m.file}:{ins.pos[0]})"
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
             return f"G{a[1]}: select {case}: {src} ({m.file}:{ins.pos[0]})"

@@ -155,7 +155,7 @@ class _Replayer:
             self.fail(i, f"event {i} ({action} of G{g}): G{g} is at {op} in the model")
             return None
         choices = self.m.choices(w, g)
-        if action == "Select":
+        if action in ("Select", "Choose"):  # a Choose event's case is the value rand gave
             case = e.get("case")
             if case in choices:
                 a = ("select", g, case)
