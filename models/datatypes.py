@@ -69,7 +69,8 @@ class MapObj:
                       self.writer)
 
 
-LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap)
+LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap,
+             ir.MakeIface, ir.IfaceMethod, ir.TypeAssert)
 VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys)
 #: Instructions whose step may be a racing access (partial-order reduction keeps them visible).
 RACE_OPS = VISIBLE_OPS
@@ -144,6 +145,17 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
         slots[ins.dst] = ir.Slice(_array(t, vals), 0, len(vals), len(vals))
     elif op is ir.Reslice:
         slots[ins.dst] = reslice(slots[ins.s], *(None if x is None else slots[x] for x in (ins.lo, ins.hi, ins.max)))
+    elif op is ir.MakeIface:
+        v = slots[ins.src]
+        slots[ins.dst] = v if isinstance(v, ir.Iface) or (v is None and ins.type == "") else ir.Iface(ins.type, v)
+    elif op is ir.IfaceMethod:
+        slots[ins.dst] = iface_method(t.m.funcs, slots[ins.x], ins.name)
+    elif op is ir.TypeAssert:
+        v, ok = type_assert(t.m.funcs, ins, slots[ins.x])
+        if ins.dst is not None:
+            slots[ins.dst] = v
+        if ins.ok is not None:
+            slots[ins.ok] = ok
     elif op is ir.MakeMap:
         m = MapObj()
         for k, v in zip(ins.keys, ins.vals):
@@ -320,6 +332,8 @@ def show(heap: Any, v: Any, verb: str = "v") -> Any:
         return "[" + " ".join(fmt_value(show(heap, f[v.off + i][1]), verb) for i in range(v.len)) + "]"
     if isinstance(v, tuple):
         return "[" + " ".join(fmt_value(show(heap, x), verb) for x in v) + "]"
+    if isinstance(v, ir.Iface):
+        return show(heap, v.value, verb)
     if isinstance(v, ir.Ref) and v.field is None and isinstance(heap[v.obj], MapObj):
         return "map[" + " ".join(f"{fmt_value(show(heap, k), verb)}:{fmt_value(show(heap, x), verb)}"
                                  for k, x in heap[v.obj].entries) + "]"
@@ -328,3 +342,56 @@ def show(heap: Any, v: Any, verb: str = "v") -> Any:
 
 #: Visible handlers for the interpreter's dispatch table (`models.interp`).
 HANDLERS = {cls: exec_visible for cls in VISIBLE_OPS}
+
+
+# --------------------------------------------------------------------------- interfaces
+
+#: The function implementing ``Error()`` of the library's error values (plain strings in the model).
+ERROR_STRING = "errors.errorString.Error"
+ERROR_TYPE = "*errors.errorString"
+
+
+def dynamic_type(v: Any) -> str | None:
+    """The dynamic type name of an interface value (None for nil)."""
+    if isinstance(v, ir.Iface):
+        return v.type
+    if isinstance(v, str):
+        return ERROR_TYPE  # errors made by the library (ctx.Err(), os errors) are plain strings
+    return None
+
+
+def iface_method(funcs: Any, x: Any, name: str) -> ir.Closure:
+    """Dynamic dispatch (`ir.IfaceMethod`): the bound method of x's dynamic type."""
+    if x is None:
+        raise _panic("runtime error: invalid memory address or nil pointer dereference")
+    if isinstance(x, str) and name == "Error":
+        return ir.Closure(ERROR_STRING, (x,))
+    dyn = dynamic_type(x)
+    f = ir.method_func(dyn or "", name, funcs)
+    if f is None or not isinstance(x, ir.Iface):
+        raise _panic(f"internal: {dyn} has no method {name}")
+    return ir.Closure(f, (x.value,))
+
+
+def type_assert(funcs: Any, ins: Any, x: Any) -> tuple[Any, bool]:
+    """``x.(T)`` (`ir.TypeAssert`): (value, ok), or Go's panic when `ins.ok` is None."""
+    dyn = dynamic_type(x)
+    if ins.target:
+        ok = dyn == ins.target
+        val = (x.value if isinstance(x, ir.Iface) else x) if ok else ins.zero
+        if not ok and ins.ok is None:
+            raise _panic(f"interface conversion: {ins.static} is {dyn or 'nil'}, not {ins.target}")
+        return val, ok
+    missing = [m for m in ins.methods if dyn is None or not _has_method(funcs, x, dyn, m)]
+    ok = dyn is not None and not missing
+    if not ok and ins.ok is None:
+        if dyn is None:
+            raise _panic(f"interface conversion: interface is nil, not {ins.iface}")
+        raise _panic(f"interface conversion: {dyn} is not {ins.iface}: missing method {missing[0]}")
+    return (x if ok else None), ok
+
+
+def _has_method(funcs: Any, x: Any, dyn: str, name: str) -> bool:
+    if isinstance(x, str):
+        return name == "Error"
+    return ir.method_func(dyn, name, funcs) is not None

@@ -30,6 +30,7 @@ from dataclasses import replace
 from typing import Any
 
 from models import atomic, chan, datatypes, ir, library, pipe, select, sync
+from models.options import RuntimeOptions
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
     BACKGROUND,
@@ -52,8 +53,6 @@ class Interpreter:
     """A compiled program plus runtime options: the shared step function."""
 
     def __init__(self, program: ir.Program, runtime: Any = None):
-        from models.spec import RuntimeOptions
-
         self.program = program
         self.opts = runtime or RuntimeOptions()
         cancel = ir.Function("context.cancel", 1, 0, 0, 1, ("ctx",), (ir.Cancel(0), ir.Return()))

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 Pos = tuple[int, int]
 NOPOS: Pos = (0, 0)
@@ -170,7 +170,12 @@ class Instr:
                 yield f.name, getattr(self, f.name)
 
 
-def _instr(cls: type) -> type:
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def _instr(cls: type[_T]) -> type[_T]:
+    """A frozen, slotted dataclass (typed as such for mypy by `dataclass_transform`)."""
     return dataclass(frozen=True, slots=True)(cls)
 
 
@@ -1206,6 +1211,93 @@ DATA_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeSlice, SliceLit, IndexAddr, Sl
                                               Append, Copy, MapIndex, MapWriting, MapStore, MapDelete, MapLen,
                                               MapKeys)
 INSTRUCTIONS.update({c.__name__: c for c in DATA_INSTRUCTIONS})
+
+
+# ---- interfaces
+#
+# An interface value is `Iface`: its dynamic type, as Go names it
+# (``*main.T``, ``main.T``, ``int``, ``string``), and the dynamic value (a
+# struct held by value is a Ref to the interface's own copy).  The nil
+# interface is ``None``.  A method of dynamic type ``*main.T`` or ``main.T``
+# is the program function ``T.M$pbound`` (pointer receiver: only in the
+# method set of ``*T``) or ``T.M$bound`` (value receiver: in both), taking
+# the receiver as its one capture (see `IfaceMethod`).
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Iface:
+    """A non-nil interface value: dynamic type name and value."""
+
+    type: str
+    value: Any
+
+    def __repr__(self) -> str:
+        return f"{self.type}({self.value!r})"
+
+
+def method_func(dyn: str, name: str, funcs: Any) -> str | None:
+    """The bound-method function implementing method `name` of dynamic type
+    `dyn`, or None when `dyn`'s method set lacks it (Go spec, "Method sets":
+    ``*T`` has the methods of ``T`` and ``*T``; ``T`` only its value-receiver ones)."""
+    ptr = dyn.startswith("*")
+    base = dyn[1:] if ptr else dyn
+    base = base[5:] if base.startswith("main.") else base
+    f = f"{base}.{name}$bound"
+    if f in funcs:
+        return f
+    f = f"{base}.{name}$pbound"
+    if ptr and f in funcs:
+        return f
+    return None
+
+
+@_instr
+class MakeIface(Instr):
+    """``dst = I(src)``: wrap a concrete value with its dynamic type `type`
+    (a Go type name).  Local."""
+
+    dst: int
+    src: int
+    type: str
+    pos: Pos = NOPOS
+
+
+@_instr
+class IfaceMethod(Instr):
+    """``dst = x.name`` for an interface value `x` (dynamic dispatch): a
+    `Closure` of the dynamic type's bound-method function over the dynamic
+    value.  A nil interface panics (nil pointer dereference).  Local."""
+
+    dst: int
+    x: int
+    name: str
+    pos: Pos = NOPOS
+
+
+@_instr
+class TypeAssert(Instr):
+    """``dst, ok = x.(T)``: for a concrete `target` (a Go type name), ok when
+    x's dynamic type is it, dst the dynamic value; for an interface target
+    (`target` ""), ok when x is non-nil and its method set has `methods`,
+    dst x itself.  Failing: dst `zero`, ok false; with `ok` None the
+    assertion panics like runtime.panicdottype ("interface conversion:
+    <static> is <dynamic>, not <target>"; a missing method: "... is not
+    <iface>: missing method M"; nil: "... is nil, not ...").  `static` names
+    x's static type, `iface` the target interface.  Local."""
+
+    dst: int | None
+    ok: int | None
+    x: int
+    target: str
+    methods: tuple[str, ...] = ()
+    zero: Any = None
+    static: str = "interface {}"
+    iface: str = ""
+    pos: Pos = NOPOS
+
+
+IFACE_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeIface, IfaceMethod, TypeAssert)
+INSTRUCTIONS.update({c.__name__: c for c in IFACE_INSTRUCTIONS})
 
 
 # ---- library (time, context, fmt, errors, rand, recover)

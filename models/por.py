@@ -45,7 +45,7 @@ from models import datatypes, ir
 from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, World
 
 if TYPE_CHECKING:
-    from models.world import GoModel
+    from models.gomodel import GoModel
 
 __all__ = ["persistent_set", "visible", "static_info"]
 
@@ -199,6 +199,8 @@ def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
                 todo.extend(x.entries)
         elif isinstance(v, ir.Slice):
             todo.append(ir.Ref(v.obj))
+        elif isinstance(v, ir.Iface):
+            todo.append(v.value)
         elif isinstance(v, ir.Closure):
             funcs.add(v.func)
             todo.extend(v.captures)
@@ -220,7 +222,7 @@ class _Ctx:
     """What one state's persistent-set computation shares between seeds."""
 
     def __init__(self, model: GoModel, w: World):
-        self.model, self.m, self.w = model, model.machine, w
+        self.model, self.m, self.w = model, model.interp, w
         self.static = static_info(self.m)
         self.unit: dict[int, frozenset[int]] = {}  # select-wait units
         for g in w.gs:
@@ -424,7 +426,7 @@ def visible(model: GoModel, w: World, a: Any, t: World) -> bool:
         return True
     if not model.por_observes_races:
         return False
-    m = model.machine
+    m = model.interp
     me = a[1] if a[0] in ("step", "select") else 0
     if me and type(m.instr_of(w.gs[me - 1])) in _RACE_OPS:
         return True

@@ -65,40 +65,35 @@ def write_log(events: list, log: Any) -> None:
         log.write(json.dumps(e) + "\n")
 
 
-def load_program(path: str) -> tuple[ir.Program, int | None]:
-    """A Go file (through the frontend) or a YAML spec (through models.spec)."""
-    if path.endswith((".yaml", ".yml")):
-        try:
-            from models.spec import load_spec  # type: ignore[attr-defined]
-        except ImportError as e:
-            raise RuntimeError(f"cannot run {path}: the spec loader (models.spec.load_spec) is not available yet") from e
-        spec = load_spec(path)
-        return spec.program, getattr(getattr(spec, "runtime", None), "procs", None)
-    try:
-        from models.lang import compile_go  # type: ignore[attr-defined]
-    except ImportError as e:
-        raise RuntimeError(f"cannot run {path}: the Go frontend (models.lang.compile_go) is not available yet") from e
-    with open(path) as f:
+def load_program(path: str) -> ir.Program:
+    """A Go file through the frontend (a spec's program is the application's to load)."""
+    from models.lang import compile_go
+
+    with open(path, encoding="utf-8") as f:
         src = f.read()
-    return compile_go(src, path), None
+    return compile_go(src, path)
 
 
-def cli_run(path: str, procs: int | None = None, log_path: str | None = None, seed: int | None = None) -> int:
+def cli_run(path: str | ir.Program, procs: int | None = None, log_path: str | None = None,
+            seed: int | None = None) -> int:
     """``python -m checker run PATH``: print the program's output to stdout and
     Go's fatal messages to stderr; return Go's exit code (0, 1 for a failed
     test, 2 for panics and fatal errors, 3 for a diverged replay, 124 timeout;
     2 with a message for bad input)."""
-    from models.errors import InputError
+    from checker.errors import InputError
 
-    try:
-        program, spec_procs = load_program(path)
-    except InputError as e:
-        print(str(e), file=sys.stderr)
-        return 2
-    except (RuntimeError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    n = procs if procs is not None else (spec_procs or 2)
+    if isinstance(path, ir.Program):
+        program = path
+    else:
+        try:
+            program = load_program(path)
+        except InputError as e:
+            print(str(e), file=sys.stderr)
+            return 2
+        except (OSError, UnicodeDecodeError) as e:
+            print(f"error: cannot read {path}: {e}", file=sys.stderr)
+            return 2
+    n = procs if procs is not None else 2
     res = run(program, procs=n, seed=seed, log=log_path, echo=True, record=log_path is not None)
     if res.stderr:
         sys.stderr.write(res.stderr)

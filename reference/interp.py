@@ -600,12 +600,64 @@ class Interp:
         fr.retvals = []
         return None
 
+    # ------------------------------------------------------------ interfaces
+
+    def i_MakeIface(self, g, fr, ins):
+        v = fr.s[ins.src]
+        fr.s[ins.dst] = v if isinstance(v, ir.Iface) else ir.Iface(ins.type, v)
+        fr.pc += 1
+
+    @staticmethod
+    def _dyn(x: Any) -> str | None:
+        if isinstance(x, ir.Iface):
+            return x.type
+        return "*errors.errorString" if isinstance(x, str) else None
+
+    def i_IfaceMethod(self, g, fr, ins):
+        x = fr.s[ins.x]
+        if x is None:
+            raise _nil()
+        if isinstance(x, str):  # a library error value: Error() is the string
+            fr.s[ins.dst] = ir.Closure("errors.errorString.Error", (x,))
+        else:
+            f = ir.method_func(x.type, ins.name, self.funcs)
+            if f is None:
+                raise o.GoFatal(f"reference: {x.type} has no method {ins.name}")
+            fr.s[ins.dst] = ir.Closure(f, (x.value,))
+        fr.pc += 1
+
+    def i_TypeAssert(self, g, fr, ins):
+        x = fr.s[ins.x]
+        dyn = self._dyn(x)
+        if ins.target:
+            ok = dyn == ins.target
+            val = (x.value if isinstance(x, ir.Iface) else x) if ok else ins.zero
+            if not ok and ins.ok is None:
+                raise o.GoPanic(f"interface conversion: {ins.static} is {dyn or 'nil'}, not {ins.target}")
+        else:
+            def has(m: str) -> bool:
+                return m == "Error" if isinstance(x, str) else ir.method_func(dyn, m, self.funcs) is not None
+            missing = [m for m in ins.methods if dyn is None or not has(m)]
+            ok = dyn is not None and not missing
+            val = x if ok else None
+            if not ok and ins.ok is None:
+                if dyn is None:
+                    raise o.GoPanic(f"interface conversion: interface is nil, not {ins.iface}")
+                raise o.GoPanic(f"interface conversion: {dyn} is not {ins.iface}: missing method {missing[0]}")
+        if ins.dst is not None:
+            fr.s[ins.dst] = val
+        if ins.ok is not None:
+            fr.s[ins.ok] = ok
+        fr.pc += 1
+
     def _show(self, v: Any) -> Any:
         """Slices and maps as fmt prints them (``[1 2]``, ``map[a:1]``, keys sorted)."""
         if isinstance(v, ir.Slice):
             return "[" + " ".join(fmt_value(self._show(x)) for x in self._elems(v)) + "]"
         if isinstance(v, tuple):
             return "[" + " ".join(fmt_value(self._show(x)) for x in v) + "]"
+        if isinstance(v, ir.Iface):
+            return self._show(v.value)
         if isinstance(v, ir.Ref) and v.field is None and getattr(self.rt.heap.get(v.obj), "kind", "") == "map":
             d = self.rt.heap[v.obj].f
             return "map[" + " ".join(f"{fmt_value(self._show(k))}:{fmt_value(self._show(d[k]))}"

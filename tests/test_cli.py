@@ -80,8 +80,17 @@ def test_unknown_model_property_is_bad_input(tmp_path) -> None:
 
 def test_bad_model_reference(tmp_path) -> None:
     s = spec(tmp_path, "name: x\nmodel: checker.nothere:f\n")
-    p = run(s)
+    p = run(s, "--allow-python-models")
     assert p.returncode == 2 and "cannot load model" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_spec_cannot_run_arbitrary_code(tmp_path) -> None:
+    """Issue 15, defect 1: a spec naming os:system must not run it (no flag given)."""
+    s = spec(tmp_path, "name: evil\nmodel: \"os:system\"\nargs: {command: \"touch pwned.txt\"}\n")
+    p = subprocess.run([sys.executable, "-m", "checker", s], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "PYTHONPATH": ROOT})
+    assert p.returncode == 2 and "is not a registered model" in p.stderr and "--allow-python-models" in p.stderr
+    assert not (tmp_path / "pwned.txt").exists()
 
 
 def test_dfs_and_random_strategies(tmp_path) -> None:

@@ -2,7 +2,7 @@
 
 1. Every event log the runtime produces, for every terminating program spec,
    at 1, 2 and 4 Ps, replays as a path of the abstract model with the same
-   output (`reference.conformance.replay_log`); tampered logs do not.
+   output (`gocheck.conformance.replay_log`); tampered logs do not.
 2. Every bug spec's counterexample, driven on real threads
    (`reference.replay`), makes the bug happen; every fixed twin runs clean.
 3. SCH-ORACLE-1 and the ping-pong pair on real threads vs the gmp model.
@@ -19,10 +19,10 @@ import pytest
 import reference
 from checker.check import check
 from checker.trace import build, replay, write_itf
-from models.spec import apply_override, load_spec, load_spec_text
-from models.world import build_model
-from reference.conformance import replay_log
-from reference.replay import TIMER, peak_goroutines, replay_trace, run_schedule, schedule_of
+from gocheck.conformance import replay_log, replay_trace, schedule_of
+from gocheck.factory import build_model
+from gocheck.spec import apply_override, load_spec, load_spec_text
+from reference.replay import TIMER, peak_goroutines, run_schedule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "specs")
@@ -243,7 +243,7 @@ def test_fixed_twins_run_clean(name):
 
 
 def _exit_outputs(model):
-    from models.world import exit_outputs
+    from tests.helpers import exit_outputs
 
     return exit_outputs(model)
 
@@ -276,7 +276,7 @@ properties: [deadlock_free]
 
 
 def _gmp_outputs(spec) -> set[str]:
-    from models.sched.gmp import build_model as gmp_model
+    from gocheck.factory import build_model as gmp_model
 
     model = gmp_model(spec)
     res = check(model)
@@ -300,7 +300,7 @@ def test_ping_pong_pair_does_not_starve_main_on_real_threads():
     is runnable.  The gmp model: with runnext_inherits_slice (Go's rule) every fair run ends; without it
     main can starve.  The runtime always inherits the slice (it has no switch for the other setting), and
     on real threads the program ends every time, as the model with inheritance says."""
-    from models.sched.gmp import build_model as gmp_model
+    from gocheck.factory import build_model as gmp_model
 
     spec = load_spec(os.path.join(SPECS, "steal_runnext_no_inherit.yaml"))
     res_off = check(gmp_model(spec))

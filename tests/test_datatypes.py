@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from models import ir
+from models.errors import InputError
+from models.lang import compile_go
 from tests.test_semantics_specs import outputs, reason, run
 
 #: Data-type specs with their exact state counts (a changed count is a changed semantics).
@@ -17,10 +19,11 @@ STATES = {
     "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 71, "map_writes_fixed": 103,
     "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
     "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
+    "iface_assert_panic": 3, "stringer_rlock_reentry": 59, "stringer_rlock_fixed": 73, "iface_method_race": 116,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
-         "callback_abba": "callback_fixed"}
+         "callback_abba": "callback_fixed", "stringer_rlock_reentry": "stringer_rlock_fixed"}
 
 
 @pytest.mark.parametrize("name", sorted(STATES))
@@ -96,3 +99,36 @@ def test_struct_values_through_channels_are_copies():
 def test_fixed_twins_hold_everything(bug):
     _, _, result = run(TWINS[bug])
     assert all(r.verdict.kind == "holds" for r in result.results.values())
+
+
+def test_type_assertion_panics_like_go():
+    assert reason("iface_assert_panic", "panic_free") == (
+        "panic: interface conversion: interface {} is string, not int [G1 at main.go:9]")
+
+
+def test_rlock_reentry_through_a_stringer_deadlocks():
+    assert reason("stringer_rlock_reentry", "deadlock_free").startswith(
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:21 sync.RWMutex.RLock p.mu")
+    assert outputs("stringer_rlock_fixed") == {"peer 10.0.0.1 sent\n"}
+
+
+def test_race_through_dynamic_dispatch():
+    assert reason("iface_method_race", "race_free").startswith("data race on c.hits: G2 writes at main.go:17")
+    assert outputs("iface_method_race") == {"1\n", "2\n", "3\n"}
+
+
+def test_every_construct_outside_the_subset_is_reported_at_once():
+    """Lowering goes on past an unsupported construct (its statement is
+    skipped), so one run lists them all, each at its file:line:col; errors
+    that only follow from a skipped statement are not reported."""
+    src = ('package main\n\nimport (\n\t"fmt"\n\t"reflect"\n\t"unsafe"\n)\n\ntype T struct {\n\tf float64\n}\n\n'
+           'func main() {\n\tvar x int\n\tfmt.Println(unsafe.Sizeof(x), reflect.TypeOf(x))\n\ty := 2.5\n\t_ = y\n'
+           '\tgoto end\nend:\n}\n')
+    with pytest.raises(InputError) as exc:
+        compile_go(src, "bad.go")
+    lines = str(exc.value).splitlines()
+    assert [ln.split(": ")[0] for ln in lines] == ["bad.go:5:2", "bad.go:6:2", "bad.go:10:4", "bad.go:16:7",
+                                                    "bad.go:18:2", "bad.go:19:1"]
+    assert lines[2] == "bad.go:10:4: floating-point and complex types is outside the supported Go subset"
+    assert lines[4] == "bad.go:18:2: goto is outside the supported Go subset"
+    assert (exc.value.line, exc.value.col) == (5, 2)

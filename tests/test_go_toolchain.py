@@ -24,9 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from gocheck.spec import load_spec
 from models.lang.program import parse_go_version
-from models.spec import load_spec
-from models.world import exit_outputs
+from tests.helpers import exit_outputs
 from tests.test_bug_specs import STATES as BUG_STATES
 from tests.test_datatypes import STATES as DATA_STATES
 from tests.test_semantics_specs import SPECS, STATES, run

@@ -12,7 +12,7 @@ import tempfile
 
 import pytest
 
-from models.spec import load_spec
+from gocheck.spec import load_spec
 
 SPECS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", "litmus", "*.yaml")))
 RUNS = 4

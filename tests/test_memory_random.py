@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text
 from models.memory import check_outcomes
-from models.memory.outcomes import sc_finals
-from models.spec import load_spec_text
-from models.world import build_model
+from tests.helpers import sc_finals
 
 WRITE_OPS = ["x = {k}", "y = {k}", "atomic.StoreInt32(&a, {k})", "ch <- {k}", "mu.Lock()\n\t\tx = {k}\n\t\tmu.Unlock()"]
 READ_OPS = ["{r} = x", "{r} = y", "{r} = atomic.LoadInt32(&a)", "{r} = <-ch", "mu.Lock()\n\t\t{r} = x\n\t\tmu.Unlock()"]
@@ -73,7 +73,7 @@ def test_sc_outcomes_agree_with_axiomatic_outcomes(prog: tuple[str, list[str]]) 
     finals = sc_finals(spec)
     assert finals is not None
     reached = {tuple(env[r] for r in results) for env in finals}
-    verdicts = check_outcomes(spec, replay=False)
+    verdicts = check_outcomes(spec, None)
     allowed = {vals for vals, v in zip(product((0, 1, 2), repeat=len(results)), verdicts) if v.verdict == "allowed"}
     assert all(v.verdict in ("allowed", "forbidden") for v in verdicts), src
     if race_free:

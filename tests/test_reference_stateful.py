@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
 import reference
-from models.spec import load_spec_text
-from models.world import build_model
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text
 
 MAX_OPS = 4
 NG = 3

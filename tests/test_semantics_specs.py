@@ -13,9 +13,10 @@ import os
 import pytest
 
 from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import apply_override, load_spec, load_spec_text
 from models.errors import InputError
-from models.spec import apply_override, load_spec, load_spec_text
-from models.world import build_model, exit_outputs, outcome_results
+from tests.helpers import exit_outputs, outcome_results
 
 SPECS = os.path.join(os.path.dirname(__file__), "..", "specs")
 

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.spec import SpecError, apply_override, load_spec, load_spec_text
+from gocheck.spec import SpecError, apply_override, load_spec, load_spec_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOOD = "name: t\nsource: |\n  package main\n  func main() {}\n"

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from models.spec import load_spec
+from gocheck.spec import load_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = sorted(glob.glob(os.path.join(ROOT, "specs", "**", "*.yaml"), recursive=True))

@@ -249,21 +249,3 @@ def lasso_story(model: Any, cx: Counterexample) -> LassoStory:
     for u in seen.values():
         u["always"] = len(u["states"]) == len(loop_states)
     return LassoStory(True, "", list(seen.values()))
-
-
-def model_for(cx: Counterexample) -> tuple[Any, str]:
-    """The model of the spec a trace names (or None) and a note on what went wrong or changed."""
-    if not cx.spec_path:
-        return None, "the trace names no spec (#meta.spec is empty)"
-    try:
-        from checker.cli import build_model
-        from models.spec import load_spec
-        spec = load_spec(cx.spec_path)
-        model = build_model(spec)
-    except Exception as e:  # noqa: BLE001 - any failure means "cannot compute", said plainly
-        return None, f"the spec {cx.spec_path} cannot be loaded ({e})"
-    note = ""
-    if cx.spec_digest and spec.digest != cx.spec_digest:
-        note = (f"warning: {cx.spec_path} changed since the trace was written (digest {cx.spec_digest} in the "
-                f"trace, {spec.digest} now)")
-    return model, note

@@ -195,6 +195,9 @@ class ExprMixin(_Base):
             return self.index_value(node, into)
         if t == "slice_expression":
             return self.slice_expr(node, into)
+        if t == "type_assertion_expression":
+            d = fb.temp() if into is None else into
+            return d, self.type_assertion(node, d, None)
         self.outside(construct_name(node), node)
 
     def _move(self, r: tuple[int, GT], into: int | None, p: tuple[int, int]) -> tuple[int, GT]:
@@ -292,6 +295,9 @@ class ExprMixin(_Base):
             self.outside(f"operator {op}", node)
         a, at = self.value(field(node, "left"))
         b, bt = self.value(field(node, "right"))
+        if op in ("==", "!="):  # comparing an interface with a concrete value compares dynamic type and value
+            a = self.coerce(a, at, bt, p)
+            b = self.coerce(b, bt, at, p)
         if op in COMPARE and (at.is_object or bt.is_object):
             self.outside("comparison of struct values", node, "compare pointers or fields")
         d = fb.temp() if into is None else into
@@ -427,7 +433,8 @@ class ExprMixin(_Base):
                 fb.emit(ir.FieldObj(sub, d, fname, vp))
                 self.copy_into(sub, src, ftype, vp, vnode)
             else:
-                v, _ = self.value(vnode)
+                v, vt = self.value(vnode)
+                v = self.coerce(v, vt, ftype, vp)
                 a = fb.temp()
                 fb.emit(ir.FieldAddr(a, d, fname, None, vp))
                 fb.emit(ir.Store(a, v, vp))
@@ -591,13 +598,14 @@ class ExprMixin(_Base):
                 if t.kind == "map":
                     self.err("missing key in map literal", el)
                 kn, vn = None, el
-            for n, dst in ((kn, keys), (vn, vals)):
+            for n, dst, want in ((kn, keys, t.key), (vn, vals, t.elem)):
                 if n is None:
                     continue
                 inner = named(n)[0] if n.type == "literal_element" else n
                 if inner.type == "literal_value":
                     self.outside("elided composite literal types", inner, "write the element type")
-                dst.append(self.owned(inner, fb.temp())[0])
+                s_, st = self.owned(inner, fb.temp())
+                dst.append(self.coerce(s_, st, want, pos(inner)))
         d = fb.temp() if into is None else into
         if t.kind == "slice":
             fb.emit(ir.SliceLit(d, self.types.to_ir(t.elem), tuple(vals), p))
@@ -709,7 +717,7 @@ class ExprMixin(_Base):
                 if spt.kind != "slice":
                     self.outside(f"append(s, x...) of a {spt}", rest[-1], "spread a slice")
                 return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self.zero(t.elem, node))
-            vals = [self.owned(x, fb.temp())[0] for x in rest]
+            vals = [self.coerce(*self.owned(x, fb.temp()), t.elem, pos(x)) for x in rest]
             return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self.zero(t.elem, node))
         if name == "copy":
             if len(argn) != 2:
@@ -764,17 +772,7 @@ class ExprMixin(_Base):
         fb = self.fb
         if not info.ptr_recv:
             recv = self.copy_new(recv, GT("struct", info.full.split(".")[0]), p, node)
-        name = f"{info.full}$bound"
-        if name not in self.out and name not in self.unit.functions:
-            w = FuncBuilder(name, pos=p, lazy_captures=False)
-            r = w.slot("recv")
-            w.nparams = len(info.sig.params)
-            params = [w.slot(f"a{i}") for i in range(w.nparams)]
-            w.nresults = len(info.sig.results)
-            res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-            w.emit(ir.Call(res, info.full, None, (r, *params), p))
-            w.emit(ir.Return(res, p))
-            self.out[name] = w.finish(1)
+        name = self.ensure_bound(info, p)
         d = fb.temp()
         fb.emit(ir.MakeClosure(d, name, (recv,), p))
         return d
@@ -791,3 +789,131 @@ class ExprMixin(_Base):
         fb.place(closed)
         fb.emit(ir.New(d, self.types.to_ir(elem), p))
         fb.place(got)
+
+    # ---- interfaces (models/datatypes.py: MakeIface, IfaceMethod, TypeAssert)
+
+    def coerce(self, s: int, from_t: GT, to_t: GT | None, p: tuple[int, int]) -> int:
+        """A value of `from_t` stored where `to_t` is expected: a concrete value
+        entering an interface is wrapped with its dynamic type (Go spec,
+        "Assignability"); anything else passes unchanged."""
+        if to_t is None or to_t.kind != "iface" or from_t.kind in ("iface", "nil"):
+            return s
+        self.types.uses_ifaces = True
+        d = self.fb.temp()
+        self.fb.emit(ir.MakeIface(d, s, self.types.go_name(from_t), p))
+        return d
+
+    def iface_call(self, name: str, base: int, bt: GT, argn: list[Node], node: Node, fn: Node) -> Any:
+        """``x.M(args)`` on an interface value: dynamic dispatch."""
+        from models.lang.library import Callee
+
+        sig = self.types.iface_methods(bt).get(name)
+        if sig is None:
+            self.err(f"{text(field(fn, 'operand'))}.{name} undefined (type {bt} has no method {name})", fn)
+        self.types.uses_ifaces = True
+        if name == "Error":
+            self._ensure_error_string(pos(fn))
+        d = self.fb.temp()
+        self.fb.emit(ir.IfaceMethod(d, base, name, pos(fn)))
+        return Callee("closure", None, d, self.args(argn, sig.params, node), sig.results, node)
+
+    def _ensure_error_string(self, p: tuple[int, int]) -> None:
+        from models.datatypes import ERROR_STRING
+
+        if ERROR_STRING not in self.unit.functions:
+            self.unit.functions[ERROR_STRING] = ir.Function(
+                ERROR_STRING, ncaptures=1, nparams=0, nresults=1, nslots=1, slot_names=("s",),
+                code=(ir.Return((0,), p),), pos=p)
+
+    def type_assertion(self, node: Node, dst: int | None, ok: int | None) -> GT:
+        """``x.(T)`` into `dst` (and `ok` for the comma-ok form); returns T."""
+        fb = self.fb
+        p = pos(node)
+        x, xt = self.value(field(node, "operand"))
+        if xt.kind != "iface":
+            self.err(f"invalid operation: {text(field(node, 'operand'))} (variable of type {xt}) is not an interface",
+                     node)
+        t = self.types.resolve(field(node, "type"))
+        self.types.uses_ifaces = True
+        static = self.types.go_name(xt) if xt.name else "interface {}"
+        if t.kind == "iface":
+            methods = tuple(sorted(self.types.iface_methods(t)))
+            fb.emit(ir.TypeAssert(dst, ok, x, "", methods, None, static, self.types.go_name(t), p))
+        else:
+            zero = None if t.is_object else zero_value(t)
+            fb.emit(ir.TypeAssert(dst, ok, x, self.types.go_name(t), (), zero, static, "", p))
+            if t.is_object and dst is not None:  # a struct held by value: the result is a copy
+                got, skip = Label(), Label()
+                if ok is not None:
+                    fb.branch(ok, got, skip, p)
+                    fb.place(skip)
+                    fb.emit(ir.New(dst, self.types.to_ir(t), p))
+                    end = Label()
+                    fb.jump(end, p)
+                    fb.place(got)
+                    c = self.copy_new(dst, t, p, node)
+                    fb.emit(ir.Move(dst, c, p))
+                    fb.place(end)
+                else:
+                    c = self.copy_new(dst, t, p, node)
+                    fb.emit(ir.Move(dst, c, p))
+        return t
+
+    def ensure_bound(self, info: Any, p: tuple[int, int]) -> str:
+        """The bound-method function of method `info` (``T.M$pbound`` for a
+        pointer receiver, ``T.M$bound`` for a value receiver): its one
+        capture is the receiver; a value receiver is copied for each call
+        (the method gets its own copy, as in Go)."""
+        name = info.full + ("$pbound" if info.ptr_recv else "$bound")
+        if name in self.out or name in self.unit.functions:
+            return name
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(info.sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(info.sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved = self.fb
+        self.fb = w
+        try:
+            recv = r
+            if not info.ptr_recv:
+                recv = self.copy_new(r, GT("struct", info.full.split(".")[0]), p, self.unit.func_nodes[info.full])
+            w.emit(ir.Call(res, info.full, None, (recv, *params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name
+
+
+    def ensure_promoted(self, sname: str, mname: str, path: list[tuple[str, GT]], info: Any,
+                        p: tuple[int, int]) -> str:
+        """The bound-method function of method `mname` promoted into struct
+        `sname` through the embedded fields `path` (Go spec, "Struct types":
+        promoted methods are in the method set of S when reached through an
+        embedded pointer or by a value receiver, else only in that of *S)."""
+        through_ptr = any(ft.kind == "ptr" for _, ft in path)
+        in_value_set = through_ptr or not info.ptr_recv
+        name = f"{sname}.{mname}" + ("$bound" if in_value_set else "$pbound")
+        if name in self.out or name in self.unit.functions:
+            return name
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(info.sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(info.sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved = self.fb
+        self.fb = w
+        try:
+            base = self.walk(r, path, p)
+            if not info.ptr_recv:
+                base = self.copy_new(base, GT("struct", info.full.split(".")[0]), p,
+                                     self.unit.func_nodes[info.full])
+            w.emit(ir.Call(res, info.full, None, (base, *params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name

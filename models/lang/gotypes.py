@@ -39,6 +39,8 @@ class GT:
     params: tuple[GT, ...] = ()
     results: tuple[GT, ...] = ()
     key: GT | None = None
+    #: an interface's method set: (name, func type), sorted by name
+    methods: tuple[tuple[str, GT], ...] = ()
 
     @property
     def is_object(self) -> bool:
@@ -65,7 +67,9 @@ STRING = GT("string", "string")
 NIL = GT("nil")
 UNIT = GT("unit", "struct{}")
 CONTEXT = GT("context", "context.Context")
-ERROR = GT("iface", "error")
+ERROR = GT("iface", "error", methods=(("Error", GT("func", results=(STRING,))),))
+ANY = GT("iface", "interface {}")
+STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
 DURATION = GT("int", "time.Duration")
 #: ``time.Time``: abstract (see models/library.py): an int, 0 from time.Now.
@@ -113,6 +117,10 @@ class TypeTable:
     named: dict[str, GT] = field(default_factory=dict)     # type N int, etc.
     methods: dict[str, dict[str, MethodInfo]] = field(default_factory=dict)
     imports: set[str] = field(default_factory=set)
+    #: named interfaces declared but not yet resolved (see program._declare_named)
+    pending_ifaces: set[str] = field(default_factory=set)
+    #: the program uses interface values (bound-method functions are generated)
+    uses_ifaces: bool = False
     _ir_cache: dict[str, ir.Type] = field(default_factory=dict)
 
     # ---- reading type syntax
@@ -138,7 +146,7 @@ class TypeTable:
             if name in ("float32", "float64", "complex64", "complex128"):
                 outside("floating-point and complex types", self.file, node)
             if name == "any":
-                outside("interface types", self.file, node)
+                return ANY
             fail(f"undefined type {name}", self.file, node)
         if t == "qualified_type":
             return self._qualified(node)
@@ -173,8 +181,49 @@ class TypeTable:
         if t == "generic_type":
             outside("generics (type parameters)", self.file, node)
         if t == "interface_type":
-            outside("interface types", self.file, node, "only the predeclared error type is supported")
+            return self.interface(node)
         outside(construct_name(node), self.file, node)
+
+    def interface(self, node: Node) -> GT:
+        """An interface type literal: its methods and those of the interfaces
+        it embeds (type sets with non-interface terms are generics: outside)."""
+        methods: dict[str, GT] = {}
+        for el in named(node):
+            if el.type == "method_elem":
+                nn = el.child_by_field_name("name")
+                assert nn is not None
+                methods[text(nn)] = self.signature(el)
+            elif el.type == "type_elem":
+                kids = named(el)
+                emb = self.resolve(kids[0]) if len(kids) == 1 else GT("?")
+                if emb.kind != "iface":
+                    outside("interface type sets (constraints)", self.file, el)
+                if emb.name in self.pending_ifaces:
+                    fail(f"undefined type {emb.name}", self.file, el)  # resolved in a later pass
+                methods.update(self.iface_methods(emb))
+        if not methods:
+            return ANY
+        return GT("iface", "", methods=tuple(sorted(methods.items())))
+
+    def iface_methods(self, t: GT) -> dict[str, GT]:
+        """The method set of interface type `t` (a named one as declared)."""
+        if t.name in self.named and self.named[t.name].kind == "iface":
+            t = self.named[t.name]
+        return dict(t.methods)
+
+    def go_name(self, t: GT) -> str:
+        """Go's name of a type as the runtime prints it (``*main.T``, ``int``)."""
+        if t.kind == "ptr" and t.elem is not None:
+            return "*" + self.go_name(t.elem)
+        if t.kind == "struct" and not t.name.startswith("struct{"):
+            return "main." + t.name
+        if t.name and (t.name in self.named or t.name in self.structs):
+            return "main." + t.name
+        if t.kind == "unit":
+            return "struct {}"
+        if t.kind == "iface" and not t.name:
+            return "interface {...}"
+        return str(t)
 
     def anonymous_struct(self, node: Node) -> GT:
         """``struct{ x, y int }`` used as a type: a struct type named by its
@@ -219,6 +268,8 @@ class TypeTable:
             return TIME
         if full in ("time.Timer", "time.Ticker"):
             return self.timer_struct(full, node)
+        if full == "fmt.Stringer":
+            return STRINGER
         outside(f"type {full}", self.file, node)
 
     def timer_struct(self, full: str, node: Node) -> GT:
@@ -325,7 +376,7 @@ class TypeTable:
         if k == "context":
             return ir.Type("context", "context.Context")
         if k in ("iface", "nil"):
-            return ir.Type("iface", "error")
+            return ir.Type("iface", t.name or "error")
         if k == "unit":
             return ir.Type("struct", "struct{}")
         if k in SYNC_KINDS:

@@ -152,6 +152,8 @@ class LibMixin(_Base):
                         and b.type.elem.kind == "testing.T":
                     return self.test_call(name, argn, node, fn)
             base, bt = self.value(operand)
+            if bt.kind == "iface":  # dynamic dispatch (models/lang/exprs.py)
+                return self.iface_call(name, base, bt, argn, node, fn)
             if bt.kind == "context":
                 return self.ctx_call(name, base, argn, node, fn)
             if bt == FILE_PTR:
@@ -188,10 +190,11 @@ class LibMixin(_Base):
 
     def args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
-            return [s for s, _ in self.call(unparen(argn[0]), len(params))]
+            return [self.coerce(s, t, pt, pos(node))
+                    for (s, t), pt in zip(self.call(unparen(argn[0]), len(params)), params)]
         if len(argn) != len(params):
             self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
-        return self._values(argn)
+        return [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, params)]
 
     def _values(self, argn: list[Node]) -> list[int]:
         """Argument slots.  An unboxed local's own slot can be passed as is:
@@ -251,9 +254,11 @@ class LibMixin(_Base):
 
     def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
         self._argc(argn, 1, f"conversion to {t}", node)
-        if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr"):
+        if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface"):
             self.outside(f"conversion to {t}", node)
         s, at = self.value(argn[0])
+        if t.kind == "iface":
+            return Callee("lib", None, None, [self.coerce(s, at, t, pos(node))], (t,), node, "move", True)
         if at.kind != t.kind and at.kind != "nil":
             self.outside(f"conversion from {at} to {t}", node)
         return Callee("lib", None, None, [s], (t,), node, "move", True)

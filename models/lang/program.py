@@ -16,6 +16,7 @@ import gc
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import FuncBuilder
 from models.lang.gotypes import (
     BOOL,
@@ -96,43 +97,54 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     decls = [c for c in named(root) if c.type not in ("package_clause", "comment")]
     for d in decls:
         if d.type == "import_declaration":
-            _imports(unit, d)
+            try:
+                _imports(unit, d)
+            except InputError as e:
+                unit.note(e)
     _predeclare(unit)
     for d in decls:
         if d.type == "type_declaration":
             _declare_types(unit, d, register=True)
-    _declare_named(unit, [d for d in decls if d.type == "type_declaration"])
+    try:
+        _declare_named(unit, [d for d in decls if d.type == "type_declaration"])
+    except InputError as e:
+        unit.note(e)
     for d in decls:
         if d.type == "type_declaration":
-            _declare_types(unit, d, register=False)
+            try:
+                _declare_types(unit, d, register=False)
+            except InputError as e:
+                unit.note(e)
     lw = Lowerer(unit, Analysis(), pass1=False)
     funcs: list[tuple[str, Node, tuple | None]] = []
     inits: list[str] = []
     for d in decls:
-        t = d.type
-        if t == "const_declaration":
-            lw.const_decl(d, unit.package)
-        elif t == "function_declaration":
-            _no_generics(unit, d)
-            name = text(field(d, "name"))
-            sig = unit.types.signature(d)
-            if name == "init":
-                if sig.params or sig.results:
-                    fail("func init must have no arguments and no return values", file, d)
-                name = f"init#{len(inits) + 1}"
-                inits.append(name)
-            else:
-                unit.package[name] = FuncB(name, sig)
-            funcs.append((name, d, None))
-        elif t == "method_declaration":
-            funcs.append(_method(unit, d))
-        elif t not in ("import_declaration", "type_declaration", "var_declaration"):
-            outside(construct_name(d), file, d)
-    _check_entry(unit, entry, pkg_name, root)
-    var_decls = [d for d in decls if d.type == "var_declaration"]
-    _start(unit, var_decls, inits, entry, root)
+        try:
+            _declare(unit, lw, d, funcs, inits)
+        except InputError as e:
+            unit.note(e)
+    try:
+        _check_entry(unit, entry, pkg_name, root)
+        var_decls = [d for d in decls if d.type == "var_declaration"]
+        _start(unit, var_decls, inits, entry, root)
+    except InputError as e:
+        unit.note(e)
+    except AssertionError:
+        if not unit.errors:
+            raise
+    for name, node, _recv in funcs:
+        unit.func_nodes[name] = node
     for name, node, recv in funcs:
-        lower_function(unit, name, node, recv)
+        try:
+            lower_function(unit, name, node, recv)
+        except InputError as e:
+            unit.note(e)
+        except AssertionError:  # a function left half-built by a skipped statement
+            if not unit.errors:
+                raise
+    unit.raise_errors()
+    if unit.types.uses_ifaces:
+        _bound_methods(unit)
     if "context" in unit.types.imports:
         unit.functions[CANCEL_FUNC] = ir.Function(
             CANCEL_FUNC, ncaptures=1, nparams=0, nresults=0, nslots=1, slot_names=("ctx",),
@@ -140,6 +152,52 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
     return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
                       globals=tuple(unit.globals), start=START, entry=entry, types=types)
+
+
+def _declare(unit: Unit, lw: Lowerer, d: Node, funcs: list[tuple[str, Node, tuple | None]],
+             inits: list[str]) -> None:
+    """Declare one top-level const, func or method (bodies are lowered later)."""
+    file = unit.file
+    t = d.type
+    if t == "const_declaration":
+        lw.const_decl(d, unit.package)
+    elif t == "function_declaration":
+        _no_generics(unit, d)
+        name = text(field(d, "name"))
+        sig = unit.types.signature(d)
+        if name == "init":
+            if sig.params or sig.results:
+                fail("func init must have no arguments and no return values", file, d)
+            name = f"init#{len(inits) + 1}"
+            inits.append(name)
+        else:
+            unit.package[name] = FuncB(name, sig)
+        funcs.append((name, d, None))
+    elif t == "method_declaration":
+        funcs.append(_method(unit, d))
+    elif t not in ("import_declaration", "type_declaration", "var_declaration"):
+        outside(construct_name(d), file, d)
+
+
+def _bound_methods(unit: Unit) -> None:
+    """Every method's bound-method function (``T.M$bound``/``T.M$pbound``),
+    what dynamic dispatch on an interface value calls (see `ir.Iface`)."""
+    lw = Lowerer(unit, Analysis(), pass1=False)
+    for tname in sorted(unit.types.methods):
+        for mname in sorted(unit.types.methods[tname]):
+            info = unit.types.methods[tname][mname]
+            lw.ensure_bound(info, pos(unit.func_nodes[info.full]))
+    for sname in sorted(unit.types.structs):
+        if not any(emb for _, _, emb in unit.types.structs[sname].fields):
+            continue
+        own = unit.types.methods.get(sname, {})
+        names = sorted({m for ms in unit.types.methods.values() for m in ms} - set(own))
+        for mname in names:
+            found = unit.types.lookup(GT("struct", sname), mname)
+            if found is not None and found[1] == "method" and found[0]:
+                path, _, info = found
+                lw.ensure_promoted(sname, mname, path, info, pos(unit.types.structs[sname].node))
+    unit.functions.update(lw.out)
 
 
 def _package(root: Node, file: str) -> str:
@@ -158,11 +216,15 @@ def _imports(unit: Unit, d: Node) -> None:
             continue
         path_node = field(spec, "path")
         path = string_value(path_node, unit.file)
-        if field(spec, "name") is not None:
-            outside("renamed, dot and blank imports", unit.file, spec)
-        if path not in IMPORTABLE:
-            outside(f'import of package "{path}"', unit.file, spec,
-                    "importable: " + ", ".join(IMPORTABLE))
+        try:
+            if field(spec, "name") is not None:
+                outside("renamed, dot and blank imports", unit.file, spec)
+            if path not in IMPORTABLE:
+                outside(f'import of package "{path}"', unit.file, spec,
+                        "importable: " + ", ".join(IMPORTABLE))
+        except InputError as e:
+            unit.note(e)
+            continue
         unit.types.imports.add(path)
         unit.package[path.rsplit("/", 1)[-1]] = PkgB(path)
 
@@ -224,7 +286,7 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
 
 
 #: Underlying kinds a named non-struct type may have.
-NAMED_KINDS = ("int", "bool", "string", "func", "slice", "map", "chan", "ptr")
+NAMED_KINDS = ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface")
 
 
 def _declare_named(unit: Unit, decls: list[Node]) -> None:
@@ -238,6 +300,10 @@ def _declare_named(unit: Unit, decls: list[Node]) -> None:
         for spec in named(d):
             if spec.type == "type_spec" and field(spec, "type").type != "struct_type":
                 pending.append(spec)
+                if field(spec, "type").type == "interface_type":  # may refer to itself
+                    name = text(field(spec, "name"))
+                    unit.types.named[name] = GT("iface", name)
+                    unit.types.pending_ifaces.add(name)
     while pending:
         left = []
         first: InputError | None = None
@@ -256,6 +322,7 @@ def _declare_named(unit: Unit, decls: list[Node]) -> None:
                         "pointer types")
             t = dataclasses.replace(t, name=name)
             unit.types.named[name] = t
+            unit.types.pending_ifaces.discard(name)
             unit.package[name] = TypeB(t)
         if len(left) == len(pending):
             assert first is not None
@@ -334,7 +401,7 @@ class _StartLowerer(Lowerer):
                     globals_.append(ir.Global(name, self.types.to_ir(gt), pos(n)))
                     if vals:
                         lv = self.lvalue(n)
-                        self.store(lv, vals[i][0], pos(n), n)
+                        self.store(lv, self.coerce(vals[i][0], vals[i][1], gt, pos(n)), pos(n), n)
                 fb.release(m)
         for name in inits:
             fb.emit(ir.Call((), name, None, (), pos(root)))

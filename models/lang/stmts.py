@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import Label, Var
+from models.errors import InputError
+from models.lang.builder import Breakable, Label, Var
 from models.lang.gotypes import BOOL, GT, INT, UNIT
 from models.lang.parse import construct_name, field, named, pos, text, unparen
 from models.lang.scope import ConstB
@@ -43,12 +44,19 @@ class StmtMixin(_Base):
         if handler is None:
             if t == "comment":
                 return
-            self.outside(construct_name(node), node)
+            try:
+                self.outside(construct_name(node), node)
+            except InputError as e:
+                self.unit.note(e)
+                return
         if t == "labeled_statement":
             self.pending_label = text(field(node, "label"))
-        elif t not in ("for_statement", "expression_switch_statement", "select_statement"):
+        elif t not in ("for_statement", "expression_switch_statement", "select_statement", "type_switch_statement"):
             self.pending_label = None
-        handler(node)
+        try:
+            handler(node)
+        except InputError as e:  # skip the statement; every offending construct is reported (Unit.note)
+            self.unit.note(e)
         fb.release(m)
 
     # ---- simple statements
@@ -74,7 +82,8 @@ class StmtMixin(_Base):
         ch, cht = self.value(field(node, "channel"))
         if cht.kind != "chan":
             self.err(f"send to non-channel ({cht})", node)
-        v, _ = self.owned(field(node, "value"))
+        v, vt = self.owned(field(node, "value"))
+        v = self.coerce(v, vt, cht.elem, pos(node))
         self.fb.emit(ir.Send(ch, v, pos(node)))
 
     def s_inc_statement(self, node: Node) -> None:
@@ -122,7 +131,7 @@ class StmtMixin(_Base):
             return
         vals = self._rhs(values, len(names), spec)
         for n, (s, vt) in zip(names, vals):
-            self.declare(n, t or self._default(vt, n), s, p)
+            self.declare(n, t or self._default(vt, n), self.coerce(s, vt, t, p), p)
 
     def _default(self, t: GT, node: Node) -> GT:
         if t.kind == "nil":
@@ -145,6 +154,10 @@ class StmtMixin(_Base):
         e = unparen(e)
         if e.type == "call_expression":
             return self.call(e, n, list(ds))
+        if e.type == "type_assertion_expression" and n == 2:
+            v, ok = ds
+            t = self.type_assertion(e, v, ok)
+            return [(v, t), (ok, BOOL)]
         if e.type == "index_expression" and n == 2:
             lv = self.index_place(e)
             if lv.kind != "map":
@@ -189,7 +202,8 @@ class StmtMixin(_Base):
                 b = scope[name]
                 if not isinstance(b, Var):
                     self.err(f"cannot assign to {name}", n)
-                self.store(self.lvalue(n), s, p, node)
+                lv = self.lvalue(n)
+                self.store(lv, self.coerce(s, t, lv.type, p), p, node)
             else:
                 self.declare(n, self._default(t, n), s, p)
 
@@ -215,14 +229,15 @@ class StmtMixin(_Base):
             if lv.kind == "obj":  # copy_into copies: no intermediate copy
                 s, _ = self.value(right[0])
             else:
-                s, _ = self.owned(right[0], lv.slot if lv.kind == "slot" else None)
+                s, st = self.owned(right[0], lv.slot if lv.kind == "slot" else None)
+                s = self.coerce(s, st, lv.type, p)
             self.store(lv, s, p, node)
             return
         lvs = [self.lvalue(x) for x in left]
         vals = self._rhs(right, len(left), node)
-        for lv, (s, _) in zip(lvs, vals):
+        for lv, (s, st) in zip(lvs, vals):
             if lv.kind != "discard":
-                self.store(lv, s, p, node)
+                self.store(lv, self.coerce(s, st, lv.type, p), p, node)
 
     def s_const_declaration(self, node: Node) -> None:
         self.const_decl(node, self.scopes[-1])
@@ -284,7 +299,8 @@ class StmtMixin(_Base):
         inner = [c for c in named(node) if c.type != "label_name"]
         if not inner:
             self.outside("labels without a statement", node)
-        if inner[0].type not in ("for_statement", "expression_switch_statement", "select_statement"):
+        if inner[0].type not in ("for_statement", "expression_switch_statement", "select_statement",
+                                 "type_switch_statement"):
             # Only goto could target it, and goto is rejected where it appears.
             self.pending_label = None
         self.stmt(inner[0])
@@ -341,7 +357,6 @@ class StmtMixin(_Base):
         self.pop()
 
     def _breakable(self, brk: Label, cont: Label | None, label: str | None):
-        from models.lang.lower import Breakable
         return Breakable(brk, cont, label)
 
     def _for_range(self, clause: Node, body: Node, label: str | None, p: tuple[int, int]) -> None:
@@ -485,10 +500,10 @@ class StmtMixin(_Base):
                 self.err("not enough return values", node)
             fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars or []), p))
             return
-        slots = [s for s, _ in self._rhs(exprs, n, node)] if n > 1 or len(exprs) > 1 else \
-            [self.owned(exprs[0])[0]]
-        if len(slots) != n:
-            self.err(f"wrong number of return values: {len(slots)} given, {n} wanted", node)
+        vals = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else [self.owned(exprs[0])]
+        if len(vals) != n:
+            self.err(f"wrong number of return values: {len(vals)} given, {n} wanted", node)
+        slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(vals, fb.result_types)]
         fb.emit(ir.Return(tuple(slots), p))
 
     # ---- switch
@@ -547,6 +562,7 @@ class StmtMixin(_Base):
 
     def _case_body(self, c: Node) -> list[Node]:
         skip = {x.id for x in (field(c, "value"), field(c, "communication")) if x is not None}
+        skip |= {x.id for x in c.children_by_field_name("type")}
         out: list[Node] = []
         for x in named(c):
             if x.id in skip:
@@ -556,6 +572,80 @@ class StmtMixin(_Base):
             else:
                 out.append(x)
         return out
+
+    # ---- type switch
+
+    def s_type_switch_statement(self, node: Node) -> None:
+        """``switch v := x.(type) { case T1, T2: ... case nil: ... default: }``:
+        a comma-ok `TypeAssert` per listed type, in source order; in a
+        one-type clause v has that type, otherwise x's interface type."""
+        fb = self.fb
+        p = pos(node)
+        label = self._take_label()
+        self.push()
+        init = field(node, "initializer")
+        if init is not None:
+            self.stmt(init)
+        alias = named(field(node, "alias")) if field(node, "alias") is not None else []
+        x, xt = self.value(field(node, "value"), fb.temp())
+        fb.keep(x)
+        if xt.kind != "iface":
+            self.err(f"{text(field(node, 'value'))} (variable of type {xt}) is not an interface", node)
+        self.types.uses_ifaces = True
+        clauses = [c for c in named(node) if c.type in ("type_case", "default_case")]
+        bodies = [Label() for _ in clauses]
+        end = Label()
+        default = None
+        case_types: list[list[GT | None]] = []
+        val = fb.slot("")
+        ok = fb.slot("")
+        static = self.types.go_name(xt) if xt.name else "interface {}"
+        for i, c in enumerate(clauses):
+            ts: list[GT | None] = []
+            case_types.append(ts)
+            if c.type == "default_case":
+                default = i
+                continue
+            for tn in [x for x in c.children_by_field_name("type") if x.is_named]:
+                nxt = Label()
+                if text(tn) == "nil":
+                    ts.append(None)
+                    nil = fb.slot("")
+                    fb.emit(ir.Const(nil, None, pos(tn)))
+                    fb.emit(ir.BinOp(ok, "==", x, nil, pos(tn)))
+                else:
+                    t = self.types.resolve(tn)
+                    ts.append(t)
+                    if t.kind == "iface":
+                        fb.emit(ir.TypeAssert(None, ok, x, "", tuple(sorted(self.types.iface_methods(t))), None,
+                                              static, self.types.go_name(t), pos(tn)))
+                    else:
+                        fb.emit(ir.TypeAssert(None, ok, x, self.types.go_name(t), (), None, static, "", pos(tn)))
+                fb.branch(ok, bodies[i], nxt, pos(tn))
+                fb.place(nxt)
+        fb.jump(bodies[default] if default is not None else end, p)
+        self.breakables.append(self._breakable(end, None, label))
+        for i, c in enumerate(clauses):
+            fb.place(bodies[i])
+            self.push()
+            if alias and text(alias[0]) != "_":
+                ts = case_types[i]
+                t1 = ts[0] if len(ts) == 1 and ts[0] is not None else None
+                if t1 is not None and t1.kind != "iface":
+                    fb.emit(ir.TypeAssert(val, None, x, self.types.go_name(t1), (), None, static, "", pos(c)))
+                    if t1.is_object:
+                        cp = self.copy_new(val, t1, pos(c), c)
+                        fb.emit(ir.Move(val, cp, pos(c)))
+                    self.declare(alias[0], t1, val, pos(c))
+                else:
+                    self.declare(alias[0], t1 if t1 is not None else xt, x, pos(c))
+            for st in self._case_body(c):
+                self.stmt(st)
+            self.pop()
+            fb.jump(end, pos(c))
+        self.breakables.pop()
+        fb.place(end)
+        self.pop()
 
     # ---- select
 
@@ -571,8 +661,9 @@ class StmtMixin(_Base):
                 continue
             comm = field(c, "communication")
             if comm.type == "send_statement":
-                ch, _ = self.value(field(comm, "channel"), fb.temp())
-                v, _ = self.owned(field(comm, "value"), fb.temp())
+                ch, cht = self.value(field(comm, "channel"), fb.temp())
+                v, vt = self.owned(field(comm, "value"), fb.temp())
+                v = self.coerce(v, vt, cht.elem, pos(comm))
                 cases.append(ir.SelectCase("send", ch, v))
                 recv_into.append(([], False, None, None, UNIT))
                 continue

@@ -97,47 +97,36 @@ goroutine can wait forever while every P keeps running.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, NamedTuple
+from typing import Any
 
 from models import ir
+from models.gomodel import GoModel
 from models.interp import Interpreter
-from models.sched.gmp_queues import Gids, PState, globrunqget, runqget, runqput, runqsteal
+from models.options import RuntimeOptions
+from models.properties import build_properties
+from models.sched.gmp_queues import (
+    GmpState,
+    PState,
+    globrunqget,
+    queued,
+    runqget,
+    runqput,
+    runqsteal,
+)
 from models.state import RUN, World
 
-__all__ = ["GmpState", "GmpModel", "GmpAction", "PState", "build_model", "queued"]
+__all__ = ["GmpAction", "GmpModel", "GmpState", "PState", "queued"]
 
 GmpAction = tuple[Any, ...]
-
-
-class GmpState(NamedTuple):
-    """The world plus the scheduler's own state (see the module docstring)."""
-
-    world: World
-    ps: tuple[PState, ...]
-    gq: Gids = ()
-    lat: tuple[int, ...] = ()
-
-
-def queued(s: GmpState) -> list[int]:
-    """Goroutine ids waiting in some run queue (runnext, local, global), with repeats."""
-    out: list[int] = list(s.gq)
-    for p in s.ps:
-        if p.runnext:
-            out.append(p.runnext)
-        out.extend(p.runq)
-    return out
 
 
 class GmpModel:
     """The G-M-P scheduler over a compiled Go program (a `checker.model.Model`)."""
 
     def __init__(self, program: ir.Program, runtime: Any = None, prop_specs: Any = ()):
-        from models.spec import RuntimeOptions
-        from models.world import GoModel
-
         self.opts = runtime or RuntimeOptions(scheduler="gmp")
         self.go = GoModel(program, self.opts, ())
-        self.machine: Interpreter = self.go.machine
+        self.interp: Interpreter = self.go.interp
         self.prop_specs = tuple(prop_specs)
         o = self.opts
         self.procs = o.procs
@@ -165,7 +154,7 @@ class GmpModel:
         if w.ended:
             return []
         acts: list[GmpAction] = []
-        env = self.machine.env_events(w)
+        env = self.interp.env_events(w)
         for i, p in enumerate(s.ps):
             if p.sys:
                 if self.retake:
@@ -177,7 +166,7 @@ class GmpModel:
                     continue
                 g = w.gs[p.cur - 1]
                 if g.status == RUN:
-                    for c in self.machine.choices(w, p.cur):
+                    for c in self.interp.choices(w, p.cur):
                         acts.append(("step", i, p.cur, c))
                 continue
             if self.timers:
@@ -201,9 +190,12 @@ class GmpModel:
         return t
 
     def properties(self) -> list[Any]:
-        from models.sched.gmp_props import gmp_properties
+        return build_properties("gmp", self, self.prop_specs)
 
-        return gmp_properties(self, self.prop_specs)
+    @staticmethod
+    def world_of(s: GmpState) -> World:
+        """The Go world of a gmp state (properties of `models.props` read it)."""
+        return s.world
 
     # ------------------------------------------------------------------ transitions
     def _tick(self, t: int) -> int:
@@ -230,7 +222,7 @@ class GmpModel:
             return GmpState(w, tuple(ps), gq, s.lat)
         if kind == "sysret":  # SCH-27
             gid = a[1]
-            st = self.machine.fire(w, ("syscall", gid))
+            st = self.interp.fire(w, ("syscall", gid))
             w = st.world
             alive = w.gs[gid - 1].status == RUN
             old = next((k for k, q in enumerate(ps) if q.sys == gid), -1)
@@ -245,7 +237,7 @@ class GmpModel:
             return GmpState(w, tuple(ps), gq, s.lat)
         # netpoll: ("netpoll", p, pipe); p == -1: no P (sysmon / blocked M): injectglist -> global queue
         i, pipe = a[1], a[2]
-        st = self.machine.fire(w, ("netpoll", pipe))
+        st = self.interp.fire(w, ("netpoll", pipe))
         w = st.world
         for g in st.events.woken:
             if w.gs[g - 1].status != RUN:
@@ -266,7 +258,7 @@ class GmpModel:
         w = s.world
         if kind == "step":
             gid = a[2]
-            st = self.machine.step(w, gid, a[3])
+            st = self.interp.step(w, gid, a[3])
             ev = st.events
             w = st.world
             p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_len))
@@ -286,7 +278,7 @@ class GmpModel:
             gq += (p.cur,)
             p = p._replace(cur=0)
         elif kind == "timer":
-            st = self.machine.fire(w, (a[2], a[3]))
+            st = self.interp.fire(w, (a[2], a[3]))
             w = st.world
             for g in st.events.woken:
                 if w.gs[g - 1].status == RUN:
@@ -420,16 +412,3 @@ class GmpModel:
         if s.lat:
             out["latency"] = {f"G{k + 1}": v for k, v in enumerate(s.lat) if v}
         return out
-
-
-def build_model(spec: Any) -> GmpModel:
-    """The model of `spec` (its compiled `program`) under the G-M-P scheduler."""
-    from models.errors import InputError
-
-    if spec.program is None:
-        raise InputError("the spec's Go program is not compiled", spec.path, 1, 1)
-    for p in spec.properties:
-        if p.name.startswith("gc.") or p.name == "gmp.runq_proof":
-            raise InputError(f"property '{p.name}' is not checked by the gmp scheduler model",
-                             spec.path, p.line or 1, p.col or 1)
-    return GmpModel(spec.program, spec.runtime, spec.properties)

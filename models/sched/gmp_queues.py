@@ -27,7 +27,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["PState", "runqput", "runqget", "globrunqget", "runqsteal", "Gids"]
+from models.state import World
+
+__all__ = ["GmpState", "Gids", "PState", "globrunqget", "queued", "runqget", "runqput", "runqsteal"]
 
 Gids = tuple[int, ...]
 
@@ -121,3 +123,22 @@ def runqsteal(thief: PState, victim: PState, mode: str, buggy: bool = False) -> 
             victim = victim._replace(runnext=0)
         return thief, victim, g
     return thief, victim, 0
+
+
+class GmpState(NamedTuple):
+    """The world plus the scheduler's own state (see the module docstring)."""
+
+    world: World
+    ps: tuple[PState, ...]
+    gq: Gids = ()
+    lat: tuple[int, ...] = ()
+
+
+def queued(s: GmpState) -> list[int]:
+    """Goroutine ids waiting in some run queue (runnext, local, global), with repeats."""
+    out: list[int] = list(s.gq)
+    for p in s.ps:
+        if p.runnext:
+            out.append(p.runnext)
+        out.extend(p.runq)
+    return out
