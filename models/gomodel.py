@@ -125,7 +125,7 @@ class GoModel:
 
     def position(self, s: World, a: Action) -> str | None:
         ins = self._instr(s, a)
-        return f"{self.interp.file}:{ins.pos[0]}" if ins is not None else None
+        return f"{self.interp.program.where(ins.pos[0])}" if ins is not None else None
 
     def format_action(self, s: World, a: Action) -> str:
         m = self.interp
@@ -139,7 +139,7 @@ class GoModel:
             if a[1] == "syscall":
                 g = s.gs[a[2] - 1]
                 ins = m.instr_of(g)
-                return f"G{a[2]}: system call {g.wait[1]} returns ({m.file}:{ins.pos[0]})"
+                return f"G{a[2]}: system call {g.wait[1]} returns ({m.program.where(ins.pos[0])})"
             p = s.heap[a[2]]
             names = props.object_names(m, s)
             what = "data" if p.buf else "EOF"
@@ -158,8 +158,17 @@ class GoModel:
             return f"G{a[1]}: {ins.what} gives {a[2]}: {src} ({m.file}:{ins.pos[0]})"
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
-            return f"G{a[1]}: select {case}: {src} ({m.file}:{ins.pos[0]})"
-        return f"G{a[1]}: {src} ({m.file}:{ins.pos[0]})"
+            return f"G{a[1]}: select {case}: {src} ({m.program.where(ins.pos[0])})"
+        return f"G{a[1]}: {src} ({m.program.where(ins.pos[0])})"
+
+    def waits_for(self, s: World) -> list[tuple[str, str, str]]:
+        """Waits-for edges of `s` for the deadlock and leak pictures (`models.waits`)."""
+        from models.waits import waits_for
+        return waits_for(self.interp, s)
+
+    def sources(self) -> dict[str, str]:
+        """The program's source text by file name, shown beside a trace's steps."""
+        return {self.interp.file: self.interp.program.source}
 
     def view(self, s: World) -> dict[str, Any]:
         m = self.interp

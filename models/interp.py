@@ -218,7 +218,7 @@ class Interpreter:
         pos = p.pos
         if pos == ir.NOPOS and g and t.g(g).frames:
             pos = t.instr(g).pos
-        where = f" [G{g} at {self.file}:{pos[0]}]" if g else ""
+        where = f" [G{g} at {self.program.where(pos[0])}]" if g else ""
         t.panic = ("fatal error: " if p.fatal else "panic: ") + p.msg + where
         t.ended = True
 
@@ -272,7 +272,7 @@ class Interpreter:
             text = printf(str(args[0]), args[1:]) if args else ""
         else:
             msg = printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
-            text = f"    {self.file}:{ins.pos[0]}: {msg}\n"
+            text = f"    {self.program.where(ins.pos[0])}: {msg}\n"
             if k.startswith(("error", "fatal")):
                 t.failed = True
         t.emit(text)
@@ -359,7 +359,7 @@ class Interpreter:
                     break  # main returning ends the process (or starts the leak hunt): visible
                 n += 1
                 if n > LOCAL_LIMIT:
-                    raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} ran {LOCAL_LIMIT} local "
+                    raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} ran {LOCAL_LIMIT} local "
                                           "instructions without reaching a scheduling point")
                 if op is I.Const:
                     slots[ins.dst] = ins.value
@@ -394,7 +394,7 @@ class Interpreter:
                             raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
                         frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
                         if len(frames) >= DEPTH_LIMIT:
-                            raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} exceeded "
+                            raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} exceeded "
                                                   f"{DEPTH_LIMIT} nested calls (unbounded recursion?)")
                         frames.append(self._callee_frame(ins.func, clo, tuple(slots[a] for a in ins.args)))
                     else:  # Return

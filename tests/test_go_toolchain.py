@@ -36,7 +36,7 @@ SPEC_NAMES = sorted(STATES.keys() | DATA_STATES.keys() | BUG_STATES.keys())
 RUNS = 3
 TIMEOUT_S = 1.0
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")]
 
 
 @pytest.fixture(scope="module")
