@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import traceback
+from typing import Any
 
 from rich.console import Console
 
@@ -48,12 +49,12 @@ __all__ = ["main"]
 SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report")
 
 
-def _options(args: argparse.Namespace, **over: object) -> Options:
-    values = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
+def _options(args: argparse.Namespace, **over: Any) -> Options:
+    values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, traces=args.traces, progress=not args.json,
                   allow_code=args.allow_python_models)
     values.update(over)
-    return Options(**values)  # type: ignore[arg-type]
+    return Options(**values)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -118,7 +119,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         procs = procs if procs is not None else spec.runtime.procs
     else:
         program = compile_go(_read_go(args.target), args.target)
-    return reference.cli_run(program, procs=procs, log_path=args.log, seed=args.seed)
+    from reference.api import observe_kwargs
+    return reference.cli_run(program, procs=procs, log_path=args.log, seed=args.seed, **observe_kwargs(args))
 
 
 def cmd_replay_on(argv: list[str]) -> int:
@@ -192,6 +194,8 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     run.add_argument("--procs", type=_procs, default=None)
     run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
     run.add_argument("--seed", type=int, default=None)
+    from reference.api import add_observe_options
+    add_observe_options(run)
     report = argparse.ArgumentParser(prog=f"{prog} report",
                                      description="Check every spec (default: specs/**/*.yaml) and write a results table.")
     report.add_argument("specs", nargs="*", metavar="SPEC")

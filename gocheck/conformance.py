@@ -19,7 +19,7 @@ Log to model
 `replay_log(model, events)` walks a `reference.run` event log and, event by
 event, finds abstract-model steps (`models.gomodel.GoModel`, actions
 ``("step", g)``, ``("select", g, case)``, ``("timer", kind, id)``) that
-produce it.  DESIGN.md section 9: every log the runtime produces must be a
+produce it.  docs/design.md section 9: every log the runtime produces must be a
 path of the model.
 
 The log -> model mapping
@@ -177,7 +177,8 @@ class _Replayer:
             self.fail(i, f"event {i} ({action} of G{g}): G{g} is at {op} in the model")
             return None
         choices = self.m.choices(w, g)
-        if action == "Select":
+        a: tuple[Any, ...]
+        if action in ("Select", "Choose"):  # a Choose event's case is the value rand gave
             case = e.get("case")
             if case in choices:
                 a = ("select", g, case)
@@ -299,7 +300,8 @@ def replay_log(model: Any, events: list[dict], output: str | None = None, max_fr
     replayed path must equal it too.  ``report.ok`` says whether a model path
     producing the log was found; ``report.reason`` explains the furthest
     failure otherwise."""
-    r = _Replayer(model, list(events), max_free, max_nodes).run()
+    events = [e for e in events if "ev" not in e]  # scheduler events (reference.observe) are no model steps
+    r = _Replayer(model, events, max_free, max_nodes).run()
     if r.ok and output is not None and r.output != output:
         r.ok = False
         r.reason = f"outputs differ: runtime {output!r}, model {r.output!r}"

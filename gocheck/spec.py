@@ -4,7 +4,7 @@ The one place that knows about YAML.  Property names and parameters come
 from the registry (`models.properties`), runtime options from
 `models.options`.  Every key, type and range is checked;
 an error names ``file:line:col``, what is allowed and, for near misses, the
-closest allowed name ("did you mean ...?").  Defaults are those of DESIGN
+closest allowed name ("did you mean ...?").  Defaults are those of docs/design.md
 section 4.
 
 Examples
@@ -104,6 +104,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "runtime.global_check_every": (0, 1_000_000),
     "runtime.time_slice": (1, 1_000_000),
     "runtime.starvation_after": (1, 1_000),
+    "runtime.rand_values": (1, 1_000),
     "bounds.max_states": (1, 10**10),
     "bounds.max_depth": (1, 10**9),
     "bounds.timeout_s": (0.001, 10**7),
@@ -331,7 +332,7 @@ def apply_override(spec: Spec, key: str, value: Any) -> Spec:
 def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: RuntimeOptions,
               gc: GcOptions, bounds: Bounds) -> tuple[RuntimeOptions, GcOptions, Bounds]:
     section, _, fname = key.partition(".")
-    groups = {"runtime": runtime, "gc": gc, "bounds": bounds}
+    groups: dict[str, Any] = {"runtime": runtime, "gc": gc, "bounds": bounds}
     if section not in groups or not fname:
         raise doc.error(node, f"cannot sweep '{key}': use runtime.X, gc.X or bounds.X")
     opts = groups[section]
@@ -343,7 +344,7 @@ def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: 
     return groups["runtime"], groups["gc"], groups["bounds"]
 
 
-def _check_value(doc: _Doc, node: yaml.Node | None, key: str, value: Any, typ: type) -> Any:
+def _check_value(doc: _Doc, node: yaml.Node | None, key: str, value: Any, typ: type[Any]) -> Any:
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if typ is int and isinstance(value, bool) or not isinstance(value, typ):

@@ -21,6 +21,7 @@ from checker.errors import InputError
 from checker.model import evaluate
 from checker.trace import Counterexample, ReplayError, build, read_itf, replay
 from checker.view.analysis import LassoStory
+from checker.view.chrome import write_chrome
 from checker.view.html import write_html
 from checker.view.msc import render_msc
 from checker.view.text import annotate, render_text
@@ -39,6 +40,8 @@ def _display_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--to", dest="end", type=int, default=None, metavar="M", help="last step to show")
     g.add_argument("--msc", action="store_true", help="a message sequence chart (one column per actor/channel/lock)")
     g.add_argument("--html", default=None, metavar="OUT.html", help="write one self-contained offline HTML page")
+    g.add_argument("--chrome", default=None, metavar="OUT.json",
+                   help="write Chrome trace-event JSON (open in Perfetto or chrome://tracing)")
 
 
 def parser(cmd: str = "view") -> argparse.ArgumentParser:
@@ -70,6 +73,11 @@ def _vars(args: argparse.Namespace) -> list[str] | None:
 
 def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
           notes: list[str]) -> int:
+    if args.chrome:
+        out = write_chrome(cx, args.chrome)
+        print(f"wrote {out}  (open it in https://ui.perfetto.dev or chrome://tracing)")
+        if not args.html:
+            return EXIT_OK
     if args.html:
         out = write_html(cx, args.html, story=story, marks=marks)
         print(f"wrote {out}  (open it in a browser; add #step=N to the address to open step N)")
@@ -159,8 +167,8 @@ def replay_main(args: argparse.Namespace) -> int:
         raise InputError(f"{spec_path} is a {spec.kind} spec, answered by a solver: it has no paths to replay",
                          spec_path, 1, 1)
     notes: list[str] = []
-    changed = bool(old and old.spec_digest and old.spec_digest != spec.digest)
-    if changed:
+    changed = old is not None and bool(old.spec_digest) and old.spec_digest != spec.digest
+    if old is not None and changed:
         msg = (f"warning: {spec_path} changed since the trace was written (digest {old.spec_digest} in the "
                f"trace, {spec.digest} now); the replay shows the spec as it is now")
         print(msg, file=sys.stderr)

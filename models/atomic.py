@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from models import ir
-from models.tx import GoPanic, Tx, wrap
+from models.tx import InternalError, Tx, wrap
 
 __all__ = ["exec_atomic"]
 
@@ -37,7 +37,7 @@ def exec_atomic(t: Tx, gid: int, ins: ir.AtomicOp, s: tuple[Any, ...]) -> None:
         if result:
             t.store(ref, s[ins.b])  # type: ignore[index]
     else:
-        raise GoPanic(f"internal: unknown atomic operation {o}")
+        raise InternalError(f"unknown atomic operation {o}")
     t.advance(gid, ((ins.dst, result),) if ins.dst is not None else ())
 
 

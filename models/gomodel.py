@@ -125,18 +125,21 @@ class GoModel:
 
     def position(self, s: World, a: Action) -> str | None:
         ins = self._instr(s, a)
-        return f"{self.interp.file}:{ins.pos[0]}" if ins is not None else None
+        return f"{self.interp.program.where(ins.pos[0])}" if ins is not None else None
 
     def format_action(self, s: World, a: Action) -> str:
         m = self.interp
         if a[0] == "timer":
-            what = f"time.Sleep of G{a[2]} ends" if a[1] == "sleep" else "time.After fires"
+            what = {"sleep": f"time.Sleep of G{a[2]} ends", "after": "time.After fires",
+                    "timer": "a time.Timer fires", "ticker": "a time.Ticker ticks",
+                    "afterfunc": "a time.AfterFunc timer fires (its func starts)",
+                    "deadline": "a context deadline passes (the context is cancelled)"}.get(a[1], a[1])
             return f"timer: {what}"
         if a[0] == "env":
             if a[1] == "syscall":
                 g = s.gs[a[2] - 1]
                 ins = m.instr_of(g)
-                return f"G{a[2]}: system call {g.wait[1]} returns ({m.file}:{ins.pos[0]})"
+                return f"G{a[2]}: system call {g.wait[1]} returns ({m.program.where(ins.pos[0])})"
             p = s.heap[a[2]]
             names = props.object_names(m, s)
             what = "data" if p.buf else "EOF"
@@ -151,10 +154,21 @@ class GoModel:
             return f"G{a[1]}: releases the WaitGroup's waiters: {src} ({m.file}:{ins.pos[0]})"
         if note == ("wg woken",):
             return f"G{a[1]}: Wait returns from the semaphore and re-checks the counter: {src} ({m.file}:{ins.pos[0]})"
+        if a[0] == "select" and type(ins) is ir.Choose:
+            return f"G{a[1]}: {ins.what} gives {a[2]}: {src} ({m.file}:{ins.pos[0]})"
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
-            return f"G{a[1]}: select {case}: {src} ({m.file}:{ins.pos[0]})"
-        return f"G{a[1]}: {src} ({m.file}:{ins.pos[0]})"
+            return f"G{a[1]}: select {case}: {src} ({m.program.where(ins.pos[0])})"
+        return f"G{a[1]}: {src} ({m.program.where(ins.pos[0])})"
+
+    def waits_for(self, s: World) -> list[tuple[str, str, str]]:
+        """Waits-for edges of `s` for the deadlock and leak pictures (`models.waits`)."""
+        from models.waits import waits_for
+        return waits_for(self.interp, s)
+
+    def sources(self) -> dict[str, str]:
+        """The program's source text by file name, shown beside a trace's steps."""
+        return {self.interp.file: self.interp.program.source}
 
     def view(self, s: World) -> dict[str, Any]:
         m = self.interp

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from models import atomic, chan, datatypes, ir, pipe, select, sync
+from models import atomic, chan, datatypes, ir, library, pipe, select, sync
 from models.options import RuntimeOptions
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
@@ -121,6 +121,8 @@ class Interpreter:
             return select.select_choices(w.heap, ins, g.frames[-1].slots)
         if type(ins) is ir.MapKeys:
             return datatypes.choices(self, w, ins, g.frames[-1].slots)
+        if type(ins) is ir.Choose:
+            return library.choices(self, ins, g.frames[-1].slots)
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -169,6 +171,8 @@ class Interpreter:
                 pipe.fire_env(t, timer)
             elif kind == "sleep":
                 t.wake(x)
+            elif kind in library.TIMER_KINDS:
+                library.fire(self, t, kind, x)
             else:
                 chan.try_send(t, x, "time.Time")
         except GoPanic as p:
@@ -214,7 +218,7 @@ class Interpreter:
         pos = p.pos
         if pos == ir.NOPOS and g and t.g(g).frames:
             pos = t.instr(g).pos
-        where = f" [G{g} at {self.file}:{pos[0]}]" if g else ""
+        where = f" [G{g} at {self.program.where(pos[0])}]" if g else ""
         t.panic = ("fatal error: " if p.fatal else "panic: ") + p.msg + where
         t.ended = True
 
@@ -268,7 +272,7 @@ class Interpreter:
             text = printf(str(args[0]), args[1:]) if args else ""
         else:
             msg = printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
-            text = f"    {self.file}:{ins.pos[0]}: {msg}\n"
+            text = f"    {self.program.where(ins.pos[0])}: {msg}\n"
             if k.startswith(("error", "fatal")):
                 t.failed = True
         t.emit(text)
@@ -276,26 +280,31 @@ class Interpreter:
     def with_cancel(self, t: Tx, parent: Any) -> ir.Ref:
         done = t.alloc(Chan(0))
         pobj = parent.obj if isinstance(parent, ir.Ref) else None
+        while pobj is not None and t.get(pobj).kv:  # propagateCancel: the nearest cancellable ancestor
+            pobj = t.get(pobj).parent
         me = t.alloc(Context(pobj, done))
         if pobj is not None:
             p = t.get(pobj)
             t.put(pobj, replace(p, children=p.children + (me,)))
             if p.cancelled:
-                self.cancel(t, ir.Ref(me))
+                self.cancel(t, ir.Ref(me), p.reason)
         return ir.Ref(me)
 
-    def cancel(self, t: Tx, ctx: Any) -> None:
-        """Cancel a context and its children: close their Done channels (idempotent)."""
+    def cancel(self, t: Tx, ctx: Any, reason: str = "context canceled") -> None:
+        """Cancel a context and its children: close their Done channels (idempotent).
+        A deadline context's pending timer is stopped (context.go timerCtx.cancel)."""
 
         if not isinstance(ctx, ir.Ref):
             return
         c = t.get(ctx.obj)
-        if c.cancelled:
+        if c.cancelled or c.kv:
             return
-        t.put(ctx.obj, replace(c, cancelled=True))
+        t.put(ctx.obj, replace(c, cancelled=True, reason=reason))
+        if ("deadline", ctx.obj) in t.timers:
+            t.timers.remove(("deadline", ctx.obj))
         chan.close_chan(t, c.done)
         for ch in c.children:
-            self.cancel(t, ir.Ref(ch))
+            self.cancel(t, ir.Ref(ch), reason)
 
     # ---- local instructions
     def run_locals(self, t: Tx, gid: int) -> None:
@@ -350,7 +359,7 @@ class Interpreter:
                     break  # main returning ends the process (or starts the leak hunt): visible
                 n += 1
                 if n > LOCAL_LIMIT:
-                    raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} ran {LOCAL_LIMIT} local "
+                    raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} ran {LOCAL_LIMIT} local "
                                           "instructions without reaching a scheduling point")
                 if op is I.Const:
                     slots[ins.dst] = ins.value
@@ -385,7 +394,7 @@ class Interpreter:
                             raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
                         frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
                         if len(frames) >= DEPTH_LIMIT:
-                            raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} exceeded "
+                            raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} exceeded "
                                                   f"{DEPTH_LIMIT} nested calls (unbounded recursion?)")
                         frames.append(self._callee_frame(ins.func, clo, tuple(slots[a] for a in ins.args)))
                     else:  # Return
@@ -509,7 +518,10 @@ class Interpreter:
             slots[ins.dst] = BACKGROUND
         elif op is ir.CtxDone:
             c = slots[ins.ctx]
-            slots[ins.dst] = ir.Ref(t.get(c.obj).done) if isinstance(c, ir.Ref) else None
+            done = t.get(c.obj).done if isinstance(c, ir.Ref) else -1
+            slots[ins.dst] = ir.Ref(done) if done >= 0 else None  # -1: a value context under Background
+        elif op in library.LOCAL:
+            library.LOCAL[op](t, ins, slots)
         elif op in datatypes.LOCAL_OPS:
             datatypes.exec_local(t, ins, slots)
         else:
@@ -640,7 +652,12 @@ def _syscall(t: Tx, gid: int, ins: ir.Syscall, s: tuple[Any, ...], choice: int |
 
 def _ctx_err(t: Tx, gid: int, ins: ir.CtxErr, s: tuple[Any, ...], choice: int | None) -> None:
     c = s[ins.ctx]
-    err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
+    while isinstance(c, ir.Ref) and t.get(c.obj).kv:  # a value context: its cancellable ancestor's Err
+        p = t.get(c.obj).parent
+        c = ir.Ref(p) if p is not None else None
+    err = None
+    if isinstance(c, ir.Ref) and t.get(c.obj).cancelled:
+        err = t.get(c.obj).reason or "context canceled"
     t.advance(gid, ((ins.dst, err),))
 
 
@@ -665,6 +682,8 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
     for cls, h in select.HANDLERS.items():
         table[cls] = h
     for cls, h in datatypes.HANDLERS.items():  # slices and maps: (tx, gid, ins, slots, choice)
+        table[cls] = h
+    for cls, h in library.HANDLERS.items():  # timers, rand, context deadlines, log.Fatal
         table[cls] = h
     for name, cls in ir.INSTRUCTIONS.items():
         if cls.VISIBLE and cls not in table and cls not in _SOMETIMES_VISIBLE:

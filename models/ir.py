@@ -773,7 +773,7 @@ class Panic(Instr):
     pos: Pos = NOPOS
 
 
-# ---- visible: system calls and the network poller (GO_SEMANTICS 1.7, 6)
+# ---- visible: system calls and the network poller (docs/go-semantics.md 1.7, 6)
 
 
 @_instr
@@ -906,11 +906,23 @@ class Program:
     start: str
     entry: str
     types: dict[str, Type] = field(default_factory=dict)
+    #: for a program merged from several files (`models.lang.packages`): the file and line of
+    #: each merged line (an object with ``where(line) -> (path, line)``); None for one file
+    file_map: Any = None
 
     def line(self, n: int) -> str:
         """Source line `n` (1-based), stripped; "" when out of range."""
         lines = self.source.splitlines()
         return lines[n - 1].strip() if 0 < n <= len(lines) else ""
+
+    def where(self, n: int) -> str:
+        """``file:line`` of source line `n`, as traces and messages name it: an inline spec source is
+        main.go, as under ``go run``; a merged package names the original file."""
+        if self.file_map is not None:
+            path, line = self.file_map.where(n)
+            return f"{path}:{line}"
+        name = self.file.replace("\\", "/").rsplit("/", 1)[-1]
+        return f"{name if name.endswith('.go') else 'main.go'}:{n}"
 
 
 #: Every instruction class, by name.
@@ -1345,3 +1357,112 @@ class RecoverReturn(Instr):
 
 
 INSTRUCTIONS.update({c.__name__: c for c in (CopySync, Recover, RecoverReturn)})
+
+
+@_instr
+class TimerMake(Instr):
+    """``time.NewTimer(d)`` / ``time.NewTicker(d)`` / ``time.Tick(d)`` /
+    ``time.AfterFunc(d, f)``: `kind` ``timer``, ``ticker`` or ``afterfunc``.
+    `dst` gets a ``*time.Timer``/``*time.Ticker`` object whose field ``C`` is
+    a channel of capacity 1 (nil for AfterFunc) and the timer is pending
+    (an environment event that may fire at any time: durations are
+    abstracted away, as for `After`).  `f` is the AfterFunc's func slot."""
+
+    VISIBLE = True
+    dst: int
+    d: int
+    kind: str
+    f: int | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class TimerStop(Instr):
+    """``t.Stop()`` (`reset` None) or ``t.Reset(d)`` (`reset` the duration
+    slot): `dst` (may be None) gets whether the timer was pending; Stop
+    removes it, Reset makes it pending again (time/sleep.go)."""
+
+    VISIBLE = True
+    dst: int | None
+    timer: int
+    reset: int | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class Choose(Instr):
+    """``dst`` = a value in ``0 .. n-1`` chosen by the environment (each
+    value a separate successor): ``math/rand``'s ``Intn(n)`` and friends.
+    More than ``runtime.rand_values`` values is a bound: the model stops
+    with `ModelLimitError` (the verdicts are unknown), never a cut."""
+
+    VISIBLE = True
+    dst: int
+    n: int
+    what: str = "rand.Intn"
+    pos: Pos = NOPOS
+
+
+@_instr
+class Format(Instr):
+    """``dst = fmt.Sprintf(args[0], args[1:]...)`` (`kind` ``sprintf``), or
+    ``Sprint``/``Sprintln``/``Errorf``/``errors.New``/``strconv.Itoa`` (kinds
+    ``sprint``, ``sprintln``, ``errorf``, ``new``, ``itoa``).  Errors are
+    their message strings.  Local: it reads only its operands."""
+
+    dst: int
+    kind: str
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class WithDeadline(Instr):
+    """``context.WithTimeout``/``WithDeadline(parent, d)``: a cancellable
+    child of `parent` plus a pending timer that cancels it with "context
+    deadline exceeded" (context.go timerCtx); its cancel func stops the timer."""
+
+    VISIBLE = True
+    dst: int
+    parent: int
+    d: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class WithValue(Instr):
+    """``context.WithValue(parent, key, val)``: a context carrying one
+    key/value pair; Done and Err are its parent's (context.go valueCtx).
+    Local: it allocates an immutable node."""
+
+    dst: int
+    parent: int
+    key: int
+    val: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CtxValue(Instr):
+    """``dst = ctx.Value(key)``: the nearest value for `key` up the chain, or nil."""
+
+    dst: int
+    ctx: int
+    key: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Exit(Instr):
+    """``log.Fatal*``: the message is logged (stderr) and the process exits
+    with status 1 (os.Exit: deferred calls do not run).  `args` as for
+    Print with `kind` ``fatal``/``fatalf``/``fatalln``."""
+
+    VISIBLE = True
+    kind: str
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+INSTRUCTIONS.update({c.__name__: c for c in (TimerMake, TimerStop, Choose, Format, WithDeadline, WithValue,
+                                             CtxValue, Exit)})

@@ -1,5 +1,5 @@
 """``os.Pipe`` files and blocking system calls in the abstract semantics
-(GO_SEMANTICS 1.7 SCH-25..27, 6.1 NP-1..4, 6.3).
+(docs/go-semantics.md 1.7 SCH-25..27, 6.1 NP-1..4, 6.3).
 
 A pipe end is ``Ref(pipe, "r")`` or ``Ref(pipe, "w")`` (a `models.state.Pipe`
 heap object).  Reads on an empty pipe park the goroutine on the poller with

@@ -51,7 +51,8 @@ __all__ = ["persistent_set", "visible", "static_info"]
 
 WORLD, STDOUT, ALLOC = "world", "stdout", "alloc"
 
-_WORLD_OPS = (ir.Go, ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose)
+_WORLD_OPS = (ir.Go, ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose,
+              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync)
 _ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake) + datatypes.ALLOC_OPS
 _RACE_OPS = (ir.Load, ir.Store, ir.AtomicOp, ir.WgAdd, ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
 #: Operand fields holding the object an instruction works on.

@@ -1,4 +1,4 @@
-"""The Go properties, as functions of a `World` (DESIGN section 1).
+"""The Go properties, as functions of a `World` (docs/design.md section 1).
 
 Each function here takes the `Interpreter` (for code and names) and a world,
 so a scheduler that wraps the world (gmp) reuses them by projection.
@@ -17,7 +17,7 @@ so a scheduler that wraps the world (gmp) reuses them by projection.
   parked on the poller is (it leaks if no write or close ever comes).
 - `panic_reason`: the panic or fatal error message, with the Go line.
 - `races`: two goroutines whose next visible instructions access one
-  variable, at least one a write and at least one plain (DESIGN 7, MM-18:
+  variable, at least one a write and at least one plain (docs/design.md 7, MM-18:
   an atomic operation racing a plain access is a race, as ``-race``
   reports it; two atomic operations never race),
   plus Go's ``-race`` model of WaitGroup misuse (an ``Add`` from zero
@@ -223,7 +223,7 @@ def chan_accesses(m: Interpreter, w: World, gid: int, ins: ir.Instr, slots: tupl
 
 def _at(m: Interpreter, ins: ir.Instr) -> str:
     line = ins.pos[0]
-    return f"{m.file}:{line} ({m.program.line(line)})"
+    return f"{m.program.where(line)} ({m.program.line(line)})"
 
 
 # --------------------------------------------------------------------------- names and views
@@ -290,15 +290,15 @@ def describe_g(m: Interpreter, w: World, gid: int, names: dict[int, str]) -> str
     if g.status == WAIT:
         what = g.wait[0]
         if what == "syscall":
-            return f"G{gid} {m.file}:{line} in system call {g.wait[1]}: {src}"
+            return f"G{gid} {m.program.where(line)} in system call {g.wait[1]}: {src}"
         if len(g.wait) > 1:
             arg = g.wait[1]
             objs = arg if isinstance(arg, tuple) else (arg,)
             what += " " + ", ".join(names.get(o, f"object {o}") for o in objs)
-        return f"G{gid} {m.file}:{line} {what}: {src}"
+        return f"G{gid} {m.program.where(line)} {what}: {src}"
     notes = {"wg release": "will release the WaitGroup's waiters", "wg woken": "woken from WaitGroup.Wait"}
     state = notes.get(g.wait[0], "woken, will panic") if g.wait else "runnable"
-    return f"G{gid} {m.file}:{line} {state}: {src}"
+    return f"G{gid} {m.program.where(line)} {state}: {src}"
 
 
 def describe_obj(o: Any) -> Any:

@@ -5,7 +5,7 @@ checker turns that randomness into nondeterminism, so every ready case is
 its own choice (its own action).  ``default`` is a choice only when no
 case is ready.  A send case on a closed channel counts as ready and panics
 when chosen (SEL-5), so ``select { case c <- 1: case <-d: }`` with ``c``
-closed and ``d`` holding a value can panic or receive (GO_SEMANTICS 7).
+closed and ``d`` holding a value can panic or receive (docs/go-semantics.md 7).
 Nil channels are never ready (SEL-3); with no ready case and no default the
 goroutine parks on every channel of the select at once (SEL-6) and the
 first partner to complete one case removes the others (SEL-7).

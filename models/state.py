@@ -167,12 +167,18 @@ class Cond:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """A cancellable context: parent, Done channel id, cancelled, children."""
+    """A cancellable context: parent, Done channel id, cancelled, children;
+    ``reason`` is Err's text once cancelled ("context canceled" or "context
+    deadline exceeded").  A value context (``context.WithValue``) has ``kv``
+    = (key, value) and shares its nearest cancellable ancestor's Done channel
+    (``done`` -1: none, under Background); its Err is that ancestor's."""
 
     parent: int | None
     done: int
     cancelled: bool = False
     children: tuple[int, ...] = ()
+    reason: str = ""
+    kv: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,12 @@ the controlled-mode token first and produce one event each.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from models import ir
 
+from . import library as lib
 from . import objects as o
 from . import syncprims as sp
 from .sched import G_DEAD, G_RUNNING, G_WAITING
@@ -85,6 +87,7 @@ class Interp:
         while True:
             if g.preempt:
                 g.preempt = False
+                g.preempted = True
                 return DIED if rt.dead else YIELD_GLOBAL
             frames = g.frames
             if not frames:
@@ -147,6 +150,7 @@ class Interp:
         kind = req[0]
         if kind == o.PARK:
             g.status = G_WAITING
+            g.since = time.monotonic_ns()
             g.waitreason = req[1]
             g.unlockf = req[2]
             return PARKED
@@ -903,6 +907,58 @@ class Interp:
 
     def i_RecoverReturn(self, g, fr, ins):
         fr.pc += 1
+
+    def i_TimerMake(self, g, fr, ins):
+        f = fr.s[ins.f] if ins.f is not None else None
+        if ins.kind == "afterfunc" and f is None:
+            raise _nil()
+        fr.s[ins.dst] = lib.timer_make(self.rt, ins.kind, fr.s[ins.d], f)
+        fr.pc += 1
+
+    def i_TimerStop(self, g, fr, ins):
+        t = fr.s[ins.timer]
+        if t is None:
+            raise _nil()
+        was = lib.timer_stop(self.rt, self.rt.heap[t.obj], fr.s[ins.reset] if ins.reset is not None else None)
+        if ins.dst is not None:
+            fr.s[ins.dst] = was
+        fr.pc += 1
+
+    def i_Choose(self, g, fr, ins):
+        n = fr.s[ins.n]
+        if n <= 0:
+            raise o.GoPanic(f"invalid argument to {ins.what.split('.')[-1]}")
+        v = self.rt.rand.randrange(n)
+        fr.s[ins.dst] = v
+        if self.rt.record:
+            self.rt.ev(g, ins, None, case=v)
+            g.logged = True
+        fr.pc += 1
+
+    def i_Format(self, g, fr, ins):
+        fr.s[ins.dst] = lib.format_values(ins.kind, [fr.s[a] for a in ins.args])
+        fr.pc += 1
+
+    def i_WithDeadline(self, g, fr, ins):
+        fr.s[ins.dst] = lib.with_deadline(self.rt, self._ctx(fr.s[ins.parent]), fr.s[ins.d])
+        fr.pc += 1
+
+    def i_WithValue(self, g, fr, ins):
+        fr.s[ins.dst] = lib.with_value(self.rt, self._ctx(fr.s[ins.parent]), fr.s[ins.key], fr.s[ins.val])
+        fr.pc += 1
+
+    def i_CtxValue(self, g, fr, ins):
+        fr.s[ins.dst] = lib.ctx_value(self._ctx(fr.s[ins.ctx]), fr.s[ins.key])
+        fr.pc += 1
+
+    def i_Exit(self, g, fr, ins):
+        """log.Fatal: the message on stderr, then os.Exit(1)."""
+        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", [fr.s[a] for a in ins.args])
+        if self.rt.record:
+            self.rt.ev(g, ins)
+            g.logged = True
+        self.rt.die(1, msg.rstrip("\n") + "\n")
+        return DIED
 
     def i_CopySync(self, g, fr, ins):
         src, dst = fr.s[ins.src], fr.s[ins.dst]

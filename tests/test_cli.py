@@ -131,7 +131,16 @@ def test_ctrl_c_stops_cleanly_with_statistics(tmp_path) -> None:
     s = spec(tmp_path, "name: big\nmodel: checker.examples:phil_flat\nargs: {n: 12}\n")
     proc = subprocess.Popen([sys.executable, "-m", "checker", s, "--traces", "none", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(3)
+    # Interrupt once the child has spent a second of CPU time (it is exploring by then), however
+    # loaded the machine is: /proc/PID/stat fields 14 and 15 are user and system clock ticks.
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= 1.0:
+            break
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 3

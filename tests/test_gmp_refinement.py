@@ -1,4 +1,4 @@
-"""Refinement (DESIGN section 6): every gmp execution, projected onto goroutine
+"""Refinement (docs/design.md section 6): every gmp execution, projected onto goroutine
 steps, is an execution of the abstract scheduler.
 
 The gmp model is explored completely; for every edge that is a goroutine step

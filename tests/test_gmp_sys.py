@@ -200,6 +200,7 @@ REAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(GO is None, reason="go toolchain not installed")
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_spec_programs_build_and_run_under_go(name):
@@ -233,6 +234,7 @@ def test_spec_programs_build_and_run_under_go(name):
             assert (r.returncode, r.stdout) == want, r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_spec_programs_under_the_reference_runtime(name):
     spec = _spec(name)

@@ -27,15 +27,16 @@ import pytest
 from gocheck.spec import load_spec
 from models.lang.program import parse_go_version
 from tests.helpers import exit_outputs
+from tests.test_bug_specs import STATES as BUG_STATES
 from tests.test_datatypes import STATES as DATA_STATES
 from tests.test_semantics_specs import SPECS, STATES, run
 
-SPEC_NAMES = sorted(STATES.keys() | DATA_STATES.keys())
+SPEC_NAMES = sorted(STATES.keys() | DATA_STATES.keys() | BUG_STATES.keys())
 
 RUNS = 3
 TIMEOUT_S = 1.0
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")]
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def binaries():
         d = os.path.join(root, name)
         os.makedirs(d)
         with open(os.path.join(d, "go.mod"), "w") as f:
-            f.write(f"module {name}\n\ngo 1.19\n")
+            f.write(f"module {name.replace('/', '_')}\n\ngo 1.19\n")
         with open(os.path.join(d, "main.go"), "w") as f:
             f.write(spec.source)
         jobs += [(name, False, d), (name, True, d)]

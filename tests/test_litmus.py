@@ -1,4 +1,4 @@
-"""Litmus tests L1..L21 (GO_SEMANTICS 4.4): the axiomatic verdict on every
+"""Litmus tests L1..L21 (docs/go-semantics.md 4.4): the axiomatic verdict on every
 outcome, the explicit model's race_free verdict (RD-4), and DRF-SC agreement
 between the two engines."""
 
@@ -22,7 +22,7 @@ NAMES = [os.path.basename(p)[:-5] for p in SPECS]
 #: RD-4: the racy litmus programs.
 RACY = {"L3b", "L7", "L9p", "L12", "L13", "L15", "L16", "L17", "L20", "L21p"}
 
-#: Every outcome's verdict, as GO_SEMANTICS 4.4 gives it.
+#: Every outcome's verdict, as docs/go-semantics.md 4.4 gives it.
 VERDICTS = {
     "L1": ["forbidden", "allowed"], "L2": ["forbidden", "allowed"], "L3a": ["forbidden", "allowed"],
     "L3b": ["allowed", "allowed"], "L4": ["forbidden", "allowed"], "L5": ["forbidden", "allowed"],

@@ -1,5 +1,5 @@
 """Every semantics spec gives the verdicts its ``expect:`` names; oracles DL-O1..O9
-and GO_SEMANTICS section 7 are pinned here by name, with exact state counts.
+and docs/go-semantics.md section 7 are pinned here by name, with exact state counts.
 
 DL-O6 (main blocked while another goroutine waits on network I/O: no report)
 is not applicable: the Go subset has no netpoll construct, so no goroutine
@@ -34,7 +34,7 @@ STATES = {
     "wg_misuse": 732, "wg_fixed": 151, "cond_lost_wakeup": 32, "cond_fixed": 40,
     "racy_counter": 110, "counter_mutex": 149, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
     "atomic_plain_race": 37, "atomic_plain_fixed": 23, "loopvar_go121": 747, "loopvar_go122": 444,
-    "mutex_copy": 396, "mutex_copy_fixed": 159, "recover_missing": 422, "recover_worker": 1510,
+    "mutex_copy": 396, "mutex_copy_fixed": 159, "recover_missing": 422, "recover_worker": 1510, "stdlib_tour": 338,
 }
 
 #: Bug specs and their fixed twins: the twin must hold everything.
@@ -88,7 +88,7 @@ def test_every_bug_has_a_fixed_twin_that_holds(bug, fixed):
     assert set(verdicts(fixed).values()) == {"holds"}
 
 
-# ---------------------------------------------------------------- DL-O1..O9 (GO_SEMANTICS 6.2)
+# ---------------------------------------------------------------- DL-O1..O9 (docs/go-semantics.md 6.2)
 
 
 def test_dl_o1_receive_from_fresh_channel_is_a_deadlock():
@@ -362,3 +362,42 @@ def test_recovered_panic_is_not_a_violation():
     """recover() in a deferred call stops the panic; the worker goes on (Go spec, Handling panics)."""
     assert reason("recover_missing", "panic_free").startswith("panic: bad item [G")
     assert outputs("recover_worker") == {"skipped: bad item\n6\n"}
+
+
+RAND = """name: rand_bound
+source: |
+  package main
+
+  import (
+  \t"fmt"
+  \t"math/rand"
+  )
+
+  func main() {
+  \tfmt.Println(rand.Intn(N))
+  }
+properties: [panic_free]
+"""
+
+
+def test_rand_intn_is_explored_over_its_range_and_a_cut_is_unknown():
+    """rand.Intn(n) is a choice over 0..n-1 (every value a successor); more values
+    than runtime.rand_values stop the search: the verdict is unknown, naming the bound."""
+    spec = load_spec_text(RAND.replace("N", "3"), "rand.yaml")
+    model = build_model(spec)
+    assert {out for out, _ in exit_outputs(model)} == {"0\n", "1\n", "2\n"}
+    big = check(build_model(load_spec_text(RAND.replace("N", "100"), "rand.yaml")), "bfs")
+    v = big["panic_free"].verdict
+    assert v.kind == "unknown" and "runtime.rand_values=8" in v.reason
+    zero = check(build_model(load_spec_text(RAND.replace("N", "0"), "rand.yaml")), "bfs")
+    assert zero["panic_free"].verdict.reason.startswith("panic: invalid argument to Intn")
+
+
+def test_stdlib_tour_outputs():
+    """Timer.Stop reports whether the timer was pending; a deadline's Err is
+    'context deadline exceeded' through a value context; Errorf wraps with %w."""
+    outs = outputs("stdlib_tour")
+    assert "stopped true\ncontext deadline exceeded 7\nop 1: closed true 1! a1 2\n" in outs
+    assert "fired\ncontext deadline exceeded 7\nop 0: closed true 0! a1 2\n" in outs
+    assert "stopped false\ncontext deadline exceeded 7\nop 2: closed true 2! a1 2\n" in outs
+    assert len(outs) == 18  # 3 timer outcomes x 3 rand values x slow or not

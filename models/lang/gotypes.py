@@ -77,6 +77,8 @@ ANY = GT("iface", "interface {}")
 STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
 DURATION = GT("int", "time.Duration")
+#: ``time.Time``: abstract (see models/library.py): an int, 0 from time.Now.
+TIME = GT("int", "time.Time")
 TESTING_T = GT("ptr", elem=GT("testing.T", "testing.T"))
 #: ``os.File`` (only behind a pointer: ``*os.File`` from ``os.Pipe``).
 OS_FILE = GT("os.File", "os.File")
@@ -291,9 +293,20 @@ class TypeTable:
             return GT("testing.T", "testing.T")
         if full == "os.File":
             return OS_FILE
+        if full == "time.Time":
+            return TIME
+        if full in ("time.Timer", "time.Ticker"):
+            return self.timer_struct(full, node)
         if full == "fmt.Stringer":
             return STRINGER
         outside(f"type {full}", self.file, node)
+
+    def timer_struct(self, full: str, node: Node) -> GT:
+        """``time.Timer``/``time.Ticker``: a struct with the one exported field
+        ``C <-chan time.Time`` (its methods are the library's: models.lang.library)."""
+        if full not in self.structs:
+            self.structs[full] = StructInfo(full, [("C", GT("chan", elem=TIME), False)], node)
+        return GT("struct", full)
 
     def signature(self, node: Node) -> GT:
         """The func type of a declaration, literal or function_type node."""

@@ -23,11 +23,14 @@ from models.lang.gotypes import (
     BYTES,
     CANCEL,
     CONTEXT,
+    DURATION,
     ERROR,
     FILE_PTR,
     GT,
     INT,
     LIB_METHODS,
+    STRING,
+    TIME,
     UNIT,
 )
 from models.lang.parse import construct_name, field, named, pos, text, unparen
@@ -155,6 +158,9 @@ class LibMixin(_Base):
                 return self.ctx_call(name, base, argn, node, fn)
             if bt == FILE_PTR:
                 return self.file_call(name, base, argn, node, fn)
+            if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "struct" \
+                    and bt.elem.name in ("time.Timer", "time.Ticker") and name != "C":
+                return self.timer_call(bt.elem.name, name, base, argn, node, fn)
             found = self.types.lookup(bt, name)
             if found is None:
                 self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", fn)
@@ -265,6 +271,9 @@ class LibMixin(_Base):
 
     def pkg_call(self, pkg: str, name: str, argn: list[Node], node: Node, fn: Node) -> Callee:
         full = f"{pkg}.{name}"
+        lib = self.stdlib_call(pkg, name, argn, node)
+        if lib is not None:
+            return lib
         if pkg == "fmt" and name in PRINT_KINDS:
             return Callee("lib", None, None, self._values(argn), (), node, f"print.{PRINT_KINDS[name]}")
         if pkg == "sync" and name == "NewCond":
@@ -307,7 +316,7 @@ class LibMixin(_Base):
             return Callee("lib", None, None, [], (FILE_PTR, FILE_PTR, ERROR), node, "os.Pipe", True)
         self.outside(f"{full}", fn, self._allowed(pkg))
 
-    # ---- system calls and os.Pipe files (GO_SEMANTICS 1.7, 6)
+    # ---- system calls and os.Pipe files (docs/go-semantics.md 1.7, 6)
 
     def make_bytes(self, argn: list[Node], node: Node) -> Callee:
         """``make([]byte, K)``, K a constant >= 1: the only slice the subset
@@ -360,11 +369,16 @@ class LibMixin(_Base):
 
     def _allowed(self, pkg: str) -> str:
         return {
-            "fmt": "supported: fmt.Println, fmt.Print, fmt.Printf",
+            "fmt": "supported: fmt.Println, fmt.Print, fmt.Printf, Sprintf, Sprint, Sprintln, Errorf",
             "sync": "supported: sync.NewCond and the methods of Mutex, RWMutex, WaitGroup, Once, Cond",
             "sync/atomic": "supported: Add/Load/Store/Swap/CompareAndSwap of Int32/Int64/Uint32/Uint64",
-            "time": "supported: time.Sleep, time.After, time.Duration and duration constants",
-            "context": "supported: context.Background, TODO, WithCancel",
+            "time": "supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, "
+                    "time.Duration and duration constants",
+            "context": "supported: context.Background, TODO, WithCancel, WithTimeout, WithDeadline, WithValue",
+            "errors": "supported: errors.New, errors.Is (equality)",
+            "strconv": "supported: strconv.Itoa",
+            "log": "supported: log.Print, Printf, Println, Fatal, Fatalf, Fatalln, Panic, Panicf",
+            "math/rand": "supported: rand.Intn, Int31n, Int63n (a choice over the range), rand.Seed",
             "runtime": "supported: runtime.Gosched, Goexit, GOMAXPROCS",
             "os": "supported: os.Pipe and the Read/Write/Close methods of its *os.File ends",
             "syscall": "supported: syscall.Sync (a blocking system call)",
@@ -415,7 +429,75 @@ class LibMixin(_Base):
             return Callee("lib", None, None, [base], (GT("chan", elem=UNIT),), node, "ctx.Done")
         if name == "Err":
             return Callee("lib", None, None, [base], (ERROR,), node, "ctx.Err")
-        self.outside(f"context.Context.{name}", fn, "supported: Done, Err")
+        if name == "Value":
+            self._argc(argn, 1, "Value", node)
+            return Callee("lib", None, None, [base] + self._values(argn), (GT("iface", "any"),), node, "ctx.Value")
+        self.outside(f"context.Context.{name}", fn, "supported: Done, Err, Value")
+
+    # ---- the rest of the standard library (models/library.py)
+
+    def stdlib_call(self, pkg: str, name: str, argn: list[Node], node: Node) -> Callee | None:
+        """time timers, context deadlines and values, errors, fmt.Sprint*/Errorf,
+        strconv.Itoa, log, math/rand; None when `pkg.name` is not one of them."""
+        full = f"{pkg}.{name}"
+        timer_t = GT("ptr", elem=self.types.timer_struct("time.Timer", node))
+        if pkg == "time" and name in ("NewTimer", "NewTicker", "Tick"):
+            self._argc(argn, 1, full, node)
+            res = (GT("chan", elem=TIME),) if name == "Tick" else \
+                (GT("ptr", elem=self.types.timer_struct("time.Ticker", node)),) if name == "NewTicker" else (timer_t,)
+            return Callee("lib", None, None, self._values(argn), res, node, f"time.{name}")
+        if pkg == "time" and name == "AfterFunc":
+            self._argc(argn, 2, full, node)
+            return Callee("lib", None, None, self._values(argn), (timer_t,), node, "time.AfterFunc")
+        if pkg == "time" and name == "Now":
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (TIME,), node, "const", 0)
+        if pkg == "time" and name in ("Since", "Until"):
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (DURATION,), node, "time.Since", full)
+        if pkg == "context" and name in ("WithTimeout", "WithDeadline"):
+            self._argc(argn, 2, full, node)
+            return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline", True)
+        if pkg == "context" and name == "WithValue":
+            self._argc(argn, 3, full, node)
+            return Callee("lib", None, None, self._values(argn), (CONTEXT,), node, "context.WithValue", True)
+        if pkg == "errors" and name == "New":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (ERROR,), node, "format.new")
+        if pkg == "errors" and name == "Is":
+            self._argc(argn, 2, full, node)
+            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
+        if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
+            res = (ERROR,) if name == "Errorf" else (STRING,)
+            return Callee("lib", None, None, self._values(argn), res, node, f"format.{name.lower()}")
+        if pkg == "strconv" and name == "Itoa":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
+        if pkg == "log" and name in ("Print", "Printf", "Println"):
+            return Callee("lib", None, None, self._values(argn), (), node, "nop")
+        if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
+            return Callee("lib", None, None, self._values(argn), (), node, f"log.{name.lower()}")
+        if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
+            kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
+            return Callee("lib", None, None, self._values(argn), (), node, f"log.panic.{kind}")
+        if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (INT,), node, "rand.Intn", f"rand.{name}")
+        if pkg == "math/rand" and name == "Seed":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (), node, "nop")
+        return None
+
+    def timer_call(self, kind: str, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """``(*time.Timer).Stop/Reset`` (report whether it was pending) and ``(*time.Ticker).Stop/Reset``."""
+        res = (BOOL,) if kind == "time.Timer" else ()
+        if name == "Stop":
+            self._argc(argn, 0, name, node)
+            return Callee("lib", None, None, [base], res, node, "timer.Stop")
+        if name == "Reset":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, [base] + self._values(argn), res, node, "timer.Reset")
+        self.outside(f"(*{kind}).{name}", fn, "supported: C, Stop, Reset")
 
     # ---- emitting library operations
 
@@ -446,6 +528,44 @@ class LibMixin(_Base):
                 fb.emit(ir.Nop(p))
         elif op == "nop":
             fb.emit(ir.Nop(p))
+        elif op in ("time.NewTimer", "time.NewTicker", "time.Tick", "time.AfterFunc"):
+            kind = {"time.NewTimer": "timer", "time.AfterFunc": "afterfunc"}.get(op, "ticker")
+            if op == "time.Tick":
+                tk, c = fb.temp(), d0()
+                fb.emit(ir.TimerMake(tk, a[0], kind, None, p))
+                fb.emit(ir.FieldAddr(c, tk, "C", None, p))
+                fb.emit(ir.Load(c, c, p))
+            else:
+                fb.emit(ir.TimerMake(d0(), a[0], kind, a[1] if len(a) > 1 else None, p))
+        elif op in ("timer.Stop", "timer.Reset"):
+            fb.emit(ir.TimerStop(dsts[0] if dsts else None, a[0], a[1] if len(a) > 1 else None, p))
+        elif op == "time.Since":
+            n, x = fb.temp(), fb.temp()
+            fb.emit(ir.Const(n, 2, p))
+            fb.emit(ir.Choose(x, n, static, p))  # abstract time: no time has passed, or "a lot"
+            fb.emit(ir.Const(n, 1 << 50, p))
+            fb.emit(ir.BinOp(d0(), "*", x, n, p))
+        elif op == "rand.Intn":
+            fb.emit(ir.Choose(d0(), a[0], static, p))
+        elif op == "context.WithDeadline":
+            ctx = d0()
+            cancel = dsts[1] if len(dsts) > 1 else fb.temp()
+            fb.emit(ir.WithDeadline(ctx, a[0], a[1], p))
+            fb.emit(ir.MakeClosure(cancel, "context.cancel", (ctx,), p))
+        elif op == "context.WithValue":
+            fb.emit(ir.WithValue(d0(), a[0], a[1], a[2], p))
+        elif op == "ctx.Value":
+            fb.emit(ir.CtxValue(d0(), a[0], a[1], p))
+        elif op.startswith("format."):
+            fb.emit(ir.Format(d0(), op[7:], tuple(a), p))
+        elif op == "errors.Is":
+            fb.emit(ir.BinOp(d0(), "==", a[0], a[1], p))
+        elif op.startswith("log.fatal"):
+            fb.emit(ir.Exit(op[4:], tuple(a), p))
+        elif op.startswith("log.panic."):
+            msg = fb.temp()
+            fb.emit(ir.Format(msg, op[10:], tuple(a), p))
+            fb.emit(ir.Panic(msg, p))
         elif op == "recover":
             if fb.name.startswith("recover@"):  # defer recover(): not called by a deferred function
                 fb.emit(ir.Const(d0(), None, p))

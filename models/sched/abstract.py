@@ -38,7 +38,7 @@ World and step function
 A G-M-P model wraps the `World` with its own P/run-queue state, say
 ``GmpState(world, ps, global_q, ...)``, and only lets a goroutine that
 holds a P step; the projection of its executions onto ``("step", gid,
-choice)`` must be an execution of this scheduler (DESIGN section 6).
+choice)`` must be an execution of this scheduler (docs/design.md section 6).
 Properties in `models.props` take a `World`, so a wrapper reuses them by
 projecting its state (``lambda s: f(s.world)``).
 

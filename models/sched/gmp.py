@@ -3,7 +3,7 @@
 The goroutines' semantics are the shared step function of
 `models.interp.Interpreter` (the contract is `models.sched.abstract`'s
 docstring); this module decides *who* runs, the way ``src/runtime/proc.go``
-(go1.21.12) does, rule by rule from GO_SEMANTICS.md section 1.
+(go1.21.12) does, rule by rule from docs/go-semantics.md section 1.
 
 State
 -----
@@ -47,7 +47,7 @@ Actions (all small tuples, stable order: by P, then by goroutine choice)
   ownership per P is not tracked: any scheduling P may run any timer
   (Go runs other Ps' timers when stealing, SCH-20).
 
-System calls and the network poller (GO_SEMANTICS 1.7, 6)
+System calls and the network poller (docs/go-semantics.md 1.7, 6)
 --------------------------------------------------------
 Go calls: ``syscall.Sync()`` is a blocking system call (IR `Syscall`);
 ``os.Pipe()`` files are pollable fds: ``r.Read(buf)`` on an empty pipe
@@ -399,6 +399,12 @@ class GmpModel:
         else:
             src = "global queue (batch)"
         return f"P{i}: schedule G{g} from {src}"
+
+    def waits_for(self, s: GmpState) -> list[tuple[str, str, str]]:
+        return self.go.waits_for(s.world)
+
+    def sources(self) -> dict[str, str]:
+        return self.go.sources()
 
     def view(self, s: GmpState) -> dict[str, Any]:
         out = self.go.view(s.world)

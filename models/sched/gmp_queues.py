@@ -10,7 +10,7 @@ The global run queue is a tuple of goroutine ids, head first.
 Every function returns new values; none mutates.  They are the model's
 ``runqput``/``runqputslow``/``runqget``/``globrunqget``/``runqsteal`` from
 ``src/runtime/proc.go`` (go1.21.12), cited rule by rule from
-GO_SEMANTICS.md section 1.
+docs/go-semantics.md section 1.
 
 Examples
 --------
