@@ -1050,3 +1050,103 @@ class ExprMixin(_Base):
             self.fb = saved
         self.out[name] = w.finish(1)
         return name
+
+    # ---- fmt operands: Error() and String() methods (fmt/print.go handleMethods)
+
+    def fmt_values(self, argn: list[Node], formatted: bool) -> list[int]:
+        """The operands of a fmt-style call (``Println``, ``Printf``,
+        ``Sprint*``, ``Errorf``, log and testing output), with Go's
+        handleMethods applied: an operand printed with ``%v %s %q`` (or by
+        Print/Println) whose type has an ``Error() string`` or, failing that,
+        a ``String() string`` method is replaced by the method's result.  The
+        call is real Go code: it may take locks (the RLock re-entry through
+        ``String()`` of the corpus).  A nil pointer operand is not called
+        (fmt prints ``<nil>``)."""
+        verbs: list[str] | None = None
+        if formatted and argn:
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                verbs = _verbs(c[0])
+        out: list[int] = []
+        for k, a in enumerate(argn):
+            s, t = self.owned(a)
+            if formatted and k == 0:
+                out.append(s)
+                continue
+            i = k - 1 if formatted else k
+            if verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq"):
+                out.append(s)
+                continue
+            out.append(self.stringify(s, t, pos(a)))
+        return out
+
+    def stringify(self, s: int, t: GT, p: tuple[int, int]) -> int:
+        fb = self.fb
+        if t.kind == "iface":
+            if not any(m in ("Error", "String") for m in self.types.iface_methods(t)) and t.name not in (
+                    "interface {}", "any", ""):
+                return s
+            self.types.uses_ifaces = True
+            self._ensure_error_string(p)
+            d, ok, f = fb.temp(), fb.temp(), fb.temp()
+            fb.keep(d)
+            fb.emit(ir.Move(d, s, p))
+            end = Label()
+            for m in ("Error", "String"):
+                yes, no = Label(), Label()
+                fb.emit(ir.TypeAssert(None, ok, s, "", (m,), None, "interface {}", "", p))
+                fb.branch(ok, yes, no, p)
+                fb.place(yes)
+                fb.emit(ir.IfaceMethod(f, s, m, p))
+                fb.emit(ir.Call((d,), None, f, (), p))
+                fb.jump(end, p)
+                fb.place(no)
+            fb.place(end)
+            fb.emit(ir.Nop(p))
+            return d
+        for m in ("Error", "String"):
+            found = self.types.lookup(t, m)
+            if found is None or found[1] != "method":
+                continue
+            path, _, info = found
+            if info.sig.params or info.sig.results != (GT("string", "string"),):
+                continue
+            if info.ptr_recv and t.kind != "ptr" and not path:
+                return s  # a pointer method is not in a value's method set: fmt does not call it
+            d = fb.temp()
+            fb.keep(d)
+            fb.emit(ir.Move(d, s, p))
+            end = Label()
+            if t.kind == "ptr":
+                nil, isnil = fb.temp(), fb.temp()
+                call = Label()
+                fb.emit(ir.Const(nil, None, p))
+                fb.emit(ir.BinOp(isnil, "==", s, nil, p))
+                fb.branch(isnil, end, call, p)
+                fb.place(call)
+            recv = self.walk(s, path, p)
+            tname = info.full.split(".")[0]
+            if not info.ptr_recv and tname in self.types.structs:
+                recv = self.copy_new(recv, GT("struct", tname), p, self.unit.func_nodes[info.full])
+            fb.emit(ir.Call((d,), info.full, None, (recv,), p))
+            fb.place(end)
+            fb.emit(ir.Nop(p))
+            return d
+        return s
+
+
+def _verbs(fmt: str) -> list[str]:
+    """The verbs of a format string, one per operand (``%%`` takes none)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            j = i + 1
+            while j < len(fmt) and fmt[j] in "+-# 0123456789.":
+                j += 1
+            if j < len(fmt) and fmt[j] != "%":
+                out.append(fmt[j])
+            i = j + 1
+        else:
+            i += 1
+    return out

@@ -275,7 +275,8 @@ class LibMixin(_Base):
         if lib is not None:
             return lib
         if pkg == "fmt" and name in PRINT_KINDS:
-            return Callee("lib", None, None, self._values(argn), (), node, f"print.{PRINT_KINDS[name]}")
+            return Callee("lib", None, None, self.fmt_values(argn, name == "Printf"), (), node,
+                          f"print.{PRINT_KINDS[name]}")
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn),
@@ -469,7 +470,8 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
-            return Callee("lib", None, None, self._values(argn), res, node, f"format.{name.lower()}")
+            return Callee("lib", None, None, self.fmt_values(argn, name in ("Sprintf", "Errorf")), res, node,
+                          f"format.{name.lower()}")
         if pkg == "strconv" and name == "Itoa":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
