@@ -20,11 +20,12 @@ STATES = {
     "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
     "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
     "iface_assert_panic": 3, "stringer_rlock_reentry": 59, "stringer_rlock_fixed": 73, "iface_method_race": 116,
-    "slice_struct_results": 143,
+    "slice_struct_results": 143, "fmt_stringer_rlock": 70, "fmt_stringer_fixed": 80,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
-         "callback_abba": "callback_fixed", "stringer_rlock_reentry": "stringer_rlock_fixed"}
+         "callback_abba": "callback_fixed", "stringer_rlock_reentry": "stringer_rlock_fixed",
+         "fmt_stringer_rlock": "fmt_stringer_fixed"}
 
 
 @pytest.mark.parametrize("name", sorted(STATES))
@@ -139,3 +140,11 @@ def test_struct_elements_are_values():
     """Elements of a []T of structs are per-element variables, and append's
     growth copies them (the old slice's later write is not in the new one)."""
     assert outputs("slice_struct_results") == {"10 1 true 3 4\n"}
+
+
+def test_fmt_calls_string_and_its_lock_deadlocks():
+    """fmt.Sprintf("%s", m) calls m.String() (fmt/print.go handleMethods),
+    which read-locks while the caller holds the read lock and a writer waits."""
+    assert reason("fmt_stringer_rlock", "deadlock_free").startswith(
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:17 sync.RWMutex.RLock m.mu")
+    assert outputs("fmt_stringer_fixed") == {"m1 has 0 hits\n", "m1 has 1 hits\n"}
