@@ -21,6 +21,7 @@ STATES = {
     "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
     "iface_assert_panic": 3, "stringer_rlock_reentry": 59, "stringer_rlock_fixed": 73, "iface_method_race": 116,
     "slice_struct_results": 143, "fmt_stringer_rlock": 70, "fmt_stringer_fixed": 80,
+    "range_capture_go121": 147, "range_capture_go122": 101,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
@@ -148,3 +149,8 @@ def test_fmt_calls_string_and_its_lock_deadlocks():
     assert reason("fmt_stringer_rlock", "deadlock_free").startswith(
         "fatal error: all goroutines are asleep - deadlock! (G1 main.go:17 sync.RWMutex.RLock m.mu")
     assert outputs("fmt_stringer_fixed") == {"m1 has 0 hits\n", "m1 has 1 hits\n"}
+
+
+def test_range_variables_are_per_iteration_from_go_1_22():
+    assert reason("range_capture_go121", "race_free").startswith("data race on it: G1 writes at main.go:12")
+    assert run("range_capture_go122")[2]["race_free"].verdict.kind == "holds"

@@ -404,6 +404,8 @@ class StmtMixin(_Base):
         fb.place(start)
         if lv is not None and var_slot is None:
             assert tmp is not None
+            if define and lv.kind == "ptr" and self.unit.go_version >= (1, 22):
+                fb.emit(ir.New(lv.slot, self.types.to_ir(elem), pos(clause)))  # Go 1.22: a variable per iteration
             self.store(lv, tmp, pos(clause), clause)
         self.breakables.append(self._breakable(end, top, label))
         self.block(body)
@@ -412,8 +414,9 @@ class StmtMixin(_Base):
         fb.place(end)
 
     def _for_range_data(self, clause: Node, body: Node, label: str | None, coll: int, ct: GT) -> None:
-        """``for k, v := range x`` over a slice or a map (Go 1.19: one
-        variable per loop, not per iteration).  The range expression is
+        """``for k, v := range x`` over a slice or a map (variables declared
+        by the clause are per iteration from Go 1.22 on, per loop before:
+        ``unit.go_version``).  The range expression is
         evaluated once (a slice's length is fixed at the start); a map's keys
         are snapshot in one of its iteration orders by `ir.MapKeys` and each
         value is read when its iteration starts (a key deleted meanwhile is
@@ -466,8 +469,10 @@ class StmtMixin(_Base):
                 a = fb.slot("")
                 fb.emit(ir.IndexAddr(a, coll, i, p))
                 fb.emit(ir.Load(vv, a, p))
-        for lv, src in zip(lvs, (kv, vv)):
+        for lv, src, t in zip(lvs, (kv, vv), (ktype, ct.elem)):
             if lv is not None and src is not None:
+                if define and lv.kind == "ptr" and self.unit.go_version >= (1, 22):
+                    fb.emit(ir.New(lv.slot, self.types.to_ir(t), p))  # Go 1.22: variables per iteration
                 self.store(lv, src, p, clause)
         self.breakables.append(self._breakable(end, cont, label))
         self.block(body)
