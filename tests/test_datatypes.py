@@ -6,12 +6,19 @@ runtime's logs of the terminating ones)."""
 
 from __future__ import annotations
 
+import os
+import textwrap
+
 import pytest
 
+from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import apply_override, load_spec, load_spec_text
 from models import ir
 from models.errors import InputError
 from models.lang import compile_go
-from tests.test_semantics_specs import outputs, reason, run
+from tests.helpers import exit_outputs
+from tests.test_semantics_specs import SPECS, outputs, reason, run
 
 #: Data-type specs with their exact state counts (a changed count is a changed semantics).
 STATES = {
@@ -154,3 +161,26 @@ def test_fmt_calls_string_and_its_lock_deadlocks():
 def test_range_variables_are_per_iteration_from_go_1_22():
     assert reason("range_capture_go121", "race_free").startswith("data race on it: G1 writes at main.go:12")
     assert run("range_capture_go122")[2]["race_free"].verdict.kind == "holds"
+
+
+def test_map_order_canonical_keeps_the_sorted_order_only():
+    assert outputs_of(apply_override(load_spec(os.path.join(SPECS, "map_range_order.yaml")), "runtime.map_order",
+                                     "canonical")) == {"x 1\ny 2\n"}
+
+
+def test_too_many_iteration_orders_is_unknown_not_holds():
+    src = ("package main\n\nimport \"fmt\"\n\nfunc main() {\n\tm := map[int]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, "
+           "7: 7}\n\tt := 0\n\tfor k := range m {\n\t\tt += k\n\t}\n\tfmt.Println(t)\n}\n")
+    spec = load_spec_text(f"name: bigmap\nsource: |\n{textwrap.indent(src, '  ')}properties: [deadlock_free, "
+                          "panic_free]\n", "bigmap.yaml")
+    result = check(build_model(spec))
+    assert {k: r.verdict.kind for k, r in result.results.items()} == {"deadlock_free": "unknown",
+                                                                      "panic_free": "unknown"}
+    assert "range over a map of 7 keys has 5040 iteration orders" in result["panic_free"].verdict.reason
+    canon = apply_override(spec, "runtime.map_order", "canonical")
+    assert {k: r.verdict.kind for k, r in check(build_model(canon)).results.items()} == {
+        "deadlock_free": "holds", "panic_free": "holds"}
+
+
+def outputs_of(spec) -> set[str]:
+    return {out for out, panic in exit_outputs(build_model(spec)) if panic is None}
