@@ -472,11 +472,22 @@ class ExprMixin(_Base):
         operand = field(node, "operand")
         name = text(field(node, "field"))
         base, bt = self.value(operand)
-        found = self.types.lookup(bt, name)
+        if bt.kind == "iface":  # a method value of an interface value: the dispatched closure
+            found = ([], "iface", bt) if name in self.types.iface_methods(bt) else None
+        else:
+            found = self.types.lookup(bt, name)
         if found is None:
             self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", node)
         path, what, info = found
         base = self.walk(base, path, p)
+        if what == "iface":
+            assert isinstance(info, GT)
+            self.types.uses_ifaces = True
+            if name == "Error":
+                self._ensure_error_string(p)
+            d = fb.temp()
+            fb.emit(ir.IfaceMethod(d, base, name, p))
+            return LV("slot", d, self.types.iface_methods(info)[name])
         if what == "lib" and info == "sync.Cond" and name == "L":
             d = fb.temp()
             fb.emit(ir.CondLocker(d, base, p))
