@@ -14,6 +14,7 @@ from tests.test_semantics_specs import reason, run
 
 #: Every bug spec and twin with its exact state count (bfs, full exploration).
 STATES = {
+    "bugs/cockroach_16141_rlock_via_string": 53, "bugs/cockroach_16141_rlock_via_string_fixed": 44,
     "bugs/cockroach_584_missing_unlock": 148, "bugs/cockroach_584_missing_unlock_fixed": 168,
     "bugs/etcd_4876_field_race": 31, "bugs/etcd_4876_field_race_fixed": 17,
     "bugs/etcd_7443_send_under_lock": 311, "bugs/etcd_7443_send_under_lock_fixed": 369,
