@@ -75,3 +75,23 @@ def test_some_messages() -> None:
     assert "concurrent map writes" in reason("bugs/k8s_128638_map_writes", "panic_free")
     assert reason("bugs/moby_36114_double_lock", "deadlock_free").startswith(
         "fatal error: all goroutines are asleep - deadlock!")
+
+
+RACY = [n for n in BUGS if n in ("bugs/grpc_1748_global_race", "bugs/istio_8967_chan_field_race",
+                                 "bugs/etcd_8194_config_race", "bugs/etcd_4876_field_race",
+                                 "bugs/k8s_80284_unlocked_write", "bugs/k8s_81091_counter_race",
+                                 "bugs/serving_3148_reactor_race", "bugs/datadog_4545_lazy_init_race",
+                                 "bugs/moby_22941_loop_closure", "bugs/k8s_128638_map_writes")]
+
+
+@pytest.mark.parametrize("name", RACY)
+def test_race_traces_agree_with_happens_before(name: str) -> None:
+    """The race_free counterexample's last two accesses are unordered by happens-before
+    along the trace's events (models/memory/trace_events.py), never INCONSISTENT."""
+    from models.memory.trace_events import INCONSISTENT, explain_race
+
+    _, model, result = run(name)
+    r = result["race_free"]
+    assert r.verdict.kind == "violated" and r.path is not None
+    text = explain_race(model, r.path)
+    assert text.startswith("data race on ") and not text.startswith(INCONSISTENT)
