@@ -387,9 +387,9 @@ def test_rand_intn_is_explored_over_its_range_and_a_cut_is_unknown():
     spec = load_spec_text(RAND.replace("N", "3"), "rand.yaml")
     model = build_model(spec)
     assert {out for out, _ in exit_outputs(model)} == {"0\n", "1\n", "2\n"}
-    big = check(build_model(load_spec_text(RAND.replace("N", "100"), "rand.yaml")), "bfs")
+    big = check(build_model(load_spec_text(RAND.replace("N", "1000"), "rand.yaml")), "bfs")
     v = big["panic_free"].verdict
-    assert v.kind == "unknown" and "runtime.rand_values=8" in v.reason
+    assert v.kind == "unknown" and "runtime.rand_values=100" in v.reason
     zero = check(build_model(load_spec_text(RAND.replace("N", "0"), "rand.yaml")), "bfs")
     assert zero["panic_free"].verdict.reason.startswith("panic: invalid argument to Intn")
 
