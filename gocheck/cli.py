@@ -30,7 +30,7 @@ from rich.console import Console
 
 import reference
 from checker.errors import InputError
-from gocheck import conformance, viewing
+from gocheck import conformance, gotest, viewing
 from gocheck.pipeline import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -46,7 +46,7 @@ from models.lang import compile_go, format_program
 
 __all__ = ["main"]
 
-SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report")
+SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test")
 
 
 def _options(args: argparse.Namespace, **over: Any) -> Options:
@@ -202,7 +202,20 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     report.add_argument("--out", default="reports")
     _check_flags(report)
     report.set_defaults(json=True, traces=None)
-    return {"check": check, "ir": ir, "run": run, "report": report}
+    test = argparse.ArgumentParser(prog=f"{prog} test",
+                                   description="Check the Test* functions of Go packages, as go test runs them.")
+    test.add_argument("patterns", nargs="*", metavar="PATTERN", help="package patterns: ./..., ./internal/cache, DIR")
+    test.add_argument("-run", default=None, metavar="REGEX", help="only tests whose name matches (as go test -run)")
+    test.add_argument("-v", action="store_true", help="every test and the per-property table")
+    test.add_argument("-json", dest="json", action="store_true", help="test2json events, one per line")
+    test.add_argument("--sarif", default=None, metavar="OUT.sarif", help="write a SARIF 2.1.0 report")
+    test.add_argument("--junit", default=None, metavar="OUT.xml", help="write a JUnit XML report")
+    test.add_argument("--max-states", type=_positive, default=None)
+    test.add_argument("--timeout", type=_seconds, default=None, help="seconds per test")
+    test.add_argument("--por", action="store_true", help="partial-order reduction (safety properties only)")
+    test.add_argument("--traces", default=os.path.join("reports", "traces"),
+                      help="directory for counterexample trace files ('none' to write none)")
+    return {"check": check, "ir": ir, "run": run, "report": report, "test": test}
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -228,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
             args = viewing.parser(cmd).parse_args(argv)
             return viewing.main(args) if cmd == "view" else viewing.replay_main(args)
         args = _parsers()[cmd].parse_args(argv)
-        return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report}[cmd](args)
+        return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report,
+                "test": gotest.main_test}[cmd](args)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

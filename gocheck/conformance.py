@@ -75,7 +75,7 @@ from typing import Any, TextIO
 from checker.errors import InputError
 from checker.trace import read_itf, replay
 from gocheck.factory import build_model
-from gocheck.spec import load_spec
+from gocheck.gotest import load_any_spec as load_spec
 from models.state import DONE, RUN, WAIT
 from reference.replay import TIMER, TraceSchedule, peak_goroutines, run_schedule
 

@@ -50,13 +50,13 @@ from gocheck.pipeline import (
     check_spec,
     combine,
 )
-from gocheck.spec import Bounds, Spec, _check_value, _Doc, _options, _properties
+from gocheck.spec import Bounds, Spec, _check_value, _Doc, _options, _properties, load_spec
 from models.lang import compile_go
 from models.lang.packages import FileMap, GoFile, Part, merge, scan
 from models.options import GcOptions, RuntimeOptions
 from models.properties import PropertySpec
 
-__all__ = ["Module", "Package", "TestResult", "find_module", "load_config", "main_test", "packages_for"]
+__all__ = ["Module", "Package", "TestResult", "find_module", "load_any_spec", "load_config", "main_test", "packages_for"]
 
 #: gocheck.yaml keys.
 _CONFIG_KEYS = ("properties", "runtime", "bounds", "tests")
@@ -243,7 +243,14 @@ def _parts(module: Module, pkg: Package, xtest: bool) -> list[Part]:
         for p, f, line, _ in imports_of(pkg.xtests):
             if p != pkg.import_path:
                 visit(p, (f, line))
-        order.append(Part(tuple(pkg.xtests), _prefix(pkg.name + "_test", pkg.import_path + "_test"), "<xtest>"))
+        tests = frozenset(n for f in pkg.xtests for n, _ in f.tests)
+        clash = tests & frozenset().union(*(f.names for f in own))
+        if clash:
+            f0 = next(f for f in pkg.xtests if any(n in clash for n, _ in f.tests))
+            raise InputError(f"test {sorted(clash)[0]} is declared in package {pkg.name} and in {pkg.name}_test",
+                             os.path.join(module.root, f0.path), 1, 1)
+        order.append(Part(tuple(pkg.xtests), _prefix(pkg.name + "_test", pkg.import_path + "_test"), "<xtest>",
+                          keep=tests))
     return order
 
 
@@ -263,7 +270,7 @@ def compile_test(module: Module, pkg: Package, test: str, xtest: bool) -> TestPr
     """The merged program whose entry is `test` (a function of the package, or of its _test package)."""
     parts = _parts(module, pkg, xtest)
     merged, display, fmap = merge(parts, pkg.name)
-    entry = (parts[-1].prefix + test) if xtest else test
+    entry = test
     try:
         program = compile_go(merged, os.path.join(module.root, pkg.rel, "merged.go"), entry=entry)
     except InputError as e:
@@ -367,16 +374,51 @@ def check_test(module: Module, pkg: Package, config: Config, options: Options, n
     if per.get("skip"):
         why = per["skip"] if isinstance(per["skip"], str) else "skipped in gocheck.yaml"
         return TestResult(pkg.import_path, name, f.path, line, "skip", 0.0, note=why)
+    return _finish(module, pkg, config, options, name, f, line, t0, test_spec(module, pkg, config, name, xtest, f))
+
+
+#: A test's spec path names the module root, the package directory and the test, so that
+#: ``view`` and ``replay`` of its traces rebuild the same program (`load_test_spec`).
+SCHEME = "gotest:"
+
+
+def test_spec(module: Module, pkg: Package, config: Config, name: str, xtest: bool, f: GoFile) -> Spec:
+    """The spec of one test: its merged program under the module's (and the test's) settings."""
+    per = config.tests.get(name, {})
     tp = compile_test(module, pkg, name, xtest)
-    spec = Spec(path=config.path, name=f"{pkg.import_path}.{name}", about="", source=tp.display,
+    return Spec(path=f"{SCHEME}{module.root}:{pkg.rel}:{name}", name=f"{pkg.import_path}.{name}", about="",
+                source=tp.display,
                 source_file=os.path.join(module.root, f.path), entry=name,
                 runtime=per.get("runtime", config.runtime), gc=GcOptions(),
                 properties=per.get("properties", config.properties), expect=per.get("expect", {}),
                 bounds=per.get("bounds", config.bounds), sweep={}, outcomes=(), digest=tp.digest + config.digest,
                 program=tp.program)
+
+
+def _finish(module: Module, pkg: Package, config: Config, options: Options, name: str, f: GoFile, line: int,
+            t0: float, spec: Spec) -> TestResult:
     report = check_spec(spec, options)
     status = {EXIT_OK: "pass", EXIT_VIOLATED: "fail", EXIT_UNKNOWN: "unknown"}.get(report.exit, "fail")
     return TestResult(pkg.import_path, name, f.path, line, status, time.monotonic() - t0, report)
+
+
+def load_any_spec(path: str) -> Spec:
+    """A spec file, or a test's ``gotest:`` path: what a trace's ``#meta.spec`` may name."""
+    return load_test_spec(path) if path.startswith(SCHEME) else load_spec(path)
+
+
+def load_test_spec(path: str) -> Spec:
+    """The spec a ``gotest:ROOT:PKGDIR:TestName`` path names (for view and replay of a test's traces)."""
+    try:
+        root, rel, name = path[len(SCHEME):].rsplit(":", 2)
+    except ValueError:
+        raise InputError("a gotest spec path is gotest:MODULE_ROOT:PACKAGE_DIR:TestName", path, 1, 1) from None
+    module = find_module(root)
+    pkg = load_package(module, os.path.join(module.root, rel))
+    for test, f, _, xtest in _tests_of(pkg):
+        if test == name:
+            return test_spec(module, pkg, load_config(module), name, xtest, f)
+    raise InputError(f"package {pkg.import_path} has no test {name}", path, 1, 1)
 
 
 # --------------------------------------------------------------------------- output
@@ -436,12 +478,17 @@ def print_text(results: list[tuple[Package, TestResult]], module: Module, out: T
         out.write(f"{'FAIL' if failed else 'ok  '}\t{ipath}\t{t_pkg:.3f}s\n")
 
 
+def _now() -> str:
+    """RFC 3339 with microseconds, as test2json writes Time."""
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1e6):06d}Z"
+
+
 def json_events(results: list[tuple[Package, TestResult]], module: Module) -> Iterator[dict[str, Any]]:
     """test2json events (cmd/test2json's TestEvent: Time, Action, Package, Test, Elapsed, Output)."""
     def ev(action: str, pkg: str, test: str | None = None, output: str | None = None,
            elapsed: float | None = None) -> dict[str, Any]:
-        e: dict[str, Any] = {"Time": time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime()), "Action": action,
-                             "Package": pkg}
+        e: dict[str, Any] = {"Time": _now(), "Action": action, "Package": pkg}
         if test is not None:
             e["Test"] = test
         if elapsed is not None:
@@ -475,8 +522,6 @@ def json_events(results: list[tuple[Package, TestResult]], module: Module) -> It
 def sarif(results: list[tuple[Package, TestResult]], module: Module) -> dict[str, Any]:
     """A SARIF 2.1.0 log: one result per violation, at the Go line where the counterexample ends,
     with the goroutines involved as related locations and the trace as an attachment."""
-    from gocheck import __name__ as _tool  # noqa: F401
-
     rules: dict[str, dict[str, Any]] = {}
     out: list[dict[str, Any]] = []
     for _, r in results:
@@ -574,8 +619,13 @@ def main_test(args: Any) -> int:
     else:
         print_text(results, module, out, args.v)
     for pkg in pkgs:
-        if not _tests_of(pkg) and not args.json:
-            out.write(f"?   \t{pkg.import_path}\t[no test files]\n")
+        if not _tests_of(pkg):
+            line = f"?   \t{pkg.import_path}\t[no test files]\n"
+            if args.json:
+                for action, extra in (("start", {}), ("output", {"Output": line}), ("skip", {"Elapsed": 0})):
+                    out.write(json.dumps({"Time": _now(), "Action": action, "Package": pkg.import_path, **extra}) + "\n")
+            else:
+                out.write(line)
     if args.sarif:
         atomic_write(args.sarif, json.dumps(sarif(results, module), indent=2) + "\n")
     if args.junit:

@@ -26,7 +26,7 @@ from checker.view.html import write_html
 from checker.view.msc import render_msc
 from checker.view.text import annotate, render_text
 from gocheck.factory import build as build_checkable
-from gocheck.spec import load_spec
+from gocheck.gotest import load_any_spec as load_spec
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 

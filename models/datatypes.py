@@ -84,10 +84,39 @@ def _panic(msg: str, fatal: bool = False) -> Exception:
     return GoPanic(msg, fatal)
 
 
-def _zero_elem(t: ir.Type) -> Any:
-    if t.is_object:
-        raise _panic(f"internal: slices of {t} values are outside the subset")
-    return t.zero()
+def clone(t: Tx, ref: Any, typ: ir.Type) -> Any:
+    """A deep copy of the struct at `ref` (its boxed fields copied too): Go's
+    value copy of a struct held in a slice or map element."""
+    if not isinstance(ref, ir.Ref):
+        return ref
+    o = t.get(ref.obj)
+    if not isinstance(o, Data) or typ.kind not in ("struct", "array"):
+        return ir.Ref(t.alloc(o))  # a sync or atomic object copied by value: same state
+    kinds = dict(typ.fields) if typ.kind == "struct" else {}
+    fields = []
+    for k, v in o.fields:
+        ft = kinds.get(k, typ.elem) if typ.kind == "struct" else typ.elem
+        fields.append((k, clone(t, v, ft) if ft is not None and ft.is_object else v))
+    return ir.Ref(t.alloc(Data(tuple(fields), o.type)))
+
+
+def copy_struct(t: Tx, dst: ir.Ref, src: ir.Ref, typ: ir.Type) -> None:
+    """``*dst = *src`` for struct elements (boxed fields copied into dst's own)."""
+    o = t.get(src.obj)
+    d = t.get(dst.obj)
+    if not isinstance(o, Data) or not isinstance(d, Data):
+        t.put(dst.obj, o)
+        return
+    kinds = dict(typ.fields)
+    out = []
+    for (k, v), (_, dv) in zip(o.fields, d.fields):
+        ft = kinds.get(k)
+        if ft is not None and ft.is_object and isinstance(v, ir.Ref) and isinstance(dv, ir.Ref):
+            copy_struct(t, dv, v, ft)
+            out.append((k, dv))
+        else:
+            out.append((k, v))
+    t.put(dst.obj, Data(tuple(out), d.type))
 
 
 # --------------------------------------------------------------------------- slices
@@ -138,13 +167,20 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
             raise _panic("runtime error: makeslice: len out of range")
         if c < n:
             raise _panic("runtime error: makeslice: cap out of range")
-        z = _zero_elem(ins.elem)
-        slots[ins.dst] = ir.Slice(_array(t, [z] * c), 0, n, c)
+        if ins.elem.is_object:
+            vals = [t.m.new_object(t, ins.elem) for _ in range(c)]
+        else:
+            vals = [ins.elem.zero()] * c
+        slots[ins.dst] = ir.Slice(_array(t, vals), 0, n, c)
     elif op is ir.SliceLit:
         vals = [slots[x] for x in ins.srcs]
         slots[ins.dst] = ir.Slice(_array(t, vals), 0, len(vals), len(vals))
     elif op is ir.Reslice:
-        slots[ins.dst] = reslice(slots[ins.s], *(None if x is None else slots[x] for x in (ins.lo, ins.hi, ins.max)))
+        s = slots[ins.s]
+        if isinstance(s, ir.Ref):  # a[lo:hi] of an array: a slice whose backing array is the array itself
+            n = len(t.get(s.obj).fields)
+            s = ir.Slice(s.obj, 0, n, n)
+        slots[ins.dst] = reslice(s, *(None if x is None else slots[x] for x in (ins.lo, ins.hi, ins.max)))
     elif op is ir.MakeIface:
         v = slots[ins.src]
         slots[ins.dst] = v if isinstance(v, ir.Iface) or (v is None and ins.type == "") else ir.Iface(ins.type, v)
@@ -186,7 +222,7 @@ def reslice(s: Any, lo: int | None, hi: int | None, mx: int | None) -> Any:
     return ir.Slice(h.obj, h.off + lo_, hi_ - lo_, mx_ - lo_)
 
 
-def _append(t: Tx, s: Any, vals: list[Any], zero: Any) -> Any:
+def _append(t: Tx, s: Any, vals: list[Any], zero: Any, elem: ir.Type | None = None) -> Any:
     h = _header(s)
     n = len(vals)
     if n == 0:
@@ -201,7 +237,11 @@ def _append(t: Tx, s: Any, vals: list[Any], zero: Any) -> Any:
         return ir.Slice(h.obj, h.off, need, h.cap)
     old = _elems(t, s)
     cap = ir.grow_cap(h.cap, need)
-    fill = [zero] * (cap - need)
+    if elem is not None and elem.is_object:
+        old = [clone(t, v, elem) for v in old]
+        fill = [t.m.new_object(t, elem) for _ in range(cap - need)]
+    else:
+        fill = [zero] * (cap - need)
     return ir.Slice(_array(t, old + vals + fill), 0, need, cap)
 
 
@@ -211,13 +251,22 @@ def exec_visible(t: Tx, gid: int, ins: Any, s: tuple[Any, ...], choice: int | No
     if op is ir.Append:
         vals = [s[x] for x in ins.srcs]
         if ins.spread is not None:
-            vals += _elems(t, s[ins.spread])
-        t.advance(gid, ((ins.dst, _append(t, s[ins.s], vals, ins.zero)),))
+            more = _elems(t, s[ins.spread])
+            if ins.elem is not None and ins.elem.is_object:
+                more = [clone(t, v, ins.elem) for v in more]
+            vals += more
+        t.advance(gid, ((ins.dst, _append(t, s[ins.s], vals, ins.zero, ins.elem)),))
     elif op is ir.Copy:
         to, frm = s[ins.to], s[ins.frm]
         src = _elems(t, frm)
         k = min(len(src), to.len if isinstance(to, ir.Slice) else 0)
-        if k:
+        if k and ins.elem is not None and ins.elem.is_object:
+            dsts = _elems(t, to)
+            same = isinstance(frm, ir.Slice) and frm.obj == to.obj
+            tmp = [clone(t, v, ins.elem) for v in src[:k]] if same else src[:k]  # memmove: overlap-safe
+            for i in range(k):
+                copy_struct(t, dsts[i], tmp[i], ins.elem)
+        elif k:
             d = t.get(to.obj)
             f = list(d.fields)
             for i in range(k):

@@ -1078,7 +1078,10 @@ class Append(Instr):
     `grow_cap` elements is allocated, s's elements are read and copied into
     it, and the values are written there (runtime/slice.go growslice).  A
     spread source's elements are read.  `zero` is the element type's zero
-    value (the grown array's spare capacity).  Visible: shared memory."""
+    value (the grown array's spare capacity).  For elements of a struct type
+    `elem` (an object kind: each element is a boxed struct) a grown array
+    holds copies of the old elements and zeroed new structs (Go copies the
+    values).  Visible: shared memory."""
 
     VISIBLE = True
     dst: int
@@ -1086,18 +1089,21 @@ class Append(Instr):
     srcs: tuple[int, ...] = ()
     spread: int | None = None
     zero: Any = None
+    elem: Type | None = None
     pos: Pos = NOPOS
 
 
 @_instr
 class Copy(Instr):
     """``dst = copy(to, frm)``: min(len) elements read from `frm` and written to `to`
-    (overlap-safe, like memmove).  `dst` may be None.  Visible."""
+    (overlap-safe, like memmove; struct elements, of type `elem`, are copied
+    field by field into the destination's structs).  `dst` may be None.  Visible."""
 
     VISIBLE = True
     dst: int | None
     to: int
     frm: int
+    elem: Type | None = None
     pos: Pos = NOPOS
 
 

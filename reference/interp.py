@@ -693,7 +693,11 @@ class Interp:
             raise o.GoPanic("makeslice: len out of range", True)
         if c < n:
             raise o.GoPanic("makeslice: cap out of range", True)
-        fr.s[ins.dst] = ir.Slice(self._array([ins.elem.zero()] * c), 0, n, c)
+        if ins.elem.is_object:
+            vals = [self.rt.alloc(ins.elem) for _ in range(c)]
+        else:
+            vals = [ins.elem.zero()] * c
+        fr.s[ins.dst] = ir.Slice(self._array(vals), 0, n, c)
         fr.pc += 1
 
     def i_SliceLit(self, g, fr, ins):
@@ -722,6 +726,9 @@ class Interp:
 
     def i_Reslice(self, g, fr, ins):
         sl = fr.s[ins.s]
+        if isinstance(sl, ir.Ref):  # slicing an array: the array is the backing array
+            n = len(self.rt.heap[sl.obj].f)
+            sl = ir.Slice(sl.obj, 0, n, n)
         lo, hi, mx = (None if x is None else fr.s[x] for x in (ins.lo, ins.hi, ins.max))
         ln, cap = (0, 0) if sl is None else (sl.len, sl.cap)
         lo_ = 0 if lo is None else lo
@@ -754,12 +761,34 @@ class Interp:
         f = self.rt.heap[sl.obj].f
         return f[sl.off:sl.off + sl.len]
 
+    def _clone(self, ref: Any, t: Any) -> Any:
+        """A deep copy of a struct element (Go copies struct values)."""
+        if ref is None or t is None or not t.is_object:
+            return ref
+        ob = self.rt.heap[ref.obj]
+        if t.kind != "struct" or not isinstance(ob.f, dict):
+            return self.rt.new_obj(lambda oid: o.Obj(oid, ob.kind, type(ob.f)(ob.f)))
+        kinds = dict(t.fields)
+        f = {k: (self._clone(v, kinds.get(k)) if kinds.get(k) is not None and kinds[k].is_object else v)
+             for k, v in ob.f.items()}
+        return self.rt.new_obj(lambda oid: o.Obj(oid, ob.kind, f))
+
+    def _copy_struct(self, dst: Any, src: Any, t: Any) -> None:
+        d, s_ = self.rt.heap[dst.obj].f, self.rt.heap[src.obj].f
+        kinds = dict(t.fields)
+        for k, v in s_.items():
+            ft = kinds.get(k)
+            if ft is not None and ft.is_object:
+                self._copy_struct(d[k], v, ft)
+            else:
+                d[k] = v
+
     def i_Append(self, g, fr, ins):
         s = fr.s
         sl = s[ins.s]
         vals = [s[x] for x in ins.srcs]
         if ins.spread is not None:
-            vals += self._elems(s[ins.spread])
+            vals += [self._clone(v, ins.elem) for v in self._elems(s[ins.spread])]
         if not vals:
             res = sl
         else:
@@ -771,7 +800,12 @@ class Interp:
                 res = ir.Slice(sl.obj, sl.off, need, cap)
             else:
                 nc = ir.grow_cap(cap, need)
-                res = ir.Slice(self._array(self._elems(sl) + vals + [ins.zero] * (nc - need)), 0, need, nc)
+                if ins.elem is not None and ins.elem.is_object:
+                    old = [self._clone(v, ins.elem) for v in self._elems(sl)]
+                    fill = [self.rt.alloc(ins.elem) for _ in range(nc - need)]
+                else:
+                    old, fill = list(self._elems(sl)), [ins.zero] * (nc - need)
+                res = ir.Slice(self._array(old + vals + fill), 0, need, nc)
         s[ins.dst] = res
         fr.pc += 1
 
@@ -779,7 +813,11 @@ class Interp:
         to, frm = fr.s[ins.to], fr.s[ins.frm]
         src = list(self._elems(frm))
         k = min(len(src), 0 if to is None else to.len)
-        if k:
+        if k and ins.elem is not None and ins.elem.is_object:
+            tmp = [self._clone(v, ins.elem) for v in src[:k]]
+            for dv, sv in zip(self._elems(to)[:k], tmp):
+                self._copy_struct(dv, sv, ins.elem)
+        elif k:
             self.rt.heap[to.obj].f[to.off:to.off + k] = src[:k]
         if ins.dst is not None:
             fr.s[ins.dst] = k

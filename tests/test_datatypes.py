@@ -20,10 +20,13 @@ STATES = {
     "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
     "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
     "iface_assert_panic": 3, "stringer_rlock_reentry": 59, "stringer_rlock_fixed": 73, "iface_method_race": 116,
+    "slice_struct_results": 143, "fmt_stringer_rlock": 70, "fmt_stringer_fixed": 80,
+    "range_capture_go121": 147, "range_capture_go122": 101,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
-         "callback_abba": "callback_fixed", "stringer_rlock_reentry": "stringer_rlock_fixed"}
+         "callback_abba": "callback_fixed", "stringer_rlock_reentry": "stringer_rlock_fixed",
+         "fmt_stringer_rlock": "fmt_stringer_fixed"}
 
 
 @pytest.mark.parametrize("name", sorted(STATES))
@@ -132,3 +135,22 @@ def test_every_construct_outside_the_subset_is_reported_at_once():
     assert lines[2] == "bad.go:10:4: floating-point and complex types is outside the supported Go subset"
     assert lines[4] == "bad.go:18:2: goto is outside the supported Go subset"
     assert (exc.value.line, exc.value.col) == (5, 2)
+
+
+def test_struct_elements_are_values():
+    """Elements of a []T of structs are per-element variables, and append's
+    growth copies them (the old slice's later write is not in the new one)."""
+    assert outputs("slice_struct_results") == {"10 1 true 3 4\n"}
+
+
+def test_fmt_calls_string_and_its_lock_deadlocks():
+    """fmt.Sprintf("%s", m) calls m.String() (fmt/print.go handleMethods),
+    which read-locks while the caller holds the read lock and a writer waits."""
+    assert reason("fmt_stringer_rlock", "deadlock_free").startswith(
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:17 sync.RWMutex.RLock m.mu")
+    assert outputs("fmt_stringer_fixed") == {"m1 has 0 hits\n", "m1 has 1 hits\n"}
+
+
+def test_range_variables_are_per_iteration_from_go_1_22():
+    assert reason("range_capture_go121", "race_free").startswith("data race on it: G1 writes at main.go:12")
+    assert run("range_capture_go122")[2]["race_free"].verdict.kind == "holds"

@@ -48,6 +48,13 @@ class LV:
     key: int = -1  # kind "map": the slot of the key (`slot` holds the map)
 
 
+def req(node: Node, name: str) -> Node:
+    """Child `name` of `node`, which the grammar guarantees is there."""
+    c = node.child_by_field_name(name)
+    assert c is not None, name
+    return c
+
+
 def _wrap(v: int) -> int:
     v &= (1 << 64) - 1
     return v - (1 << 64) if v >= 1 << 63 else v
@@ -376,14 +383,17 @@ class ExprMixin(_Base):
     def composite(self, node: Node, into: int | None = None) -> tuple[int, GT]:
         fb = self.fb
         p = pos(node)
-        tnode = field(node, "type")
-        t = self.types.resolve(tnode)
+        tnode = req(node, "type")
+        if tnode.type == "implicit_length_array_type":  # [...]T{a, b}
+            t = GT("array", elem=self.types.resolve(named(tnode)[-1]), length=len(named(req(node, "body"))))
+        else:
+            t = self.types.resolve(tnode)
         if t.kind == "unit":
             if named(field(node, "body")):
                 self.err("too many values in struct{}{}", node)
             return fb.const(None, p, into), UNIT
         if t.kind in ("slice", "map"):
-            return self.collection_literal(t, field(node, "body"), into)
+            return self.collection_literal(t, req(node, "body"), into)
         if not t.is_object:
             self.outside(f"composite literals of type {t}", node)
         d = fb.temp() if into is None else into
@@ -395,6 +405,9 @@ class ExprMixin(_Base):
         fb = self.fb
         elems = named(body)
         if not elems:
+            return
+        if t.kind == "array":
+            self.init_array(d, t, elems)
             return
         if t.kind != "struct":
             self.outside(f"{t} literals with fields", body)
@@ -562,9 +575,15 @@ class ExprMixin(_Base):
             return d
         if lv.kind == "map":
             d = self.fb.temp()
-            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
+            self.map_read(d, lv, p)
             return d
         return lv.slot
+
+    def map_read(self, d: int, lv: LV, p: tuple[int, int]) -> None:
+        """``d = m[k]``; a missing struct value is a fresh zero struct."""
+        ok = self.fb.temp() if lv.type.is_object else None
+        self.fb.emit(ir.MapIndex(d, ok, lv.slot, lv.key, None if lv.type.is_object else zero_value(lv.type), pos=p))
+        self.zero_struct_if_closed(d, ok, lv.type, p)
 
     def store(self, lv: LV, src: int, p: tuple[int, int], node: Node) -> None:
         fb = self.fb
@@ -603,8 +622,9 @@ class ExprMixin(_Base):
                     continue
                 inner = named(n)[0] if n.type == "literal_element" else n
                 if inner.type == "literal_value":
-                    self.outside("elided composite literal types", inner, "write the element type")
-                s_, st = self.owned(inner, fb.temp())
+                    s_, st = self.elided_literal(inner, want)
+                else:
+                    s_, st = self.owned(inner, fb.temp())
                 dst.append(self.coerce(s_, st, want, pos(inner)))
         d = fb.temp() if into is None else into
         if t.kind == "slice":
@@ -613,33 +633,96 @@ class ExprMixin(_Base):
             fb.emit(ir.MakeMap(d, tuple(keys), tuple(vals), p))
         return d, t
 
+    def elided_literal(self, body: Node, want: GT | None) -> tuple[int, GT]:
+        """``{...}`` standing for ``T{...}`` or ``&T{...}`` in a slice or map
+        literal of element type T or *T (Go spec, "Composite literals")."""
+        fb = self.fb
+        p = pos(body)
+        target = want.elem if want is not None and want.kind == "ptr" and want.elem is not None else want
+        if target is None or want is None or target.kind != "struct":
+            self.outside(f"elided composite literals of type {want}", body, "write the element type")
+        d = fb.temp()
+        fb.emit(ir.New(d, self.types.to_ir(target), p))
+        assert target is not None and want is not None
+        self.init_struct(d, target, body)
+        return d, want
+
+    def init_array(self, d: int, t: GT, elems: list[Node]) -> None:
+        """``[N]T{a, b}`` into the new array `d` (elements in order)."""
+        fb = self.fb
+        elem = t.elem
+        assert elem is not None
+        if len(elems) > t.length:
+            self.err(f"index {t.length} out of bounds [0:{t.length}]", elems[t.length])
+        for i, el in enumerate(elems):
+            if el.type == "keyed_element":
+                self.outside("indexed array literal elements (i: v)", el, "list the elements in order")
+            m = fb.mark()
+            vn = named(el)[0] if el.type == "literal_element" else el
+            vp = pos(vn)
+            if elem.is_object:
+                sub = fb.temp()
+                fb.emit(ir.FieldObj(sub, d, i, vp))  # type: ignore[arg-type]
+                if vn.type == "literal_value":
+                    self.init_struct(sub, elem, vn)
+                else:
+                    src, _ = self.value(vn)
+                    self.copy_into(sub, src, elem, vp, vn)
+            else:
+                if vn.type == "literal_value":
+                    self.outside("elided composite literal types", vn)
+                v, vt = self.value(vn)
+                v = self.coerce(v, vt, elem, vp)
+                a = fb.temp()
+                fb.emit(ir.FieldAddr(a, d, i, None, vp))
+                fb.emit(ir.Store(a, v, vp))
+            fb.release(m)
+
     def index_place(self, node: Node) -> LV:
         """The place ``x[i]``: an element of a slice (``ptr``) or an entry of a map (``map``)."""
         fb = self.fb
         p = pos(node)
-        base, bt = self.value(field(node, "operand"))
+        base, bt = self.value(req(node, "operand"))
         if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind in ("slice", "map"):
             d = fb.temp()
             fb.emit(ir.Load(d, base, p))
             base, bt = d, bt.elem
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "array":
+            bt = bt.elem  # p[i] of a pointer to an array: the Ref is the array's
+        if bt.kind == "array" and bt.elem is not None:
+            ae = bt.elem
+            i, _ = self.value(req(node, "index"))
+            d = fb.temp()
+            fb.emit(ir.FieldAddr(d, base, 0, i, p))
+            if ae.is_object:
+                fb.emit(ir.Load(d, d, p))
+                return LV("obj", d, ae)
+            return LV("ptr", d, ae)
         if bt.kind == "map":
             assert bt.elem is not None
-            k, _ = self.value(field(node, "index"), fb.temp())
+            k, _ = self.value(req(node, "index"), fb.temp())
             return LV("map", base, bt.elem, k)
         if bt.kind != "slice" or bt.elem is None:
             self.outside(f"indexing a value of type {bt}", node, "index slices and maps")
-        i, _ = self.value(field(node, "index"))
+        elem = bt.elem
+        assert elem is not None
+        i, _ = self.value(req(node, "index"))
         d = fb.temp()
         fb.emit(ir.IndexAddr(d, base, i, p))
-        return LV("ptr", d, bt.elem)
+        if elem.is_object:  # a struct element: the element holds its (never replaced) struct's Ref
+            fb.emit(ir.Load(d, d, p))
+            return LV("obj", d, elem)
+        return LV("ptr", d, elem)
 
     def index_value(self, node: Node, into: int | None) -> tuple[int, GT]:
         lv = self.index_place(node)
         p = pos(node)
         if lv.kind == "map":
             d = self.fb.temp() if into is None else into
-            self.fb.emit(ir.MapIndex(d, None, lv.slot, lv.key, zero_value(lv.type), pos=p))
+            self.map_read(d, lv, p)
             return d, lv.type
+        if lv.kind == "obj":
+            return self._move((lv.slot, lv.type), into, p)
         d = self.fb.temp() if into is None else into
         self.fb.emit(ir.Load(d, lv.slot, p))
         return d, lv.type
@@ -647,8 +730,12 @@ class ExprMixin(_Base):
     def slice_expr(self, node: Node, into: int | None) -> tuple[int, GT]:
         """``s[lo:hi:max]`` of a slice (Reslice)."""
         fb = self.fb
-        base, bt = self.value(field(node, "operand"))
-        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "slice":
+        base, bt = self.value(req(node, "operand"))
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "array":
+            bt = bt.elem
+        if bt.kind == "array":  # a slice of the array itself (Reslice of its Ref)
+            bt = GT("slice", elem=bt.elem)
+        elif bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "slice":
             d0 = fb.temp()
             fb.emit(ir.Load(d0, base, pos(node)))
             base, bt = d0, bt.elem
@@ -697,6 +784,9 @@ class ExprMixin(_Base):
             s, t = self.value(argn[0])
             if t.kind == "chan":
                 return Callee("lib", None, None, [s], (INT,), node, name)
+            if t.kind == "array" or (t.kind == "ptr" and t.elem is not None and t.elem.kind == "array"):
+                n = t.length if t.kind == "array" else t.elem.length if t.elem is not None else 0
+                return Callee("lib", None, None, [], (INT,), node, "const", n)
             if t.kind == "slice" or (t.kind == "string" and name == "len"):
                 return Callee("lib", None, None, [s], (INT,), node, f"data.{name}")
             if t.kind == "map" and name == "len":
@@ -706,9 +796,11 @@ class ExprMixin(_Base):
             if not argn:
                 self.err("not enough arguments for append", node)
             s, t = self.owned(argn[0], fb.temp())
-            if t.kind != "slice" or t.elem is None:
+            elem = t.elem
+            if t.kind != "slice" or elem is None:
                 self.err(f"invalid argument: first argument to append must be a slice; have {text(argn[0])}",
                          argn[0])
+            assert elem is not None
             rest = argn[1:]
             if rest and rest[-1].type == "variadic_argument":
                 if len(rest) != 1:
@@ -716,14 +808,20 @@ class ExprMixin(_Base):
                 sp, spt = self.value(named(rest[-1])[0], fb.temp())
                 if spt.kind != "slice":
                     self.outside(f"append(s, x...) of a {spt}", rest[-1], "spread a slice")
-                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self.zero(t.elem, node))
-            vals = [self.coerce(*self.owned(x, fb.temp()), t.elem, pos(x)) for x in rest]
-            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self.zero(t.elem, node))
+                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self._elem_info(elem))
+            vals = [self.coerce(*self.owned(x, fb.temp()), elem, pos(x)) for x in rest]
+            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self._elem_info(elem))
         if name == "copy":
             if len(argn) != 2:
                 self.err(f"copy takes 2 arguments, {len(argn)} given", node)
-            a = [self.value(x, fb.temp())[0] for x in argn]
-            return Callee("lib", None, None, a, (INT,), node, "data.copy")
+            a = []
+            et: GT | None = None
+            for x in argn:
+                s_, xt = self.value(x, fb.temp())
+                a.append(s_)
+                et = et or xt.elem
+            return Callee("lib", None, None, a, (INT,), node, "data.copy",
+                          self.types.to_ir(et) if et is not None and et.is_object else None)
         if name == "delete":
             if len(argn) != 2:
                 self.err(f"delete takes 2 arguments, {len(argn)} given", node)
@@ -733,6 +831,12 @@ class ExprMixin(_Base):
             k, _ = self.value(argn[1], fb.temp())
             return Callee("lib", None, None, [m, k], (), node, "data.delete")
         return None
+
+    def _elem_info(self, elem: GT) -> tuple[Any, ir.Type | None]:
+        """(zero value, full element type for struct elements) of an `ir.Append`."""
+        if elem.is_object:
+            return None, self.types.to_ir(elem)
+        return zero_value(elem), None
 
     def _is_bytes_type(self, tnode: Node) -> bool:
         elem = named(tnode)
@@ -751,11 +855,11 @@ class ExprMixin(_Base):
         elif op == "data.maplen":
             fb.emit(ir.MapLen(d, a[0], p))
         elif op == "data.append":
-            fb.emit(ir.Append(d, a[0], tuple(a[1:]), None, static, p))
+            fb.emit(ir.Append(d, a[0], tuple(a[1:]), None, static[0], static[1], p))
         elif op == "data.append_spread":
-            fb.emit(ir.Append(d, a[0], (), a[1], static, p))
+            fb.emit(ir.Append(d, a[0], (), a[1], static[0], static[1], p))
         elif op == "data.copy":
-            fb.emit(ir.Copy(dsts[0] if dsts else None, a[0], a[1], p))
+            fb.emit(ir.Copy(dsts[0] if dsts else None, a[0], a[1], static, p))
         elif op == "data.delete":
             fb.emit(ir.MapWriting(a[0], False, p))
             fb.emit(ir.MapDelete(a[0], a[1], p))
@@ -770,7 +874,7 @@ class ExprMixin(_Base):
         "Method values": a value receiver is copied when the method value is
         evaluated; a pointer receiver is captured as is)."""
         fb = self.fb
-        if not info.ptr_recv:
+        if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
             recv = self.copy_new(recv, GT("struct", info.full.split(".")[0]), p, node)
         name = self.ensure_bound(info, p)
         d = fb.temp()
@@ -809,7 +913,7 @@ class ExprMixin(_Base):
 
         sig = self.types.iface_methods(bt).get(name)
         if sig is None:
-            self.err(f"{text(field(fn, 'operand'))}.{name} undefined (type {bt} has no method {name})", fn)
+            self.err(f"{text(req(fn, 'operand'))}.{name} undefined (type {bt} has no method {name})", fn)
         self.types.uses_ifaces = True
         if name == "Error":
             self._ensure_error_string(pos(fn))
@@ -829,11 +933,11 @@ class ExprMixin(_Base):
         """``x.(T)`` into `dst` (and `ok` for the comma-ok form); returns T."""
         fb = self.fb
         p = pos(node)
-        x, xt = self.value(field(node, "operand"))
+        x, xt = self.value(req(node, "operand"))
         if xt.kind != "iface":
-            self.err(f"invalid operation: {text(field(node, 'operand'))} (variable of type {xt}) is not an interface",
+            self.err(f"invalid operation: {text(req(node, 'operand'))} (variable of type {xt}) is not an interface",
                      node)
-        t = self.types.resolve(field(node, "type"))
+        t = self.types.resolve(req(node, "type"))
         self.types.uses_ifaces = True
         static = self.types.go_name(xt) if xt.name else "interface {}"
         if t.kind == "iface":
@@ -873,11 +977,11 @@ class ExprMixin(_Base):
         params = [w.slot(f"a{i}") for i in range(w.nparams)]
         w.nresults = len(info.sig.results)
         res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-        saved = self.fb
+        saved: FuncBuilder = self.fb
         self.fb = w
         try:
             recv = r
-            if not info.ptr_recv:
+            if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                 recv = self.copy_new(r, GT("struct", info.full.split(".")[0]), p, self.unit.func_nodes[info.full])
             w.emit(ir.Call(res, info.full, None, (recv, *params), p))
             w.emit(ir.Return(res, p))
@@ -904,11 +1008,11 @@ class ExprMixin(_Base):
         params = [w.slot(f"a{i}") for i in range(w.nparams)]
         w.nresults = len(info.sig.results)
         res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-        saved = self.fb
+        saved: FuncBuilder = self.fb
         self.fb = w
         try:
             base = self.walk(r, path, p)
-            if not info.ptr_recv:
+            if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                 base = self.copy_new(base, GT("struct", info.full.split(".")[0]), p,
                                      self.unit.func_nodes[info.full])
             w.emit(ir.Call(res, info.full, None, (base, *params), p))
@@ -917,3 +1021,132 @@ class ExprMixin(_Base):
             self.fb = saved
         self.out[name] = w.finish(1)
         return name
+
+    def ensure_promoted_iface(self, sname: str, mname: str, path: list[tuple[str, GT]], iface: GT,
+                              p: tuple[int, int]) -> str:
+        """The bound-method function of method `mname` that struct `sname`
+        gets from the interface it embeds (through `path`): it loads the
+        embedded interface value and dispatches on it (in the method sets
+        of both S and *S)."""
+        name = f"{sname}.{mname}$bound"
+        if name in self.out or name in self.unit.functions:
+            return name
+        sig = self.types.iface_methods(iface)[mname]
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved: FuncBuilder = self.fb
+        self.fb = w
+        try:
+            base = self.walk(r, path, p)
+            f = w.temp()
+            w.emit(ir.IfaceMethod(f, base, mname, p))
+            w.emit(ir.Call(res, None, f, tuple(params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name
+
+    # ---- fmt operands: Error() and String() methods (fmt/print.go handleMethods)
+
+    def fmt_values(self, argn: list[Node], formatted: bool) -> list[int]:
+        """The operands of a fmt-style call (``Println``, ``Printf``,
+        ``Sprint*``, ``Errorf``, log and testing output), with Go's
+        handleMethods applied: an operand printed with ``%v %s %q`` (or by
+        Print/Println) whose type has an ``Error() string`` or, failing that,
+        a ``String() string`` method is replaced by the method's result.  The
+        call is real Go code: it may take locks (the RLock re-entry through
+        ``String()`` of the corpus).  A nil pointer operand is not called
+        (fmt prints ``<nil>``)."""
+        verbs: list[str] | None = None
+        if formatted and argn:
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                verbs = _verbs(c[0])
+        out: list[int] = []
+        for k, a in enumerate(argn):
+            s, t = self.owned(a)
+            if formatted and k == 0:
+                out.append(s)
+                continue
+            i = k - 1 if formatted else k
+            if verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq"):
+                out.append(s)
+                continue
+            out.append(self.stringify(s, t, pos(a)))
+        return out
+
+    def stringify(self, s: int, t: GT, p: tuple[int, int]) -> int:
+        fb = self.fb
+        if t.kind == "iface":
+            if not any(m in ("Error", "String") for m in self.types.iface_methods(t)) and t.name not in (
+                    "interface {}", "any", ""):
+                return s
+            self.types.uses_ifaces = True
+            self._ensure_error_string(p)
+            d, ok, f = fb.temp(), fb.temp(), fb.temp()
+            fb.keep(d)
+            fb.emit(ir.Move(d, s, p))
+            end = Label()
+            for m in ("Error", "String"):
+                yes, no = Label(), Label()
+                fb.emit(ir.TypeAssert(None, ok, s, "", (m,), None, "interface {}", "", p))
+                fb.branch(ok, yes, no, p)
+                fb.place(yes)
+                fb.emit(ir.IfaceMethod(f, s, m, p))
+                fb.emit(ir.Call((d,), None, f, (), p))
+                fb.jump(end, p)
+                fb.place(no)
+            fb.place(end)
+            fb.emit(ir.Nop(p))
+            return d
+        for m in ("Error", "String"):
+            found = self.types.lookup(t, m)
+            if found is None or found[1] != "method":
+                continue
+            path, _, info = found
+            if info.sig.params or info.sig.results != (GT("string", "string"),):
+                continue
+            if info.ptr_recv and t.kind != "ptr" and not path:
+                return s  # a pointer method is not in a value's method set: fmt does not call it
+            d = fb.temp()
+            fb.keep(d)
+            fb.emit(ir.Move(d, s, p))
+            end = Label()
+            if t.kind == "ptr":
+                nil, isnil = fb.temp(), fb.temp()
+                call = Label()
+                fb.emit(ir.Const(nil, None, p))
+                fb.emit(ir.BinOp(isnil, "==", s, nil, p))
+                fb.branch(isnil, end, call, p)
+                fb.place(call)
+            recv = self.walk(s, path, p)
+            tname = info.full.split(".")[0]
+            if not info.ptr_recv and tname in self.types.structs:
+                recv = self.copy_new(recv, GT("struct", tname), p, self.unit.func_nodes[info.full])
+            fb.emit(ir.Call((d,), info.full, None, (recv,), p))
+            fb.place(end)
+            fb.emit(ir.Nop(p))
+            return d
+        return s
+
+
+def _verbs(fmt: str) -> list[str]:
+    """The verbs of a format string, one per operand (``%%`` takes none)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            j = i + 1
+            while j < len(fmt) and fmt[j] in "+-# 0123456789.":
+                j += 1
+            if j < len(fmt) and fmt[j] != "%":
+                out.append(fmt[j])
+            i = j + 1
+        else:
+            i += 1
+    return out

@@ -9,6 +9,7 @@ cell, heap object) and which instructions an operation lowers to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tree_sitter import Node
 
@@ -41,10 +42,12 @@ class GT:
     key: GT | None = None
     #: an interface's method set: (name, func type), sorted by name
     methods: tuple[tuple[str, GT], ...] = ()
+    #: an array's length
+    length: int = 0
 
     @property
     def is_object(self) -> bool:
-        return self.kind == "struct" or self.kind in SYNC_KINDS
+        return self.kind in ("struct", "array") or self.kind in SYNC_KINDS
 
     def __str__(self) -> str:
         if self.kind == "chan":
@@ -53,6 +56,8 @@ class GT:
             return f"*{self.elem}"
         if self.kind == "slice" and not self.name:
             return f"[]{self.elem}"
+        if self.kind == "array" and not self.name:
+            return f"[{self.length}]{self.elem}"
         if self.kind == "map" and not self.name:
             return f"map[{self.key}]{self.elem}"
         if self.kind == "func" and not self.name:
@@ -128,6 +133,8 @@ class TypeTable:
     #: functions of *sync.Mutex, *sync.RWMutex and the rlocker are added
     uses_locker: bool = False
     locker_pos: tuple[int, int] = (1, 1)  # where the program first names it (the functions' position)
+    #: folds a constant expression (set by the lowerer: array lengths like [N]int)
+    const_hook: Any = None
     _ir_cache: dict[str, ir.Type] = field(default_factory=dict)
 
     # ---- reading type syntax
@@ -172,17 +179,29 @@ class TypeTable:
         if t == "function_type":
             return self.signature(node)
         if t == "slice_type":
-            elem = self.resolve(child(node, "element"))
-            if elem.is_object:
+            en = child(node, "element")
+            assert en is not None
+            elem = self.resolve(en)
+            if elem.kind in SYNC_KINDS:
                 outside(f"slices of {elem} values", self.file, node, f"use a slice of pointers, []*{elem}")
             return GT("slice", elem=elem)
+        if t == "array_type":
+            ln, en = child(node, "length"), child(node, "element")
+            assert ln is not None and en is not None
+            n = self.array_length(ln)
+            elem = self.resolve(en)
+            if elem.kind in SYNC_KINDS:
+                outside(f"arrays of {elem} values", self.file, node, f"use an array of pointers, [{n}]*{elem}")
+            return GT("array", elem=elem, length=n)
         if t == "map_type":
-            key = self.resolve(child(node, "key"))
-            val = self.resolve(child(node, "value"))
+            kn, vn = child(node, "key"), child(node, "value")
+            assert kn is not None and vn is not None
+            key = self.resolve(kn)
+            val = self.resolve(vn)
             if key.kind not in ("int", "bool", "string", "ptr", "chan"):
-                outside(f"map keys of type {key}", self.file, child(node, "key"),
+                outside(f"map keys of type {key}", self.file, kn,
                         "keys are integers, strings, booleans, pointers or channels")
-            if val.is_object:
+            if val.kind in SYNC_KINDS:
                 outside(f"maps of {val} values", self.file, node, f"use a map of pointers, map[{key}]*{val}")
             return GT("map", elem=val, key=key)
         if t == "generic_type":
@@ -190,6 +209,16 @@ class TypeTable:
         if t == "interface_type":
             return self.interface(node)
         outside(construct_name(node), self.file, node)
+
+    def array_length(self, node: Node) -> int:
+        """An array length: an integer literal (constants are folded by the lowerer's hook)."""
+        if node.type == "int_literal":
+            return int(text(node).replace("_", ""), 0)
+        if self.const_hook is not None:
+            v = self.const_hook(node)
+            if isinstance(v, int) and not isinstance(v, bool):
+                return v
+        outside("array lengths that are not constants", self.file, node)
 
     def interface(self, node: Node) -> GT:
         """An interface type literal: its methods and those of the interfaces
@@ -321,7 +350,10 @@ class TypeTable:
 
     # ---- structs
 
-    def fields_of(self, t: GT) -> list[tuple[str, GT, bool]]:
+    def fields_of(self, t: GT) -> list[tuple[Any, GT, bool]]:
+        """A struct's fields; an array's elements (named 0 .. n-1), for copying."""
+        if t.kind == "array" and t.elem is not None:
+            return [(i, t.elem, False) for i in range(t.length)]
         return self.structs[t.name].fields if t.kind == "struct" else []
 
     def lookup(self, t: GT, name: str) -> tuple[list[tuple[str, GT]], str, object] | None:
@@ -346,7 +378,14 @@ class TypeTable:
                 if cur.kind in SYNC_KINDS or cur.kind == "testing.T":
                     found.append((path, "lib", cur.kind))
                     continue
+                if cur.kind == "iface" and path:  # an embedded interface promotes its methods
+                    if name in self.iface_methods(cur):
+                        found.append((path, "iface", cur))
+                    continue
                 if cur.kind != "struct":
+                    nm = self.methods.get(cur.name, {}).get(name) if cur.name in self.named else None
+                    if nm is not None:  # a method of a named non-struct type
+                        found.append((path, "method", nm))
                     continue
                 m = self.methods.get(cur.name, {}).get(name)
                 if m is not None:
@@ -401,6 +440,9 @@ class TypeTable:
         if k == "slice":
             assert t.elem is not None
             return ir.Type("slice", t.name, elem=self.to_ir(t.elem, shallow=True))
+        if k == "array":
+            assert t.elem is not None
+            return ir.Type("array", t.name, elem=self.to_ir(t.elem), length=t.length)
         if k == "map":
             assert t.elem is not None
             return ir.Type("map", t.name, elem=self.to_ir(t.elem, shallow=True))

@@ -169,11 +169,15 @@ class LibMixin(_Base):
             base = self.walk(base, path, pos(fn))
             if what == "method":
                 sig = info.sig
-                if not info.ptr_recv:
+                if info.ptr_recv and not path and bt.kind != "ptr" and not bt.is_object:
+                    base, _ = self.address(operand)  # x.M() is (&x).M() for a named non-struct x
+                if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                     recv_t = GT("struct", info.full.split(".")[0])
                     base = self.copy_new(base, recv_t, pos(fn), operand)
                 return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
                               sig.results, node)
+            if what == "iface":  # promoted from an embedded interface: dynamic dispatch
+                return self.iface_call(name, base, info, argn, node, fn)
             if what == "lib":
                 if info == "testing.T":
                     return self.test_call(name, argn, node, fn)
@@ -272,7 +276,7 @@ class LibMixin(_Base):
         if lib is not None:
             return lib
         if pkg == "fmt" and name in PRINT_KINDS:
-            return Callee("lib", None, None, self.fmt_operands(argn, name.endswith("f"), node), (), node,
+            return Callee("lib", None, None, self.fmt_values(argn, name == "Printf"), (), node,
                           f"print.{PRINT_KINDS[name]}")
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
@@ -473,19 +477,19 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
-            return Callee("lib", None, None, self.fmt_operands(argn, name.endswith("f"), node), res, node,
+            return Callee("lib", None, None, self.fmt_values(argn, name in ("Sprintf", "Errorf")), res, node,
                           f"format.{name.lower()}")
         if pkg == "strconv" and name == "Itoa":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
         if pkg == "log" and name in ("Print", "Printf", "Println"):
-            return Callee("lib", None, None, self.fmt_operands(argn, name.endswith("f"), node), (), node, "nop")
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node, "nop")
         if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
-            return Callee("lib", None, None, self.fmt_operands(argn, name.endswith("f"), node), (), node,
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
                           f"log.{name.lower()}")
         if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
             kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
-            return Callee("lib", None, None, self.fmt_operands(argn, name.endswith("f"), node), (), node,
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
                           f"log.panic.{kind}")
         if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
             self._argc(argn, 1, full, node)
@@ -494,78 +498,6 @@ class LibMixin(_Base):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (), node, "nop")
         return None
-
-    # ---- fmt's Error() and String() calls (fmt/print.go handleMethods)
-
-    def fmt_operands(self, argn: list[Node], formatted: bool, node: Node) -> list[int]:
-        """The operand slots of a fmt-style call, each operand printed with
-        %v, %s or %q (or by Print/Println) replaced by the result of its
-        ``Error()`` method, else its ``String()`` method, as fmt does
-        (handleMethods: error first, then Stringer).  A concrete struct (or
-        pointer) type calls its method directly (only methods in its method
-        set: a value does not use pointer-receiver methods); an interface
-        operand is checked at run time (its dynamic type's method set).  So
-        a String() that takes a lock runs, with its lock, inside the print.
-        With a non-constant format every operand is treated as %v."""
-        vals = [self.owned(a) for a in argn]
-        verbs: list[str] | None = None
-        start = 0
-        if formatted and argn:
-            start = 1
-            c = self.const_eval(argn[0])
-            if c is not None and isinstance(c[0], str):
-                verbs = _verbs(c[0])
-        p = pos(node)
-        out = [s for s, _ in vals[:start]]
-        for i, (s, t) in enumerate(vals[start:]):
-            verb = verbs[i] if verbs is not None and i < len(verbs) else "v"
-            out.append(self._stringified(s, t, p, node) if verb in ("v", "s", "q") else s)
-        return out
-
-    def _stringified(self, s: int, t: GT, p: tuple[int, int], node: Node) -> int:
-        fb = self.fb
-        if t.kind == "iface":
-            return self._dyn_stringified(s, p)
-        struct = t.elem if t.kind == "ptr" and t.elem is not None else t
-        if struct.kind != "struct":
-            return s
-        for name in ("Error", "String"):
-            found = self.types.lookup(t, name)
-            if found is None or found[1] != "method":
-                continue
-            path, _, info = found
-            if info.sig.params or tuple(r.kind for r in info.sig.results) != ("string",):
-                continue
-            if t.kind != "ptr" and info.ptr_recv:
-                continue  # not in the method set of the value type
-            base = self.walk(s, path, p)
-            if not info.ptr_recv:
-                base = self.copy_new(base, GT("struct", info.full.split(".")[0]), p, node)
-            d = fb.temp()
-            fb.emit(ir.Call((d,), info.full, None, (base,), p))
-            return d
-        return s
-
-    def _dyn_stringified(self, s: int, p: tuple[int, int]) -> int:
-        """An interface operand: Error() if its dynamic type has it, else String(), else itself."""
-        fb = self.fb
-        self._ensure_error_string(p)
-        self.types.uses_ifaces = True
-        d, x, ok, clo = fb.temp(), fb.temp(), fb.temp(), fb.temp()
-        end = Label()
-        for name in ("Error", "String"):
-            has, hasnt = Label(), Label()
-            fb.emit(ir.TypeAssert(x, ok, s, "", (name,), None, "interface {}", name, p))
-            fb.branch(ok, has, hasnt, p)
-            fb.place(has)
-            fb.emit(ir.IfaceMethod(clo, x, name, p))
-            fb.emit(ir.Call((d,), None, clo, (), p))
-            fb.jump(end, p)
-            fb.place(hasnt)
-        fb.emit(ir.Move(d, s, p))
-        fb.place(end)
-        fb.emit(ir.Nop(p))
-        return d
 
     def timer_call(self, kind: str, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``(*time.Timer).Stop/Reset`` (report whether it was pending) and ``(*time.Ticker).Stop/Reset``."""
@@ -734,22 +666,3 @@ class LibMixin(_Base):
             fb.emit(ir.Nop(p))
         else:
             raise AssertionError(f"unknown library op {op}")
-
-
-def _verbs(fmt: str) -> list[str]:
-    """The verb of each operand of a constant format string (``%%`` takes none;
-    flags, width and precision are skipped)."""
-    out: list[str] = []
-    i = 0
-    while i < len(fmt):
-        if fmt[i] != "%":
-            i += 1
-            continue
-        i += 1
-        while i < len(fmt) and fmt[i] in "+-# 0123456789.*[]":
-            i += 1
-        if i < len(fmt):
-            if fmt[i] != "%":
-                out.append(fmt[i])
-            i += 1
-    return out

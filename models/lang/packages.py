@@ -115,6 +115,9 @@ class Part:
     files: tuple[GoFile, ...]
     prefix: str
     import_path: str
+    #: package-level names that keep their name (an external test package's Test functions: the
+    #: frontend starts a program only at main or a Test* function)
+    keep: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def merge(parts: list[Part], package: str) -> tuple[str, str, FileMap]:
     line = 1
     first = True
     for part in parts:
-        names = frozenset().union(*(f.names for f in part.files))
+        names = frozenset().union(*(f.names for f in part.files)) - part.keep
         for f in part.files:
             root = parse(f.source, f.path)
             ed = _Edits()

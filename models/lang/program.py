@@ -103,6 +103,14 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
             except InputError as e:
                 unit.note(e)
     _predeclare(unit)
+    clw = Lowerer(unit, Analysis(), pass1=False)
+    unit.types.const_hook = lambda n: (lambda c: c[0] if c is not None else None)(clw.const_eval(n))
+    for d in decls:  # constants first: array lengths may name them (retried in order below)
+        if d.type == "const_declaration":
+            try:
+                clw.const_decl(d, unit.package)
+            except InputError:
+                pass
     for d in decls:
         if d.type == "type_declaration":
             _declare_types(unit, d, register=True)
@@ -195,12 +203,18 @@ def _bound_methods(unit: Unit) -> None:
         if not any(emb for _, _, emb in unit.types.structs[sname].fields):
             continue
         own = unit.types.methods.get(sname, {})
-        names = sorted({m for ms in unit.types.methods.values() for m in ms} - set(own))
+        declared = {m for ms in unit.types.methods.values() for m in ms}
+        declared |= {m for t in unit.types.named.values() if t.kind == "iface" for m, _ in t.methods}
+        declared |= {m for info_ in unit.types.structs.values() for _, ft, emb in info_.fields
+                     if emb and ft.kind == "iface" for m in unit.types.iface_methods(ft)}
+        names = sorted(declared - set(own))
         for mname in names:
             found = unit.types.lookup(GT("struct", sname), mname)
             if found is not None and found[1] == "method" and found[0]:
-                path, _, info = found
+                path, _, info = found[0], found[1], found[2]
                 lw.ensure_promoted(sname, mname, path, info, pos(unit.types.structs[sname].node))
+            elif found is not None and found[1] == "iface":
+                lw.ensure_promoted_iface(sname, mname, found[0], found[2], pos(unit.types.structs[sname].node))
     unit.functions.update(lw.out)
 
 
@@ -280,8 +294,8 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
             if not names:
                 base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
                 emb = text(ftn).rsplit(".", 1)[-1]
-                if base.kind != "struct" and not base.is_object:
-                    outside(f"embedding {base}", unit.file, fd, "embed structs or sync types")
+                if base.kind != "struct" and not base.is_object and base.kind != "iface":
+                    outside(f"embedding {base}", unit.file, fd, "embed structs, interfaces or sync types")
                 fields.append((emb, ft, True))
             for n in names:
                 if ft.kind == "struct" and ft.name == name:
@@ -345,14 +359,17 @@ def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
     if base.type == "generic_type":
         outside("generics (type parameters)", unit.file, base)
     tname = text(base)
-    if tname not in unit.types.structs:
-        outside("methods on non-struct types", unit.file, base)
+    named_t = unit.types.named.get(tname)
+    if tname not in unit.types.structs and (named_t is None or named_t.kind == "iface"):
+        outside("methods on this type", unit.file, base, "methods are declared on named struct and non-interface "
+                "types of this package")
     mname = text(field(d, "name"))
     full = f"{tname}.{mname}"
     sig = unit.types.signature(d)
     unit.types.methods.setdefault(tname, {})[mname] = MethodInfo(full, ptr, sig)
     rname_node = field(rnode, "name")
-    rtype = GT("ptr", elem=GT("struct", tname)) if ptr else GT("struct", tname)
+    own = GT("struct", tname) if tname in unit.types.structs else unit.types.named[tname]
+    rtype = GT("ptr", elem=own) if ptr else own
     recv_param = (text(rname_node) if rname_node is not None else "", rtype,
                   rname_node if rname_node is not None else rnode)
     return full, d, recv_param

@@ -367,6 +367,12 @@ class StmtMixin(_Base):
             d = fb.temp()
             fb.emit(ir.Load(d, ch, pos(right)))
             ch, cht = d, cht.elem
+        if cht.kind == "ptr" and cht.elem is not None and cht.elem.kind == "array":
+            cht = cht.elem
+        if cht.kind == "array":  # range over the array's elements (through a slice of it)
+            d = fb.temp()
+            fb.emit(ir.Reslice(d, ch, None, None, None, pos(right)))
+            ch, cht = d, GT("slice", elem=cht.elem)
         if cht.kind in ("slice", "map"):
             self._for_range_data(clause, body, label, ch, cht)
             return
@@ -398,6 +404,8 @@ class StmtMixin(_Base):
         fb.place(start)
         if lv is not None and var_slot is None:
             assert tmp is not None
+            if define and lv.kind == "ptr" and self.unit.go_version >= (1, 22):
+                fb.emit(ir.New(lv.slot, self.types.to_ir(elem), pos(clause)))  # Go 1.22: a variable per iteration
             self.store(lv, tmp, pos(clause), clause)
         self.breakables.append(self._breakable(end, top, label))
         self.block(body)
@@ -406,8 +414,9 @@ class StmtMixin(_Base):
         fb.place(end)
 
     def _for_range_data(self, clause: Node, body: Node, label: str | None, coll: int, ct: GT) -> None:
-        """``for k, v := range x`` over a slice or a map (Go 1.19: one
-        variable per loop, not per iteration).  The range expression is
+        """``for k, v := range x`` over a slice or a map (variables declared
+        by the clause are per iteration from Go 1.22 on, per loop before:
+        ``unit.go_version``).  The range expression is
         evaluated once (a slice's length is fixed at the start); a map's keys
         are snapshot in one of its iteration orders by `ir.MapKeys` and each
         value is read when its iteration starts (a key deleted meanwhile is
@@ -460,8 +469,10 @@ class StmtMixin(_Base):
                 a = fb.slot("")
                 fb.emit(ir.IndexAddr(a, coll, i, p))
                 fb.emit(ir.Load(vv, a, p))
-        for lv, src in zip(lvs, (kv, vv)):
+        for lv, src, t in zip(lvs, (kv, vv), (ktype, ct.elem)):
             if lv is not None and src is not None:
+                if define and lv.kind == "ptr" and self.unit.go_version >= (1, 22):
+                    fb.emit(ir.New(lv.slot, self.types.to_ir(t), p))  # Go 1.22: variables per iteration
                 self.store(lv, src, p, clause)
         self.breakables.append(self._breakable(end, cont, label))
         self.block(body)
@@ -500,10 +511,11 @@ class StmtMixin(_Base):
                 self.err("not enough return values", node)
             fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars or []), p))
             return
-        vals = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else [self.owned(exprs[0])]
-        if len(vals) != n:
-            self.err(f"wrong number of return values: {len(vals)} given, {n} wanted", node)
-        slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(vals, fb.result_types)]
+        results: list[tuple[int, GT]] = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else \
+            [self.owned(exprs[0])]
+        if len(results) != n:
+            self.err(f"wrong number of return values: {len(results)} given, {n} wanted", node)
+        slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(results, fb.result_types)]
         fb.emit(ir.Return(tuple(slots), p))
 
     # ---- switch
@@ -663,7 +675,7 @@ class StmtMixin(_Base):
             if comm.type == "send_statement":
                 ch, cht = self.value(field(comm, "channel"), fb.temp())
                 v, vt = self.owned(field(comm, "value"), fb.temp())
-                v = self.coerce(v, vt, cht.elem, pos(comm))
+                v = self.coerce(v, vt, cht.elem, pos(node))
                 cases.append(ir.SelectCase("send", ch, v))
                 recv_into.append(([], False, None, None, UNIT))
                 continue
