@@ -35,7 +35,7 @@ class RuntimeOptions:
     map_order: str = "all"
     #: math/rand: ``rand.Intn(n)`` explores all n values; a larger n is a bound
     #: (the verdicts become unknown, naming it), never a silent cut.
-    rand_values: int = 8
+    rand_values: int = 100
 
 
 @dataclass(frozen=True, slots=True)

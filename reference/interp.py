@@ -674,6 +674,9 @@ class Interp:
         fr.pc += 1
 
     def i_Panic(self, g, fr, ins):
+        if self.rt.record:  # the model's Panic is a step of its own (a recovered panic goes on running)
+            self.rt.ev(g, ins)
+            g.logged = True
         raise o.GoPanic(fr.s[ins.v])
 
     # ------------------------------------------------------------ slices and maps

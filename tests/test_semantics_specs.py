@@ -34,7 +34,8 @@ STATES = {
     "wg_misuse": 732, "wg_fixed": 151, "cond_lost_wakeup": 32, "cond_fixed": 40,
     "racy_counter": 110, "counter_mutex": 149, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
     "atomic_plain_race": 37, "atomic_plain_fixed": 23, "loopvar_go121": 747, "loopvar_go122": 444,
-    "mutex_copy": 396, "mutex_copy_fixed": 159, "recover_missing": 422, "recover_worker": 1510, "stdlib_tour": 338,
+    "mutex_copy": 396, "mutex_copy_fixed": 159, "recover_missing": 422, "recover_worker": 1510, "stdlib_tour": 338, "locker_iface": 19,
+    "fmt_stringer": 26,
 }
 
 #: Bug specs and their fixed twins: the twin must hold everything.
@@ -386,9 +387,9 @@ def test_rand_intn_is_explored_over_its_range_and_a_cut_is_unknown():
     spec = load_spec_text(RAND.replace("N", "3"), "rand.yaml")
     model = build_model(spec)
     assert {out for out, _ in exit_outputs(model)} == {"0\n", "1\n", "2\n"}
-    big = check(build_model(load_spec_text(RAND.replace("N", "100"), "rand.yaml")), "bfs")
+    big = check(build_model(load_spec_text(RAND.replace("N", "1000"), "rand.yaml")), "bfs")
     v = big["panic_free"].verdict
-    assert v.kind == "unknown" and "runtime.rand_values=8" in v.reason
+    assert v.kind == "unknown" and "runtime.rand_values=100" in v.reason
     zero = check(build_model(load_spec_text(RAND.replace("N", "0"), "rand.yaml")), "bfs")
     assert zero["panic_free"].verdict.reason.startswith("panic: invalid argument to Intn")
 
@@ -401,3 +402,10 @@ def test_stdlib_tour_outputs():
     assert "fired\ncontext deadline exceeded 7\nop 0: closed true 0! a1 2\n" in outs
     assert "stopped false\ncontext deadline exceeded 7\nop 2: closed true 2! a1 2\n" in outs
     assert len(outs) == 18  # 3 timer outcomes x 3 rand values x slow or not
+
+
+def test_fmt_calls_error_and_string_methods():
+    """fmt/print.go handleMethods: Error() first, then String(); a value does not use
+    pointer-receiver methods; a nil error prints <nil> (agrees with go run)."""
+    assert outputs("fmt_stringer") == {"store(2) 2\nstate-3 state-4\ncode 7 plain\nstate-5\n<nil>\n"}
+    assert outputs("locker_iface") == {"3\n"}

@@ -74,6 +74,9 @@ UNIT = GT("unit", "struct{}")
 CONTEXT = GT("context", "context.Context")
 ERROR = GT("iface", "error", methods=(("Error", GT("func", results=(STRING,))),))
 ANY = GT("iface", "interface {}")
+#: ``sync.Locker``; its dynamic types are ``*sync.Mutex``, ``*sync.RWMutex`` and
+#: ``*sync.rlocker`` (RWMutex.RLocker), whose methods `locker_functions` provides.
+LOCKER = GT("iface", "sync.Locker", methods=(("Lock", GT("func")), ("Unlock", GT("func"))))
 STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
 DURATION = GT("int", "time.Duration")
@@ -126,6 +129,10 @@ class TypeTable:
     pending_ifaces: set[str] = field(default_factory=set)
     #: the program uses interface values (bound-method functions are generated)
     uses_ifaces: bool = False
+    #: the program names sync.Locker (or calls RLocker): the bound Lock/Unlock
+    #: functions of *sync.Mutex, *sync.RWMutex and the rlocker are added
+    uses_locker: bool = False
+    locker_pos: tuple[int, int] = (1, 1)  # where the program first names it (the functions' position)
     #: folds a constant expression (set by the lowerer: array lengths like [N]int)
     const_hook: Any = None
     _ir_cache: dict[str, ir.Type] = field(default_factory=dict)
@@ -297,6 +304,10 @@ class TypeTable:
             return TIME
         if full in ("time.Timer", "time.Ticker"):
             return self.timer_struct(full, node)
+        if full == "sync.Locker":
+            if not self.uses_locker:
+                self.uses_locker, self.locker_pos = True, (node.start_point[0] + 1, node.start_point[1] + 1)
+            return LOCKER
         if full == "fmt.Stringer":
             return STRINGER
         outside(f"type {full}", self.file, node)
@@ -450,7 +461,7 @@ class TypeTable:
 #: Methods the library kinds provide (lowered by models.lang.library).
 LIB_METHODS: dict[str, frozenset[str]] = {
     "sync.Mutex": frozenset({"Lock", "Unlock", "TryLock"}),
-    "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock"}),
+    "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock", "RLocker"}),
     "sync.WaitGroup": frozenset({"Add", "Done", "Wait"}),
     "sync.Once": frozenset({"Do"}),
     "sync.Cond": frozenset({"Wait", "Signal", "Broadcast"}),
@@ -467,3 +478,18 @@ LIB_METHODS: dict[str, frozenset[str]] = {
 
 def lib_has(kind: str, name: str) -> bool:
     return name in LIB_METHODS.get(kind, frozenset()) or (kind == "sync.Cond" and name == "L")
+
+
+def locker_functions(p: tuple[int, int]) -> list[ir.Function]:
+    """The bound methods behind sync.Locker values (named as `ir.method_func`
+    finds them): Lock/Unlock of *sync.Mutex and *sync.RWMutex, and the
+    rlocker's Lock/Unlock, which are the RWMutex's RLock/RUnlock
+    (sync/rwmutex.go rlocker)."""
+    out = []
+    for typ, name, op in (("sync.Mutex", "Lock", ir.Lock), ("sync.Mutex", "Unlock", ir.Unlock),
+                          ("sync.RWMutex", "Lock", ir.Lock), ("sync.RWMutex", "Unlock", ir.Unlock),
+                          ("sync.rlocker", "Lock", ir.RLock), ("sync.rlocker", "Unlock", ir.RUnlock)):
+        full = f"{typ}.{name}$pbound"
+        out.append(ir.Function(full, ncaptures=1, nparams=0, nresults=0, nslots=1, slot_names=("m",),
+                               code=(op(0, p), ir.Return((), p)), pos=p))
+    return out

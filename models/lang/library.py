@@ -29,6 +29,7 @@ from models.lang.gotypes import (
     GT,
     INT,
     LIB_METHODS,
+    LOCKER,
     STRING,
     TIME,
     UNIT,
@@ -389,6 +390,12 @@ class LibMixin(_Base):
                    fn: Node) -> Callee:
         if name not in LIB_METHODS.get(kind, frozenset()):
             self.outside(f"{kind}.{name}", fn)
+        if kind == "sync.RWMutex" and name == "RLocker":
+            self._argc(argn, 0, name, node)
+            if not self.types.uses_locker:
+                self.types.uses_locker, self.types.locker_pos = True, pos(node)
+            self.types.uses_ifaces = True
+            return Callee("lib", None, None, [base], (LOCKER,), node, "sync.RLocker")
         if kind in ("sync.Mutex", "sync.RWMutex"):
             self._argc(argn, 0, name, node)
             return Callee("lib", None, None, [base], (BOOL,) if name == "TryLock" else (), node,
@@ -476,12 +483,14 @@ class LibMixin(_Base):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
         if pkg == "log" and name in ("Print", "Printf", "Println"):
-            return Callee("lib", None, None, self._values(argn), (), node, "nop")
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node, "nop")
         if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
-            return Callee("lib", None, None, self._values(argn), (), node, f"log.{name.lower()}")
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
+                          f"log.{name.lower()}")
         if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
             kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
-            return Callee("lib", None, None, self._values(argn), (), node, f"log.panic.{kind}")
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
+                          f"log.panic.{kind}")
         if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (INT,), node, "rand.Intn", f"rand.{name}")
@@ -568,6 +577,8 @@ class LibMixin(_Base):
             msg = fb.temp()
             fb.emit(ir.Format(msg, op[10:], tuple(a), p))
             fb.emit(ir.Panic(msg, p))
+        elif op == "sync.RLocker":
+            fb.emit(ir.MakeIface(d0(), a[0], "*sync.rlocker", p))
         elif op == "recover":
             if fb.name.startswith("recover@"):  # defer recover(): not called by a deferred function
                 fb.emit(ir.Const(d0(), None, p))

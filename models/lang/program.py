@@ -27,6 +27,7 @@ from models.lang.gotypes import (
     MethodInfo,
     StructInfo,
     TypeTable,
+    locker_functions,
 )
 from models.lang.lower import Lowerer, lower_function
 from models.lang.parse import (
@@ -157,6 +158,9 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
         unit.functions[CANCEL_FUNC] = ir.Function(
             CANCEL_FUNC, ncaptures=1, nparams=0, nresults=0, nslots=1, slot_names=("ctx",),
             code=(ir.Cancel(0, ir.NOPOS), ir.Return((), ir.NOPOS)))
+    if unit.types.uses_locker:
+        for f in locker_functions(unit.types.locker_pos):
+            unit.functions.setdefault(f.name, f)
     types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
     return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
                       globals=tuple(unit.globals), start=START, entry=entry, types=types)
