@@ -159,7 +159,7 @@ def test_fmt_calls_string_and_its_lock_deadlocks():
 
 
 def test_range_variables_are_per_iteration_from_go_1_22():
-    assert reason("range_capture_go121", "race_free").startswith("data race on it: G1 writes at main.go:12")
+    assert reason("range_capture_go121", "race_free").startswith("data race on it: G1 writes at main.go:13")
     assert run("range_capture_go122")[2]["race_free"].verdict.kind == "holds"
 
 
