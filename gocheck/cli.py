@@ -30,7 +30,7 @@ from rich.console import Console
 
 import reference
 from checker.errors import InputError
-from gocheck import conformance, gotest, viewing
+from gocheck import conformance, gotest, reproduce, viewing
 from gocheck.pipeline import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -46,7 +46,7 @@ from models.lang import compile_go, format_program
 
 __all__ = ["main"]
 
-SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test")
+SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reproduce")
 
 
 def _options(args: argparse.Namespace, **over: Any) -> Options:
@@ -215,7 +215,14 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     test.add_argument("--por", action="store_true", help="partial-order reduction (safety properties only)")
     test.add_argument("--traces", default=os.path.join("reports", "traces"),
                       help="directory for counterexample trace files ('none' to write none)")
-    return {"check": check, "ir": ir, "run": run, "report": report, "test": test}
+    repro = argparse.ArgumentParser(prog=f"{prog} reproduce",
+                                    description="Regenerate every table and figure into reports/ and check that "
+                                                "every verdict equals the published one.")
+    repro.add_argument("--quick", action="store_true", help="the subset CI runs (a few minutes)")
+    repro.add_argument("--out", default="reports", help="where to write (default: reports)")
+    repro.add_argument("--published", default=os.path.join("reports", "verdicts.json"),
+                       help="the committed verdicts to compare with")
+    return {"check": check, "ir": ir, "run": run, "report": report, "test": test, "reproduce": repro}
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -242,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             return viewing.main(args) if cmd == "view" else viewing.replay_main(args)
         args = _parsers()[cmd].parse_args(argv)
         return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report,
-                "test": gotest.main_test}[cmd](args)
+                "test": gotest.main_test, "reproduce": reproduce.main_reproduce}[cmd](args)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
