@@ -70,7 +70,7 @@ class MapObj:
 
 
 LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap,
-             ir.MakeIface, ir.IfaceMethod, ir.TypeAssert)
+             ir.MakeIface, ir.IfaceMethod, ir.TypeAssert, ir.InitStore)
 VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys)
 #: Instructions whose step may be a racing access (partial-order reduction keeps them visible).
 RACE_OPS = VISIBLE_OPS
@@ -181,6 +181,8 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
             n = len(t.get(s.obj).fields)
             s = ir.Slice(s.obj, 0, n, n)
         slots[ins.dst] = reslice(s, *(None if x is None else slots[x] for x in (ins.lo, ins.hi, ins.max)))
+    elif op is ir.InitStore:
+        t.store(slots[ins.ptr], slots[ins.src])
     elif op is ir.MakeIface:
         v = slots[ins.src]
         slots[ins.dst] = v if isinstance(v, ir.Iface) or (v is None and ins.type == "") else ir.Iface(ins.type, v)

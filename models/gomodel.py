@@ -149,14 +149,16 @@ class GoModel:
         instr = self._instr(s, a)
         assert instr is not None
         src = m.program.line(instr.pos[0]) or instr.op
-        where = m.program.where(instr.pos[0])
         note = s.gs[a[1] - 1].wait[:1]
         if note == ("wg release",):
-            return f"G{a[1]}: releases the WaitGroup's waiters: {src} ({where})"
+            return f"G{a[1]}: releases the WaitGroup's waiters: {src} ({m.program.where(instr.pos[0])})"
         if note == ("wg woken",):
-            return f"G{a[1]}: Wait returns from the semaphore and re-checks the counter: {src} ({where})"
+            return (f"G{a[1]}: Wait returns from the semaphore and re-checks the counter: {src} "
+                    f"({m.program.where(instr.pos[0])})")
         if a[0] == "select" and type(instr) is ir.Choose:
-            return f"G{a[1]}: {instr.what} gives {a[2]}: {src} ({where})"
+            return f"G{a[1]}: {instr.what} gives {a[2]}: {src} ({m.program.where(instr.pos[0])})"
+        if a[0] == "select" and type(instr) is ir.MapKeys:
+            return f"G{a[1]}: range over a map in iteration order {a[2]}: {src} ({m.program.where(instr.pos[0])})"
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
             return f"G{a[1]}: select {case}: {src} ({m.program.where(instr.pos[0])})"

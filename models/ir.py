@@ -1319,7 +1319,19 @@ class TypeAssert(Instr):
     pos: Pos = NOPOS
 
 
-IFACE_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeIface, IfaceMethod, TypeAssert)
+@_instr
+class InitStore(Instr):
+    """``*ptr = src`` into a field or element of an object this goroutine
+    allocated in the same statement and has not published yet (a struct
+    literal being filled, a struct copy being made): no other goroutine can
+    reach the object, so the write is local, not a scheduling point."""
+
+    ptr: int
+    src: int
+    pos: Pos = NOPOS
+
+
+IFACE_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeIface, IfaceMethod, TypeAssert, InitStore)
 INSTRUCTIONS.update({c.__name__: c for c in IFACE_INSTRUCTIONS})
 
 

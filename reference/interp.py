@@ -605,6 +605,11 @@ class Interp:
 
     # ------------------------------------------------------------ interfaces
 
+    def i_InitStore(self, g, fr, ins):
+        ob, f = self._cell(fr.s[ins.ptr])
+        ob.f[f] = fr.s[ins.src]
+        fr.pc += 1
+
     def i_MakeIface(self, g, fr, ins):
         v = fr.s[ins.src]
         fr.s[ins.dst] = v if isinstance(v, ir.Iface) else ir.Iface(ins.type, v)

@@ -6,21 +6,28 @@ runtime's logs of the terminating ones)."""
 
 from __future__ import annotations
 
+import os
+import textwrap
+
 import pytest
 
+from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import apply_override, load_spec, load_spec_text
 from models import ir
 from models.errors import InputError
 from models.lang import compile_go
-from tests.test_semantics_specs import outputs, reason, run
+from tests.helpers import exit_outputs
+from tests.test_semantics_specs import SPECS, outputs, reason, run
 
 #: Data-type specs with their exact state counts (a changed count is a changed semantics).
 STATES = {
     "slice_elems": 43, "slice_elem_race": 60, "slice_append_race": 227, "slice_append_fixed": 182,
-    "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 71, "map_writes_fixed": 103,
-    "map_read_write_race": 47, "map_range_order": 17, "map_nil_write": 8,
-    "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 74,
-    "iface_assert_panic": 3, "stringer_rlock_reentry": 59, "stringer_rlock_fixed": 73, "iface_method_race": 116,
-    "slice_struct_results": 143, "fmt_stringer_rlock": 70, "fmt_stringer_fixed": 80,
+    "slice_alias": 10, "slice_index_panic": 4, "map_writes_race": 71, "map_writes_fixed": 102,
+    "map_read_write_race": 46, "map_range_order": 17, "map_nil_write": 8,
+    "callback_abba": 122, "callback_fixed": 176, "chan_of_structs": 66,
+    "iface_assert_panic": 3, "stringer_rlock_reentry": 58, "stringer_rlock_fixed": 72, "iface_method_race": 116,
+    "slice_struct_results": 142, "fmt_stringer_rlock": 69, "fmt_stringer_fixed": 79,
     "range_capture_go121": 147, "range_capture_go122": 101,
 }
 
@@ -152,5 +159,28 @@ def test_fmt_calls_string_and_its_lock_deadlocks():
 
 
 def test_range_variables_are_per_iteration_from_go_1_22():
-    assert reason("range_capture_go121", "race_free").startswith("data race on it: G1 writes at main.go:12")
+    assert reason("range_capture_go121", "race_free").startswith("data race on it: G1 writes at main.go:13")
     assert run("range_capture_go122")[2]["race_free"].verdict.kind == "holds"
+
+
+def test_map_order_canonical_keeps_the_sorted_order_only():
+    assert outputs_of(apply_override(load_spec(os.path.join(SPECS, "map_range_order.yaml")), "runtime.map_order",
+                                     "canonical")) == {"x 1\ny 2\n"}
+
+
+def test_too_many_iteration_orders_is_unknown_not_holds():
+    src = ("package main\n\nimport \"fmt\"\n\nfunc main() {\n\tm := map[int]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, "
+           "7: 7}\n\tt := 0\n\tfor k := range m {\n\t\tt += k\n\t}\n\tfmt.Println(t)\n}\n")
+    spec = load_spec_text(f"name: bigmap\nsource: |\n{textwrap.indent(src, '  ')}properties: [deadlock_free, "
+                          "panic_free]\n", "bigmap.yaml")
+    result = check(build_model(spec))
+    assert {k: r.verdict.kind for k, r in result.results.items()} == {"deadlock_free": "unknown",
+                                                                      "panic_free": "unknown"}
+    assert "range over a map of 7 keys has 5040 iteration orders" in result["panic_free"].verdict.reason
+    canon = apply_override(spec, "runtime.map_order", "canonical")
+    assert {k: r.verdict.kind for k, r in check(build_model(canon)).results.items()} == {
+        "deadlock_free": "holds", "panic_free": "holds"}
+
+
+def outputs_of(spec) -> set[str]:
+    return {out for out, panic in exit_outputs(build_model(spec)) if panic is None}

@@ -354,10 +354,10 @@ class ExprMixin(_Base):
     def copy_new(self, src: int, t: GT, p: tuple[int, int], node: Node) -> int:
         d = self.fb.temp()
         self.fb.emit(ir.New(d, self.types.to_ir(t), p))
-        self.copy_into(d, src, t, p, node)
+        self.copy_into(d, src, t, p, node, fresh=True)
         return d
 
-    def copy_into(self, dst: int, src: int, t: GT, p: tuple[int, int], node: Node) -> None:
+    def copy_into(self, dst: int, src: int, t: GT, p: tuple[int, int], node: Node, fresh: bool = False) -> None:
         """Copy struct `src` into struct `dst`, field by field."""
         fb = self.fb
         if t.kind in SYNC_KINDS:
@@ -371,13 +371,13 @@ class ExprMixin(_Base):
                 a, b = fb.temp(), fb.temp()
                 fb.emit(ir.FieldObj(a, src, fname, p))
                 fb.emit(ir.FieldObj(b, dst, fname, p))
-                self.copy_into(b, a, ft, p, node)
+                self.copy_into(b, a, ft, p, node, fresh)
             else:
                 a, v = fb.temp(), fb.temp()
                 fb.emit(ir.FieldAddr(a, src, fname, None, p))
                 fb.emit(ir.Load(v, a, p))
                 fb.emit(ir.FieldAddr(a, dst, fname, None, p))
-                fb.emit(ir.Store(a, v, p))
+                fb.emit(ir.InitStore(a, v, p) if fresh else ir.Store(a, v, p))
         fb.release(m)
 
     def composite(self, node: Node, into: int | None = None) -> tuple[int, GT]:
@@ -444,13 +444,13 @@ class ExprMixin(_Base):
                 src, _ = self.value(vnode)
                 sub = fb.temp()
                 fb.emit(ir.FieldObj(sub, d, fname, vp))
-                self.copy_into(sub, src, ftype, vp, vnode)
+                self.copy_into(sub, src, ftype, vp, vnode, fresh=True)
             else:
                 v, vt = self.value(vnode)
                 v = self.coerce(v, vt, ftype, vp)
                 a = fb.temp()
                 fb.emit(ir.FieldAddr(a, d, fname, None, vp))
-                fb.emit(ir.Store(a, v, vp))
+                fb.emit(ir.InitStore(a, v, vp))  # the object is still private: local
             fb.release(m)
 
     # ---- fields
@@ -472,11 +472,22 @@ class ExprMixin(_Base):
         operand = field(node, "operand")
         name = text(field(node, "field"))
         base, bt = self.value(operand)
-        found = self.types.lookup(bt, name)
+        if bt.kind == "iface":  # a method value of an interface value: the dispatched closure
+            found = ([], "iface", bt) if name in self.types.iface_methods(bt) else None
+        else:
+            found = self.types.lookup(bt, name)
         if found is None:
             self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", node)
         path, what, info = found
         base = self.walk(base, path, p)
+        if what == "iface":
+            assert isinstance(info, GT)
+            self.types.uses_ifaces = True
+            if name == "Error":
+                self._ensure_error_string(p)
+            d = fb.temp()
+            fb.emit(ir.IfaceMethod(d, base, name, p))
+            return LV("slot", d, self.types.iface_methods(info)[name])
         if what == "lib" and info == "sync.Cond" and name == "L":
             d = fb.temp()
             fb.emit(ir.CondLocker(d, base, p))
@@ -667,7 +678,7 @@ class ExprMixin(_Base):
                     self.init_struct(sub, elem, vn)
                 else:
                     src, _ = self.value(vn)
-                    self.copy_into(sub, src, elem, vp, vn)
+                    self.copy_into(sub, src, elem, vp, vn, fresh=True)
             else:
                 if vn.type == "literal_value":
                     self.outside("elided composite literal types", vn)
@@ -675,7 +686,7 @@ class ExprMixin(_Base):
                 v = self.coerce(v, vt, elem, vp)
                 a = fb.temp()
                 fb.emit(ir.FieldAddr(a, d, i, None, vp))
-                fb.emit(ir.Store(a, v, vp))
+                fb.emit(ir.InitStore(a, v, vp))
             fb.release(m)
 
     def index_place(self, node: Node) -> LV:
