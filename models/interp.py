@@ -346,6 +346,12 @@ class Interpreter:
                         unwind = len(frames)
                         if not frames:
                             t.setg(G(gid, (), DONE))
+                            if gid == 1 and fn.name == self.program.start and self.program.entry != "main":
+                                # t.Fatal/t.SkipNow (runtime.Goexit) end the test, not the test
+                                # binary: testing's tRunner returns and the binary's main goes on
+                                t.main_done = True
+                                if self.opts.main_exit == "exit":
+                                    t.ended = True
                             return
                     fr = frames[-1]
                     fn = self.funcs[fr.func]

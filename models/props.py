@@ -156,7 +156,7 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
     return None
 
 
-def atomic_writes(w: World, ins: ir.AtomicOp, slots: tuple[Any, ...]) -> bool:
+def atomic_writes(w: World, ins: Any, slots: tuple[Any, ...]) -> bool:
     """Does this ``sync/atomic`` operation write?  A load reads; store, add
     and swap write; a compare-and-swap writes only when it succeeds (the race
     runtime's failed CAS is an atomic load, as in `models.memory.hb`)."""

@@ -349,9 +349,13 @@ def test_panic_bug_specs_end_on_real_threads_as_in_the_model(name, tmp_path, cap
     pr = check(model).results["panic_free"]
     assert pr.verdict.kind == "violated" and pr.path is not None
     message = pr.verdict.reason.split(" [G")[0]  # the model adds where: "[G2 at main.go:7]"
-    assert message.startswith(("panic: ", "fatal error: "))
+    assert message.startswith(("panic: ", "fatal error: ", "log.Fatal: "))
     cx = build(model, "panic_free", pr.verdict.reason, pr.path, None, spec_path=spec.path)
     code, out, err = _replay(write_itf(cx, str(tmp_path / f"{name}.itf.json")), capsys)
+    if message.startswith("log.Fatal: "):  # log.Fatal: the message on stderr, then os.Exit(1)
+        logged = message.removeprefix("log.Fatal: ").removesuffix(" (exit status 1)")
+        assert code == 1 and logged in err.splitlines(), (logged, err)
+        return
     assert code == 2, err
     assert message in err.splitlines(), (message, err)
 

@@ -127,5 +127,9 @@ def test_what_go_reports_the_model_reaches(name, binaries):
                 line = model_panics[key].split(" at ")[-1].rstrip("]")
                 assert line in stderr, f"{where}\nexpected the Go line {line} in the traceback"
                 continue
+            if code == 1:  # log.Fatal: the message on stderr, os.Exit(1)
+                fatal = {out for out, p in exits if p and p.startswith("log.Fatal: ")}
+                assert stdout in fatal, f"{where}\nmodel log.Fatal outputs: {sorted(fatal)}"
+                continue
             assert code == 0, where
             assert stdout in clean, f"{where}\nmodel outputs: {sorted(clean)}"

@@ -34,7 +34,8 @@ STATES = {
     "wg_misuse": 732, "wg_fixed": 151, "cond_lost_wakeup": 32, "cond_fixed": 40,
     "racy_counter": 110, "counter_mutex": 149, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
     "atomic_plain_race": 37, "atomic_plain_fixed": 23, "loopvar_go121": 747, "loopvar_go122": 444,
-    "mutex_copy": 336, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1510, "stdlib_tour": 338, "locker_iface": 19,
+    "mutex_copy": 336, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1510, "stdlib_tour": 338, "log_fatal": 40,
+    "locker_iface": 19,
     "fmt_stringer": 18,
 }
 

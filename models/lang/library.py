@@ -66,6 +66,8 @@ TEST_KINDS = {"Fatal": "fatal", "Fatalf": "fatalf", "Error": "error", "Errorf": 
 ATOMIC_FUNCS = {"Add": "add", "Load": "load", "Store": "store", "Swap": "swap",
                 "CompareAndSwap": "cas"}
 ATOMIC_ARGC = {"add": 2, "load": 1, "store": 2, "swap": 2, "cas": 3}
+#: The goroutine body of ``t.Run`` and its deferred close of the done channel.
+SUBTEST, SUBTEST_DONE = "testing.tRunner", "testing.tRunner.done"
 SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLock",
             "RLock": "sync.RLock", "RUnlock": "sync.RUnlock"}
 
@@ -424,13 +426,36 @@ class LibMixin(_Base):
         the entry gets a nil *testing.T and no operation looks at it)."""
         if name in TEST_KINDS:
             return Callee("lib", None, None, self._values(argn), (), node, f"test.{TEST_KINDS[name]}")
-        if name == "Helper":
+        if name == "Helper" or name == "Parallel":
             return Callee("lib", None, None, [], (), node, "nop")
+        if name == "Run":
+            self._argc(argn, 2, name, node)
+            return Callee("lib", None, None, self._values(argn)[1:], (), node, "test.run")
+        if name in ("Skip", "Skipf"):
+            return Callee("lib", None, None, self._values(argn), (), node,
+                          "test.skipf" if name == "Skipf" else "test.skip")
+        if name == "SkipNow":
+            return Callee("lib", None, None, [], (), node, "test.skip")
         if name == "FailNow":
             return Callee("lib", None, None, [], (), node, "test.fatal")
         if name == "Fail":
             return Callee("lib", None, None, [], (), node, "test.error")
-        self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow")
+        self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow, "
+                     "Run, Parallel (no effect), Skip(f), SkipNow")
+
+    def subtest_runner(self, p: tuple[int, int]) -> None:
+        """``t.Run(name, f)`` (testing.go tRunner): f runs in a goroutine of its
+        own and t.Run waits for it to end; t.Fatal in f ends only that
+        goroutine (runtime.Goexit) and its deferred signal still lets t.Run
+        return.  The runner is `SUBTEST` (f, done): defer close(done); f(nil)."""
+        if SUBTEST in self.out:
+            return
+        self.out[SUBTEST_DONE] = ir.Function(SUBTEST_DONE, 0, 1, 0, 1, ("done",), (ir.Close(0, p), ir.Return((), p)),
+                                             pos=p)
+        self.out[SUBTEST] = ir.Function(
+            SUBTEST, 0, 2, 0, 3, ("f", "done", "t"),
+            (ir.Defer(SUBTEST_DONE, None, (1,), p), ir.Const(2, None, p), ir.Call((), None, 0, (2,), p),
+             ir.Return((), p)), pos=p)
 
     def ctx_call(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         if name == "Done":
@@ -624,6 +649,16 @@ class LibMixin(_Base):
             fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
         elif op.startswith("print."):
             fb.emit(ir.Print(op[6:], tuple(a), p))
+        elif op == "test.run":
+            self.subtest_runner(p)
+            done = fb.temp()
+            fb.emit(ir.MakeChan(done, ir.Type("unit"), None, p))
+            fb.emit(ir.Go(SUBTEST, None, (a[0], done), p))
+            fb.emit(ir.Recv(None, None, done, None, p))
+        elif op.startswith("test.skip"):
+            if a:
+                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p))
+            fb.emit(ir.Goexit(p))
         elif op.startswith("test."):
             fb.emit(ir.Print(op[5:], tuple(a), p))
             if op.startswith("test.fatal"):
