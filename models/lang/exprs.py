@@ -472,6 +472,7 @@ class ExprMixin(_Base):
         operand = field(node, "operand")
         name = text(field(node, "field"))
         base, bt = self.value(operand)
+        found: tuple[list[tuple[str, GT]], str, Any] | None
         if bt.kind == "iface":  # a method value of an interface value: the dispatched closure
             found = ([], "iface", bt) if name in self.types.iface_methods(bt) else None
         else:
