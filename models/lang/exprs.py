@@ -1144,6 +1144,11 @@ class ExprMixin(_Base):
             fb.place(end)
             fb.emit(ir.Nop(p))
             return d
+        base = t.elem if t.kind == "ptr" and t.elem is not None else t
+        if t.kind in ("slice", "map", "struct", "array") or (t.kind == "ptr" and base.kind == "struct"):
+            d = fb.temp()  # the dynamic type tells fmt how to print it ({1 2}, &{1 2}, [], map[])
+            fb.emit(ir.MakeIface(d, s, self.types.go_name(t), p))
+            return d
         return s
 
 
