@@ -75,6 +75,10 @@ def compile_go(source: str, file: str = "<source>", entry: str = "main", go: str
     gc.disable()
     try:
         return _compile(source, file, entry, go)
+    except RecursionError:
+        # A last guard behind parse.MAX_DEPTH: never a traceback for a deep program.
+        raise InputError("the program nests too deeply for the checker's frontend; split it into functions "
+                         "or shorter expressions", file, 1, 1) from None
     finally:
         if enabled:
             gc.enable()
