@@ -374,10 +374,28 @@ def map_race_message(a_write: bool, b_write: bool) -> str:
 # --------------------------------------------------------------------------- printing
 
 
-def show(heap: Any, v: Any, verb: str = "v") -> Any:
-    """`v` with slices and maps replaced by their fmt text (``[1 2]``, ``map[a:1]``)."""
+def show(heap: Any, v: Any, verb: str = "v", types: Any = None) -> Any:
+    """`v` with slices and maps replaced by their fmt text (``[1 2]``,
+    ``map[a:1]``); an interface value made for a fmt operand (`fmt_values`)
+    prints as Go prints its dynamic type: a nil slice ``[]``, a nil map
+    ``map[]``, a struct ``{1 2}``, a pointer to a struct ``&{1 2}``, an array
+    ``[1 2]`` (`types`: the program's struct types, for field layouts)."""
     from models.tx import fmt_value
 
+    if isinstance(v, ir.Iface) and types is not None:
+        dyn = v.type
+        if v.value is None and dyn.startswith("[]"):
+            return "[]"
+        if v.value is None and dyn.startswith("map["):
+            return "map[]"
+        ptr = dyn.startswith("*")
+        base = dyn[1:] if ptr else dyn
+        name = base[5:] if base.startswith("main.") else base
+        st = types.get(name)
+        if isinstance(v.value, ir.Ref) and v.value.field is None and st is not None:
+            return ("&" if ptr else "") + _show_struct(heap, v.value, st, types)
+        if isinstance(v.value, ir.Ref) and v.value.field is None and base.startswith("[") and not ptr:
+            return "[" + " ".join(fmt_value(show(heap, x, verb), verb) for _, x in heap[v.value.obj].fields) + "]"
     if isinstance(v, ir.Slice):
         f = heap[v.obj].fields
         return "[" + " ".join(fmt_value(show(heap, f[v.off + i][1]), verb) for i in range(v.len)) + "]"
@@ -389,6 +407,30 @@ def show(heap: Any, v: Any, verb: str = "v") -> Any:
         return "map[" + " ".join(f"{fmt_value(show(heap, k), verb)}:{fmt_value(show(heap, x), verb)}"
                                  for k, x in heap[v.obj].entries) + "]"
     return v
+
+
+def _show_struct(heap: Any, ref: ir.Ref, st: ir.Type, types: Any) -> str:
+    """``{f1 f2}`` of the struct at `ref` (nested structs by value, pointers as addresses)."""
+    from models.tx import fmt_value
+
+    o = heap[ref.obj]
+    if not isinstance(o, Data):
+        return "{}"
+    kinds = dict(st.fields)
+    parts = []
+    for k, x in o.fields:
+        ft = kinds.get(k)
+        if ft is not None and ft.kind == "struct" and isinstance(x, ir.Ref):
+            full = types.get(ft.name, ft)
+            parts.append(_show_struct(heap, x, full, types))
+        elif ft is not None and ft.is_object and isinstance(x, ir.Ref) and isinstance(heap[x.obj], Data) \
+                and ft.kind == "array":
+            parts.append("[" + " ".join(fmt_value(show(heap, y)) for _, y in heap[x.obj].fields) + "]")
+        elif ft is not None and ft.is_object:
+            parts.append("{}")  # a sync value: Go prints its internal state words
+        else:
+            parts.append(fmt_value(show(heap, x)))
+    return "{" + " ".join(parts) + "}"
 
 
 #: Visible handlers for the interpreter's dispatch table (`models.interp`).

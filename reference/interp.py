@@ -665,12 +665,42 @@ class Interp:
         if isinstance(v, tuple):
             return "[" + " ".join(fmt_value(self._show(x)) for x in v) + "]"
         if isinstance(v, ir.Iface):
+            dyn = v.type
+            if v.value is None and dyn.startswith("[]"):
+                return "[]"
+            if v.value is None and dyn.startswith("map["):
+                return "map[]"
+            ptr = dyn.startswith("*")
+            base = dyn[1:] if ptr else dyn
+            st = self.rt.program.types.get(base[5:] if base.startswith("main.") else base)
+            if isinstance(v.value, ir.Ref) and v.value.field is None and st is not None:
+                return ("&" if ptr else "") + self._show_struct(v.value, st)
+            if isinstance(v.value, ir.Ref) and v.value.field is None and base.startswith("[") and not ptr:
+                return "[" + " ".join(fmt_value(self._show(x)) for x in self.rt.heap[v.value.obj].f) + "]"
             return self._show(v.value)
         if isinstance(v, ir.Ref) and v.field is None and getattr(self.rt.heap.get(v.obj), "kind", "") == "map":
             d = self.rt.heap[v.obj].f
             return "map[" + " ".join(f"{fmt_value(self._show(k))}:{fmt_value(self._show(d[k]))}"
                                      for k in sorted(d, key=ir.key_order)) + "]"
         return v
+
+    def _show_struct(self, ref: Any, st: Any) -> str:
+        ob = self.rt.heap[ref.obj]
+        if not isinstance(ob.f, dict):
+            return "{}"
+        kinds = dict(st.fields)
+        parts = []
+        for k, x in ob.f.items():
+            ft = kinds.get(k)
+            if ft is not None and ft.kind == "struct" and isinstance(x, ir.Ref):
+                parts.append(self._show_struct(x, self.rt.program.types.get(ft.name, ft)))
+            elif ft is not None and ft.kind == "array" and isinstance(x, ir.Ref):
+                parts.append("[" + " ".join(fmt_value(self._show(y)) for y in self.rt.heap[x.obj].f) + "]")
+            elif ft is not None and ft.is_object:
+                parts.append("{}")
+            else:
+                parts.append(fmt_value(self._show(x)))
+        return "{" + " ".join(parts) + "}"
 
     def i_Print(self, g, fr, ins):
         vals = [self._show(fr.s[a]) for a in ins.args]

@@ -472,6 +472,7 @@ class ExprMixin(_Base):
         operand = field(node, "operand")
         name = text(field(node, "field"))
         base, bt = self.value(operand)
+        found: tuple[list[tuple[str, GT]], str, Any] | None
         if bt.kind == "iface":  # a method value of an interface value: the dispatched closure
             found = ([], "iface", bt) if name in self.types.iface_methods(bt) else None
         else:
@@ -1142,6 +1143,11 @@ class ExprMixin(_Base):
             fb.emit(ir.Call((d,), info.full, None, (recv,), p))
             fb.place(end)
             fb.emit(ir.Nop(p))
+            return d
+        base = t.elem if t.kind == "ptr" and t.elem is not None else t
+        if t.kind in ("slice", "map", "struct", "array") or (t.kind == "ptr" and base.kind == "struct"):
+            d = fb.temp()  # the dynamic type tells fmt how to print it ({1 2}, &{1 2}, [], map[])
+            fb.emit(ir.MakeIface(d, s, self.types.go_name(t), p))
             return d
         return s
 

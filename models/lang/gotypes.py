@@ -368,7 +368,7 @@ class TypeTable:
         level: list[tuple[list[tuple[str, GT]], GT]] = [([], base)]
         seen: set[str] = set()
         while level:
-            found = []
+            found: list[tuple[list[tuple[str, GT]], str, Any]] = []
             nxt: list[tuple[list[tuple[str, GT]], GT]] = []
             for path, cur in level:
                 key = str(cur)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+from typing import Any
 
 from tree_sitter import Node
 
@@ -215,10 +216,11 @@ def _bound_methods(unit: Unit) -> None:
         for mname in names:
             found = unit.types.lookup(GT("struct", sname), mname)
             if found is not None and found[1] == "method" and found[0]:
-                path, _, info = found[0], found[1], found[2]
-                lw.ensure_promoted(sname, mname, path, info, pos(unit.types.structs[sname].node))
+                info: Any = found[2]
+                lw.ensure_promoted(sname, mname, found[0], info, pos(unit.types.structs[sname].node))
             elif found is not None and found[1] == "iface":
-                lw.ensure_promoted_iface(sname, mname, found[0], found[2], pos(unit.types.structs[sname].node))
+                emb: Any = found[2]
+                lw.ensure_promoted_iface(sname, mname, found[0], emb, pos(unit.types.structs[sname].node))
     unit.functions.update(lw.out)
 
 
