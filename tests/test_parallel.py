@@ -111,7 +111,8 @@ def test_go_specs_match_single_process(spec: str) -> None:
 
 
 def test_pinned_go_counts() -> None:
-    """abba_deadlock (DL-1 oracle): 106 states, 204 transitions; the deadlock trace has 8 steps."""
+    """abba_deadlock (DL-1 oracle): 106 states, 204 transitions (the WaitGroup release is a step of
+    its own, WG-2); the deadlock trace has 8 steps."""
     factory = functools.partial(go_model, "specs/abba_deadlock.yaml")
     r = check_parallel(factory, 2)
     assert (r.stats.states, r.stats.transitions) == (106, 204)
