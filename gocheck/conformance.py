@@ -52,6 +52,8 @@ The log -> model mapping
 - Model wake-ups that make a parked goroutine retry its instruction
   (``sync.Mutex`` wake without hand-off) are extra model steps of ``g`` with
   no log event: *retry steps*, allowed before any event.
+- The release half of a WaitGroup Add that brought the counter to zero
+  (the model's ``wg release`` step) has no event of its own: a free move.
 - Timers are environment actions with no event: ``("timer", "sleep", g)``
   must fire after ``g``'s Sleep step parked it and before ``g``'s next
   event (a Sleep logged in place, e.g. a non-positive duration, parks in the
@@ -168,12 +170,15 @@ class _Replayer:
         if dict(parked).get(g) == _sig(w.gs[g - 1]):
             self.fail(i, f"event {i} ({action} of G{g}): G{g} must first retry its parked instruction")
             return None
+        if w.gs[g - 1].wait[:1] == ("wg release",):
+            self.fail(i, f"event {i} ({action} of G{g}): G{g} must first release its WaitGroup's waiters")
+            return None
         if op != action:
             self.fail(i, f"event {i} ({action} of G{g}): G{g} is at {op} in the model")
             return None
         choices = self.m.choices(w, g)
         a: tuple[Any, ...]
-        if action == "Select":
+        if action in ("Select", "Choose"):  # a Choose event's case is the value rand gave
             case = e.get("case")
             if case in choices:
                 a = ("select", g, case)
@@ -182,6 +187,12 @@ class _Replayer:
             else:
                 self.fail(i, f"event {i} (Select of G{g}): case {case} is not enabled in the model ({choices})")
                 return None
+        elif choices != [None]:  # a MapKeys iteration order: the event's "case"
+            case = e.get("case")
+            if case not in choices:
+                self.fail(i, f"event {i} ({action} of G{g}): choice {case} is not enabled in the model")
+                return None
+            a = ("select", g, case)
         else:
             a = ("step", g)
         st = self.model.sched.next(w, a)
@@ -206,6 +217,9 @@ class _Replayer:
             if gs.status != RUN:
                 continue
             g = gs.gid
+            if gs.wait[:1] == ("wg release",):  # the second half of a WaitGroup Add: logged as one event
+                yield ("step", g), self.model.sched.next(w, ("step", g)).world, None, g
+                continue
             if pk.get(g) == _sig(gs):  # a retry step
                 for c in m.choices(w, g):
                     a = ("step", g) if c is None else ("select", g, c)

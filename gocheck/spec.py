@@ -95,6 +95,10 @@ class Spec:
     model_args: dict[str, Any] = field(default_factory=dict)
     digest: str = ""
     program: Any = None
+    #: The Go version whose language rules apply ("" = the modern rules): the
+    #: spec's ``go:`` key, else the ``go`` line of a go.mod next to (or above)
+    #: ``source_file``.  Before 1.22 a for clause's variables are per loop.
+    go: str = ""
 
     def expected(self, prop: str) -> str | None:
         return self.expect.get(prop)
@@ -108,6 +112,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "runtime.steal": ("half", "one", "none"),
     "runtime.main_exit": ("wait", "exit"),
     "runtime.timers": ("fire", "never"),
+    "runtime.map_order": ("all", "canonical"),
     "gc.barrier": ("none", "dijkstra", "yuasa", "hybrid", "go"),
     "gc.allocate": ("black", "white"),
     "kind": ("program", "model", "runq_proof", "gc_proof"),
@@ -120,13 +125,14 @@ _RANGES: dict[str, tuple[float, float]] = {
     "runtime.time_slice": (1, 1_000_000),
     "runtime.starvation_after": (1, 1_000),
     "gc.cycles": (1, 4),
+    "runtime.rand_values": (1, 1_000),
     "bounds.max_states": (1, 10**10),
     "bounds.max_depth": (1, 10**9),
     "bounds.timeout_s": (0.001, 10**7),
     "bounds.max_memory_mb": (0, 10**8),
 }
 
-_TOP_KEYS = ("name", "about", "source", "source_file", "entry", "runtime", "gc", "properties",
+_TOP_KEYS = ("name", "about", "source", "source_file", "go", "entry", "runtime", "gc", "properties",
              "expect", "bounds", "sweep", "outcomes", "kind", "model", "args")
 _VERDICTS = ("holds", "violated", "unknown")
 _OUTCOME_VERDICTS = ("allowed", "forbidden")
@@ -269,6 +275,15 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
     if kind == "model" and not model:
         raise doc.error(root, "a model spec needs 'model: package.module:factory'")
     entry = doc.scalar(get("entry"), "entry", (str,)) if "entry" in top else "main"
+    go = ""
+    if "go" in top:
+        if not isinstance(get("go"), yaml.ScalarNode) or get("go").style not in ("'", '"'):
+            raise doc.error(get("go"), 'go must be a quoted Go version like "1.21" (YAML reads 1.20 as 1.2)')
+        go = doc.scalar(get("go"), "go", (str,))
+        if not re.fullmatch(r"1\.\d+(\.\d+)?", go):
+            raise doc.error(get("go"), f'go must be a Go version like "1.21", got {go!r}')
+    elif "source_file" in top:
+        go = go_mod_version(source_file)
 
     properties = _properties(doc, get("properties"), kind)
     names = {p.name for p in properties}
@@ -309,7 +324,7 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
     digest = hashlib.sha256(text.encode("utf-8") + b"\0" + source.encode("utf-8")).hexdigest()[:16]
     spec = Spec(path=path, name=name, about=about, source=source, source_file=source_file, entry=entry,
                 runtime=runtime, gc=gc, properties=properties, expect=expect, bounds=bounds, sweep=sweep,
-                outcomes=tuple(outcomes), kind=kind, model=model, model_args=model_args, digest=digest)
+                outcomes=tuple(outcomes), kind=kind, model=model, model_args=model_args, digest=digest, go=go)
     for key, value in (overrides or {}).items():
         spec = apply_override(spec, key, value)
     if compile and kind == "program":
@@ -343,7 +358,7 @@ def _prescan(text: str, path: str) -> None:
 def _compile(spec: Spec, inline: tuple[int, int] | None = None, outside: bool = False) -> Any:
     """The spec's Go program; an error in an inline ``source:`` points at its line in the YAML file."""
     try:
-        return compile_go(spec.source, spec.source_file, entry=spec.entry)
+        return compile_go(spec.source, spec.source_file, entry=spec.entry, go=spec.go)
     except InputError as e:
         if outside:  # a file outside the spec's folder: never echo its contents
             raise InputError(re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", e.message), e.file, e.line, e.col) from None
@@ -394,8 +409,28 @@ def _source_file(doc: _Doc, node: yaml.Node, rel: str, allow_outside: bool) -> t
     return full, not inside
 
 
+def go_mod_version(source_file: str) -> str:
+    """The ``go`` directive of the go.mod in `source_file`'s directory or
+    the nearest one above it ("" when there is none)."""
+    d = os.path.dirname(os.path.abspath(source_file))
+    while True:
+        mod = os.path.join(d, "go.mod")
+        if os.path.isfile(mod):
+            with open(mod, encoding="utf-8") as f:
+                m = re.search(r"^go\s+(\d+\.\d+)", f.read(), re.M)
+            return m.group(1) if m else ""
+        parent = os.path.dirname(d)
+        if parent == d:
+            return ""
+        d = parent
+
+
 def apply_override(spec: Spec, key: str, value: Any) -> Spec:
-    """The spec with ``runtime.X``/``gc.X``/``bounds.X`` set to `value` (sweeps, CLI)."""
+    """The spec with ``runtime.X``/``gc.X``/``bounds.X`` set to `value` (sweeps, CLI),
+    or ``go`` (the Go version whose language rules apply: recompiles)."""
+    if key == "go":
+        spec = replace(spec, go=str(value))
+        return replace(spec, program=_compile(spec)) if spec.program is not None else spec
     doc = _Doc(spec.path)
     runtime, gc, bounds = _override(doc, None, key, value, spec.runtime, spec.gc, spec.bounds)
     return replace(spec, runtime=runtime, gc=gc, bounds=bounds)

@@ -59,7 +59,7 @@ def clear_dead(interp: Any, w: World, cache: dict[Frame, Frame]) -> World:
         if new is not None:
             if gs is None:
                 gs = list(w.gs)
-            gs[i] = G(g.gid, tuple(new), g.status, g.wait, g.losses, g.awoke, g.unwind, g.panicking)
+            gs[i] = g.moved(tuple(new), g.status, g.wait)
     if gs is None:
         return w
     return World(tuple(gs), w.heap, w.timers, w.output, w.panic, w.main_done, w.ended, w.failed)

@@ -145,7 +145,10 @@ class GoModel:
     def format_action(self, s: World, a: Action) -> str:
         m = self.interp
         if a[0] == "timer":
-            what = f"time.Sleep of G{a[2]} ends" if a[1] == "sleep" else "time.After fires"
+            what = {"sleep": f"time.Sleep of G{a[2]} ends", "after": "time.After fires",
+                    "timer": "a time.Timer fires", "ticker": "a time.Ticker ticks",
+                    "afterfunc": "a time.AfterFunc timer fires (its func starts)",
+                    "deadline": "a context deadline passes (the context is cancelled)"}.get(a[1], a[1])
             return f"timer: {what}"
         if a[0] == "env":
             if a[1] == "syscall":
@@ -161,6 +164,16 @@ class GoModel:
         instr = self._instr(s, a)
         assert instr is not None
         src = m.program.line(instr.pos[0]) or instr.op
+        note = s.gs[a[1] - 1].wait[:1]
+        if note == ("wg release",):
+            return f"G{a[1]}: releases the WaitGroup's waiters: {src} ({m.program.where(instr.pos[0])})"
+        if note == ("wg woken",):
+            return (f"G{a[1]}: Wait returns from the semaphore and re-checks the counter: {src} "
+                    f"({m.program.where(instr.pos[0])})")
+        if a[0] == "select" and type(instr) is ir.Choose:
+            return f"G{a[1]}: {instr.what} gives {a[2]}: {src} ({m.program.where(instr.pos[0])})"
+        if a[0] == "select" and type(instr) is ir.MapKeys:
+            return f"G{a[1]}: range over a map in iteration order {a[2]}: {src} ({m.program.where(instr.pos[0])})"
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
             return f"G{a[1]}: select {case}: {src} ({m.program.where(instr.pos[0])})"

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from models import ir
+from models import datatypes, ir
 from models.props import racing_accesses
 from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, Mutex, WaitGroup, World
 
@@ -52,9 +52,10 @@ __all__ = ["persistent_set", "visible", "static_info"]
 
 WORLD, STDOUT, ALLOC, SPAWN = "world", "stdout", "alloc", "spawn"
 
-_WORLD_OPS = (ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose)
-_ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake)
-_RACE_OPS = (ir.WgWait, ir.Send, ir.Close, ir.Select)
+_WORLD_OPS = (ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose,
+              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync)
+_ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake) + datatypes.ALLOC_OPS
+_RACE_OPS = (ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
 #: Operand fields holding the object an instruction works on.
 _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.Load: ("ptr",), ir.Store: ("ptr",), ir.AtomicOp: ("ptr",), ir.Send: ("ch",), ir.Recv: ("ch",),
@@ -62,6 +63,9 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.RLock: ("m",), ir.RUnlock: ("m",), ir.WgAdd: ("wg",), ir.WgWait: ("wg",), ir.OnceBegin: ("once",),
     ir.OnceEnd: ("once",), ir.CondWait: ("cond",), ir.CondRelock: ("cond",), ir.CondSignal: ("cond",),
     ir.WithCancel: ("parent",), ir.Cancel: ("ctx",), ir.CtxErr: ("ctx",),
+    # slices and maps (models/datatypes.py): the arrays and maps they read or write
+    ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapWriting: ("m",), ir.MapStore: ("m",),
+    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",),
 }
 
 
@@ -146,7 +150,14 @@ _KNOWN = frozenset({
     "Load", "Store", "AtomicOp", "Go", "Send", "Recv", "Close", "LenOf", "Select", "Lock", "Unlock", "TryLock",
     "RLock", "RUnlock", "WgAdd", "WgWait", "OnceBegin", "OnceEnd", "CondWait", "CondRelock", "CondSignal",
     "Sleep", "After", "WithCancel", "Cancel", "CtxErr", "Gosched", "Goexit", "Print", "Panic", "Syscall",
-    "PipeMake", "PipeRead", "PipeWrite", "PipeClose"})
+    "PipeMake", "PipeRead", "PipeWrite", "PipeClose",
+    # data types (models/datatypes.py) and the library: plain operands, no jumps of their own
+    "Append", "Choose", "Copy", "CopySync", "CtxValue", "Exit", "Format", "IfaceMethod", "IndexAddr", "InitStore",
+    "MakeIface", "MakeMap", "MakeSlice", "MapDelete", "MapIndex", "MapKeys", "MapLen", "MapStore", "MapWriting",
+    "Recover", "Reslice", "SliceLen", "SliceLit", "TimerMake", "TimerStop", "TupleGet", "TypeAssert",
+    "WithDeadline", "WithValue",
+    # the recovery epilogue's marker: control reaches what follows it from any pc (see future_reads)
+    "RecoverReturn"})
 
 
 def future_reads(m: Any, fname: str) -> list[frozenset[int]]:
@@ -185,6 +196,13 @@ def future_reads(m: Any, fname: str) -> list[frozenset[int]]:
                 r |= reads[q]
             if len(r) != n:
                 changed = True
+    marker = next((pc for pc, ins in enumerate(code) if type(ins) is ir.RecoverReturn), None)
+    if marker is not None and marker + 1 < len(code):
+        # a recovered panic resumes the frame at its recovery epilogue (after the marker) from
+        # wherever the panic happened: what the epilogue reads is live at every pc
+        epilogue = reads[marker + 1]
+        for r in reads:
+            r |= epilogue
     got = cache[fname] = [frozenset(r) for r in reads]
     return got
 
@@ -301,6 +319,12 @@ def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
                     todo.append(ir.Ref(x.parent))
             elif isinstance(x, Cond):
                 todo.append(x.locker)
+            elif isinstance(x, datatypes.MapObj):
+                todo.extend(x.entries)
+        elif isinstance(v, ir.Slice):
+            todo.append(ir.Ref(v.obj))
+        elif isinstance(v, ir.Iface):
+            todo.append(v.value)
         elif isinstance(v, ir.Closure):
             funcs.add(v.func)
             todo.extend(v.captures)
@@ -587,7 +611,7 @@ class _Ctx:
                 e = {WORLD}
             else:
                 slots = g.frames[-1].slots
-                vals = [slots[getattr(ins, f)] for f in _OPERANDS.get(op, ())]
+                vals = [slots[x] for x in (getattr(ins, f) for f in _OPERANDS.get(op, ())) if x is not None]
                 if isinstance(ins, ir.Select):
                     vals = [slots[c.ch] for c in ins.cases]
                 ops = _reach_operands(self.w, vals)
@@ -604,7 +628,7 @@ def _reach_operands(w: World, vals: list[Any]) -> set[Any]:
     """Operand objects with what an operation on them also reads or writes:
     a Cond's locker, a context's done channel and (transitively) children."""
     out: set[Any] = set()
-    todo = [v.obj for v in vals if isinstance(v, ir.Ref)]
+    todo = [v.obj for v in vals if isinstance(v, (ir.Ref, ir.Slice))]
     while todo:
         o = todo.pop()
         if o in out:

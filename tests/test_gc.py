@@ -211,10 +211,10 @@ def _spec_json(path: str, tmp_path) -> dict:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("name,states,verdict", [
-    ("gc_list_rotate_go", 815, "holds"),
-    ("gc_list_rotate_none", 341, "violated"),
-    ("gc_cache_move_go", 698, "holds"),
-    ("gc_cache_move_none", 262, "violated"),
+    ("gc_list_rotate_go", 665, "holds"),
+    ("gc_list_rotate_none", 274, "violated"),
+    ("gc_cache_move_go", 570, "holds"),
+    ("gc_cache_move_none", 234, "violated"),
 ])
 def test_go_program_abstract(name: str, states: int, verdict: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """GC-SAFE on real Go programs: the runtime's barrier (GC-6) holds, no barrier (V0) loses an object."""
@@ -235,12 +235,12 @@ def test_go_program_lost_node_reason(tmp_path) -> None:  # type: ignore[no-untyp
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name,states,verdict", [
-    ("gc_list_rotate_go_gmp", 11337, "holds"),
-    ("gc_list_rotate_none_gmp", 4350, "violated"),
-    ("gc_cache_move_go_gmp", 9708, "holds"),
-    ("gc_cache_move_none_gmp", 3327, "violated"),
-    ("gc_chan_handoff_go", 14457, "holds"),
-    ("gc_chan_handoff_none", 4896, "violated"),
+    ("gc_list_rotate_go_gmp", 6167, "holds"),
+    ("gc_list_rotate_none_gmp", 2308, "violated"),
+    ("gc_cache_move_go_gmp", 6864, "holds"),
+    ("gc_cache_move_none_gmp", 2545, "violated"),
+    ("gc_chan_handoff_go", 13011, "holds"),
+    ("gc_chan_handoff_none", 4180, "violated"),
 ])
 def test_go_program_gmp_and_handoff(name: str, states: int, verdict: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The same under the G-M-P scheduler, and a pointer handed over an unbuffered channel (GC-14)."""

@@ -94,8 +94,8 @@ def test_reduction_preserves_verdicts_and_outcomes(path: str, proviso: str) -> N
 
 
 #: (full states, states under reduction), proviso "depth" (the default).
-PINNED = {"worker_pool": (311, 256), "graceful_shutdown": (2033, 1498), "abba_deadlock": (103, 96),
-          "ch_close_wakes_all": (49, 32), "fan_in": (64, 52)}
+PINNED = {"worker_pool": (317, 262), "graceful_shutdown": (2036, 1501), "abba_deadlock": (106, 99),
+          "ch_close_wakes_all": (52, 35), "fan_in": (64, 52)}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -116,7 +116,7 @@ def test_liveness_is_unknown_under_reduction() -> None:
 def test_default_exploration_is_unchanged() -> None:
     spec = load_spec(os.path.join(SPECS, "worker_pool.yaml"))
     r = check(build_model(spec))
-    assert r.stats.states == 311 and r.stats.reduced == 0
+    assert r.stats.states == 317 and r.stats.reduced == 0
 
 
 def test_philosophers_three_reduce() -> None:
@@ -127,7 +127,7 @@ def test_philosophers_three_reduce() -> None:
     assert (full.stats.states, red.stats.states) == PHIL3
 
 
-PHIL3 = (995, 480)
+PHIL3 = (999, 484)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -142,8 +142,9 @@ def test_random_programs_agree(prog) -> None:
 
 
 #: issue 13's fan-out program: (full states, states under reduction) for N = 3 and 4 (dead-variable reset
-#: on in both; without it and without reduction: 1,228 and 13,078)
-FANOUT = {3: (1033, 377), 4: (8668, 2853)}
+#: on in both; without it and without reduction: 1,237 and 13,086 since Wait's release is a step of its
+#: own, WG-3; issue 13 measured 1,228 and 13,078 before)
+FANOUT = {3: (1037, 381), 4: (8673, 2858)}
 
 
 @pytest.mark.parametrize("n", sorted(FANOUT))

@@ -181,11 +181,11 @@ def test_reductions_are_on_by_default_where_sound_and_switch_off() -> None:
     live = load_spec_text(spec_text("fanout", 3).replace("race_free]", "race_free, terminates]"), "fanout.yaml")
     quiet = dict(traces="none", progress=False)
     default = check_spec(safety, Options(**quiet))
-    assert default.stats["por"] and default.stats["states"] == 377
+    assert default.stats["por"] and default.stats["states"] == 381
     raw = check_spec(safety, Options(no_por=True, no_dead_reset=True, **quiet))
-    assert not raw.stats["por"] and raw.stats["states"] == 1228
+    assert not raw.stats["por"] and raw.stats["states"] == 1237
     with_live = check_spec(live, Options(**quiet))
-    assert not with_live.stats["por"] and with_live.stats["states"] == 1033
+    assert not with_live.stats["por"] and with_live.stats["states"] == 1037
     assert {r["property"]: r["verdict"] for r in with_live.rows}["terminates"] == "holds"
     fp = check_spec(safety, Options(fingerprints=True, **quiet))
     assert fp.stats["store"] == "fingerprints" and 0 < fp.stats["omission_probability"] < 1e-12
