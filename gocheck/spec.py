@@ -277,7 +277,8 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
     entry = doc.scalar(get("entry"), "entry", (str,)) if "entry" in top else "main"
     go = ""
     if "go" in top:
-        if not isinstance(get("go"), yaml.ScalarNode) or get("go").style not in ("'", '"'):
+        go_node = get("go")
+        if not isinstance(go_node, yaml.ScalarNode) or go_node.style not in ("'", '"'):
             raise doc.error(get("go"), 'go must be a quoted Go version like "1.21" (YAML reads 1.20 as 1.2)')
         go = doc.scalar(get("go"), "go", (str,))
         if not re.fullmatch(r"1\.\d+(\.\d+)?", go):

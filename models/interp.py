@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from models import atomic, chan, datatypes, ir, library, pipe, select, sync
 from models.options import RuntimeOptions
@@ -98,6 +98,7 @@ class Interpreter:
         def val(ft: ir.Type) -> Any:
             return self.new_object(t, ft) if ft.is_object else ft.zero()
 
+        fields: tuple[tuple[int | str, Any], ...]
         if k == "array":
             assert typ.elem is not None
             fields = tuple((i, val(typ.elem)) for i in range(typ.length))
@@ -361,7 +362,10 @@ class Interpreter:
                     fn = self.funcs[fr.func]
                     code, pc, slots, defers = fn.code, fr.pc, list(fr.slots), fr.defers
                     continue
-                ins = code[pc]
+                # `op is I.X` does not narrow `ins` for mypy (and isinstance or cast
+                # would cost a call per instruction): `ins` is typed Any and each
+                # case below binds it to a local annotated with the class it tested.
+                ins: Any = code[pc]
                 op = type(ins)
                 if ins.VISIBLE or (op is I.Jump and ins.back):
                     break
@@ -372,48 +376,58 @@ class Interpreter:
                     raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} ran {LOCAL_LIMIT} local "
                                           "instructions without reaching a scheduling point")
                 if op is I.Const:
-                    slots[ins.dst] = ins.value
+                    const: ir.Const = ins
+                    slots[const.dst] = const.value
                 elif op is I.Move:
-                    slots[ins.dst] = slots[ins.src]
+                    move: ir.Move = ins
+                    slots[move.dst] = slots[move.src]
                 elif op is I.BinOp:
-                    slots[ins.dst] = self.binop(ins.operator, slots[ins.a], slots[ins.b])
+                    bop: ir.BinOp = ins
+                    slots[bop.dst] = self.binop(bop.operator, slots[bop.a], slots[bop.b])
                 elif op is I.Branch:
-                    pc = ins.then if slots[ins.cond] else ins.orelse
+                    br: ir.Branch = ins
+                    pc = br.then if slots[br.cond] else br.orelse
                     continue
                 elif op is I.Jump:
-                    pc = ins.target
+                    jump: ir.Jump = ins
+                    pc = jump.target
                     continue
                 elif op is I.UnOp:
-                    a = slots[ins.a]
-                    slots[ins.dst] = wrap(-a) if ins.operator == "-" else (not a) if ins.operator == "!" else wrap(~a)
+                    uop: ir.UnOp = ins
+                    a = slots[uop.a]
+                    slots[uop.dst] = wrap(-a) if uop.operator == "-" else (not a) if uop.operator == "!" else wrap(~a)
                 elif op is I.Nop:
                     pass
                 elif op is I.Recover:
-                    slots[ins.dst] = self.recover(t, gid, unwind, len(frames))
+                    rec: ir.Recover = ins
+                    slots[rec.dst] = self.recover(t, gid, unwind, len(frames))
                 elif op is I.Call or op is I.Return or op is I.Defer:
                     if op is I.Defer:
-                        clo = None if ins.func is not None else slots[ins.fslot]
-                        if ins.func is None and not isinstance(clo, I.Closure):
+                        dfr: ir.Defer = ins
+                        clo = None if dfr.func is not None else slots[cast(int, dfr.fslot)]  # ir.Defer: one of the two
+                        if dfr.func is None and not isinstance(clo, I.Closure):
                             raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
-                        defers = defers + ((ins.func, clo, tuple(slots[a] for a in ins.args)),)
+                        defers = defers + ((dfr.func, clo, tuple(slots[a] for a in dfr.args)),)
                         pc += 1
                         continue
                     if op is I.Call:
-                        clo = None if ins.func is not None else slots[ins.fslot]
-                        if ins.func is None and not isinstance(clo, I.Closure):
+                        call: ir.Call = ins
+                        clo = None if call.func is not None else slots[cast(int, call.fslot)]  # ir.Call: one of the two
+                        if call.func is None and not isinstance(clo, I.Closure):
                             raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
                         frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
                         if len(frames) >= DEPTH_LIMIT:
-                            raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} exceeded "
+                            raise ModelLimitError(f"{self.program.where(call.pos[0])}: goroutine {gid} exceeded "
                                                   f"{DEPTH_LIMIT} nested calls (unbounded recursion?)")
-                        frames.append(self._callee_frame(ins.func, clo, tuple(slots[a] for a in ins.args)))
+                        frames.append(self._callee_frame(call.func, clo, tuple(slots[a] for a in call.args)))
                     else:  # Return
                         if defers:
                             frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
                             fname, clo, args = defers[-1]
                             frames.append(self._callee_frame(fname, clo, args))
                         else:
-                            results = [slots[x] for x in ins.srcs]
+                            ret: ir.Return = ins
+                            results = [slots[x] for x in ret.srcs]
                             frames.pop()
                             if not frames:
                                 t.setg(G(gid, (), DONE))
@@ -481,56 +495,68 @@ class Interpreter:
     def local_heap_op(self, t: Tx, ins: ir.Instr, slots: list[Any]) -> None:
         op = type(ins)
         if op is ir.MakeClosure:
-            slots[ins.dst] = ir.Closure(ins.func, tuple(slots[c] for c in ins.captures))
+            mc = cast(ir.MakeClosure, ins)
+            slots[mc.dst] = ir.Closure(mc.func, tuple(slots[c] for c in mc.captures))
         elif op is ir.New:
-            slots[ins.dst] = self.new_object(t, ins.type)
+            nw = cast(ir.New, ins)
+            slots[nw.dst] = self.new_object(t, nw.type)
         elif op is ir.Addr:
-            o = self.global_obj[ins.name]
-            slots[ins.dst] = ir.Ref(o, 0) if self.global_scalar[ins.name] else ir.Ref(o)
+            ad = cast(ir.Addr, ins)
+            o = self.global_obj[ad.name]
+            slots[ad.dst] = ir.Ref(o, 0) if self.global_scalar[ad.name] else ir.Ref(o)
         elif op is ir.FieldAddr:
-            base = slots[ins.base]
+            fa = cast(ir.FieldAddr, ins)
+            base = slots[fa.base]
             if not isinstance(base, ir.Ref):
                 raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
-            f = ins.field
-            if ins.index is not None:
-                f = slots[ins.index]
+            f = fa.field
+            if fa.index is not None:
+                f = slots[fa.index]
                 n = len(t.get(base.obj).fields)
                 if not 0 <= f < n:
                     raise GoPanic(f"runtime error: index out of range [{f}] with length {n}")
-            slots[ins.dst] = ir.Ref(base.obj, f)
+            slots[fa.dst] = ir.Ref(base.obj, f)
         elif op is ir.FieldObj:
-            base = slots[ins.base]
+            fo = cast(ir.FieldObj, ins)
+            base = slots[fo.base]
             if not isinstance(base, ir.Ref):
                 raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
-            slots[ins.dst] = t.load(ir.Ref(base.obj, ins.field))
+            slots[fo.dst] = t.load(ir.Ref(base.obj, fo.field))
         elif op is ir.MakeChan:
-            cap = 0 if ins.cap is None else slots[ins.cap]
+            mch = cast(ir.MakeChan, ins)
+            cap = 0 if mch.cap is None else slots[mch.cap]
             if cap < 0:
                 raise GoPanic("makechan: size out of range")
-            slots[ins.dst] = ir.Ref(t.alloc(Chan(cap)))
+            slots[mch.dst] = ir.Ref(t.alloc(Chan(cap)))
         elif op is ir.MakeCond:
+            mco = cast(ir.MakeCond, ins)
             from models.state import Cond
 
-            slots[ins.dst] = ir.Ref(t.alloc(Cond(slots[ins.locker])))
+            slots[mco.dst] = ir.Ref(t.alloc(Cond(slots[mco.locker])))
         elif op is ir.CondLocker:
-            c = slots[ins.cond]
+            cl = cast(ir.CondLocker, ins)
+            c = slots[cl.cond]
             if not isinstance(c, ir.Ref):
                 raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
-            slots[ins.dst] = t.get(c.obj).locker  # c.L never changes after NewCond: local
+            slots[cl.dst] = t.get(c.obj).locker  # c.L never changes after NewCond: local
         elif op is ir.CapOf:
-            c = slots[ins.ch]
-            slots[ins.dst] = t.get(c.obj).cap if c is not None else 0
+            co = cast(ir.CapOf, ins)
+            c = slots[co.ch]
+            slots[co.dst] = t.get(c.obj).cap if c is not None else 0
         elif op is ir.PipeMake:
+            pm = cast(ir.PipeMake, ins)
             from models.state import Pipe
 
             o = t.alloc(Pipe())
-            slots[ins.dst_r], slots[ins.dst_w] = ir.Ref(o, "r"), ir.Ref(o, "w")
+            slots[pm.dst_r], slots[pm.dst_w] = ir.Ref(o, "r"), ir.Ref(o, "w")
         elif op is ir.Background:
-            slots[ins.dst] = BACKGROUND
+            bg = cast(ir.Background, ins)
+            slots[bg.dst] = BACKGROUND
         elif op is ir.CtxDone:
-            c = slots[ins.ctx]
+            cd = cast(ir.CtxDone, ins)
+            c = slots[cd.ctx]
             done = t.get(c.obj).done if isinstance(c, ir.Ref) else -1
-            slots[ins.dst] = ir.Ref(done) if done >= 0 else None  # -1: a value context under Background
+            slots[cd.dst] = ir.Ref(done) if done >= 0 else None  # -1: a value context under Background
         elif op in library.LOCAL:
             library.LOCAL[op](t, ins, slots)
         elif op in datatypes.LOCAL_OPS:

@@ -28,7 +28,7 @@ so a scheduler that wraps the world (gmp) reuses them by projection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from models import datatypes, ir
 from models.interp import Interpreter
@@ -122,22 +122,26 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
         fn = m.funcs[fr.func]
         ins = fn.code[fr.pc]
         op = type(ins)
+        # `op` dispatch does not narrow `ins`: each branch casts it to the class it tested.
         if op is ir.Load or op is ir.Store:
-            ref = fr.slots[ins.ptr]
+            ptr = cast("ir.Load | ir.Store", ins).ptr
+            ref = fr.slots[ptr]
             if isinstance(ref, ir.Ref):
-                name = fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else ""
+                name = fn.slot_names[ptr] if ptr < len(fn.slot_names) else ""
                 acc.append(Access(g.gid, op is ir.Store, "var", ref.obj, ins, ref, name))
         elif op is ir.AtomicOp:
-            ref = fr.slots[ins.ptr]
+            aop = cast(ir.AtomicOp, ins)
+            ref = fr.slots[aop.ptr]
             if isinstance(ref, ir.Ref) and ref.field is not None:
-                name = fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else ""
-                acc.append(Access(g.gid, atomic_writes(w, ins, fr.slots), "var", ref.obj, ins, ref, name, True))
-        elif op is ir.WgAdd and isinstance(fr.slots[ins.wg], ir.Ref):
-            o = fr.slots[ins.wg].obj
-            if fr.slots[ins.delta] > 0 and w.heap[o].counter == 0:
+                name = fn.slot_names[aop.ptr] if aop.ptr < len(fn.slot_names) else ""
+                acc.append(Access(g.gid, atomic_writes(w, aop, fr.slots), "var", ref.obj, ins, ref, name, True))
+        elif op is ir.WgAdd and isinstance(fr.slots[cast(ir.WgAdd, ins).wg], ir.Ref):
+            add = cast(ir.WgAdd, ins)
+            o = fr.slots[add.wg].obj
+            if fr.slots[add.delta] > 0 and w.heap[o].counter == 0:
                 adds.append(Access(g.gid, True, "wg", o, ins))
-        elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
-            waits.append(Access(g.gid, False, "wg", fr.slots[ins.wg].obj, ins))
+        elif op is ir.WgWait and isinstance(fr.slots[cast(ir.WgWait, ins).wg], ir.Ref):
+            waits.append(Access(g.gid, False, "wg", fr.slots[cast(ir.WgWait, ins).wg].obj, ins))
         elif op in datatypes.RACE_OPS:  # slice elements and maps (models/datatypes.py)
             for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
                 acc.append(Access(g.gid, write, kind, ref.obj, ins, ref))
@@ -185,6 +189,7 @@ def races(m: Interpreter, w: World) -> bool | str:
     a, b = pair
     names = object_names(m, w)
     if a.kind == "var":
+        assert a.ref is not None  # a var access names its Ref
         name = var_name(m, w, a.ref, names, a.slot_name)
         tail = " (a plain access racing an atomic one is a data race)" if a.atomic or b.atomic else ""
         return (f"data race on {name}: G{a.gid} {_verb(a)} at {_at(m, a.ins)} and "
@@ -208,13 +213,14 @@ def chan_accesses(m: Interpreter, w: World, gid: int, ins: ir.Instr, slots: tupl
     (a receive is not annotated).  A select counts its ready send cases."""
     op = type(ins)
     if op is ir.Send or op is ir.Close:
-        c = slots[ins.ch]
+        c = slots[cast("ir.Send | ir.Close", ins).ch]
         return [(c.obj, op is ir.Close)] if isinstance(c, ir.Ref) else []
     if op is ir.Select:
+        cases = cast(ir.Select, ins).cases
         out = []
         for k in m.choices(w, gid):
-            if k is not None and k >= 0 and ins.cases[k].kind == "send":
-                c = slots[ins.cases[k].ch]
+            if k is not None and k >= 0 and cases[k].kind == "send":
+                c = slots[cases[k].ch]
                 if isinstance(c, ir.Ref):
                     out.append((c.obj, False))
         return out
@@ -247,9 +253,9 @@ def object_names(m: Interpreter, w: World) -> dict[int, str]:
     while todo:
         v, n = todo.pop(0)
         if isinstance(v, ir.Closure):
-            fn = m.funcs.get(v.func)
+            cfn = m.funcs.get(v.func)
             for i, c in enumerate(v.captures):
-                cn = fn.slot_names[i] if fn and i < len(fn.slot_names) else ""
+                cn = cfn.slot_names[i] if cfn and i < len(cfn.slot_names) else ""
                 if cn:
                     todo.append((c, cn))
             continue

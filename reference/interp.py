@@ -644,9 +644,9 @@ class Interp:
             if not ok and ins.ok is None:
                 raise o.GoPanic(f"interface conversion: {ins.static} is {dyn or 'nil'}, not {ins.target}")
         else:
-            def has(m: str) -> bool:
+            def has(m: str, dyn: str) -> bool:
                 return m == "Error" if isinstance(x, str) else ir.method_func(dyn, m, self.funcs) is not None
-            missing = [m for m in ins.methods if dyn is None or not has(m)]
+            missing = [m for m in ins.methods if dyn is None or not has(m, dyn)]
             ok = dyn is not None and not missing
             val = x if ok else None
             if not ok and ins.ok is None:

@@ -88,7 +88,7 @@ class ValueContext(o.Context):
         self.lock = anc.lock
         self.children = anc.children
 
-    @property  # type: ignore[override]
+    @property
     def err(self) -> Any:
         return self.anc.err
 

@@ -20,14 +20,23 @@ from tree_sitter import Node
 
 from models import ir
 from models.lang.builder import FuncBuilder, Label, Var
-from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT, zero_value
-from models.lang.parse import construct_name, field, named, pos, string_value, text, unparen
+from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT, MethodInfo, zero_value
+from models.lang.parse import (
+    construct_name,
+    field,
+    named,
+    pos,
+    required,
+    string_value,
+    text,
+    unparen,
+)
 from models.lang.scope import BuiltinB, ConstB, FuncB, GlobalB, PkgB, TypeB
 
 if TYPE_CHECKING:
-    from models.lang.lower import Lowerer
+    from models.lang.api import LowererAPI
 
-    _Base = Lowerer
+    _Base = LowererAPI  # Lowerer inherits from this mixin: see models/lang/api.py
 else:
     _Base = object
 
@@ -81,17 +90,17 @@ class ExprMixin(_Base):
             b = self._lookup_opt(text(node))
             return (b.value, b.type) if isinstance(b, ConstB) else None
         if t == "selector_expression":
-            op = unparen(field(node, "operand"))
+            op = unparen(required(node, "operand"))
             if op.type == "identifier" and isinstance(self._lookup_opt(text(op)), PkgB):
                 pkg = text(op)
-                name = text(field(node, "field"))
+                name = text(required(node, "field"))
                 if pkg == "time" and name in TIME_CONSTS:
                     from models.lang.gotypes import DURATION
                     return TIME_CONSTS[name], DURATION
             return None
         if t == "unary_expression":
-            operator = text(field(node, "operator"))
-            inner = self.const_eval(field(node, "operand"))
+            operator = text(required(node, "operator"))
+            inner = self.const_eval(required(node, "operand"))
             if inner is None or operator not in ("-", "+", "!", "^"):
                 return None
             v, ty = inner
@@ -103,15 +112,15 @@ class ExprMixin(_Base):
                 return (not v), ty
             return v, ty
         if t == "binary_expression":
-            a = self.const_eval(field(node, "left"))
+            a = self.const_eval(required(node, "left"))
             if a is None:
                 return None
-            b = self.const_eval(field(node, "right"))
+            b = self.const_eval(required(node, "right"))
             if b is None:
                 return None
-            return self._fold(text(field(node, "operator")), a, b, node)
+            return self._fold(text(required(node, "operator")), a, b, node)
         if t == "call_expression":
-            fn = unparen(field(node, "function"))
+            fn = unparen(required(node, "function"))
             args = named(field(node, "arguments"))
             if len(args) == 1 and fn.type in ("identifier", "selector_expression", "type_identifier"):
                 target = self._conversion_type(fn)
@@ -161,9 +170,9 @@ class ExprMixin(_Base):
             b = self._lookup_opt(text(fn))
             return b.type if isinstance(b, TypeB) else None
         if fn.type == "selector_expression":
-            op = unparen(field(fn, "operand"))
+            op = unparen(required(fn, "operand"))
             if op.type == "identifier" and isinstance(self._lookup_opt(text(op)), PkgB):
-                if text(op) == "time" and text(field(fn, "field")) == "Duration":
+                if text(op) == "time" and text(required(fn, "field")) == "Duration":
                     from models.lang.gotypes import DURATION
                     return DURATION
         return None
@@ -250,8 +259,8 @@ class ExprMixin(_Base):
     def _unary(self, node: Node, into: int | None) -> tuple[int, GT]:
         fb = self.fb
         p = pos(node)
-        op = text(field(node, "operator"))
-        operand = field(node, "operand")
+        op = text(required(node, "operator"))
+        operand = required(node, "operand")
         if op == "&":
             return self._move(self.address(operand), into, p)
         if op == "<-":
@@ -286,7 +295,7 @@ class ExprMixin(_Base):
     def _binary(self, node: Node, into: int | None) -> tuple[int, GT]:
         fb = self.fb
         p = pos(node)
-        op = text(field(node, "operator"))
+        op = text(required(node, "operator"))
         if op in ("&&", "||"):
             d = fb.temp() if into is None else into
             yes, no, end = Label(), Label(), Label()
@@ -300,8 +309,8 @@ class ExprMixin(_Base):
             return d, BOOL
         if op not in ARITH and op not in COMPARE:
             self.outside(f"operator {op}", node)
-        a, at = self.value(field(node, "left"))
-        b, bt = self.value(field(node, "right"))
+        a, at = self.value(required(node, "left"))
+        b, bt = self.value(required(node, "right"))
         if op in ("==", "!="):  # comparing an interface with a concrete value compares dynamic type and value
             a = self.coerce(a, at, bt, p)
             b = self.coerce(b, bt, at, p)
@@ -317,18 +326,18 @@ class ExprMixin(_Base):
         """Branch to `yes` or `no` on boolean `node`, short-circuiting && || !."""
         node = unparen(node)
         if node.type == "binary_expression":
-            op = text(field(node, "operator"))
+            op = text(required(node, "operator"))
             if op in ("&&", "||"):
                 mid = Label()
                 if op == "&&":
-                    self.cond(field(node, "left"), mid, no)
+                    self.cond(required(node, "left"), mid, no)
                 else:
-                    self.cond(field(node, "left"), yes, mid)
+                    self.cond(required(node, "left"), yes, mid)
                 self.fb.place(mid)
-                self.cond(field(node, "right"), yes, no)
+                self.cond(required(node, "right"), yes, no)
                 return
-        if node.type == "unary_expression" and text(field(node, "operator")) == "!":
-            self.cond(field(node, "operand"), no, yes)
+        if node.type == "unary_expression" and text(required(node, "operator")) == "!":
+            self.cond(required(node, "operand"), no, yes)
             return
         m = self.fb.mark()
         s, _ = self.value(node)
@@ -398,7 +407,7 @@ class ExprMixin(_Base):
             self.outside(f"composite literals of type {t}", node)
         d = fb.temp() if into is None else into
         fb.emit(ir.New(d, self.types.to_ir(t), p))
-        self.init_struct(d, t, field(node, "body"))
+        self.init_struct(d, t, required(node, "body"))
         return d, t
 
     def init_struct(self, d: int, t: GT, body: Node) -> None:
@@ -430,10 +439,10 @@ class ExprMixin(_Base):
             vnode = named(val)[0] if val.type == "literal_element" else val
             vp = pos(vnode)
             if vnode.type == "composite_literal" and ftype.kind == "struct" \
-                    and self.types.resolve(field(vnode, "type")) == ftype:
+                    and self.types.resolve(required(vnode, "type")) == ftype:
                 sub = fb.temp()
                 fb.emit(ir.FieldObj(sub, d, fname, vp))
-                self.init_struct(sub, ftype, field(vnode, "body"))
+                self.init_struct(sub, ftype, required(vnode, "body"))
             elif vnode.type == "literal_value":
                 if not ftype.is_object:
                     self.outside("elided composite literal types", vnode)
@@ -458,8 +467,8 @@ class ExprMixin(_Base):
     def selector(self, node: Node) -> tuple[int, GT]:
         """The value of ``x.f`` (a field read; package members and methods
         are handled by calls)."""
-        operand = unparen(field(node, "operand"))
-        name = text(field(node, "field"))
+        operand = unparen(required(node, "operand"))
+        name = text(required(node, "field"))
         if operand.type == "identifier" and isinstance(self._lookup_opt(text(operand)), PkgB):
             self.outside(f"{text(operand)}.{name} used as a value", node)
         lv = self.field_place(node)
@@ -469,8 +478,8 @@ class ExprMixin(_Base):
         """The place ``x.f`` names (following embedded fields)."""
         fb = self.fb
         p = pos(node)
-        operand = field(node, "operand")
-        name = text(field(node, "field"))
+        operand = required(node, "operand")
+        name = text(required(node, "field"))
         base, bt = self.value(operand)
         found: tuple[list[tuple[str, GT]], str, Any] | None
         if bt.kind == "iface":  # a method value of an interface value: the dispatched closure
@@ -494,6 +503,7 @@ class ExprMixin(_Base):
             fb.emit(ir.CondLocker(d, base, p))
             return LV("slot", d, GT("ptr", elem=GT("sync.Mutex", "sync.Mutex")))
         if what == "method":
+            assert isinstance(info, MethodInfo)
             return LV("slot", self.method_value(base, info, p, node), info.sig)
         if what != "field":
             self.outside(f"method values of {info}", node, "call the method directly")
@@ -540,8 +550,8 @@ class ExprMixin(_Base):
         if node.type == "selector_expression":
             lv = self.field_place(node)
             return lv.slot, GT("ptr", elem=lv.type)
-        if node.type == "unary_expression" and text(field(node, "operator")) == "*":
-            return self.value(field(node, "operand"))
+        if node.type == "unary_expression" and text(required(node, "operator")) == "*":
+            return self.value(required(node, "operand"))
         if node.type == "index_expression":
             lv = self.index_place(node)
             if lv.kind == "map":
@@ -571,8 +581,8 @@ class ExprMixin(_Base):
             self.err(f"cannot assign to {name}", node)
         if node.type == "selector_expression":
             return self.field_place(node)
-        if node.type == "unary_expression" and text(field(node, "operator")) == "*":
-            s, t = self.value(field(node, "operand"))
+        if node.type == "unary_expression" and text(required(node, "operator")) == "*":
+            s, t = self.value(required(node, "operand"))
             if t.kind != "ptr" or t.elem is None:
                 self.err("indirection of a non-pointer", node)
             return LV("obj" if t.elem.is_object else "ptr", s, t.elem)
@@ -1121,6 +1131,7 @@ class ExprMixin(_Base):
             if found is None or found[1] != "method":
                 continue
             path, _, info = found
+            assert isinstance(info, MethodInfo)
             if info.sig.params or info.sig.results != (GT("string", "string"),):
                 continue
             if info.ptr_recv and t.kind != "ptr" and not path:

@@ -11,6 +11,7 @@ evaluated operands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,14 +34,15 @@ from models.lang.gotypes import (
     STRING,
     TIME,
     UNIT,
+    MethodInfo,
 )
-from models.lang.parse import construct_name, field, named, pos, text, unparen
+from models.lang.parse import construct_name, field, named, pos, required, text, unparen
 from models.lang.scope import BuiltinB, FuncB, GlobalB, PkgB, TypeB
 
 if TYPE_CHECKING:
-    from models.lang.lower import Lowerer
+    from models.lang.api import LowererAPI
 
-    _Base = Lowerer
+    _Base = LowererAPI  # Lowerer inherits from this mixin: see models/lang/api.py
 else:
     _Base = object
 
@@ -80,7 +82,7 @@ class LibMixin(_Base):
         c = self.prepare_call(node)
         if n > len(c.results):
             if not c.results:
-                self.err(f"{text(field(node, 'function'))}() (no value) used as value", node)
+                self.err(f"{text(required(node, 'function'))}() (no value) used as value", node)
             self.err(f"assignment mismatch: {n} values but the call returns {len(c.results)}", node)
         out = [d if d is not None else self.fb.temp() for d in (dsts or [None] * n)[:n]]
         out += [self.fb.temp() for _ in range(n - len(out))]
@@ -103,7 +105,7 @@ class LibMixin(_Base):
         func, fslot = c.func, c.fslot
         if c.kind == "lib":
             if c.static is not None:
-                self.outside(f"{kind} of {text(field(call, 'function'))}", call)
+                self.outside(f"{kind} of {text(required(call, 'function'))}", call)
             func = self.wrapper(c)
         cls = ir.Go if kind == "go" else ir.Defer
         self.fb.emit(cls(func, fslot, tuple(c.args), p))
@@ -127,7 +129,7 @@ class LibMixin(_Base):
     # ---- preparing
 
     def prepare_call(self, node: Node) -> Callee:
-        fn = unparen(field(node, "function"))
+        fn = unparen(required(node, "function"))
         argn = named(field(node, "arguments"))
         for a in argn:
             if a.type == "variadic_argument" and not (fn.type == "identifier" and text(fn) == "append"):
@@ -145,8 +147,8 @@ class LibMixin(_Base):
                 return self._closure_call(fn, argn, node)
             self.err(f"cannot call non-function {text(fn)}", fn)
         if fn.type == "selector_expression":
-            operand = unparen(field(fn, "operand"))
-            name = text(field(fn, "field"))
+            operand = unparen(required(fn, "operand"))
+            name = text(required(fn, "field"))
             if operand.type == "identifier":
                 b = self._lookup_opt(text(operand))
                 if isinstance(b, PkgB):
@@ -170,6 +172,7 @@ class LibMixin(_Base):
             path, what, info = found
             base = self.walk(base, path, pos(fn))
             if what == "method":
+                assert isinstance(info, MethodInfo)
                 sig = info.sig
                 if info.ptr_recv and not path and bt.kind != "ptr" and not bt.is_object:
                     base, _ = self.address(operand)  # x.M() is (&x).M() for a named non-struct x
@@ -179,8 +182,10 @@ class LibMixin(_Base):
                 return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
                               sig.results, node)
             if what == "iface":  # promoted from an embedded interface: dynamic dispatch
+                assert isinstance(info, GT)
                 return self.iface_call(name, base, info, argn, node, fn)
             if what == "lib":
+                assert isinstance(info, str)
                 if info == "testing.T":
                     return self.test_call(name, argn, node, fn)
                 return self.lib_method(info, name, base, argn, node, fn)
@@ -544,7 +549,7 @@ class LibMixin(_Base):
         def d0() -> int:
             return dsts[0] if dsts else fb.temp()
 
-        simple = {"close": ir.Close, "panic": ir.Panic, "sync.Lock": ir.Lock, "sync.Unlock": ir.Unlock,
+        simple: dict[str, Callable[..., ir.Instr]] = {"close": ir.Close, "panic": ir.Panic, "sync.Lock": ir.Lock, "sync.Unlock": ir.Unlock,
                   "sync.RLock": ir.RLock, "sync.RUnlock": ir.RUnlock, "sync.WgWait": ir.WgWait,
                   "time.Sleep": ir.Sleep}
         if op in simple:

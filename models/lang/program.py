@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from typing import Any
 
 from tree_sitter import Node
 
@@ -40,6 +39,7 @@ from models.lang.parse import (
     outside,
     parse,
     pos,
+    required,
     string_value,
     text,
 )
@@ -180,7 +180,7 @@ def _declare(unit: Unit, lw: Lowerer, d: Node, funcs: list[tuple[str, Node, tupl
         lw.const_decl(d, unit.package)
     elif t == "function_declaration":
         _no_generics(unit, d)
-        name = text(field(d, "name"))
+        name = text(required(d, "name"))
         sig = unit.types.signature(d)
         if name == "init":
             if sig.params or sig.results:
@@ -216,10 +216,12 @@ def _bound_methods(unit: Unit) -> None:
         for mname in names:
             found = unit.types.lookup(GT("struct", sname), mname)
             if found is not None and found[1] == "method" and found[0]:
-                info: Any = found[2]
-                lw.ensure_promoted(sname, mname, found[0], info, pos(unit.types.structs[sname].node))
+                minfo = found[2]
+                assert isinstance(minfo, MethodInfo)
+                lw.ensure_promoted(sname, mname, found[0], minfo, pos(unit.types.structs[sname].node))
             elif found is not None and found[1] == "iface":
-                emb: Any = found[2]
+                emb = found[2]
+                assert isinstance(emb, GT)
                 lw.ensure_promoted_iface(sname, mname, found[0], emb, pos(unit.types.structs[sname].node))
     unit.functions.update(lw.out)
 
@@ -238,7 +240,7 @@ def _imports(unit: Unit, d: Node) -> None:
     for spec in specs:
         if spec.type != "import_spec":
             continue
-        path_node = field(spec, "path")
+        path_node = required(spec, "path")
         path = string_value(path_node, unit.file)
         try:
             if field(spec, "name") is not None:
@@ -279,8 +281,8 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
         if spec.type != "type_spec":
             continue
         _no_generics(unit, spec)
-        name = text(field(spec, "name"))
-        tnode = field(spec, "type")
+        name = text(required(spec, "name"))
+        tnode = required(spec, "type")
         if register:
             if tnode.type == "struct_type":
                 types.structs[name] = StructInfo(name, [], spec)
@@ -292,7 +294,7 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
         for fd in named(named(tnode)[0]):
             if fd.type != "field_declaration":
                 continue
-            ftn = field(fd, "type")
+            ftn = required(fd, "type")
             ft = types.resolve(ftn)
             if any(c.type == "*" for c in fd.children):
                 ft = GT("ptr", elem=ft)
@@ -322,18 +324,18 @@ def _declare_named(unit: Unit, decls: list[Node]) -> None:
     pending = []
     for d in decls:
         for spec in named(d):
-            if spec.type == "type_spec" and field(spec, "type").type != "struct_type":
+            if spec.type == "type_spec" and required(spec, "type").type != "struct_type":
                 pending.append(spec)
-                if field(spec, "type").type == "interface_type":  # may refer to itself
-                    name = text(field(spec, "name"))
+                if required(spec, "type").type == "interface_type":  # may refer to itself
+                    name = text(required(spec, "name"))
                     unit.types.named[name] = GT("iface", name)
                     unit.types.pending_ifaces.add(name)
     while pending:
         left = []
         first: InputError | None = None
         for spec in pending:
-            name = text(field(spec, "name"))
-            tnode = field(spec, "type")
+            name = text(required(spec, "name"))
+            tnode = required(spec, "type")
             try:
                 t = unit.types.resolve(tnode)
             except InputError as e:
@@ -359,7 +361,7 @@ def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
     if len(recv) != 1:
         fail("method needs exactly one receiver", unit.file, d)
     rnode = recv[0]
-    tnode = field(rnode, "type")
+    tnode = required(rnode, "type")
     ptr = tnode.type == "pointer_type"
     base = named(tnode)[0] if ptr else tnode
     if base.type == "generic_type":
@@ -369,7 +371,7 @@ def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
     if tname not in unit.types.structs and (named_t is None or named_t.kind == "iface"):
         outside("methods on this type", unit.file, base, "methods are declared on named struct and non-interface "
                 "types of this package")
-    mname = text(field(d, "name"))
+    mname = text(required(d, "name"))
     full = f"{tname}.{mname}"
     sig = unit.types.signature(d)
     unit.types.methods.setdefault(tname, {})[mname] = MethodInfo(full, ptr, sig)
@@ -436,9 +438,9 @@ class _StartLowerer(Lowerer):
         if entry == "main":
             fb.emit(ir.Call((), entry, None, (), p))
         else:
-            t = fb.slot("t")
-            fb.emit(ir.Const(t, None, p))
-            fb.emit(ir.Call((), entry, None, (t,), p))
+            tslot = fb.slot("t")
+            fb.emit(ir.Const(tslot, None, p))
+            fb.emit(ir.Call((), entry, None, (tslot,), p))
         fb.emit(ir.Return((), p))
         self.pop()
         self.out[START] = fb.finish(0)

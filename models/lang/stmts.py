@@ -22,13 +22,13 @@ from models import ir
 from models.errors import InputError
 from models.lang.builder import Breakable, Label, Var
 from models.lang.gotypes import BOOL, GT, INT, UNIT
-from models.lang.parse import construct_name, field, named, pos, text, unparen
+from models.lang.parse import construct_name, field, named, pos, required, text, unparen
 from models.lang.scope import ConstB
 
 if TYPE_CHECKING:
-    from models.lang.lower import Lowerer
+    from models.lang.api import LowererAPI
 
-    _Base = Lowerer
+    _Base = LowererAPI  # Lowerer inherits from this mixin: see models/lang/api.py
 else:
     _Base = object
 
@@ -50,7 +50,7 @@ class StmtMixin(_Base):
                 self.unit.note(e)
                 return
         if t == "labeled_statement":
-            self.pending_label = text(field(node, "label"))
+            self.pending_label = text(required(node, "label"))
         elif t not in ("for_statement", "expression_switch_statement", "select_statement", "type_switch_statement"):
             self.pending_label = None
         try:
@@ -71,18 +71,18 @@ class StmtMixin(_Base):
         e = unparen(named(node)[0])
         if e.type == "call_expression":
             self.call(e, 0)
-        elif e.type == "unary_expression" and text(field(e, "operator")) == "<-":
-            ch, cht = self.value(field(e, "operand"))
+        elif e.type == "unary_expression" and text(required(e, "operator")) == "<-":
+            ch, cht = self.value(required(e, "operand"))
             elem = self._chan_elem(cht, e)
             self.fb.emit(ir.Recv(None, None, ch, self.zero(elem, e), pos(node)))
         else:
             self.err(f"{text(e)} (expression) is not used", e)
 
     def s_send_statement(self, node: Node) -> None:
-        ch, cht = self.value(field(node, "channel"))
+        ch, cht = self.value(required(node, "channel"))
         if cht.kind != "chan":
             self.err(f"send to non-channel ({cht})", node)
-        v, vt = self.owned(field(node, "value"))
+        v, vt = self.owned(required(node, "value"))
         v = self.coerce(v, vt, cht.elem, pos(node))
         self.fb.emit(ir.Send(ch, v, pos(node)))
 
@@ -165,8 +165,8 @@ class StmtMixin(_Base):
             v, ok = ds
             fb.emit(ir.MapIndex(v, ok, lv.slot, lv.key, self.zero(lv.type, e), pos=pos(e)))
             return [(v, lv.type), (ok, BOOL)]
-        if e.type == "unary_expression" and text(field(e, "operator")) == "<-" and n == 2:
-            ch, cht = self.value(field(e, "operand"))
+        if e.type == "unary_expression" and text(required(e, "operator")) == "<-" and n == 2:
+            ch, cht = self.value(required(e, "operand"))
             elem = self._chan_elem(cht, e)
             v, ok = ds
             fb.emit(ir.Recv(v, ok, ch, self.zero(elem, e), pos(e)))
@@ -210,7 +210,7 @@ class StmtMixin(_Base):
     def s_assignment_statement(self, node: Node) -> None:
         fb = self.fb
         p = pos(node)
-        op = text(field(node, "operator"))
+        op = text(required(node, "operator"))
         left = named(field(node, "left"))
         right = named(field(node, "right"))
         if op in ASSIGN_OPS:
@@ -279,9 +279,9 @@ class StmtMixin(_Base):
         if init is not None:
             self.stmt(init)
         yes, no, end = Label(), Label(), Label()
-        self.cond(field(node, "condition"), yes, no)
+        self.cond(required(node, "condition"), yes, no)
         fb.place(yes)
-        self.block(field(node, "consequence"))
+        self.block(required(node, "consequence"))
         alt = field(node, "alternative")
         if alt is not None:
             fb.jump(end, pos(alt))
@@ -315,7 +315,7 @@ class StmtMixin(_Base):
         label = self._take_label()
         self.push()
         p = pos(node)
-        body = field(node, "body")
+        body = required(node, "body")
         clause = next((c for c in named(node) if c.id != body.id), None)
         top, end, cont, start = Label(), Label(), Label(), Label()
         if clause is not None and clause.type == "range_clause":
@@ -343,6 +343,7 @@ class StmtMixin(_Base):
         self.breakables.pop()
         fb.place(cont)
         for v in per_iter:  # Go 1.22: the next iteration's own variable, a copy of this one's
+            assert clause is not None  # per_iter comes from the for clause's initializer
             mk = fb.mark()
             fresh, val = fb.temp(), fb.temp()
             fb.emit(ir.New(fresh, self.types.to_ir(v.type), pos(clause)))
@@ -361,7 +362,7 @@ class StmtMixin(_Base):
 
     def _for_range(self, clause: Node, body: Node, label: str | None, p: tuple[int, int]) -> None:
         fb = self.fb
-        right = field(clause, "right")
+        right = required(clause, "right")
         ch, cht = self.value(right)
         if cht.kind == "ptr" and cht.elem is not None and cht.elem.kind == "slice":
             d = fb.temp()
@@ -599,10 +600,10 @@ class StmtMixin(_Base):
         if init is not None:
             self.stmt(init)
         alias = named(field(node, "alias")) if field(node, "alias") is not None else []
-        x, xt = self.value(field(node, "value"), fb.temp())
+        x, xt = self.value(required(node, "value"), fb.temp())
         fb.keep(x)
         if xt.kind != "iface":
-            self.err(f"{text(field(node, 'value'))} (variable of type {xt}) is not an interface", node)
+            self.err(f"{text(required(node, 'value'))} (variable of type {xt}) is not an interface", node)
         self.types.uses_ifaces = True
         clauses = [c for c in named(node) if c.type in ("type_case", "default_case")]
         bodies = [Label() for _ in clauses]
@@ -671,25 +672,25 @@ class StmtMixin(_Base):
         for c in clauses:
             if c.type == "default_case":
                 continue
-            comm = field(c, "communication")
+            comm = required(c, "communication")
             if comm.type == "send_statement":
-                ch, cht = self.value(field(comm, "channel"), fb.temp())
-                v, vt = self.owned(field(comm, "value"), fb.temp())
+                ch, cht = self.value(required(comm, "channel"), fb.temp())
+                v, vt = self.owned(required(comm, "value"), fb.temp())
                 v = self.coerce(v, vt, cht.elem, pos(node))
                 cases.append(ir.SelectCase("send", ch, v))
                 recv_into.append(([], False, None, None, UNIT))
                 continue
             if comm.type == "receive_statement":
-                rhs = unparen(field(comm, "right"))
+                rhs = unparen(required(comm, "right"))
                 left = named(field(comm, "left"))
                 define = any(x.type == ":=" for x in comm.children)
             elif comm.type == "expression_statement":
                 rhs, left, define = unparen(named(comm)[0]), [], False
             else:
                 rhs, left, define = comm, [], False
-            if rhs.type != "unary_expression" or text(field(rhs, "operator")) != "<-":
+            if rhs.type != "unary_expression" or text(required(rhs, "operator")) != "<-":
                 self.err("select case must be a send or a receive", comm)
-            ch, cht = self.value(field(rhs, "operand"), fb.temp())
+            ch, cht = self.value(required(rhs, "operand"), fb.temp())
             elem = self._chan_elem(cht, rhs)
             val = fb.temp() if left and text(left[0]) != "_" else None
             ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" or (val is not None and elem.is_object) \
@@ -731,12 +732,13 @@ class StmtMixin(_Base):
                 self.zero_struct_if_closed(val, ok, elem, pos(c))
                 srcs = [val, ok]
                 for j, n in enumerate(left):
-                    if text(n) == "_" or srcs[j] is None:
+                    src = srcs[j]
+                    if text(n) == "_" or src is None:
                         continue
                     if define:
-                        self.declare(n, BOOL if j == 1 else elem, srcs[j], pos(n))
+                        self.declare(n, BOOL if j == 1 else elem, src, pos(n))
                     else:
-                        self.store(self.lvalue(n), srcs[j], pos(n), n)
+                        self.store(self.lvalue(n), src, pos(n), n)
             for st in self._case_body(c):
                 self.stmt(st)
             self.pop()
