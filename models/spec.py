@@ -33,8 +33,12 @@ __all__ = ["Bounds", "GcOptions", "InputError", "Outcome", "PropertySpec", "Runt
 class RuntimeOptions:
     scheduler: str = "abstract"
     procs: int = 2
-    runq_size: int = 4
+    #: gmp: local run queue slots; Go's is 256 (SCH-5).
+    runq_size: int = 256
     global_check_every: int = 61
+    #: gmp: steps after which a slice counts as long: sysmon's preemption
+    #: request then also lands on a runnext goroutine that inherits the
+    #: slice (SCH-11/31); see ``preempt``.
     time_slice: int = 3
     runnext_inherits_slice: bool = True
     steal: str = "half"
@@ -46,6 +50,14 @@ class RuntimeOptions:
     #: gmp: sysmon retakes a P held in _Psyscall by a goroutine in a system
     #: call (SCH-28); false models a runtime without the hand-off.
     sysmon_retake: bool = True
+    #: gmp: ``any``: sysmon may preempt a running goroutine after any step of
+    #: its slice (an environment choice, weakly fair per P: SCH-31/32);
+    #: ``never``: no preemption (what a run shorter than 10 ms sees).
+    preempt: str = "any"
+    #: gmp: ``any``: the start is nondeterministic like Go's (schedtick at
+    #: main.main, a runtime goroutine from package init in P0's runnext);
+    #: ``fixed``: schedtick 1 and empty queues.
+    startup: str = "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +153,8 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "runtime.steal": ("half", "one", "none"),
     "runtime.main_exit": ("wait", "exit"),
     "runtime.timers": ("fire", "never"),
+    "runtime.preempt": ("any", "never"),
+    "runtime.startup": ("any", "fixed"),
     "gc.barrier": ("none", "dijkstra", "yuasa", "hybrid", "go"),
     "gc.allocate": ("black", "white"),
     "kind": ("program", "model", "runq_proof"),

@@ -20,7 +20,8 @@ writer (FIFO on the inner mutex).  Hence recursive RLock with a pending
 writer deadlocks (DL-O4).
 
 WaitGroup (WG-2, WG-3): negative counter panics; reaching zero wakes every
-waiter.  Once (ONCE-1): later callers park until f returns.  Cond
+waiter.  Once (ONCE-1): later callers park on its Mutex until f returns
+and are then readied one per Unlock.  Cond
 (COND-1, COND-2): Wait parks in ticket order after unlocking L; Signal
 wakes the oldest waiter, and is lost when there is none.
 """
@@ -212,6 +213,11 @@ def exec_sync(t: Tx, gid: int, ins: ir.Instr, s: tuple[Any, ...]) -> None:
         o = _obj(t, s[ins.once])
         once: Once = t.get(o)
         if once.state == 2:
+            if once.woken == gid:  # the readied waiter's Lock, done check, Unlock: ready the next
+                nxt = once.waiters[:1]
+                t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
+                for w in nxt:
+                    t.wake_retry(w)
             t.advance(gid, ((ins.dst, False),))
         elif once.state == 0:
             t.put(o, Once(1, ()))
@@ -222,9 +228,13 @@ def exec_sync(t: Tx, gid: int, ins: ir.Instr, s: tuple[Any, ...]) -> None:
     elif op is ir.OnceEnd:
         o = _obj(t, s[ins.once])
         once = t.get(o)
-        for w in once.waiters:
-            t.wake(w, ((t.instr(w).dst, False),))  # type: ignore[attr-defined]
-        t.put(o, Once(2, ()))
+        # doSlow's deferred Unlock (once.go) readies one waiter of the Mutex
+        # (MU-4, into runnext, SCH-14); each readied waiter's own Unlock
+        # readies the next: one per Unlock, not all at once.
+        nxt = once.waiters[:1]
+        t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
+        for w in nxt:
+            t.wake_retry(w)
         t.advance(gid)
     elif op is ir.CondWait:
         o = _obj(t, s[ins.cond])

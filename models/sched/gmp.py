@@ -104,9 +104,17 @@ from models.goroutine import Machine
 from models.sched.gmp_queues import Gids, PState, globrunqget, runqget, runqput, runqsteal
 from models.state import RUN, World
 
-__all__ = ["GmpState", "GmpModel", "GmpAction", "PState", "build_model", "queued"]
+__all__ = ["GmpState", "GmpModel", "GmpAction", "PState", "build_model", "queued", "RUNTIME_G"]
 
 GmpAction = tuple[Any, ...]
+
+#: A runtime goroutine left on P0's queue by package initialisation (the
+#: finalizer goroutine): it is in no `World`; scheduled, it parks at once.
+RUNTIME_G = -1
+
+
+def gname(g: int) -> str:
+    return "G(fing)" if g == RUNTIME_G else f"G{g}"
 
 
 class GmpState(NamedTuple):
@@ -120,11 +128,11 @@ class GmpState(NamedTuple):
 
 def queued(s: GmpState) -> list[int]:
     """Goroutine ids waiting in some run queue (runnext, local, global), with repeats."""
-    out: list[int] = list(s.gq)
+    out: list[int] = [g for g in s.gq if g > 0]
     for p in s.ps:
-        if p.runnext:
+        if p.runnext > 0:
             out.append(p.runnext)
-        out.extend(p.runq)
+        out.extend(g for g in p.runq if g > 0)
     return out
 
 
@@ -149,16 +157,37 @@ class GmpModel:
         self.buggy = o.buggy_steal
         self.timers = o.timers != "never"
         self.retake = o.sysmon_retake
+        self.preempt = o.preempt != "never"
+        self.startup = o.startup
         self.latency_cap = next((int(p.param) + 1 for p in self.prop_specs if p.name == "max_latency"), 0)
 
     # ------------------------------------------------------------------ the Model protocol
     def init_states(self) -> list[GmpState]:
-        """G1 (runtime.main) runs on P0, which executed it with a new slice."""
+        """G1 (runtime.main) runs on P0, which executed it with a new slice.
+
+        With ``runtime.startup: any`` (the default) the start is Go's, not
+        a fixed one: ``p.schedtick`` at ``main.main`` depends on what
+        package initialisation did (every value modulo
+        ``global_check_every``), and ``os`` init's ``SetFinalizer`` started
+        the finalizer goroutine (``createfing``: ``go runfinq()``,
+        ``runtime/mfinal.go``), which sits in P0's runnext unless another P
+        already ran it (SCH-13).  It is `RUNTIME_G`: when scheduled it runs
+        and parks at once (``runfinq`` finds no finalizers), taking a
+        schedtick and, while queued, a local-queue slot."""
         w = self.go.init_states()[0]
-        ps = [PState()] * self.procs
-        ps[0] = PState(cur=1, tick=self._tick(1))
         lat = (0,) * len(w.gs) if self.latency_cap else ()
-        return [GmpState(w, tuple(ps), (), lat)]
+        if self.startup == "fixed":
+            ticks, extras = [self._tick(1)], [0]
+        else:
+            ticks = list(range(self.every)) if self.every > 0 else [0]
+            extras = [RUNTIME_G, 0]
+        out = []
+        for fing in extras:
+            for tick in ticks:
+                ps = [PState()] * self.procs
+                ps[0] = PState(cur=1, tick=tick, runnext=fing)
+                out.append(GmpState(w, tuple(ps), (), lat))
+        return out
 
     def actions(self, s: GmpState) -> list[GmpAction]:
         w = s.world
@@ -172,18 +201,23 @@ class GmpModel:
                     acts.append(("retake", i))
                 continue
             if p.cur:
-                if p.slice >= self.slice_len:
-                    acts.append(("preempt", i))
-                    continue
                 g = w.gs[p.cur - 1]
                 if g.status == RUN:
                     for c in self.machine.choices(w, p.cur):
                         acts.append(("step", i, p.cur, c))
+                    if (self.retake and (p.runnext or p.runq) and g.frames
+                            and type(self.machine.instr_of(g)) is ir.Print):
+                        acts.append(("write", i, p.cur))
+                    if self.preempt and p.slice >= 1:
+                        acts.append(("preempt", i))
                 continue
             if self.timers:
                 acts.extend(("timer", i) + t for t in w.timers)
             if p.runnext or p.runq or s.gq:
                 acts.append(("run", i))
+                if (self.preempt and self.inherit and p.runnext and p.slice >= self.slice_len
+                        and not (self.every > 0 and p.tick == 0 and s.gq)):
+                    acts.append(("preempt", i))
             else:
                 acts.extend(("netpoll", i, x) for k, x in env if k == "netpoll")
                 if self.steal_mode != "none":
@@ -264,9 +298,9 @@ class GmpModel:
         p = ps[i]
         gq = s.gq
         w = s.world
-        if kind == "step":
+        if kind == "step" or kind == "write":
             gid = a[2]
-            st = self.machine.step(w, gid, a[3])
+            st = self.machine.step(w, gid, a[3] if kind == "step" else None)
             ev = st.events
             w = st.world
             p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_len))
@@ -282,9 +316,28 @@ class GmpModel:
             elif ev.yielded:
                 p = p._replace(cur=0)
                 gq += (gid,)
+            elif kind == "write":
+                # The write(2) behind the print outlasted a sysmon tick: sysmon
+                # retook the P (SCH-28) and handoffp gave it, local work and
+                # all, to another M (SCH-24), which schedules from it.  The
+                # writer's exitsyscall finds its P gone: an idle P, else the
+                # global queue (SCH-27b/c).
+                p = p._replace(cur=0)
+                ps[i] = p
+                k = self._idle_p(ps, gq)
+                if k >= 0:
+                    ps[k] = self._execute(ps[k], gid, False)
+                    p = ps[i]
+                else:
+                    gq += (gid,)
         elif kind == "preempt":
-            gq += (p.cur,)
-            p = p._replace(cur=0)
+            if p.cur:  # sysmon's preemptone: gopreempt_m puts it at the global tail (SCH-16/32)
+                gq += (p.cur,)
+                p = p._replace(cur=0)
+            else:  # the request lands on the runnext G that inherits the long slice (SCH-11)
+                p, g, _ = runqget(p)
+                if g > 0:
+                    gq += (g,)
         elif kind == "timer":
             st = self.machine.fire(w, (a[2], a[3]))
             w = st.world
@@ -311,10 +364,13 @@ class GmpModel:
         return GmpState(w, tuple(ps), gq, s.lat)
 
     def _execute(self, p: PState, g: int, inherit: bool) -> PState:
-        """SCH-11 ``execute``: a new slice and ``schedtick++`` unless inherited."""
+        """SCH-11 ``execute``: a new slice and ``schedtick++`` unless inherited.
+        `RUNTIME_G` runs and parks at once: the P is back in ``schedule``."""
         if inherit and self.inherit:
-            return p._replace(cur=g)
-        return p._replace(cur=g, tick=self._tick(p.tick + 1), slice=0)
+            p = p._replace(cur=g)
+        else:
+            p = p._replace(cur=g, tick=self._tick(p.tick + 1), slice=0)
+        return p._replace(cur=0) if g < 0 else p
 
     def _latency(self, s: GmpState, t: GmpState) -> tuple[int, ...]:
         """Per goroutine: transitions it has spent queued since it became runnable."""
@@ -331,6 +387,8 @@ class GmpModel:
             return None  # the environment owes a system call nothing
         if a[0] == "retake":
             return f"sysmon P{a[1]}"
+        if a[0] == "preempt":
+            return f"preempt P{a[1]}"
         if a[0] == "netpoll" and a[1] < 0:
             return "netpoll"
         return f"P{a[1]}"
@@ -338,17 +396,19 @@ class GmpModel:
     def actor(self, s: GmpState, a: GmpAction) -> str:
         if a[0] == "sysret":
             return f"G{a[1]}"
-        if a[0] == "retake":
+        if a[0] in ("retake", "preempt"):
             return "sysmon"
         if a[0] == "netpoll" and a[1] < 0:
             return "netpoll"
-        return f"G{a[2]}" if a[0] == "step" else f"P{a[1]}"
+        return f"G{a[2]}" if a[0] in ("step", "write") else f"P{a[1]}"
 
     def _abstract(self, a: GmpAction) -> tuple[Any, ...] | None:
         """The abstract scheduler's action for a goroutine step, timer or
         environment event (None: scheduler-only)."""
         if a[0] == "step":
             return ("step", a[2]) if a[3] is None else ("select", a[2], a[3])
+        if a[0] == "write":
+            return ("step", a[2])
         if a[0] == "timer":
             return ("timer", a[2], a[3])
         if a[0] == "sysret":
@@ -367,6 +427,13 @@ class GmpModel:
         if kind == "step":
             assert b is not None
             return f"P{i} runs " + self.go.format_action(s.world, b)
+        if kind == "write":
+            assert b is not None
+            t = self._next(s, a)
+            back = ("the global queue (exitsyscall0)" if a[2] in t.gq else
+                    next((f"idle P{k}" for k, q in enumerate(t.ps) if q.cur == a[2]), "-"))
+            return (f"P{i} runs " + self.go.format_action(s.world, b)
+                    + f"; the write(2) is slow: sysmon retakes P{i} (handoffp), G{a[2]} returns to {back}")
         if kind == "timer":
             assert b is not None
             return f"P{i} checkTimers: " + self.go.format_action(s.world, b).removeprefix("timer: ")
@@ -390,9 +457,15 @@ class GmpModel:
             return f"P{i} findRunnable " + text + ", runs it"
         p = s.ps[i]
         if kind == "preempt":
-            return f"P{i}: sysmon preempts G{p.cur}, its time slice ({self.slice_len}) is used up -> global queue"
+            if p.cur:
+                return f"P{i}: sysmon preempts G{p.cur} (its slice ran long) -> global queue"
+            return (f"P{i}: sysmon preempts {gname(p.runnext)}, which inherited a long slice from runnext "
+                    "-> global queue")
         t = self._next(s, a)
         g = t.ps[i].cur
+        if g == 0:  # the runtime goroutine ran and parked
+            src = "runnext" if p.runnext == RUNTIME_G else "a run queue"
+            return f"P{i}: schedule {gname(RUNTIME_G)} from {src}; it parks at once (no finalizers)"
         if kind == "steal":
             v = a[2]
             took = len(s.ps[v].runq) - len(t.ps[v].runq) if not self.buggy else 0
@@ -413,10 +486,10 @@ class GmpModel:
         for i, p in enumerate(s.ps):
             what = (f"running G{p.cur}, slice {p.slice}/{self.slice_len}" if p.cur else
                     f"_Psyscall (G{p.sys} in a system call)" if p.sys else "scheduling/idle")
-            q = " ".join(f"G{g}" for g in p.runq)
-            out[f"P{i}"] = (f"{what}; runnext {'G%d' % p.runnext if p.runnext else '-'}; runq [{q}]; "
+            q = " ".join(gname(g) for g in p.runq)
+            out[f"P{i}"] = (f"{what}; runnext {gname(p.runnext) if p.runnext else '-'}; runq [{q}]; "
                             f"schedtick {p.tick}")
-        out["global runq"] = "[" + " ".join(f"G{g}" for g in s.gq) + "]"
+        out["global runq"] = "[" + " ".join(gname(g) for g in s.gq) + "]"
         if s.lat:
             out["latency"] = {f"G{k + 1}": v for k, v in enumerate(s.lat) if v}
         return out
