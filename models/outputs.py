@@ -130,44 +130,64 @@ def outputs(model: Any, max_states: int = 1_000_000) -> OutputsResult:
     return OutputsResult(endings, complete, len(parent), reason)
 
 
-def find_output(model: Any, target: str, end: str = "exit", max_states: int = 1_000_000) -> tuple[int, ...] | None:
+def find_output(model: Any, target: str, end: str = "exit", max_states: int = 1_000_000,
+                budgets: tuple[int | None, ...] = (0, 1, 2, None)) -> tuple[int, ...] | None:
     """A path on which the program ends with stdout `target` (and `end`), or None.
 
     Depth first, cutting every state whose output is not a prefix of
-    `target`.  Returns None when no such run exists *within* `max_states`
-    explored states; raises `RuntimeError` when the bound stopped the search
-    before an answer (so "not found" is never a guess)."""
+    `target`.  A model may price its actions (``search_cost(s, a)``: the
+    gmp model charges 1 for a preemption or a retaken write, the
+    environment's perturbations): the search is then run with at most 0, 1,
+    2 of them on a path, and finally with no limit, so the common runs are
+    found first.  Returns None only when the unlimited search found no run
+    within `max_states` explored states; raises `RuntimeError` when the
+    bound stopped it first (so "not found" is never a guess)."""
+    cost = getattr(model, "search_cost", None)
+    if cost is None:
+        budgets = (None,)
+    explored = 0
+    for budget in budgets:
+        found, n, bounded = _dfs(model, target, end, max_states - explored, budget, cost)
+        explored += n
+        if found is not None:
+            return found
+        if bounded:
+            raise RuntimeError(f"more than {max_states} states explored without finding the output")
+    return None
+
+
+def _dfs(model: Any, target: str, end: str, max_states: int, budget: int | None,
+         cost: Any) -> tuple[tuple[int, ...] | None, int, bool]:
     inits = list(model.init_states())
-    seen: set[Any] = set()
-    stack: list[tuple[Any, tuple[int, ...]]] = []
-    for i, s in enumerate(reversed(inits)):
-        stack.append((s, (len(inits) - 1 - i,)))
-    bounded = False
+    best: dict[Any, int] = {}  # state -> least budget used to reach it
+    stack: list[tuple[Any, tuple[int, ...], int]] = []
+    for i in reversed(range(len(inits))):
+        stack.append((inits[i], (i,), 0))
     while stack:
-        s, path = stack.pop()
-        if s in seen:
+        s, path, used = stack.pop()
+        if best.get(s, 1 << 30) <= used:
             continue
-        seen.add(s)
-        if len(seen) > max_states:
-            bounded = True
-            break
+        best[s] = used
+        if len(best) > max_states:
+            return None, len(best), True
         w = world_of(s)
         if not target.startswith("".join(w.output)):
             continue
         acts = model.actions(s)
         if end == "deadlock" and _deadlocked(s, bool(acts)) and "".join(w.output) == target:
-            return path
+            return path, len(best), False
         succ = []
         for k, a in enumerate(acts):
+            u = used + (cost(s, a) if cost is not None else 0)
+            if budget is not None and u > budget:
+                continue
             t = model.next_state(s, a)
             e = _ending(s, t, True)
             if e is not None:
                 if e[0] == target and e[1] == end:
-                    return path + (k,)
+                    return path + (k,), len(best), False
                 continue
-            if t not in seen and target.startswith("".join(world_of(t).output)):
-                succ.append((t, path + (k,)))
+            if best.get(t, 1 << 30) > u and target.startswith("".join(world_of(t).output)):
+                succ.append((t, path + (k,), u))
         stack.extend(reversed(succ))
-    if bounded:
-        raise RuntimeError(f"more than {max_states} states explored without finding the output")
-    return None
+    return None, len(best), False

@@ -36,9 +36,7 @@ class RuntimeOptions:
     #: gmp: local run queue slots; Go's is 256 (SCH-5).
     runq_size: int = 256
     global_check_every: int = 61
-    #: gmp: steps after which a slice counts as long: sysmon's preemption
-    #: request then also lands on a runnext goroutine that inherits the
-    #: slice (SCH-11/31); see ``preempt``.
+    #: gmp, ``preempt: slice`` only: steps after which sysmon preempts (forced).
     time_slice: int = 3
     runnext_inherits_slice: bool = True
     steal: str = "half"
@@ -51,7 +49,9 @@ class RuntimeOptions:
     #: call (SCH-28); false models a runtime without the hand-off.
     sysmon_retake: bool = True
     #: gmp: ``any``: sysmon may preempt a running goroutine after any step of
-    #: its slice (an environment choice, weakly fair per P: SCH-31/32);
+    #: its slice, or the runnext goroutine inheriting it (an environment
+    #: choice, weakly fair per P: SCH-11/31/32); ``slice``: forced after
+    #: ``time_slice`` steps (bounded, misses long-running schedules);
     #: ``never``: no preemption (what a run shorter than 10 ms sees).
     preempt: str = "any"
     #: gmp: ``any``: the start is nondeterministic like Go's (schedtick at
@@ -153,7 +153,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "runtime.steal": ("half", "one", "none"),
     "runtime.main_exit": ("wait", "exit"),
     "runtime.timers": ("fire", "never"),
-    "runtime.preempt": ("any", "never"),
+    "runtime.preempt": ("any", "slice", "never"),
     "runtime.startup": ("any", "fixed"),
     "gc.barrier": ("none", "dijkstra", "yuasa", "hybrid", "go"),
     "gc.allocate": ("black", "white"),

@@ -23,13 +23,13 @@ SPECS = os.path.join(ROOT, "specs")
 
 # spec -> (states, transitions, {property: (verdict, trace length, loop index)})
 PINNED = {
-    "steal": (7973, 14391, {}),
-    "steal_no_steal": (1282, 1840, {"gmp.work_conservation": ("violated", 1, None)}),
-    "steal_buggy": (3175, 4509, {"gmp.no_lost_goroutine": ("violated", 2, None)}),
+    "steal": (7038, 13188, {}),
+    "steal_no_steal": (1050, 1647, {"gmp.work_conservation": ("violated", 1, None)}),
+    "steal_buggy": (2711, 4149, {"gmp.no_lost_goroutine": ("violated", 2, None)}),
     "steal_runnext_no_inherit": (18, 18, {"starvation_free": ("violated", 18, 8),
                                           "terminates": ("violated", 18, 8)}),
-    "steal_no_global_check": (20, 20, {"starvation_free": ("violated", 20, 10),
-                                       "terminates": ("violated", 20, 10)}),
+    "steal_no_global_check": (19, 19, {"starvation_free": ("violated", 19, 9),
+                                       "terminates": ("violated", 19, 9)}),
 }
 
 
@@ -140,7 +140,7 @@ source: |
           <-done
       }
   }
-runtime: {scheduler: gmp, procs: 1, runq_size: RQ, global_check_every: 61, time_slice: 1000}
+runtime: {scheduler: gmp, procs: 1, runq_size: RQ, global_check_every: 61, preempt: never, startup: fixed}
 properties: [deadlock_free, gmp.no_lost_goroutine]
 """
 
@@ -251,4 +251,4 @@ def test_readme_command_exits_zero():
     r = subprocess.run([sys.executable, "-m", "checker", "specs/steal.yaml", "--traces", "none"], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "7,973 states, 14,391 transitions" in r.stdout
+    assert "7,038 states, 13,188 transitions" in r.stdout

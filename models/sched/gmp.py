@@ -157,7 +157,13 @@ class GmpModel:
         self.buggy = o.buggy_steal
         self.timers = o.timers != "never"
         self.retake = o.sysmon_retake
-        self.preempt = o.preempt != "never"
+        #: ``any``: preemption is an environment choice after any step of a
+        #: slice; ``slice``: forced when the slice reaches ``time_slice`` steps
+        #: (a bounded model of sysmon); ``never``.
+        self.preempt_mode = o.preempt
+        self.preempt = o.preempt == "any"
+        #: under ``any`` only whether the slice has taken a step matters
+        self.slice_cap = self.slice_len if o.preempt == "slice" else 1
         self.startup = o.startup
         self.latency_cap = next((int(p.param) + 1 for p in self.prop_specs if p.name == "max_latency"), 0)
 
@@ -202,6 +208,9 @@ class GmpModel:
                 continue
             if p.cur:
                 g = w.gs[p.cur - 1]
+                if self.preempt_mode == "slice" and p.slice >= self.slice_len:
+                    acts.append(("preempt", i))  # forced: the P's only action
+                    continue
                 if g.status == RUN:
                     for c in self.machine.choices(w, p.cur):
                         acts.append(("step", i, p.cur, c))
@@ -215,7 +224,7 @@ class GmpModel:
                 acts.extend(("timer", i) + t for t in w.timers)
             if p.runnext or p.runq or s.gq:
                 acts.append(("run", i))
-                if (self.preempt and self.inherit and p.runnext and p.slice >= self.slice_len
+                if (self.preempt and self.inherit and p.runnext and p.slice >= 1
                         and not (self.every > 0 and p.tick == 0 and s.gq)):
                     acts.append(("preempt", i))
             else:
@@ -230,6 +239,11 @@ class GmpModel:
 
     def next_state(self, s: GmpState, a: GmpAction) -> GmpState:
         t = self._next(s, a)
+        if any(p.slice and not p.cur and not (p.runnext and self.inherit) for p in t.ps):
+            # A P in schedule with nothing to pass its slice on to has no slice:
+            # forget the count so equal schedules compare equal.
+            t = t._replace(ps=tuple(p._replace(slice=0) if p.slice and not p.cur and not (p.runnext and self.inherit)
+                                    else p for p in t.ps))
         if self.latency_cap:
             t = t._replace(lat=self._latency(s, t))
         return t
@@ -303,7 +317,7 @@ class GmpModel:
             st = self.machine.step(w, gid, a[3] if kind == "step" else None)
             ev = st.events
             w = st.world
-            p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_len))
+            p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_cap))
             gs = w.gs
             for g in ev.spawned + ev.woken:
                 if gs[g - 1].status == RUN:  # a woken/spawned G may have run to its end already
@@ -382,6 +396,11 @@ class GmpModel:
                      for k in range(len(t.world.gs)))
 
     # ------------------------------------------------------------------ hooks
+    def search_cost(self, s: GmpState, a: GmpAction) -> int:
+        """`models.outputs.find_output`'s price: the environment's rare
+        perturbations (a preemption, a write long enough to lose the P)."""
+        return 1 if a[0] in ("preempt", "write") else 0
+
     def fairness(self, s: GmpState, a: GmpAction) -> Hashable:
         if a[0] == "sysret":
             return None  # the environment owes a system call nothing
