@@ -18,8 +18,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from checker.check import check  # noqa: E402
-from models.spec import load_spec_text  # noqa: E402
-from models.world import build_model  # noqa: E402
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text  # noqa: E402
 
 PROPS = "[deadlock_free, panic_free, race_free]"
 

@@ -30,7 +30,7 @@ CORPUS = os.path.join(ROOT, "tests", "sched_corpus")
 
 def corpus_spec(name: str, overrides: dict[str, Any] | None = None) -> Any:
     """The spec of corpus program `name` under gmp (spec defaults, procs from GOMAXPROCS)."""
-    from models.spec import apply_override, load_spec_text
+    from gocheck.spec import apply_override, load_spec_text
 
     with open(os.path.join(CORPUS, name + ".go"), encoding="utf-8") as f:
         src = f.read()
@@ -66,7 +66,7 @@ def _value(v: str) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     from models.outputs import find_output
-    from models.sched.gmp import build_model
+    from gocheck.factory import build_model
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*")

@@ -168,7 +168,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         if strategy == "random":
             stop = _random_walks(model, inits, add, check_end, index, stats, walks, max_depth, seed, deadline)
         else:
-            frontier: deque[int] | list[int] = deque(range(len(states))) if strategy == "bfs" else list(range(len(states)))[::-1]
+            frontier: deque[int] = deque(range(len(states))) if strategy == "bfs" else deque(range(len(states) - 1, -1, -1))
             pop = frontier.popleft if strategy == "bfs" else frontier.pop
             actions_of = model.actions
             step = model.next_state

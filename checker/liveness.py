@@ -21,7 +21,7 @@ takes.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from typing import Any
 
 from checker.model import HOLDS, Property, evaluate, unknown, violated
@@ -89,7 +89,7 @@ def sccs(result: Any, allowed: bytearray, roots: Iterable[int] | None = None) ->
     return out
 
 
-def _inside_edges(result: Any, comp: set[int], v: int) -> Iterable[tuple[int, int, int]]:
+def _inside_edges(result: Any, comp: set[int], v: int) -> Iterator[tuple[int, int, int]]:
     """The edges (index, target, fairness group) from `v` that stay inside `comp`."""
     g = result.graph
     for e in range(g.estart[v], g.estart[v] + g.ecount[v]):
@@ -222,6 +222,7 @@ def check_liveness(prop: Property, result: Any) -> Any:
     if prop.kind == "bottom":
         return _check_bottom(prop, result)
     if prop.kind == "progress":
+        assert prop.keys is not None
         keys_of = [frozenset(prop.keys(s)) for s in states]
         all_keys: set[Hashable] = set().union(*keys_of) if keys_of else set()
         best = None
@@ -272,6 +273,7 @@ def check_liveness(prop: Property, result: Any) -> Any:
         goal = set(comp)
         if prop.kind == "eventually":
             path = _bfs_within(result, roots, goal, reach)
+            assert path is not None, "a component reachable from the roots has a path from them"
             prefix = [result.taken[path[0][0]]] + [a for _, a in path[:-1]]
         else:
             # shortest: any path to a trigger state, then inside the bad region to comp
@@ -288,7 +290,8 @@ def check_liveness(prop: Property, result: Any) -> Any:
     return best
 
 
-def _finish(result: Any, prop: Property, comp: list[int], prefix: list[int], reason: str) -> Any:
+def _finish(result: Any, prop: Property, comp: list[int], prefix: list[int] | None, reason: str) -> Any:
+    assert prefix is not None, "a fair component found without a path to it"
     entry = end_state(result, prefix)
     if result.graph.ecount[entry] == 0 or (len(comp) == 1 and next(_inside_edges(result, {entry}, entry), None) is None):
         return PropertyResult(prop, violated(reason + " (the execution ends here)"), tuple(prefix), None)
@@ -309,6 +312,7 @@ def _check_bottom(prop: Property, result: Any) -> Any:
         if any(comp_of[g.target[e]] != c for v in comp for e in range(g.estart[v], g.estart[v] + g.ecount[v])):
             continue
         stuck: set[Hashable] | None = None
+        assert prop.keys is not None
         for v in comp:
             ks = set(prop.keys(result.states[v]))
             stuck = ks if stuck is None else stuck & ks
@@ -320,6 +324,6 @@ def _check_bottom(prop: Property, result: Any) -> Any:
         path = tuple(result.path_to(entry))
         names = ", ".join(sorted(map(str, stuck)))
         cand = PropertyResult(prop, violated(f"{names} blocked forever: no continuation from here unblocks it"), path)
-        if best is None or len(cand.path) < len(best.path):
+        if best is None or len(path) < len(best.path or ()):
             best = cand
     return best or PropertyResult(prop, HOLDS)

@@ -167,8 +167,10 @@ class Property:
         return self.kind in ("eventually", "leads_to", "progress", "bottom")
 
 
-def evaluate(cond: Condition, s: Any) -> str | None:
+def evaluate(cond: Condition | None, s: Any) -> str | None:
     """Evaluate a condition: ``None`` when it holds, else the reason it fails."""
+    if cond is None:
+        raise TypeError("this property has no condition to evaluate")
     r = cond(s)
     if r is True:
         return None

@@ -12,6 +12,7 @@ it diverged.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Sequence
@@ -52,7 +53,7 @@ class Counterexample:
     found_by: str = "bfs"
     meta: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @builtins.property
     def path_str(self) -> str:
         return "/".join(map(str, self.path))
 
@@ -96,7 +97,17 @@ def build(model: Any, prop: str, reason: str, path: Sequence[int], loop: int | N
     for i, a in enumerate(actions, start=1):
         prev = states[i - 1]
         steps.append(Step(i, str(fmt(prev, a)), str(actor(prev, a)), position(prev, a), view(states[i]), path[i]))
-    return Counterexample(prop, reason, tuple(path), loop, steps, spec_path, spec_digest, kind, fairness, found_by)
+    meta: dict[str, Any] = {}
+    sources = getattr(model, "sources", None)
+    if callable(sources):
+        meta["sources"] = dict(sources())
+    waits = getattr(model, "waits_for", None)
+    if callable(waits):
+        edges = [list(map(str, e)) for e in waits(states[-1])]
+        if edges:
+            meta["waits_for"] = edges
+    return Counterexample(prop, reason, tuple(path), loop, steps, spec_path, spec_digest, kind, fairness, found_by,
+                          meta)
 
 
 def _itf_value(v: Any) -> Any:

@@ -7,13 +7,11 @@ bits like the rest of the int model.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from models import ir
-from models.goroutine import GoPanic, wrap
-
-if TYPE_CHECKING:
-    from models.goroutine import Tx
+from models.tx import InternalError, Tx, wrap
 
 __all__ = ["exec_atomic"]
 
@@ -39,5 +37,11 @@ def exec_atomic(t: Tx, gid: int, ins: ir.AtomicOp, s: tuple[Any, ...]) -> None:
         if result:
             t.store(ref, s[ins.b])  # type: ignore[index]
     else:
-        raise GoPanic(f"internal: unknown atomic operation {o}")
+        raise InternalError(f"unknown atomic operation {o}")
     t.advance(gid, ((ins.dst, result),) if ins.dst is not None else ())
+
+
+#: The visible instructions this module executes (`models.interp` builds its table from these).
+HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
+    ir.AtomicOp: exec_atomic,
+}

@@ -17,15 +17,13 @@ exactly one case fires.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from models import ir
-from models.goroutine import GoPanic
 from models.state import Chan
-
-if TYPE_CHECKING:
-    from models.goroutine import Tx
+from models.tx import GoPanic, Tx
 
 __all__ = ["exec_send", "exec_recv", "exec_close", "try_send", "try_recv", "close_chan", "unregister",
            "sender_value", "complete_recv", "complete_send"]
@@ -175,3 +173,9 @@ def exec_close(t: Tx, gid: int, ins: ir.Close, s: tuple[Any, ...]) -> None:
         raise GoPanic("close of nil channel")
     close_chan(t, ref.obj)
     t.advance(gid)
+
+
+#: The visible instructions this module executes (`models.interp` builds its table from these).
+HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
+    ir.Send: exec_send, ir.Recv: exec_recv, ir.Close: exec_close,
+}

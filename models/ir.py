@@ -52,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 Pos = tuple[int, int]
 NOPOS: Pos = (0, 0)
@@ -161,13 +161,23 @@ class Instr:
     def op(self) -> str:
         return type(self).__name__
 
+    @property
+    def pos(self) -> Pos:
+        """The Go source position; every instruction class declares it as its last field."""
+        raise NotImplementedError(type(self).__name__)
+
     def operands(self) -> Iterator[tuple[str, Any]]:
         for f in fields(self):
             if f.name != "pos":
                 yield f.name, getattr(self, f.name)
 
 
-def _instr(cls: type) -> type:
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True)
+def _instr(cls: type[_T]) -> type[_T]:
+    """A frozen, slotted dataclass (typed as such for mypy by `dataclass_transform`)."""
     return dataclass(frozen=True, slots=True)(cls)
 
 
@@ -765,7 +775,7 @@ class Panic(Instr):
     pos: Pos = NOPOS
 
 
-# ---- visible: system calls and the network poller (GO_SEMANTICS 1.7, 6)
+# ---- visible: system calls and the network poller (docs/go-semantics.md 1.7, 6)
 
 
 @_instr
@@ -898,11 +908,23 @@ class Program:
     start: str
     entry: str
     types: dict[str, Type] = field(default_factory=dict)
+    #: for a program merged from several files (`models.lang.packages`): the file and line of
+    #: each merged line (an object with ``where(line) -> (path, line)``); None for one file
+    file_map: Any = None
 
     def line(self, n: int) -> str:
         """Source line `n` (1-based), stripped; "" when out of range."""
         lines = self.source.splitlines()
         return lines[n - 1].strip() if 0 < n <= len(lines) else ""
+
+    def where(self, n: int) -> str:
+        """``file:line`` of source line `n`, as traces and messages name it: an inline spec source is
+        main.go, as under ``go run``; a merged package names the original file."""
+        if self.file_map is not None:
+            path, line = self.file_map.where(n)
+            return f"{path}:{line}"
+        name = self.file.replace("\\", "/").rsplit("/", 1)[-1]
+        return f"{name if name.endswith('.go') else 'main.go'}:{n}"
 
 
 #: Every instruction class, by name.

@@ -12,7 +12,7 @@ text on stdout when the process ends, and how it ends:
   DL-O1..DL-O9): a state without successors.
 
 It works on any model whose states are a `models.state.World` (the abstract
-scheduler, `models.world.GoModel`: the language's answer) or carry one in
+scheduler, `models.gomodel.GoModel`: the language's answer) or carry one in
 ``.world`` (the G-M-P scheduler, `models.sched.gmp.GmpModel`: the runtime's
 answer).  Each ending comes with the shortest witness path (breadth first),
 in the checker's path format: the initial-state index, then action indices.

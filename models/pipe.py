@@ -1,5 +1,5 @@
 """``os.Pipe`` files and blocking system calls in the abstract semantics
-(GO_SEMANTICS 1.7 SCH-25..27, 6.1 NP-1..4, 6.3).
+(docs/go-semantics.md 1.7 SCH-25..27, 6.1 NP-1..4, 6.3).
 
 A pipe end is ``Ref(pipe, "r")`` or ``Ref(pipe, "w")`` (a `models.state.Pipe`
 heap object).  Reads on an empty pipe park the goroutine on the poller with
@@ -15,6 +15,7 @@ delivers one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -136,3 +137,9 @@ def exec_close(t: Any, gid: int, ins: ir.PipeClose, s: tuple[Any, ...]) -> None:
 def _read_dst(t: Any, gid: int, which: str) -> int | None:
     ins = t.instr(gid)
     return ins.dst_n if which == "n" else ins.dst_err
+
+
+#: The visible instructions this module executes (`models.interp` builds its table from these).
+HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
+    ir.PipeRead: exec_read, ir.PipeWrite: exec_write, ir.PipeClose: exec_close,
+}

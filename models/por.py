@@ -45,7 +45,7 @@ from models import ir
 from models.state import DONE, RUN, WAIT, Chan, Cond, Context, Data, World
 
 if TYPE_CHECKING:
-    from models.world import GoModel
+    from models.gomodel import GoModel
 
 __all__ = ["persistent_set", "visible", "static_info"]
 
@@ -212,7 +212,7 @@ class _Ctx:
     """What one state's persistent-set computation shares between seeds."""
 
     def __init__(self, model: GoModel, w: World):
-        self.model, self.m, self.w = model, model.machine, w
+        self.model, self.m, self.w = model, model.interp, w
         self.static = static_info(self.m)
         self.unit: dict[int, frozenset[int]] = {}  # select-wait units
         for g in w.gs:
@@ -416,7 +416,7 @@ def visible(model: GoModel, w: World, a: Any, t: World) -> bool:
         return True
     if not model.por_observes_races:
         return False
-    m = model.machine
+    m = model.interp
     me = a[1] if a[0] in ("step", "select") else 0
     if me and type(m.instr_of(w.gs[me - 1])) in _RACE_OPS:
         return True

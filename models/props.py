@@ -1,6 +1,6 @@
-"""The Go properties, as functions of a `World` (DESIGN section 1).
+"""The Go properties, as functions of a `World` (docs/design.md section 1).
 
-Each function here takes the `Machine` (for code and names) and a world,
+Each function here takes the `Interpreter` (for code and names) and a world,
 so a scheduler that wraps the world (gmp) reuses them by projection.
 
 - `deadlock_reason`: Go's ``checkdead`` (DL-2): the program has not ended,
@@ -17,7 +17,7 @@ so a scheduler that wraps the world (gmp) reuses them by projection.
   parked on the poller is (it leaks if no write or close ever comes).
 - `panic_reason`: the panic or fatal error message, with the Go line.
 - `races`: two goroutines whose next visible instructions are plain
-  (non-atomic) accesses to one variable, at least one a write (DESIGN 7),
+  (non-atomic) accesses to one variable, at least one a write (docs/design.md 7),
   plus Go's ``-race`` model of WaitGroup misuse (an ``Add`` from zero
   racing ``Wait``, ``sync/waitgroup.go``).
 - `lock_waiters`: goroutines waiting for a lock (``starvation_free`` keys).
@@ -29,21 +29,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import ir
-from models.goroutine import Machine, fmt_value
+from models.interp import Interpreter
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, World
 from models.sync import LOCK_OPS
+from models.tx import fmt_value
 
 __all__ = ["deadlock_reason", "leak_keys", "panic_reason", "races", "lock_waiters", "live_goroutines",
            "terminated", "object_names", "var_name", "describe_g", "describe_obj"]
 
 
-def terminated(m: Machine, w: World) -> bool:
+def terminated(m: Interpreter, w: World) -> bool:
     """The program is over: it ended (exit, panic) or main returned and every goroutine is done.
     A main that called ``runtime.Goexit`` never returns, so that program never ends (DL-O8)."""
     return w.ended or w.main_done and all(g.status == DONE for g in w.gs)
 
 
-def deadlock_reason(m: Machine, w: World) -> bool | str:
+def deadlock_reason(m: Interpreter, w: World) -> bool | str:
     """True when `w` is a proper end; else Go's fatal error text (DL-2)."""
     if w.ended or w.main_done or w.panic:
         return True
@@ -59,7 +60,7 @@ def deadlock_reason(m: Machine, w: World) -> bool | str:
     return f"fatal error: all goroutines are asleep - deadlock! ({where})"
 
 
-def leak_keys(m: Machine, w: World) -> tuple[str, ...]:
+def leak_keys(m: Interpreter, w: World) -> tuple[str, ...]:
     if w.panic:
         return ()
     return tuple(f"G{g.gid}" for g in w.gs if g.status == WAIT and g.gid != 1 and g.wait[:1] != ("syscall",))
@@ -77,7 +78,7 @@ def live_goroutines(w: World) -> int:
     return sum(1 for g in w.gs if g.status != DONE)
 
 
-def lock_waiters(m: Machine, w: World) -> tuple[str, ...]:
+def lock_waiters(m: Interpreter, w: World) -> tuple[str, ...]:
     if w.ended:
         return ()
     return tuple(f"G{g.gid}" for g in w.gs if g.status != DONE and type(m.instr_of(g)) in LOCK_OPS)
@@ -100,7 +101,7 @@ class Access:
     slot_name: str = ""
 
 
-def racing_accesses(m: Machine, w: World) -> tuple[Access, Access] | None:
+def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
     """Two conflicting accesses of different goroutines enabled together in
     `w`, or None: plain variables first, then WaitGroup Add/Wait, then
     channel send/close.  `races` and the race explanation both use it."""
@@ -144,7 +145,7 @@ def racing_accesses(m: Machine, w: World) -> tuple[Access, Access] | None:
     return None
 
 
-def races(m: Machine, w: World) -> bool | str:
+def races(m: Interpreter, w: World) -> bool | str:
     """True, or a description of two conflicting accesses enabled together."""
     pair = racing_accesses(m, w)
     if pair is None:
@@ -162,7 +163,7 @@ def races(m: Machine, w: World) -> bool | str:
             f"closes it at {_at(m, b.ins)} (a close must be synchronized with every send)")
 
 
-def chan_accesses(m: Machine, w: World, gid: int, ins: ir.Instr, slots: tuple[Any, ...]) -> list[tuple[int, bool]]:
+def chan_accesses(m: Interpreter, w: World, gid: int, ins: ir.Instr, slots: tuple[Any, ...]) -> list[tuple[int, bool]]:
     """The channel accesses Go's race detector sees in `gid`'s next step, as
     ``(channel object, is_close)``: ``chansend`` reads the channel and
     ``closechan`` writes it (runtime/chan.go: racereadpc / racewritepc on
@@ -183,15 +184,15 @@ def chan_accesses(m: Machine, w: World, gid: int, ins: ir.Instr, slots: tuple[An
     return []
 
 
-def _at(m: Machine, ins: ir.Instr) -> str:
+def _at(m: Interpreter, ins: ir.Instr) -> str:
     line = ins.pos[0]
-    return f"{m.file}:{line} ({m.program.line(line)})"
+    return f"{m.program.where(line)} ({m.program.line(line)})"
 
 
 # --------------------------------------------------------------------------- names and views
 
 
-def object_names(m: Machine, w: World) -> dict[int, str]:
+def object_names(m: Interpreter, w: World) -> dict[int, str]:
     """Go names for heap objects: package-level variables, then locals by slot name."""
     names: dict[int, str] = {}
     for name, o in m.global_obj.items():
@@ -228,7 +229,7 @@ def object_names(m: Machine, w: World) -> dict[int, str]:
     return names
 
 
-def var_name(m: Machine, w: World, ref: ir.Ref, names: dict[int, str], fallback: str = "") -> str:
+def var_name(m: Interpreter, w: World, ref: ir.Ref, names: dict[int, str], fallback: str = "") -> str:
     base = names.get(ref.obj) or fallback or f"object {ref.obj}"
     if ref.field is None or ref.field == 0 and isinstance(w.heap[ref.obj], Data) and len(w.heap[ref.obj].fields) == 1 \
             and w.heap[ref.obj].fields[0][0] == 0:
@@ -238,7 +239,7 @@ def var_name(m: Machine, w: World, ref: ir.Ref, names: dict[int, str], fallback:
     return f"{base}[{ref.field}]"
 
 
-def describe_g(m: Machine, w: World, gid: int, names: dict[int, str]) -> str:
+def describe_g(m: Interpreter, w: World, gid: int, names: dict[int, str]) -> str:
     """One goroutine for traces: ``"G2 main.go:14 chan send ch: ch <- v"``."""
     g = w.gs[gid - 1]
     if g.status == DONE:
@@ -249,14 +250,14 @@ def describe_g(m: Machine, w: World, gid: int, names: dict[int, str]) -> str:
     if g.status == WAIT:
         what = g.wait[0]
         if what == "syscall":
-            return f"G{gid} {m.file}:{line} in system call {g.wait[1]}: {src}"
+            return f"G{gid} {m.program.where(line)} in system call {g.wait[1]}: {src}"
         if len(g.wait) > 1:
             arg = g.wait[1]
             objs = arg if isinstance(arg, tuple) else (arg,)
             what += " " + ", ".join(names.get(o, f"object {o}") for o in objs)
-        return f"G{gid} {m.file}:{line} {what}: {src}"
+        return f"G{gid} {m.program.where(line)} {what}: {src}"
     state = "woken, will panic" if g.wait else "runnable"
-    return f"G{gid} {m.file}:{line} {state}: {src}"
+    return f"G{gid} {m.program.where(line)} {state}: {src}"
 
 
 def describe_obj(o: Any) -> Any:

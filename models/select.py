@@ -5,7 +5,7 @@ checker turns that randomness into nondeterminism, so every ready case is
 its own choice (its own action).  ``default`` is a choice only when no
 case is ready.  A send case on a closed channel counts as ready and panics
 when chosen (SEL-5), so ``select { case c <- 1: case <-d: }`` with ``c``
-closed and ``d`` holding a value can panic or receive (GO_SEMANTICS 7).
+closed and ``d`` holding a value can panic or receive (docs/go-semantics.md 7).
 Nil channels are never ready (SEL-3); with no ready case and no default the
 goroutine parks on every channel of the select at once (SEL-6) and the
 first partner to complete one case removes the others (SEL-7).
@@ -13,15 +13,14 @@ first partner to complete one case removes the others (SEL-7).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from models import ir
 from models.chan import try_recv, try_send
 from models.state import Chan
-
-if TYPE_CHECKING:
-    from models.goroutine import Tx
+from models.tx import Tx
 
 __all__ = ["select_choices", "exec_select", "case_ready"]
 
@@ -85,3 +84,9 @@ def exec_select(t: Tx, gid: int, ins: ir.Select, s: tuple[Any, ...], choice: int
         t.park(gid, ("select", tuple(chans)))
     else:
         t.park(gid, ("select (no cases)",))
+
+
+#: The visible instructions this module executes (`models.interp` builds its table from these).
+HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
+    ir.Select: exec_select,
+}

@@ -28,17 +28,15 @@ wakes the oldest waiter, and is lost when there is none.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from models import ir
-from models.goroutine import GoPanic
 from models.state import Cond, Mutex, Once, RWMutex, WaitGroup
+from models.tx import GoPanic, Tx
 
-if TYPE_CHECKING:
-    from models.goroutine import Tx
-
-__all__ = ["exec_sync", "lock", "unlock", "LOCK_OPS"]
+__all__ = ["HANDLERS", "LOCK_OPS", "lock", "unlock"]
 
 #: Instructions that wait for a lock: their goroutines are starvation_free's keys.
 LOCK_OPS = (ir.Lock, ir.RLock, ir.CondRelock)
@@ -171,89 +169,116 @@ def _runlock(t: Tx, o: int) -> None:
 # ---------------------------------------------------------------------------- dispatch
 
 
-def exec_sync(t: Tx, gid: int, ins: ir.Instr, s: tuple[Any, ...]) -> None:
-    op = type(ins)
-    if op is ir.Lock:
-        lock(t, gid, _obj(t, s[ins.m]))
-    elif op is ir.Unlock:
-        unlock(t, gid, _obj(t, s[ins.m]))
-        t.advance(gid)
-    elif op is ir.TryLock:
-        t.advance(gid, ((ins.dst, _trylock(t, _obj(t, s[ins.m]))),))
-    elif op is ir.RLock:
-        _rlock(t, gid, _obj(t, s[ins.m]))
-    elif op is ir.RUnlock:
-        _runlock(t, _obj(t, s[ins.m]))
-        t.advance(gid)
-    elif op is ir.WgAdd:
-        o = _obj(t, s[ins.wg])
-        wg: WaitGroup = t.get(o)
-        delta = s[ins.delta]
-        v = wg.counter + delta
-        if v < 0:
-            raise GoPanic("sync: negative WaitGroup counter")
-        if wg.waiters and delta > 0 and v == delta:
-            raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
-        if v == 0:
-            for w in wg.waiters:
-                t.wake(w)
-            t.put(o, WaitGroup(0, ()))
-        else:
-            t.put(o, WaitGroup(v, wg.waiters))
-        t.advance(gid)
-    elif op is ir.WgWait:
-        o = _obj(t, s[ins.wg])
-        wg = t.get(o)
-        if wg.counter == 0:
-            t.advance(gid)
-        else:
-            t.put(o, WaitGroup(wg.counter, wg.waiters + (gid,)))
-            t.park(gid, ("sync.WaitGroup.Wait", o))
-    elif op is ir.OnceBegin:
-        o = _obj(t, s[ins.once])
-        once: Once = t.get(o)
-        if once.state == 2:
-            if once.woken == gid:  # the readied waiter's Lock, done check, Unlock: ready the next
-                nxt = once.waiters[:1]
-                t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
-                for w in nxt:
-                    t.wake_retry(w)
-            t.advance(gid, ((ins.dst, False),))
-        elif once.state == 0:
-            t.put(o, Once(1, ()))
-            t.advance(gid, ((ins.dst, True),))
-        else:
-            t.put(o, Once(1, once.waiters + (gid,)))
-            t.park(gid, ("sync.Once.Do", o))
-    elif op is ir.OnceEnd:
-        o = _obj(t, s[ins.once])
-        once = t.get(o)
-        # doSlow's deferred Unlock (once.go) readies one waiter of the Mutex
-        # (MU-4, into runnext, SCH-14); each readied waiter's own Unlock
-        # readies the next: one per Unlock, not all at once.
-        nxt = once.waiters[:1]
-        t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
-        for w in nxt:
-            t.wake_retry(w)
-        t.advance(gid)
-    elif op is ir.CondWait:
-        o = _obj(t, s[ins.cond])
-        c: Cond = t.get(o)
-        unlock(t, gid, _obj(t, c.locker))
-        c = t.get(o)
-        t.put(o, Cond(c.locker, c.waiters + (gid,)))
-        t.park(gid, ("sync.Cond.Wait", o))
-    elif op is ir.CondRelock:
-        c = t.get(_obj(t, s[ins.cond]))
-        lock(t, gid, _obj(t, c.locker))
-    elif op is ir.CondSignal:
-        o = _obj(t, s[ins.cond])
-        c = t.get(o)
-        if c.waiters:
-            n = len(c.waiters) if ins.broadcast else 1
-            for w in c.waiters[:n]:
-                t.wake(w)
-            t.put(o, Cond(c.locker, c.waiters[n:]))
+def _lock(t: Tx, gid: int, ins: ir.Lock, s: tuple[Any, ...]) -> None:
+    lock(t, gid, _obj(t, s[ins.m]))
+
+
+def _unlock(t: Tx, gid: int, ins: ir.Unlock, s: tuple[Any, ...]) -> None:
+    unlock(t, gid, _obj(t, s[ins.m]))
+    t.advance(gid)
+
+
+def _try_lock(t: Tx, gid: int, ins: ir.TryLock, s: tuple[Any, ...]) -> None:
+    t.advance(gid, ((ins.dst, _trylock(t, _obj(t, s[ins.m]))),))
+
+
+def _r_lock(t: Tx, gid: int, ins: ir.RLock, s: tuple[Any, ...]) -> None:
+    _rlock(t, gid, _obj(t, s[ins.m]))
+
+
+def _r_unlock(t: Tx, gid: int, ins: ir.RUnlock, s: tuple[Any, ...]) -> None:
+    _runlock(t, _obj(t, s[ins.m]))
+    t.advance(gid)
+
+
+def _wg_add(t: Tx, gid: int, ins: ir.WgAdd, s: tuple[Any, ...]) -> None:
+    """WG-1/WG-2: the counter moves by delta; at zero every waiter is released."""
+    o = _obj(t, s[ins.wg])
+    wg: WaitGroup = t.get(o)
+    delta = s[ins.delta]
+    v = wg.counter + delta
+    if v < 0:
+        raise GoPanic("sync: negative WaitGroup counter")
+    if wg.waiters and delta > 0 and v == delta:
+        raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
+    if v == 0:
+        for w in wg.waiters:
+            t.wake(w)
+        t.put(o, WaitGroup(0, ()))
+    else:
+        t.put(o, WaitGroup(v, wg.waiters))
+    t.advance(gid)
+
+
+def _wg_wait(t: Tx, gid: int, ins: ir.WgWait, s: tuple[Any, ...]) -> None:
+    o = _obj(t, s[ins.wg])
+    wg: WaitGroup = t.get(o)
+    if wg.counter == 0:
         t.advance(gid)
     else:
-        raise GoPanic(f"internal: instruction {ins.op} is not implemented")
+        t.put(o, WaitGroup(wg.counter, wg.waiters + (gid,)))
+        t.park(gid, ("sync.WaitGroup.Wait", o))
+
+
+def _once_begin(t: Tx, gid: int, ins: ir.OnceBegin, s: tuple[Any, ...]) -> None:
+    o = _obj(t, s[ins.once])
+    once: Once = t.get(o)
+    if once.state == 2:
+        if once.woken == gid:  # the readied waiter's Lock, done check, Unlock: ready the next
+            nxt = once.waiters[:1]
+            t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
+            for w in nxt:
+                t.wake_retry(w)
+        t.advance(gid, ((ins.dst, False),))
+    elif once.state == 0:
+        t.put(o, Once(1, ()))
+        t.advance(gid, ((ins.dst, True),))
+    else:
+        t.put(o, Once(1, once.waiters + (gid,)))
+        t.park(gid, ("sync.Once.Do", o))
+
+
+def _once_end(t: Tx, gid: int, ins: ir.OnceEnd, s: tuple[Any, ...]) -> None:
+    o = _obj(t, s[ins.once])
+    once: Once = t.get(o)
+    # doSlow's deferred Unlock (once.go) readies one waiter of the Mutex
+    # (MU-4, into runnext, SCH-14); each readied waiter's own Unlock readies
+    # the next: one per Unlock, not all at once.
+    nxt = once.waiters[:1]
+    t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
+    for w in nxt:
+        t.wake_retry(w)
+    t.advance(gid)
+
+
+def _cond_wait(t: Tx, gid: int, ins: ir.CondWait, s: tuple[Any, ...]) -> None:
+    o = _obj(t, s[ins.cond])
+    c: Cond = t.get(o)
+    unlock(t, gid, _obj(t, c.locker))
+    c = t.get(o)
+    t.put(o, Cond(c.locker, c.waiters + (gid,)))
+    t.park(gid, ("sync.Cond.Wait", o))
+
+
+def _cond_relock(t: Tx, gid: int, ins: ir.CondRelock, s: tuple[Any, ...]) -> None:
+    c: Cond = t.get(_obj(t, s[ins.cond]))
+    lock(t, gid, _obj(t, c.locker))
+
+
+def _cond_signal(t: Tx, gid: int, ins: ir.CondSignal, s: tuple[Any, ...]) -> None:
+    o = _obj(t, s[ins.cond])
+    c: Cond = t.get(o)
+    if c.waiters:
+        n = len(c.waiters) if ins.broadcast else 1
+        for w in c.waiters[:n]:
+            t.wake(w)
+        t.put(o, Cond(c.locker, c.waiters[n:]))
+    t.advance(gid)
+
+
+#: The visible instructions this module executes (`models.interp` builds its table from these).
+HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
+    ir.Lock: _lock, ir.Unlock: _unlock, ir.TryLock: _try_lock, ir.RLock: _r_lock, ir.RUnlock: _r_unlock,
+    ir.WgAdd: _wg_add, ir.WgWait: _wg_wait, ir.OnceBegin: _once_begin, ir.OnceEnd: _once_end,
+    ir.CondWait: _cond_wait, ir.CondRelock: _cond_relock, ir.CondSignal: _cond_signal,
+}

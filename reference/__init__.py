@@ -1,4 +1,4 @@
-"""The reference runtime: the IR run for real on OS threads (DESIGN.md section 9).
+"""The reference runtime: the IR run for real on OS threads (docs/design.md section 9).
 
 An independent implementation of Go's G-M-P runtime: it imports only
 ``models.ir``, ``models.lang`` and ``models.errors``, never the semantics

@@ -10,6 +10,7 @@ the controlled-mode token first and produce one event each.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from models import ir
@@ -83,6 +84,7 @@ class Interp:
         while True:
             if g.preempt:
                 g.preempt = False
+                g.preempted = True
                 return DIED if rt.dead else YIELD_GLOBAL
             frames = g.frames
             if not frames:
@@ -145,6 +147,7 @@ class Interp:
         kind = req[0]
         if kind == o.PARK:
             g.status = G_WAITING
+            g.since = time.monotonic_ns()
             g.waitreason = req[1]
             g.unlockf = req[2]
             return PARKED

@@ -1,14 +1,11 @@
 """Drive the real threaded runtime along a model counterexample.
 
-``replay_trace(trace_path, procs=2) -> int`` (``python -m checker replay
---on reference TRACE``) reads an ITF trace (`checker.trace.read_itf`),
-rebuilds the model actions along its path from the spec it names, turns
-them into a controlled-mode schedule (`reference.runtime.Controller`) and
-runs the program on real threads, printing what Go would print: the
-output, the panic or ``fatal error: all goroutines are asleep -
-deadlock!`` report, and the goroutines still alive when the process
-exited (the leak).  It returns Go's exit code (2 for panic/deadlock, 3 when
-the runtime could not follow the schedule, 124 on timeout).
+``run_schedule(program, schedule)`` runs a program on real threads along
+a controlled-mode schedule (`reference.runtime.Controller`) with timer
+entries.  The schedule comes from a model counterexample: turning model
+actions into it is the application's job (`gocheck.conformance.schedule_of`
+and ``replay_trace``, behind ``python -m checker replay --on reference
+TRACE``), since this package never reads the model's states.
 
 From model actions to a schedule
 --------------------------------
@@ -37,14 +34,13 @@ After the last entry the run continues freely.
 from __future__ import annotations
 
 import heapq
-import sys
 import threading
-from typing import Any, TextIO
+from typing import Any
 
 from .api import run_to_end
 from .runtime import Controller, RunResult, Runtime
 
-__all__ = ["replay_trace", "schedule_of", "run_schedule", "TraceSchedule"]
+__all__ = ["TIMER", "TraceSchedule", "peak_goroutines", "run_schedule"]
 
 TIMER = -1
 
@@ -57,44 +53,6 @@ class TraceSchedule:
         self.timers = timers
         self.dropped_retries = dropped_retries
         self.cut_at_exit = cut_at_exit
-
-
-def schedule_of(model: Any, states: list, actions: list, loop: int | None = None, loops: int = 0) -> TraceSchedule:
-    """The controlled-mode schedule of a model path (see the module docstring)."""
-    from models.state import DONE, RUN, WAIT
-
-    acts = list(actions)
-    if loop is not None and loops > 0 and loop < len(acts):
-        acts = acts + acts[loop:] * loops  # the lasso returns to states[loop]
-    m = model.machine
-    entries: list[int] = []
-    timers: dict[int, tuple] = {}
-    parked: dict[int, Any] = {}
-    dropped = 0
-    cut = False
-    w = states[0]
-    for a in acts:
-        if a[0] == "timer":
-            timers[len(entries)] = (a[1], a[2])
-            entries.append(TIMER)
-        else:
-            g = a[1]
-            gs = w.gs[g - 1]
-            if g in parked and gs.status == RUN and gs.frames and gs.frames[-1] == parked[g]:
-                dropped += 1  # a retry: the runtime retries inside the blocked operation
-            elif g == 1 and len(gs.frames) == 1 and type(m.instr_of(gs)).__name__ == "Return":
-                cut = True
-                break  # main returns: the process exits
-            else:
-                entries.append(g)
-        w = model.next_state(w, a)
-        if a[0] != "timer" and w.gs[a[1] - 1].status == WAIT:
-            parked[a[1]] = w.gs[a[1] - 1].frames[-1]
-        for x, sig in list(parked.items()):
-            gx = w.gs[x - 1]
-            if gx.status == DONE or (gx.status == RUN and gx.frames[-1] != sig):
-                del parked[x]
-    return TraceSchedule(entries, timers, dropped, cut)
 
 
 class _TraceController(Controller):
@@ -177,45 +135,3 @@ def peak_goroutines(events: list[dict]) -> int:
             live -= 1
         peak = max(peak, live)
     return peak
-
-
-def replay_trace(trace_path: str, procs: int = 2, seed: int | None = 0, loops: int = 3,
-                 out: TextIO | None = None, err: TextIO | None = None, timeout_s: float = 30.0) -> int:
-    """Replay the counterexample in `trace_path` on the reference runtime;
-    print the run's output and Go's failure report; return its exit code."""
-    from checker.errors import InputError
-    from checker.trace import read_itf, replay
-    from models.spec import load_spec
-    from models.world import build_model
-
-    out = out or sys.stdout
-    err = err or sys.stderr
-    try:
-        cx = read_itf(trace_path)
-        if not cx.spec_path:
-            raise InputError("the trace names no spec, so the program to run is unknown", trace_path, 1, 1)
-        spec = load_spec(cx.spec_path)
-        model = build_model(spec)
-        states, actions = replay(model, cx.path, cx.spec_path)
-    except (InputError, OSError) as e:
-        print(str(e), file=err)
-        return 2
-    sched = schedule_of(model, states, actions, cx.loop, loops)
-    res = run_schedule(spec.program, sched, procs, seed, timeout_s)
-    out.write(res.output)
-    out.flush()
-    what = f"{cx.property} ({cx.reason})" if cx.reason else cx.property
-    print(f"reference: replayed {trace_path}: {what}; {len(sched.entries)} schedule entries on {procs} P(s)"
-          + (f", {sched.dropped_retries} retry steps left to the runtime" if sched.dropped_retries else "")
-          + (", main's return ends the process" if sched.cut_at_exit else ""), file=err)
-    if res.stderr:
-        err.write(res.stderr)
-        if not res.stderr.endswith("\n"):
-            err.write("\n")
-    if res.leaked and res.exit_code == 0:
-        err.write("leaked goroutines at exit:\n" + "".join(f"  {x}\n" for x in res.leaked))
-    err.write(f"peak live goroutines: {peak_goroutines(res.events)}\n")
-    if res.exit_code:
-        err.write(f"exit status {res.exit_code}\n")
-    err.flush()
-    return res.exit_code

@@ -26,6 +26,7 @@ from models import ir
 from . import objects as o
 from . import syncprims as sp
 from .interp import (
+    DIED,
     EXITED,
     PARKED,
     STOPPED,
@@ -55,6 +56,10 @@ class RunResult:
     diverged: str | None = None
     steps: int = 0
     timed_out: bool = False
+    #: with ``observe``: scheduler events (`reference.observe`), schedtrace lines, metrics at the end
+    sched_events: list = field(default_factory=list)
+    schedtrace: list = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
 
 
 class Controller:
@@ -154,6 +159,10 @@ class Runtime:
         self.global_refs: dict[str, ir.Ref] = {}
         self._bg: ir.Ref | None = None
         self._bg_lock = threading.Lock()
+        #: scheduler events, schedtrace and metrics (`reference.observe`), when asked for
+        self.obs: Any = None
+        #: what a "minute" of waiting is in goroutine dumps (Go: 60 s, runtime/traceback.go)
+        self.minute_ns = 60_000_000_000
 
     # ------------------------------------------------------------ heap
 
@@ -226,7 +235,13 @@ class Runtime:
             raise o.GoFatal(f"reference: go statement of unknown function {name!r}")
         g = G(next(self._gids), name, line)
         g.frames.append(Frame(fn, values, ()))
+        g.parent = parent.id if parent is not None else 0
+        if parent is not None and parent.frames:
+            g.creator = parent.frames[-1].fn.name
         self.allgs[g.id] = g
+        if self.obs is not None:
+            m = parent.m if parent is not None else None
+            self.obs.ev("GoCreate", g, m.p if m is not None else None, m, parent=g.parent, line=line)
         return g
 
     def ready(self, g: G, p: Any) -> None:
@@ -247,6 +262,10 @@ class Runtime:
         g.preempt = False
         if self.dead:
             return
+        obs = self.obs
+        if obs is not None:
+            obs.latency(time.monotonic_ns() - g.since)
+            obs.ev("GoStart", g, p, m, inherit=inherit)
         if not g.started:
             g.started = True
             if self.record:
@@ -255,6 +274,14 @@ class Runtime:
         m.curg = None
         if m.p is not None:
             m.p.curg = None
+        if r != PARKED and r != EXITED and r != DIED:
+            g.since = time.monotonic_ns()
+        if obs is not None and r != EXITED:
+            kind = {PARKED: "GoBlock", YIELD_LOCAL: "GoSched", STOPPED: "GoStop", DIED: "GoStop"}.get(r)
+            if r == YIELD_GLOBAL:
+                kind = "GoPreempt" if g.preempted else "GoSched"
+            obs.ev(kind or "GoStop", g, m.p, m, reason=g.waitreason if r == PARKED else "")
+        g.preempted = False
         if r == PARKED:
             uf, g.unlockf = g.unlockf, None
             if self.ctl is not None and g.waitreason != "controlled":
@@ -275,6 +302,8 @@ class Runtime:
     def goexit(self, g: G) -> None:
         g.status = G_DEAD
         self.allgs.pop(g.id, None)
+        if self.obs is not None:
+            self.obs.ev("GoEnd", g, g.m.p if g.m is not None else None, g.m)
         if self.record:
             self.ev(g, None, action="Return", line=g.eline)
         if self.ctl is not None:
@@ -302,6 +331,8 @@ class Runtime:
              "action": action or ins.op, "object": obj, "line": line if line is not None else ins.pos[0]}
         if extra:
             e.update(extra)
+        if self.obs is not None:
+            e["ts"] = self.obs.now()
         self.events.append(e)
 
     def output(self, g: G | None, ins: Any, text: str) -> None:
@@ -391,6 +422,8 @@ class Runtime:
         self.die(2, f"fatal error: {msg}\n\n" + self.dump(gs, running=g))
 
     def panic_exit(self, g: G) -> None:
+        if self.obs is not None:
+            self.obs.ev("GoPanic", g, g.m.p if g.m is not None else None, g.m)
         lines = []
         for i, e in enumerate(g.panicking):
             v = e.value if isinstance(e.value, str) else fmt_value(e.value)
@@ -448,14 +481,47 @@ class Runtime:
         return g.status
 
     def dump(self, gs: list[G], running: G | None = None) -> str:
-        """Go's traceback: ``goroutine N [state]:`` then func() and file:line per frame."""
+        """Go's traceback (``runtime/traceback.go`` goroutineheader, traceback,
+        printcreatedby): ``goroutine N [state]:`` (with ``, K minutes`` once a
+        goroutine has waited a minute or more), func() and file:line per
+        frame, then ``created by F in goroutine P`` and the go statement's
+        line for every goroutine but main's (go1.21 wording)."""
         out = []
+        now = time.monotonic_ns()
         for g in gs:
-            lines = [f"goroutine {g.id} [{self._state(g, running)}]:"]
+            state = self._state(g, running)
+            waited = (now - g.since) // self.minute_ns if g.status == G_WAITING else 0
+            if waited >= 1:
+                state += f", {waited} minutes"
+            lines = [f"goroutine {g.id} [{state}]:"]
             for name, line in self._frames(g):
                 lines.append(f"{self._func_name(name)}()\n\t{self.program.file}:{line}")
+            if g.parent and g.creator:
+                lines.append(f"created by {self._func_name(g.creator)} in goroutine {g.parent}\n"
+                             f"\t{self.program.file}:{g.line}")
             out.append("\n".join(lines) + "\n")
         return "\n".join(out)
+
+    def goroutines(self) -> list[dict[str, Any]]:
+        """Every live goroutine as data: id, state, wait reason, seconds in that
+        state, source line (innermost frame), frames, creator."""
+        now = time.monotonic_ns()
+        with self.sched.lock:
+            gs = sorted(self.allgs.values(), key=lambda g: g.id)
+        out = []
+        for g in gs:
+            fr = self._frames(g)
+            out.append({"id": g.id, "state": g.status, "wait_reason": g.waitreason if g.status == G_WAITING else "",
+                        "waited_s": (now - g.since) / 1e9, "line": fr[0][1] if fr else g.line,
+                        "frames": [[self._func_name(n), ln] for n, ln in fr],
+                        "created_by": g.parent or None})
+        return out
+
+    def quit(self, header: str = "SIGQUIT: quit") -> None:
+        """What Go does on SIGQUIT: dump every goroutine and exit with status 2."""
+        with self.sched.lock:
+            gs = sorted(self.allgs.values(), key=lambda g: g.id)
+        self.die(2, f"{header}\n\n" + self.dump(gs))
 
     def describe(self, g: G) -> str:
         fr = self._frames(g)

@@ -24,7 +24,8 @@ class G:
     """A goroutine: an interpreter frame stack plus scheduling state (SCH-2)."""
 
     __slots__ = ("id", "frames", "status", "waitreason", "cont", "cont_fr", "cont_ins", "preempt", "m",
-                 "panicking", "goexiting", "select_done", "param", "unlockf", "fn", "line", "logged", "eline", "started")
+                 "panicking", "goexiting", "select_done", "param", "unlockf", "fn", "line", "logged", "eline", "started",
+                 "since", "parent", "preempted", "creator")
 
     def __init__(self, gid: int, fn: str, line: int):
         self.id = gid
@@ -46,6 +47,10 @@ class G:
         self.eline = 0
         self.logged = False
         self.started = False
+        self.since = time.monotonic_ns()  # when it entered its status: runnable (latency) or waiting (dumps)
+        self.parent = 0  # the goroutine whose go statement created it (0: none)
+        self.preempted = False  # its last stop was a preemption (for the scheduler event log)
+        self.creator = ""  # the function whose go statement created it (for "created by" in dumps)
 
 
 class P:
@@ -195,6 +200,9 @@ class Scheduler:
         with self.lock:
             self.stats["steals"] += 1
             self.stats["stolen"] += len(got)
+        obs = getattr(self.rt, "obs", None)
+        if obs is not None:
+            obs.ev("Steal", got[-1], p, p.m, victim=victim.id, n=len(got))
         return got[-1]
 
     def steal_work(self, p: P) -> G | None:
@@ -221,6 +229,10 @@ class Scheduler:
         if p is None:
             self.inject([g], None)
             return
+        g.since = time.monotonic_ns()
+        obs = getattr(self.rt, "obs", None)
+        if obs is not None:
+            obs.ev("GoUnblock", g, p, p.m, by=p.curg.id if p.curg is not None else None)
         self.runqput(p, g, True)
         self.wakep()
 
@@ -229,8 +241,12 @@ class Scheduler:
         with one, one G per idle P goes global, the rest to the local queue."""
         if not glist:
             return
+        obs = getattr(self.rt, "obs", None)
         for g in glist:
             g.status = G_RUNNABLE
+            g.since = time.monotonic_ns()
+            if obs is not None:
+                obs.ev("GoUnblock", g, p, None, by=None)
         with self.lock:
             n = len(glist) if p is None else min(len(self.pidle), len(glist))
             self.globq.extend(glist[:n])
@@ -435,6 +451,9 @@ class Scheduler:
         """SCH-25 (P -> _Psyscall, kept for a fast exit) or SCH-26 (hand off now)."""
         p = m.p
         g.status = G_SYSCALL
+        obs = getattr(self.rt, "obs", None)
+        if obs is not None:
+            obs.ev("GoSysCall", g, p, m, block=block)
         with self.lock:
             m.oldp = p
             m.p = None
@@ -460,6 +479,9 @@ class Scheduler:
                 return False  # the caller queues g globally once it is suspended
         g.status = G_RUNNING
         m.p.curg = g
+        obs = getattr(self.rt, "obs", None)
+        if obs is not None:
+            obs.ev("GoSysExit", g, m.p, m)
         return True
 
     # ------------------------------------------------------------ sysmon
@@ -496,6 +518,9 @@ class Scheduler:
                     if g is not None and not g.preempt:
                         g.preempt = True  # preemptone: checked at the next instruction (SCH-32/33)
                         self.stats["preemptions"] += 1
+                        obs = getattr(self.rt, "obs", None)
+                        if obs is not None:
+                            obs.ev("PreemptRequest", g, p, p.m)
                         acted = True
                     p.mon_when = now
             elif p.status == SYSCALL:

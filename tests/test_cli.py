@@ -80,8 +80,17 @@ def test_unknown_model_property_is_bad_input(tmp_path) -> None:
 
 def test_bad_model_reference(tmp_path) -> None:
     s = spec(tmp_path, "name: x\nmodel: checker.nothere:f\n")
-    p = run(s)
+    p = run(s, "--allow-python-models")
     assert p.returncode == 2 and "cannot load model" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_spec_cannot_run_arbitrary_code(tmp_path) -> None:
+    """Issue 15, defect 1: a spec naming os:system must not run it (no flag given)."""
+    s = spec(tmp_path, "name: evil\nmodel: \"os:system\"\nargs: {command: \"touch pwned.txt\"}\n")
+    p = subprocess.run([sys.executable, "-m", "checker", s], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "PYTHONPATH": ROOT})
+    assert p.returncode == 2 and "is not a registered model" in p.stderr and "--allow-python-models" in p.stderr
+    assert not (tmp_path / "pwned.txt").exists()
 
 
 def test_dfs_and_random_strategies(tmp_path) -> None:
@@ -122,7 +131,16 @@ def test_ctrl_c_stops_cleanly_with_statistics(tmp_path) -> None:
     s = spec(tmp_path, "name: big\nmodel: checker.examples:phil_flat\nargs: {n: 12}\n")
     proc = subprocess.Popen([sys.executable, "-m", "checker", s, "--traces", "none", "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    time.sleep(3)
+    # Interrupt once the child has spent a second of CPU time (it is exploring by then), however
+    # loaded the machine is: /proc/PID/stat fields 14 and 15 are user and system clock ticks.
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= 1.0:
+            break
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 3

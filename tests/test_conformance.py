@@ -1,8 +1,8 @@
-"""Conformance of the reference runtime with the models (DESIGN.md section 9, issue 8).
+"""Conformance of the reference runtime with the models (docs/design.md section 9, issue 8).
 
 1. Every event log the runtime produces, for every terminating program spec,
    at 1, 2 and 4 Ps, replays as a path of the abstract model with the same
-   output (`reference.conformance.replay_log`); tampered logs do not.
+   output (`gocheck.conformance.replay_log`); tampered logs do not.
 2. Every bug spec's counterexample, driven on real threads
    (`reference.replay`), makes the bug happen; every fixed twin runs clean.
 3. SCH-ORACLE-1 and the ping-pong pair on real threads vs the gmp model.
@@ -19,10 +19,12 @@ import pytest
 import reference
 from checker.check import check
 from checker.trace import build, replay, write_itf
-from models.spec import apply_override, load_spec, load_spec_text
-from models.world import build_model
-from reference.conformance import replay_log
-from reference.replay import TIMER, peak_goroutines, replay_trace, run_schedule, schedule_of
+from gocheck.conformance import replay_log, replay_trace, schedule_of
+from gocheck.factory import build_model
+from gocheck.spec import apply_override, load_spec, load_spec_text
+from reference.replay import TIMER, peak_goroutines, run_schedule
+
+pytestmark = pytest.mark.slow  # real threads and real timing: the full run, not the edit loop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "specs")
@@ -241,7 +243,7 @@ def test_fixed_twins_run_clean(name):
 
 
 def _exit_outputs(model):
-    from models.world import exit_outputs
+    from tests.helpers import exit_outputs
 
     return exit_outputs(model)
 
@@ -274,7 +276,7 @@ properties: [deadlock_free]
 
 
 def _gmp_outputs(spec) -> set[str]:
-    from models.sched.gmp import build_model as gmp_model
+    from gocheck.factory import build_model as gmp_model
 
     model = gmp_model(spec)
     res = check(model)
@@ -298,7 +300,7 @@ def test_ping_pong_pair_does_not_starve_main_on_real_threads():
     is runnable.  The gmp model: with runnext_inherits_slice (Go's rule) every fair run ends; without it
     main can starve.  The runtime always inherits the slice (it has no switch for the other setting), and
     on real threads the program ends every time, as the model with inheritance says."""
-    from models.sched.gmp import build_model as gmp_model
+    from gocheck.factory import build_model as gmp_model
 
     spec = load_spec(os.path.join(SPECS, "steal_runnext_no_inherit.yaml"))
     res_off = check(gmp_model(spec))
@@ -315,10 +317,51 @@ def test_ping_pong_pair_does_not_starve_main_on_real_threads():
 
 def test_ping_pong_pair_starves_main_on_real_threads_without_slice_inheritance():
     """The same program with the runtime's runnext_inherits_slice switched off: every hand-off through
-    runnext starts a new schedtick, sysmon never sees one slice run past 10 ms, nothing is preempted,
-    and main (in the local queue behind runnext) never runs: the run does not end, as the gmp model's
-    lasso says."""
+    runnext starts a new schedtick, sysmon never sees one slice run past its length, nothing is
+    preempted, and main (in the local queue behind runnext) never runs: the run does not end, as the gmp
+    model's lasso says.  The slice is 500 ms here, not Go's 10 ms, so that an OS stall of the thread on a
+    loaded machine (which would let sysmon preempt, in Go too: SCH-31) cannot break the hand-off chain."""
     spec = load_spec(os.path.join(SPECS, "steal_runnext_no_inherit.yaml"))
-    r = reference.run(spec.program, procs=1, seed=0, timeout_s=2, record=False, runnext_inherits_slice=False)
+    r = reference.run(spec.program, procs=1, seed=0, timeout_s=2, record=False, runnext_inherits_slice=False,
+                      time_slice_ms=500)
     assert r.timed_out and r.exit_code == 124
     assert r.stats["preemptions"] == 0
+
+
+def _bug_specs(prop: str) -> list[str]:
+    out = []
+    for path in sorted(glob.glob(os.path.join(SPECS, "*.yaml"))):
+        spec = load_spec(path, compile=False)
+        if spec.kind == "program" and spec.runtime.scheduler == "abstract" and spec.expect.get(prop) == "violated":
+            out.append(os.path.splitext(os.path.basename(path))[0])
+    return out
+
+
+@pytest.mark.parametrize("name", _bug_specs("panic_free"))
+def test_panic_bug_specs_end_on_real_threads_as_in_the_model(name, tmp_path, capsys):
+    """Issue 20: the model's end (Go's panic or fatal-error message, exit 2) is the runtime's end when
+    the runtime follows the counterexample: e.g. "fatal error: sync: RUnlock of unlocked RWMutex"
+    (RW-5).  Kills: the runtime not raising a fatal error the model raises."""
+    spec = load_spec(os.path.join(SPECS, f"{name}.yaml"))
+    model = build_model(spec)
+    pr = check(model).results["panic_free"]
+    assert pr.verdict.kind == "violated" and pr.path is not None
+    message = pr.verdict.reason.split(" [G")[0]  # the model adds where: "[G2 at main.go:7]"
+    assert message.startswith(("panic: ", "fatal error: "))
+    cx = build(model, "panic_free", pr.verdict.reason, pr.path, None, spec_path=spec.path)
+    code, out, err = _replay(write_itf(cx, str(tmp_path / f"{name}.itf.json")), capsys)
+    assert code == 2, err
+    assert message in err.splitlines(), (message, err)
+
+
+@pytest.mark.parametrize("name", _bug_specs("deadlock_free"))
+def test_deadlock_bug_specs_end_on_real_threads_as_in_the_model(name, tmp_path, capsys):
+    """DL-O oracles: the model's deadlock is Go's "all goroutines are asleep" on real threads, exit 2."""
+    spec = load_spec(os.path.join(SPECS, f"{name}.yaml"))
+    model = build_model(spec)
+    pr = check(model).results["deadlock_free"]
+    message = pr.verdict.reason.split(" (G")[0]  # the model lists the goroutines after the message
+    assert message.startswith("fatal error: ") and message.endswith("deadlock!")
+    cx = build(model, "deadlock_free", pr.verdict.reason, pr.path, None, spec_path=spec.path)
+    code, out, err = _replay(write_itf(cx, str(tmp_path / f"{name}.itf.json")), capsys)
+    assert code == 2 and message in err.splitlines(), (message, err)

@@ -14,9 +14,10 @@ import tempfile
 import pytest
 
 from checker.check import check
-from models.sched.gmp import GmpModel, GmpState, build_model
+from gocheck.factory import build_model
+from gocheck.spec import apply_override, load_spec, load_spec_text
+from models.sched.gmp import GmpModel, GmpState
 from models.sched.gmp_queues import PState, globrunqget, runqget, runqput, runqsteal
-from models.spec import apply_override, load_spec, load_spec_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "specs")
@@ -238,15 +239,6 @@ def test_programs_build_with_go():
             assert r.returncode == 0, f"{name}: {r.stderr}"
 
 
-def _world_dispatches() -> bool:
-    try:
-        from models import world
-        return isinstance(world.build_model(_spec("steal")), GmpModel)
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not _world_dispatches(), reason="models.world.build_model does not dispatch to gmp yet")
 def test_readme_command_exits_zero():
     r = subprocess.run([sys.executable, "-m", "checker", "specs/steal.yaml", "--traces", "none"], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)

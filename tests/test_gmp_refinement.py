@@ -1,4 +1,4 @@
-"""Refinement (DESIGN section 6): every gmp execution, projected onto goroutine
+"""Refinement (docs/design.md section 6): every gmp execution, projected onto goroutine
 steps, is an execution of the abstract scheduler.
 
 The gmp model is explored completely; for every edge that is a goroutine step
@@ -17,10 +17,10 @@ import os
 
 import pytest
 
+from gocheck.spec import apply_override, load_spec
 from models.sched.abstract import AbstractScheduler
 from models.sched.gmp import GmpModel
 from models.sched.gmp_props import lost_goroutine, work_conservation
-from models.spec import apply_override, load_spec
 from models.state import RUN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -34,7 +34,7 @@ SEMANTICS = ["ch_fifo", "fan_in", "cond_fixed", "timeout_fixed", "ctx_pipeline",
 
 def _refines(spec, max_states: int = 60_000) -> int:
     model = GmpModel(spec.program, spec.runtime, ())
-    abstract = AbstractScheduler(model.machine)
+    abstract = AbstractScheduler(model.interp)
     check_wc = work_conservation(spec.runtime.steal) if spec.runtime.steal != "none" else None
     seen = set(model.init_states())
     assert {s.world for s in seen} == {model.go.init_states()[0]}

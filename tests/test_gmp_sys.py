@@ -16,8 +16,8 @@ import pytest
 
 import reference
 from checker.check import check
-from models.spec import load_spec, load_spec_text
-from models.world import build_model
+from gocheck.factory import build_model
+from gocheck.spec import load_spec, load_spec_text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "specs")
@@ -147,8 +147,8 @@ def test_abstract_env_actions_and_dl_o6_final_state():
     for _s, _a, t in _reach(model):
         if not model.actions(t):
             g2 = t.gs[1]
-            assert g2.wait[0] == "IO wait" and props.deadlock_reason(model.machine, t) is True
-            assert props.leak_keys(model.machine, t) == ("G2",)
+            assert g2.wait[0] == "IO wait" and props.deadlock_reason(model.interp, t) is True
+            assert props.leak_keys(model.interp, t) == ("G2",)
 
 
 def test_abstract_syscall_event_and_refinement_projection():
@@ -170,7 +170,7 @@ source: |
     assert "system call syscall.Sync returns" in m.format_action(s, ("env", "syscall", 1))
     assert m.fairness(s, ("env", "syscall", 1)) is None
     from models import props
-    assert props.deadlock_reason(m.machine, s) is True and props.leak_keys(m.machine, s) == ()
+    assert props.deadlock_reason(m.interp, s) is True and props.leak_keys(m.interp, s) == ()
     t = m.next_state(s, ("env", "syscall", 1))
     assert t.gs[0].status == "run"
     spec_gmp = load_spec_text(src + "runtime:\n  scheduler: gmp\n  procs: 1\n")
@@ -200,6 +200,7 @@ REAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(GO is None, reason="go toolchain not installed")
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_spec_programs_build_and_run_under_go(name):
@@ -233,6 +234,7 @@ def test_spec_programs_build_and_run_under_go(name):
             assert (r.returncode, r.stdout) == want, r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_spec_programs_under_the_reference_runtime(name):
     spec = _spec(name)
@@ -286,5 +288,6 @@ func main() {
     prog = compile_go(src, "main.go")
     r = reference.run(prog, procs=1, timeout_s=30)
     assert (r.exit_code, r.output) == (0, want)
-    from models.world import GoModel, exit_outputs
+    from models.gomodel import GoModel
+    from tests.helpers import exit_outputs
     assert exit_outputs(GoModel(prog)) == {(want, None)}

@@ -23,14 +23,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from models.spec import load_spec
-from models.world import exit_outputs
+from gocheck.spec import load_spec
+from tests.helpers import exit_outputs
 from tests.test_semantics_specs import SPECS, STATES, run
 
 RUNS = 3
 TIMEOUT_S = 1.0
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Litmus tests L1..L21 (GO_SEMANTICS 4.4): the axiomatic verdict on every
+"""Litmus tests L1..L21 (docs/go-semantics.md 4.4): the axiomatic verdict on every
 outcome, the explicit model's race_free verdict (RD-4), and DRF-SC agreement
 between the two engines."""
 
@@ -10,11 +10,11 @@ import os
 import pytest
 
 from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import load_spec
 from models.memory import check_outcomes
 from models.memory.goexpr import parse
-from models.memory.outcomes import sc_finals
-from models.spec import load_spec
-from models.world import build_model
+from tests.helpers import sc_finals
 
 SPECS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", "litmus", "*.yaml")))
 NAMES = [os.path.basename(p)[:-5] for p in SPECS]
@@ -22,7 +22,7 @@ NAMES = [os.path.basename(p)[:-5] for p in SPECS]
 #: RD-4: the racy litmus programs.
 RACY = {"L3b", "L7", "L9p", "L12", "L13", "L15", "L16", "L17", "L20", "L21p"}
 
-#: Every outcome's verdict, as GO_SEMANTICS 4.4 gives it.
+#: Every outcome's verdict, as docs/go-semantics.md 4.4 gives it.
 VERDICTS = {
     "L1": ["forbidden", "allowed"], "L2": ["forbidden", "allowed"], "L3a": ["forbidden", "allowed"],
     "L3b": ["allowed", "allowed"], "L4": ["forbidden", "allowed"], "L5": ["forbidden", "allowed"],
@@ -45,7 +45,7 @@ def results() -> dict[str, tuple[object, list]]:
     out = {}
     for path, name in zip(SPECS, NAMES):
         spec = load_spec(path)
-        out[name] = (spec, check_outcomes(spec))
+        out[name] = (spec, check_outcomes(spec, sc_finals(spec)))
     return out
 
 
@@ -83,10 +83,12 @@ def test_drf_sc_agreement_with_the_explicit_model(name: str, results: dict) -> N
 
 
 def test_witness_names_the_writes_reads_see() -> None:
-    (r0, _) = check_outcomes(load_spec(SPECS[NAMES.index("L9p")]))
+    l9p = load_spec(SPECS[NAMES.index("L9p")])
+    (r0, _) = check_outcomes(l9p, sc_finals(l9p))
     assert r0.verdict == "allowed" and not r0.sc
     assert "G2: write x=1@12; read y=0@13 (from init); write r1=0@13" in r0.witness
     assert "read x=0@18 (from init)" in r0.witness
     assert r0.witness.endswith("final: r1=0, r2=0")
-    (_, r1) = check_outcomes(load_spec(SPECS[NAMES.index("L1")]))
+    l1 = load_spec(SPECS[NAMES.index("L1")])
+    (_, r1) = check_outcomes(l1, sc_finals(l1))
     assert r1.sc and r1.witness.endswith("(replayed: the explicit SC model reaches this outcome)")

@@ -12,12 +12,12 @@ import tempfile
 
 import pytest
 
-from models.spec import load_spec
+from gocheck.spec import load_spec
 
 SPECS = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "specs", "litmus", "*.yaml")))
 RUNS = 4
 
-pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="go is not on PATH")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("go") is None, reason="go is not on PATH")]
 
 
 def _build_and_run(source: str, runs: int) -> list[bool]:

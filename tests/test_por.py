@@ -16,9 +16,10 @@ from checker.check import check
 from checker.model import evaluate
 from checker.reduce import NOT_PRESERVED
 from checker.trace import replay
-from models.spec import load_spec, load_spec_text
+from gocheck.factory import build_model
+from gocheck.spec import load_spec, load_spec_text
 from models.state import DONE
-from models.world import build_model, global_values
+from tests.helpers import outcome_holds
 from tests.test_memory_random import _spec, programs
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "benchmarks"))
@@ -46,7 +47,7 @@ def _safety(model):
 
 def _final_globals(model, result) -> set:
     finals = [s for s in result.states if not s.panic and (all(g.status == DONE for g in s.gs) or s.ended and s.main_done)]
-    return {tuple(sorted(global_values(model, s).items())) for s in finals}
+    return {tuple(sorted(model.globals(s).items())) for s in finals}
 
 
 def _terminal_outputs(model, result) -> set:
@@ -86,11 +87,10 @@ def test_reduction_preserves_verdicts_and_outcomes(path: str, proviso: str) -> N
     spec = load_spec(path)
     full, red = differential(spec, proviso)
     if spec.outcomes:  # litmus: each outcome reachable in one exactly when in the other
-        from models.world import eval_go_expr
         fm, rm = build_model(spec), build_model(spec)
         fg, rg = _final_globals(fm, full), _final_globals(rm, red)
         for oc in spec.outcomes:
-            assert any(eval_go_expr(oc.when, dict(e)) for e in fg) == any(eval_go_expr(oc.when, dict(e)) for e in rg)
+            assert any(outcome_holds(oc.when, dict(e)) for e in fg) == any(outcome_holds(oc.when, dict(e)) for e in rg)
 
 
 #: (full states, states under reduction), proviso "visited".

@@ -14,6 +14,8 @@ import pytest
 from checker.check import check
 from checker.model import Property
 from checker.trace import replay
+from gocheck.factory import build_model
+from gocheck.spec import load_spec, load_spec_text
 from models import props
 from models.memory.hb import ACCESS_KINDS, Event, HappensBefore, races
 from models.memory.trace_events import (
@@ -23,8 +25,6 @@ from models.memory.trace_events import (
     explain_race,
     step_events,
 )
-from models.spec import load_spec, load_spec_text
-from models.world import build_model
 
 SPECS = os.path.join(os.path.dirname(__file__), "..", "specs")
 RACY_LITMUS = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(SPECS, "litmus", "*.yaml"))
@@ -188,7 +188,7 @@ def test_racy_litmus_explained(name: str) -> None:
     path = _race_path("litmus/" + name)
     text = explain_race(m, path)
     assert not text.startswith(INCONSISTENT), text
-    reason = props.races(m.machine, replay(m, path)[0][-1])
+    reason = props.races(m.interp, replay(m, path)[0][-1])
     assert isinstance(reason, str)
     head, *lines = text.splitlines()
     var = reason.split(":")[0]
@@ -208,7 +208,7 @@ def test_every_racy_state_is_explained_consistently(name: str) -> None:
     r = check(m, properties=[Property.always("any", lambda s: True)])
     seen = 0
     for i, s in enumerate(r.states):
-        if props.races(m.machine, s) is not True:
+        if props.races(m.interp, s) is not True:
             seen += 1
             text = explain_race(m, r.path_to(i))
             assert text.startswith("data race on "), text

@@ -1,7 +1,7 @@
 """The reference runtime (reference/): real Go programs run on OS threads.
 
 Programs live in tests/go_ref/; every expected output is what `go run` prints.
-Oracles are named after GO_SEMANTICS.md rules (DL-O1, SCH-ORACLE-1, ...).
+Oracles are named after docs/go-semantics.md rules (DL-O1, SCH-ORACLE-1, ...).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import pytest
 
 import reference
 from models.lang import compile_go
+
+pytestmark = pytest.mark.slow  # real threads and real timing: the full run, not the edit loop
 
 GO = Path(__file__).parent / "go_ref"
 

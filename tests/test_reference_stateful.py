@@ -1,4 +1,4 @@
-"""hypothesis.stateful: the runtime's primitives against the model's (DESIGN.md section 9).
+"""hypothesis.stateful: the runtime's primitives against the model's (docs/design.md section 9).
 
 The state machine's rules append operations (channel send/receive/close,
 select, Mutex, RWMutex, WaitGroup, Cond) to the op lists of three
@@ -16,13 +16,16 @@ from __future__ import annotations
 import re
 from collections import deque
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
 import reference
-from models.spec import load_spec_text
-from models.world import build_model
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text
+
+pytestmark = pytest.mark.slow  # real threads and real timing: the full run, not the edit loop
 
 MAX_OPS = 4
 NG = 3

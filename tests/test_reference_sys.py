@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 import reference
 from models import ir
 from reference.sched import G, Scheduler
+
+pytestmark = pytest.mark.slow  # real threads and real timing: the full run, not the edit loop
 
 
 def fn(name, code, nslots=8, ncaptures=0, nparams=0):

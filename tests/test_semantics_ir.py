@@ -9,11 +9,15 @@ from __future__ import annotations
 import pytest
 
 from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text
 from models import ir
-from models.goroutine import LOCAL_LIMIT, Machine, ModelLimitError
-from models.spec import PropertySpec, load_spec_text
+from models.gomodel import GoModel
+from models.interp import Interpreter
+from models.properties import PropertySpec
 from models.state import Chan
-from models.world import GoModel, build_model, exit_outputs, reachable
+from models.tx import LOCAL_LIMIT, ModelLimitError
+from tests.helpers import exit_outputs, reachable
 
 ALL = [PropertySpec(n) for n in ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates")]
 
@@ -52,7 +56,7 @@ def test_step_runs_one_visible_instruction_then_the_locals():
     assert m.actions(w) == [("step", 1)]          # G1 stands at the go statement
     w = m.next_state(w, ("step", 1))              # go worker(ch); Const is local and runs too
     g1 = w.gs[0]
-    assert type(m.machine.instr_of(g1)) is ir.Send and g1.frames[-1].slots[1] == 42
+    assert type(m.interp.instr_of(g1)) is ir.Send and g1.frames[-1].slots[1] == 42
     assert m.actions(w) == [("step", 1), ("step", 2)]
 
 
@@ -255,6 +259,6 @@ func main() {
 
 
 def test_machine_initial_world_is_canonical():
-    a = Machine(handoff_program()).initial()
-    b = Machine(handoff_program()).initial()
+    a = Interpreter(handoff_program()).initial()
+    b = Interpreter(handoff_program()).initial()
     assert a == b and hash(a) == hash(b)

@@ -1,5 +1,5 @@
 """Every semantics spec gives the verdicts its ``expect:`` names; oracles DL-O1..O9
-and GO_SEMANTICS section 7 are pinned here by name, with exact state counts.
+and docs/go-semantics.md section 7 are pinned here by name, with exact state counts.
 
 DL-O6 (main blocked while another goroutine waits on network I/O: no report)
 is not applicable: the Go subset has no netpoll construct, so no goroutine
@@ -13,9 +13,10 @@ import os
 import pytest
 
 from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import apply_override, load_spec, load_spec_text
 from models.errors import InputError
-from models.spec import apply_override, load_spec, load_spec_text
-from models.world import build_model, exit_outputs, outcome_results
+from tests.helpers import exit_outputs, outcome_results
 
 SPECS = os.path.join(os.path.dirname(__file__), "..", "specs")
 
@@ -84,7 +85,7 @@ def test_every_bug_has_a_fixed_twin_that_holds(bug, fixed):
     assert set(verdicts(fixed).values()) == {"holds"}
 
 
-# ---------------------------------------------------------------- DL-O1..O9 (GO_SEMANTICS 6.2)
+# ---------------------------------------------------------------- DL-O1..O9 (docs/go-semantics.md 6.2)
 
 
 def test_dl_o1_receive_from_fresh_channel_is_a_deadlock():

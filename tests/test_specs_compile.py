@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from models.spec import load_spec
+from gocheck.spec import load_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = sorted(glob.glob(os.path.join(ROOT, "specs", "**", "*.yaml"), recursive=True))
@@ -27,6 +27,7 @@ def program_specs() -> list:
     return out
 
 
+@pytest.mark.slow
 def test_every_spec_program_is_accepted_by_the_frontend() -> None:
     specs = program_specs()
     assert len(specs) >= 70
@@ -34,6 +35,7 @@ def test_every_spec_program_is_accepted_by_the_frontend() -> None:
         load_spec(spec.path)  # compiles the Go program; raises on anything outside the subset
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("go") is None, reason="the Go toolchain is not installed")
 def test_every_spec_program_builds_with_go(tmp_path) -> None:
     specs = program_specs()

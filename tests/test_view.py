@@ -109,7 +109,7 @@ def run_cli(*args, cwd=ROOT):
 
 def test_cli_view_prints_the_golden_text(tmp_path):
     m = PhilFlat(5, deadlock=True)
-    from models.spec import load_spec
+    from gocheck.spec import load_spec
     spec = load_spec(os.path.join(ROOT, "specs/models/phil_flat_deadlock.yaml"))
     cx = counterexample(m, "deadlock_free", spec_path="specs/models/phil_flat_deadlock.yaml", digest=spec.digest)
     trace = write_itf(cx, str(tmp_path / "t.itf.json"))

@@ -14,18 +14,16 @@ from checker.check import check
 from checker.minimize import minimize
 from checker.trace import build
 from checker.view import render_msc, render_text
+from gocheck.factory import build_model, select_properties
+from gocheck.spec import load_spec
 from tests.test_view import ROOT, golden
-
-world = pytest.importorskip("models.world")
 
 
 def go_counterexample(spec_name: str, prop: str):
-    from checker.cli import _select_properties, build_model
-    from models.spec import load_spec
     rel = f"specs/{spec_name}.yaml"
     spec = load_spec(os.path.join(ROOT, rel))
     model = build_model(spec)
-    props = _select_properties(spec, model)
+    props = select_properties(spec, model)
     r = check(model, properties=props)
     pr = r[prop]
     assert pr.verdict.kind == "violated", pr.verdict
@@ -64,8 +62,6 @@ def test_go_abba_msc_marks_lock_acquire_and_block():
 
 def test_go_fan_in_msc_pairs_sends_with_receives():
     """The source says `out <- v` in producer(); the chart uses the real channel (a, b) from the statuses."""
-    from checker.cli import build_model
-    from models.spec import load_spec
     spec = load_spec(os.path.join(ROOT, "specs/fan_in.yaml"))
     model = build_model(spec)
     cx = build(model, "(none)", "", [0, 0, 0, 1, 1, 0, 2, 0, 0, 1, 0, 0, 0, 1, 0], None)

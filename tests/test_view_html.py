@@ -80,6 +80,7 @@ def test_page_is_self_contained_and_escapes_its_json(tmp_path):
     assert script_json({"a": "</script>&"}) == '{"a": "\\u003c/script\\u003e\\u0026"}'
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_renders_every_step_and_the_deep_link(tmp_path):
     html = phil_page(tmp_path)
@@ -94,6 +95,7 @@ def test_chromium_renders_every_step_and_the_deep_link(tmp_path):
     assert re.findall(r'<li class="step current" data-step="(\d+)"', dom0) == ["0"]
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_lasso_page_brackets_the_loop(tmp_path):
     m = Starver()
@@ -104,6 +106,7 @@ def test_chromium_lasso_page_brackets_the_loop(tmp_path):
     assert re.findall(r'<li class="step in-loop current" data-step="(\d+)"', dom) == ["4"]  # clamped to the last step
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_shows_injection_attempts_as_text(tmp_path):
     m = Evil()

@@ -100,6 +100,28 @@ def _waiting(v: Any) -> tuple[str, str] | None:
     return kind, m.group(2).split(",")[0].strip()
 
 
+_STATUS = re.compile(r"^\S+ \S+:\d+ ([^:]+): ")
+
+
+def status(value: Any) -> tuple[str, str]:
+    """(state, detail) of an actor's status in a view: ``blocked`` with what it
+    waits on, ``runnable``, ``done``, or ``other`` for a value that is no status.
+
+    Go traces say ``"G2 main.go:14 chan send ch: ch <- v"`` (blocked),
+    ``"G2 main.go:14 runnable: ..."`` and ``"G2 exited"``."""
+    if not isinstance(value, str):
+        return "other", ""
+    if value.endswith(" exited") and " " not in value[:-7]:
+        return "done", ""
+    m = _STATUS.match(value)
+    if not m:
+        return "other", ""
+    what = m.group(1)
+    if what == "runnable" or what.startswith("woken"):
+        return "runnable", ""
+    return "blocked", what
+
+
 def events(cx: Counterexample) -> list[Event]:
     return analyze(cx)[0]
 
@@ -136,10 +158,12 @@ def analyze(cx: Counterexample) -> tuple[list[Event], list[Message]]:
             res = [k for k in dict.fromkeys(res) if not _GOROUTINE.match(k) and k != a and k != "output"]
             if len(res) == 1:
                 ev.obj = res[0]
-        woken = [(g, _waiting(prev.get(g))) for g in prev if g != a and _GOROUTINE.match(g)
-                 and _waiting(prev.get(g)) is not None and _waiting(cur.get(g)) != _waiting(prev.get(g))]
+        woken: list[tuple[str, tuple[str, str]]] = []
+        for g in prev:
+            was = _waiting(prev.get(g))
+            if g != a and _GOROUTINE.match(g) and was is not None and _waiting(cur.get(g)) != was:
+                woken.append((g, was))
         for g, w in woken:
-            assert w is not None
             if w[0] == "send" and ev.kind != "close":
                 if ev.kind in ("other", "recv"):
                     ev.kind, ev.obj = "recv", w[1]
@@ -249,21 +273,3 @@ def lasso_story(model: Any, cx: Counterexample) -> LassoStory:
     for u in seen.values():
         u["always"] = len(u["states"]) == len(loop_states)
     return LassoStory(True, "", list(seen.values()))
-
-
-def model_for(cx: Counterexample) -> tuple[Any, str]:
-    """The model of the spec a trace names (or None) and a note on what went wrong or changed."""
-    if not cx.spec_path:
-        return None, "the trace names no spec (#meta.spec is empty)"
-    try:
-        from checker.cli import build_model
-        from models.spec import load_spec
-        spec = load_spec(cx.spec_path)
-        model = build_model(spec)
-    except Exception as e:  # noqa: BLE001 - any failure means "cannot compute", said plainly
-        return None, f"the spec {cx.spec_path} cannot be loaded ({e})"
-    note = ""
-    if cx.spec_digest and spec.digest != cx.spec_digest:
-        note = (f"warning: {cx.spec_path} changed since the trace was written (digest {cx.spec_digest} in the "
-                f"trace, {spec.digest} now)")
-    return model, note

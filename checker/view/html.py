@@ -1,6 +1,10 @@
 """One self-contained, offline HTML page for a counterexample.
 
-The page has a step timeline, per-actor swimlanes (goroutines, Ps, channels,
+The page has a step timeline, the program's source beside it (from the
+trace's ``#meta.sources``) with every actor's current line marked at the
+selected step (read from the view: ``"G2 main.go:14 ..."``) and the step's own
+line highlighted, for a deadlock or leak the waits-for cycle or chain drawn as
+a graph with its sentence (`checker.view.waits`), per-actor swimlanes (goroutines, Ps, channels,
 locks) with send-to-receive arrows in SVG, a state tree with added / modified /
 deleted marks and a hide-unchanged switch, keyboard stepping (arrow keys,
 ``j``/``k``) and ``#step=N`` deep links.
@@ -17,12 +21,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from checker.trace import Counterexample
 from checker.view.analysis import LassoStory, analyze, lanes
 from checker.view.diff import step_changes
 from checker.view.text import Options, header_rows
+from checker.view.waits import KINDS as WAIT_KINDS
+from checker.view.waits import waits_graph
 
 _CSS = """
 *{box-sizing:border-box}
@@ -31,7 +38,16 @@ header{padding:10px 16px;background:#fff;border-bottom:1px solid #d9dde3}
 header h1{font-size:16px;margin:0 0 6px}
 header dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}
 header dt{color:#667085}header dd{margin:0;white-space:pre-wrap}
-main{display:grid;grid-template-columns:minmax(280px,38%) 1fr;height:calc(100vh - 10px);min-height:400px}
+main{display:grid;grid-template-columns:minmax(260px,30%) minmax(240px,28%) 1fr;height:calc(100vh - 10px);min-height:400px}
+main.no-source{grid-template-columns:minmax(280px,38%) 1fr}main.no-source #source-pane{display:none}
+#source-pane{overflow:auto;border-right:1px solid #d9dde3;background:#fff}
+#source-pane h2{font-size:12px;margin:0;padding:4px 8px;background:#f0f1f3;position:sticky;top:0}
+.src-line{display:grid;grid-template-columns:3em 5em 1fr;white-space:pre;font-size:12px}
+.src-line .ln{text-align:right;color:#98a2b3;padding-right:6px}.src-line .gs{color:#3538cd;font-weight:bold;overflow:hidden}
+.src-line.here{background:#eef4ff}.src-line.acted{background:#fef0c7}
+#waits{margin:4px 0 10px}#waits p{margin:2px 0;color:#b42318}
+#waits svg .wnode-actor{fill:#dbe8ff;stroke:#3538cd}#waits svg .wnode-object{fill:#fef0c7;stroke:#b54708}
+#waits svg .wedge{stroke:#667085;stroke-width:1.2;fill:none}#waits svg .wedge.cycle{stroke:#d92d20;stroke-width:2.5}
 #timeline-pane{overflow:auto;border-right:1px solid #d9dde3;background:#fff}
 #timeline{list-style:none;margin:0;padding:0}
 .step{display:grid;grid-template-columns:14px 14px 3em 7em 1fr;gap:4px;padding:3px 8px;cursor:pointer;border-bottom:1px solid #f0f1f3}
@@ -177,6 +193,62 @@ function renderState(i){
   var ul = children(steps[i].view, i > 0 ? steps[i - 1].view : null, false); ul.classList.add('root');
   tree.appendChild(ul);
 }
+// source beside the steps: every actor's current line, the step's own line
+var srcPane = document.getElementById('source-pane'), srcLines = {};
+var files = Object.keys(data.sources || {});
+if(!files.length) document.querySelector('main').classList.add('no-source');
+files.forEach(function(f){
+  srcPane.appendChild(el('h2', null, f)); srcLines[f] = [];
+  data.sources[f].split('\n').forEach(function(t, k){
+    var row = el('div', 'src-line'); row.setAttribute('data-line', k + 1);
+    row.appendChild(el('span', 'ln', k + 1)); var gs = el('span', 'gs', ''); row.appendChild(gs);
+    row.appendChild(el('code', null, t)); srcPane.appendChild(row); srcLines[f].push([row, gs]);
+  });
+});
+function base(f){ var k = f.lastIndexOf('/'); return k < 0 ? f : f.slice(k + 1); }
+function srcRow(file, line){
+  var rows = srcLines[file] || srcLines[files.filter(function(f){ return base(f) === base(file); })[0]];
+  return rows && line >= 1 && line <= rows.length ? rows[line - 1] : null;
+}
+function renderSource(i){
+  files.forEach(function(f){ srcLines[f].forEach(function(r){ r[0].classList.remove('here', 'acted'); r[1].textContent = ''; }); });
+  var at = {}, first = null;
+  Object.keys(steps[i].lines).forEach(function(a){
+    var fl = steps[i].lines[a], r = srcRow(fl[0], fl[1]); if(!r) return;
+    r[0].classList.add('here'); r[1].textContent = (r[1].textContent ? r[1].textContent + ' ' : '') + a;
+    r[0].title = r[1].textContent + ' here after step ' + i;
+  });
+  var pos = /^(.*):(\d+)(?::\d+)?$/.exec(steps[i].position || '');
+  if(pos){ var r = srcRow(pos[1], parseInt(pos[2], 10)); if(r){ r[0].classList.add('acted'); first = r[0]; } }
+  if(first && first.scrollIntoView) first.scrollIntoView({block:'nearest'});
+}
+
+// waits-for graph of a deadlock or leak
+(function(){
+  var w = data.waits, box = document.getElementById('waits');
+  if(!w) return;
+  box.appendChild(el('h2', null, 'Waits-for ' + (w.cycle.length ? 'cycle' : 'chain') + ' at the end'));
+  w.sentences.forEach(function(t){ box.appendChild(el('p', null, t)); });
+  var N = w.nodes.length, R = Math.max(60, 28 * N), cx = R + 70, cy = R + 30, pos = {};
+  var g = sv('svg', {width: 2 * cx, height: 2 * cy, id: 'waits-graph'});
+  var d = sv('defs', {}), m2 = sv('marker', {id:'whead', viewBox:'0 0 10 10', refX:'10', refY:'5', markerWidth:'9', markerHeight:'9', markerUnits:'userSpaceOnUse', orient:'auto'});
+  m2.appendChild(sv('path', {d:'M0,0 L10,5 L0,10 z', fill:'#667085'})); d.appendChild(m2); g.appendChild(d);
+  w.nodes.forEach(function(n, k){ var a = 2 * Math.PI * k / N - Math.PI / 2; pos[n[0]] = [cx + R * Math.cos(a), cy + R * Math.sin(a)]; });
+  w.edges.forEach(function(e){
+    var p = pos[e[0]], q = pos[e[1]], dx = q[0] - p[0], dy = q[1] - p[1], L = Math.sqrt(dx * dx + dy * dy) || 1;
+    var x1 = p[0] + dx * 22 / L, y1 = p[1] + dy * 22 / L, x2 = q[0] - dx * 24 / L, y2 = q[1] - dy * 24 / L;
+    var line = sv('line', {'class':'wedge' + (e[3] ? ' cycle' : ''), x1:x1, y1:y1, x2:x2, y2:y2, 'marker-end':'url(#whead)', 'data-edge': e[0] + '->' + e[1]});
+    line.appendChild(sv('title', {}, e[0] + ' -> ' + e[1] + ': ' + e[2])); g.appendChild(line);
+    g.appendChild(sv('text', {x:(x1 + x2) / 2 + 4, y:(y1 + y2) / 2 - 4}, e[2]));
+  });
+  w.nodes.forEach(function(n){
+    var p = pos[n[0]], grp = sv('g', {'data-node': n[0]});
+    grp.appendChild(sv('ellipse', {'class':'wnode-' + n[1], cx:p[0], cy:p[1], rx:Math.max(22, 4 * n[0].length), ry:16}));
+    grp.appendChild(sv('text', {x:p[0], y:p[1] + 4, 'text-anchor':'middle'}, n[0])); g.appendChild(grp);
+  });
+  box.appendChild(g);
+})();
+
 var hide = document.getElementById('hide-unchanged');
 hide.addEventListener('change', function(){ tree.classList.toggle('hide-unchanged', hide.checked); });
 
@@ -189,6 +261,7 @@ function select(i){
   sel.setAttribute('y', rowY(i) - RH / 2);
   document.getElementById('current-step').textContent = 'Step ' + i + ' of ' + n + (i === 0 ? ': initial state' : ': ' + steps[i].action);
   renderState(i);
+  renderSource(i);
   var h = '#step=' + i;
   if(location.hash !== h){ try { history.replaceState(null, '', h); } catch(err) { location.hash = h; } }
 }
@@ -216,12 +289,14 @@ _PAGE = """<!DOCTYPE html>
 <header><h1 id="title"></h1><dl id="summary"></dl></header>
 <main>
 <section id="timeline-pane" aria-label="steps"><ol id="timeline"></ol></section>
+<section id="source-pane" aria-label="source"></section>
 <section id="right">
 <div id="lanes-pane" aria-label="swimlanes"><svg id="lanes"></svg></div>
 <div id="state-pane">
 <div class="controls"><h2 id="current-step"></h2>
 <label><input type="checkbox" id="hide-unchanged"> hide unchanged</label>
 <span><kbd>j</kbd>/<kbd>k</kbd> or arrow keys to step</span></div>
+<div id="waits"></div>
 <div id="tree"></div>
 </div></section></main>
 <script type="application/json" id="trace-data">__DATA__</script>
@@ -234,16 +309,34 @@ def page_data(cx: Counterexample, story: LassoStory | None = None, marks: list[b
     """Everything the page shows, as plain JSON data."""
     changes = step_changes([s.view for s in cx.steps])
     evs, msgs = analyze(cx)
+    sources = cx.meta.get("sources")
+    graph = waits_graph(cx) if cx.kind in WAIT_KINDS else None
     return {
         "property": cx.property, "kind": cx.kind, "reason": cx.reason, "loop": cx.loop,
         "header": [list(r) for r in header_rows(cx, story, marks, Options())],
         "steps": [{"i": s.index, "action": s.action or "", "actor": s.actor, "position": s.position,
-                   "view": s.view, "mark": bool(marks and s.index < len(marks) and marks[s.index]),
+                   "view": s.view, "lines": current_lines(s.view), "mark": bool(marks and s.index < len(marks) and marks[s.index]),
                    "changes": [dict(c.as_json(), text=str(c)) for c in changes[s.index]]} for s in cx.steps],
         "lanes": [list(x) for x in lanes(cx, evs)],
         "events": [e.as_json() for e in evs],
         "messages": [m.as_json() for m in msgs],
+        "sources": {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {},
+        "waits": graph.as_json() if graph is not None else None,
     }
+
+
+_AT = re.compile(r"(\S+) (\S+):(\d+)\b")
+
+
+def current_lines(view: dict[str, Any]) -> dict[str, tuple[str, int]]:
+    """Each actor's current source line: a view variable whose value starts with its own name
+    and a ``file:line`` (``"G2 main.go:14 ..."``)."""
+    out: dict[str, tuple[str, int]] = {}
+    for k, v in view.items():
+        m = _AT.match(v) if isinstance(v, str) else None
+        if m and m.group(1) == k:
+            out[k] = (m.group(2), int(m.group(3)))
+    return out
 
 
 def script_json(obj: Any) -> str:

@@ -15,6 +15,8 @@ from typing import Any
 from checker.trace import Counterexample
 from checker.view.analysis import LassoStory, lasso_story
 from checker.view.diff import Change, diff, fmt
+from checker.view.waits import KINDS as WAIT_KINDS
+from checker.view.waits import waits_graph
 
 _WHY = {
     "always": "the invariant fails in the last state",
@@ -93,6 +95,10 @@ def header_rows(cx: Counterexample, story: LassoStory | None, marks: list[bool] 
         first, *rest = explanation.splitlines()
         rows.append(("Missing", first))
         rows += [("", x) for x in rest]
+    if cx.kind in WAIT_KINDS:
+        graph = waits_graph(cx)
+        for k, sentence in enumerate(graph.sentences if graph else []):
+            rows.append(("Waits" if k == 0 else "", sentence))
     rows.append(("Length", length))
     rows.append(("Found by", how))
     if cx.loop is not None:

@@ -149,3 +149,14 @@ class FuncBuilder:
             name=self.name, ncaptures=ncaptures, nparams=self.nparams, nresults=self.nresults,
             nslots=len(self.slot_names), slot_names=tuple(self.slot_names), code=tuple(code),
             pos=self.pos)
+
+
+class Breakable:
+    """A loop, switch or select that `break` (and for loops `continue`) target."""
+
+    __slots__ = ("brk", "cont", "label")
+
+    def __init__(self, brk: Label, cont: Label | None, label: str | None):
+        self.brk = brk
+        self.cont = cont
+        self.label = label

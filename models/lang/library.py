@@ -294,7 +294,7 @@ class LibMixin(_Base):
             return Callee("lib", None, None, [], (FILE_PTR, FILE_PTR, ERROR), node, "os.Pipe", True)
         self.outside(f"{full}", fn, self._allowed(pkg))
 
-    # ---- system calls and os.Pipe files (GO_SEMANTICS 1.7, 6)
+    # ---- system calls and os.Pipe files (docs/go-semantics.md 1.7, 6)
 
     def make_bytes(self, argn: list[Node], node: Node) -> Callee:
         """``make([]byte, K)``, K a constant >= 1: the only slice the subset

@@ -17,24 +17,13 @@ from typing import Any, NoReturn
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import FuncBuilder, Label, Var
+from models.lang.builder import Breakable, FuncBuilder, Var
 from models.lang.exprs import ExprMixin
 from models.lang.gotypes import GT
 from models.lang.library import LibMixin
 from models.lang.parse import block_statements, fail, outside, pos, text
 from models.lang.scope import Analysis, Unit
 from models.lang.stmts import StmtMixin
-
-
-class Breakable:
-    """A loop, switch or select that `break` (and for loops `continue`) target."""
-
-    __slots__ = ("brk", "cont", "label")
-
-    def __init__(self, brk: Label, cont: Label | None, label: str | None):
-        self.brk = brk
-        self.cont = cont
-        self.label = label
 
 
 class Lowerer(StmtMixin, ExprMixin, LibMixin):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import Label, Var
+from models.lang.builder import Breakable, Label, Var
 from models.lang.gotypes import BOOL, GT, INT, UNIT
 from models.lang.parse import construct_name, field, named, pos, text, unparen
 from models.lang.scope import ConstB
@@ -322,7 +322,6 @@ class StmtMixin(_Base):
         self.pop()
 
     def _breakable(self, brk: Label, cont: Label | None, label: str | None):
-        from models.lang.lower import Breakable
         return Breakable(brk, cont, label)
 
     def _for_range(self, clause: Node, body: Node, label: str | None, p: tuple[int, int]) -> None:

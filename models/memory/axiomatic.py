@@ -1,4 +1,4 @@
-"""Go's memory model as z3 constraints over one candidate execution (GO_SEMANTICS 4.1-4.5).
+"""Go's memory model as z3 constraints over one candidate execution (docs/go-semantics.md 4.1-4.5).
 
 Input: a `Combination` of goroutine paths with concrete values (`paths`).
 Unknowns: a total order ``t`` of the synchronizing events (MM-3), which

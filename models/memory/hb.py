@@ -1,6 +1,6 @@
 """Happens-before along one trace, by vector clocks; data races with an explanation.
 
-This is the dynamic half of Go's memory model (GO_SEMANTICS 4.1-4.2): the
+This is the dynamic half of Go's memory model (docs/go-semantics.md 4.1-4.2): the
 explicit-state semantics turns each step of a trace into `Event` values and
 `HappensBefore` keeps one vector clock per goroutine and per sync object,
 exactly as ThreadSanitizer does for ``go run -race`` (RD-1, RD-2), but with a

@@ -3,12 +3,16 @@
 For each outcome the candidate executions (`paths`) are encoded (`axiomatic`)
 and asked whether the final values can satisfy ``when``.  Sequentially
 consistent executions are tried first: a witness found there is an
-interleaving, and it is replayed on the explicit model (`models.world`)
-when that is available; only then are the racy executions of MM-22 tried.
+interleaving, and it is confirmed against the final states of the explicit
+model's exploration (`finals`, the package-level values of every final state
+the checker reached: the caller passes them from its one exploration, the
+state space is never explored a second time); only then are the racy
+executions of MM-22 tried.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -21,7 +25,7 @@ from models.memory.axiomatic import Execution, build
 from models.memory.goexpr import GoExpr, parse
 from models.memory.paths import Paths, Unsupported, torn
 
-__all__ = ["OutcomeResult", "check_outcomes", "decide", "sc_finals"]
+__all__ = ["OutcomeResult", "check_outcomes", "decide"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +47,13 @@ class OutcomeResult:
         return {"when": self.when, "verdict": self.verdict, "expected": self.expected, "witness": self.witness}
 
 
-def check_outcomes(spec: Any, unroll: int = 3, replay: bool = True) -> list[OutcomeResult]:
-    """The verdict on every outcome `spec` lists (an empty list when none)."""
+def check_outcomes(spec: Any, finals: list[dict[str, Any]] | None = None, unroll: int = 3) -> list[OutcomeResult]:
+    """The verdict on every outcome `spec` lists (an empty list when none).
+
+    `finals`: the package-level values in every final state of the explicit
+    model (`models.gomodel.GoModel.globals` of the states where
+    ``is_final`` holds, from a complete exploration), or None when there is
+    no complete exploration to confirm sequentially consistent witnesses."""
     if not spec.outcomes:
         return []
     program = spec.program
@@ -54,25 +63,23 @@ def check_outcomes(spec: Any, unroll: int = 3, replay: bool = True) -> list[Outc
     exprs = [parse(o.when, spec.path, o.line, o.col) for o in spec.outcomes]
     try:
         paths = Paths(program, unroll=unroll)
-    except Unsupported as e:
-        return [OutcomeResult(o.when, "unknown", o.expect, reason=f"outside the axiomatic model: {e}") for o in spec.outcomes]
-    names = sorted({n for e in exprs for n in e.names})
-    for o, e in zip(spec.outcomes, exprs):
-        for n in e.names:
+    except Unsupported as err:
+        return [OutcomeResult(o.when, "unknown", o.expect, reason=f"outside the axiomatic model: {err}")
+                for o in spec.outcomes]
+    names = sorted({n for x in exprs for n in x.names})
+    for o, x in zip(spec.outcomes, exprs):
+        for n in x.names:
             if n not in paths.globals:
                 raise InputError(f"outcome {o.when!r} names {n!r}, which is not a package-level variable",
                                  spec.path, o.line, o.col)
     results = []
     cache: dict[bool, list[Execution | None]] = {}
-    finals: list[Any] = []
     for o, e in zip(spec.outcomes, exprs):
         r, sc = decide(paths, e, names, cache)
         if isinstance(r, Refuted):
             witness, reason = r.witness, ""
-            if sc and replay:
-                if not finals:
-                    finals.append(sc_finals(spec))
-                confirmed = _replay(spec, e, finals[0])
+            if sc and finals is not None:
+                confirmed = _confirm(e, finals)
                 if confirmed is False:
                     results.append(OutcomeResult(o.when, "unknown", o.expect, r.witness, sc,
                                                  "the SC witness was not reproduced by the explicit model"))
@@ -114,7 +121,7 @@ def _search(paths: Paths, expr: GoExpr, names: list[str], cache: dict[bool, list
         goal = _goal(ex, expr)
         if goal is None:
             continue
-        r = solve(ex.solver, goal, witness=lambda m, ex=ex: render(ex, m, paths))
+        r = solve(ex.solver, goal, witness=functools.partial(_render_for, ex, paths))
         if isinstance(r, Refuted):
             return r, sc
         if isinstance(r, Unknown):
@@ -197,25 +204,8 @@ def _word(e: Any) -> str:
     return f"{kind} {e.name}{suffix}" if e.name else kind
 
 
-def sc_finals(spec: Any, max_states: int = 200_000) -> list[dict[str, Any]] | None:
-    """Package-level values in every final state of the explicit SC model
-    (`models.world`), or None when it is unavailable or too large."""
-    try:
-        from models.world import build_model, final_states, global_values
-    except ImportError:
-        return None
-    try:
-        model = build_model(spec)
-        return [global_values(model, s) for s in final_states(model, max_states)]
-    except (RuntimeError, InputError):
-        return None
-
-
-def _replay(spec: Any, expr: GoExpr, finals: list[dict[str, Any]] | None) -> bool | None:
-    """Whether some final state of the explicit SC model satisfies `expr`
-    (None when the explicit model is unavailable)."""
-    if finals is None:
-        return None
+def _confirm(expr: GoExpr, finals: list[dict[str, Any]]) -> bool:
+    """Whether some final state of the explicit SC model satisfies `expr`."""
     for env in finals:
         try:
             if expr.eval(env):
@@ -223,3 +213,7 @@ def _replay(spec: Any, expr: GoExpr, finals: list[dict[str, Any]] | None) -> boo
         except (KeyError, TypeError):
             continue
     return False
+
+
+def _render_for(ex: Execution, paths: Paths, m: z3.ModelRef) -> str:
+    return render(ex, m, paths)

@@ -1,11 +1,11 @@
 """Happens-before events along a counterexample path, and race explanations.
 
-`events_along(model, path)` replays a path of a `models.world.GoModel`
+`events_along(model, path)` replays a path of a `models.gomodel.GoModel`
 (``checker.trace.replay``) and turns every step into the `Event` values of
 `models.memory.hb`: the stepping goroutine's visible instruction (only
 visible instructions touch shared state; the local instructions a step runs
 after it produce nothing), plus what the step completed for goroutines it
-woke.  The visible instruction is re-executed on a `models.goroutine.Tx` of
+woke.  The visible instruction is re-executed on a `models.tx.Tx` of
 the state before the step, without the local instructions, so the events
 see exactly which parked goroutine was handed a value, granted a lock or
 released from a ``Wait`` (the ``woken`` list and their advanced ``pc``):
@@ -38,10 +38,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from models import ir
-from models.goroutine import GoPanic, Tx
 from models.memory.hb import _ACQUIRE_HINT, RELEASE_KINDS, Event, HappensBefore
 from models.props import object_names, racing_accesses, var_name
 from models.state import WAIT, Chan, World
+from models.tx import GoPanic, Tx
 
 __all__ = ["INCONSISTENT", "events_along", "step_events", "race_accesses", "explain_race", "explain_events"]
 
@@ -52,7 +52,7 @@ class _Ctx:
     """Names and helpers for the events of one step."""
 
     def __init__(self, model: Any, w: World):
-        self.m = model.machine
+        self.m = model.interp
         self.w = w
         self._names: dict[int, str] | None = None
 
@@ -93,7 +93,7 @@ def _pc(t: Tx, gid: int) -> tuple[int, int] | None:
 
 def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
     """The happens-before events of taking `action` in state `w`."""
-    m = model.machine
+    m = model.interp
     cx = _Ctx(model, w)
     t = Tx(m, w)
     if action[0] == "timer":
@@ -298,7 +298,7 @@ def race_accesses(model: Any, w: World) -> tuple[Event, Event] | None:
     or None.  A WaitGroup ``Add`` from zero racing ``Wait`` is Go's -race
     model of the misuse: a write (Add) and a read (Wait) of the WaitGroup;
     a channel send reads the channel and a close writes it."""
-    m = model.machine
+    m = model.interp
     pair = racing_accesses(m, w)
     if pair is None:
         return None
@@ -339,7 +339,7 @@ def explain_race(model: Any, path: Sequence[int]) -> str:
     pair = race_accesses(model, states[-1])
     if pair is None:
         return f"no race: no two goroutines are about to perform conflicting accesses in the last state of path {'/'.join(map(str, path))}"
-    m = model.machine
+    m = model.interp
     return explain_events(events, pair[0], pair[1], m.file, m.program.line)
 
 

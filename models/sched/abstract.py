@@ -1,12 +1,12 @@
 """The abstract scheduler: Go's spec semantics, any runnable goroutine may step.
 
 This module decides *who* steps; *what* a step does lives in
-`models.goroutine.Machine`, which every scheduler shares.  The contract,
+`models.interp.Interpreter`, which every scheduler shares.  The contract,
 for the author of another scheduler (``models/sched/gmp.py``):
 
 World and step function
 -----------------------
-``m = Machine(program, spec.runtime)``; ``w0 = m.initial()`` is a
+``m = Interpreter(program, spec.runtime)``; ``w0 = m.initial()`` is a
 `models.state.World` (immutable, hashable).  Then:
 
 - ``m.runnable(w) -> list[gid]``: goroutines with ``status == "run"``
@@ -18,7 +18,7 @@ World and step function
   ``[None]`` (no case ready: the step parks it on every channel).
 - ``m.step(w, gid, choice) -> Step(world, events)``: one visible
   instruction of `gid` plus the local ones after it.  ``events``
-  (`models.goroutine.Events`) tells a scheduler what changed in its terms:
+  (`models.tx.Events`) tells a scheduler what changed in its terms:
   ``spawned`` (new gids: a ``go`` statement), ``woken`` (gids made
   runnable: put them on ``runnext``/a run queue), ``blocked`` (the stepper
   parked: take it off its P), ``exited``, ``yielded`` (``runtime.Gosched``:
@@ -38,7 +38,7 @@ World and step function
 A G-M-P model wraps the `World` with its own P/run-queue state, say
 ``GmpState(world, ps, global_q, ...)``, and only lets a goroutine that
 holds a P step; the projection of its executions onto ``("step", gid,
-choice)`` must be an execution of this scheduler (DESIGN section 6).
+choice)`` must be an execution of this scheduler (docs/design.md section 6).
 Properties in `models.props` take a `World`, so a wrapper reuses them by
 projecting its state (``lambda s: f(s.world)``).
 
@@ -56,8 +56,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.goroutine import Machine, Step
+from models.interp import Interpreter
 from models.state import World
+from models.tx import Step
 
 __all__ = ["AbstractScheduler", "Action"]
 
@@ -67,7 +68,7 @@ Action = tuple[Any, ...]
 class AbstractScheduler:
     """Every runnable goroutine may take the next step; timers may fire any time."""
 
-    def __init__(self, machine: Machine):
+    def __init__(self, machine: Interpreter):
         self.m = machine
         self.timers_fire = machine.opts.timers != "never"
 

@@ -1,9 +1,9 @@
 """Go's G-M-P runtime scheduler as an exact state machine (``runtime.scheduler: gmp``).
 
 The goroutines' semantics are the shared step function of
-`models.goroutine.Machine` (the contract is `models.sched.abstract`'s
+`models.interp.Interpreter` (the contract is `models.sched.abstract`'s
 docstring); this module decides *who* runs, the way ``src/runtime/proc.go``
-(go1.21.12) does, rule by rule from GO_SEMANTICS.md section 1.
+(go1.21.12) does, rule by rule from docs/go-semantics.md section 1.
 
 State
 -----
@@ -20,7 +20,7 @@ it may look (``wakep``, SCH-22, is not modelled as a separate step).
 Actions (all small tuples, stable order: by P, then by goroutine choice)
 ---------------------------------------------------------------------
 - ``("step", p, gid, choice)``: the goroutine running on P ``p`` takes one
-  step (``choice`` as in ``Machine.choices``).  Its events drive the queues:
+  step (``choice`` as in ``Interpreter.choices``).  Its events drive the queues:
   ``spawned`` and ``woken`` go to this P's runnext, the old one kicked to the
   tail (SCH-8/13/14), a full queue spilling half plus one to the global
   queue (SCH-9); ``blocked``/``exited`` free the P; ``yielded``
@@ -47,7 +47,7 @@ Actions (all small tuples, stable order: by P, then by goroutine choice)
   ownership per P is not tracked: any scheduling P may run any timer
   (Go runs other Ps' timers when stealing, SCH-20).
 
-System calls and the network poller (GO_SEMANTICS 1.7, 6)
+System calls and the network poller (docs/go-semantics.md 1.7, 6)
 --------------------------------------------------------
 Go calls: ``syscall.Sync()`` is a blocking system call (IR `Syscall`);
 ``os.Pipe()`` files are pollable fds: ``r.Read(buf)`` on an empty pipe
@@ -97,55 +97,38 @@ goroutine can wait forever while every P keeps running.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Any, NamedTuple
+from typing import Any
 
 from models import ir
-from models.goroutine import Machine
-from models.sched.gmp_queues import Gids, PState, globrunqget, runqget, runqput, runqsteal
+from models.gomodel import GoModel
+from models.interp import Interpreter
+from models.options import RuntimeOptions
+from models.properties import build_properties
+from models.sched.gmp_queues import (
+    RUNTIME_G,
+    GmpState,
+    PState,
+    globrunqget,
+    gname,
+    queued,
+    runqget,
+    runqput,
+    runqsteal,
+)
 from models.state import RUN, World
 
-__all__ = ["GmpState", "GmpModel", "GmpAction", "PState", "build_model", "queued", "RUNTIME_G"]
+__all__ = ["RUNTIME_G", "GmpAction", "GmpModel", "GmpState", "PState", "queued"]
 
 GmpAction = tuple[Any, ...]
-
-#: A runtime goroutine left on P0's queue by package initialisation (the
-#: finalizer goroutine): it is in no `World`; scheduled, it parks at once.
-RUNTIME_G = -1
-
-
-def gname(g: int) -> str:
-    return "G(fing)" if g == RUNTIME_G else f"G{g}"
-
-
-class GmpState(NamedTuple):
-    """The world plus the scheduler's own state (see the module docstring)."""
-
-    world: World
-    ps: tuple[PState, ...]
-    gq: Gids = ()
-    lat: tuple[int, ...] = ()
-
-
-def queued(s: GmpState) -> list[int]:
-    """Goroutine ids waiting in some run queue (runnext, local, global), with repeats."""
-    out: list[int] = [g for g in s.gq if g > 0]
-    for p in s.ps:
-        if p.runnext > 0:
-            out.append(p.runnext)
-        out.extend(g for g in p.runq if g > 0)
-    return out
 
 
 class GmpModel:
     """The G-M-P scheduler over a compiled Go program (a `checker.model.Model`)."""
 
     def __init__(self, program: ir.Program, runtime: Any = None, prop_specs: Any = ()):
-        from models.spec import RuntimeOptions
-        from models.world import GoModel
-
         self.opts = runtime or RuntimeOptions(scheduler="gmp")
         self.go = GoModel(program, self.opts, ())
-        self.machine: Machine = self.go.machine
+        self.interp: Interpreter = self.go.interp
         self.prop_specs = tuple(prop_specs)
         o = self.opts
         self.procs = o.procs
@@ -200,7 +183,7 @@ class GmpModel:
         if w.ended:
             return []
         acts: list[GmpAction] = []
-        env = self.machine.env_events(w)
+        env = self.interp.env_events(w)
         for i, p in enumerate(s.ps):
             if p.sys:
                 if self.retake:
@@ -212,10 +195,10 @@ class GmpModel:
                     acts.append(("preempt", i))  # forced: the P's only action
                     continue
                 if g.status == RUN:
-                    for c in self.machine.choices(w, p.cur):
+                    for c in self.interp.choices(w, p.cur):
                         acts.append(("step", i, p.cur, c))
                     if (self.retake and (p.runnext or p.runq) and g.frames
-                            and type(self.machine.instr_of(g)) is ir.Print):
+                            and type(self.interp.instr_of(g)) is ir.Print):
                         acts.append(("write", i, p.cur))
                     if self.preempt and p.slice >= 1:
                         acts.append(("preempt", i))
@@ -249,9 +232,12 @@ class GmpModel:
         return t
 
     def properties(self) -> list[Any]:
-        from models.sched.gmp_props import gmp_properties
+        return build_properties("gmp", self, self.prop_specs)
 
-        return gmp_properties(self, self.prop_specs)
+    @staticmethod
+    def world_of(s: GmpState) -> World:
+        """The Go world of a gmp state (properties of `models.props` read it)."""
+        return s.world
 
     # ------------------------------------------------------------------ transitions
     def _tick(self, t: int) -> int:
@@ -278,7 +264,7 @@ class GmpModel:
             return GmpState(w, tuple(ps), gq, s.lat)
         if kind == "sysret":  # SCH-27
             gid = a[1]
-            st = self.machine.fire(w, ("syscall", gid))
+            st = self.interp.fire(w, ("syscall", gid))
             w = st.world
             alive = w.gs[gid - 1].status == RUN
             old = next((k for k, q in enumerate(ps) if q.sys == gid), -1)
@@ -293,7 +279,7 @@ class GmpModel:
             return GmpState(w, tuple(ps), gq, s.lat)
         # netpoll: ("netpoll", p, pipe); p == -1: no P (sysmon / blocked M): injectglist -> global queue
         i, pipe = a[1], a[2]
-        st = self.machine.fire(w, ("netpoll", pipe))
+        st = self.interp.fire(w, ("netpoll", pipe))
         w = st.world
         for g in st.events.woken:
             if w.gs[g - 1].status != RUN:
@@ -314,7 +300,7 @@ class GmpModel:
         w = s.world
         if kind == "step" or kind == "write":
             gid = a[2]
-            st = self.machine.step(w, gid, a[3] if kind == "step" else None)
+            st = self.interp.step(w, gid, a[3] if kind == "step" else None)
             ev = st.events
             w = st.world
             p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_cap))
@@ -353,7 +339,7 @@ class GmpModel:
                 if g > 0:
                     gq += (g,)
         elif kind == "timer":
-            st = self.machine.fire(w, (a[2], a[3]))
+            st = self.interp.fire(w, (a[2], a[3]))
             w = st.world
             for g in st.events.woken:
                 if w.gs[g - 1].status == RUN:
@@ -500,6 +486,12 @@ class GmpModel:
             src = "global queue (batch)"
         return f"P{i}: schedule G{g} from {src}"
 
+    def waits_for(self, s: GmpState) -> list[tuple[str, str, str]]:
+        return self.go.waits_for(s.world)
+
+    def sources(self) -> dict[str, str]:
+        return self.go.sources()
+
     def view(self, s: GmpState) -> dict[str, Any]:
         out = self.go.view(s.world)
         for i, p in enumerate(s.ps):
@@ -512,16 +504,3 @@ class GmpModel:
         if s.lat:
             out["latency"] = {f"G{k + 1}": v for k, v in enumerate(s.lat) if v}
         return out
-
-
-def build_model(spec: Any) -> GmpModel:
-    """The model of `spec` (its compiled `program`) under the G-M-P scheduler."""
-    from models.errors import InputError
-
-    if spec.program is None:
-        raise InputError("the spec's Go program is not compiled", spec.path, 1, 1)
-    for p in spec.properties:
-        if p.name.startswith("gc.") or p.name == "gmp.runq_proof":
-            raise InputError(f"property '{p.name}' is not checked by the gmp scheduler model",
-                             spec.path, p.line or 1, p.col or 1)
-    return GmpModel(spec.program, spec.runtime, spec.properties)

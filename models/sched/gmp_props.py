@@ -1,5 +1,5 @@
-"""Properties of the G-M-P model: the scheduler's own invariants plus the
-Go properties of `models.props`, reused by projecting ``s.world``.
+"""Predicates of the G-M-P model: the scheduler's own invariants (the Go
+properties of `models.props` apply to ``s.world``).
 
 - ``gmp.no_lost_goroutine`` (SCH-INV-1, strengthened to "exactly one"):
   every runnable goroutine is in exactly one place (running on one P, in
@@ -24,18 +24,19 @@ Go properties of `models.props`, reused by projecting ``s.world``.
 - ``deadlock_free``, ``leak_free``, ``panic_free``, ``race_free``,
   ``terminates`` (weak fairness per P), ``max_goroutines``: as in
   `models.props`, on the world.
+
+The registry (`models.properties`) turns these predicates into the
+engine's properties.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from checker.model import Property
-from models import props
-from models.sched.gmp import GmpState, queued
+from models.sched.gmp_queues import GmpState, queued
 from models.state import RUN
 
-__all__ = ["gmp_properties", "lost_goroutine", "queue_bounds", "work_conservation", "starving"]
+__all__ = ["latency_ok", "lost_goroutine", "queue_bounds", "starving", "work_conservation"]
 
 
 def _places(s: GmpState) -> dict[int, list[str]]:
@@ -79,16 +80,16 @@ def lost_goroutine(s: GmpState) -> bool | str:
 
 
 def queue_bounds(size: int) -> Any:
-    def check(s: GmpState) -> bool | str:
+    def holds(s: GmpState) -> bool | str:
         for i, p in enumerate(s.ps):
             if len(p.runq) > size:
                 return f"P{i}'s local run queue holds {len(p.runq)} goroutines, more than {size}"
         return True
-    return check
+    return holds
 
 
 def work_conservation(steal: str) -> Any:
-    def check(s: GmpState) -> bool | str:
+    def holds(s: GmpState) -> bool | str:
         if s.world.ended:
             return True
         waiting = [g for g in queued(s) if s.world.gs[g - 1].status == RUN]
@@ -102,7 +103,7 @@ def work_conservation(steal: str) -> Any:
             return (f"P{i} is idle while runnable {', '.join(f'G{g}' for g in waiting)} "
                     f"wait{'s' if len(waiting) == 1 else ''} in another P's run queue")
         return True
-    return check
+    return holds
 
 
 def starving(s: GmpState) -> tuple[str, ...]:
@@ -112,48 +113,7 @@ def starving(s: GmpState) -> tuple[str, ...]:
     return tuple(sorted({f"G{g}" for g in queued(s) if s.world.gs[g - 1].status == RUN}))
 
 
-def gmp_properties(model: Any, prop_specs: Any) -> list[Property]:
-    m = model.machine
-    out: list[Property] = []
-    for ps in prop_specs:
-        n = ps.name
-        if n == "gmp.no_lost_goroutine":
-            out.append(Property.always(n, lost_goroutine, "every runnable goroutine is in exactly one place"))
-        elif n == "gmp.queue_bounds":
-            out.append(Property.always(n, queue_bounds(model.size), f"local run queues hold at most {model.size}"))
-        elif n == "gmp.work_conservation":
-            out.append(Property.always(n, work_conservation(model.steal_mode),
-                                       "no P is idle while another P's run queue holds work"))
-        elif n == "starvation_free":
-            out.append(Property.progress(n, starving, "weak",
-                                         about="no runnable goroutine stays queued forever on a fair execution"))
-        elif n == "max_latency":
-            limit = int(ps.param)
-            out.append(Property.always(n, lambda s, k=limit: _latency_ok(s, k),
-                                       f"every runnable goroutine runs within {limit} steps"))
-        elif n == "deadlock_free":
-            out.append(Property.deadlock_free(n, lambda s: props.deadlock_reason(m, s.world),
-                                              "no state where every goroutine is asleep (checkdead)"))
-        elif n == "leak_free":
-            out.append(Property.bottom(n, lambda s: props.leak_keys(m, s.world),
-                                       "no goroutine stays blocked on every continuation"))
-        elif n == "panic_free":
-            out.append(Property.always(n, lambda s: props.panic_reason(s.world), "no panic or fatal error"))
-        elif n == "race_free":
-            out.append(Property.always(n, lambda s: props.races(m, s.world),
-                                       "no two conflicting accesses enabled together"))
-        elif n == "terminates":
-            out.append(Property.eventually(n, lambda s: props.terminated(m, s.world), "weak",
-                                           "every execution fair to every P ends"))
-        elif n == "max_goroutines":
-            limit = int(ps.param)
-            out.append(Property.always(n, lambda s, k=limit: True if props.live_goroutines(s.world) <= k else
-                                       f"{props.live_goroutines(s.world)} live goroutines, more than {k}",
-                                       f"at most {limit} live goroutines"))
-    return out
-
-
-def _latency_ok(s: GmpState, limit: int) -> bool | str:
+def latency_ok(s: GmpState, limit: int) -> bool | str:
     for k, v in enumerate(s.lat):
         if v > limit:
             return f"G{k + 1} has been runnable for more than {limit} steps without running"

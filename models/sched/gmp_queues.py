@@ -10,7 +10,7 @@ The global run queue is a tuple of goroutine ids, head first.
 Every function returns new values; none mutates.  They are the model's
 ``runqput``/``runqputslow``/``runqget``/``globrunqget``/``runqsteal`` from
 ``src/runtime/proc.go`` (go1.21.12), cited rule by rule from
-GO_SEMANTICS.md section 1.
+docs/go-semantics.md section 1.
 
 Examples
 --------
@@ -27,7 +27,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["PState", "runqput", "runqget", "globrunqget", "runqsteal", "Gids"]
+from models.state import World
+
+__all__ = ["RUNTIME_G", "gname", "GmpState", "Gids", "PState", "globrunqget", "queued", "runqget", "runqput", "runqsteal"]
 
 Gids = tuple[int, ...]
 
@@ -121,3 +123,33 @@ def runqsteal(thief: PState, victim: PState, mode: str, buggy: bool = False) -> 
             victim = victim._replace(runnext=0)
         return thief, victim, g
     return thief, victim, 0
+
+
+class GmpState(NamedTuple):
+    """The world plus the scheduler's own state (see the module docstring)."""
+
+    world: World
+    ps: tuple[PState, ...]
+    gq: Gids = ()
+    lat: tuple[int, ...] = ()
+
+
+def queued(s: GmpState) -> list[int]:
+    """Goroutine ids waiting in some run queue (runnext, local, global), with repeats."""
+    out: list[int] = [g for g in s.gq if g > 0]  # not RUNTIME_G: it is in no World
+    for p in s.ps:
+        if p.runnext > 0:
+            out.append(p.runnext)
+        out.extend(g for g in p.runq if g > 0)
+    return out
+
+
+#: A runtime goroutine left on P0's queue by package initialisation (the
+#: finalizer goroutine, `models.sched.gmp` init_states): it is in no
+#: `World`; scheduled, it parks at once.
+RUNTIME_G = -1
+
+
+def gname(g: int) -> str:
+    """How traces name a queued goroutine."""
+    return "G(fing)" if g == RUNTIME_G else f"G{g}"

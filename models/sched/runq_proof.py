@@ -155,9 +155,16 @@ def _describe(name: str, w: dict[str, int], n: int) -> str:
     return f"head={h} tail={t} (tail-head={size}, capacity {n}): {name} breaks the ring invariant"
 
 
-def check(spec: Any) -> list[dict[str, Any]]:
+def rows(spec: Any) -> list[dict[str, Any]]:
     """Rows for the CLI table: one per obligation the spec lists (all by default)."""
+    unknown = sorted(set(spec.model_args) - {"variant"})
+    if unknown:
+        raise InputError(f"unknown args key '{unknown[0]}' for a runq_proof spec; allowed: variant "
+                         f"({', '.join(VARIANTS)})", spec.path, 1, 1)
     variant = spec.model_args.get("variant", "correct")
+    if spec.runtime.runq_size < 2 or spec.runtime.runq_size % 2:
+        raise InputError(f"a runq_proof needs an even runtime.runq_size of at least 2 (the ring is grabbed in "
+                         f"halves), got {spec.runtime.runq_size}", spec.path, 1, 1)
     if variant not in VARIANTS:
         raise InputError(f"unknown runq variant '{variant}'; allowed: {', '.join(VARIANTS)}", spec.path, 1, 1)
     wanted = [p.name for p in spec.properties] or list(OBLIGATIONS)
@@ -174,4 +181,4 @@ def check(spec: Any) -> list[dict[str, Any]]:
     return rows
 
 
-__all__ = ["OBLIGATIONS", "VARIANTS", "ProofResult", "check", "obligations", "prove"]
+__all__ = ["OBLIGATIONS", "VARIANTS", "ProofResult", "obligations", "prove", "rows"]

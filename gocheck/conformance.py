@@ -1,9 +1,25 @@
-"""Conformance: is a runtime event log a path of the abstract model?
+"""Conformance between the model and the reference runtime, both ways.
+
+- `replay_log(model, events)`: is a runtime event log a path of the model?
+- `replay_trace(trace)` (``python -m checker replay --on reference TRACE``):
+  drive real threads along a model counterexample (`schedule_of` turns the
+  model's actions into the runtime's controlled-mode schedule, see
+  `reference.replay`) and print what Go would print: the output, the panic
+  or ``fatal error: all goroutines are asleep - deadlock!`` report, and the
+  goroutines still alive when the process exited (the leak).  It returns
+  Go's exit code (2 for panic/deadlock, 3 when the runtime could not follow
+  the schedule, 124 on timeout).
+
+This module is the bridge between the two independent implementations, so
+it lives in the application layer: `reference` never reads model states.
+
+Log to model
+============
 
 `replay_log(model, events)` walks a `reference.run` event log and, event by
-event, finds abstract-model steps (`models.world.GoModel`, actions
+event, finds abstract-model steps (`models.gomodel.GoModel`, actions
 ``("step", g)``, ``("select", g, case)``, ``("timer", kind, id)``) that
-produce it.  DESIGN.md section 9: every log the runtime produces must be a
+produce it.  docs/design.md section 9: every log the runtime produces must be a
 path of the model.
 
 The log -> model mapping
@@ -50,12 +66,18 @@ at most `max_free` free moves (early parks, retries, timer fires) before it.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
+from checker.errors import InputError
+from checker.trace import read_itf, replay
+from gocheck.factory import build_model
+from gocheck.gotest import load_any_spec as load_spec
 from models.state import DONE, RUN, WAIT
+from reference.replay import TIMER, TraceSchedule, peak_goroutines, run_schedule
 
-__all__ = ["ReplayReport", "replay_log", "log_skippable"]
+__all__ = ["ReplayReport", "log_skippable", "replay_log", "replay_trace", "schedule_of"]
 
 
 @dataclass
@@ -108,7 +130,7 @@ def _sig(g: Any) -> Any:
 class _Replayer:
     def __init__(self, model: Any, events: list[dict], max_free: int, max_nodes: int):
         self.model = model
-        self.m = model.machine
+        self.m = model.interp
         self.ev = [e for e in _cut(events)]
         self.max_free = max_free
         self.max_nodes = max_nodes
@@ -150,6 +172,7 @@ class _Replayer:
             self.fail(i, f"event {i} ({action} of G{g}): G{g} is at {op} in the model")
             return None
         choices = self.m.choices(w, g)
+        a: tuple[Any, ...]
         if action == "Select":
             case = e.get("case")
             if case in choices:
@@ -257,14 +280,91 @@ class _Replayer:
 def replay_log(model: Any, events: list[dict], output: str | None = None, max_free: int = 8,
                max_nodes: int = 200_000) -> ReplayReport:
     """Replay the runtime event log `events` on the abstract `model`
-    (`models.world.GoModel`); see the module docstring for the mapping.
+    (`models.gomodel.GoModel`); see the module docstring for the mapping.
 
     With `output` (the runtime's stdout) the model's printed output along the
     replayed path must equal it too.  ``report.ok`` says whether a model path
     producing the log was found; ``report.reason`` explains the furthest
     failure otherwise."""
-    r = _Replayer(model, list(events), max_free, max_nodes).run()
+    events = [e for e in events if "ev" not in e]  # scheduler events (reference.observe) are no model steps
+    r = _Replayer(model, events, max_free, max_nodes).run()
     if r.ok and output is not None and r.output != output:
         r.ok = False
         r.reason = f"outputs differ: runtime {output!r}, model {r.output!r}"
     return r
+
+
+# --------------------------------------------------------------------------- model to runtime
+
+
+def schedule_of(model: Any, states: list, actions: list, loop: int | None = None, loops: int = 0) -> TraceSchedule:
+    """The controlled-mode schedule of a model path (see the module docstring)."""
+    acts = list(actions)
+    if loop is not None and loops > 0 and loop < len(acts):
+        acts = acts + acts[loop:] * loops  # the lasso returns to states[loop]
+    m = model.interp
+    entries: list[int] = []
+    timers: dict[int, tuple] = {}
+    parked: dict[int, Any] = {}
+    dropped = 0
+    cut = False
+    w = states[0]
+    for a in acts:
+        if a[0] == "timer":
+            timers[len(entries)] = (a[1], a[2])
+            entries.append(TIMER)
+        else:
+            g = a[1]
+            gs = w.gs[g - 1]
+            if g in parked and gs.status == RUN and gs.frames and gs.frames[-1] == parked[g]:
+                dropped += 1  # a retry: the runtime retries inside the blocked operation
+            elif g == 1 and len(gs.frames) == 1 and type(m.instr_of(gs)).__name__ == "Return":
+                cut = True
+                break  # main returns: the process exits
+            else:
+                entries.append(g)
+        w = model.next_state(w, a)
+        if a[0] != "timer" and w.gs[a[1] - 1].status == WAIT:
+            parked[a[1]] = w.gs[a[1] - 1].frames[-1]
+        for x, sig in list(parked.items()):
+            gx = w.gs[x - 1]
+            if gx.status == DONE or (gx.status == RUN and gx.frames[-1] != sig):
+                del parked[x]
+    return TraceSchedule(entries, timers, dropped, cut)
+
+
+def replay_trace(trace_path: str, procs: int = 2, seed: int | None = 0, loops: int = 3,
+                 out: TextIO | None = None, err: TextIO | None = None, timeout_s: float = 30.0) -> int:
+    """Replay the counterexample in `trace_path` on the reference runtime;
+    print the run's output and Go's failure report; return its exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        cx = read_itf(trace_path)
+        if not cx.spec_path:
+            raise InputError("the trace names no spec, so the program to run is unknown", trace_path, 1, 1)
+        spec = load_spec(cx.spec_path)
+        model = build_model(spec)
+        states, actions = replay(model, cx.path, cx.spec_path)
+    except (InputError, OSError) as e:
+        print(str(e), file=err)
+        return 2
+    sched = schedule_of(model, states, actions, cx.loop, loops)
+    res = run_schedule(spec.program, sched, procs, seed, timeout_s)
+    out.write(res.output)
+    out.flush()
+    what = f"{cx.property} ({cx.reason})" if cx.reason else cx.property
+    print(f"reference: replayed {trace_path}: {what}; {len(sched.entries)} schedule entries on {procs} P(s)"
+          + (f", {sched.dropped_retries} retry steps left to the runtime" if sched.dropped_retries else "")
+          + (", main's return ends the process" if sched.cut_at_exit else ""), file=err)
+    if res.stderr:
+        err.write(res.stderr)
+        if not res.stderr.endswith("\n"):
+            err.write("\n")
+    if res.leaked and res.exit_code == 0:
+        err.write("leaked goroutines at exit:\n" + "".join(f"  {x}\n" for x in res.leaked))
+    err.write(f"peak live goroutines: {peak_goroutines(res.events)}\n")
+    if res.exit_code:
+        err.write(f"exit status {res.exit_code}\n")
+    err.flush()
+    return res.exit_code

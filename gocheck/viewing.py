@@ -1,5 +1,9 @@
 """``python -m checker view TRACE`` and ``python -m checker replay SPEC --path P``.
 
+The spec-loading half of viewing: the renderers are `checker.view` (they
+know nothing of specs or Go); this module finds the model a trace belongs
+to and hands both to them.
+
 Both print the same view; ``replay`` rebuilds the trace by running the path on
 the spec's model (so it shows the spec as it is now) and warns, SPIN-style,
 when the spec changed since a trace file was written.  Bad input of any kind
@@ -16,10 +20,13 @@ from typing import Any
 from checker.errors import InputError
 from checker.model import evaluate
 from checker.trace import Counterexample, ReplayError, build, read_itf, replay
-from checker.view.analysis import LassoStory, model_for
+from checker.view.analysis import LassoStory
+from checker.view.chrome import write_chrome
 from checker.view.html import write_html
 from checker.view.msc import render_msc
 from checker.view.text import annotate, render_text
+from gocheck.factory import build as build_checkable
+from gocheck.gotest import load_any_spec as load_spec
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -33,6 +40,8 @@ def _display_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--to", dest="end", type=int, default=None, metavar="M", help="last step to show")
     g.add_argument("--msc", action="store_true", help="a message sequence chart (one column per actor/channel/lock)")
     g.add_argument("--html", default=None, metavar="OUT.html", help="write one self-contained offline HTML page")
+    g.add_argument("--chrome", default=None, metavar="OUT.json",
+                   help="write Chrome trace-event JSON (open in Perfetto or chrome://tracing)")
 
 
 def parser(cmd: str = "view") -> argparse.ArgumentParser:
@@ -64,6 +73,11 @@ def _vars(args: argparse.Namespace) -> list[str] | None:
 
 def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
           notes: list[str]) -> int:
+    if args.chrome:
+        out = write_chrome(cx, args.chrome)
+        print(f"wrote {out}  (open it in https://ui.perfetto.dev or chrome://tracing)")
+        if not args.html:
+            return EXIT_OK
     if args.html:
         out = write_html(cx, args.html, story=story, marks=marks)
         print(f"wrote {out}  (open it in a browser; add #step=N to the address to open step N)")
@@ -134,8 +148,6 @@ def _detect(model: Any, states: list[Any], wanted: str | None) -> tuple[Any, str
 
 def replay_main(args: argparse.Namespace) -> int:
     """``replay``: re-run a path on the spec's model and show it like ``view``."""
-    from checker.cli import build_model
-    from models.spec import load_spec
     old: Counterexample | None = None
     if args.trace:
         old = read_itf(args.trace)
@@ -150,10 +162,13 @@ def replay_main(args: argparse.Namespace) -> int:
         raise InputError("replay needs --path 0/3/1 (or --trace FILE)", "<command line>", 1, 1)
     loop = args.loop if args.loop is not None else (old.loop if old is not None and args.path is None else None)
     spec = load_spec(spec_path)
-    model = build_model(spec)
+    model = build_checkable(spec, allow_code=getattr(args, "allow_python_models", False))
+    if not hasattr(model, "next_state"):
+        raise InputError(f"{spec_path} is a {spec.kind} spec, answered by a solver: it has no paths to replay",
+                         spec_path, 1, 1)
     notes: list[str] = []
-    changed = bool(old and old.spec_digest and old.spec_digest != spec.digest)
-    if changed:
+    changed = old is not None and bool(old.spec_digest) and old.spec_digest != spec.digest
+    if old is not None and changed:
         msg = (f"warning: {spec_path} changed since the trace was written (digest {old.spec_digest} in the "
                f"trace, {spec.digest} now); the replay shows the spec as it is now")
         print(msg, file=sys.stderr)
@@ -183,3 +198,24 @@ def replay_main(args: argparse.Namespace) -> int:
                found_by=(old.found_by if old is not None and args.path is None else "replay"))
     story, marks = annotate(cx, model)
     return _emit(cx, args, story, marks, notes)
+
+
+def model_for(cx: Counterexample) -> tuple[Any, str]:
+    """The model of the spec a trace names (or None) and a note on what went wrong or changed.
+
+    Viewing never runs code the user did not ask for: a trace that names a
+    spec with an unregistered Python model gets no model (see `gocheck.factory`)."""
+    if not cx.spec_path:
+        return None, "the trace names no spec (#meta.spec is empty)"
+    try:
+        spec = load_spec(cx.spec_path)
+        model = build_checkable(spec)
+    except InputError as e:
+        return None, f"the spec {cx.spec_path} cannot be loaded ({e})"
+    if not hasattr(model, "next_state"):
+        return None, f"the spec {cx.spec_path} is answered by a solver, not by a model"
+    note = ""
+    if cx.spec_digest and spec.digest != cx.spec_digest:
+        note = (f"warning: {cx.spec_path} changed since the trace was written (digest {cx.spec_digest} in the "
+                f"trace, {spec.digest} now)")
+    return model, note

@@ -1,6 +1,6 @@
 """Steps of one goroutine: the interpreter of the IR over a `World`.
 
-`Machine` is the program plus runtime options; its step function is what
+`Interpreter` is the program plus runtime options; its step function is what
 every scheduler shares (see `models.sched.abstract` for the contract):
 
 - ``machine.initial()`` -> the initial `World` (globals allocated,
@@ -25,209 +25,34 @@ or `DEPTH_LIMIT` frames raises `ModelLimitError`; it is never cut silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from checker.model import BoundExceeded
-from models import ir
+from models import atomic, chan, ir, pipe, select, sync
+from models.options import RuntimeOptions
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
+from models.tx import (
+    BACKGROUND,
+    DEPTH_LIMIT,
+    LOCAL_LIMIT,
+    Events,
+    GoPanic,
+    InternalError,
+    ModelLimitError,
+    Step,
+    Tx,
+    fmt_value,
+    printf,
+    wrap,
+)
 
-__all__ = ["Machine", "Step", "Events", "Tx", "GoPanic", "ModelLimitError", "LOCAL_LIMIT", "DEPTH_LIMIT",
-           "BACKGROUND", "fmt_value"]
+__all__ = ["Interpreter"]
 
-LOCAL_LIMIT = 100_000
-DEPTH_LIMIT = 2_000
-MASK = (1 << 64) - 1
-#: The value of ``context.Background()``: a context that is never cancelled.
-BACKGROUND = "context.Background"
-
-
-class GoPanic(Exception):
-    """The program panics (or hits a fatal error) with Go's message."""
-
-    def __init__(self, msg: str, fatal: bool = False):
-        super().__init__(msg)
-        self.msg = msg
-        self.fatal = fatal
-        self.gid = 0
-        self.pos: ir.Pos = ir.NOPOS
-
-
-class ModelLimitError(BoundExceeded):
-    """A local run exceeded a bound: the model refuses to guess (never `holds`)."""
-
-
-@dataclass(slots=True)
-class Events:
-    """What a step did, for schedulers that keep their own queues (gmp).
-
-    ``spawned``: new goroutine ids; ``woken``: other goroutines made
-    runnable (and still runnable after their local instructions ran);
-    ``blocked``: the stepping goroutine parked; ``exited``: goroutines that
-    ended in this step (the stepper, or a woken or spawned goroutine whose
-    local instructions ran to its end);
-    ``yielded``: it called ``runtime.Gosched``; ``locals``: local
-    instructions run (a time slice counts them); ``ended``: the program is over.
-    """
-
-    spawned: list[int] = field(default_factory=list)
-    woken: list[int] = field(default_factory=list)
-    blocked: bool = False
-    exited: list[int] = field(default_factory=list)
-    yielded: bool = False
-    locals: int = 0
-    ended: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    world: World
-    events: Events
-
-
-def wrap(x: int) -> int:
-    x &= MASK
-    return x - (1 << 64) if x >> 63 else x
-
-
-def fmt_value(v: Any, verb: str = "v") -> str:
-    """A value as fmt prints it with %v (or %q for strings)."""
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if v is None:
-        return "<nil>"
-    if isinstance(v, str) and verb == "q":
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, ir.Ref):
-        return f"0xc{v.obj:09x}"
-    if isinstance(v, ir.Closure):
-        return f"0x{abs(hash(v.func)) % 0xffffff:06x}"
-    return str(v)
-
-
-def _printf(fmt: str, args: list[Any]) -> str:
-    out, i, k = [], 0, 0
-    while i < len(fmt):
-        c = fmt[i]
-        if c == "%" and i + 1 < len(fmt):
-            verb = fmt[i + 1]
-            i += 2
-            if verb == "%":
-                out.append("%")
-            elif k < len(args):
-                out.append(fmt_value(args[k], verb))
-                k += 1
-            else:
-                out.append(f"%!{verb}(MISSING)")
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-class Tx:
-    """A mutable working copy of a `World` during one step."""
-
-    __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
-                 "woken", "locals", "base")
-
-    def __init__(self, m: Machine, w: World):
-        self.m = m
-        self.gs = list(w.gs)
-        self.heap = list(w.heap)
-        self.timers = list(w.timers)
-        self.output = w.output
-        self.panic = w.panic
-        self.main_done = w.main_done
-        self.ended = w.ended
-        self.failed = w.failed
-        self.woken: list[int] = []
-        self.locals = 0
-        self.base = len(w.gs)
-
-    def freeze(self) -> World:
-        return World(tuple(self.gs), tuple(self.heap), tuple(sorted(self.timers)), self.output,
-                     self.panic, self.main_done, self.ended, self.failed)
-
-    # ---- heap
-    def get(self, i: int) -> Any:
-        return self.heap[i]
-
-    def put(self, i: int, o: Any) -> None:
-        self.heap[i] = o
-
-    def alloc(self, o: Any) -> int:
-        self.heap.append(o)
-        return len(self.heap) - 1
-
-    def load(self, ref: Any) -> Any:
-        if not isinstance(ref, ir.Ref):
-            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
-        for k, v in self.heap[ref.obj].fields:
-            if k == ref.field:
-                return v
-        raise GoPanic(f"internal: no field {ref.field!r} in object {ref.obj}")
-
-    def store(self, ref: Any, value: Any) -> None:
-        if not isinstance(ref, ir.Ref):
-            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
-        d = self.heap[ref.obj]
-        self.heap[ref.obj] = Data(tuple((k, value if k == ref.field else v) for k, v in d.fields), d.type)
-
-    # ---- goroutines
-    def g(self, gid: int) -> G:
-        return self.gs[gid - 1]
-
-    def setg(self, g: G) -> None:
-        self.gs[g.gid - 1] = g
-
-    def instr(self, gid: int) -> ir.Instr:
-        fr = self.gs[gid - 1].frames[-1]
-        return self.m.funcs[fr.func].code[fr.pc]
-
-    def slot(self, gid: int, i: int) -> Any:
-        return self.gs[gid - 1].frames[-1].slots[i]
-
-    def advance(self, gid: int, writes: tuple[tuple[int | None, Any], ...] = (), target: int | None = None,
-                **fields: Any) -> None:
-        """Finish the visible instruction of `gid`: write `writes`, move on."""
-        g = self.gs[gid - 1]
-        fr = g.frames[-1]
-        slots = fr.slots
-        if writes:
-            lst = list(slots)
-            for i, v in writes:
-                if i is not None:
-                    lst[i] = v
-            slots = tuple(lst)
-        fr = Frame(fr.func, fr.pc + 1 if target is None else target, slots, fr.defers)
-        self.gs[gid - 1] = replace(g, frames=g.frames[:-1] + (fr,), status=RUN, wait=(), **fields)
-
-    def park(self, gid: int, reason: tuple[Any, ...], **fields: Any) -> None:
-        self.gs[gid - 1] = replace(self.gs[gid - 1], status=WAIT, wait=reason, **fields)
-
-    def wake(self, gid: int, writes: tuple[tuple[int | None, Any], ...] = (), **fields: Any) -> None:
-        """A partner completed `gid`'s operation: it moves on and is runnable."""
-        self.advance(gid, writes, **fields)
-        self.woken.append(gid)
-
-    def wake_retry(self, gid: int, **fields: Any) -> None:
-        """Make `gid` runnable at the same instruction (it will try again)."""
-        self.gs[gid - 1] = replace(self.gs[gid - 1], **{"status": RUN, "wait": (), **fields})
-        self.woken.append(gid)
-
-    def emit(self, text: str) -> None:
-        self.output = self.output + (text,)
-
-
-class Machine:
+class Interpreter:
     """A compiled program plus runtime options: the shared step function."""
 
     def __init__(self, program: ir.Program, runtime: Any = None):
-        from models.spec import RuntimeOptions
-
         self.program = program
         self.opts = runtime or RuntimeOptions()
         cancel = ir.Function("context.cancel", 1, 0, 0, 1, ("ctx",), (ir.Cancel(0), ir.Return()))
@@ -290,14 +115,13 @@ class Machine:
         return self.funcs[fr.func].code[fr.pc]
 
     def choices(self, w: World, gid: int) -> list[int | None]:
-        from models.select import select_choices
 
         g = w.gs[gid - 1]
         if g.status != RUN or w.ended:
             return []
         ins = self.instr_of(g)
         if type(ins) is ir.Select and not g.wait:
-            return select_choices(w.heap, ins, g.frames[-1].slots)
+            return select.select_choices(w.heap, ins, g.frames[-1].slots)
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -330,27 +154,24 @@ class Machine:
         (a system call returns) and ``("netpoll", pipe)`` (netpoll readies the
         reader parked on `pipe`); see `models.pipe`.  Not affected by
         ``runtime.timers``."""
-        from models.pipe import env_events
 
-        return env_events(w)
+        return pipe.env_events(w)
 
     def fire(self, w: World, timer: tuple[str, int]) -> Step:
         """An environment event: the pending `timer` fires, or one of
         `env_events` (``("syscall", gid)``, ``("netpoll", pipe)``) happens."""
-        from models.chan import try_send
-        from models.pipe import ENV_KINDS, fire_env
 
         t = Tx(self, w)
-        if timer[0] not in ENV_KINDS:
+        if timer[0] not in pipe.ENV_KINDS:
             t.timers.remove(timer)
         try:
             kind, x = timer
-            if kind in ENV_KINDS:
-                fire_env(t, timer)
+            if kind in pipe.ENV_KINDS:
+                pipe.fire_env(t, timer)
             elif kind == "sleep":
                 t.wake(x)
             else:
-                try_send(t, x, "time.Time")
+                chan.try_send(t, x, "time.Time")
         except GoPanic as p:
             self._panicked(t, p, 0)
         self.settle(t, [])
@@ -394,7 +215,7 @@ class Machine:
         pos = p.pos
         if pos == ir.NOPOS and g and t.g(g).frames:
             pos = t.instr(g).pos
-        where = f" [G{g} at {self.file}:{pos[0]}]" if g else ""
+        where = f" [G{g} at {self.program.where(pos[0])}]" if g else ""
         t.panic = ("fatal error: " if p.fatal else "panic: ") + p.msg + where
         t.ended = True
 
@@ -408,75 +229,13 @@ class Machine:
 
     # ---- visible instructions
     def exec_visible(self, t: Tx, gid: int, choice: int | None) -> None:
-        from models import atomic, chan, pipe, select, sync
-
-        g = t.g(gid)
-        fr = g.frames[-1]
+        """Execute `gid`'s visible instruction through the dispatch table `VISIBLE`."""
+        fr = t.g(gid).frames[-1]
         ins = self.funcs[fr.func].code[fr.pc]
-        s = fr.slots
-        op = type(ins)
-        if op is ir.Return:  # main returns from the program's start function
-            t.setg(G(gid, (), DONE))
-            t.main_done = True
-            t.ended = self.opts.main_exit == "exit"
-        elif op is ir.Load:
-            t.advance(gid, ((ins.dst, t.load(s[ins.ptr])),))
-        elif op is ir.Store:
-            t.store(s[ins.ptr], s[ins.src])
-            t.advance(gid)
-        elif op is ir.Jump:
-            t.advance(gid, target=ins.target)
-        elif op is ir.Send:
-            chan.exec_send(t, gid, ins, s)
-        elif op is ir.Recv:
-            chan.exec_recv(t, gid, ins, s)
-        elif op is ir.Close:
-            chan.exec_close(t, gid, ins, s)
-        elif op is ir.LenOf:
-            c = s[ins.ch]
-            t.advance(gid, ((ins.dst, len(t.get(c.obj).buf) if c is not None else 0),))
-        elif op is ir.Select:
-            select.exec_select(t, gid, ins, s, choice)
-        elif op is ir.AtomicOp:
-            atomic.exec_atomic(t, gid, ins, s)
-        elif op is ir.Go:
-            self.exec_go(t, ins, s)
-            t.advance(gid)
-        elif op is ir.Print:
-            self.exec_print(t, ins, s)
-            t.advance(gid)
-        elif op is ir.Panic:
-            raise GoPanic(self.panic_text(t, s[ins.v]))
-        elif op is ir.Gosched:
-            t.advance(gid)
-        elif op is ir.Goexit:
-            t.setg(replace(g, unwind=len(g.frames)))
-        elif op is ir.Sleep:
-            t.timers.append(("sleep", gid))
-            t.park(gid, ("sleep",))
-        elif op is ir.After:
-            c = t.alloc(Chan(1))
-            t.timers.append(("after", c))
-            t.advance(gid, ((ins.dst, ir.Ref(c)),))
-        elif op is ir.WithCancel:
-            t.advance(gid, ((ins.dst, self.with_cancel(t, s[ins.parent])),))
-        elif op is ir.Cancel:
-            self.cancel(t, s[ins.ctx])
-            t.advance(gid)
-        elif op is ir.Syscall:
-            t.park(gid, ("syscall", ins.name))  # entersyscall (SCH-25): returns on an environment event
-        elif op is ir.PipeRead:
-            pipe.exec_read(t, gid, ins, s)
-        elif op is ir.PipeWrite:
-            pipe.exec_write(t, gid, ins, s)
-        elif op is ir.PipeClose:
-            pipe.exec_close(t, gid, ins, s)
-        elif op is ir.CtxErr:
-            c = s[ins.ctx]
-            err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
-            t.advance(gid, ((ins.dst, err),))
-        else:
-            sync.exec_sync(t, gid, ins, s)
+        handler = VISIBLE.get(type(ins))
+        if handler is None:
+            raise InternalError(f"instruction {ins.op} at {ins.pos} is not visible: nothing executes it here")
+        handler(t, gid, ins, fr.slots, choice)
 
     def panic_text(self, t: Tx, v: Any) -> str:
         if isinstance(v, str):
@@ -507,10 +266,10 @@ class Machine:
                 parts.append(fmt_value(a))
             text = "".join(parts)
         elif k == "printf":
-            text = _printf(str(args[0]), args[1:]) if args else ""
+            text = printf(str(args[0]), args[1:]) if args else ""
         else:
-            msg = _printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
-            text = f"    {self.file}:{ins.pos[0]}: {msg}\n"
+            msg = printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
+            text = f"    {self.program.where(ins.pos[0])}: {msg}\n"
             if k.startswith(("error", "fatal")):
                 t.failed = True
         t.emit(text)
@@ -528,7 +287,6 @@ class Machine:
 
     def cancel(self, t: Tx, ctx: Any) -> None:
         """Cancel a context and its children: close their Done channels (idempotent)."""
-        from models.chan import close_chan
 
         if not isinstance(ctx, ir.Ref):
             return
@@ -536,7 +294,7 @@ class Machine:
         if c.cancelled:
             return
         t.put(ctx.obj, replace(c, cancelled=True))
-        close_chan(t, c.done)
+        chan.close_chan(t, c.done)
         for ch in c.children:
             self.cancel(t, ir.Ref(ch))
 
@@ -588,7 +346,7 @@ class Machine:
                     break  # main returning ends the process (or starts the leak hunt): visible
                 n += 1
                 if n > LOCAL_LIMIT:
-                    raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} ran {LOCAL_LIMIT} local "
+                    raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} ran {LOCAL_LIMIT} local "
                                           "instructions without reaching a scheduling point")
                 if op is I.Const:
                     slots[ins.dst] = ins.value
@@ -621,7 +379,7 @@ class Machine:
                             raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
                         frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
                         if len(frames) >= DEPTH_LIMIT:
-                            raise ModelLimitError(f"{self.file}:{ins.pos[0]}: goroutine {gid} exceeded "
+                            raise ModelLimitError(f"{self.program.where(ins.pos[0])}: goroutine {gid} exceeded "
                                                   f"{DEPTH_LIMIT} nested calls (unbounded recursion?)")
                         frames.append(self._callee_frame(ins.func, clo, tuple(slots[a] for a in ins.args)))
                     else:  # Return
@@ -762,3 +520,129 @@ class Machine:
                 raise GoPanic("runtime error: negative shift amount")
             return wrap(a << b) if o == "<<" else a >> b
         raise ModelLimitError(f"internal: unknown operator {o}")
+
+
+# --------------------------------------------------------------------------- the dispatch table
+#
+# Each visible instruction has one handler ``(tx, gid, ins, slots, choice)``.
+# The primitives' modules (`models.chan`, `models.select`, `models.sync`,
+# `models.atomic`, `models.pipe`) each export ``HANDLERS``; the instructions
+# below are the interpreter's own.  The table is checked against
+# `ir.INSTRUCTIONS` at import: a visible instruction with no handler (or a
+# local one with a visible handler) is a build error, never a Go panic.
+
+
+def _return(t: Tx, gid: int, ins: ir.Return, s: tuple[Any, ...], choice: int | None) -> None:
+    """main returns from the program's start function (a visible Return)."""
+    t.setg(G(gid, (), DONE))
+    t.main_done = True
+    t.ended = t.m.opts.main_exit == "exit"
+
+
+def _load(t: Tx, gid: int, ins: ir.Load, s: tuple[Any, ...], choice: int | None) -> None:
+    t.advance(gid, ((ins.dst, t.load(s[ins.ptr])),))
+
+
+def _store(t: Tx, gid: int, ins: ir.Store, s: tuple[Any, ...], choice: int | None) -> None:
+    t.store(s[ins.ptr], s[ins.src])
+    t.advance(gid)
+
+
+def _jump(t: Tx, gid: int, ins: ir.Jump, s: tuple[Any, ...], choice: int | None) -> None:
+    t.advance(gid, target=ins.target)
+
+
+def _len_of(t: Tx, gid: int, ins: ir.LenOf, s: tuple[Any, ...], choice: int | None) -> None:
+    c = s[ins.ch]
+    t.advance(gid, ((ins.dst, len(t.get(c.obj).buf) if c is not None else 0),))
+
+
+def _go(t: Tx, gid: int, ins: ir.Go, s: tuple[Any, ...], choice: int | None) -> None:
+    t.m.exec_go(t, ins, s)
+    t.advance(gid)
+
+
+def _print(t: Tx, gid: int, ins: ir.Print, s: tuple[Any, ...], choice: int | None) -> None:
+    t.m.exec_print(t, ins, s)
+    t.advance(gid)
+
+
+def _panic(t: Tx, gid: int, ins: ir.Panic, s: tuple[Any, ...], choice: int | None) -> None:
+    raise GoPanic(t.m.panic_text(t, s[ins.v]))
+
+
+def _gosched(t: Tx, gid: int, ins: ir.Gosched, s: tuple[Any, ...], choice: int | None) -> None:
+    t.advance(gid)
+
+
+def _goexit(t: Tx, gid: int, ins: ir.Goexit, s: tuple[Any, ...], choice: int | None) -> None:
+    g = t.g(gid)
+    t.setg(replace(g, unwind=len(g.frames)))
+
+
+def _sleep(t: Tx, gid: int, ins: ir.Sleep, s: tuple[Any, ...], choice: int | None) -> None:
+    t.timers.append(("sleep", gid))
+    t.park(gid, ("sleep",))
+
+
+def _after(t: Tx, gid: int, ins: ir.After, s: tuple[Any, ...], choice: int | None) -> None:
+    c = t.alloc(Chan(1))
+    t.timers.append(("after", c))
+    t.advance(gid, ((ins.dst, ir.Ref(c)),))
+
+
+def _with_cancel(t: Tx, gid: int, ins: ir.WithCancel, s: tuple[Any, ...], choice: int | None) -> None:
+    t.advance(gid, ((ins.dst, t.m.with_cancel(t, s[ins.parent])),))
+
+
+def _cancel(t: Tx, gid: int, ins: ir.Cancel, s: tuple[Any, ...], choice: int | None) -> None:
+    t.m.cancel(t, s[ins.ctx])
+    t.advance(gid)
+
+
+def _syscall(t: Tx, gid: int, ins: ir.Syscall, s: tuple[Any, ...], choice: int | None) -> None:
+    t.park(gid, ("syscall", ins.name))  # entersyscall (SCH-25): returns on an environment event
+
+
+def _ctx_err(t: Tx, gid: int, ins: ir.CtxErr, s: tuple[Any, ...], choice: int | None) -> None:
+    c = s[ins.ctx]
+    err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
+    t.advance(gid, ((ins.dst, err),))
+
+
+def _no_choice(h: Callable[..., None]) -> Callable[..., None]:
+    """A primitive's handler ``(tx, gid, ins, slots)`` in the table's shape."""
+    return lambda t, gid, ins, s, choice: h(t, gid, ins, s)
+
+
+def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
+    own: dict[type[ir.Instr], Callable[..., None]] = {
+        ir.Return: _return, ir.Load: _load, ir.Store: _store, ir.Jump: _jump, ir.LenOf: _len_of, ir.Go: _go,
+        ir.Print: _print, ir.Panic: _panic, ir.Gosched: _gosched, ir.Goexit: _goexit, ir.Sleep: _sleep,
+        ir.After: _after, ir.WithCancel: _with_cancel, ir.Cancel: _cancel, ir.Syscall: _syscall,
+        ir.CtxErr: _ctx_err,
+    }
+    table = dict(own)
+    for mod in (chan, sync, atomic, pipe):
+        for cls, h in mod.HANDLERS.items():
+            if cls in table:
+                raise ImportError(f"two handlers for the visible instruction {cls.__name__}")
+            table[cls] = _no_choice(h)
+    for cls, h in select.HANDLERS.items():
+        table[cls] = h
+    for name, cls in ir.INSTRUCTIONS.items():
+        if cls.VISIBLE and cls not in table and cls not in _SOMETIMES_VISIBLE:
+            raise ImportError(f"models.interp: the visible instruction {name} has no handler")
+        if not cls.VISIBLE and cls in table and cls not in _SOMETIMES_VISIBLE:
+            raise ImportError(f"models.interp: {name} is local but has a visible handler")
+    unknown = set(table) - set(ir.INSTRUCTIONS.values())
+    if unknown:
+        raise ImportError(f"models.interp: handlers for instructions not in ir.INSTRUCTIONS: {unknown}")
+    return table
+
+
+#: Instructions whose visibility depends on the instance (a backward Jump is
+#: a preemption point; main's Return ends the program): both paths exist.
+_SOMETIMES_VISIBLE = (ir.Jump, ir.Return)
+
+VISIBLE: dict[type[ir.Instr], Callable[..., None]] = _build_table()

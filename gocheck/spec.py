@@ -1,8 +1,10 @@
-"""Strict YAML spec loading (DESIGN section 4).
+"""Strict YAML spec loading (docs/design.md section 4).
 
-The one place that knows about YAML.  Every key, type and range is checked;
+The one place that knows about YAML.  Property names and parameters come
+from the registry (`models.properties`), runtime options from
+`models.options`.  Every key, type and range is checked;
 an error names ``file:line:col``, what is allowed and, for near misses, the
-closest allowed name ("did you mean ...?").  Defaults are those of DESIGN
+closest allowed name ("did you mean ...?").  Defaults are those of docs/design.md
 section 4.
 
 Examples
@@ -23,49 +25,13 @@ from typing import Any
 
 import yaml
 
-from models.errors import InputError, SpecError
+from checker.errors import InputError, SpecError
+from models.lang import compile_go
+from models.options import GcOptions, RuntimeOptions
+from models.properties import DEFAULT_PROPERTIES, REGISTRY, PropertySpec
 
 __all__ = ["Bounds", "GcOptions", "InputError", "Outcome", "PropertySpec", "RuntimeOptions", "Spec", "SpecError",
            "PROPERTY_PARAMS", "load_spec", "load_spec_text", "apply_override"]
-
-
-@dataclass(frozen=True, slots=True)
-class RuntimeOptions:
-    scheduler: str = "abstract"
-    procs: int = 2
-    #: gmp: local run queue slots; Go's is 256 (SCH-5).
-    runq_size: int = 256
-    global_check_every: int = 61
-    #: gmp, ``preempt: slice`` only: steps after which sysmon preempts (forced).
-    time_slice: int = 3
-    runnext_inherits_slice: bool = True
-    steal: str = "half"
-    mutex_starvation: bool = True
-    starvation_after: int = 2
-    main_exit: str = "wait"
-    timers: str = "fire"
-    buggy_steal: bool = False
-    #: gmp: sysmon retakes a P held in _Psyscall by a goroutine in a system
-    #: call (SCH-28); false models a runtime without the hand-off.
-    sysmon_retake: bool = True
-    #: gmp: ``any``: sysmon may preempt a running goroutine after any step of
-    #: its slice, or the runnext goroutine inheriting it (an environment
-    #: choice, weakly fair per P: SCH-11/31/32); ``slice``: forced after
-    #: ``time_slice`` steps (bounded, misses long-running schedules);
-    #: ``never``: no preemption (what a run shorter than 10 ms sees).
-    preempt: str = "any"
-    #: gmp: ``any``: the start is nondeterministic like Go's (schedtick at
-    #: main.main, a runtime goroutine from package init in P0's runnext);
-    #: ``fixed``: schedtick 1 and empty queues.
-    startup: str = "any"
-
-
-@dataclass(frozen=True, slots=True)
-class GcOptions:
-    enabled: bool = False
-    barrier: str = "hybrid"
-    stack_rescan: bool = False
-    allocate: str = "black"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +39,6 @@ class Bounds:
     max_states: int = 2_000_000
     max_depth: int = 100_000
     timeout_s: float = 600.0
-
-
-@dataclass(frozen=True, slots=True)
-class PropertySpec:
-    """A property named in a spec, with its parameter (``max_goroutines: 8``)."""
-
-    name: str
-    param: Any = None
-    line: int = 0
-    col: int = 0
-
-    @property
-    def label(self) -> str:
-        return self.name if self.param is None else f"{self.name}: {self.param}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,25 +80,7 @@ class Spec:
 
 
 #: Property names a spec may list, with the type of their parameter (None: no parameter).
-PROPERTY_PARAMS: dict[str, type | None] = {
-    "deadlock_free": None,
-    "leak_free": None,
-    "panic_free": None,
-    "race_free": None,
-    "terminates": None,
-    "starvation_free": None,
-    "max_goroutines": int,
-    "max_latency": int,
-    "gmp.no_lost_goroutine": None,
-    "gmp.queue_bounds": None,
-    "gmp.work_conservation": None,
-    "gmp.runq_proof": None,
-    "gc.no_dangling": None,
-    "gc.strong_tricolor": None,
-    "gc.weak_tricolor": None,
-}
-
-_DEFAULT_PROPERTIES = ("deadlock_free", "leak_free", "panic_free", "race_free")
+PROPERTY_PARAMS: dict[str, type | None] = {name: d.param for name, d in REGISTRY.items()}
 
 _CHOICES: dict[str, tuple[Any, ...]] = {
     "runtime.scheduler": ("abstract", "gmp"),
@@ -351,10 +285,6 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
 
 
 def _compile(spec: Spec) -> Any:
-    try:
-        from models.lang import compile_go
-    except ImportError as e:
-        raise SpecError(f"the Go frontend is not available in this build ({e})", spec.path, 1, 1) from None
     return compile_go(spec.source, spec.source_file, entry=spec.entry)
 
 
@@ -368,7 +298,7 @@ def apply_override(spec: Spec, key: str, value: Any) -> Spec:
 def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: RuntimeOptions,
               gc: GcOptions, bounds: Bounds) -> tuple[RuntimeOptions, GcOptions, Bounds]:
     section, _, fname = key.partition(".")
-    groups = {"runtime": runtime, "gc": gc, "bounds": bounds}
+    groups: dict[str, Any] = {"runtime": runtime, "gc": gc, "bounds": bounds}
     if section not in groups or not fname:
         raise doc.error(node, f"cannot sweep '{key}': use runtime.X, gc.X or bounds.X")
     opts = groups[section]
@@ -380,7 +310,7 @@ def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: 
     return groups["runtime"], groups["gc"], groups["bounds"]
 
 
-def _check_value(doc: _Doc, node: yaml.Node | None, key: str, value: Any, typ: type) -> Any:
+def _check_value(doc: _Doc, node: yaml.Node | None, key: str, value: Any, typ: type[Any]) -> Any:
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if typ is int and isinstance(value, bool) or not isinstance(value, typ):
@@ -423,7 +353,7 @@ def _choice(doc: _Doc, node: yaml.Node | None, what: str, default: Any, choices:
 
 def _properties(doc: _Doc, node: yaml.Node | None, kind: str) -> tuple[PropertySpec, ...]:
     if node is None:
-        return tuple(PropertySpec(n) for n in _DEFAULT_PROPERTIES) if kind == "program" else ()
+        return tuple(PropertySpec(n) for n in DEFAULT_PROPERTIES) if kind == "program" else ()
     if not isinstance(node, yaml.SequenceNode):
         raise doc.error(node, "properties must be a list of names (or one-key mappings like {max_goroutines: 8})")
     out: list[PropertySpec] = []

@@ -1,0 +1,264 @@
+"""``python -m checker``: the command line.
+
+``python -m checker SPEC...`` checks each spec and prints one table per spec
+(``--json``: one JSON object per spec and line).  Subcommands: ``ir``
+(print a Go file's IR), ``view`` (show a trace file), ``replay`` (re-run a
+path on a spec's model, or ``--on reference`` on real threads), ``run``
+(run a program on the threaded reference runtime), ``report`` (check every
+spec and write ``reports/results.md``).
+
+Exit codes (docs/design.md section 4): 0 every verdict is the expected one
+(or ``holds``); 1 a property is violated and not expected to be; 2 bad
+input; 3 inconclusive (a bound stopped the search before a verdict); 4 an
+internal error of the checker (a bug: the traceback goes to a file, never
+to the verdict).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any
+
+from rich.console import Console
+
+import reference
+from checker.errors import InputError
+from gocheck import conformance, gotest, reproduce, viewing
+from gocheck.pipeline import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_UNKNOWN,
+    Options,
+    check_all,
+    combine,
+)
+from gocheck.report import atomic_write, json_line, print_table, results_markdown, summary_mark
+from gocheck.spec import load_spec
+from models.lang import compile_go, format_program
+
+__all__ = ["main"]
+
+SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reproduce")
+
+
+def _options(args: argparse.Namespace, **over: Any) -> Options:
+    values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
+                  walks=args.walks, por=args.por, traces=args.traces, progress=not args.json,
+                  allow_code=args.allow_python_models)
+    values.update(over)
+    return Options(**values)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    codes = []
+    for report in check_all(args.specs, _options(args)):
+        if args.json:
+            print(json_line(report), flush=True)
+        else:
+            print_table(report, console)
+        codes.append(report.exit)
+        if report.stats.get("stop_reason") == "interrupted":
+            return combine(codes) or EXIT_UNKNOWN
+    return combine(codes)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Check every spec and write ``results.md`` and ``results.jsonl`` under `args.out`, atomically."""
+    paths = args.specs or sorted(glob.glob(os.path.join("specs", "**", "*.yaml"), recursive=True))
+    options = _options(args, traces=os.path.join(args.out, "traces"), progress=False)
+    reports, lines, codes = [], [], []
+    for report in check_all(paths, options):
+        if report.stats.get("stop_reason") == "interrupted":
+            print("interrupted: the previous report is left as it was", file=sys.stderr)
+            return EXIT_UNKNOWN
+        reports.append(report)
+        lines.append(json_line(report))
+        codes.append(report.exit)
+        print(f"{summary_mark(report)} {report.spec.name}" + (f" [{report.when}]" if report.when else ""),
+              flush=True)
+    atomic_write(os.path.join(args.out, "results.jsonl"), "".join(line + "\n" for line in lines))
+    out = atomic_write(os.path.join(args.out, "results.md"), results_markdown(reports, len(paths)))
+    print(f"wrote {out}")
+    return combine(codes)
+
+
+def cmd_ir(args: argparse.Namespace) -> int:
+    path = args.file
+    if path.endswith((".yaml", ".yml")):
+        program = load_spec(path).program
+    else:
+        program = compile_go(_read_go(path), path, entry=args.entry)
+    print(format_program(program))
+    return EXIT_OK
+
+
+def _read_go(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise InputError(f"cannot read Go file: {e.strerror}", path, 1, 1) from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"Go source must be UTF-8 ({e.reason} at byte {e.start})", path, 1, 1) from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    procs = args.procs
+    if args.target.endswith((".yaml", ".yml")):
+        spec = load_spec(args.target)
+        program = spec.program
+        procs = procs if procs is not None else spec.runtime.procs
+    else:
+        program = compile_go(_read_go(args.target), args.target)
+    from reference.api import observe_kwargs
+    return reference.cli_run(program, procs=procs, log_path=args.log, seed=args.seed, **observe_kwargs(args))
+
+
+def cmd_replay_on(argv: list[str]) -> int:
+    """``replay --on reference TRACE``: drive real threads along a model counterexample."""
+    p = argparse.ArgumentParser(prog="python -m checker replay --on reference",
+                                description="Run a counterexample's schedule on the threaded reference runtime.")
+    p.add_argument("--on", choices=("reference",), required=True)
+    p.add_argument("trace", metavar="TRACE.itf.json")
+    p.add_argument("--procs", type=_procs, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--loops", type=int, default=3, help="times to unroll a lasso's loop")
+    args = p.parse_args(argv)
+    return conformance.replay_trace(args.trace, procs=args.procs, seed=args.seed, loops=args.loops)
+
+
+def _procs(text: str) -> int:
+    """GOMAXPROCS on the reference runtime: 1..256 (specs allow 1..64 for the model)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--procs must be an integer, got {text!r}") from None
+    if not 1 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"--procs must be between 1 and 256, got {n}")
+    return n
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
+    return x
+
+
+def _check_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strategy", choices=("bfs", "dfs", "random"), default="bfs")
+    p.add_argument("--max-states", type=_positive, default=None)
+    p.add_argument("--timeout", type=_seconds, default=None, help="seconds")
+    p.add_argument("--seed", type=int, default=0, help="seed for --strategy random")
+    p.add_argument("--walks", type=_positive, default=1000, help="random walks for --strategy random")
+    p.add_argument("--por", action="store_true",
+                   help="partial-order reduction (safety properties only; liveness is reported unknown)")
+    p.add_argument("--allow-python-models", action="store_true",
+                   help="let specs name any Python model factory (module:function): this runs their code")
+
+
+def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParser]:
+    check = argparse.ArgumentParser(prog=prog, description="Check Go specs: every schedule, every property.")
+    check.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (YAML)")
+    check.add_argument("--json", action="store_true", help="one JSON object per spec, one per line")
+    _check_flags(check)
+    check.add_argument("--traces", default=os.path.join("reports", "traces"),
+                       help="directory for counterexample trace files ('none' to write none)")
+    ir = argparse.ArgumentParser(prog=f"{prog} ir", description="Print the IR of a Go file or spec.")
+    ir.add_argument("file")
+    ir.add_argument("--entry", default="main")
+    run = argparse.ArgumentParser(prog=f"{prog} run", description="Run a program on the threaded reference runtime.")
+    run.add_argument("target", metavar="SPEC|FILE.go")
+    run.add_argument("--procs", type=_procs, default=None)
+    run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
+    run.add_argument("--seed", type=int, default=None)
+    from reference.api import add_observe_options
+    add_observe_options(run)
+    report = argparse.ArgumentParser(prog=f"{prog} report",
+                                     description="Check every spec (default: specs/**/*.yaml) and write a results table.")
+    report.add_argument("specs", nargs="*", metavar="SPEC")
+    report.add_argument("--out", default="reports")
+    _check_flags(report)
+    report.set_defaults(json=True, traces=None)
+    test = argparse.ArgumentParser(prog=f"{prog} test",
+                                   description="Check the Test* functions of Go packages, as go test runs them.")
+    test.add_argument("patterns", nargs="*", metavar="PATTERN", help="package patterns: ./..., ./internal/cache, DIR")
+    test.add_argument("-run", default=None, metavar="REGEX", help="only tests whose name matches (as go test -run)")
+    test.add_argument("-v", action="store_true", help="every test and the per-property table")
+    test.add_argument("-json", dest="json", action="store_true", help="test2json events, one per line")
+    test.add_argument("--sarif", default=None, metavar="OUT.sarif", help="write a SARIF 2.1.0 report")
+    test.add_argument("--junit", default=None, metavar="OUT.xml", help="write a JUnit XML report")
+    test.add_argument("--max-states", type=_positive, default=None)
+    test.add_argument("--timeout", type=_seconds, default=None, help="seconds per test")
+    test.add_argument("--por", action="store_true", help="partial-order reduction (safety properties only)")
+    test.add_argument("--traces", default=os.path.join("reports", "traces"),
+                      help="directory for counterexample trace files ('none' to write none)")
+    repro = argparse.ArgumentParser(prog=f"{prog} reproduce",
+                                    description="Regenerate every table and figure into reports/ and check that "
+                                                "every verdict equals the published one.")
+    repro.add_argument("--quick", action="store_true", help="the subset CI runs (a few minutes)")
+    repro.add_argument("--out", default="reports", help="where to write (default: reports)")
+    repro.add_argument("--published", default=os.path.join("reports", "verdicts.json"),
+                       help="the committed verdicts to compare with")
+    return {"check": check, "ir": ir, "run": run, "report": report, "test": test, "reproduce": repro}
+
+
+def _internal_error(exc: BaseException) -> int:
+    """A bug in the checker: one line on stderr, the traceback in a file (exit 4)."""
+    fd, path = tempfile.mkstemp(prefix="gocheck-crash-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(f"gocheck {time.strftime('%Y-%m-%d %H:%M:%S')} argv={json.dumps(sys.argv)}\n")
+        f.write("".join(traceback.format_exception(exc)))
+    print(f"internal error: {type(exc).__name__}: {exc} -- this is a bug in the checker, not in your program; "
+          f"the traceback is in {path}", file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    cmd = "check"
+    if argv and argv[0] in SUBCOMMANDS:
+        cmd = argv.pop(0)
+    try:
+        if cmd == "replay" and "--on" in argv:
+            return cmd_replay_on(argv)
+        if cmd in ("view", "replay"):
+            args = viewing.parser(cmd).parse_args(argv)
+            return viewing.main(args) if cmd == "view" else viewing.replay_main(args)
+        args = _parsers()[cmd].parse_args(argv)
+        return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report,
+                "test": gotest.main_test, "reproduce": reproduce.main_reproduce}[cmd](args)
+    except InputError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_UNKNOWN
+    except BrokenPipeError:
+        return EXIT_OK
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001 - anything else is a defect of the checker
+        return _internal_error(e)

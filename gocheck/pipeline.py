@@ -1,0 +1,179 @@
+"""From a spec file to its report: load, build, check, report, each once.
+
+``check_all(paths, options)`` loads each spec (`gocheck.spec`), expands its
+sweep, builds the model once per point (`gocheck.factory`), checks it once
+(`checker.check`: the search, then liveness on the graph), decides litmus
+outcomes from that same exploration, writes the counterexample traces, and
+yields one `SpecReport` per point for `gocheck.report` to print.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.check import check
+from checker.minimize import minimize
+from checker.model import evaluate
+from checker.results import PropertyResult, Result
+from checker.trace import build, replay, write_itf
+from gocheck.factory import Proof, select_properties
+from gocheck.factory import build as build_checkable
+from gocheck.spec import Spec, apply_override, load_spec
+from models.memory import check_outcomes, explain_race
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNKNOWN", "EXIT_VIOLATED", "Options", "SpecReport",
+           "check_all", "check_spec", "combine", "severity"]
+
+#: Exit codes (docs/design.md section 4; 4 is a bug in the checker itself).
+EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to check: the command line's choices, with the CLI's defaults."""
+
+    strategy: str = "bfs"
+    max_states: int | None = None
+    timeout: float | None = None
+    seed: int = 0
+    walks: int = 1000
+    por: bool = False
+    traces: str = os.path.join("reports", "traces")
+    progress: bool = False
+    allow_code: bool = False
+
+
+@dataclass
+class SpecReport:
+    """Everything the table and the JSON line show for one spec (one sweep point)."""
+
+    spec: Spec
+    when: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    exit: int = EXIT_OK
+
+
+def severity(verdict: str, expected: str | None, positive: str = "holds") -> int:
+    """The exit code one verdict calls for, given what the spec expects."""
+    if expected is not None:
+        if verdict == expected:
+            return EXIT_OK
+        return EXIT_UNKNOWN if verdict == "unknown" else EXIT_VIOLATED
+    if verdict == "unknown":
+        return EXIT_UNKNOWN
+    return EXIT_OK if verdict == positive else EXIT_VIOLATED
+
+
+def combine(codes: list[int]) -> int:
+    """The exit code of several results: a violation beats inconclusive beats success."""
+    if EXIT_VIOLATED in codes:
+        return EXIT_VIOLATED
+    if EXIT_UNKNOWN in codes:
+        return EXIT_UNKNOWN
+    return EXIT_OK
+
+
+def sweep_points(spec: Spec) -> list[dict[str, Any]]:
+    if not spec.sweep:
+        return [{}]
+    keys = list(spec.sweep)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(spec.sweep[k] for k in keys))]
+
+
+def slug(text: str) -> str:
+    """A file-name-safe version of `text`."""
+    return re.sub(r"[^A-Za-z0-9_.=-]+", "_", text).strip("_")[:80] or "x"
+
+
+def check_all(paths: list[str], options: Options) -> Iterator[SpecReport]:
+    """Check each spec once per sweep point, in order; stop after a Ctrl-C."""
+    for path in paths:
+        spec = load_spec(path)
+        for point in sweep_points(spec):
+            s = spec
+            for k, v in point.items():
+                s = apply_override(s, k, v)
+            report = check_spec(s, options, ", ".join(f"{k}={v}" for k, v in point.items()))
+            yield report
+            if report.stats.get("stop_reason") == "interrupted":
+                return
+
+
+def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
+    """Build one spec's model (one sweep point), check it once, collect its report rows."""
+    if options.max_states is not None:
+        spec = apply_override(spec, "bounds.max_states", options.max_states)
+    if options.timeout is not None:
+        spec = apply_override(spec, "bounds.timeout_s", float(options.timeout))
+    report = SpecReport(spec, when)
+    target = build_checkable(spec, allow_code=options.allow_code)
+    if isinstance(target, Proof):
+        report.rows = target.rows()
+        report.exit = combine([severity(r["verdict"], r["expected"]) for r in report.rows])
+        return report
+    model = target
+    props = select_properties(spec, model)
+    t0 = time.monotonic()
+    result = check(model, options.strategy, max_states=spec.bounds.max_states,  # type: ignore[arg-type]
+                   max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
+                   walks=options.walks, progress=options.progress, properties=props, reduce=options.por)
+    report.stats = result.stats.as_dict()
+    report.stats["por"] = options.por
+    codes: list[int] = []
+    for name, pr in result.results.items():
+        trace_path = None
+        explanation = None
+        if pr.verdict.kind == "violated" and pr.path is not None and options.traces != "none":
+            trace_path, explanation = _write_trace(spec, model, pr, options, when)
+        expected = spec.expect.get(name)
+        label = next((ps.label for ps in spec.properties if ps.name == name), name)
+        report.rows.append({"property": label, "verdict": pr.verdict.kind, "reason": pr.verdict.reason,
+                            "expected": expected, "trace": trace_path, "path": pr.path_str or None,
+                            "loop": pr.loop, "length": len(pr.path) - 1 if pr.path else None,
+                            "explanation": explanation})
+        codes.append(severity(pr.verdict.kind, expected))
+    if spec.outcomes:
+        report.outcomes = _outcomes(spec, model, result)
+        codes += [severity(o["verdict"], o["expected"], positive=o["verdict"]) for o in report.outcomes]
+    report.stats["seconds"] = round(time.monotonic() - t0, 3)
+    report.exit = combine(codes)
+    return report
+
+
+def _outcomes(spec: Spec, model: Any, result: Result) -> list[dict[str, Any]]:
+    """Litmus outcomes, their SC witnesses confirmed on this exploration's final states."""
+    finals = None
+    if result.stats.complete and not result.stats.reduced and hasattr(model, "is_final"):
+        finals = [model.globals(s) for s in result.states if model.is_final(s)]
+    return [{"when": r.when, "verdict": r.verdict, "expected": r.expected, "witness": r.witness, "reason": r.reason}
+            for r in check_outcomes(spec, finals)]
+
+
+def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
+                 when: str) -> tuple[str, str | None]:
+    """Write the counterexample's trace file; return its path and, for a race, the explanation."""
+    path, loop, reason = pr.path, pr.loop, pr.verdict.reason
+    assert path is not None
+    if loop is None and options.strategy == "bfs":
+        shorter = minimize(model, pr.prop, path)
+        if shorter != path:  # the reason belongs to the path's last state
+            states, _ = replay(model, shorter, spec.path)
+            reason = evaluate(pr.prop.cond, states[-1]) or reason
+            path = tuple(shorter)
+    cx = build(model, pr.prop.name, reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
+               kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "",
+               found_by=options.strategy)
+    if when:
+        cx.meta["when"] = when
+    if pr.prop.name == "race_free" and spec.kind == "program" and spec.runtime.scheduler == "abstract":
+        cx.meta["explanation"] = explain_race(model, path)
+    name = slug(spec.name) + (f"@{slug(when)}" if when else "") + f".{slug(pr.prop.name)}.itf.json"
+    return write_itf(cx, os.path.join(options.traces, name)), cx.meta.get("explanation")

@@ -1,0 +1,182 @@
+"""A Go program under the abstract scheduler, as a `checker.model.Model`.
+
+`GoModel` composes the shared step function (`models.interp.Interpreter`),
+the abstract scheduler (`models.sched.abstract`) and the Go properties
+(`models.props`).  Actions are ``("step", gid)``, ``("select", gid,
+case)``, ``("timer", kind, id)`` and ``("env", kind, id)`` (a system
+call returns, netpoll readies a pipe reader: `models.pipe`); the hooks
+speak Go:
+
+- ``view(s)``: ``{"G1": "G1 main.go:12 chan receive ch: v := <-ch",
+  "ch": "[1, 2] cap 2 closed", "x": 3, "output": [...], ...}``
+- ``format_action(s, a)``: ``"G2: ch <- v (main.go:14)"``
+- ``actor(s, a)``: ``"G2"`` or ``"timer"``; ``position(s, a)``:
+  ``"main.go:14"``; ``fairness(s, a)``: the goroutine (``"G2"``), so weak
+  and strong fairness are per goroutine; each timer is its own group, so
+  is each pipe's netpoll event; a system call's return has no group (the
+  environment owes it nothing: a call may block for ever).
+
+Examples
+--------
+>>> from models import ir
+>>> prog = ir.Program("main.go", "package main\\nfunc main() {}\\n", {
+...     "init": ir.Function("init", 0, 0, 0, 0, (), (ir.Return(),))}, (), "init", "main")
+>>> m = GoModel(prog)
+>>> w = m.init_states()[0]
+>>> m.actions(w)
+[('step', 1)]
+>>> w = m.next_state(w, ("step", 1))      # main's return is a visible step
+>>> (w.main_done, m.actions(w), m.view(w)["G1"])
+(True, [], 'G1 exited')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.model import Property
+from models import ir, props
+from models.interp import Interpreter
+from models.properties import build_properties
+from models.sched.abstract import AbstractScheduler, Action
+from models.state import DONE, Data, World
+
+__all__ = ["GoModel"]
+
+
+class GoModel:
+    """The checker's view of a Go program under the abstract scheduler."""
+
+    def __init__(self, program: ir.Program, runtime: Any = None, prop_specs: Any = ()):
+        self.interp = Interpreter(program, runtime)
+        self.sched = AbstractScheduler(self.interp)
+        self.prop_specs = tuple(prop_specs)
+        self._init = self.interp.initial()
+        #: partial-order reduction (`models.por`): successors computed while choosing a persistent set
+        self._por_cache: tuple[World, dict[Action, World]] | None = None
+        #: whether race atoms are visible (C2): the spec checks race_free, or names no property
+        self.por_observes_races = not self.prop_specs or any(p.name == "race_free" for p in self.prop_specs)
+
+    # ---- the Model protocol
+    def init_states(self) -> list[World]:
+        return [self._init]
+
+    def actions(self, s: World) -> list[Action]:
+        return self.sched.actions(s)
+
+    def next_state(self, s: World, a: Action) -> World:
+        c = self._por_cache
+        if c is not None and c[0] is s:
+            t = c[1].get(a)
+            if t is not None:
+                return t
+        return self.sched.next(s, a).world
+
+    # ---- partial-order reduction hooks (checker.reduce; the logic is models.por)
+    def persistent_set(self, s: World, acts: list[Action]) -> list[int] | None:
+        from models import por
+        return por.persistent_set(self, s, acts)
+
+    def visible(self, s: World, a: Action, t: World) -> bool:
+        from models import por
+        return por.visible(self, s, a, t)
+
+    def properties(self) -> list[Property]:
+        return build_properties("abstract", self, self.prop_specs)
+
+    @staticmethod
+    def world_of(s: World) -> World:
+        """A state is the Go world itself (properties of `models.props` read it)."""
+        return s
+
+    # ---- what the application asks of a finished exploration
+    @staticmethod
+    def is_final(s: World) -> bool:
+        """Every goroutine has exited (or the process ended at main's return), without a panic:
+        the states where a litmus outcome is read."""
+        return not s.panic and (all(g.status == DONE for g in s.gs) or (s.ended and s.main_done))
+
+    def globals(self, s: World) -> dict[str, Any]:
+        """Package-level scalar variables (and typed atomics) by name, in state `s`."""
+        out: dict[str, Any] = {}
+        for name, o in self.interp.global_obj.items():
+            d = s.heap[o]
+            if isinstance(d, Data) and len(d.fields) == 1 and d.fields[0][0] in (0, "v"):
+                out[name] = d.fields[0][1]
+        return out
+
+    # ---- hooks
+    def fairness(self, s: World, a: Action) -> str | None:
+        if a[0] == "env":
+            # a system call's return is owed nothing (unbounded); netpoll always polls eventually
+            return None if a[1] == "syscall" else f"netpoll {a[2]}"
+        return f"G{a[1]}" if a[0] != "timer" else f"timer {a[1]} {a[2]}"
+
+    def actor(self, s: World, a: Action) -> str:
+        if a[0] == "env":
+            return f"G{a[2]}" if a[1] == "syscall" else "netpoll"
+        return f"G{a[1]}" if a[0] != "timer" else "timer"
+
+    def _instr(self, s: World, a: Action) -> ir.Instr | None:
+        if a[0] == "timer" or a[0] == "env":
+            return None
+        g = s.gs[a[1] - 1]
+        return self.interp.instr_of(g) if g.frames else None
+
+    def position(self, s: World, a: Action) -> str | None:
+        ins = self._instr(s, a)
+        return f"{self.interp.program.where(ins.pos[0])}" if ins is not None else None
+
+    def format_action(self, s: World, a: Action) -> str:
+        m = self.interp
+        if a[0] == "timer":
+            what = f"time.Sleep of G{a[2]} ends" if a[1] == "sleep" else "time.After fires"
+            return f"timer: {what}"
+        if a[0] == "env":
+            if a[1] == "syscall":
+                g = s.gs[a[2] - 1]
+                ins = m.instr_of(g)
+                return f"G{a[2]}: system call {g.wait[1]} returns ({m.program.where(ins.pos[0])})"
+            p = s.heap[a[2]]
+            names = props.object_names(m, s)
+            what = "data" if p.buf else "EOF"
+            return f"netpoll: pipe {names.get(a[2], a[2])} is readable ({what}), G{p.reader} is ready"
+        if a[0] == "step" and s.gs[a[1] - 1].wait[:1] == ("crash",):
+            return f"G{a[1]}: {s.gs[a[1] - 1].wait[1]} (its deferred calls have run: the program dies)"
+        instr = self._instr(s, a)
+        assert instr is not None
+        src = m.program.line(instr.pos[0]) or instr.op
+        if a[0] == "select":
+            case = "default" if a[2] == -1 else f"case {a[2]}"
+            return f"G{a[1]}: select {case}: {src} ({m.program.where(instr.pos[0])})"
+        return f"G{a[1]}: {src} ({m.program.where(instr.pos[0])})"
+
+    def waits_for(self, s: World) -> list[tuple[str, str, str]]:
+        """Waits-for edges of `s` for the deadlock and leak pictures (`models.waits`)."""
+        from models.waits import waits_for
+        return waits_for(self.interp, s)
+
+    def sources(self) -> dict[str, str]:
+        """The program's source text by file name, shown beside a trace's steps."""
+        return {self.interp.file: self.interp.program.source}
+
+    def view(self, s: World) -> dict[str, Any]:
+        m = self.interp
+        names = props.object_names(m, s)
+        out: dict[str, Any] = {}
+        for g in s.gs:
+            out[f"G{g.gid}"] = props.describe_g(m, s, g.gid, names)
+        shown = set()
+        for o, n in sorted(names.items(), key=lambda kv: kv[0]):
+            if n in out or o >= len(s.heap):
+                continue
+            out[n] = props.describe_obj(s.heap[o])
+            shown.add(o)
+        if s.timers:
+            out["timers"] = [f"{k} {'G' if k == 'sleep' else 'chan '}{x}" for k, x in s.timers]
+        out["output"] = "".join(s.output).splitlines()
+        if s.panic:
+            out["panic"] = s.panic
+        if s.main_done:
+            out["main"] = "returned"
+        return out

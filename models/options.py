@@ -1,0 +1,51 @@
+"""The runtime and collector options a Go model is built with.
+
+These are the ``runtime:`` and ``gc:`` sections of a spec (the YAML side
+lives in `gocheck.spec`); the models read them and know nothing of YAML.
+Defaults follow docs/design.md section 4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["GcOptions", "RuntimeOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeOptions:
+    scheduler: str = "abstract"
+    procs: int = 2
+    #: gmp: local run queue slots; Go's is 256 (SCH-5).
+    runq_size: int = 256
+    global_check_every: int = 61
+    #: gmp, ``preempt: slice`` only: steps after which sysmon preempts (forced).
+    time_slice: int = 3
+    runnext_inherits_slice: bool = True
+    steal: str = "half"
+    mutex_starvation: bool = True
+    starvation_after: int = 2
+    main_exit: str = "wait"
+    timers: str = "fire"
+    buggy_steal: bool = False
+    #: gmp: sysmon retakes a P held in _Psyscall by a goroutine in a system
+    #: call (SCH-28); false models a runtime without the hand-off.
+    sysmon_retake: bool = True
+    #: gmp: ``any``: sysmon may preempt a running goroutine after any step of
+    #: its slice, or the runnext goroutine inheriting it (an environment
+    #: choice, weakly fair per P: SCH-11/31/32); ``slice``: forced after
+    #: ``time_slice`` steps (bounded, misses long-running schedules);
+    #: ``never``: no preemption (what a run shorter than 10 ms sees).
+    preempt: str = "any"
+    #: gmp: ``any``: the start is nondeterministic like Go's (schedtick at
+    #: main.main, a runtime goroutine from package init in P0's runnext);
+    #: ``fixed``: schedtick 1 and empty queues.
+    startup: str = "any"
+
+
+@dataclass(frozen=True, slots=True)
+class GcOptions:
+    enabled: bool = False
+    barrier: str = "hybrid"
+    stack_rescan: bool = False
+    allocate: str = "black"

@@ -1,0 +1,220 @@
+"""The types one step of the interpreter works with, below every primitive.
+
+`Tx` is the mutable working copy of a `World` during one step; `GoPanic`
+is a Go panic or fatal error with Go's message; `Events` and `Step` are
+what a step returns to the schedulers.  Channel, sync, select, atomic and
+pipe handlers (`models.chan`, `models.sync`, ...) import these from here
+and never import the interpreter (`models.interp`), which imports them:
+the step function's modules import in one direction.
+
+`InternalError` is a bug in the checker (an instruction with no handler, a
+missing field): it is never reported as a Go panic or as a verdict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from checker.model import BoundExceeded
+from models import ir
+from models.state import RUN, WAIT, Data, Frame, G, World
+
+if TYPE_CHECKING:
+    from models.interp import Interpreter
+
+__all__ = ["BACKGROUND", "DEPTH_LIMIT", "LOCAL_LIMIT", "Events", "GoPanic", "InternalError", "ModelLimitError",
+           "Step", "Tx", "fmt_value", "printf", "wrap"]
+
+
+class InternalError(RuntimeError):
+    """A defect of the checker itself (never a Go panic, never a verdict)."""
+
+
+LOCAL_LIMIT = 100_000
+DEPTH_LIMIT = 2_000
+MASK = (1 << 64) - 1
+#: The value of ``context.Background()``: a context that is never cancelled.
+BACKGROUND = "context.Background"
+
+
+class GoPanic(Exception):
+    """The program panics (or hits a fatal error) with Go's message."""
+
+    def __init__(self, msg: str, fatal: bool = False):
+        super().__init__(msg)
+        self.msg = msg
+        self.fatal = fatal
+        self.gid = 0
+        self.pos: ir.Pos = ir.NOPOS
+
+
+class ModelLimitError(BoundExceeded):
+    """A local run exceeded a bound: the model refuses to guess (never `holds`)."""
+
+
+@dataclass(slots=True)
+class Events:
+    """What a step did, for schedulers that keep their own queues (gmp).
+
+    ``spawned``: new goroutine ids; ``woken``: other goroutines made
+    runnable (and still runnable after their local instructions ran);
+    ``blocked``: the stepping goroutine parked; ``exited``: goroutines that
+    ended in this step (the stepper, or a woken or spawned goroutine whose
+    local instructions ran to its end);
+    ``yielded``: it called ``runtime.Gosched``; ``locals``: local
+    instructions run (a time slice counts them); ``ended``: the program is over.
+    """
+
+    spawned: list[int] = field(default_factory=list)
+    woken: list[int] = field(default_factory=list)
+    blocked: bool = False
+    exited: list[int] = field(default_factory=list)
+    yielded: bool = False
+    locals: int = 0
+    ended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    world: World
+    events: Events
+
+
+def wrap(x: int) -> int:
+    x &= MASK
+    return x - (1 << 64) if x >> 63 else x
+
+
+def fmt_value(v: Any, verb: str = "v") -> str:
+    """A value as fmt prints it with %v (or %q for strings)."""
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if v is None:
+        return "<nil>"
+    if isinstance(v, str) and verb == "q":
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, ir.Ref):
+        return f"0xc{v.obj:09x}"
+    if isinstance(v, ir.Closure):
+        return f"0x{abs(hash(v.func)) % 0xffffff:06x}"
+    return str(v)
+
+
+def printf(fmt: str, args: list[Any]) -> str:
+    out, i, k = [], 0, 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "%" and i + 1 < len(fmt):
+            verb = fmt[i + 1]
+            i += 2
+            if verb == "%":
+                out.append("%")
+            elif k < len(args):
+                out.append(fmt_value(args[k], verb))
+                k += 1
+            else:
+                out.append(f"%!{verb}(MISSING)")
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+class Tx:
+    """A mutable working copy of a `World` during one step."""
+
+    __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
+                 "woken", "locals", "base")
+
+    def __init__(self, m: Interpreter, w: World):
+        self.m = m
+        self.gs = list(w.gs)
+        self.heap = list(w.heap)
+        self.timers = list(w.timers)
+        self.output = w.output
+        self.panic = w.panic
+        self.main_done = w.main_done
+        self.ended = w.ended
+        self.failed = w.failed
+        self.woken: list[int] = []
+        self.locals = 0
+        self.base = len(w.gs)
+
+    def freeze(self) -> World:
+        return World(tuple(self.gs), tuple(self.heap), tuple(sorted(self.timers)), self.output,
+                     self.panic, self.main_done, self.ended, self.failed)
+
+    # ---- heap
+    def get(self, i: int) -> Any:
+        return self.heap[i]
+
+    def put(self, i: int, o: Any) -> None:
+        self.heap[i] = o
+
+    def alloc(self, o: Any) -> int:
+        self.heap.append(o)
+        return len(self.heap) - 1
+
+    def load(self, ref: Any) -> Any:
+        if not isinstance(ref, ir.Ref):
+            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+        for k, v in self.heap[ref.obj].fields:
+            if k == ref.field:
+                return v
+        raise InternalError(f"no field {ref.field!r} in object {ref.obj}")
+
+    def store(self, ref: Any, value: Any) -> None:
+        if not isinstance(ref, ir.Ref):
+            raise GoPanic("runtime error: invalid memory address or nil pointer dereference")
+        d = self.heap[ref.obj]
+        self.heap[ref.obj] = Data(tuple((k, value if k == ref.field else v) for k, v in d.fields), d.type)
+
+    # ---- goroutines
+    def g(self, gid: int) -> G:
+        return self.gs[gid - 1]
+
+    def setg(self, g: G) -> None:
+        self.gs[g.gid - 1] = g
+
+    def instr(self, gid: int) -> ir.Instr:
+        fr = self.gs[gid - 1].frames[-1]
+        return self.m.funcs[fr.func].code[fr.pc]
+
+    def slot(self, gid: int, i: int) -> Any:
+        return self.gs[gid - 1].frames[-1].slots[i]
+
+    def advance(self, gid: int, writes: tuple[tuple[int | None, Any], ...] = (), target: int | None = None,
+                **fields: Any) -> None:
+        """Finish the visible instruction of `gid`: write `writes`, move on."""
+        g = self.gs[gid - 1]
+        fr = g.frames[-1]
+        slots = fr.slots
+        if writes:
+            lst = list(slots)
+            for i, v in writes:
+                if i is not None:
+                    lst[i] = v
+            slots = tuple(lst)
+        fr = Frame(fr.func, fr.pc + 1 if target is None else target, slots, fr.defers)
+        self.gs[gid - 1] = replace(g, frames=g.frames[:-1] + (fr,), status=RUN, wait=(), **fields)
+
+    def park(self, gid: int, reason: tuple[Any, ...], **fields: Any) -> None:
+        self.gs[gid - 1] = replace(self.gs[gid - 1], status=WAIT, wait=reason, **fields)
+
+    def wake(self, gid: int, writes: tuple[tuple[int | None, Any], ...] = (), **fields: Any) -> None:
+        """A partner completed `gid`'s operation: it moves on and is runnable."""
+        self.advance(gid, writes, **fields)
+        self.woken.append(gid)
+
+    def wake_retry(self, gid: int, **fields: Any) -> None:
+        """Make `gid` runnable at the same instruction (it will try again)."""
+        self.gs[gid - 1] = replace(self.gs[gid - 1], **{"status": RUN, "wait": (), **fields})
+        self.woken.append(gid)
+
+    def emit(self, text: str) -> None:
+        self.output = self.output + (text,)
+
+
