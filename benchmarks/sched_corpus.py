@@ -16,43 +16,15 @@ output is reachable.
 from __future__ import annotations
 
 import argparse
-import glob
-import json
 import os
-import re
 import sys
 import time
 from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.path.join(ROOT, "tests", "sched_corpus")
+sys.path.insert(0, ROOT)
 
-
-def corpus_spec(name: str, overrides: dict[str, Any] | None = None) -> Any:
-    """The spec of corpus program `name` under gmp (spec defaults, procs from GOMAXPROCS)."""
-    from gocheck.spec import apply_override, load_spec_text
-
-    with open(os.path.join(CORPUS, name + ".go"), encoding="utf-8") as f:
-        src = f.read()
-    with open(os.path.join(CORPUS, name + ".json"), encoding="utf-8") as f:
-        rec = json.load(f)
-    m = re.search(r"runtime\.GOMAXPROCS\((\d+)\)", src)
-    procs = int(m.group(1)) if m else int(rec["cpus"])
-    body = "".join("  " + line + "\n" if line.strip() else "\n" for line in src.splitlines())
-    text = f"name: {name}\nsource: |\n{body}runtime: {{scheduler: gmp, procs: {procs}}}\n"
-    spec = load_spec_text(text, os.path.join(CORPUS, name + ".yaml"))
-    for k, v in (overrides or {}).items():
-        spec = apply_override(spec, k, v)
-    return spec
-
-
-def recorded(name: str) -> list[dict[str, Any]]:
-    with open(os.path.join(CORPUS, name + ".json"), encoding="utf-8") as f:
-        return list(json.load(f)["outputs"])
-
-
-def names() -> list[str]:
-    return sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(CORPUS, "*.go")))
+from tests.sched_corpus import corpus_spec, names, recorded  # noqa: E402
 
 
 def _value(v: str) -> Any:
@@ -65,8 +37,8 @@ def _value(v: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from models.outputs import find_output
     from gocheck.factory import build_model
+    from models.outputs import find_output
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*")

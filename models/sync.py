@@ -15,8 +15,10 @@ Unlocking an unlocked mutex is a fatal error (MU-4).
 RWMutex (RW-1..RW-5), abstracted from its counters: a writer takes the
 inner mutex and announces itself in one step; from then on new readers
 park (writer preference, RW-4), the writer waits until the active readers
-leave, and its Unlock admits every parked reader before the next queued
-writer (FIFO on the inner mutex).  Hence recursive RLock with a pending
+leave, and its Unlock readies every parked reader and then the head writer
+queued on the inner mutex, which retries its Lock (it may lose to a
+barging writer and queue again at the head; until it announces itself new
+readers get in, as in Go).  Hence recursive RLock with a pending
 writer deadlocks (DL-O4).
 
 WaitGroup (WG-2, WG-3): negative counter panics; reaching zero wakes every
@@ -116,15 +118,16 @@ def _trylock(t: Tx, o: int) -> bool:
 
 
 def _rw_lock(t: Tx, gid: int, o: int, m: RWMutex) -> None:
-    if m.writer:
-        t.put(o, replace(m, wq=m.wq + (gid,)))
-        t.park(gid, ("sync.RWMutex.Lock", o))
+    awoke = t.g(gid).awoke
+    if m.writer:  # w.Lock blocks; a woken waiter that lost the race queues again at the head (MU-2.3)
+        t.put(o, replace(m, wq=(gid,) + m.wq if awoke else m.wq + (gid,)))
+        t.park(gid, ("sync.RWMutex.Lock", o), awoke=False)
     elif m.readers:
         t.put(o, replace(m, writer=1, wgid=gid))
-        t.park(gid, ("sync.RWMutex.Lock (waiting for readers)", o))
+        t.park(gid, ("sync.RWMutex.Lock (waiting for readers)", o), awoke=False)
     else:
         t.put(o, replace(m, writer=2))
-        t.advance(gid)
+        t.advance(gid, awoke=False)
 
 
 def _rw_unlock(t: Tx, o: int, m: RWMutex) -> None:
@@ -133,16 +136,13 @@ def _rw_unlock(t: Tx, o: int, m: RWMutex) -> None:
     readers = m.readers + len(m.rq)
     for r in m.rq:
         t.wake(r)
-    if m.wq:
-        w, rest = m.wq[0], m.wq[1:]
-        if readers:
-            t.put(o, RWMutex(1, w, readers, (), rest))
-            t.park(w, ("sync.RWMutex.Lock (waiting for readers)", o))
-        else:
-            t.put(o, RWMutex(2, 0, 0, (), rest))
-            t.wake(w)
-    else:
-        t.put(o, RWMutex(0, 0, readers, (), ()))
+    # RW-3: Unlock readies the parked readers (semrelease on readerSem, FIFO,
+    # each into runnext), then w.Unlock readies the head writer queued on the
+    # inner Mutex (normal mode, MU-4): it retries Lock, and only then
+    # announces itself to the readers (rwmutex.go: Unlock, Lock).
+    t.put(o, RWMutex(0, 0, readers, (), m.wq[1:]))
+    for w in m.wq[:1]:
+        t.wake_retry(w, awoke=True)
 
 
 def _rlock(t: Tx, gid: int, o: int) -> None:
