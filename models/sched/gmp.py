@@ -5,12 +5,22 @@ The goroutines' semantics are the shared step function of
 docstring); this module decides *who* runs, the way ``src/runtime/proc.go``
 (go1.21.12) does, rule by rule from docs/go-semantics.md section 1.
 
+Start
+-----
+``runtime.startup: any`` (default): ``p.schedtick`` at ``main.main`` is
+any value modulo ``global_check_every`` (package initialisation ran an
+unknown number of slices), and the finalizer goroutine started by ``os``
+init (`RUNTIME_G`) is in P0's runnext or already gone.  ``fixed``: tick 1,
+empty queues.
+
 State
 -----
 ``GmpState(world, ps, gq, lat)``: the `World`; one `PState` per P
 (``runtime.procs``, SCH-1/SCH-3): the G it runs, ``runnext``, the bounded
 local queue (``runtime.runq_size``), ``schedtick`` modulo
-``runtime.global_check_every`` and the slice counter; the global queue
+``runtime.global_check_every`` and the slice counter (0/1 under
+``preempt: any``: whether the slice has taken a step; forgotten when the P
+has nothing to pass it on to); the global queue
 ``gq`` (SCH-7); ``lat`` per-goroutine scheduling latencies, capped at N+1
 (empty unless ``max_latency: N`` is checked).  A P with ``cur == 0`` is in
 ``schedule``; it is *idle* (parked, SCH-3 ``_Pidle``) when it can find
@@ -25,10 +35,30 @@ Actions (all small tuples, stable order: by P, then by goroutine choice)
   tail (SCH-8/13/14), a full queue spilling half plus one to the global
   queue (SCH-9); ``blocked``/``exited`` free the P; ``yielded``
   (``runtime.Gosched``) puts the G at the global tail (SCH-16).  The step
-  costs ``1 + events.locals`` of the time slice.
-- ``("preempt", p)``: the running G has used ``runtime.time_slice`` and
-  sysmon preempts it to the global tail (SCH-16/31/32).  Forced: it is
-  then the P's only action.
+  costs ``1 + events.locals`` of the time slice.  Readying follows the
+  runtime's order (``Events.woken``): ``closechan`` from a gList stack,
+  a Once or Mutex waiter one per Unlock, RWMutex readers then the writer.
+- ``("write", p, gid)``: the same goroutine step when it prints
+  (``fmt.Print*``/``println``: a ``write(2)`` on fd 1 or 2) and P ``p``
+  has local work: the write outlasted a sysmon tick, sysmon retook the P
+  (SCH-28: a P with an empty queue is left alone for 10 ms, so only one
+  with work is retaken) and ``handoffp`` gave it to another M (SCH-24),
+  which schedules from it; the writer's ``exitsyscall`` finds its P gone
+  and takes an idle P, else goes to the global queue (SCH-27b/c).  The
+  world moves exactly as in the plain step.
+- ``("preempt", p)``: sysmon preempts (SCH-31/32, ``gopreempt_m``: the G
+  goes to the global tail, SCH-16).  How long a step takes is not
+  modelled, so whether a slice has lasted 10 ms is the environment's
+  choice: the action is offered after any step of the running G's slice
+  (``runtime.preempt: any``), and also when the P is in ``schedule``
+  about to run a runnext G that inherits a slice that has taken a step
+  (SCH-11: sysmon sees one long slice; the request lands on that G).  It
+  is weakly fair per P (group ``"preempt P<i>"``): a G that never yields,
+  or a runnext chain that keeps inheriting the slice, is preempted
+  eventually (SCH-ORACLE-3), while a chain that starts new slices (no
+  inheritance) is not, so ``starvation_free`` and ``max_latency`` keep
+  their meaning.  ``preempt: slice`` is the bounded alternative (forced
+  after ``time_slice`` steps, the P's only action); ``never`` turns it off.
 - ``("run", p)``: ``findRunnable`` (SCH-18) steps 5, 7 and 8, which are
   deterministic: every ``global_check_every``-th tick one G from the global
   queue first, then the local queue (runnext first, inheriting the slice,
