@@ -53,3 +53,44 @@ def test_without_preemption_the_model_prints_gos_most_frequent_output(name):
     top = recorded(name)[0]
     assert (top["output"], top["end"]) in got
     assert len(got) == NEVER_FIXED[name]
+
+
+def test_outputs_command_lists_every_ending_with_a_witness(tmp_path, capsys):
+    """``python -m checker outputs``: close_wakes under both schedulers, JSON lines, witness traces."""
+    import json
+    import os
+
+    from gocheck.cli import main
+    from tests.sched_corpus import CORPUS
+
+    spec = tmp_path / "cw.yaml"
+    spec.write_text(f"name: cw\nsource_file: {os.path.join(CORPUS, 'close_wakes.go')}\n"
+                    "runtime: {scheduler: gmp, procs: 1, preempt: never, startup: fixed}\n")
+    assert main(["outputs", str(spec), "--json", "--traces", str(tmp_path / "tr")]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(x["output"], x["end"]) for x in lines[:-1]] == [("3\n2\n1\n", "exit")]
+    assert lines[-1] == {"complete": True, "states": 56}
+    assert os.path.exists(lines[0]["trace"]) and lines[0]["path"].startswith("0/")
+    spec.write_text(f"name: cw\nsource_file: {os.path.join(CORPUS, 'close_wakes.go')}\n")
+    assert main(["outputs", str(spec), "--json", "--traces", "none"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 7 and {x["end"] for x in lines[:-1]} == {"exit"}  # the language allows all 3! orders
+    assert lines[-1] == {"complete": True, "states": 310}
+
+
+def test_outputs_reports_panics_and_deadlocks(tmp_path):
+    from gocheck.factory import build_model as build
+    from gocheck.spec import load_spec_text
+    from models.outputs import outputs as all_outputs
+
+    src = ("name: pd\nsource: |\n  package main\n\n  import \"fmt\"\n\n  func main() {\n"
+           "  \tch := make(chan int)\n  \tgo func() { fmt.Println(\"a\"); close(ch); close(ch) }()\n"
+           "  \t<-ch\n  \tch2 := make(chan int)\n  \t<-ch2\n  }\n")
+    res = all_outputs(build(load_spec_text(src, "pd.yaml")))
+    got = {(e.output, e.end, e.panic) for e in res.endings}
+    assert got == {("a\n", "panic", "panic: close of closed channel [G2 at main.go:7]")}
+    src = ("name: dl\nsource: |\n  package main\n\n  import \"fmt\"\n\n  func main() {\n"
+           "  \tch := make(chan int)\n  \tgo func() { fmt.Println(\"a\") }()\n  \tfmt.Println(\"b\")\n  \t<-ch\n  }\n")
+    res = all_outputs(build(load_spec_text(src, "dl.yaml")))
+    assert res.complete
+    assert {(e.output, e.end) for e in res.endings} == {("b\na\n", "deadlock"), ("a\nb\n", "deadlock")}

@@ -482,10 +482,12 @@ class GmpModel:
             else:
                 how = next((f"acquires idle P{k}" for k, q in enumerate(t.ps) if q.cur == i and s.ps[k].cur != i),
                            "exits")
+            assert b is not None
             return self.go.format_action(s.world, b) + f"; {how}"
         if kind == "retake":
             return f"sysmon retakes P{i} from G{s.ps[i].sys} in a system call (_Psyscall -> handoffp)"
         if kind == "netpoll":
+            assert b is not None
             text = self.go.format_action(s.world, b)
             if i < 0:
                 return text + " -> injectglist (no P): global queue"
