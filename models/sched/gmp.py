@@ -431,7 +431,7 @@ class GmpModel:
     def actor(self, s: GmpState, a: GmpAction) -> str:
         if a[0] == "sysret":
             return f"G{a[1]}"
-        if a[0] in ("retake", "preempt"):
+        if a[0] == "retake":
             return "sysmon"
         if a[0] == "netpoll" and a[1] < 0:
             return "netpoll"
