@@ -10,8 +10,9 @@ Start
 ``runtime.startup: any`` (default): ``p.schedtick`` at ``main.main`` is
 any value modulo ``global_check_every`` (package initialisation ran an
 unknown number of slices), and the finalizer goroutine started by ``os``
-init (`RUNTIME_G`) is in P0's runnext or already gone.  ``fixed``: tick 1,
-empty queues.
+init (`RUNTIME_G`) is in P0's runnext or already gone, and a runtime
+background worker that yielded may wait in the global queue.  ``fixed``:
+tick 1, empty queues.
 
 State
 -----
@@ -192,20 +193,25 @@ class GmpModel:
         ``runtime/mfinal.go``), which sits in P0's runnext unless another P
         already ran it (SCH-13).  It is `RUNTIME_G`: when scheduled it runs
         and parks at once (``runfinq`` finds no finalizers), taking a
-        schedtick and, while queued, a local-queue slot."""
+        schedtick and, while queued, a local-queue slot.  A background
+        worker of the runtime (``bgscavenge`` yields with ``Gosched``,
+        ``runtime/mgcscavenge.go``) may also sit in the global queue
+        (SCH-16): a second `RUNTIME_G` there, taken by a 1-in-61 check or
+        a global batch like any G (corpus program ``spawn300``: Go's first
+        global check sometimes prints nothing)."""
         w = self.go.init_states()[0]
         lat = (0,) * len(w.gs) if self.latency_cap else ()
         if self.startup == "fixed":
-            ticks, extras = [self._tick(1)], [0]
+            ticks, extras = [self._tick(1)], [(0, ())]
         else:
             ticks = list(range(self.every)) if self.every > 0 else [0]
-            extras = [RUNTIME_G, 0]
+            extras = [(RUNTIME_G, ()), (0, ()), (RUNTIME_G, (RUNTIME_G,)), (0, (RUNTIME_G,))]
         out = []
-        for fing in extras:
+        for fing, gq in extras:
             for tick in ticks:
                 ps = [PState()] * self.procs
                 ps[0] = PState(cur=1, tick=tick, runnext=fing)
-                out.append(GmpState(w, tuple(ps), (), lat))
+                out.append(GmpState(w, tuple(ps), gq, lat))
         return out
 
     def actions(self, s: GmpState) -> list[GmpAction]:
