@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import sys
@@ -34,6 +35,7 @@ from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Literal
 
+from checker.files import MIB
 from checker.model import HOLDS, BoundExceeded, Property, evaluate, hook, unknown, violated
 from checker.results import Graph, PropertyResult, Result, Stats
 
@@ -75,10 +77,37 @@ def peak_memory_mb() -> float:
     return kb / 1024.0
 
 
+def current_rss_mb() -> float:
+    """Resident memory of this process now, in MiB (Linux ``/proc``; elsewhere the peak so far)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            pages = int(f.read().split()[1])
+        return pages * (os.sysconf("SC_PAGE_SIZE") / MIB)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return peak_memory_mb()
+
+
+def memory_limit_mb(requested: float | None) -> float:
+    """The resident-memory bound of a search: `requested` MiB, or for 0/None three quarters of the
+    machine's physical memory (so the search ends ``unknown`` before the machine runs out)."""
+    if requested:
+        return float(requested)
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / MIB * 0.75
+    except (OSError, ValueError, AttributeError):
+        return float("inf")
+
+
+#: States expanded between two looks at the process's memory (reading /proc costs ~20 us: under 1% of
+#: the time of 128 expansions; often enough that states growing fast cannot outrun it).
+MEMORY_CHECK_EVERY = 128
+
+
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
-            stop_early: bool = False, reduce: bool = False, proviso: str = "visited") -> Result:
+            stop_early: bool = False, reduce: bool = False, proviso: str = "visited",
+            max_memory_mb: float | None = None) -> Result:
     """Search the state space of `model` and decide its properties.
 
     `strategy` picks the frontier: ``bfs`` (shortest counterexamples), ``dfs``
@@ -91,6 +120,10 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     is its cycle condition C3: ``"visited"`` expands fully when any ample
     successor is already known, ``"depth"`` only when one was found at a
     depth <= the state's own (both sound for bfs and dfs).
+    `max_memory_mb` bounds the process's resident memory, looked at every
+    `MEMORY_CHECK_EVERY` expanded states (`memory_limit_mb`: 0 or None is
+    three quarters of the machine): past it the search stops and whatever is
+    undecided is ``unknown``.
     """
     props = list(model.properties() if properties is None else properties)
     always = [p for p in props if p.kind == "always"]
@@ -117,6 +150,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     stats = Stats(strategy=strategy)
     start = time.monotonic()
     deadline = start + timeout_s if timeout_s else None
+    memory_cap = memory_limit_mb(max_memory_mb)
     display = _Progress(progress)
     pending_safety = {p.name for p in always + deadlock}
     unseen = {p.name: p for p in sometimes}
@@ -166,7 +200,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             if s not in index:
                 add(s, -1, k, 0)
         if strategy == "random":
-            stop = _random_walks(model, inits, add, check_end, index, stats, walks, max_depth, seed, deadline)
+            stop = _random_walks(model, inits, add, check_end, index, stats, walks, max_depth, seed, deadline,
+                                 memory_cap)
         else:
             frontier: deque[int] = deque(range(len(states))) if strategy == "bfs" else deque(range(len(states) - 1, -1, -1))
             pop = frontier.popleft if strategy == "bfs" else frontier.pop
@@ -232,6 +267,10 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     if frontier:
                         stop = "stopped early: every safety property is decided"
                     break
+                if expanded % MEMORY_CHECK_EVERY == 0 and current_rss_mb() > memory_cap:
+                    if frontier:
+                        stop = f"max_memory_mb {memory_cap:g} reached"
+                        break
                 if expanded & 255 == 0:
                     display.update(stats, len(frontier), start)
                     if deadline is not None and time.monotonic() > deadline:
@@ -243,6 +282,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         stop = "interrupted"
     except BoundExceeded as e:
         stop = f"the model hit a bound: {e}"
+    except MemoryError:
+        stop = "out of memory (a step allocated more than the machine has)"
     finally:
         display.close()
 
@@ -288,7 +329,7 @@ def _path(parent: array, taken: array, i: int) -> list[int]:
 
 def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], check_end: Callable[[Any, int], None],
                   index: dict[Any, int], stats: Stats, walks: int, max_depth: int, seed: int,
-                  deadline: float | None) -> str:
+                  deadline: float | None, memory_cap: float = float("inf")) -> str:
     """Seeded random walks; found states join the table so traces replay."""
     rng = random.Random(seed)
     for _ in range(walks):
@@ -309,4 +350,6 @@ def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], check_e
             s, i = t, j
         if deadline is not None and time.monotonic() > deadline:
             return "timeout reached"
+        if current_rss_mb() > memory_cap:
+            return f"max_memory_mb {memory_cap:g} reached"
     return ""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.check import check
+from checker.errors import InputError, UsageError
 from checker.minimize import minimize
 from checker.model import evaluate
 from checker.results import PropertyResult, Result
@@ -48,6 +49,7 @@ class Options:
     traces: str = os.path.join("reports", "traces")
     progress: bool = False
     allow_code: bool = False
+    allow_outside: bool = False
     #: checker.parallel: partitions (worker processes or Ray actors), a Ray address, swarm size
     workers: int | None = None
     ray: str | None = None
@@ -65,6 +67,7 @@ class SpecReport:
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     exit: int = EXIT_OK
+    warnings: list[str] = field(default_factory=list)
 
 
 def severity(verdict: str, expected: str | None, positive: str = "holds") -> int:
@@ -102,7 +105,7 @@ def slug(text: str) -> str:
 def check_all(paths: list[str], options: Options) -> Iterator[SpecReport]:
     """Check each spec once per sweep point, in order; stop after a Ctrl-C."""
     for path in paths:
-        spec = load_spec(path)
+        spec = load_spec(path, allow_outside=options.allow_outside)
         for point in sweep_points(spec):
             s = spec
             for k, v in point.items():
@@ -115,10 +118,13 @@ def check_all(paths: list[str], options: Options) -> Iterator[SpecReport]:
 
 def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
     """Build one spec's model (one sweep point), check it once, collect its report rows."""
-    if options.max_states is not None:
-        spec = apply_override(spec, "bounds.max_states", options.max_states)
-    if options.timeout is not None:
-        spec = apply_override(spec, "bounds.timeout_s", float(options.timeout))
+    for flag, key, value in (("--max-states", "bounds.max_states", options.max_states),
+                             ("--timeout", "bounds.timeout_s", None if options.timeout is None else float(options.timeout))):
+        if value is not None:
+            try:
+                spec = apply_override(spec, key, value)
+            except InputError as e:  # the flag's fault, not the spec's
+                raise UsageError(f"{flag}: {e.message}") from None
     report = SpecReport(spec, when)
     target = build_checkable(spec, allow_code=options.allow_code)
     if isinstance(target, Proof):
@@ -135,7 +141,8 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
     else:
         result = check(model, options.strategy, max_states=spec.bounds.max_states,  # type: ignore[arg-type]
                        max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
-                       walks=options.walks, progress=options.progress, properties=props, reduce=options.por)
+                       walks=options.walks, progress=options.progress, properties=props, reduce=options.por,
+                       max_memory_mb=spec.bounds.max_memory_mb)
     report.stats = result.stats.as_dict()
     report.stats["por"] = options.por
     codes: list[int] = []
@@ -143,7 +150,11 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
         trace_path = None
         explanation = None
         if pr.verdict.kind == "violated" and pr.path is not None and options.traces != "none":
-            trace_path, explanation = _write_trace(spec, model, pr, options, when)
+            try:
+                trace_path, explanation = _write_trace(spec, model, pr, options, when)
+            except OSError as e:  # the verdict stands; only its trace file is lost
+                report.warnings.append(f"cannot write the trace of {name} under {options.traces}: "
+                                       f"{e.strerror or e}")
         expected = spec.expect.get(name)
         label = next((ps.label for ps in spec.properties if ps.name == name), name)
         report.rows.append({"property": label, "verdict": pr.verdict.kind, "reason": pr.verdict.reason,

@@ -51,7 +51,9 @@ class GoModel:
         self.interp = Interpreter(program, runtime)
         self.sched = AbstractScheduler(self.interp)
         self.prop_specs = tuple(prop_specs)
-        self._init = self.interp.initial()
+        #: computed on first use, inside the search: a model limit reached by main's first
+        #: step (unbounded recursion) is then the search's ``unknown``, not a crash
+        self._init: World | None = None
         #: partial-order reduction (`models.por`): successors computed while choosing a persistent set
         self._por_cache: tuple[World, dict[Action, World]] | None = None
         #: whether race atoms are visible (C2): the spec checks race_free, or names no property
@@ -59,6 +61,8 @@ class GoModel:
 
     # ---- the Model protocol
     def init_states(self) -> list[World]:
+        if self._init is None:
+            self._init = self.interp.initial()
         return [self._init]
 
     def actions(self, s: World) -> list[Action]:

@@ -49,6 +49,10 @@ from models.tx import (
 
 __all__ = ["Interpreter"]
 
+#: The longest string the model builds (a bound like the call depth: past it the step ends the search
+#: with ``unknown`` instead of allocating without limit).
+MAX_STRING = 1 << 20
+
 class Interpreter:
     """A compiled program plus runtime options: the shared step function."""
 
@@ -484,7 +488,11 @@ class Interpreter:
     @staticmethod
     def binop(o: str, a: Any, b: Any) -> Any:
         if o == "+":
-            return a + b if isinstance(a, str) else wrap(a + b)
+            if isinstance(a, str):
+                if len(a) + len(b) > MAX_STRING:  # doubling a string 40 times must not exhaust the machine
+                    raise ModelLimitError(f"a string longer than {MAX_STRING} characters (the model's limit)")
+                return a + b
+            return wrap(a + b)
         if o == "-":
             return wrap(a - b)
         if o == "*":
@@ -518,7 +526,7 @@ class Interpreter:
         if o in ("<<", ">>"):
             if b < 0:
                 raise GoPanic("runtime error: negative shift amount")
-            return wrap(a << b) if o == "<<" else a >> b
+            return wrap(a << min(b, 64)) if o == "<<" else a >> b  # 1 << 1e12 is 0 in 64 bits, not 125 GB
         raise ModelLimitError(f"internal: unknown operator {o}")
 
 

@@ -50,6 +50,7 @@ Every instruction carries ``pos = (line, col)`` (1-based) in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, dataclass_transform
@@ -912,10 +913,16 @@ class Program:
     #: each merged line (an object with ``where(line) -> (path, line)``); None for one file
     file_map: Any = None
 
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        return self.source.splitlines()
+
     def line(self, n: int) -> str:
-        """Source line `n` (1-based), stripped; "" when out of range."""
-        lines = self.source.splitlines()
-        return lines[n - 1].strip() if 0 < n <= len(lines) else ""
+        """Source line `n` (1-based), stripped and cut at 200 characters; "" when out of range.
+        (The lines are split once: dumps and views ask for every instruction's line.)"""
+        lines = self._lines
+        text = lines[n - 1].strip() if 0 < n <= len(lines) else ""
+        return text if len(text) <= 200 else text[:200] + " ..."
 
     def where(self, n: int) -> str:
         """``file:line`` of source line `n`, as traces and messages name it: an inline spec source is

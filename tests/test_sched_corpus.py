@@ -64,15 +64,18 @@ def test_outputs_command_lists_every_ending_with_a_witness(tmp_path, capsys):
     from gocheck.cli import main
     from tests.sched_corpus import CORPUS
 
+    import shutil
+
+    shutil.copy(os.path.join(CORPUS, "close_wakes.go"), tmp_path / "close_wakes.go")
     spec = tmp_path / "cw.yaml"
-    spec.write_text(f"name: cw\nsource_file: {os.path.join(CORPUS, 'close_wakes.go')}\n"
+    spec.write_text("name: cw\nsource_file: close_wakes.go\n"
                     "runtime: {scheduler: gmp, procs: 1, preempt: never, startup: fixed}\n")
     assert main(["outputs", str(spec), "--json", "--traces", str(tmp_path / "tr")]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [(x["output"], x["end"]) for x in lines[:-1]] == [("3\n2\n1\n", "exit")]
     assert lines[-1] == {"complete": True, "states": 56}
     assert os.path.exists(lines[0]["trace"]) and lines[0]["path"].startswith("0/")
-    spec.write_text(f"name: cw\nsource_file: {os.path.join(CORPUS, 'close_wakes.go')}\n")
+    spec.write_text("name: cw\nsource_file: close_wakes.go\n")
     assert main(["outputs", str(spec), "--json", "--traces", "none"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(lines) == 7 and {x["end"] for x in lines[:-1]} == {"exit"}  # the language allows all 3! orders

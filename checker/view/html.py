@@ -20,10 +20,10 @@ inline ``<svg>`` element).
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
+from checker.files import atomic_write
 from checker.trace import Counterexample
 from checker.view.analysis import LassoStory, analyze, lanes
 from checker.view.diff import step_changes
@@ -357,7 +357,4 @@ def write_html(cx: Counterexample, out: str, *, model: Any = None, story: LassoS
     if model is not None and story is None and marks is None:
         from checker.view.text import annotate
         story, marks = annotate(cx, model)
-    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(render_html(cx, story, marks))
-    return out
+    return atomic_write(out, render_html(cx, story, marks))

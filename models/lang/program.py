@@ -15,6 +15,7 @@ import gc
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import FuncBuilder
 from models.lang.gotypes import (
     BOOL,
@@ -68,6 +69,10 @@ def compile_go(source: str, file: str = "<source>", entry: str = "main") -> ir.P
     gc.disable()
     try:
         return _compile(source, file, entry)
+    except RecursionError:
+        # A last guard behind parse.MAX_DEPTH: never a traceback for a deep program.
+        raise InputError("the program nests too deeply for the checker's frontend; split it into functions "
+                         "or shorter expressions", file, 1, 1) from None
     finally:
         if enabled:
             gc.enable()
