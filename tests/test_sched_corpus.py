@@ -60,11 +60,10 @@ def test_outputs_command_lists_every_ending_with_a_witness(tmp_path, capsys):
     """``python -m checker outputs``: close_wakes under both schedulers, JSON lines, witness traces."""
     import json
     import os
+    import shutil
 
     from gocheck.cli import main
     from tests.sched_corpus import CORPUS
-
-    import shutil
 
     shutil.copy(os.path.join(CORPUS, "close_wakes.go"), tmp_path / "close_wakes.go")
     spec = tmp_path / "cw.yaml"
