@@ -201,6 +201,7 @@ class GmpModel:
         global check sometimes prints nothing)."""
         w = self.go.init_states()[0]
         lat = (0,) * len(w.gs) if self.latency_cap else ()
+        extras: list[tuple[int, tuple[int, ...]]]
         if self.startup == "fixed":
             ticks, extras = [self._tick(1)], [(0, ())]
         else:
