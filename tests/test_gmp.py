@@ -244,3 +244,20 @@ def test_readme_command_exits_zero():
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "7,038 states, 13,188 transitions" in r.stdout
+
+
+@pytest.mark.parametrize("name,inherit,startup,states,verdict", [
+    ("steal_runnext_no_inherit", False, "fixed", 461, "violated"),
+    ("steal_runnext_no_inherit", True, "fixed", 1000, "holds"),
+    ("steal_no_global_check", False, "any", 582, "violated"),
+    ("steal_no_global_check", True, "any", 871, "holds"),
+])
+def test_preemption_as_a_choice_keeps_the_twins_verdicts(name, inherit, startup, states, verdict):
+    """SCH-11/31, SCH-ORACLE-3 under ``preempt: any``: sysmon may preempt after any step, weakly fair
+    per P.  A runnext ping-pong that inherits one slice keeps the preemption enabled (also on the G
+    about to inherit), so a fair run preempts it and main runs; one that starts a new slice at every
+    hand-off does not, and main starves, exactly as with the forced bound (``preempt: slice``)."""
+    spec = _spec(name, preempt="any", startup=startup, runnext_inherits_slice=inherit)
+    _, r = _check(spec)
+    assert r.stats.states == states
+    assert r["starvation_free"].verdict.kind == verdict and r["terminates"].verdict.kind == verdict
