@@ -53,7 +53,8 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reprod
 
 def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
-                  walks=args.walks, por=args.por, traces=args.traces, progress=not args.json,
+                  walks=args.walks, por=args.por, no_por=args.no_por, fingerprints=args.fingerprints,
+                  no_dead_reset=args.no_dead_reset, traces=args.traces, progress=not args.json,
                   allow_code=args.allow_python_models, allow_outside=args.allow_outside_source,
                   workers=args.workers, ray=args.ray, swarm=args.swarm,
                   worker_memory=args.worker_memory)
@@ -229,7 +230,14 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for --strategy random")
     p.add_argument("--walks", type=_positive, default=1000, help="random walks for --strategy random")
     p.add_argument("--por", action="store_true",
-                   help="partial-order reduction (safety properties only; liveness is reported unknown)")
+                   help="partial-order reduction even with liveness properties (reported unknown); "
+                        "default: on when only safety properties are checked")
+    p.add_argument("--no-por", action="store_true", help="no partial-order reduction")
+    p.add_argument("--fingerprints", action="store_true",
+                   help="store 64-bit state fingerprints (hash compaction, 10-15 bytes a state in the table); "
+                        "'holds' then carries the probability that a state was missed")
+    p.add_argument("--no-dead-reset", action="store_true",
+                   help="keep values of variables no later instruction reads (default: cleared, as SPIN does)")
     p.add_argument("--allow-python-models", action="store_true",
                    help="let specs name any Python model factory (module:function): this runs their code")
     p.add_argument("--workers", type=_positive, default=None, metavar="N",

@@ -45,7 +45,14 @@ class Options:
     timeout: float | None = None
     seed: int = 0
     walks: int = 1000
+    #: partial-order reduction: on by default when only safety properties are checked (where it is
+    #: sound: liveness would be reported unknown under it); `por` forces it, `no_por` turns it off
     por: bool = False
+    no_por: bool = False
+    #: the fingerprint store (hash compaction: `checker.store`)
+    fingerprints: bool = False
+    #: turn off the dead-variable reset (`models.deadslots`) of Go models
+    no_dead_reset: bool = False
     traces: str = os.path.join("reports", "traces")
     progress: bool = False
     allow_code: bool = False
@@ -132,26 +139,32 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
         report.exit = combine([severity(r["verdict"], r["expected"]) for r in report.rows])
         return report
     model = target
+    if options.no_dead_reset and hasattr(model, "dead_slots"):
+        model.dead_slots = False
     props = select_properties(spec, model)
+    reduce = options.por or (not options.no_por and not any(p.is_liveness for p in props))
+    fingerprints = options.fingerprints and options.strategy != "random"
     t0 = time.monotonic()
     if options.workers or options.ray or options.swarm:
-        result = _check_scaled(spec, model, props, options)
+        result = _check_scaled(spec, model, props, options)  # parallel searches: no reduction
+        reduce = False
         if options.swarm:
             options = replace(options, strategy="swarm")
     else:
         result = check(model, options.strategy, max_states=spec.bounds.max_states,  # type: ignore[arg-type]
                        max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
-                       walks=options.walks, progress=options.progress, properties=props, reduce=options.por,
-                       max_memory_mb=spec.bounds.max_memory_mb)
+                       walks=options.walks, progress=options.progress, properties=props, reduce=reduce,
+                       fingerprints=fingerprints, max_memory_mb=spec.bounds.max_memory_mb)
     report.stats = result.stats.as_dict()
-    report.stats["por"] = options.por
+    report.stats["por"] = reduce
     codes: list[int] = []
     for name, pr in result.results.items():
         trace_path = None
         explanation = None
         if pr.verdict.kind == "violated" and pr.path is not None and options.traces != "none":
             try:
-                trace_path, explanation = _write_trace(spec, model, pr, options, when)
+                trace_path, explanation = _write_trace(spec, model, pr, options, when,
+                                                       reduced=bool(result.stats.reduced))
             except OSError as e:  # the verdict stands; only its trace file is lost
                 report.warnings.append(f"cannot write the trace of {name} under {options.traces}: "
                                        f"{e.strerror or e}")
@@ -198,8 +211,10 @@ def _outcomes(spec: Spec, model: Any, result: Result) -> list[dict[str, Any]]:
 
 
 def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
-                 when: str) -> tuple[str, str | None]:
-    """Write the counterexample's trace file; return its path and, for a race, the explanation."""
+                 when: str, reduced: bool = False) -> tuple[str, str | None]:
+    """Write the counterexample's trace file; return its path and, for a race, the explanation.
+    Under partial-order reduction (`reduced`) a BFS path is shortest in the reduced graph only:
+    the trace says so (``found_by`` ``bfs+por``)."""
     path, loop, reason = pr.path, pr.loop, pr.verdict.reason
     assert path is not None
     if loop is None and options.strategy == "bfs":
@@ -210,7 +225,7 @@ def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
             path = tuple(shorter)
     cx = build(model, pr.prop.name, reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
                kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "",
-               found_by=options.strategy)
+               found_by=options.strategy + ("+por" if reduced else ""))
     if when:
         cx.meta["when"] = when
     if pr.prop.name == "race_free" and spec.kind == "program" and spec.runtime.scheduler == "abstract":

@@ -112,7 +112,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "runtime.startup": ("any", "fixed"),
     "gc.barrier": ("none", "dijkstra", "yuasa", "hybrid", "go"),
     "gc.allocate": ("black", "white"),
-    "kind": ("program", "model", "runq_proof"),
+    "kind": ("program", "model", "runq_proof", "gc_proof"),
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -121,6 +121,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "runtime.global_check_every": (0, 1_000_000),
     "runtime.time_slice": (1, 1_000_000),
     "runtime.starvation_after": (1, 1_000),
+    "gc.cycles": (1, 4),
     "bounds.max_states": (1, 10**10),
     "bounds.max_depth": (1, 10**9),
     "bounds.timeout_s": (0.001, 10**7),
@@ -265,8 +266,8 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
         model_args = {k: _plain(doc, v, budget) for k, (_, v) in doc.mapping(get("args"), "args", None).items()}
     if kind == "program" and not source:
         raise doc.error(root, "a program spec needs 'source' (Go code) or 'source_file'")
-    if kind == "runq_proof" and model:
-        raise doc.error(top["model"][0], "a runq_proof spec takes no 'model'; choose a variant with args: {variant: ...}")
+    if kind in ("runq_proof", "gc_proof") and model:
+        raise doc.error(top["model"][0], f"a {kind} spec takes no 'model'; choose its options with args: {{...}}")
     if kind == "model" and not model:
         raise doc.error(root, "a model spec needs 'model: package.module:factory'")
     entry = doc.scalar(get("entry"), "entry", (str,)) if "entry" in top else "main"
@@ -469,7 +470,7 @@ def _properties(doc: _Doc, node: yaml.Node | None, kind: str) -> tuple[PropertyS
         line, col = item.start_mark.line + 1, item.start_mark.column + 1
         if isinstance(item, yaml.ScalarNode):
             name = doc.scalar(item, "a property name", (str,))
-            if kind in ("model", "runq_proof"):
+            if kind in ("model", "runq_proof", "gc_proof"):
                 out.append(PropertySpec(name, None, line, col))
                 continue
             if name not in PROPERTY_PARAMS:

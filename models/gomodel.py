@@ -58,12 +58,23 @@ class GoModel:
         self._por_cache: tuple[World, dict[Action, World]] | None = None
         #: whether race atoms are visible (C2): the spec checks race_free, or names no property
         self.por_observes_races = not self.prop_specs or any(p.name == "race_free" for p in self.prop_specs)
+        #: dead-variable reset (`models.deadslots`): slots no later instruction reads are cleared
+        self.dead_slots = True
+        self._dead_cache: dict[Any, Any] = {}
+        #: whether starting or ending a goroutine is visible (C2): the spec checks max_goroutines
+        self.por_observes_live = not self.prop_specs or any(p.name == "max_goroutines" for p in self.prop_specs)
 
     # ---- the Model protocol
     def init_states(self) -> list[World]:
         if self._init is None:
             self._init = self.interp.initial()
-        return [self._init]
+        return [self._clear(self._init)]
+
+    def _clear(self, w: World) -> World:
+        if not self.dead_slots:
+            return w
+        from models.deadslots import clear_dead
+        return clear_dead(self.interp, w, self._dead_cache)
 
     def actions(self, s: World) -> list[Action]:
         return self.sched.actions(s)
@@ -73,8 +84,8 @@ class GoModel:
         if c is not None and c[0] is s:
             t = c[1].get(a)
             if t is not None:
-                return t
-        return self.sched.next(s, a).world
+                return self._clear(t)
+        return self._clear(self.sched.next(s, a).world)
 
     # ---- partial-order reduction hooks (checker.reduce; the logic is models.por)
     def persistent_set(self, s: World, acts: list[Action]) -> list[int] | None:

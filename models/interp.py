@@ -423,7 +423,8 @@ class Interpreter:
         finally:
             t.locals += n
         frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
-        t.setg(replace(t.g(gid), frames=tuple(frames), unwind=unwind))
+        g = t.g(gid)
+        t.setg(g.moved(tuple(frames), g.status, g.wait, unwind))
 
     def _callee_frame(self, fname: str | None, clo: Any, args: tuple[Any, ...]) -> Frame:
         if fname is not None:

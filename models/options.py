@@ -49,3 +49,5 @@ class GcOptions:
     barrier: str = "hybrid"
     stack_rescan: bool = False
     allocate: str = "black"
+    #: how many collection cycles run (models.gc.gomode)
+    cycles: int = 1

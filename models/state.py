@@ -27,7 +27,7 @@ instruction: local instructions are run eagerly (see `models.goroutine`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Frame", "G", "World", "Data", "Chan", "Mutex", "RWMutex", "WaitGroup", "Once", "Cond",
@@ -49,6 +49,26 @@ class Frame:
     pc: int
     slots: tuple[Any, ...]
     defers: tuple[tuple[Any, ...], ...] = ()
+
+    #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
+    #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
+    #: pickled (string hashes differ between processes).
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.func, self.pc, self.slots, self.defers)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.func, self.pc, self.slots, self.defers,)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(("func", "pc", "slots", "defers",), st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +93,34 @@ class G:
     unwind: int = 0
     panicking: str = ""
 
+    def moved(self, frames: tuple[Frame, ...], status: str, wait: tuple[Any, ...], unwind: int | None = None) -> G:
+        """A copy with new frames, status and wait (and unwind), every other field kept:
+        what a step does to its goroutine, without `dataclasses.replace`'s generic cost
+        (it was the interpreter's second cost per state).  A new field of `G` must be
+        passed on here too (`tests/test_reductions.py` checks it against replace)."""
+        return G(self.gid, frames, status, wait, self.losses, self.awoke, self.unwind if unwind is None else unwind,
+                 self.panicking)
+
+    #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
+    #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
+    #: pickled (string hashes differ between processes).
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.gid, self.frames, self.status, self.wait, self.losses, self.awoke, self.unwind, self.panicking)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.gid, self.frames, self.status, self.wait, self.losses, self.awoke, self.unwind, self.panicking,)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "panicking",), st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
+
 
 @dataclass(frozen=True, slots=True)
 class World:
@@ -84,6 +132,26 @@ class World:
     main_done: bool = False
     ended: bool = False
     failed: bool = False
+
+    #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
+    #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
+    #: pickled (string hashes differ between processes).
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",), st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
 
 
 # --------------------------------------------------------------------------- heap objects
