@@ -24,13 +24,13 @@ SPECS = os.path.join(ROOT, "specs")
 
 # spec -> (states, transitions, {property: verdict} for every property)
 PINNED = {
-    "syscall_handoff": (723, 1542, {"starvation_free": "holds", "gmp.no_lost_goroutine": "holds",
+    "syscall_handoff": (1102, 3012, {"starvation_free": "holds", "gmp.no_lost_goroutine": "holds",
                                     "gmp.work_conservation": "holds", "deadlock_free": "holds",
                                     "panic_free": "holds"}),
-    "syscall_handoff_noretake": (658, 1297, {"starvation_free": "violated", "gmp.no_lost_goroutine": "holds",
+    "syscall_handoff_noretake": (884, 2263, {"starvation_free": "violated", "gmp.no_lost_goroutine": "holds",
                                              "gmp.work_conservation": "holds", "deadlock_free": "holds",
                                              "panic_free": "holds"}),
-    "netpoll_wait": (17, 18, {"deadlock_free": "holds", "leak_free": "holds", "panic_free": "holds",
+    "netpoll_wait": (5933, 8131, {"deadlock_free": "holds", "leak_free": "holds", "panic_free": "holds",
                               "terminates": "holds", "gmp.no_lost_goroutine": "holds",
                               "gmp.work_conservation": "holds"}),
     "dl_o6_netpoll": (5, 5, {"deadlock_free": "holds", "leak_free": "violated", "panic_free": "holds",

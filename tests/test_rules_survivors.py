@@ -336,4 +336,4 @@ def test_sch27_syscall_return_without_its_p_queues_globally_when_the_global_queu
             assert t.gq == s.gq + (a[1],)
             assert all(p.cur != a[1] for p in t.ps)
             seen += 1
-    assert seen == 20
+    assert seen == 45  # 20 before issue 19 (nondeterministic start, preemption as a choice)
