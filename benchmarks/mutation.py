@@ -1,0 +1,274 @@
+"""Mutation testing of the semantics, the engine, the schedulers, the memory model and the
+reference runtime (issue 20): does the suite fail when a rule of Go is broken?
+
+For each module, mutmut (``[tool.mutmut]`` in pyproject.toml) makes single-edit mutants of it
+(operators, constants, comparisons, arguments, returns) and runs the module's fast targeted test
+selection against each; a mutant the tests do not fail on "survives".  Each module runs in its own
+scratch copy of the repository (mutmut writes a ``mutants/`` tree next to the sources, and the
+selection differs per module), then the script writes reports/mutation.md: per module the score,
+the command, the duration, and every survivor with its diff and verdict.  A survivor is either a
+gap (a test should be written) or argued equivalent in benchmarks/mutation_equivalent.json
+(keyed by module and the mutant's changed lines, so a stale argument stops matching when the
+code changes): the score counts killed / (mutants - equivalent).
+
+It is slow (minutes per module on 2 cores) and not part of CI:
+
+    python benchmarks/mutation.py                      # every module below
+    python benchmarks/mutation.py models/chan.py ...   # some modules
+    python benchmarks/mutation.py --jobs 2 --report reports/mutation.md models/chan.py
+
+A run for some modules keeps the other modules' sections of an existing report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.json"
+
+SEMANTICS = [
+    "tests/test_semantics_ir.py",
+    "tests/test_semantics_specs.py",
+    "tests/test_rules_survivors.py",
+    "tests/test_rules_named.py",
+    "tests/test_mutation_kills.py",
+]
+
+#: module -> its targeted test selection (fast tests that exercise it).
+SELECTIONS: dict[str, list[str]] = {
+    "models/chan.py": SEMANTICS,
+    "models/select.py": SEMANTICS,
+    "models/sync.py": SEMANTICS,
+    "models/atomic.py": SEMANTICS,
+    "models/interp.py": SEMANTICS,
+    "checker/explore.py": ["tests/test_engine.py", "tests/test_semantics_specs.py", "tests/test_mutation_kills.py"],
+    "checker/liveness.py": [
+        "tests/test_engine.py",
+        "tests/test_semantics_specs.py",
+        "tests/test_rules_survivors.py",
+        "tests/test_mutation_kills.py",
+    ],
+    "models/sched/gmp.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
+                            "tests/test_rules_named.py"],
+    "models/sched/gmp_queues.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
+                                   "tests/test_rules_named.py"],
+    "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py"],
+    "reference/objects.py": ["tests/test_reference.py", "tests/test_conformance.py", "tests/test_rules_survivors.py",
+                             "tests/test_rules_named.py"],
+    "reference/syncprims.py": ["tests/test_reference.py", "tests/test_conformance.py",
+                               "tests/test_rules_survivors.py", "tests/test_rules_named.py"],
+}
+
+KILLED = {"killed", "caught by type check", "timeout", "segfault"}
+
+
+@dataclass
+class Mutant:
+    name: str
+    status: str
+    diff: str = ""
+    equivalent: str = ""  # the argument, when argued equivalent
+
+    @property
+    def key(self) -> str:
+        return mutant_key(self.diff)
+
+
+@dataclass
+class ModuleRun:
+    module: str
+    selection: list[str]
+    command: str
+    seconds: float
+    mutants: list[Mutant] = field(default_factory=list)
+    error: str = ""
+
+    def counts(self) -> tuple[int, int, int]:
+        """(killed, equivalent, total)."""
+        killed = sum(1 for m in self.mutants if m.status in KILLED)
+        equivalent = sum(1 for m in self.mutants if m.status not in KILLED and m.equivalent)
+        return killed, equivalent, len(self.mutants)
+
+    def score(self) -> float:
+        killed, equivalent, total = self.counts()
+        return 100.0 * killed / max(1, total - equivalent)
+
+
+def mutant_key(diff: str) -> str:
+    """The mutant's changed lines, stripped: stable across runs while the code stays the same."""
+    lines = [ln[0] + ln[1:].strip() for ln in diff.splitlines()
+             if ln[:1] in "+-" and not ln.startswith(("---", "+++"))]
+    return "\n".join(lines)
+
+
+def load_equivalent() -> dict[str, dict[str, str]]:
+    """module -> {changed lines -> why the mutant cannot change any observable behaviour}."""
+    if not EQUIVALENT.exists():
+        return {}
+    raw = json.loads(EQUIVALENT.read_text())
+    return {mod: {e["change"]: e["why"] for e in entries} for mod, entries in raw.items()}
+
+
+def mutmut_section(module: str, selection: list[str]) -> str:
+    sel = ", ".join(json.dumps(t) for t in selection)
+    return (
+        "[tool.mutmut]\n"
+        'source_paths = ["checker", "models", "reference", "gocheck"]\n'
+        f"only_mutate = [{json.dumps(module)}]\n"
+        'also_copy = ["specs", "tests", "docs", "examples", "benchmarks", "pyproject.toml"]\n'
+        f"pytest_add_cli_args_test_selection = [{sel}]\n"
+        'pytest_add_cli_args = ["-m", "not slow", "-p", "no:cacheprovider", "--benchmark-disable", "-x", "-q"]\n'
+        "mutate_only_covered_lines = true\n"
+        "use_git_change_detection = false\n"
+    )
+
+
+def scratch_copy(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           check=True, capture_output=True, text=True).stdout.splitlines()
+    for f in files:
+        src = ROOT / f
+        if src.is_file():
+            (dest / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / f)
+
+
+def with_section(pyproject: str, section: str) -> str:
+    """pyproject.toml text with its ``[tool.mutmut]`` table replaced by `section`."""
+    out = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", pyproject)
+    return out.rstrip("\n") + "\n\n" + section
+
+
+def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
+    selection = [t for t in SELECTIONS[module] if (ROOT / t).exists()]
+    work = Path(tempfile.mkdtemp(prefix="gocheck-mutation-"))
+    command = f"{sys.executable} -m mutmut run --max-children {jobs}"
+    run = ModuleRun(module, selection, command, 0.0)
+    try:
+        scratch_copy(work)
+        pp = work / "pyproject.toml"
+        pp.write_text(with_section(pp.read_text(), mutmut_section(module, selection)))
+        t0 = time.monotonic()
+        proc = subprocess.run(command.split(), cwd=work, capture_output=True, text=True)
+        run.seconds = time.monotonic() - t0
+        if proc.returncode != 0:
+            run.error = (proc.stdout[-2000:] + proc.stderr[-2000:]).strip()
+        res = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=work,
+                             capture_output=True, text=True)
+        for line in res.stdout.splitlines():
+            m = re.match(r"\s+(\S+): (.+)$", line)
+            if m:
+                run.mutants.append(Mutant(m.group(1), m.group(2).strip()))
+        for mut in run.mutants:
+            if mut.status not in KILLED:
+                show = subprocess.run([sys.executable, "-m", "mutmut", "show", mut.name], cwd=work,
+                                      capture_output=True, text=True)
+                mut.diff = "\n".join(show.stdout.splitlines()[1:]).strip()
+    finally:
+        if keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    equivalent = load_equivalent().get(module, {})
+    for mut in run.mutants:
+        if mut.status not in KILLED:
+            mut.equivalent = equivalent.get(mut.key, "")
+    return run
+
+
+def render_module(run: ModuleRun) -> str:
+    killed, equivalent, total = run.counts()
+    survivors = [m for m in run.mutants if m.status not in KILLED]
+    gaps = [m for m in survivors if not m.equivalent]
+    out = [
+        f"## {run.module}",
+        "",
+        f"- score: **{run.score():.1f}%** ({killed} killed of {total - equivalent} non-equivalent mutants; "
+        f"{total} mutants, {equivalent} argued equivalent, {len(gaps)} surviving)",
+        f"- tests: `{' '.join(run.selection)}` (`-m 'not slow' -x`)",
+        f"- command: `{run.command}` in a scratch copy with `only_mutate = [\"{run.module}\"]`; "
+        f"duration {run.seconds:.0f} s",
+    ]
+    if run.error:
+        out += ["", "mutmut reported an error:", "", "```", run.error, "```"]
+    for title, group in (("Surviving (no test fails)", gaps), ("Argued equivalent", [m for m in survivors if m.equivalent])):
+        if not group:
+            continue
+        out += ["", f"### {title}", ""]
+        for m in group:
+            verdict = f"equivalent: {m.equivalent}" if m.equivalent else f"{m.status}: a gap in the tests"
+            out += [f"- `{m.name}` ({verdict})", "", "```diff", m.diff, "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+HEADER = """# Mutation testing
+
+Produced by `python benchmarks/mutation.py` (mutmut, configured in pyproject.toml's
+`[tool.mutmut]`; the script runs one module at a time in a scratch copy with the module's
+targeted test selection).  Score = killed / (mutants - argued equivalent); a timeout counts as
+killed (the mutant made the tests hang), "no tests" and "survived" count as surviving.
+Equivalent mutants are argued one by one in benchmarks/mutation_equivalent.json and shown below
+each module.  Slow: not part of CI.
+"""
+
+
+def write_report(path: Path, runs: list[ModuleRun]) -> None:
+    sections: dict[str, str] = {}
+    if path.exists():
+        text = path.read_text()
+        for chunk in re.split(r"(?m)^(?=## )", text)[1:]:
+            mod = chunk.splitlines()[0][3:].strip()
+            if mod in SELECTIONS:
+                sections[mod] = chunk.rstrip() + "\n"
+    for r in runs:
+        sections[r.module] = render_module(r)
+    summary = ["", "| module | score | killed | equivalent | mutants | duration |", "|---|---|---|---|---|---|"]
+    for mod in SELECTIONS:
+        if mod in sections:
+            m = re.search(r"score: \*\*([\d.]+)%\*\* \((\d+) killed of (\d+) non-equivalent mutants; (\d+) mutants, "
+                          r"(\d+) argued equivalent", sections[mod])
+            d = re.search(r"duration (\d+) s", sections[mod])
+            if m and d:
+                summary.append(f"| {mod} | {m.group(1)}% | {m.group(2)} | {m.group(5)} | {m.group(4)} | {d.group(1)} s |")
+        else:
+            summary.append(f"| {mod} | not run | | | | |")
+    body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(sections[m] for m in SELECTIONS if m in sections)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", help=f"modules to mutate (default: all of {', '.join(SELECTIONS)})")
+    ap.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (mutmut --max-children)")
+    ap.add_argument("--report", type=Path, default=ROOT / "reports" / "mutation.md")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch copies (to inspect mutants/)")
+    args = ap.parse_args(argv)
+    modules = args.modules or list(SELECTIONS)
+    unknown = [m for m in modules if m not in SELECTIONS]
+    if unknown:
+        print(f"error: no test selection for {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    runs = []
+    for mod in modules:
+        run = run_module(mod, args.jobs, args.keep)
+        killed, equivalent, total = run.counts()
+        print(f"{mod}: {run.score():.1f}% ({killed}/{total - equivalent}, {equivalent} equivalent) "
+              f"in {run.seconds:.0f} s" + (" ERROR" if run.error else ""), flush=True)
+        runs.append(run)
+        write_report(args.report, runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
