@@ -405,3 +405,91 @@ func main() {
         Once(0), Once(0), Once(1), Once(1), Once(1, (1,))]
     assert states[-1].gs[0].status == WAIT
     assert exit_outputs(m) == {("f\nafter\n", None), ("g\nafter\n", None)}
+
+
+# ---------------------------------------------------------------- memory model (MM-*, RD-*, COND-3)
+
+
+def _ev(g: int, kind: str, obj: object = None, line: int = 0, arg: object = None) -> Any:
+    from models.memory.hb import Event
+
+    return Event(g, kind, obj, line, str(obj) if obj is not None else "", arg)
+
+
+def _race_lines(events: list[Any]) -> list[tuple[int, int]]:
+    from models.memory.hb import races
+
+    return [(r.first.line, r.second.line) for r in races(events)]
+
+
+def test_mm10_a_send_is_synchronized_before_the_receive_completes() -> None:
+    """MM-10 (L1, any capacity): ``a = 1; c <- 0`` then ``<-c; r = a`` is ordered; the same
+    read without the receive races with the write."""
+    for cap in (0, 1, 3):
+        ordered = [_ev(1, "go", arg=2), _ev(1, "write", "a", 1), _ev(1, "send", "c", 2, cap),
+                   _ev(2, "recv", "c", 5, cap), _ev(2, "read", "a", 6)]
+        assert _race_lines(ordered) == []
+        assert _race_lines(ordered[:3] + ordered[4:]) == [(1, 6)]
+
+
+def test_cond3_a_woken_wait_acquires_the_signal() -> None:
+    """COND-3: Signal/Broadcast synchronize before the Wait they unblock: G2's write before its
+    Signal is visible after G1's Wait returns; a read before the wake races."""
+    ordered = [_ev(1, "go", arg=2), _ev(2, "write", "a", 1), _ev(2, "cond_signal", "c", 2),
+               _ev(1, "cond_wake", "c", 3), _ev(1, "read", "a", 4)]
+    assert _race_lines(ordered) == []
+    early = [_ev(1, "go", arg=2), _ev(2, "write", "a", 1), _ev(1, "read", "a", 4), _ev(2, "cond_signal", "c", 2),
+             _ev(1, "cond_wake", "c", 3)]
+    assert _race_lines(early) == [(1, 4)]
+
+
+def test_rd3_no_race_is_lost_to_a_bounded_history() -> None:
+    """RD-3: ThreadSanitizer keeps 4 shadow cells per word, so a racy write can be evicted by later
+    accesses and a race missed; the model's happens-before keeps every access: G2's write races
+    with each of the six later reads of five goroutines, the last one included."""
+    ev = [_ev(1, "go", arg=g) for g in range(2, 7)] + [_ev(2, "write", "x", 1)]
+    ev += [_ev(g, "read", "x", 10 + g) for g in range(3, 7)] + [_ev(1, "read", "x", 20), _ev(1, "read", "x", 21)]
+    assert _race_lines(ev) == [(1, 13), (1, 14), (1, 15), (1, 16), (1, 20), (1, 21)]
+
+
+def test_mm25_one_read_never_observes_two_values() -> None:
+    """MM-25: a compiler must not reload a local from shared memory, so ``r := x; a = r; b = r``
+    gives a == b even while another goroutine writes x (racy); and no write is invented (x is
+    only ever 0 or 1)."""
+    from models.memory import check_outcomes
+    from tests.helpers import sc_finals
+
+    spec = load_spec_text("""name: mm25
+source: |
+  package main
+
+  import "sync"
+
+  var wg sync.WaitGroup
+
+  var x, a, b int
+
+  func main() {
+  	wg.Add(2)
+  	go func() {
+  		x = 1
+  		wg.Done()
+  	}()
+  	go func() {
+  		r := x
+  		a = r
+  		b = r
+  		wg.Done()
+  	}()
+  	wg.Wait()
+  }
+properties: [race_free]
+outcomes:
+  - {when: "a != b", expect: forbidden}
+  - {when: "a == 1 && b == 1", expect: allowed}
+  - {when: "a == 0 && b == 0", expect: allowed}
+  - {when: "a == 2 || x == 2", expect: forbidden}
+""", "mm25.yaml")
+    res = check_outcomes(spec, sc_finals(spec))
+    assert [r.verdict for r in res] == ["forbidden", "allowed", "allowed", "forbidden"]
+    assert check(build_model(spec))["race_free"].verdict.kind == "violated"
