@@ -493,3 +493,221 @@ outcomes:
     res = check_outcomes(spec, sc_finals(spec))
     assert [r.verdict for r in res] == ["forbidden", "allowed", "allowed", "forbidden"]
     assert check(build_model(spec))["race_free"].verdict.kind == "violated"
+
+
+# ---------------------------------------------------------------- the G-M-P scheduler (SCH-*), model and reference
+
+GO_SEND_BACK = """
+package main
+
+import "fmt"
+
+func main() {
+	ch := make(chan int)
+	go func() {
+		ch <- 1
+	}()
+	<-ch
+	fmt.Println("ok")
+}
+"""
+
+
+def _gmp(src: str, procs: int) -> Any:
+    return _model(src, props="[deadlock_free, gmp.no_lost_goroutine]",
+                  runtime=f"runtime: {{scheduler: gmp, procs: {procs}, time_slice: 3}}\n")
+
+
+def test_sch7_sch10_sch11_sch13_sch14_sch17_one_p_runs_a_forced_schedule() -> None:
+    """With one P every step is forced.  SCH-13: ``go`` puts the new G in runnext; SCH-17: when
+    main parks, ``schedule`` finds G2 (``("run", 0)``); SCH-10/SCH-11: taken from runnext it
+    inherits main's slice (tick stays 1, slice 3 = used up), so sysmon preempts it at once to the
+    global queue (SCH-7), from where it runs with a new slice (tick 2, slice 0); SCH-14: its send
+    readies main into runnext of the waker's P."""
+    from models.sched.gmp_queues import PState
+
+    m = _gmp(GO_SEND_BACK, 1)
+    s = m.init_states()[0]
+    trace = []
+    while m.actions(s):
+        (a,) = m.actions(s)  # one P: never a choice
+        trace.append((a, s.ps[0], s.gq))
+        s = m.next_state(s, a)
+    assert trace[:9] == [
+        (("step", 0, 1, None), PState(cur=1, tick=1), ()),
+        (("step", 0, 1, None), PState(cur=1, runnext=2, tick=1, slice=2), ()),
+        (("run", 0), PState(runnext=2, tick=1, slice=3), ()),
+        (("preempt", 0), PState(cur=2, tick=1, slice=3), ()),
+        (("run", 0), PState(tick=1, slice=3), (2,)),
+        (("step", 0, 2, None), PState(cur=2, tick=2), ()),
+        (("run", 0), PState(runnext=1, tick=2, slice=3), ()),
+        (("preempt", 0), PState(cur=1, tick=2, slice=3), ()),
+        (("run", 0), PState(tick=2, slice=3), (1,)),
+    ]
+    assert "".join(s.world.output) == "ok\n" and len(trace) == 11
+
+
+def test_sch1_sch3_sch20_an_idle_p_steals_runnext_and_the_woken_g_goes_to_the_wakers_p() -> None:
+    """SCH-1/SCH-3: two Ps, the second idle (no G, empty queues) until work appears; SCH-20: it may
+    steal G2 from P0's runnext (one ``steal`` action per victim with work); a stolen G starts a new
+    slice.  SCH-14: G2's send then readies main on P1, the waker's P, not on P0 where main ran."""
+    from models.sched.gmp_queues import PState
+
+    m = _gmp(GO_SEND_BACK, 2)
+    s0 = m.init_states()[0]
+    assert s0.ps == (PState(cur=1, tick=1), PState())
+    s1 = m.next_state(s0, ("step", 0, 1, None))
+    assert m.actions(s1) == [("step", 0, 1, None), ("steal", 1, 0)]
+    s2 = m.next_state(s1, ("step", 0, 1, None))  # main parks on <-ch
+    s3 = m.next_state(s2, ("steal", 1, 0))
+    assert s3.ps == (PState(tick=1, slice=3), PState(cur=2, tick=1))
+    s4 = m.next_state(s3, ("step", 1, 2, None))
+    assert s4.ps == (PState(tick=1, slice=3), PState(runnext=1, tick=1, slice=3))
+    assert m.actions(s4) == [("steal", 0, 1), ("run", 1)]
+    r = check(m)
+    assert {k: v.verdict.kind for k, v in r.results.items()} == {"deadlock_free": "holds",
+                                                                 "gmp.no_lost_goroutine": "holds"}
+    assert max(sum(1 for p in s.ps if p.cur) for s in r.states) == 2  # SCH-1: at most GOMAXPROCS run
+
+
+def _ref_sched(procs: int, size: int = 8) -> Any:
+    import random
+    from types import SimpleNamespace
+
+    from reference.sched import Scheduler
+
+    return Scheduler(SimpleNamespace(rand=random.Random(1), dead=False), procs, size, 10)
+
+
+def test_sch20_reference_steal_work_skips_idle_ps_and_takes_runnext_on_the_last_pass() -> None:
+    """SCH-20 on the reference runtime: ``stealWork`` visits only other, non-idle Ps; it grabs half
+    of a running victim's queue (the last grabbed runs), and a victim's runnext only when nothing
+    else is left (the last of the four passes)."""
+    from reference.sched import RUNNING, G
+
+    s = _ref_sched(4)
+    p0, p1, p2, p3 = s.ps
+    for i in range(3):
+        s.runqput(p3, G(30 + i, "f", 0), False)  # p3 is idle: never a victim
+    assert s.steal_work(p0) is None
+    p1.status = RUNNING
+    for i in range(3):
+        s.runqput(p1, G(10 + i, "f", 0), False)
+    g = s.steal_work(p0)
+    assert g is not None and g.id == 11
+    assert [p0.ring[i % 8].id for i in range(p0.head, p0.tail)] == [10]
+    assert [p1.ring[i % 8].id for i in range(p1.head, p1.tail)] == [12]
+    p2.status = RUNNING
+    p1.head = p1.tail  # p1 empty now
+    s.runqput(p2, G(20, "f", 0), True)
+    g = s.steal_work(p0)
+    assert g is not None and g.id == 20 and p2.runnext is None
+    assert s.stats["steals"] == 2 and s.stats["stolen"] == 3
+
+
+def test_sch14_sch22_reference_ready_goes_to_runnext_and_wakep_starts_one_spinning_m() -> None:
+    """SCH-14: ``goready`` puts the G in the current P's runnext (the old one to the tail) and calls
+    ``wakep``; SCH-22: ``wakep`` starts at most one spinning M, and only when a P is idle."""
+    from reference.sched import IDLE, RUNNING, G, M
+
+    s = _ref_sched(3)
+    p0, p1, p2 = s.ps
+    p0.status = RUNNING
+    a, b = G(2, "f", 0), G(3, "f", 0)
+    s.ready(a, p0)  # no idle P: no M started
+    assert (p0.runnext, s.nmspinning, s.ms) == (a, 0, [])
+    parked = M(0, s.lock)
+    s.midle.append(parked)
+    s.pidle.extend([p1, p2])
+    p1.status = p2.status = IDLE
+    s.ready(b, p0)
+    assert p0.runnext is b and [p0.ring[i % 8] for i in range(p0.head, p0.tail)] == [a]
+    assert (s.nmspinning, parked.nextp, parked.spinning, p2.status) == (1, p2, True, RUNNING)
+    s.wakep()  # one spinner already: no second one
+    assert (s.nmspinning, s.pidle, s.midle, s.ms) == (1, [p1], [], [])
+
+
+def test_sema2_starvation_mode_unlock_hands_the_mutex_to_the_head_waiter() -> None:
+    """SEMA-2 (``semrelease1`` with handoff) in starvation mode (MU-5): Unlock gives the mutex
+    directly to the head waiter, which wakes owning it (the mutex never shows unlocked, nobody can
+    barge); a goroutine arriving meanwhile queues at the tail."""
+    from tests.helpers import reachable
+    from tests.test_rules_survivors import MUTEX_BARGE
+
+    m = _model(MUTEX_BARGE, runtime="runtime: {starvation_after: 1}\n")
+    handoffs = tail = 0
+    for s in reachable(m):
+        for a in m.actions(s):
+            t = m.next_state(s, a)
+            b, c = _objs(s, Mutex)[0], _objs(t, Mutex)[0]
+            if not (b.starving and b.locked and b.waiters) or c.waiters == b.waiters:
+                continue
+            if c.waiters == b.waiters[1:]:
+                handoffs += 1
+                assert c.locked and t.gs[b.waiters[0] - 1].status == RUN
+            else:
+                tail += 1
+                assert c.waiters[:-1] == b.waiters and c.locked and c.starving
+    assert (handoffs, tail) == (28, 4)
+
+
+def test_mu3_reference_can_spin_only_on_a_multicore_with_a_busy_p_and_an_empty_queue() -> None:
+    """MU-3 ``sync_runtime_canSpin`` (the model does not spin: spinning only delays): fewer than 4
+    iterations, more than one P with some other P running, and the caller's local queue empty."""
+    from types import SimpleNamespace
+
+    from reference.sched import G
+
+    s = _ref_sched(2)
+    p0, p1 = s.ps
+    g = G(1, "f", 0)
+    g.m = SimpleNamespace(p=p0)  # type: ignore[assignment]
+    assert [s.can_spin(i, g) for i in range(6)] == [True] * 4 + [False] * 2
+    s.pidle.append(p1)  # the only other P is idle
+    assert not s.can_spin(0, g)
+    s.pidle.clear()
+    s.runqput(p0, G(2, "f", 0), False)  # work queued locally
+    assert not s.can_spin(0, g)
+    assert not _ref_sched(1).can_spin(0, g)  # one P: never
+
+
+def test_sel4_reference_select_locks_each_distinct_channel_once() -> None:
+    """SEL-4: ``sellock`` takes each distinct channel's lock once, in lockorder; a select with two
+    cases on the same channel (non-reentrant locks) must neither hang nor fire twice."""
+    import reference
+    from models.lang import compile_go
+
+    src = """package main
+
+import "fmt"
+
+func main() {
+	ch := make(chan int, 1)
+	done := make(chan bool)
+	go func() {
+		select {
+		case v := <-ch:
+			fmt.Println("first", v)
+		case v := <-ch:
+			fmt.Println("second", v)
+		}
+		done <- true
+	}()
+	ch <- 5
+	<-done
+	select {
+	case ch <- 6:
+		fmt.Println("sent")
+	case v := <-ch:
+		fmt.Println("got", v)
+	}
+	fmt.Println(<-ch)
+}
+"""
+    prog = compile_go(src, "sel4.go")
+    outs = set()
+    for seed in range(4):
+        r = reference.run(prog, procs=2, seed=seed, timeout_s=5)
+        assert (r.exit_code, r.stderr) == (0, "")
+        outs.add(r.output)
+    assert outs <= {"first 5\nsent\n6\n", "second 5\nsent\n6\n"} and outs

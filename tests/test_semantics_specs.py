@@ -91,6 +91,7 @@ def test_every_bug_has_a_fixed_twin_that_holds(bug, fixed):
 
 
 def test_dl_o1_receive_from_fresh_channel_is_a_deadlock():
+    """DL-2: no M runs, every goroutine is waiting (count > 0): "all goroutines are asleep"."""
     assert reason("dl_o1_recv_unbuffered", "deadlock_free").startswith("fatal error: all goroutines are asleep - deadlock!")
     assert "chan receive" in reason("dl_o1_recv_unbuffered", "deadlock_free")
 
