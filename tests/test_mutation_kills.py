@@ -1,0 +1,283 @@
+"""Tests written to kill mutants that survived benchmarks/mutation.py (reports/mutation.md).
+
+Each pins a rule of Go (docs/go-semantics.md) that no other test checked closely enough for a
+one-token change in the model to be noticed: wait reasons in Go's deadlock message, the case a
+select reports, registrations a select leaves behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text
+from models.state import RUN, WAIT, Chan
+from tests.helpers import exit_outputs
+
+PROPS = "[deadlock_free, leak_free, panic_free, race_free, terminates]"
+
+
+def _model(src: str, runtime: str = "") -> Any:
+    body = "".join("  " + line + "\n" for line in src.strip().splitlines())
+    return build_model(load_spec_text(f"name: t\nsource: |\n{body}properties: {PROPS}\n{runtime}", "t.yaml"))
+
+
+def _reason(model: Any, prop: str = "deadlock_free") -> str:
+    return str(check(model)[prop].verdict.reason)
+
+
+def _drive(model: Any, script: list[int]) -> Any:
+    s = model.init_states()[0]
+    for gid in script:
+        a = ("step", gid)
+        assert a in model.actions(s), (gid, model.actions(s))
+        s = model.next_state(s, a)
+    return s
+
+
+# ---------------------------------------------------------------- channels: Go's wait reasons
+
+
+def test_ch4_blocked_senders_wait_reasons() -> None:
+    """CH-4 steps 1 and 6: a send parks as "chan send", on a nil channel as "chan send (nil chan)";
+    the deadlock message names each with its line (what Go's goroutine dump shows)."""
+    m = _model("""
+package main
+
+func main() {
+	var n chan int
+	ch := make(chan int)
+	go func() {
+		n <- 1
+	}()
+	ch <- 2
+}
+""")
+    assert _reason(m) == ("fatal error: all goroutines are asleep - deadlock! (G1 main.go:9 chan send ch: ch <- 2; "
+                          "G2 main.go:7 chan send (nil chan): n <- 1)")
+
+
+def test_ch5_blocked_receiver_wait_reason() -> None:
+    """CH-5 step 6: a receive with nothing to take parks as "chan receive"."""
+    m = _model("""
+package main
+
+func main() {
+	ch := make(chan int)
+	<-ch
+}
+""")
+    assert _reason(m) == "fatal error: all goroutines are asleep - deadlock! (G1 main.go:5 chan receive ch: <-ch)"
+
+
+def test_ch6_close_panics_with_gos_messages() -> None:
+    """CH-6: ``close`` of a nil or of a closed channel panics with Go's exact message; a send case
+    of a select on a closed channel panics like a send (SEL-7)."""
+    nil = _model("""
+package main
+
+func main() {
+	var ch chan int
+	close(ch)
+}
+""")
+    assert _reason(nil, "panic_free") == "panic: close of nil channel [G1 at main.go:5]"
+    twice = _model("""
+package main
+
+func main() {
+	ch := make(chan int)
+	close(ch)
+	close(ch)
+}
+""")
+    assert _reason(twice, "panic_free") == "panic: close of closed channel [G1 at main.go:6]"
+    sel = _model("""
+package main
+
+func main() {
+	ch := make(chan int, 1)
+	close(ch)
+	select {
+	case ch <- 1:
+	}
+}
+""")
+    assert _reason(sel, "panic_free").startswith("panic: send on closed channel [G1 at main.go:")
+
+
+# ---------------------------------------------------------------- select: the reported case and what is left behind
+
+SELECT_SENDS = """
+package main
+
+import "fmt"
+
+func main() {
+	a := make(chan int)
+	b := make(chan int)
+	done := make(chan bool)
+	go func() {
+		select {
+		case a <- 1:
+			fmt.Println("sent a")
+		case b <- 2:
+			fmt.Println("sent b")
+		}
+		done <- true
+	}()
+	fmt.Println("got", <-WIN)
+	<-done
+	select {
+	case v := <-a:
+		fmt.Println("stale a", v)
+	case v := <-b:
+		fmt.Println("stale b", v)
+	default:
+		fmt.Println("nothing left")
+	}
+}
+"""
+
+
+def test_sel6_sel7_a_parked_select_send_reports_its_case_and_leaves_no_registration() -> None:
+    """SEL-6/SEL-7: G2 parks in a select with two send cases; the receiver that takes one of them
+    wakes it with that case's index (so the right branch prints) and removes its other
+    registration: afterwards neither channel offers a value (the default runs)."""
+    for win, other in (("a", "b"), ("b", "a")):
+        m = _model(SELECT_SENDS.replace("WIN", win))
+        s = _drive(m, [1, 2])  # spawn G2, G2 parks on both channels
+        a, b, _ = (o for o in s.heap if isinstance(o, Chan))
+        assert (a.sendq, b.sendq) == (((2, 0),), ((2, 1),))
+        s = _drive(m, [1, 2, 1])  # main receives on WIN
+        a, b, _ = (o for o in s.heap if isinstance(o, Chan))
+        assert (a.sendq, b.sendq, s.gs[1].status) == ((), (), RUN)
+        value = 1 if win == "a" else 2
+        assert exit_outputs(m) == {(f"got {value}\nsent {win}\nnothing left\n", None),
+                                   (f"sent {win}\ngot {value}\nnothing left\n", None)}, other
+
+
+def test_sel7_a_parked_select_receive_woken_by_close_gets_the_zero_value() -> None:
+    """SEL-6/SEL-7 with CH-6: closing a channel a select waits on wakes it with that case, the
+    element type's zero value and ok == false, and removes its registration on the other channel."""
+    m = _model("""
+package main
+
+import "fmt"
+
+func main() {
+	a := make(chan string)
+	b := make(chan int)
+	done := make(chan bool)
+	go func() {
+		select {
+		case v, ok := <-a:
+			fmt.Printf("a %q %v\\n", v, ok)
+		case v, ok := <-b:
+			fmt.Println("b", v, ok)
+		}
+		done <- true
+	}()
+	close(a)
+	<-done
+	select {
+	case b <- 1:
+		fmt.Println("stale")
+	default:
+		fmt.Println("no receiver")
+	}
+}
+""")
+    s = _drive(m, [1, 2, 1])  # spawn, G2 parks on a and b, main closes a
+    a, b, _ = (o for o in s.heap if isinstance(o, Chan))
+    assert (a.recvq, b.recvq, a.closed, s.gs[1].status) == ((), (), True, RUN)
+    assert exit_outputs(m) == {('a "" false\nno receiver\n', None)}
+    assert s.gs[0].status != WAIT
+
+
+def test_sel5_a_ready_receive_case_on_a_closed_channel_yields_zero_false() -> None:
+    """SEL-5 pass 1 with CH-5.3: a receive case on a closed, drained channel is ready and yields
+    the element's zero value with ok == false (not a missing value)."""
+    m = _model("""
+package main
+
+import "fmt"
+
+func main() {
+	a := make(chan int)
+	s := make(chan string)
+	close(a)
+	close(s)
+	select {
+	case v, ok := <-a:
+		fmt.Println(v, ok)
+	}
+	select {
+	case v, ok := <-s:
+		fmt.Printf("%q %v\\n", v, ok)
+	}
+}
+""")
+    assert exit_outputs(m) == {('0 false\n"" false\n', None)}
+
+
+def test_sel3_sel6_a_nil_case_before_a_real_one_still_registers_the_real_one() -> None:
+    """SEL-3/SEL-6: a parked select skips its nil-channel cases but registers on every other
+    channel, whatever their order: the later send on b finds it."""
+    m = _model("""
+package main
+
+import "fmt"
+
+func main() {
+	var n chan int
+	b := make(chan int)
+	done := make(chan bool)
+	go func() {
+		select {
+		case v := <-n:
+			fmt.Println("nil", v)
+		case v := <-b:
+			fmt.Println("b", v)
+		}
+		done <- true
+	}()
+	b <- 3
+	<-done
+}
+""")
+    s = _drive(m, [1, 2])
+    b = next(o for o in s.heap if isinstance(o, Chan) and o.recvq)
+    assert b.recvq == ((2, 1),)
+    assert exit_outputs(m) == {("b 3\n", None)}
+    assert check(m)["deadlock_free"].verdict.kind == "holds"
+
+
+def test_sel5_a_plain_step_at_a_ready_select_takes_the_first_ready_case() -> None:
+    """A replayed ``("step", g)`` at a select that can proceed (the action list offers
+    ``("select", g, k)``) takes the first ready case, never parks (SEL-5: a ready case fires)."""
+    m = _model("""
+package main
+
+import "fmt"
+
+func main() {
+	a := make(chan int, 1)
+	b := make(chan int, 1)
+	b <- 2
+	a <- 1
+	select {
+	case v := <-a:
+		fmt.Println("a", v)
+	case v := <-b:
+		fmt.Println("b", v)
+	}
+}
+""")
+    s = m.init_states()[0]
+    while ("select", 1, 0) not in m.actions(s):
+        s = m.next_state(s, m.actions(s)[0])
+    assert m.actions(s) == [("select", 1, 0), ("select", 1, 1)]
+    t = m.next_state(s, ("step", 1))
+    assert t.gs[0].status == RUN and t == m.next_state(s, ("select", 1, 0))
