@@ -452,6 +452,32 @@ def test_rd3_no_race_is_lost_to_a_bounded_history() -> None:
     assert _race_lines(ev) == [(1, 13), (1, 14), (1, 15), (1, 16), (1, 20), (1, 21)]
 
 
+MM25 = """
+package main
+
+import "sync"
+
+var wg sync.WaitGroup
+
+var x, a, b int
+
+func main() {
+	wg.Add(2)
+	go func() {
+		x = 1
+		wg.Done()
+	}()
+	go func() {
+		r := x
+		a = r
+		b = r
+		wg.Done()
+	}()
+	wg.Wait()
+}
+"""
+
+
 def test_mm25_one_read_never_observes_two_values() -> None:
     """MM-25: a compiler must not reload a local from shared memory, so ``r := x; a = r; b = r``
     gives a == b even while another goroutine writes x (racy); and no write is invented (x is
@@ -459,31 +485,8 @@ def test_mm25_one_read_never_observes_two_values() -> None:
     from models.memory import check_outcomes
     from tests.helpers import sc_finals
 
-    spec = load_spec_text("""name: mm25
-source: |
-  package main
-
-  import "sync"
-
-  var wg sync.WaitGroup
-
-  var x, a, b int
-
-  func main() {
-  	wg.Add(2)
-  	go func() {
-  		x = 1
-  		wg.Done()
-  	}()
-  	go func() {
-  		r := x
-  		a = r
-  		b = r
-  		wg.Done()
-  	}()
-  	wg.Wait()
-  }
-properties: [race_free]
+    body = "".join("  " + line + "\n" for line in MM25.strip().splitlines())
+    spec = load_spec_text("name: mm25\nsource: |\n" + body + """properties: [race_free]
 outcomes:
   - {when: "a != b", expect: forbidden}
   - {when: "a == 1 && b == 1", expect: allowed}
