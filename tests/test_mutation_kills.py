@@ -281,3 +281,121 @@ func main() {
     assert m.actions(s) == [("select", 1, 0), ("select", 1, 1)]
     t = m.next_state(s, ("step", 1))
     assert t.gs[0].status == RUN and t == m.next_state(s, ("select", 1, 0))
+
+
+# ---------------------------------------------------------------- sync/atomic (MM-18)
+
+
+def test_mm18_atomic_operations_return_what_go_returns() -> None:
+    """MM-18's operations, one per step: Add returns the new value (wrapping at 64 bits), Swap the
+    old one, CompareAndSwap true only when the word holds the expected value (then stores), Load
+    the current value, Store nothing."""
+    m = _model("""
+package main
+
+import (
+	"fmt"
+	"sync/atomic"
+)
+
+func main() {
+	var n int64
+	fmt.Println(atomic.AddInt64(&n, 5))
+	fmt.Println(atomic.SwapInt64(&n, 7))
+	fmt.Println(atomic.CompareAndSwapInt64(&n, 5, 9), atomic.LoadInt64(&n))
+	fmt.Println(atomic.CompareAndSwapInt64(&n, 7, 9), atomic.LoadInt64(&n))
+	atomic.StoreInt64(&n, 9223372036854775807)
+	fmt.Println(atomic.AddInt64(&n, 1))
+}
+""")
+    assert exit_outputs(m) == {("5\n5\nfalse 7\ntrue 9\n-9223372036854775808\n", None)}
+
+
+# ---------------------------------------------------------------- sync: wait reasons, TryLock, nil receivers
+
+
+def test_sync_wait_reasons_in_the_deadlock_message() -> None:
+    """Every sync wait names itself in the deadlock message, as Go's goroutine dump does
+    (``sync.WaitGroup.Wait`` since Go 1.24, ``semacquire`` before; Go shows a recursive Once.Do
+    as its inner ``sync.Mutex.Lock``, the model names the call): ONCE-1 (Do inside f deadlocks),
+    COND-1 (Wait parks), RW-3 (a writer queues behind a writer), RW-2 (a reader parks behind one),
+    WG-3 (Wait parks while the counter is positive)."""
+    m = _model("""
+package main
+
+import "sync"
+
+func main() {
+	var wg sync.WaitGroup
+	var once sync.Once
+	var mu sync.Mutex
+	c := sync.NewCond(&mu)
+	var rw sync.RWMutex
+	wg.Add(1)
+	go func() {
+		once.Do(func() {
+			once.Do(func() {})
+		})
+	}()
+	go func() {
+		mu.Lock()
+		c.Wait()
+	}()
+	rw.Lock()
+	go func() {
+		rw.Lock()
+	}()
+	go func() {
+		rw.RLock()
+	}()
+	wg.Wait()
+}
+""")
+    r = check(m)
+    assert r.stats.states == 113
+    assert r["deadlock_free"].verdict.reason == (
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:28 sync.WaitGroup.Wait wg: wg.Wait(); "
+        "G2 main.go:14 sync.Once.Do once: once.Do(func() {}); G3 main.go:19 sync.Cond.Wait c: c.Wait(); "
+        "G4 main.go:23 sync.RWMutex.Lock rw: rw.Lock(); G5 main.go:26 sync.RWMutex.RLock rw: rw.RLock())")
+
+
+def test_mm16_trylock_succeeds_only_on_a_free_lock() -> None:
+    """MM-16: a successful TryLock is a Lock; it fails on a held Mutex, on a held RWMutex and on
+    an RWMutex with an active reader."""
+    m = _model("""
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var mu sync.Mutex
+	var rw sync.RWMutex
+	fmt.Println(mu.TryLock(), mu.TryLock())
+	mu.Unlock()
+	fmt.Println(mu.TryLock())
+	fmt.Println(rw.TryLock(), rw.TryLock())
+	rw.Unlock()
+	rw.RLock()
+	fmt.Println(rw.TryLock())
+}
+""")
+    assert exit_outputs(m) == {("true false\ntrue\ntrue false\nfalse\n", None)}
+
+
+def test_a_nil_mutex_pointer_panics_with_gos_message() -> None:
+    """A method call on a nil ``*sync.Mutex`` dereferences nil: Go's runtime error."""
+    m = _model("""
+package main
+
+import "sync"
+
+func main() {
+	var mu *sync.Mutex
+	mu.Lock()
+}
+""")
+    assert _reason(m, "panic_free") == (
+        "panic: runtime error: invalid memory address or nil pointer dereference [G1 at main.go:7]")
