@@ -143,13 +143,13 @@ class GoModel:
             return f"netpoll: pipe {names.get(a[2], a[2])} is readable ({what}), G{p.reader} is ready"
         if a[0] == "step" and s.gs[a[1] - 1].wait[:1] == ("crash",):
             return f"G{a[1]}: {s.gs[a[1] - 1].wait[1]} (its deferred calls have run: the program dies)"
-        ins = self._instr(s, a)
-        assert ins is not None
-        src = m.program.line(ins.pos[0]) or ins.op
+        instr = self._instr(s, a)
+        assert instr is not None
+        src = m.program.line(instr.pos[0]) or instr.op
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
-            return f"G{a[1]}: select {case}: {src} ({m.program.where(ins.pos[0])})"
-        return f"G{a[1]}: {src} ({m.program.where(ins.pos[0])})"
+            return f"G{a[1]}: select {case}: {src} ({m.program.where(instr.pos[0])})"
+        return f"G{a[1]}: {src} ({m.program.where(instr.pos[0])})"
 
     def waits_for(self, s: World) -> list[tuple[str, str, str]]:
         """Waits-for edges of `s` for the deadlock and leak pictures (`models.waits`)."""

@@ -161,6 +161,11 @@ class Instr:
     def op(self) -> str:
         return type(self).__name__
 
+    @property
+    def pos(self) -> Pos:
+        """The Go source position; every instruction class declares it as its last field."""
+        raise NotImplementedError(type(self).__name__)
+
     def operands(self) -> Iterator[tuple[str, Any]]:
         for f in fields(self):
             if f.name != "pos":

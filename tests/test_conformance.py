@@ -317,11 +317,13 @@ def test_ping_pong_pair_does_not_starve_main_on_real_threads():
 
 def test_ping_pong_pair_starves_main_on_real_threads_without_slice_inheritance():
     """The same program with the runtime's runnext_inherits_slice switched off: every hand-off through
-    runnext starts a new schedtick, sysmon never sees one slice run past 10 ms, nothing is preempted,
-    and main (in the local queue behind runnext) never runs: the run does not end, as the gmp model's
-    lasso says."""
+    runnext starts a new schedtick, sysmon never sees one slice run past its length, nothing is
+    preempted, and main (in the local queue behind runnext) never runs: the run does not end, as the gmp
+    model's lasso says.  The slice is 500 ms here, not Go's 10 ms, so that an OS stall of the thread on a
+    loaded machine (which would let sysmon preempt, in Go too: SCH-31) cannot break the hand-off chain."""
     spec = load_spec(os.path.join(SPECS, "steal_runnext_no_inherit.yaml"))
-    r = reference.run(spec.program, procs=1, seed=0, timeout_s=2, record=False, runnext_inherits_slice=False)
+    r = reference.run(spec.program, procs=1, seed=0, timeout_s=2, record=False, runnext_inherits_slice=False,
+                      time_slice_ms=500)
     assert r.timed_out and r.exit_code == 124
     assert r.stats["preemptions"] == 0
 

@@ -12,6 +12,7 @@ executions of MM-22 tried.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -62,11 +63,12 @@ def check_outcomes(spec: Any, finals: list[dict[str, Any]] | None = None, unroll
     exprs = [parse(o.when, spec.path, o.line, o.col) for o in spec.outcomes]
     try:
         paths = Paths(program, unroll=unroll)
-    except Unsupported as e:
-        return [OutcomeResult(o.when, "unknown", o.expect, reason=f"outside the axiomatic model: {e}") for o in spec.outcomes]
-    names = sorted({n for e in exprs for n in e.names})
-    for o, e in zip(spec.outcomes, exprs):
-        for n in e.names:
+    except Unsupported as err:
+        return [OutcomeResult(o.when, "unknown", o.expect, reason=f"outside the axiomatic model: {err}")
+                for o in spec.outcomes]
+    names = sorted({n for x in exprs for n in x.names})
+    for o, x in zip(spec.outcomes, exprs):
+        for n in x.names:
             if n not in paths.globals:
                 raise InputError(f"outcome {o.when!r} names {n!r}, which is not a package-level variable",
                                  spec.path, o.line, o.col)
@@ -119,7 +121,7 @@ def _search(paths: Paths, expr: GoExpr, names: list[str], cache: dict[bool, list
         goal = _goal(ex, expr)
         if goal is None:
             continue
-        r = solve(ex.solver, goal, witness=lambda m, ex=ex: render(ex, m, paths))
+        r = solve(ex.solver, goal, witness=functools.partial(_render_for, ex, paths))
         if isinstance(r, Refuted):
             return r, sc
         if isinstance(r, Unknown):
@@ -211,3 +213,7 @@ def _confirm(expr: GoExpr, finals: list[dict[str, Any]]) -> bool:
         except (KeyError, TypeError):
             continue
     return False
+
+
+def _render_for(ex: Execution, paths: Paths, m: z3.ModelRef) -> str:
+    return render(ex, m, paths)
