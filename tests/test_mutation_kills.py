@@ -399,3 +399,93 @@ func main() {
 """)
     assert _reason(m, "panic_free") == (
         "panic: runtime error: invalid memory address or nil pointer dereference [G1 at main.go:7]")
+
+
+RW_CYCLES = """
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var rw sync.RWMutex
+	done := make(chan bool)
+	go func() {
+		for i := 0; i < 2; i++ {
+			rw.Lock()
+			rw.Unlock()
+		}
+		done <- true
+	}()
+	go func() {
+		rw.RLock()
+		rw.RUnlock()
+		done <- true
+	}()
+	go func() {
+		rw.Lock()
+		rw.Unlock()
+		done <- true
+	}()
+	<-done
+	<-done
+	<-done
+	fmt.Println("ok")
+}
+"""
+
+
+def test_rw3_unlock_returns_the_rwmutex_to_its_initial_state() -> None:
+    """RW-3: a writer's Unlock with nobody queued leaves exactly the free RWMutex (no writer, no
+    announced writer, empty queues), so states after a Lock/Unlock cycle merge with the states
+    before it, and a reader or a writer arriving later parks and queues normally (RW-2, RW-4)."""
+    r = check(_model(RW_CYCLES))
+    assert (r.stats.states, r.stats.transitions) == (472, 1171)
+    assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
+        ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
+    # A writer cycling forever: each Unlock must give back the very state its Lock started from.
+    loop = check(_model("""
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var rw sync.RWMutex
+	go func() {
+		for {
+			rw.Lock()
+			rw.Unlock()
+		}
+	}()
+	rw.RLock()
+	fmt.Println("read")
+	rw.RUnlock()
+}
+"""))
+    assert (loop.stats.states, loop.stats.transitions) == (17, 27)
+    assert loop["deadlock_free"].verdict.kind == "holds"
+
+
+def test_cond2_broadcast_wakes_every_waiter() -> None:
+    """COND-2: Broadcast wakes every waiter (with Signal one of the two stays parked: see
+    tests/test_rules_survivors.py), so the program ends."""
+    from tests.test_rules_survivors import COND_TWO_WAITERS
+
+    r = check(_model(COND_TWO_WAITERS.replace("c.Signal()", "c.Broadcast()")))
+    assert r.stats.states == 687
+    assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
+        ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
+
+
+def test_mu2_without_starvation_mode_parked_waiters_carry_no_history() -> None:
+    """MU-2 with ``runtime.mutex_starvation: false``: no waiter ever counts lost races (that is
+    starvation mode's clock, MU-5), so the barging program has exactly 162 states."""
+    from tests.test_rules_survivors import MUTEX_BARGE
+
+    r = check(_model(MUTEX_BARGE, runtime="runtime: {mutex_starvation: false}\n"))
+    assert (r.stats.states, r.stats.transitions) == (162, 322)
