@@ -489,3 +489,37 @@ def test_mu2_without_starvation_mode_parked_waiters_carry_no_history() -> None:
 
     r = check(_model(MUTEX_BARGE, runtime="runtime: {mutex_starvation: false}\n"))
     assert (r.stats.states, r.stats.transitions) == (162, 322)
+
+
+# ---------------------------------------------------------------- the engine's lasso search (checker/liveness.py)
+
+
+class _UngroupedLoop:
+    """0 -> 1 <-> 2, and 2 -> 3 (the goal); no action has a fairness group (the model returns
+    None), so under no fairness the lasso 0, (1, 2)* never reaches 3."""
+
+    def init_states(self) -> list[int]:
+        return [0]
+
+    def actions(self, s: int) -> list[str]:
+        return {0: ["go"], 1: ["to2"], 2: ["to1", "done"], 3: []}[s]
+
+    def next_state(self, s: int, a: str) -> int:
+        return {"go": 1, "to2": 2, "to1": 1, "done": 3}[a]
+
+    def fairness(self, s: int, a: str) -> None:
+        return None
+
+    def properties(self) -> list[Any]:
+        from checker.model import Property
+
+        return [Property.eventually("reaches 3", lambda s: s == 3, "none")]
+
+
+def test_a_lasso_whose_edges_have_no_fairness_group_is_still_built() -> None:
+    """The loop of a counterexample takes one edge of every fairness group of its component; when
+    no edge has a group it still closes a cycle (any edge, then back to the entry)."""
+    r = check(_UngroupedLoop())
+    pr = r["reaches 3"]
+    assert pr.verdict.kind == "violated"
+    assert (pr.path, pr.loop) == ((0, 0, 0, 0), 1)
