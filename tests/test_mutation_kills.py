@@ -523,3 +523,65 @@ def test_a_lasso_whose_edges_have_no_fairness_group_is_still_built() -> None:
     pr = r["reaches 3"]
     assert pr.verdict.kind == "violated"
     assert (pr.path, pr.loop) == ((0, 0, 0, 0), 1)
+
+
+class _SecondInitLoops:
+    """Two initial states: 0 -> 3 (the goal), and 10 <-> 11 with 11 -> 3.  Only the second initial
+    state has an execution that never reaches 3 (no fairness), so the lasso starts there."""
+
+    def init_states(self) -> list[int]:
+        return [0, 10]
+
+    def actions(self, s: int) -> list[str]:
+        return {0: ["done"], 10: ["to11"], 11: ["to10", "done"], 3: []}[s]
+
+    def next_state(self, s: int, a: str) -> int:
+        return {"done": 3, "to11": 11, "to10": 10}[a]
+
+    def properties(self) -> list[Any]:
+        from checker.model import Property
+
+        return [Property.eventually("reaches 3", lambda s: s == 3, "none")]
+
+
+def test_a_lasso_from_the_second_initial_state_replays() -> None:
+    """A counterexample path starts with the index of its initial state: here the second one
+    (1), then 10 -> 11 -> 10 forever; replaying it on the model ends where the loop begins."""
+    from checker.trace import replay
+
+    m = _SecondInitLoops()
+    pr = check(m)["reaches 3"]
+    assert pr.verdict.kind == "violated"
+    assert (pr.path, pr.loop) == ((1, 0, 0), 0)
+    states, _ = replay(m, list(pr.path))
+    assert states == [10, 11, 10]
+
+
+class _ExitOrLoop:
+    """0 -> 1 -> 2; 2 offers ``exit`` (to the goal 3) first and ``to1`` second."""
+
+    def init_states(self) -> list[int]:
+        return [0]
+
+    def actions(self, s: int) -> list[str]:
+        return {0: ["start"], 1: ["to2"], 2: ["exit", "to1"], 3: []}[s]
+
+    def next_state(self, s: int, a: str) -> int:
+        return {"start": 1, "to2": 2, "exit": 3, "to1": 1}[a]
+
+    def properties(self) -> list[Any]:
+        from checker.model import Property
+
+        return [Property.eventually("reaches 3", lambda s: s == 3, "none")]
+
+
+def test_the_lasso_loop_takes_each_states_own_actions() -> None:
+    """The loop's action indices index each state's own action list (the search walks only the
+    current state's edges): from 2 the way back to 1 is ``to1``, index 1, never ``exit``."""
+    from checker.trace import replay
+
+    m = _ExitOrLoop()
+    pr = check(m)["reaches 3"]
+    assert (pr.path, pr.loop) == ((0, 0, 0, 1), 1)
+    states, actions = replay(m, list(pr.path))
+    assert (states, actions) == ([0, 1, 2, 1], ["start", "to2", "to1"])
