@@ -583,5 +583,32 @@ def test_the_lasso_loop_takes_each_states_own_actions() -> None:
     m = _ExitOrLoop()
     pr = check(m)["reaches 3"]
     assert (pr.path, pr.loop) == ((0, 0, 0, 1), 1)
+    assert (pr.prop.name, pr.verdict.reason) == ("reaches 3", "the condition never becomes true")
     states, actions = replay(m, list(pr.path))
     assert (states, actions) == ([0, 1, 2, 1], ["start", "to2", "to1"])
+
+
+class _StuckShort:
+    """0 -> 1, and 1 has no action: an execution that ends without reaching 2."""
+
+    def init_states(self) -> list[int]:
+        return [0]
+
+    def actions(self, s: int) -> list[str]:
+        return {0: ["step"], 1: []}[s]
+
+    def next_state(self, s: int, a: str) -> int:
+        return 1
+
+    def properties(self) -> list[Any]:
+        from checker.model import Property
+
+        return [Property.eventually("reaches 2", lambda s: s == 2, "weak")]
+
+
+def test_an_execution_that_ends_early_is_a_finite_counterexample() -> None:
+    """A terminal state where the condition is still false violates ``eventually``: the
+    counterexample is the path to it, with no loop, and the reason says the execution ends."""
+    pr = check(_StuckShort())["reaches 2"]
+    assert (pr.prop.name, pr.verdict.kind, pr.path, pr.loop) == ("reaches 2", "violated", (0, 0), None)
+    assert pr.verdict.reason == "the condition never becomes true (the execution ends here)"
