@@ -612,3 +612,75 @@ def test_an_execution_that_ends_early_is_a_finite_counterexample() -> None:
     pr = check(_StuckShort())["reaches 2"]
     assert (pr.prop.name, pr.verdict.kind, pr.path, pr.loop) == ("reaches 2", "violated", (0, 0), None)
     assert pr.verdict.reason == "the condition never becomes true (the execution ends here)"
+
+
+class _Graph:
+    """An engine model from an adjacency table: state -> [(action, target, fairness group)]."""
+
+    def __init__(self, edges: dict[int, list[tuple[str, int, str | None]]], props: list[Any], inits: tuple[int, ...] = (0,)):
+        self.edges, self.props, self.inits = edges, props, inits
+
+    def init_states(self) -> list[int]:
+        return list(self.inits)
+
+    def actions(self, s: int) -> list[str]:
+        return [a for a, _, _ in self.edges.get(s, [])]
+
+    def next_state(self, s: int, a: str) -> int:
+        return next(t for b, t, _ in self.edges[s] if b == a)
+
+    def fairness(self, s: int, a: str) -> str | None:
+        return next(g for b, _, g in self.edges[s] if b == a)
+
+    def properties(self) -> list[Any]:
+        return self.props
+
+
+def test_weak_fairness_rules_out_a_loop_that_ignores_the_first_group() -> None:
+    """Weak fairness: a cycle is fair only if every group enabled in all its states is taken in it.
+    The spin at 0 leaves ``x`` (the first group the search numbers) always enabled and never
+    taken, so it is unfair and the goal is reached; without fairness it is a counterexample."""
+    from checker.model import Property
+
+    edges: dict[int, list[tuple[str, int, str | None]]] = {0: [("x", 1, "x"), ("spin", 0, "s")], 1: []}
+    for fairness, verdict in (("weak", "holds"), ("strong", "holds"), ("none", "violated")):
+        r = check(_Graph(edges, [Property.eventually("reaches 1", lambda s: s == 1, fairness)]))
+        assert r["reaches 1"].verdict.kind == verdict, fairness
+
+
+def test_strong_fairness_ignores_groups_never_enabled_in_the_loop() -> None:
+    """Strong fairness: a group that is enabled nowhere in a cycle (``enter``, only at 0) does not
+    make it unfair: the loop 1 <-> 2 is a counterexample."""
+    from checker.model import Property
+
+    edges: dict[int, list[tuple[str, int, str | None]]] = {
+        0: [("enter", 1, "e")], 1: [("to2", 2, "p")], 2: [("to1", 1, "p")]}
+    pr = check(_Graph(edges, [Property.eventually("reaches 3", lambda s: s == 3, "strong")]))["reaches 3"]
+    assert (pr.verdict.kind, pr.path, pr.loop) == ("violated", (0, 0, 0, 0), 1)
+
+
+def test_bottom_component_reports_only_keys_stuck_in_every_state() -> None:
+    """A leak (bottom component) names the keys pending in *every* state of the final component:
+    here B in both 1 and 2, not A (pending in 1 only) nor C (in 2 only)."""
+    from checker.model import Property
+
+    keys = {0: (), 1: ("A", "B"), 2: ("B", "C")}
+    edges: dict[int, list[tuple[str, int, str | None]]] = {
+        0: [("go", 1, None)], 1: [("to2", 2, None)], 2: [("to1", 1, None)]}
+    pr = check(_Graph(edges, [Property.bottom("leak", lambda s: keys[s])]))["leak"]
+    assert (pr.verdict.kind, pr.path) == ("violated", (0, 0))
+    assert pr.verdict.reason == "B blocked forever: no continuation from here unblocks it"
+
+
+def test_without_fairness_the_shortest_of_several_lassos_is_reported() -> None:
+    """Every fair component is a candidate and the shortest counterexample wins: the loop behind
+    ``far`` (three steps in) is found too, but the self-loop behind ``near`` is reported."""
+    from checker.model import Property
+
+    edges: dict[int, list[tuple[str, int, str | None]]] = {
+        0: [("far", 3, None), ("near", 1, None)], 1: [("stay", 1, None)],
+        3: [("a", 4, None)], 4: [("b", 5, None)], 5: [("c", 4, None)]}
+    for order in (edges, {0: list(reversed(edges[0])), **{k: v for k, v in edges.items() if k}}):
+        pr = check(_Graph(order, [Property.eventually("reaches 9", lambda s: s == 9, "none")]))["reaches 9"]
+        near = [a for a, _, _ in order[0]].index("near")
+        assert (pr.path, pr.loop) == ((0, near, 0), 1)
