@@ -85,6 +85,7 @@ class Mutant:
     status: str
     diff: str = ""
     equivalent: str = ""  # the argument, when argued equivalent
+    later: str = ""  # the test added after the run that kills it (verified by applying the mutant by hand)
 
     @property
     def key(self) -> str:
@@ -106,6 +107,9 @@ class ModuleRun:
         equivalent = sum(1 for m in self.mutants if m.status not in KILLED and m.equivalent)
         return killed, equivalent, len(self.mutants)
 
+    def later(self) -> int:
+        return sum(1 for m in self.mutants if m.status not in KILLED and not m.equivalent and m.later)
+
     def score(self) -> float:
         killed, equivalent, total = self.counts()
         return 100.0 * killed / max(1, total - equivalent)
@@ -118,12 +122,13 @@ def mutant_key(diff: str) -> str:
     return "\n".join(lines)
 
 
-def load_equivalent() -> dict[str, dict[str, str]]:
-    """module -> {changed lines -> why the mutant cannot change any observable behaviour}."""
+def load_equivalent() -> dict[str, dict[str, dict[str, str]]]:
+    """module -> {changed lines -> {"why": the argument that no behaviour can change} or
+    {"killed_by": a test added after a run that kills the mutant, checked by applying it by hand}}."""
     if not EQUIVALENT.exists():
         return {}
     raw = json.loads(EQUIVALENT.read_text())
-    return {mod: {e["change"]: e["why"] for e in entries} for mod, entries in raw.items()}
+    return {mod: {e["change"]: e for e in entries} for mod, entries in raw.items()}
 
 
 def mutmut_section(module: str, selection: list[str]) -> str:
@@ -186,34 +191,53 @@ def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    equivalent = load_equivalent().get(module, {})
+    notes = load_equivalent().get(module, {})
     for mut in run.mutants:
         if mut.status not in KILLED:
-            mut.equivalent = equivalent.get(mut.key, "")
+            note = notes.get(mut.key, {})
+            mut.equivalent = note.get("why", "")
+            mut.later = note.get("killed_by", "")
     return run
 
 
 def render_module(run: ModuleRun) -> str:
     killed, equivalent, total = run.counts()
+    later = run.later()
     survivors = [m for m in run.mutants if m.status not in KILLED]
-    gaps = [m for m in survivors if not m.equivalent]
+    gaps = [m for m in survivors if not m.equivalent and not m.later]
+    after = 100.0 * (killed + later) / max(1, total - equivalent)
     out = [
         f"## {run.module}",
         "",
+        f"<!-- stats: killed={killed} equivalent={equivalent} later={later} total={total} "
+        f"seconds={run.seconds:.0f} -->",
         f"- score: **{run.score():.1f}%** ({killed} killed of {total - equivalent} non-equivalent mutants; "
-        f"{total} mutants, {equivalent} argued equivalent, {len(gaps)} surviving)",
+        f"{total} mutants, {equivalent} argued equivalent, {len(survivors) - equivalent} surviving)",
+    ]
+    if later:
+        out.append(f"- after the run: {later} of the survivors are killed by tests added since (each checked by "
+                   f"applying the mutant by hand): **{after:.1f}%**, {len(gaps)} left")
+    out += [
         f"- tests: `{' '.join(run.selection)}` (`-m 'not slow' -x`)",
         f"- command: `{run.command}` in a scratch copy with `only_mutate = [\"{run.module}\"]`; "
         f"duration {run.seconds:.0f} s",
     ]
     if run.error:
         out += ["", "mutmut reported an error:", "", "```", run.error, "```"]
-    for title, group in (("Surviving (no test fails)", gaps), ("Argued equivalent", [m for m in survivors if m.equivalent])):
+    groups = (("Surviving (no test fails)", gaps),
+              ("Killed by a test added after this run", [m for m in survivors if m.later and not m.equivalent]),
+              ("Argued equivalent", [m for m in survivors if m.equivalent]))
+    for title, group in groups:
         if not group:
             continue
         out += ["", f"### {title}", ""]
         for m in group:
-            verdict = f"equivalent: {m.equivalent}" if m.equivalent else f"{m.status}: a gap in the tests"
+            if m.equivalent:
+                verdict = f"equivalent: {m.equivalent}"
+            elif m.later:
+                verdict = f"{m.status} in this run; killed by `{m.later}`"
+            else:
+                verdict = f"{m.status}: a gap in the tests"
             out += [f"- `{m.name}` ({verdict})", "", "```diff", m.diff, "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
@@ -229,6 +253,29 @@ each module.  Slow: not part of CI.
 """
 
 
+def save_runs(path: Path, runs: list[ModuleRun]) -> None:
+    """Keep each module's raw result (every mutant's name and status, the survivors' diffs) next to
+    the report, so ``--render`` can redo the report after an equivalence argument is added."""
+    data = json.loads(path.read_text()) if path.exists() else {}
+    for r in runs:
+        data[r.module] = {"selection": r.selection, "command": r.command, "seconds": r.seconds, "error": r.error,
+                          "mutants": [[m.name, m.status, m.diff] for m in r.mutants]}
+    path.write_text(json.dumps(data, indent=0) + "\n")
+
+
+def load_runs(path: Path) -> list[ModuleRun]:
+    notes = load_equivalent()
+    runs = []
+    for mod, d in json.loads(path.read_text()).items():
+        run = ModuleRun(mod, d["selection"], d["command"], d["seconds"], [Mutant(*m) for m in d["mutants"]], d["error"])
+        for mut in run.mutants:
+            if mut.status not in KILLED:
+                note = notes.get(mod, {}).get(mut.key, {})
+                mut.equivalent, mut.later = note.get("why", ""), note.get("killed_by", "")
+        runs.append(run)
+    return runs
+
+
 def write_report(path: Path, runs: list[ModuleRun]) -> None:
     sections: dict[str, str] = {}
     if path.exists():
@@ -239,16 +286,24 @@ def write_report(path: Path, runs: list[ModuleRun]) -> None:
                 sections[mod] = chunk.rstrip() + "\n"
     for r in runs:
         sections[r.module] = render_module(r)
-    summary = ["", "| module | score | killed | equivalent | mutants | duration |", "|---|---|---|---|---|---|"]
+    summary = ["", "| module | score | killed | equivalent | mutants | killed by later tests | score with them | duration |",
+               "|---|---|---|---|---|---|---|---|"]
     for mod in SELECTIONS:
-        if mod in sections:
-            m = re.search(r"score: \*\*([\d.]+)%\*\* \((\d+) killed of (\d+) non-equivalent mutants; (\d+) mutants, "
-                          r"(\d+) argued equivalent", sections[mod])
-            d = re.search(r"duration (\d+) s", sections[mod])
-            if m and d:
-                summary.append(f"| {mod} | {m.group(1)}% | {m.group(2)} | {m.group(5)} | {m.group(4)} | {d.group(1)} s |")
+        text = sections.get(mod, "")
+        m = re.search(r"<!-- stats: killed=(\d+) equivalent=(\d+) later=(\d+) total=(\d+) seconds=(\d+) -->", text)
+        old = re.search(r"\((\d+) killed of \d+ non-equivalent mutants; (\d+) mutants, (\d+) argued equivalent.*?"
+                        r"duration (\d+) s", text, re.S)
+        if m or old:
+            if m:
+                k, e, later, t, sec = (int(x) for x in m.groups())
+            else:
+                assert old is not None
+                k, t, e, sec = (int(x) for x in old.groups())
+                later = 0
+            score, after = 100.0 * k / max(1, t - e), 100.0 * (k + later) / max(1, t - e)
+            summary.append(f"| {mod} | {score:.1f}% | {k} | {e} | {t} | {later} | {after:.1f}% | {sec} s |")
         else:
-            summary.append(f"| {mod} | not run | | | | |")
+            summary.append(f"| {mod} | not run | | | | | | |")
     body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(sections[m] for m in SELECTIONS if m in sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body)
@@ -260,7 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (mutmut --max-children)")
     ap.add_argument("--report", type=Path, default=ROOT / "reports" / "mutation.md")
     ap.add_argument("--keep", action="store_true", help="keep the scratch copies (to inspect mutants/)")
+    ap.add_argument("--render", action="store_true",
+                    help="only rewrite the report from the saved results (after editing the equivalence arguments)")
     args = ap.parse_args(argv)
+    saved = args.report.with_suffix(".json")
+    if args.render:
+        write_report(args.report, load_runs(saved))
+        return 0
     modules = args.modules or list(SELECTIONS)
     unknown = [m for m in modules if m not in SELECTIONS]
     if unknown:
@@ -273,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{mod}: {run.score():.1f}% ({killed}/{total - equivalent}, {equivalent} equivalent) "
               f"in {run.seconds:.0f} s" + (" ERROR" if run.error else ""), flush=True)
         runs.append(run)
+        save_runs(saved, [run])
         write_report(args.report, runs)
     return 0
 
