@@ -52,7 +52,8 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reprod
 def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, traces=args.traces, progress=not args.json,
-                  allow_code=args.allow_python_models)
+                  allow_code=args.allow_python_models, workers=args.workers, ray=args.ray, swarm=args.swarm,
+                  worker_memory=args.worker_memory)
     values.update(over)
     return Options(**values)
 
@@ -157,6 +158,31 @@ def _positive(text: str) -> int:
     return n
 
 
+def _megabytes(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of megabytes, got {text!r}") from None
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 MB, got {text}")
+    return x
+
+
+def _check_scaling(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--workers/--ray/--swarm run their own search: refuse what they cannot honour."""
+    if not (args.workers or args.ray or args.swarm):
+        if args.worker_memory is not None:
+            parser.error("--worker-memory needs --workers or --ray")
+        return
+    if args.por or args.strategy != "bfs":
+        parser.error("--workers, --ray and --swarm run their own search: they take neither --por nor --strategy")
+    if args.ray is not None:
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            parser.error("--ray needs Ray: pip install 'gocheck[distributed]'")
+
+
 def _seconds(text: str) -> float:
     try:
         x = float(text)
@@ -177,6 +203,17 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
                    help="partial-order reduction (safety properties only; liveness is reported unknown)")
     p.add_argument("--allow-python-models", action="store_true",
                    help="let specs name any Python model factory (module:function): this runs their code")
+    p.add_argument("--workers", type=_positive, default=None, metavar="N",
+                   help="partition the state table over N worker processes (checker.parallel: a level-synchronous "
+                        "BFS with the same counts, verdicts and trace lengths as one process)")
+    p.add_argument("--ray", default=None, metavar="auto|local|ADDRESS",
+                   help="run the partitions as Ray actors: 'auto' joins the running cluster or starts a local Ray, "
+                        "'local' starts one, else a cluster address (needs pip install 'gocheck[distributed]')")
+    p.add_argument("--swarm", type=_positive, default=None, metavar="N",
+                   help="N diversified randomized depth-first searches with bitstate tables, for spaces too large "
+                        "to finish: finds violations, never proves an invariant (unknown)")
+    p.add_argument("--worker-memory", type=_megabytes, default=None, metavar="MB",
+                   help="memory limit of each worker or Ray actor's state table; over it the search ends unknown")
 
 
 def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParser]:
@@ -247,7 +284,10 @@ def main(argv: list[str] | None = None) -> int:
         if cmd in ("view", "replay"):
             args = viewing.parser(cmd).parse_args(argv)
             return viewing.main(args) if cmd == "view" else viewing.replay_main(args)
-        args = _parsers()[cmd].parse_args(argv)
+        parser = _parsers()[cmd]
+        args = parser.parse_args(argv)
+        if cmd in ("check", "report"):
+            _check_scaling(parser, args)
         return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report,
                 "test": gotest.main_test, "reproduce": reproduce.main_reproduce}[cmd](args)
     except InputError as e:

@@ -9,12 +9,13 @@ yields one `SpecReport` per point for `gocheck.report` to print.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.check import check
@@ -47,6 +48,11 @@ class Options:
     traces: str = os.path.join("reports", "traces")
     progress: bool = False
     allow_code: bool = False
+    #: checker.parallel: partitions (worker processes or Ray actors), a Ray address, swarm size
+    workers: int | None = None
+    ray: str | None = None
+    swarm: int | None = None
+    worker_memory: float | None = None
 
 
 @dataclass
@@ -122,9 +128,14 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
     model = target
     props = select_properties(spec, model)
     t0 = time.monotonic()
-    result = check(model, options.strategy, max_states=spec.bounds.max_states,  # type: ignore[arg-type]
-                   max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
-                   walks=options.walks, progress=options.progress, properties=props, reduce=options.por)
+    if options.workers or options.ray or options.swarm:
+        result = _check_scaled(spec, model, props, options)
+        if options.swarm:
+            options = replace(options, strategy="swarm")
+    else:
+        result = check(model, options.strategy, max_states=spec.bounds.max_states,  # type: ignore[arg-type]
+                       max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
+                       walks=options.walks, progress=options.progress, properties=props, reduce=options.por)
     report.stats = result.stats.as_dict()
     report.stats["por"] = options.por
     codes: list[int] = []
@@ -148,10 +159,28 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
     return report
 
 
+def _check_scaled(spec: Spec, model: Any, props: list[Any], options: Options) -> Result:
+    """The search of `checker.parallel`: partitions (``--workers``, ``--ray``) or a swarm.
+
+    Every worker builds its own model from the spec (models hold lambdas and
+    are not sent), so the factory is `build` with the spec, compiled program
+    included: the workers need no files."""
+    from checker.parallel import check_parallel, swarm
+    factory = functools.partial(build_checkable, spec, allow_code=options.allow_code)
+    common: dict[str, Any] = {"properties": [p.name for p in props], "max_states": spec.bounds.max_states,
+                              "max_depth": spec.bounds.max_depth, "timeout_s": spec.bounds.timeout_s,
+                              "model": model}
+    if options.swarm:
+        return swarm(factory, options.swarm, ray=options.ray, seed=options.seed, workers=options.workers, **common)
+    return check_parallel(factory, options.workers or os.cpu_count() or 2, ray=options.ray,
+                          progress=options.progress, memory_limit_mb=options.worker_memory, **common)
+
+
 def _outcomes(spec: Spec, model: Any, result: Result) -> list[dict[str, Any]]:
-    """Litmus outcomes, their SC witnesses confirmed on this exploration's final states."""
+    """Litmus outcomes, their SC witnesses confirmed on this exploration's final states
+    (when the search kept them: a partitioned search keeps no states unless it gathered its graph)."""
     finals = None
-    if result.stats.complete and not result.stats.reduced and hasattr(model, "is_final"):
+    if result.stats.complete and not result.stats.reduced and result.states and hasattr(model, "is_final"):
         finals = [model.globals(s) for s in result.states if model.is_final(s)]
     return [{"when": r.when, "verdict": r.verdict, "expected": r.expected, "witness": r.witness, "reason": r.reason}
             for r in check_outcomes(spec, finals)]

@@ -1,0 +1,347 @@
+"""One partition of the state table: the states whose fingerprint it owns.
+
+A `Partition` knows nothing of processes or Ray: the local backend
+(`checker.parallel.local`) runs one per worker process, the Ray backend
+(`checker.parallel.ray_backend`) one per actor, and the coordinator
+(`checker.parallel.driver`) drives them round by round:
+
+1. ``expand(batch, ...)``: expand up to `batch` states of the current BFS
+   level.  A successor this partition owns is looked up (and stored) at
+   once; any other goes into the outbox of its owner, with its parent's
+   local index and the action index (once per round per state, however
+   many edges lead to it).
+2. ``receive(boxes)``: look up / store what the other partitions sent.
+   New states are stored at depth ``level + 1``, the next level's frontier.
+   When the state graph is kept (liveness), the reply says, for every state
+   received, its local index here, so the sender can fill in its edge.
+3. ``resolve(replies)``: fill in those edge targets.
+
+A state is a *global id* ``local * n + owner`` wherever it is referred to
+from another partition (parents, edge targets).  The level only advances
+when every partition has expanded its whole current level (the
+coordinator's decision), so states are found level by level, exactly as
+in a FIFO breadth-first search, and every counterexample is a shortest one.
+
+Safety properties are checked as in `checker.explore`: ``always`` and
+``sometimes`` on every new state, ``deadlock`` on a state without actions.
+A partition reports the first state that decides a property; the
+coordinator keeps the first report and tells every partition to stop
+checking it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+import zlib
+from array import array
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from checker.model import BoundExceeded, Condition, Property, evaluate, hook
+from checker.parallel.codec import decode, make_encoder
+
+__all__ = ["Partition", "ModelFactory", "select_properties", "rss_mb"]
+
+#: A zero-argument callable building the model.  It must be picklable
+#: (a module-level function, a `functools.partial` of one): every worker
+#: builds its own model, because models may hold lambdas.
+ModelFactory = Callable[[], Any]
+
+#: An outbox: (encoded states, parents' local indices, action indices).
+Outbox = tuple[list[bytes], array, array]
+
+
+def select_properties(model: Any, names: Sequence[str] | None) -> list[Property]:
+    """The model's properties named in `names` (all of them if None), in that order."""
+    props = list(model.properties())
+    if names is None:
+        return props
+    by_name = {p.name: p for p in props}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise ValueError(f"the model has no property {missing[0]!r}; it has: {', '.join(by_name)}")
+    return [by_name[n] for n in names]
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process in MiB (Linux /proc; else the peak)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+class Partition:
+    """The states owned by partition `me` of `n`, and its share of the work."""
+
+    def __init__(self, factory: ModelFactory, me: int, n: int, names: Sequence[str] | None = None, *,
+                 max_depth: int = 1_000_000, need_graph: bool = False,
+                 memory_limit_mb: float | None = None):
+        self.model = factory()
+        self.me, self.n = me, n
+        props = select_properties(self.model, names)
+        self.always: list[tuple[str, Condition]] = [(p.name, p.cond) for p in props if p.kind == "always" and p.cond is not None]
+        self.sometimes: list[tuple[str, Condition]] = [(p.name, p.cond) for p in props if p.kind == "sometimes" and p.cond is not None]
+        self.deadlock: list[tuple[str, Condition]] = [(p.name, p.cond) for p in props if p.kind == "deadlock" and p.cond is not None]
+        self.max_depth = max_depth
+        self.need_graph = need_graph
+        self.memory_limit_mb = memory_limit_mb
+        self.encode = make_encoder()
+        self.fairness = hook(self.model, "fairness")
+
+        self.keys: list[bytes] = []
+        self.index: dict[bytes, int] = {}
+        self.parent = array("q")
+        self.taken = array("l")
+        self.depth = array("l")
+        self.estart, self.ecount = array("q"), array("l")
+        self.etarget, self.eaction, self.egroup = array("q"), array("l"), array("l")
+        self.enabled: list[int] = []
+        self.group_ids: dict[Hashable, int] = {}
+        self.groups: list[Hashable] = []
+        #: per owner: (edge position, outbox slot) of the edges waiting for the owner's reply
+        self.pending: list[tuple[array, array]] = [(array("q"), array("q")) for _ in range(n)]
+
+        self.level = -1  # the level being expanded; the initial states wait in `next`
+        self.cur: list[Any] = []
+        self.pos = 0
+        self.next: list[Any] = []
+        self.transitions = 0
+        self.key_bytes = 0
+        self.sent = 0
+        self.max_seen_depth = 0
+        self.found: list[tuple[str, str, int]] = []
+        self.stop = ""  # why this partition cannot go on (the search must end)
+        self.cut = ""  # why the search, going on, will not be complete (max_depth)
+        self.busy = 0.0
+        self.cpu0 = time.process_time()
+        self.base_mb = rss_mb()
+        self.peak_mb = self.base_mb
+
+    # ------------------------------------------------------------------ storing
+
+    def _insert(self, data: bytes, state: Any, parent: int, act: int, depth: int) -> int:
+        """Store a new state; -1 when it lies beyond `max_depth` (then it is not stored)."""
+        if depth > self.max_depth:
+            self.cut = f"max_depth {self.max_depth} reached"
+            return -1
+        i = len(self.keys)
+        self.keys.append(data)
+        self.key_bytes += len(data)
+        self.index[data] = i
+        self.parent.append(parent)
+        self.taken.append(act)
+        self.depth.append(depth)
+        if depth > self.max_seen_depth:
+            self.max_seen_depth = depth
+        if self.need_graph:
+            self.estart.append(-1)
+            self.ecount.append(0)
+            self.enabled.append(0)
+        if self.always:
+            for name, cond in list(self.always):
+                reason = evaluate(cond, state)
+                if reason is not None:
+                    self.found.append((name, reason, i))
+                    self.always.remove((name, cond))
+        if self.sometimes:
+            for name, cond in list(self.sometimes):
+                if evaluate(cond, state) is None:
+                    self.found.append((name, "", i))
+                    self.sometimes.remove((name, cond))
+        self.next.append((i, state))
+        return i
+
+    def _end(self, state: Any, i: int) -> None:
+        """State `i` has no action: a proper end, or a deadlock?"""
+        for name, cond in list(self.deadlock):
+            reason = evaluate(cond, state)
+            if reason is not None:
+                self.found.append((name, reason or "no action is enabled", i))
+                self.deadlock.remove((name, cond))
+
+    def _forget(self, decided: Sequence[str]) -> None:
+        """Stop checking properties another partition decided."""
+        if decided:
+            gone = set(decided)
+            self.always = [p for p in self.always if p[0] not in gone]
+            self.sometimes = [p for p in self.sometimes if p[0] not in gone]
+            self.deadlock = [p for p in self.deadlock if p[0] not in gone]
+
+    # ------------------------------------------------------------------ the protocol
+
+    def init(self) -> dict[str, Any]:
+        """Store the initial states this partition owns (depth 0)."""
+        t0 = time.perf_counter()
+        encode, n, me = self.encode, self.n, self.me
+        for k, s in enumerate(self.model.init_states()):
+            data = encode(s)
+            if (zlib.crc32(data) % n if n > 1 else 0) == me and data not in self.index:
+                self._insert(data, s, -1, k, 0)
+        self.busy += time.perf_counter() - t0
+        return self.status()
+
+    def expand(self, batch: int, advance: bool, decided: Sequence[str]) -> list[Outbox | None]:
+        """Expand up to `batch` states of the current level (after moving to
+        the next level when `advance`); return one outbox per partition."""
+        t0 = time.perf_counter()
+        if advance:
+            self.cur, self.next, self.pos = self.next, [], 0
+            self.level += 1
+        self._forget(decided)
+        n, me = self.n, self.me
+        out_states: list[list[bytes]] = [[] for _ in range(n)]
+        out_parent = [array("q") for _ in range(n)]
+        out_action = [array("l") for _ in range(n)]
+        #: a state goes to its owner once per round, however many edges lead to it
+        out_slot: list[dict[bytes, int]] = [{} for _ in range(n)]
+        graph = self.need_graph
+        if graph:
+            for edges, slots in self.pending:
+                del edges[:]
+                del slots[:]
+        cur = self.cur
+        end = min(len(cur), self.pos + batch)
+        d = self.level + 1
+        actions_of, step, encode = self.model.actions, self.model.next_state, self.encode
+        index_get = self.index.get
+        crc32 = zlib.crc32
+        insert = self._insert
+        fairness = self.fairness
+        etarget, eaction, egroup = self.etarget, self.eaction, self.egroup
+        transitions = sent = 0
+        try:
+            for pos in range(self.pos, end):
+                i, s = cur[pos]
+                cur[pos] = None  # the expanded state lives on as bytes only
+                self.pos = pos + 1
+                acts = actions_of(s)
+                if graph:
+                    self.estart[i] = len(etarget)
+                    self.ecount[i] = len(acts)
+                    mask = 0
+                if not acts:
+                    self._end(s, i)
+                for k, a in enumerate(acts):
+                    t = step(s, a)
+                    transitions += 1
+                    data = encode(t)
+                    o = crc32(data) % n if n > 1 else 0
+                    if o == me:
+                        j = index_get(data)
+                        if j is None:
+                            j = insert(data, t, i * n + me, k, d)
+                        if graph:
+                            etarget.append(j * n + me if j >= 0 else -1)
+                    else:
+                        seen = out_slot[o]
+                        slot = seen.get(data)
+                        if slot is None:
+                            slot = seen[data] = len(out_states[o])
+                            out_states[o].append(data)
+                            out_parent[o].append(i)
+                            out_action[o].append(k)
+                            sent += 1
+                        if graph:
+                            edges, eslots = self.pending[o]
+                            edges.append(len(etarget))
+                            eslots.append(slot)
+                            etarget.append(-1)
+                    if graph:
+                        g = fairness(s, a)
+                        gid = -1
+                        if g is not None:
+                            gid = self.group_ids.get(g, -1)
+                            if gid < 0:
+                                gid = self.group_ids[g] = len(self.groups)
+                                self.groups.append(g)
+                            mask |= 1 << gid
+                        eaction.append(k)
+                        egroup.append(gid)
+                if graph:
+                    self.enabled[i] = mask
+        except BoundExceeded as e:
+            self.stop = f"the model hit a bound: {e}"
+        finally:
+            self.transitions += transitions
+            self.sent += sent
+            self.busy += time.perf_counter() - t0
+        return [None if o == me else (out_states[o], out_parent[o], out_action[o]) for o in range(n)]
+
+    def receive(self, boxes: Sequence[Outbox | None]) -> tuple[list[array | None], dict[str, Any]]:
+        """Store what the others sent; reply with local indices when the graph is kept."""
+        t0 = time.perf_counter()
+        n = self.n
+        d = self.level + 1
+        index_get = self.index.get
+        insert = self._insert
+        replies: list[array | None] = [None] * n
+        for src, box in enumerate(boxes):
+            if box is None:
+                continue
+            states, parents, acts = box
+            rep = array("q") if self.need_graph else None
+            for data, par, k in zip(states, parents, acts):
+                j = index_get(data)
+                if j is None:
+                    j = insert(data, decode(data), par * n + src, k, d)
+                if rep is not None:
+                    rep.append(j)
+            replies[src] = rep
+        self.busy += time.perf_counter() - t0
+        return replies, self.status()
+
+    def resolve(self, replies: Sequence[array | None]) -> None:
+        """Fill in the targets of the edges that went to other partitions."""
+        etarget, n = self.etarget, self.n
+        for o, rep in enumerate(replies):
+            if rep is None:
+                continue
+            edges, slots = self.pending[o]
+            for pos, slot in zip(edges, slots):
+                j = rep[slot]
+                etarget[pos] = j * n + o if j >= 0 else -1
+
+    def table_mb(self) -> float:
+        """What the table holds, counted (not measured): each key's bytes object
+        (33 bytes of header), its dict entry (~50 bytes at the dict's load), its
+        list slot, and the parent/action/depth and graph arrays.  Unlike the
+        resident size, this does not depend on what the allocator had free."""
+        n = len(self.keys)
+        arrays = (self.parent, self.taken, self.depth, self.estart, self.ecount, self.etarget, self.eaction,
+                  self.egroup)
+        total = self.key_bytes + n * (33 + 50 + 8) + sum(len(a) * a.itemsize for a in arrays)
+        return (total + 36 * len(self.enabled)) / 2**20
+
+    def status(self) -> dict[str, Any]:
+        now = rss_mb()
+        if now > self.peak_mb:
+            self.peak_mb = now
+        grown = now - self.base_mb
+        table = self.table_mb()
+        stop = self.stop
+        used = max(grown, table)
+        if self.memory_limit_mb is not None and used > self.memory_limit_mb and not stop:
+            stop = (f"partition {self.me} exceeded its memory limit of {self.memory_limit_mb:g} MB "
+                    f"({used:.0f} MB in use)")
+        found, self.found = self.found, []
+        return {"states": len(self.keys), "transitions": self.transitions, "left": len(self.cur) - self.pos,
+                "next": len(self.next), "depth": self.max_seen_depth, "found": found, "stop": stop, "cut": self.cut,
+                "sent": self.sent, "table_mb": table, "busy": self.busy, "cpu": time.process_time() - self.cpu0, "rss_mb": now, "peak_mb": self.peak_mb,
+                "grown_mb": grown}
+
+    def lineage(self, local: int) -> tuple[int, int]:
+        """(parent's global id or -1, action index) of state `local`."""
+        return self.parent[local], self.taken[local]
+
+    def export(self) -> dict[str, Any]:
+        """Everything the coordinator needs to rebuild the whole state graph."""
+        return {"keys": self.keys, "parent": self.parent, "taken": self.taken, "depth": self.depth,
+                "estart": self.estart, "ecount": self.ecount, "target": self.etarget,
+                "action": self.eaction, "group": self.egroup, "enabled": self.enabled, "groups": self.groups}
