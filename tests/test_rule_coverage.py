@@ -6,12 +6,14 @@ does.  A citation no test names is a claim nobody checks: this test lists the ru
 checker/, models/, reference/ and gocheck/ and fails for any that no test under tests/ names.  A
 test names a rule when the ID appears in the test function's name (``test_sch27a_...`` or
 ``test_sch_27a_...``), its docstring, or a comment inside it.  It also fails for a cited ID that
-the catalogue does not define (a typo cites nothing).
+the catalogue does not define (a typo cites nothing).  A range such as ``CH-1..CH-7`` in the code
+cites its two ends; a test must name each rule it pins by itself.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import tokenize
@@ -43,6 +45,7 @@ def _texts(path: Path) -> list[tuple[int, str]]:
     return out
 
 
+@functools.cache
 def cited_rules() -> dict[str, list[str]]:
     """Rule ID -> the ``file:line`` places in the code that cite it."""
     cited: dict[str, list[str]] = {}
@@ -61,6 +64,7 @@ def _name_forms(rid: str) -> list[re.Pattern[str]]:
     return [re.compile(r"(?<![a-z0-9])" + re.escape(f) + r"(?![a-z0-9])") for f in joined]
 
 
+@functools.cache
 def named_rules() -> dict[str, list[str]]:
     """Rule ID -> the tests (``file::function``) that name it."""
     named: dict[str, list[str]] = {}
