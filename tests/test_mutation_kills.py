@@ -684,3 +684,15 @@ def test_without_fairness_the_shortest_of_several_lassos_is_reported() -> None:
         pr = check(_Graph(order, [Property.eventually("reaches 9", lambda s: s == 9, "none")]))["reaches 9"]
         near = [a for a, _, _ in order[0]].index("near")
         assert (pr.path, pr.loop) == ((0, near, 0), 1)
+
+
+# ---------------------------------------------------------------- G-M-P run queues (models/sched/gmp_queues.py)
+
+
+def test_sch12_the_every_61st_tick_check_takes_exactly_one_goroutine() -> None:
+    """SCH-12 with ``max = 1`` (``findRunnable``'s fairness check every 61st schedtick): one G from
+    the head of the global queue, nothing moved to the local queue."""
+    from models.sched.gmp_queues import PState, globrunqget
+
+    assert globrunqget((1, 2, 3), PState(runq=(7,)), 1, 256, 1) == ((2, 3), PState(runq=(7,)), 1)
+    assert globrunqget((1, 2, 3), PState(), 1, 256, 2) == ((3,), PState(runq=(2,)), 1)
