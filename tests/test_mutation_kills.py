@@ -696,3 +696,48 @@ def test_sch12_the_every_61st_tick_check_takes_exactly_one_goroutine() -> None:
 
     assert globrunqget((1, 2, 3), PState(runq=(7,)), 1, 256, 1) == ((2, 3), PState(runq=(7,)), 1)
     assert globrunqget((1, 2, 3), PState(), 1, 256, 2) == ((3,), PState(runq=(2,)), 1)
+
+
+# ---------------------------------------------------------------- happens-before (models/memory/hb.py)
+
+
+def _ev(g: int, kind: str, obj: object = None, line: int = 0, arg: object = None) -> Any:
+    from models.memory.hb import Event
+
+    return Event(g, kind, obj, line, str(obj) if obj is not None else "", arg)
+
+
+def _race_lines(events: list[Any]) -> list[tuple[int, int]]:
+    from models.memory.hb import races
+
+    return [(r.first.line, r.second.line) for r in races(events)]
+
+
+def test_wg4_add_minus_one_releases_like_done_and_a_positive_add_does_not() -> None:
+    """WG-4: ``wg.Add(-1)`` is a Done (it releases into the WaitGroup, so the write before it is
+    visible after Wait returns); a positive Add releases nothing the Wait could acquire."""
+    done = [_ev(1, "wg_add", "wg", 1, 1), _ev(1, "go", arg=2), _ev(2, "write", "a", 2),
+            _ev(2, "wg_add", "wg", 3, -1), _ev(1, "wg_wait_return", "wg", 4), _ev(1, "read", "a", 5)]
+    assert _race_lines(done) == []
+    positive = [_ev(1, "go", arg=2), _ev(2, "write", "a", 2), _ev(2, "wg_add", "wg", 3, 1),
+                _ev(1, "wg_wait_return", "wg", 4), _ev(1, "read", "a", 5)]
+    assert _race_lines(positive) == [(2, 5)]
+
+
+def test_mm18_an_atomic_read_modify_write_both_acquires_and_releases() -> None:
+    """MM-18: an Add/Swap/CAS observes the previous atomic write (acquire) and is observed by the
+    next (release): writes before G1's rmw are visible after G2's rmw, and G2's before it after
+    G3's load."""
+    ev = [_ev(1, "go", arg=2), _ev(1, "go", arg=3), _ev(1, "write", "a", 1), _ev(1, "atomic_rmw", "x", 2),
+          _ev(2, "atomic_rmw", "x", 3), _ev(2, "read", "a", 4), _ev(2, "write", "b", 5), _ev(2, "atomic_rmw", "x", 6),
+          _ev(3, "atomic_read", "x", 7), _ev(3, "read", "b", 8)]
+    assert _race_lines(ev) == []
+
+
+def test_mm6_a_plain_access_races_with_an_unordered_atomic_one() -> None:
+    """MM-6: only two *atomic* accesses never race; an atomic store and a plain read of the same
+    word, unordered, are a data race."""
+    ev = [_ev(1, "go", arg=2), _ev(1, "atomic_write", "x", 1), _ev(2, "read", "x", 2)]
+    assert _race_lines(ev) == [(1, 2)]
+    ev = [_ev(1, "go", arg=2), _ev(1, "write", "x", 1), _ev(2, "atomic_read", "x", 2)]
+    assert _race_lines(ev) == [(1, 2)]
