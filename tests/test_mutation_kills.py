@@ -668,8 +668,14 @@ def test_bottom_component_reports_only_keys_stuck_in_every_state() -> None:
     edges: dict[int, list[tuple[str, int, str | None]]] = {
         0: [("go", 1, None)], 1: [("to2", 2, None)], 2: [("to1", 1, None)]}
     pr = check(_Graph(edges, [Property.bottom("leak", lambda s: keys[s])]))["leak"]
-    assert (pr.verdict.kind, pr.path) == ("violated", (0, 0))
+    assert (pr.prop.name, pr.verdict.kind, pr.path) == ("leak", "violated", (0, 0))
     assert pr.verdict.reason == "B blocked forever: no continuation from here unblocks it"
+    ok = check(_Graph({0: [("go", 1, None)], 1: []}, [Property.bottom("leak", lambda s: ())]))["leak"]
+    assert (ok.prop.name, ok.verdict.kind) == ("leak", "holds")
+    # two final states at the same depth: the first found (smaller index) is reported
+    two = {0: [("a", 1, None), ("b", 2, None)], 1: [], 2: []}
+    pr = check(_Graph(two, [Property.bottom("leak", lambda s: {0: (), 1: ("X",), 2: ("Y",)}[s])]))["leak"]
+    assert (pr.path, pr.verdict.reason) == ((0, 0), "X blocked forever: no continuation from here unblocks it")
 
 
 def test_without_fairness_the_shortest_of_several_lassos_is_reported() -> None:
@@ -680,10 +686,11 @@ def test_without_fairness_the_shortest_of_several_lassos_is_reported() -> None:
     edges: dict[int, list[tuple[str, int, str | None]]] = {
         0: [("far", 3, None), ("near", 1, None)], 1: [("stay", 1, None)],
         3: [("a", 4, None)], 4: [("b", 5, None)], 5: [("c", 4, None)]}
-    for order in (edges, {0: list(reversed(edges[0])), **{k: v for k, v in edges.items() if k}}):
-        pr = check(_Graph(order, [Property.eventually("reaches 9", lambda s: s == 9, "none")]))["reaches 9"]
-        near = [a for a, _, _ in order[0]].index("near")
-        assert (pr.path, pr.loop) == ((0, near, 0), 1)
+    for fairness in ("none", "weak", "strong"):
+        for order in (edges, {0: list(reversed(edges[0])), **{k: v for k, v in edges.items() if k}}):
+            pr = check(_Graph(order, [Property.eventually("reaches 9", lambda s: s == 9, fairness)]))["reaches 9"]
+            near = [a for a, _, _ in order[0]].index("near")
+            assert (pr.path, pr.loop) == ((0, near, 0), 1), fairness
 
 
 # ---------------------------------------------------------------- G-M-P run queues (models/sched/gmp_queues.py)
