@@ -7,7 +7,7 @@ select reports, registrations a select leaves behind.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from checker.check import check
 from gocheck.factory import build_model
@@ -553,6 +553,7 @@ def test_a_lasso_from_the_second_initial_state_replays() -> None:
     pr = check(m)["reaches 3"]
     assert pr.verdict.kind == "violated"
     assert (pr.path, pr.loop) == ((1, 0, 0), 0)
+    assert pr.path is not None
     states, _ = replay(m, list(pr.path))
     assert states == [10, 11, 10]
 
@@ -584,6 +585,7 @@ def test_the_lasso_loop_takes_each_states_own_actions() -> None:
     pr = check(m)["reaches 3"]
     assert (pr.path, pr.loop) == ((0, 0, 0, 1), 1)
     assert (pr.prop.name, pr.verdict.reason) == ("reaches 3", "the condition never becomes true")
+    assert pr.path is not None
     states, actions = replay(m, list(pr.path))
     assert (states, actions) == ([0, 1, 2, 1], ["start", "to2", "to1"])
 
@@ -643,7 +645,9 @@ def test_weak_fairness_rules_out_a_loop_that_ignores_the_first_group() -> None:
     from checker.model import Property
 
     edges: dict[int, list[tuple[str, int, str | None]]] = {0: [("x", 1, "x"), ("spin", 0, "s")], 1: []}
-    for fairness, verdict in (("weak", "holds"), ("strong", "holds"), ("none", "violated")):
+    cases: tuple[tuple[Literal["none", "weak", "strong"], str], ...] = (
+        ("weak", "holds"), ("strong", "holds"), ("none", "violated"))
+    for fairness, verdict in cases:
         r = check(_Graph(edges, [Property.eventually("reaches 1", lambda s: s == 1, fairness)]))
         assert r["reaches 1"].verdict.kind == verdict, fairness
 
@@ -673,7 +677,7 @@ def test_bottom_component_reports_only_keys_stuck_in_every_state() -> None:
     ok = check(_Graph({0: [("go", 1, None)], 1: []}, [Property.bottom("leak", lambda s: ())]))["leak"]
     assert (ok.prop.name, ok.verdict.kind) == ("leak", "holds")
     # two final states at the same depth: the first found (smaller index) is reported
-    two = {0: [("a", 1, None), ("b", 2, None)], 1: [], 2: []}
+    two: dict[int, list[tuple[str, int, str | None]]] = {0: [("a", 1, None), ("b", 2, None)], 1: [], 2: []}
     pr = check(_Graph(two, [Property.bottom("leak", lambda s: {0: (), 1: ("X",), 2: ("Y",)}[s])]))["leak"]
     assert (pr.path, pr.verdict.reason) == ((0, 0), "X blocked forever: no continuation from here unblocks it")
 
@@ -686,7 +690,8 @@ def test_without_fairness_the_shortest_of_several_lassos_is_reported() -> None:
     edges: dict[int, list[tuple[str, int, str | None]]] = {
         0: [("far", 3, None), ("near", 1, None)], 1: [("stay", 1, None)],
         3: [("a", 4, None)], 4: [("b", 5, None)], 5: [("c", 4, None)]}
-    for fairness in ("none", "weak", "strong"):
+    fairnesses: tuple[Literal["none", "weak", "strong"], ...] = ("none", "weak", "strong")
+    for fairness in fairnesses:
         for order in (edges, {0: list(reversed(edges[0])), **{k: v for k, v in edges.items() if k}}):
             pr = check(_Graph(order, [Property.eventually("reaches 9", lambda s: s == 9, fairness)]))["reaches 9"]
             near = [a for a, _, _ in order[0]].index("near")
