@@ -753,3 +753,15 @@ def test_mm6_a_plain_access_races_with_an_unordered_atomic_one() -> None:
     assert _race_lines(ev) == [(1, 2)]
     ev = [_ev(1, "go", arg=2), _ev(1, "write", "x", 1), _ev(2, "atomic_read", "x", 2)]
     assert _race_lines(ev) == [(1, 2)]
+
+
+def test_progress_reports_the_first_of_equally_short_starvations() -> None:
+    """``progress``: with A and B both pending forever on the same loop, the counterexamples are
+    equally short and the first key (in sorted order) is reported; with nothing pending it holds."""
+    from checker.model import Property
+
+    edges: dict[int, list[tuple[str, int, str | None]]] = {0: [("spin", 0, "s")]}
+    pr = check(_Graph(edges, [Property.progress("pending", lambda s: ("B", "A"), "weak")]))["pending"]
+    assert (pr.prop.name, pr.verdict.reason, pr.path, pr.loop) == ("pending", "A stays pending forever", (0, 0), 0)
+    ok = check(_Graph(edges, [Property.progress("pending", lambda s: (), "weak")]))["pending"]
+    assert (ok.prop.name, ok.verdict.kind) == ("pending", "holds")
