@@ -765,3 +765,43 @@ def test_progress_reports_the_first_of_equally_short_starvations() -> None:
     assert (pr.prop.name, pr.verdict.reason, pr.path, pr.loop) == ("pending", "A stays pending forever", (0, 0), 0)
     ok = check(_Graph(edges, [Property.progress("pending", lambda s: (), "weak")]))["pending"]
     assert (ok.prop.name, ok.verdict.kind) == ("pending", "holds")
+
+
+def test_rw3_queued_writers_each_get_the_lock_in_turn() -> None:
+    """RW-3: writers queue FIFO on the inner mutex; each Unlock hands the RWMutex to the next queued
+    writer (after the readers it admitted), keeping the rest queued: with three writers queued
+    behind main's Lock and a reader arriving, everybody finishes, in every order."""
+    m = _model("""
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var rw sync.RWMutex
+	var wg sync.WaitGroup
+	n := 0
+	rw.Lock()
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rw.Lock()
+			n++
+			rw.Unlock()
+		}()
+	}
+	rw.Unlock()
+	rw.RLock()
+	fmt.Println(n >= 0)
+	rw.RUnlock()
+	wg.Wait()
+	fmt.Println(n)
+}
+""")
+    r = check(m)
+    assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
+        ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
+    assert exit_outputs(m) == {("true\n3\n", None)}
