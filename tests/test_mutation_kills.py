@@ -805,3 +805,20 @@ func main() {
     assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
         ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
     assert exit_outputs(m) == {("true\n3\n", None)}
+
+
+def test_leads_to_counterexample_enters_at_the_trigger() -> None:
+    """``leads_to(p, q)``: 0 -> 1 (p holds, q not), then 1 <-> 2 forever without q (no fairness);
+    the counterexample is the path to the trigger, then the loop; a model where q follows holds."""
+    from checker.model import Property
+
+    edges: dict[int, list[tuple[str, int, str | None]]] = {
+        0: [("trigger", 1, None)], 1: [("to2", 2, None)], 2: [("to1", 1, None), ("answer", 3, None)], 3: []}
+    prop = Property.leads_to("answered", lambda s: s == 1, lambda s: s == 3, "none")
+    pr = check(_Graph(edges, [prop]))["answered"]
+    assert (pr.prop.name, pr.verdict.reason) == ("answered", "the trigger holds but the response never follows")
+    assert (pr.path, pr.loop) == ((0, 0, 0, 0), 1)
+    ok = check(_Graph({0: [("trigger", 1, None)], 1: [("answer", 3, None)], 3: []}, [prop]))["answered"]
+    assert (ok.prop.name, ok.verdict.kind) == ("answered", "holds")
+    ev = check(_Graph({0: [("go", 1, None)], 1: []}, [Property.eventually("one", lambda s: s == 1, "none")]))["one"]
+    assert (ev.prop.name, ev.verdict.kind) == ("one", "holds")
