@@ -249,7 +249,14 @@ Produced by `python benchmarks/mutation.py` (mutmut, configured in pyproject.tom
 targeted test selection).  Score = killed / (mutants - argued equivalent); a timeout counts as
 killed (the mutant made the tests hang), "no tests" and "survived" count as surviving.
 Equivalent mutants are argued one by one in benchmarks/mutation_equivalent.json and shown below
-each module.  Slow: not part of CI.
+each module.  A survivor that a test written after the run kills (the mutant applied by hand to a
+copy of the tree, the test run and seen failing) is listed with that test and counted in the
+"score with them" column; the next run of the module counts it as killed.  Slow: not part of CI.
+
+    python benchmarks/mutation.py MODULE...   # run (mutmut 3, one mutant at a time), save, render
+    python benchmarks/mutation.py --render    # re-render from reports/mutation.json
+
+Durations are wall-clock on a shared 2-core machine, often with two module runs at once.
 """
 
 
