@@ -27,3 +27,17 @@ class InputError(Exception):
 
 #: The spec loader's name for the same type.
 SpecError = InputError
+
+
+class UsageError(InputError):
+    """A bad command-line flag: the message names the flag, not a file position.
+
+    >>> str(UsageError("--max-states: must be at most 10000000000"))
+    '--max-states: must be at most 10000000000'
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message, "<command line>", 0, 0)
+
+    def __str__(self) -> str:
+        return self.message

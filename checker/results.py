@@ -30,6 +30,10 @@ class Stats:
     stop_reason: str = ""
     strategy: str = "bfs"
     reduced: int = 0
+    #: ``exact`` (a table of states) or ``fingerprints`` (`checker.store`: a state may be missed)
+    store: str = "exact"
+    #: with fingerprints: the bound on the probability that some state was missed
+    omission_probability: float = 0.0
 
     @property
     def states_per_s(self) -> float:
@@ -39,7 +43,8 @@ class Stats:
         return {"states": self.states, "transitions": self.transitions, "depth": self.depth,
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
                 "peak_mb": round(self.peak_mb, 1), "complete": self.complete,
-                "stop_reason": self.stop_reason, "strategy": self.strategy, "reduced": self.reduced}
+                "stop_reason": self.stop_reason, "strategy": self.strategy, "reduced": self.reduced,
+                "store": self.store, "omission_probability": self.omission_probability}
 
 
 @dataclass(slots=True)

@@ -20,9 +20,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.errors import InputError
-from checker.model import hook
+from checker.files import MIB, atomic_write, read_text
+from checker.model import BoundExceeded, hook
 
 FORMAT = "gocheck-itf/1"
+
+#: The largest trace file `read_itf` reads (a trace holds one view per step; real ones are far smaller).
+MAX_TRACE_BYTES = 64 * MIB
+#: The deepest JSON value a trace's state may hold.
+MAX_VALUE_DEPTH = 100
 
 
 @dataclass(slots=True)
@@ -52,6 +58,8 @@ class Counterexample:
     fairness: str = ""
     found_by: str = "bfs"
     meta: dict[str, Any] = field(default_factory=dict)
+    #: where to load the spec from (set by `read_itf`: `spec_path` resolved from any working directory)
+    spec_file: str = ""
 
     @builtins.property
     def path_str(self) -> str:
@@ -63,7 +71,14 @@ class ReplayError(InputError):
 
 
 def replay(model: Any, path: Sequence[int], spec_path: str = "<model>") -> tuple[list[Any], list[Any]]:
-    """States and actions along `path`; `ReplayError` explains a divergence."""
+    """States and actions along `path`; `ReplayError` explains a divergence (or a model limit hit)."""
+    try:
+        return _replay(model, path, spec_path)
+    except BoundExceeded as e:
+        raise ReplayError(f"the model hit a bound while replaying the path: {e}", spec_path, 1, 1) from None
+
+
+def _replay(model: Any, path: Sequence[int], spec_path: str) -> tuple[list[Any], list[Any]]:
     inits = list(model.init_states())
     if not path:
         raise ReplayError("empty path: it must start with the initial-state index", spec_path, 1, 1)
@@ -166,62 +181,96 @@ def to_itf(cx: Counterexample) -> dict[str, Any]:
 
 
 def write_itf(cx: Counterexample, path: str) -> str:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(to_itf(cx), f, indent=1)
-        f.write("\n")
-    os.replace(tmp, path)
-    return path
+    """Write the trace file atomically (a unique temporary name, then `os.replace`: concurrent runs
+    never share a temporary file).  ``#meta.spec_abs`` and ``#meta.spec_rel`` (relative to the trace's
+    folder) let `read_itf` find the spec from any working directory."""
+    doc = to_itf(cx)
+    if cx.spec_path and "\0" not in cx.spec_path:
+        spec_abs = os.path.abspath(cx.spec_path)
+        doc["#meta"]["spec_abs"] = spec_abs
+        try:
+            doc["#meta"]["spec_rel"] = os.path.relpath(spec_abs, os.path.dirname(os.path.abspath(path)))
+        except ValueError:  # another drive (Windows)
+            pass
+    return atomic_write(path, json.dumps(doc, indent=1) + "\n")
 
 
-def _from_itf_value(v: Any) -> Any:
+class _BadValue(ValueError):
+    pass
+
+
+def _from_itf_value(v: Any, depth: int = 0) -> Any:
+    if depth > MAX_VALUE_DEPTH:
+        raise _BadValue(f"a value nests deeper than {MAX_VALUE_DEPTH} levels")
     if isinstance(v, dict):
         if "#bigint" in v:
-            return int(v["#bigint"])
+            b = v["#bigint"]
+            if not isinstance(b, str) or not b.lstrip("-").isdigit() or len(b) > 4000:
+                raise _BadValue(f"'#bigint' must be a string of decimal digits, got {str(b)[:40]!r}")
+            return int(b)
         if "#map" in v:
-            return {json.dumps(k) if isinstance(k, list | dict) else k: _from_itf_value(x) for k, x in v["#map"]}
+            pairs = v["#map"]
+            if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+                raise _BadValue("'#map' must be a list of [key, value] pairs")
+            return {json.dumps(k) if isinstance(k, list | dict) else k: _from_itf_value(x, depth + 1)
+                    for k, x in pairs}
         if "#set" in v:
-            return [_from_itf_value(x) for x in v["#set"]]
-        return {k: _from_itf_value(x) for k, x in v.items()}
+            if not isinstance(v["#set"], list):
+                raise _BadValue("'#set' must be a list")
+            return [_from_itf_value(x, depth + 1) for x in v["#set"]]
+        return {k: _from_itf_value(x, depth + 1) for k, x in v.items()}
     if isinstance(v, list):
-        return [_from_itf_value(x) for x in v]
+        return [_from_itf_value(x, depth + 1) for x in v]
     return v
+
+
+def _resolve_spec(meta: dict[str, Any], trace_path: str) -> str:
+    """Where the trace's spec is: ``spec_abs``, else ``spec_rel`` from the trace's folder, else
+    ``spec`` as written (relative to the working directory, then to the trace's folder)."""
+    spec = meta.get("spec") or ""
+    here = os.path.dirname(os.path.abspath(trace_path))
+    candidates = [meta.get("spec_abs"), os.path.join(here, meta["spec_rel"]) if meta.get("spec_rel") else None,
+                  spec, os.path.join(here, spec) if spec else None]
+    for c in candidates:
+        if c and "\0" not in c and os.path.isfile(c):
+            return c
+    return spec
 
 
 def read_itf(path: str) -> Counterexample:
     """Load and validate a trace file; any defect is an `InputError`."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise InputError("trace file not found", path, 1, 1) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read trace file: {e}", path, 1, 1) from None
+    text = read_text(path, MAX_TRACE_BYTES, "trace file")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"not a valid trace file (corrupt or truncated JSON: {e.msg})", path, e.lineno, e.colno) from None
+    except (RecursionError, ValueError) as e:  # nesting too deep; an integer of too many digits
+        raise InputError(f"not a valid trace file ({type(e).__name__}: {str(e)[:80]})", path, 1, 1) from None
     bad = lambda msg: InputError(f"not a valid trace file: {msg}", path, 1, 1)  # noqa: E731
     if not isinstance(doc, dict) or not isinstance(doc.get("#meta"), dict):
         raise bad("expected a JSON object with a '#meta' block")
     meta = doc["#meta"]
     if meta.get("format") != FORMAT:
-        raise bad(f"'#meta.format' is {meta.get('format')!r}, expected {FORMAT!r}")
+        raise bad(f"'#meta.format' is {str(meta.get('format'))[:40]!r}, expected {FORMAT!r}")
     for key, typ in (("property", str), ("path", str), ("reason", str)):
         if not isinstance(meta.get(key), typ):
             raise bad(f"'#meta.{key}' is missing or not a {typ.__name__}")
+    for key in ("spec", "spec_abs", "spec_rel", "digest", "kind", "fairness", "found_by"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise bad(f"'#meta.{key}' must be a string")
     try:
         steps_path = tuple(int(x) for x in meta["path"].split("/")) if meta["path"] else ()
     except ValueError:
-        raise bad(f"'#meta.path' {meta['path']!r} is not a list of integers separated by '/'") from None
+        raise bad(f"'#meta.path' {meta['path'][:40]!r} is not a list of integers separated by '/'") from None
+    if any(k < 0 for k in steps_path):
+        raise bad(f"'#meta.path' {meta['path'][:40]!r} holds a negative index")
     states = doc.get("states")
     if not isinstance(states, list) or not all(isinstance(s, dict) for s in states):
         raise bad("'states' must be a list of objects")
     if len(states) != len(steps_path):
         raise bad(f"the path has {len(steps_path)} entries but there are {len(states)} states (truncated?)")
     loop = meta.get("loop")
-    if loop is not None and (not isinstance(loop, int) or not 0 <= loop < max(1, len(states))):
+    if loop is not None and (isinstance(loop, bool) or not isinstance(loop, int) or not 0 <= loop < max(1, len(states))):
         raise bad(f"'#meta.loop' {loop!r} is not a state index")
     reserved = {"#meta", "mbt::actionTaken", "mbt::actor", "mbt::position", "mbt::choice"}
     steps = []
@@ -229,11 +278,20 @@ def read_itf(path: str) -> Counterexample:
         action = st.get("mbt::actionTaken")
         if not isinstance(action, str):
             raise bad(f"state {i} has no 'mbt::actionTaken'")
-        view = {k: _from_itf_value(v) for k, v in st.items() if k not in reserved}
-        steps.append(Step(i, None if i == 0 else action, str(st.get("mbt::actor") or ""), st.get("mbt::position"),
-                          view, steps_path[i] if i < len(steps_path) else 0))
+        position = st.get("mbt::position")
+        if position is not None and not isinstance(position, str):
+            raise bad(f"state {i}: 'mbt::position' must be a string or null")
+        actor = st.get("mbt::actor")
+        if actor is not None and not isinstance(actor, str):
+            raise bad(f"state {i}: 'mbt::actor' must be a string")
+        try:
+            view = {k: _from_itf_value(v) for k, v in st.items() if k not in reserved}
+        except _BadValue as e:
+            raise bad(f"state {i}: {e}") from None
+        steps.append(Step(i, None if i == 0 else action, actor or "", position, view, steps_path[i]))
     extra = {k: v for k, v in meta.items() if k not in
-             {"format", "spec", "digest", "property", "kind", "reason", "path", "loop", "fairness", "found_by", "actors"}}
+             {"format", "spec", "spec_abs", "spec_rel", "digest", "property", "kind", "reason", "path", "loop",
+              "fairness", "found_by", "actors"}}
     return Counterexample(meta["property"], meta["reason"], steps_path, loop, steps, str(meta.get("spec") or ""),
                           str(meta.get("digest") or ""), str(meta.get("kind") or ""), str(meta.get("fairness") or ""),
-                          str(meta.get("found_by") or ""), extra)
+                          str(meta.get("found_by") or ""), extra, _resolve_spec(meta, path))

@@ -30,6 +30,7 @@ from rich.console import Console
 
 import reference
 from checker.errors import InputError
+from checker.files import atomic_write, check_output_path, read_text
 from gocheck import conformance, gotest, reproduce, viewing
 from gocheck.pipeline import (
     EXIT_BAD_INPUT,
@@ -40,8 +41,8 @@ from gocheck.pipeline import (
     check_all,
     combine,
 )
-from gocheck.report import atomic_write, json_line, print_table, results_markdown, summary_mark
-from gocheck.spec import load_spec
+from gocheck.report import json_line, print_table, results_markdown, summary_mark
+from gocheck.spec import MAX_SOURCE_BYTES, load_spec
 from models.lang import compile_go, format_program
 
 __all__ = ["main"]
@@ -51,8 +52,10 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reprod
 
 def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
-                  walks=args.walks, por=args.por, traces=args.traces, progress=not args.json,
-                  allow_code=args.allow_python_models, workers=args.workers, ray=args.ray, swarm=args.swarm,
+                  walks=args.walks, por=args.por, no_por=args.no_por, fingerprints=args.fingerprints,
+                  no_dead_reset=args.no_dead_reset, traces=args.traces, progress=not args.json,
+                  allow_code=args.allow_python_models, allow_outside=args.allow_outside_source,
+                  workers=args.workers, ray=args.ray, swarm=args.swarm,
                   worker_memory=args.worker_memory)
     values.update(over)
     return Options(**values)
@@ -66,6 +69,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(json_line(report), flush=True)
         else:
             print_table(report, console)
+        for w in report.warnings:
+            print(f"warning: {w}", file=sys.stderr)
         codes.append(report.exit)
         if report.stats.get("stop_reason") == "interrupted":
             return combine(codes) or EXIT_UNKNOWN
@@ -75,6 +80,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Check every spec and write ``results.md`` and ``results.jsonl`` under `args.out`, atomically."""
     paths = args.specs or sorted(glob.glob(os.path.join("specs", "**", "*.yaml"), recursive=True))
+    for name in ("results.jsonl", "results.md"):  # before any work: a report that cannot be written is refused
+        check_output_path("--out", os.path.join(args.out, name), paths)
     options = _options(args, traces=os.path.join(args.out, "traces"), progress=False)
     reports, lines, codes = [], [], []
     for report in check_all(paths, options):
@@ -86,8 +93,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         codes.append(report.exit)
         print(f"{summary_mark(report)} {report.spec.name}" + (f" [{report.when}]" if report.when else ""),
               flush=True)
-    atomic_write(os.path.join(args.out, "results.jsonl"), "".join(line + "\n" for line in lines))
-    out = atomic_write(os.path.join(args.out, "results.md"), results_markdown(reports, len(paths)))
+        for w in report.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    try:
+        atomic_write(os.path.join(args.out, "results.jsonl"), "".join(line + "\n" for line in lines))
+        out = atomic_write(os.path.join(args.out, "results.md"), results_markdown(reports, len(paths)))
+    except OSError as e:
+        print(f"error: cannot write the report under {args.out}: {e.strerror or e}"
+              + (f" ({e.filename})" if e.filename else "") + "; the verdicts are the lines above", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"wrote {out}")
     return combine(codes)
 
@@ -95,28 +109,32 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_ir(args: argparse.Namespace) -> int:
     path = args.file
     if path.endswith((".yaml", ".yml")):
-        program = load_spec(path).program
+        program = _spec_program(load_spec(path, allow_outside=args.allow_outside_source))
     else:
         program = compile_go(_read_go(path), path, entry=args.entry)
     print(format_program(program))
     return EXIT_OK
 
 
+def _spec_program(spec: Any) -> Any:
+    """The Go program of a program spec; a model or proof spec has none (bad input, not a crash)."""
+    if spec.program is None:
+        raise InputError(f"this is a {spec.kind} spec, not a Go program: it has no IR and nothing to run",
+                         spec.path, 1, 1)
+    return spec.program
+
+
 def _read_go(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except OSError as e:
-        raise InputError(f"cannot read Go file: {e.strerror}", path, 1, 1) from None
-    except UnicodeDecodeError as e:
-        raise InputError(f"Go source must be UTF-8 ({e.reason} at byte {e.start})", path, 1, 1) from None
+    return read_text(path, MAX_SOURCE_BYTES, "Go file")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     procs = args.procs
+    if args.log is not None:
+        check_output_path("--log", args.log, [args.target])
     if args.target.endswith((".yaml", ".yml")):
-        spec = load_spec(args.target)
-        program = spec.program
+        spec = load_spec(args.target, allow_outside=args.allow_outside_source)
+        program = _spec_program(spec)
         procs = procs if procs is not None else spec.runtime.procs
     else:
         program = compile_go(_read_go(args.target), args.target)
@@ -132,7 +150,7 @@ def cmd_replay_on(argv: list[str]) -> int:
     p.add_argument("trace", metavar="TRACE.itf.json")
     p.add_argument("--procs", type=_procs, default=2)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--loops", type=int, default=3, help="times to unroll a lasso's loop")
+    p.add_argument("--loops", type=_loops, default=3, help="times to unroll a lasso's loop (0..1000)")
     args = p.parse_args(argv)
     return conformance.replay_trace(args.trace, procs=args.procs, seed=args.seed, loops=args.loops)
 
@@ -145,6 +163,17 @@ def _procs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"--procs must be an integer, got {text!r}") from None
     if not 1 <= n <= 256:
         raise argparse.ArgumentTypeError(f"--procs must be between 1 and 256, got {n}")
+    return n
+
+
+def _loops(text: str) -> int:
+    """Unrollings of a lasso's loop on the reference runtime: 0..1000 (each one is a copy of the loop)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--loops must be an integer, got {text!r}") from None
+    if not 0 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"--loops must be between 0 and 1000, got {n}")
     return n
 
 
@@ -200,7 +229,14 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for --strategy random")
     p.add_argument("--walks", type=_positive, default=1000, help="random walks for --strategy random")
     p.add_argument("--por", action="store_true",
-                   help="partial-order reduction (safety properties only; liveness is reported unknown)")
+                   help="partial-order reduction even with liveness properties (reported unknown); "
+                        "default: on when only safety properties are checked")
+    p.add_argument("--no-por", action="store_true", help="no partial-order reduction")
+    p.add_argument("--fingerprints", action="store_true",
+                   help="store 64-bit state fingerprints (hash compaction, 10-15 bytes a state in the table); "
+                        "'holds' then carries the probability that a state was missed")
+    p.add_argument("--no-dead-reset", action="store_true",
+                   help="keep values of variables no later instruction reads (default: cleared, as SPIN does)")
     p.add_argument("--allow-python-models", action="store_true",
                    help="let specs name any Python model factory (module:function): this runs their code")
     p.add_argument("--workers", type=_positive, default=None, metavar="N",
@@ -214,6 +250,12 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
                         "to finish: finds violations, never proves an invariant (unknown)")
     p.add_argument("--worker-memory", type=_megabytes, default=None, metavar="MB",
                    help="memory limit of each worker or Ray actor's state table; over it the search ends unknown")
+    _outside_flag(p)
+
+
+def _outside_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--allow-outside-source", action="store_true",
+                   help="let a spec's source_file name a file outside the spec's folder")
 
 
 def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParser]:
@@ -226,11 +268,13 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     ir = argparse.ArgumentParser(prog=f"{prog} ir", description="Print the IR of a Go file or spec.")
     ir.add_argument("file")
     ir.add_argument("--entry", default="main")
+    _outside_flag(ir)
     run = argparse.ArgumentParser(prog=f"{prog} run", description="Run a program on the threaded reference runtime.")
     run.add_argument("target", metavar="SPEC|FILE.go")
     run.add_argument("--procs", type=_procs, default=None)
     run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
     run.add_argument("--seed", type=int, default=None)
+    _outside_flag(run)
     from reference.api import add_observe_options
     add_observe_options(run)
     report = argparse.ArgumentParser(prog=f"{prog} report",
@@ -298,6 +342,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNKNOWN
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError:
+        print("out of memory: the run needed more memory than the machine has (inconclusive)", file=sys.stderr)
+        return EXIT_UNKNOWN
+    except OSError as e:  # the environment refused (a read-only folder, a full disk): not a checker bug
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001 - anything else is a defect of the checker

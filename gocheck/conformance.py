@@ -52,6 +52,8 @@ The log -> model mapping
 - Model wake-ups that make a parked goroutine retry its instruction
   (``sync.Mutex`` wake without hand-off) are extra model steps of ``g`` with
   no log event: *retry steps*, allowed before any event.
+- The release half of a WaitGroup Add that brought the counter to zero
+  (the model's ``wg release`` step) has no event of its own: a free move.
 - Timers are environment actions with no event: ``("timer", "sleep", g)``
   must fire after ``g``'s Sleep step parked it and before ``g``'s next
   event (a Sleep logged in place, e.g. a non-positive duration, parks in the
@@ -77,7 +79,7 @@ from gocheck.gotest import load_any_spec as load_spec
 from models.state import DONE, RUN, WAIT
 from reference.replay import TIMER, TraceSchedule, peak_goroutines, run_schedule
 
-__all__ = ["ReplayReport", "log_skippable", "replay_log", "replay_trace", "schedule_of"]
+__all__ = ["ReplayReport", "log_skippable", "project_gmp", "replay_log", "replay_trace", "schedule_of"]
 
 
 @dataclass
@@ -168,12 +170,15 @@ class _Replayer:
         if dict(parked).get(g) == _sig(w.gs[g - 1]):
             self.fail(i, f"event {i} ({action} of G{g}): G{g} must first retry its parked instruction")
             return None
+        if w.gs[g - 1].wait[:1] == ("wg release",):
+            self.fail(i, f"event {i} ({action} of G{g}): G{g} must first release its WaitGroup's waiters")
+            return None
         if op != action:
             self.fail(i, f"event {i} ({action} of G{g}): G{g} is at {op} in the model")
             return None
         choices = self.m.choices(w, g)
         a: tuple[Any, ...]
-        if action == "Select":
+        if action in ("Select", "Choose"):  # a Choose event's case is the value rand gave
             case = e.get("case")
             if case in choices:
                 a = ("select", g, case)
@@ -182,6 +187,12 @@ class _Replayer:
             else:
                 self.fail(i, f"event {i} (Select of G{g}): case {case} is not enabled in the model ({choices})")
                 return None
+        elif choices != [None]:  # a MapKeys iteration order: the event's "case"
+            case = e.get("case")
+            if case not in choices:
+                self.fail(i, f"event {i} ({action} of G{g}): choice {case} is not enabled in the model")
+                return None
+            a = ("select", g, case)
         else:
             a = ("step", g)
         st = self.model.sched.next(w, a)
@@ -206,6 +217,9 @@ class _Replayer:
             if gs.status != RUN:
                 continue
             g = gs.gid
+            if gs.wait[:1] == ("wg release",):  # the second half of a WaitGroup Add: logged as one event
+                yield ("step", g), self.model.sched.next(w, ("step", g)).world, None, g
+                continue
             if pk.get(g) == _sig(gs):  # a retry step
                 for c in m.choices(w, g):
                     a = ("step", g) if c is None else ("select", g, c)
@@ -333,6 +347,26 @@ def schedule_of(model: Any, states: list, actions: list, loop: int | None = None
     return TraceSchedule(entries, timers, dropped, cut)
 
 
+def project_gmp(model: Any, states: list, actions: list, loop: int | None) -> tuple[Any, list, list, int | None]:
+    """A G-M-P path projected onto the abstract model it refines (tests/test_gmp_refinement.py): the
+    goroutine steps and timer fires, in order, over the worlds; scheduler-only moves (run, steal,
+    preempt, retake) leave the world unchanged and are dropped.  The loop index is mapped to the
+    projected step it returns to."""
+    worlds: list[Any] = [states[0].world]
+    acts: list[Any] = []
+    new_loop = None
+    for i, (a, t) in enumerate(zip(actions, states[1:])):
+        if loop is not None and i == loop:
+            new_loop = len(acts)
+        b = model._abstract(a)
+        if b is not None:
+            acts.append(b)
+            worlds.append(t.world)
+    if loop is not None and new_loop is None:
+        new_loop = len(acts)
+    return model.go, worlds, acts, new_loop
+
+
 def replay_trace(trace_path: str, procs: int = 2, seed: int | None = 0, loops: int = 3,
                  out: TextIO | None = None, err: TextIO | None = None, timeout_s: float = 30.0) -> int:
     """Replay the counterexample in `trace_path` on the reference runtime;
@@ -343,20 +377,33 @@ def replay_trace(trace_path: str, procs: int = 2, seed: int | None = 0, loops: i
         cx = read_itf(trace_path)
         if not cx.spec_path:
             raise InputError("the trace names no spec, so the program to run is unknown", trace_path, 1, 1)
-        spec = load_spec(cx.spec_path)
+        spec = load_spec(cx.spec_file or cx.spec_path)
+        if cx.spec_digest and cx.spec_digest != spec.digest:
+            raise InputError(f"the spec {cx.spec_path} changed since the trace was written (digest {cx.spec_digest} "
+                             f"in the trace, {spec.digest} now): the schedule belongs to another program; check "
+                             "the spec again for a fresh trace", trace_path, 1, 1)
+        if spec.kind != "program":
+            raise InputError(f"the spec {cx.spec_path} is a {spec.kind} spec, not a Go program: there is nothing to "
+                             "run on the reference runtime", trace_path, 1, 1)
         model = build_model(spec)
         states, actions = replay(model, cx.path, cx.spec_path)
     except (InputError, OSError) as e:
-        print(str(e), file=err)
+        print(f"error: {e}", file=err)
         return 2
-    sched = schedule_of(model, states, actions, cx.loop, loops)
+    loop = cx.loop
+    gmp_note = ""
+    if hasattr(model, "_abstract"):  # a G-M-P trace: its goroutine steps are an abstract path (refinement)
+        model, states, actions, loop = project_gmp(model, states, actions, loop)
+        gmp_note = ("; a G-M-P trace: its goroutine steps are replayed in order, its scheduler moves are left "
+                    "to the runtime's own scheduler")
+    sched = schedule_of(model, states, actions, loop, loops)
     res = run_schedule(spec.program, sched, procs, seed, timeout_s)
     out.write(res.output)
     out.flush()
     what = f"{cx.property} ({cx.reason})" if cx.reason else cx.property
     print(f"reference: replayed {trace_path}: {what}; {len(sched.entries)} schedule entries on {procs} P(s)"
           + (f", {sched.dropped_retries} retry steps left to the runtime" if sched.dropped_retries else "")
-          + (", main's return ends the process" if sched.cut_at_exit else ""), file=err)
+          + (", main's return ends the process" if sched.cut_at_exit else "") + gmp_note, file=err)
     if res.stderr:
         err.write(res.stderr)
         if not res.stderr.endswith("\n"):

@@ -25,6 +25,7 @@ from checker import examples
 from checker.errors import InputError
 from checker.model import Property
 from gocheck.spec import Spec
+from models.gc import variants as gc_variants
 from models.gomodel import GoModel
 from models.properties import needs, unsupported
 from models.sched import runq_proof
@@ -38,6 +39,8 @@ PYTHON_MODELS: dict[str, Callable[..., Any]] = {
     for name in ("phil_flat", "philosophers", "peterson", "PhilFlat", "Philosophers", "Peterson", "SpinLoop",
                  "Starver")
 }
+PYTHON_MODELS["models.gc.variants:variant"] = gc_variants.variant
+PYTHON_MODELS["models.gc.variants:model"] = gc_variants.model
 
 
 def register_model(name: str, factory: Callable[..., Any]) -> None:
@@ -58,6 +61,9 @@ def build(spec: Spec, *, allow_code: bool = False) -> Any:
     """The model (or `Proof`) a spec describes; `InputError` when it cannot be built."""
     if spec.kind == "runq_proof":
         return Proof(spec, lambda: runq_proof.rows(spec))
+    if spec.kind == "gc_proof":
+        from models.gc import barrier_proof
+        return Proof(spec, lambda: barrier_proof.check(spec))
     if spec.kind == "model":
         return _python_model(spec, allow_code)
     return build_model(spec)
@@ -67,12 +73,15 @@ def build_model(spec: Spec) -> Any:
     """The Go program of a spec under its scheduler (``runtime.scheduler``)."""
     if spec.program is None:
         raise InputError("the spec's Go program is not compiled", spec.path, 1, 1)
-    kind = spec.runtime.scheduler
+    kind = "gc" if spec.gc.enabled else spec.runtime.scheduler
     bad = unsupported(kind, spec.properties)
     if bad is not None:
         raise InputError(f"property '{bad.name}' needs {needs(bad.name)}; the {kind} scheduler model checks "
                          f"only the properties the registry lists for it (docs/specs.md)",
                          spec.path, bad.line or 1, bad.col or 1)
+    if kind == "gc":  # the collector beside the program, under either scheduler
+        from models.gc.gomode import build_model as build_gc_model
+        return build_gc_model(spec)
     if kind == "gmp":
         return GmpModel(spec.program, spec.runtime, spec.properties)
     return GoModel(spec.program, spec.runtime, spec.properties)

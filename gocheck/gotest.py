@@ -600,22 +600,31 @@ def junit(results: list[tuple[Package, TestResult]], module: Module) -> str:
 
 def main_test(args: Any) -> int:
     """``python -m checker test``: see the module docstring."""
-    from gocheck.report import atomic_write
+    from checker.errors import UsageError
+    from checker.files import atomic_write, check_output_path
 
+    if args.run:
+        try:
+            re.compile(args.run.split("/", 1)[0])
+        except re.error as e:
+            raise UsageError(f"-run {args.run!r}: not a regular expression ({e})") from None
     module = find_module(os.getcwd())
     config = load_config(module)
     pkgs = packages_for(module, args.patterns)
+    inputs = [os.path.join(module.root, n) for n in ("go.mod", "gocheck.yaml")] + \
+        [f.path for pkg in pkgs for f in pkg.files + pkg.tests + pkg.xtests]
+    for flag, out_path in (("--sarif", args.sarif), ("--junit", args.junit)):
+        if out_path:  # before any work: never over an input (a Go file, go.mod) or a folder
+            check_output_path(flag, out_path, inputs)
     options = Options(strategy="bfs", max_states=args.max_states, timeout=args.timeout, por=args.por,
                       traces=args.traces, progress=False)
     results: list[tuple[Package, TestResult]] = []
     out = sys.stdout
     for pkg, r in run_tests(module, pkgs, config, options, args.run):
         results.append((pkg, r))
-        if args.json:
-            continue
     if args.json:
-        for e in json_events(results, module):
-            out.write(json.dumps(e) + "\n")
+        for event in json_events(results, module):
+            out.write(json.dumps(event) + "\n")
     else:
         print_text(results, module, out, args.v)
     for pkg in pkgs:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checker.check import check
+from checker.errors import InputError, UsageError
 from checker.minimize import minimize
 from checker.model import evaluate
 from checker.results import PropertyResult, Result
@@ -44,10 +45,18 @@ class Options:
     timeout: float | None = None
     seed: int = 0
     walks: int = 1000
+    #: partial-order reduction: on by default when only safety properties are checked (where it is
+    #: sound: liveness would be reported unknown under it); `por` forces it, `no_por` turns it off
     por: bool = False
+    no_por: bool = False
+    #: the fingerprint store (hash compaction: `checker.store`)
+    fingerprints: bool = False
+    #: turn off the dead-variable reset (`models.deadslots`) of Go models
+    no_dead_reset: bool = False
     traces: str = os.path.join("reports", "traces")
     progress: bool = False
     allow_code: bool = False
+    allow_outside: bool = False
     #: checker.parallel: partitions (worker processes or Ray actors), a Ray address, swarm size
     workers: int | None = None
     ray: str | None = None
@@ -65,6 +74,7 @@ class SpecReport:
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     exit: int = EXIT_OK
+    warnings: list[str] = field(default_factory=list)
 
 
 def severity(verdict: str, expected: str | None, positive: str = "holds") -> int:
@@ -102,7 +112,7 @@ def slug(text: str) -> str:
 def check_all(paths: list[str], options: Options) -> Iterator[SpecReport]:
     """Check each spec once per sweep point, in order; stop after a Ctrl-C."""
     for path in paths:
-        spec = load_spec(path)
+        spec = load_spec(path, allow_outside=options.allow_outside)
         for point in sweep_points(spec):
             s = spec
             for k, v in point.items():
@@ -115,10 +125,13 @@ def check_all(paths: list[str], options: Options) -> Iterator[SpecReport]:
 
 def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
     """Build one spec's model (one sweep point), check it once, collect its report rows."""
-    if options.max_states is not None:
-        spec = apply_override(spec, "bounds.max_states", options.max_states)
-    if options.timeout is not None:
-        spec = apply_override(spec, "bounds.timeout_s", float(options.timeout))
+    for flag, key, value in (("--max-states", "bounds.max_states", options.max_states),
+                             ("--timeout", "bounds.timeout_s", None if options.timeout is None else float(options.timeout))):
+        if value is not None:
+            try:
+                spec = apply_override(spec, key, value)
+            except InputError as e:  # the flag's fault, not the spec's
+                raise UsageError(f"{flag}: {e.message}") from None
     report = SpecReport(spec, when)
     target = build_checkable(spec, allow_code=options.allow_code)
     if isinstance(target, Proof):
@@ -126,24 +139,35 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
         report.exit = combine([severity(r["verdict"], r["expected"]) for r in report.rows])
         return report
     model = target
+    if options.no_dead_reset and hasattr(model, "dead_slots"):
+        model.dead_slots = False
     props = select_properties(spec, model)
+    reduce = options.por or (not options.no_por and not any(p.is_liveness for p in props))
+    fingerprints = options.fingerprints and options.strategy != "random"
     t0 = time.monotonic()
     if options.workers or options.ray or options.swarm:
-        result = _check_scaled(spec, model, props, options)
+        result = _check_scaled(spec, model, props, options)  # parallel searches: no reduction
+        reduce = False
         if options.swarm:
             options = replace(options, strategy="swarm")
     else:
         result = check(model, options.strategy, max_states=spec.bounds.max_states,  # type: ignore[arg-type]
                        max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
-                       walks=options.walks, progress=options.progress, properties=props, reduce=options.por)
+                       walks=options.walks, progress=options.progress, properties=props, reduce=reduce,
+                       fingerprints=fingerprints, max_memory_mb=spec.bounds.max_memory_mb)
     report.stats = result.stats.as_dict()
-    report.stats["por"] = options.por
+    report.stats["por"] = reduce
     codes: list[int] = []
     for name, pr in result.results.items():
         trace_path = None
         explanation = None
         if pr.verdict.kind == "violated" and pr.path is not None and options.traces != "none":
-            trace_path, explanation = _write_trace(spec, model, pr, options, when)
+            try:
+                trace_path, explanation = _write_trace(spec, model, pr, options, when,
+                                                       reduced=bool(result.stats.reduced))
+            except OSError as e:  # the verdict stands; only its trace file is lost
+                report.warnings.append(f"cannot write the trace of {name} under {options.traces}: "
+                                       f"{e.strerror or e}")
         expected = spec.expect.get(name)
         label = next((ps.label for ps in spec.properties if ps.name == name), name)
         report.rows.append({"property": label, "verdict": pr.verdict.kind, "reason": pr.verdict.reason,
@@ -187,8 +211,10 @@ def _outcomes(spec: Spec, model: Any, result: Result) -> list[dict[str, Any]]:
 
 
 def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
-                 when: str) -> tuple[str, str | None]:
-    """Write the counterexample's trace file; return its path and, for a race, the explanation."""
+                 when: str, reduced: bool = False) -> tuple[str, str | None]:
+    """Write the counterexample's trace file; return its path and, for a race, the explanation.
+    Under partial-order reduction (`reduced`) a BFS path is shortest in the reduced graph only:
+    the trace says so (``found_by`` ``bfs+por``)."""
     path, loop, reason = pr.path, pr.loop, pr.verdict.reason
     assert path is not None
     if loop is None and options.strategy == "bfs":
@@ -199,7 +225,7 @@ def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
             path = tuple(shorter)
     cx = build(model, pr.prop.name, reason, path, loop, spec_path=spec.path, spec_digest=spec.digest,
                kind=pr.prop.kind, fairness=pr.prop.fairness if pr.prop.is_liveness else "",
-               found_by=options.strategy)
+               found_by=options.strategy + ("+por" if reduced else ""))
     if when:
         cx.meta["when"] = when
     if pr.prop.name == "race_free" and spec.kind == "program" and spec.runtime.scheduler == "abstract":

@@ -8,14 +8,13 @@ interrupted ``report`` leaves the previous report whole.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
+from checker.files import atomic_write
 from gocheck.pipeline import SpecReport, combine
 
 __all__ = ["atomic_write", "json_line", "md_cell", "print_table", "results_markdown"]
@@ -47,6 +46,8 @@ def print_table(report: SpecReport, console: Any) -> None:
         console.print(f"  {st['states']:,} states, {st['transitions']:,} transitions, depth {st['depth']}, "
                       f"{st['seconds']:.2f}s, {st['states_per_s']:,} states/s, peak {st['peak_mb']:.0f} MB"
                       + (f" (POR: {st['reduced']:,} states reduced)" if st.get("por") else "")
+                      + (f"  [yellow]fingerprints: P(a state was missed) <= {st['omission_probability']:.2g}[/]"
+                         if st.get("store") == "fingerprints" else "")
                       + ("" if st.get("complete", True) else f"  [yellow]incomplete: {st['stop_reason']}[/]"),
                       highlight=False)
     for o in report.outcomes:
@@ -99,24 +100,6 @@ def results_markdown(reports: Iterable[SpecReport], count: int) -> str:
         for o in report.outcomes:
             lines.append(f"| {name} | outcome `{md_cell(o['when'])}` | {o['verdict']} | {o['expected'] or '-'} | | | |")
     return "\n".join(lines) + "\n"
-
-
-def atomic_write(path: str, text: str) -> str:
-    """Write `text` to `path` all at once: readers see the old file or the new one, never a part."""
-    folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path)[-40:], dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
 
 
 def summary_mark(report: SpecReport) -> str:

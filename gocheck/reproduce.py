@@ -134,8 +134,13 @@ def published_verdicts(path: str) -> dict[tuple[str, str, str], str] | None:
     """The committed verdicts, keyed by (spec path, spec, property); None when there are none."""
     if not os.path.exists(path):
         return None
-    with open(path, encoding="utf-8") as f:
-        return {(r["path"], r["spec"], r["property"]): r["verdict"] for r in json.load(f)["rows"]}
+    from checker.errors import InputError
+    from checker.files import MIB, read_text
+    text = read_text(path, 64 * MIB, "published verdicts file")
+    try:
+        return {(r["path"], r["spec"], r["property"]): r["verdict"] for r in json.loads(text)["rows"]}
+    except (ValueError, RecursionError, KeyError, TypeError) as e:
+        raise InputError(f"not a published verdicts file ({type(e).__name__}: {str(e)[:80]})", path, 1, 1) from None
 
 
 def compare_with_published(rows: list[dict[str, Any]], old: dict[tuple[str, str, str], str] | None,

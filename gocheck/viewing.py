@@ -17,7 +17,8 @@ import argparse
 import sys
 from typing import Any
 
-from checker.errors import InputError
+from checker.errors import InputError, UsageError
+from checker.files import check_output_path, same_file
 from checker.model import evaluate
 from checker.trace import Counterexample, ReplayError, build, read_itf, replay
 from checker.view.analysis import LassoStory
@@ -67,12 +68,38 @@ def parser(cmd: str = "view") -> argparse.ArgumentParser:
     return p
 
 
+def _check_display(cx: Counterexample, args: argparse.Namespace) -> None:
+    """What to show must exist in the trace: a filter that matches nothing is a mistake, not an empty view."""
+    last = len(cx.steps) - 1
+    for flag, n in (("--from", args.start), ("--to", args.end)):
+        if n is not None and not 0 <= n <= last:
+            raise UsageError(f"{flag} {n}: the trace has steps 0..{last}")
+    if args.start is not None and args.end is not None and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}")
+    if args.actor and not args.msc:
+        actors = sorted({st.actor for st in cx.steps if st.actor})
+        if args.actor not in actors:
+            raise UsageError(f"--actor {args.actor}: no step of the trace is by it; actors: {', '.join(actors)}")
+    wanted = _vars(args) or []
+    names = {k for st in cx.steps for k in st.view}
+    unknown = [v for v in wanted if v not in names]
+    if unknown:
+        shown = sorted(names)
+        raise UsageError(f"--vars: the trace has no variable {', '.join(unknown)}; it has: "
+                         f"{', '.join(shown[:30])}{' ...' if len(shown) > 30 else ''}")
+
+
 def _vars(args: argparse.Namespace) -> list[str] | None:
     return [v.strip() for v in args.vars.split(",") if v.strip()] if args.vars else None
 
 
 def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None, marks: list[bool] | None,
           notes: list[str]) -> int:
+    _check_display(cx, args)
+    inputs = [x for x in (getattr(args, "trace", None), getattr(args, "spec", None), cx.spec_file or cx.spec_path) if x]
+    for flag, out_path in (("--chrome", args.chrome), ("--html", args.html)):
+        if out_path:
+            check_output_path(flag, out_path, inputs)
     if args.chrome:
         out = write_chrome(cx, args.chrome)
         print(f"wrote {out}  (open it in https://ui.perfetto.dev or chrome://tracing)")
@@ -96,6 +123,9 @@ def _emit(cx: Counterexample, args: argparse.Namespace, story: LassoStory | None
 
 def main(args: argparse.Namespace) -> int:
     """``view``: show a trace file."""
+    for flag, out_path in (("--chrome", args.chrome), ("--html", args.html)):
+        if out_path:
+            check_output_path(flag, out_path, [args.trace])
     cx = read_itf(args.trace)
     notes: list[str] = []
     story: LassoStory | None = None
@@ -116,24 +146,43 @@ def _parse_path(text: str) -> tuple[int, ...]:
     try:
         path = tuple(int(x) for x in text.strip().split("/") if x != "")
     except ValueError:
-        raise InputError(f"--path {text!r} is not a list of integers separated by '/' (like 0/3/1)",
-                         "<command line>", 1, 1) from None
+        raise UsageError(f"--path {text!r} is not a list of integers separated by '/' (like 0/3/1)") from None
     if not path or any(k < 0 for k in path):
-        raise InputError(f"--path {text!r} must start with the initial-state index and hold no negative numbers",
-                         "<command line>", 1, 1)
+        raise UsageError(f"--path {text!r} must start with the initial-state index and hold no negative numbers")
     return path
 
 
-def _detect(model: Any, states: list[Any], wanted: str | None) -> tuple[Any, str]:
-    """The property the path's end violates (the one asked for, else the first safety one that fails)."""
+def _detect(model: Any, states: list[Any], wanted: str | None, loop: int | None = None) -> tuple[Any, str]:
+    """The property the path's end violates (the one asked for, else the first safety one that fails).
+
+    A property asked for is checked on the path too: the answer is None (and why) when the path does
+    not violate it, so a replay never shows a verdict the path does not have."""
     props = list(model.properties())
+    last = states[-1]
     if wanted is not None:
         prop = next((p for p in props if p.name == wanted), None)
         if prop is None:
-            raise InputError(f"the model has no property {wanted!r}; it has: {', '.join(p.name for p in props)}",
-                             "<command line>", 1, 1)
-        return prop, ""
-    last = states[-1]
+            raise UsageError(f"--property: the model has no property {wanted!r}; it has: "
+                             f"{', '.join(p.name for p in props)}")
+        if prop.kind == "always":
+            r = evaluate(prop.cond, last)
+            if r is None:
+                return None, f"{wanted} is not violated: its invariant holds in the last state"
+            return prop, r or "the invariant fails"
+        if prop.kind == "deadlock":
+            acts = model.actions(last)
+            if acts:
+                return None, (f"{wanted} is not violated: {len(acts)} action(s) are enabled in the last state, "
+                              "so it is not stuck")
+            r = evaluate(prop.cond, last)
+            if r is None:
+                return None, f"{wanted} is not violated: the last state is a proper end"
+            return prop, r or "no action is enabled"
+        if prop.is_liveness:
+            if loop is None:
+                return None, f"{wanted} is a liveness property: only a lasso (--loop K) can violate it"
+            return prop, ""
+        return None, f"{wanted} ({prop.kind}) is not violated by a single path"
     for p in props:
         if p.kind == "always":
             r = evaluate(p.cond, last)
@@ -151,15 +200,15 @@ def replay_main(args: argparse.Namespace) -> int:
     old: Counterexample | None = None
     if args.trace:
         old = read_itf(args.trace)
-    spec_path = args.spec or (old.spec_path if old else None)
+    spec_path = args.spec or ((old.spec_file or old.spec_path) if old else None)
     if not spec_path:
-        raise InputError("replay needs a SPEC (or a --trace file that names one)", "<command line>", 1, 1)
+        raise UsageError("replay needs a SPEC (or a --trace file that names one)")
     if args.path is not None:
         path = _parse_path(args.path)
     elif old is not None:
         path = old.path
     else:
-        raise InputError("replay needs --path 0/3/1 (or --trace FILE)", "<command line>", 1, 1)
+        raise UsageError("replay needs --path 0/3/1 (or --trace FILE)")
     loop = args.loop if args.loop is not None else (old.loop if old is not None and args.path is None else None)
     spec = load_spec(spec_path)
     model = build_checkable(spec, allow_code=getattr(args, "allow_python_models", False))
@@ -167,8 +216,13 @@ def replay_main(args: argparse.Namespace) -> int:
         raise InputError(f"{spec_path} is a {spec.kind} spec, answered by a solver: it has no paths to replay",
                          spec_path, 1, 1)
     notes: list[str] = []
-    changed = old is not None and bool(old.spec_digest) and old.spec_digest != spec.digest
-    if old is not None and changed:
+    changed = bool(old and old.spec_digest and old.spec_digest != spec.digest)
+    if changed and old is not None and args.spec and old.spec_path and \
+            not same_file(args.spec, old.spec_file or old.spec_path):
+        raise UsageError(f"the trace {args.trace} was written for the spec {old.spec_path} (digest {old.spec_digest}), "
+                         f"not for {args.spec} (digest {spec.digest}); replay it without SPEC, or give --path to "
+                         "replay a path of your own on this spec")
+    if changed and old is not None:
         msg = (f"warning: {spec_path} changed since the trace was written (digest {old.spec_digest} in the "
                f"trace, {spec.digest} now); the replay shows the spec as it is now")
         print(msg, file=sys.stderr)
@@ -182,13 +236,14 @@ def replay_main(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if loop is not None:
         if not 0 <= loop < len(states) - 1:
-            raise InputError(f"--loop {loop} is not a step before the last one (0..{len(states) - 2})",
-                             "<command line>", 1, 1)
+            raise UsageError(f"--loop {loop} is not a step before the last one (0..{len(states) - 2})")
         if states[loop] != states[-1]:
-            raise InputError(f"--loop {loop}: the path does not return to the state after step {loop}; "
-                             "it is not a lasso", "<command line>", 1, 1)
-    prop, reason = _detect(model, states, args.property or (old.property if old else None))
-    if old is not None and prop is not None and prop.name == old.property and old.reason:
+            raise UsageError(f"--loop {loop}: the path does not return to the state after step {loop}; "
+                             "it is not a lasso")
+    wanted = args.property or (old.property if old is not None and args.path is None else None)
+    prop, reason = _detect(model, states, wanted, loop)
+    if old is not None and prop is not None and prop.name == old.property and old.reason and not changed \
+            and args.path is None:
         reason = old.reason
     if prop is None:
         notes.append(reason)
@@ -208,7 +263,7 @@ def model_for(cx: Counterexample) -> tuple[Any, str]:
     if not cx.spec_path:
         return None, "the trace names no spec (#meta.spec is empty)"
     try:
-        spec = load_spec(cx.spec_path)
+        spec = load_spec(cx.spec_file or cx.spec_path)
         model = build_checkable(spec)
     except InputError as e:
         return None, f"the spec {cx.spec_path} cannot be loaded ({e})"

@@ -51,15 +51,30 @@ class GoModel:
         self.interp = Interpreter(program, runtime)
         self.sched = AbstractScheduler(self.interp)
         self.prop_specs = tuple(prop_specs)
-        self._init = self.interp.initial()
+        #: computed on first use, inside the search: a model limit reached by main's first
+        #: step (unbounded recursion) is then the search's ``unknown``, not a crash
+        self._init: World | None = None
         #: partial-order reduction (`models.por`): successors computed while choosing a persistent set
         self._por_cache: tuple[World, dict[Action, World]] | None = None
         #: whether race atoms are visible (C2): the spec checks race_free, or names no property
         self.por_observes_races = not self.prop_specs or any(p.name == "race_free" for p in self.prop_specs)
+        #: dead-variable reset (`models.deadslots`): slots no later instruction reads are cleared
+        self.dead_slots = True
+        self._dead_cache: dict[Any, Any] = {}
+        #: whether starting or ending a goroutine is visible (C2): the spec checks max_goroutines
+        self.por_observes_live = not self.prop_specs or any(p.name == "max_goroutines" for p in self.prop_specs)
 
     # ---- the Model protocol
     def init_states(self) -> list[World]:
-        return [self._init]
+        if self._init is None:
+            self._init = self.interp.initial()
+        return [self._clear(self._init)]
+
+    def _clear(self, w: World) -> World:
+        if not self.dead_slots:
+            return w
+        from models.deadslots import clear_dead
+        return clear_dead(self.interp, w, self._dead_cache)
 
     def actions(self, s: World) -> list[Action]:
         return self.sched.actions(s)
@@ -69,8 +84,8 @@ class GoModel:
         if c is not None and c[0] is s:
             t = c[1].get(a)
             if t is not None:
-                return t
-        return self.sched.next(s, a).world
+                return self._clear(t)
+        return self._clear(self.sched.next(s, a).world)
 
     # ---- partial-order reduction hooks (checker.reduce; the logic is models.por)
     def persistent_set(self, s: World, acts: list[Action]) -> list[int] | None:
@@ -130,7 +145,10 @@ class GoModel:
     def format_action(self, s: World, a: Action) -> str:
         m = self.interp
         if a[0] == "timer":
-            what = f"time.Sleep of G{a[2]} ends" if a[1] == "sleep" else "time.After fires"
+            what = {"sleep": f"time.Sleep of G{a[2]} ends", "after": "time.After fires",
+                    "timer": "a time.Timer fires", "ticker": "a time.Ticker ticks",
+                    "afterfunc": "a time.AfterFunc timer fires (its func starts)",
+                    "deadline": "a context deadline passes (the context is cancelled)"}.get(a[1], a[1])
             return f"timer: {what}"
         if a[0] == "env":
             if a[1] == "syscall":
@@ -146,6 +164,16 @@ class GoModel:
         instr = self._instr(s, a)
         assert instr is not None
         src = m.program.line(instr.pos[0]) or instr.op
+        note = s.gs[a[1] - 1].wait[:1]
+        if note == ("wg release",):
+            return f"G{a[1]}: releases the WaitGroup's waiters: {src} ({m.program.where(instr.pos[0])})"
+        if note == ("wg woken",):
+            return (f"G{a[1]}: Wait returns from the semaphore and re-checks the counter: {src} "
+                    f"({m.program.where(instr.pos[0])})")
+        if a[0] == "select" and type(instr) is ir.Choose:
+            return f"G{a[1]}: {instr.what} gives {a[2]}: {src} ({m.program.where(instr.pos[0])})"
+        if a[0] == "select" and type(instr) is ir.MapKeys:
+            return f"G{a[1]}: range over a map in iteration order {a[2]}: {src} ({m.program.where(instr.pos[0])})"
         if a[0] == "select":
             case = "default" if a[2] == -1 else f"case {a[2]}"
             return f"G{a[1]}: select {case}: {src} ({m.program.where(instr.pos[0])})"

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from models import atomic, chan, ir, pipe, select, sync
+from models import atomic, chan, datatypes, ir, library, pipe, select, sync
 from models.options import RuntimeOptions
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
@@ -48,6 +48,10 @@ from models.tx import (
 )
 
 __all__ = ["Interpreter"]
+
+#: The longest string the model builds (a bound like the call depth: past it the step ends the search
+#: with ``unknown`` instead of allocating without limit).
+MAX_STRING = 1 << 20
 
 class Interpreter:
     """A compiled program plus runtime options: the shared step function."""
@@ -69,10 +73,7 @@ class Interpreter:
             self.global_scalar[gl.name] = obj.field is not None
         fn = self.funcs[self.program.start]
         t.gs.append(G(1, (self.frame(fn, (), ()),)))
-        try:
-            self.run_locals(t, 1)
-        except GoPanic as p:
-            self._panicked(t, p, 1)
+        self.settle(t, [1])  # a panic in main's first local run unwinds (its defers may recover)
         return t.freeze()
 
     def frame(self, fn: ir.Function, captures: tuple[Any, ...], args: tuple[Any, ...]) -> Frame:
@@ -122,6 +123,10 @@ class Interpreter:
         ins = self.instr_of(g)
         if type(ins) is ir.Select and not g.wait:
             return select.select_choices(w.heap, ins, g.frames[-1].slots)
+        if type(ins) is ir.MapKeys:
+            return datatypes.choices(self, w, ins, g.frames[-1].slots)
+        if type(ins) is ir.Choose:
+            return library.choices(self, ins, g.frames[-1].slots)
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -170,6 +175,8 @@ class Interpreter:
                 pipe.fire_env(t, timer)
             elif kind == "sleep":
                 t.wake(x)
+            elif kind in library.TIMER_KINDS:
+                library.fire(self, t, kind, x)
             else:
                 chan.try_send(t, x, "time.Time")
         except GoPanic as p:
@@ -254,7 +261,7 @@ class Interpreter:
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
     def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
-        args = [s[a] for a in ins.args]
+        args = [datatypes.show(t.heap, s[a], "v", self.program.types) for a in ins.args]
         k = ins.kind
         if k == "println":
             text = " ".join(fmt_value(a) for a in args) + "\n"
@@ -277,26 +284,31 @@ class Interpreter:
     def with_cancel(self, t: Tx, parent: Any) -> ir.Ref:
         done = t.alloc(Chan(0))
         pobj = parent.obj if isinstance(parent, ir.Ref) else None
+        while pobj is not None and t.get(pobj).kv:  # propagateCancel: the nearest cancellable ancestor
+            pobj = t.get(pobj).parent
         me = t.alloc(Context(pobj, done))
         if pobj is not None:
             p = t.get(pobj)
             t.put(pobj, replace(p, children=p.children + (me,)))
             if p.cancelled:
-                self.cancel(t, ir.Ref(me))
+                self.cancel(t, ir.Ref(me), p.reason)
         return ir.Ref(me)
 
-    def cancel(self, t: Tx, ctx: Any) -> None:
-        """Cancel a context and its children: close their Done channels (idempotent)."""
+    def cancel(self, t: Tx, ctx: Any, reason: str = "context canceled") -> None:
+        """Cancel a context and its children: close their Done channels (idempotent).
+        A deadline context's pending timer is stopped (context.go timerCtx.cancel)."""
 
         if not isinstance(ctx, ir.Ref):
             return
         c = t.get(ctx.obj)
-        if c.cancelled:
+        if c.cancelled or c.kv:
             return
-        t.put(ctx.obj, replace(c, cancelled=True))
+        t.put(ctx.obj, replace(c, cancelled=True, reason=reason))
+        if ("deadline", ctx.obj) in t.timers:
+            t.timers.remove(("deadline", ctx.obj))
         chan.close_chan(t, c.done)
         for ch in c.children:
-            self.cancel(t, ir.Ref(ch))
+            self.cancel(t, ir.Ref(ch), reason)
 
     # ---- local instructions
     def run_locals(self, t: Tx, gid: int) -> None:
@@ -315,6 +327,11 @@ class Interpreter:
         try:
             while True:
                 if unwind and len(frames) <= unwind:
+                    if t.g(gid).recovering:  # the deferred call that recovered has returned
+                        t.setg(replace(t.g(gid), recovering=False))
+                        unwind = 0
+                        pc = self.recover_pc(fn)
+                        continue
                     if defers:
                         frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
                         fname, clo, args = defers[-1]
@@ -333,6 +350,12 @@ class Interpreter:
                         unwind = len(frames)
                         if not frames:
                             t.setg(G(gid, (), DONE))
+                            if gid == 1 and fn.name == self.program.start and self.program.entry != "main":
+                                # t.Fatal/t.SkipNow (runtime.Goexit) end the test, not the test
+                                # binary: testing's tRunner returns and the binary's main goes on
+                                t.main_done = True
+                                if self.opts.main_exit == "exit":
+                                    t.ended = True
                             return
                     fr = frames[-1]
                     fn = self.funcs[fr.func]
@@ -365,6 +388,8 @@ class Interpreter:
                     slots[ins.dst] = wrap(-a) if ins.operator == "-" else (not a) if ins.operator == "!" else wrap(~a)
                 elif op is I.Nop:
                     pass
+                elif op is I.Recover:
+                    slots[ins.dst] = self.recover(t, gid, unwind, len(frames))
                 elif op is I.Call or op is I.Return or op is I.Defer:
                     if op is I.Defer:
                         clo = None if ins.func is not None else slots[ins.fslot]
@@ -415,11 +440,38 @@ class Interpreter:
                 pc += 1
         except GoPanic as p:
             p.gid, p.pos = gid, code[pc].pos
+            # the frames entered during this local run unwind too (their deferred calls run)
+            frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
+            t.setg(replace(t.g(gid), frames=tuple(frames), unwind=unwind))
             raise
         finally:
             t.locals += n
         frames[-1] = Frame(fn.name, pc, tuple(slots), defers)
-        t.setg(replace(t.g(gid), frames=tuple(frames), unwind=unwind))
+        g = t.g(gid)
+        t.setg(g.moved(tuple(frames), g.status, g.wait, unwind))
+
+    def recover(self, t: Tx, gid: int, unwind: int, depth: int) -> Any:
+        """``recover()`` (Go spec, "Handling panics"; runtime/panic.go gorecover):
+        the panic's value when called by a deferred function run by the panic
+        (the frame right above the one being unwound), else nil.  The value
+        is the panic's message (the model keeps panic values as their text).
+        It stops the panic: the goroutine is no longer panicking and, once
+        the deferred call returns, its frame returns normally."""
+        g = t.g(gid)
+        if not g.panicking or not unwind or depth != unwind + 1:
+            return None
+        msg = g.panicking.removeprefix("panic: ")
+        if " [G" in msg:
+            msg = msg[:msg.rindex(" [G")]
+        t.setg(replace(g, panicking="", recovering=True))
+        return msg
+
+    def recover_pc(self, fn: ir.Function) -> int:
+        """The pc after `fn`'s `ir.RecoverReturn` marker (its recovery epilogue)."""
+        for i, ins in enumerate(fn.code):
+            if type(ins) is ir.RecoverReturn:
+                return i + 1
+        raise InternalError(f"{fn.name} has no recovery epilogue")
 
     def _callee_frame(self, fname: str | None, clo: Any, args: tuple[Any, ...]) -> Frame:
         if fname is not None:
@@ -477,14 +529,23 @@ class Interpreter:
             slots[ins.dst] = BACKGROUND
         elif op is ir.CtxDone:
             c = slots[ins.ctx]
-            slots[ins.dst] = ir.Ref(t.get(c.obj).done) if isinstance(c, ir.Ref) else None
+            done = t.get(c.obj).done if isinstance(c, ir.Ref) else -1
+            slots[ins.dst] = ir.Ref(done) if done >= 0 else None  # -1: a value context under Background
+        elif op in library.LOCAL:
+            library.LOCAL[op](t, ins, slots)
+        elif op in datatypes.LOCAL_OPS:
+            datatypes.exec_local(t, ins, slots)
         else:
             raise ModelLimitError(f"internal: unknown local instruction {ins.op}")
 
     @staticmethod
     def binop(o: str, a: Any, b: Any) -> Any:
         if o == "+":
-            return a + b if isinstance(a, str) else wrap(a + b)
+            if isinstance(a, str):
+                if len(a) + len(b) > MAX_STRING:  # doubling a string 40 times must not exhaust the machine
+                    raise ModelLimitError(f"a string longer than {MAX_STRING} characters (the model's limit)")
+                return a + b
+            return wrap(a + b)
         if o == "-":
             return wrap(a - b)
         if o == "*":
@@ -518,7 +579,7 @@ class Interpreter:
         if o in ("<<", ">>"):
             if b < 0:
                 raise GoPanic("runtime error: negative shift amount")
-            return wrap(a << b) if o == "<<" else a >> b
+            return wrap(a << min(b, 64)) if o == "<<" else a >> b  # 1 << 1e12 is 0 in 64 bits, not 125 GB
         raise ModelLimitError(f"internal: unknown operator {o}")
 
 
@@ -606,7 +667,12 @@ def _syscall(t: Tx, gid: int, ins: ir.Syscall, s: tuple[Any, ...], choice: int |
 
 def _ctx_err(t: Tx, gid: int, ins: ir.CtxErr, s: tuple[Any, ...], choice: int | None) -> None:
     c = s[ins.ctx]
-    err = "context canceled" if isinstance(c, ir.Ref) and t.get(c.obj).cancelled else None
+    while isinstance(c, ir.Ref) and t.get(c.obj).kv:  # a value context: its cancellable ancestor's Err
+        p = t.get(c.obj).parent
+        c = ir.Ref(p) if p is not None else None
+    err = None
+    if isinstance(c, ir.Ref) and t.get(c.obj).cancelled:
+        err = t.get(c.obj).reason or "context canceled"
     t.advance(gid, ((ins.dst, err),))
 
 
@@ -629,6 +695,10 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
                 raise ImportError(f"two handlers for the visible instruction {cls.__name__}")
             table[cls] = _no_choice(h)
     for cls, h in select.HANDLERS.items():
+        table[cls] = h
+    for cls, h in datatypes.HANDLERS.items():  # slices and maps: (tx, gid, ins, slots, choice)
+        table[cls] = h
+    for cls, h in library.HANDLERS.items():  # timers, rand, context deadlines, log.Fatal
         table[cls] = h
     for name, cls in ir.INSTRUCTIONS.items():
         if cls.VISIBLE and cls not in table and cls not in _SOMETIMES_VISIBLE:

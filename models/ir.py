@@ -50,6 +50,7 @@ Every instruction carries ``pos = (line, col)`` (1-based) in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, dataclass_transform
@@ -112,7 +113,8 @@ class Type:
     fields: tuple[tuple[str, Type], ...] = ()
     length: int = 0
 
-    SCALAR: ClassVar[frozenset[str]] = frozenset({"int", "bool", "string", "chan", "ptr", "func", "context", "iface"})
+    SCALAR: ClassVar[frozenset[str]] = frozenset({"int", "bool", "string", "chan", "ptr", "func", "context", "iface",
+                                                  "slice", "map"})
 
     @property
     def is_object(self) -> bool:
@@ -136,6 +138,8 @@ class Type:
             return f"*{self.elem}"
         if self.kind == "array":
             return f"[{self.length}]{self.elem}"
+        if self.kind == "slice":
+            return f"[]{self.elem}"
         return self.name or self.kind
 
 
@@ -912,10 +916,16 @@ class Program:
     #: each merged line (an object with ``where(line) -> (path, line)``); None for one file
     file_map: Any = None
 
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        return self.source.splitlines()
+
     def line(self, n: int) -> str:
-        """Source line `n` (1-based), stripped; "" when out of range."""
-        lines = self.source.splitlines()
-        return lines[n - 1].strip() if 0 < n <= len(lines) else ""
+        """Source line `n` (1-based), stripped and cut at 200 characters; "" when out of range.
+        (The lines are split once: dumps and views ask for every instruction's line.)"""
+        lines = self._lines
+        text = lines[n - 1].strip() if 0 < n <= len(lines) else ""
+        return text if len(text) <= 200 else text[:200] + " ..."
 
     def where(self, n: int) -> str:
         """``file:line`` of source line `n`, as traces and messages name it: an inline spec source is
@@ -937,3 +947,546 @@ INSTRUCTIONS: dict[str, type[Instr]] = {
               WithCancel, Cancel, CtxErr, Gosched, Goexit, Print, Panic, Syscall, PipeMake, PipeRead,
               PipeWrite, PipeClose)
 }
+
+
+# ---- data types (slices, maps, interfaces, func values)
+#
+# A slice value is a `Slice` header (immutable, in frames like any scalar);
+# its elements live in a backing array: a heap `Data` object whose fields
+# are ``0 .. cap-1`` (runtime/slice.go: ``slice{array, len, cap}``).  Element
+# ``i`` of a slice is the memory ``Ref(s.obj, s.off + i)``, so a race on
+# ``s[i]`` is a race on that element alone, and two slices sharing a backing
+# array alias exactly as in Go.  The nil slice is ``None``.
+#
+# A map value is ``Ref(obj)`` of a map object (`models.maps.MapObj` in the
+# model); the nil map is ``None``.  Its entries are kept sorted by
+# `key_order`, so equal maps are equal states; iteration order is a choice
+# (see `MapKeys`).
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Slice:
+    """A slice header: backing array `obj`, offset `off` into it, `len`, `cap`."""
+
+    obj: int
+    off: int
+    len: int
+    cap: int
+
+    def __repr__(self) -> str:
+        return f"[]&{self.obj}[{self.off}:{self.off + self.len}:{self.off + self.cap}]"
+
+
+def key_order(k: Any) -> tuple[str, Any]:
+    """A total order on map keys of any comparable type (for canonical maps
+    and for numbering iteration orders the same way in model and runtime)."""
+    return (type(k).__name__, k)
+
+
+def grow_cap(old_cap: int, needed: int) -> int:
+    """The capacity `append` gives a grown slice (runtime/slice.go growslice,
+    Go 1.19, before rounding up to a malloc size class): double while small
+    (< 256), then grow by (cap + 3*256)/4 until large enough; when doubling
+    is not enough, exactly what is needed.  Size-class rounding is not
+    modelled: it only ever makes cap larger, so a program whose aliasing
+    depends on it is out of reach (documented in docs/go-subset.md)."""
+    new = old_cap
+    double = new + new
+    if needed > double:
+        return needed
+    if old_cap < 256:
+        return double
+    while 0 < new < needed:
+        new += (new + 3 * 256) // 4
+    return new if new > 0 else needed
+
+
+@_instr
+class MakeSlice(Instr):
+    """``dst = make([]elem, len, cap)`` (`cap` None: cap = len): a new zeroed
+    backing array.  Panics "makeslice: len out of range" / "makeslice: cap
+    out of range" like runtime.makeslice.  Local (fresh memory)."""
+
+    dst: int
+    elem: Type
+    len: int
+    cap: int | None
+    pos: Pos = NOPOS
+
+
+@_instr
+class SliceLit(Instr):
+    """``dst = []elem{srcs...}``: a new backing array holding the values (len = cap)."""
+
+    dst: int
+    elem: Type
+    srcs: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class IndexAddr(Instr):
+    """``dst = &s[i]``: ``Ref(s.obj, s.off + i)``; panics "index out of range
+    [i] with length n" (the header is in the frame: local)."""
+
+    dst: int
+    s: int
+    index: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class SliceLen(Instr):
+    """``dst = len(x)`` for a slice (0 for nil), a string (bytes) or a key
+    snapshot of `MapKeys` (local: the header is in the frame); with
+    ``of_cap=True``, ``cap(x)`` of a slice."""
+
+    dst: int
+    s: int
+    of_cap: bool = False
+    pos: Pos = NOPOS
+
+
+@_instr
+class Reslice(Instr):
+    """``dst = s[lo:hi:max]`` (None: the defaults 0, len(s), cap(s)).  Panics
+    "slice bounds out of range" like runtime.panicSlice*.  Local."""
+
+    dst: int
+    s: int
+    lo: int | None
+    hi: int | None
+    max: int | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class TupleGet(Instr):
+    """``dst = t[i]`` for the key snapshot `t` of `MapKeys` (local)."""
+
+    dst: int
+    t: int
+    index: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class MakeMap(Instr):
+    """``dst = make(map[K]V)`` or a literal ``map[K]V{keys[i]: vals[i]}``.  Local."""
+
+    dst: int
+    keys: tuple[int, ...] = ()
+    vals: tuple[int, ...] = ()
+    pos: Pos = NOPOS
+
+
+@_instr
+class Append(Instr):
+    """``dst = append(s, srcs...)`` or, with `spread`, ``append(s, spread...)``.
+
+    When the result fits (len + n <= cap) the values are written into the
+    shared backing array (elements s.off+len .. : plain writes, race
+    candidates) and the result aliases `s`; else a new array of
+    `grow_cap` elements is allocated, s's elements are read and copied into
+    it, and the values are written there (runtime/slice.go growslice).  A
+    spread source's elements are read.  `zero` is the element type's zero
+    value (the grown array's spare capacity).  For elements of a struct type
+    `elem` (an object kind: each element is a boxed struct) a grown array
+    holds copies of the old elements and zeroed new structs (Go copies the
+    values).  Visible: shared memory."""
+
+    VISIBLE = True
+    dst: int
+    s: int
+    srcs: tuple[int, ...] = ()
+    spread: int | None = None
+    zero: Any = None
+    elem: Type | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class Copy(Instr):
+    """``dst = copy(to, frm)``: min(len) elements read from `frm` and written to `to`
+    (overlap-safe, like memmove; struct elements, of type `elem`, are copied
+    field by field into the destination's structs).  `dst` may be None.  Visible."""
+
+    VISIBLE = True
+    dst: int | None
+    to: int
+    frm: int
+    elem: Type | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class MapIndex(Instr):
+    """``dst, ok = m[k]``: the value or `zero`, and whether the key is there
+    (nil map: zero, false).  A read of the map (a race candidate); during
+    another goroutine's write (see `MapWriting`) Go's fatal error
+    "concurrent map read and map write" ("concurrent map iteration and map
+    write" for the read of a ``range`` step, `iter`).  Visible."""
+
+    VISIBLE = True
+    dst: int | None
+    ok: int | None
+    m: int
+    k: int
+    zero: Any = None
+    iter: bool = False
+    pos: Pos = NOPOS
+
+
+@_instr
+class MapWriting(Instr):
+    """The start of a map write (``m[k] = v`` when `store`, else ``delete``):
+    runtime/map.go mapassign/mapdelete throw "concurrent map writes" when
+    another write is inside the map (its ``hashWriting`` flag is set), then
+    set the flag; the `MapStore`/`MapDelete` that follows does the write and
+    clears it.  A write is thus two steps, and another goroutine's access in
+    between is Go's fatal error (a read: "concurrent map read and map
+    write").  A store to a nil map panics "assignment to entry in nil map";
+    a delete on a nil map does nothing.  Visible."""
+
+    VISIBLE = True
+    m: int
+    store: bool = True
+    pos: Pos = NOPOS
+
+
+@_instr
+class MapStore(Instr):
+    """``m[k] = v`` after `MapWriting`: the write; clears the writing flag.  Visible."""
+
+    VISIBLE = True
+    m: int
+    k: int
+    v: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class MapDelete(Instr):
+    """``delete(m, k)`` after `MapWriting` (a no-op on a nil map or a missing
+    key; still a write); clears the writing flag.  Visible."""
+
+    VISIBLE = True
+    m: int
+    k: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class MapLen(Instr):
+    """``dst = len(m)`` (0 for nil): a read of the map.  Visible."""
+
+    VISIBLE = True
+    dst: int
+    m: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class MapKeys(Instr):
+    """The start of ``for k, v := range m``: ``dst`` = a tuple of the keys in
+    an iteration order.  Go randomizes the order (runtime/map.go mapiterinit
+    picks a random start bucket and offset), so every order is a separate
+    choice of the step (numbered by `permutation_index` over the keys in
+    `key_order`); ``runtime.map_order: canonical`` keeps only the sorted
+    order.  Each iteration then reads the value with `MapIndex` and skips a
+    key deleted meanwhile (Go: "If a map entry that has not yet been
+    reached is removed during iteration, the corresponding iteration value
+    will not be produced"); entries added during the loop are not produced
+    (Go may or may not produce them: the model takes one of Go's choices).
+    A read of the map.  Visible."""
+
+    VISIBLE = True
+    dst: int
+    m: int
+    pos: Pos = NOPOS
+
+
+def permutation(items: tuple[Any, ...], index: int) -> tuple[Any, ...]:
+    """The `index`-th permutation of `items` in lexicographic order of positions."""
+    pool = list(items)
+    out = []
+    n = len(pool)
+    fact = 1
+    for i in range(2, n + 1):
+        fact *= i
+    for k in range(n, 0, -1):
+        fact //= k
+        j, index = divmod(index, fact)
+        out.append(pool.pop(j))
+    return tuple(out)
+
+
+def permutation_index(order: tuple[Any, ...], items: tuple[Any, ...]) -> int:
+    """Inverse of `permutation`: the index of `order` among the permutations of `items`."""
+    pool = list(items)
+    index = 0
+    n = len(pool)
+    fact = 1
+    for i in range(2, n + 1):
+        fact *= i
+    for k in range(n, 0, -1):
+        fact //= k
+        j = pool.index(order[n - k])
+        index += j * fact
+        pool.pop(j)
+    return index
+
+
+DATA_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeSlice, SliceLit, IndexAddr, SliceLen, Reslice, TupleGet, MakeMap,
+                                              Append, Copy, MapIndex, MapWriting, MapStore, MapDelete, MapLen,
+                                              MapKeys)
+INSTRUCTIONS.update({c.__name__: c for c in DATA_INSTRUCTIONS})
+
+
+# ---- interfaces
+#
+# An interface value is `Iface`: its dynamic type, as Go names it
+# (``*main.T``, ``main.T``, ``int``, ``string``), and the dynamic value (a
+# struct held by value is a Ref to the interface's own copy).  The nil
+# interface is ``None``.  A method of dynamic type ``*main.T`` or ``main.T``
+# is the program function ``T.M$pbound`` (pointer receiver: only in the
+# method set of ``*T``) or ``T.M$bound`` (value receiver: in both), taking
+# the receiver as its one capture (see `IfaceMethod`).
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Iface:
+    """A non-nil interface value: dynamic type name and value."""
+
+    type: str
+    value: Any
+
+    def __repr__(self) -> str:
+        return f"{self.type}({self.value!r})"
+
+
+def method_func(dyn: str, name: str, funcs: Any) -> str | None:
+    """The bound-method function implementing method `name` of dynamic type
+    `dyn`, or None when `dyn`'s method set lacks it (Go spec, "Method sets":
+    ``*T`` has the methods of ``T`` and ``*T``; ``T`` only its value-receiver ones)."""
+    ptr = dyn.startswith("*")
+    base = dyn[1:] if ptr else dyn
+    base = base[5:] if base.startswith("main.") else base
+    f = f"{base}.{name}$bound"
+    if f in funcs:
+        return f
+    f = f"{base}.{name}$pbound"
+    if ptr and f in funcs:
+        return f
+    return None
+
+
+@_instr
+class MakeIface(Instr):
+    """``dst = I(src)``: wrap a concrete value with its dynamic type `type`
+    (a Go type name).  Local."""
+
+    dst: int
+    src: int
+    type: str
+    pos: Pos = NOPOS
+
+
+@_instr
+class IfaceMethod(Instr):
+    """``dst = x.name`` for an interface value `x` (dynamic dispatch): a
+    `Closure` of the dynamic type's bound-method function over the dynamic
+    value.  A nil interface panics (nil pointer dereference).  Local."""
+
+    dst: int
+    x: int
+    name: str
+    pos: Pos = NOPOS
+
+
+@_instr
+class TypeAssert(Instr):
+    """``dst, ok = x.(T)``: for a concrete `target` (a Go type name), ok when
+    x's dynamic type is it, dst the dynamic value; for an interface target
+    (`target` ""), ok when x is non-nil and its method set has `methods`,
+    dst x itself.  Failing: dst `zero`, ok false; with `ok` None the
+    assertion panics like runtime.panicdottype ("interface conversion:
+    <static> is <dynamic>, not <target>"; a missing method: "... is not
+    <iface>: missing method M"; nil: "... is nil, not ...").  `static` names
+    x's static type, `iface` the target interface.  Local."""
+
+    dst: int | None
+    ok: int | None
+    x: int
+    target: str
+    methods: tuple[str, ...] = ()
+    zero: Any = None
+    static: str = "interface {}"
+    iface: str = ""
+    pos: Pos = NOPOS
+
+
+@_instr
+class InitStore(Instr):
+    """``*ptr = src`` into a field or element of an object this goroutine
+    allocated in the same statement and has not published yet (a struct
+    literal being filled, a struct copy being made): no other goroutine can
+    reach the object, so the write is local, not a scheduling point."""
+
+    ptr: int
+    src: int
+    pos: Pos = NOPOS
+
+
+IFACE_INSTRUCTIONS: tuple[type[Instr], ...] = (MakeIface, IfaceMethod, TypeAssert, InitStore)
+INSTRUCTIONS.update({c.__name__: c for c in IFACE_INSTRUCTIONS})
+
+
+# ---- library (time, context, fmt, errors, rand, recover)
+
+
+@_instr
+class CopySync(Instr):
+    """``*dst = *src`` for a sync object (a Mutex, RWMutex, WaitGroup or Once
+    copied by value: a value receiver, a struct passed or assigned by value).
+    The copy is a different lock: it starts with the state word the original
+    had (locked, readers, counter) and no waiters, which stay parked on the
+    original's semaphore (``go vet``'s copylocks case).  Visible: it reads the
+    original's shared state."""
+
+    VISIBLE = True
+    dst: int
+    src: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Recover(Instr):
+    """``dst = recover()``: the panic value (its message) when called directly
+    by a deferred function while its goroutine panics, which stops the panic
+    (the function that deferred it returns normally); else nil.  Local: it
+    reads only the goroutine's own state."""
+
+    dst: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class RecoverReturn(Instr):
+    """Marks a function's recovery epilogue (after its last instruction): a
+    frame whose panic was recovered resumes after this marker, where its
+    results (named results, or zero values) are returned.  Never executed."""
+
+    pos: Pos = NOPOS
+
+
+INSTRUCTIONS.update({c.__name__: c for c in (CopySync, Recover, RecoverReturn)})
+
+
+@_instr
+class TimerMake(Instr):
+    """``time.NewTimer(d)`` / ``time.NewTicker(d)`` / ``time.Tick(d)`` /
+    ``time.AfterFunc(d, f)``: `kind` ``timer``, ``ticker`` or ``afterfunc``.
+    `dst` gets a ``*time.Timer``/``*time.Ticker`` object whose field ``C`` is
+    a channel of capacity 1 (nil for AfterFunc) and the timer is pending
+    (an environment event that may fire at any time: durations are
+    abstracted away, as for `After`).  `f` is the AfterFunc's func slot."""
+
+    VISIBLE = True
+    dst: int
+    d: int
+    kind: str
+    f: int | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class TimerStop(Instr):
+    """``t.Stop()`` (`reset` None) or ``t.Reset(d)`` (`reset` the duration
+    slot): `dst` (may be None) gets whether the timer was pending; Stop
+    removes it, Reset makes it pending again (time/sleep.go)."""
+
+    VISIBLE = True
+    dst: int | None
+    timer: int
+    reset: int | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class Choose(Instr):
+    """``dst`` = a value in ``0 .. n-1`` chosen by the environment (each
+    value a separate successor): ``math/rand``'s ``Intn(n)`` and friends.
+    More than ``runtime.rand_values`` values is a bound: the model stops
+    with `ModelLimitError` (the verdicts are unknown), never a cut."""
+
+    VISIBLE = True
+    dst: int
+    n: int
+    what: str = "rand.Intn"
+    pos: Pos = NOPOS
+
+
+@_instr
+class Format(Instr):
+    """``dst = fmt.Sprintf(args[0], args[1:]...)`` (`kind` ``sprintf``), or
+    ``Sprint``/``Sprintln``/``Errorf``/``errors.New``/``strconv.Itoa`` (kinds
+    ``sprint``, ``sprintln``, ``errorf``, ``new``, ``itoa``).  Errors are
+    their message strings.  Local: it reads only its operands."""
+
+    dst: int
+    kind: str
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+@_instr
+class WithDeadline(Instr):
+    """``context.WithTimeout``/``WithDeadline(parent, d)``: a cancellable
+    child of `parent` plus a pending timer that cancels it with "context
+    deadline exceeded" (context.go timerCtx); its cancel func stops the timer."""
+
+    VISIBLE = True
+    dst: int
+    parent: int
+    d: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class WithValue(Instr):
+    """``context.WithValue(parent, key, val)``: a context carrying one
+    key/value pair; Done and Err are its parent's (context.go valueCtx).
+    Local: it allocates an immutable node."""
+
+    dst: int
+    parent: int
+    key: int
+    val: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CtxValue(Instr):
+    """``dst = ctx.Value(key)``: the nearest value for `key` up the chain, or nil."""
+
+    dst: int
+    ctx: int
+    key: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class Exit(Instr):
+    """``log.Fatal*``: the message is logged (stderr) and the process exits
+    with status 1 (os.Exit: deferred calls do not run).  `args` as for
+    Print with `kind` ``fatal``/``fatalf``/``fatalln``."""
+
+    VISIBLE = True
+    kind: str
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
+INSTRUCTIONS.update({c.__name__: c for c in (TimerMake, TimerStop, Choose, Format, WithDeadline, WithValue,
+                                             CtxValue, Exit)})

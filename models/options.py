@@ -29,6 +29,13 @@ class RuntimeOptions:
     #: gmp: sysmon retakes a P held in _Psyscall by a goroutine in a system
     #: call (SCH-28); false models a runtime without the hand-off.
     sysmon_retake: bool = True
+    #: ``range`` over a map: ``all`` explores every iteration order (Go
+    #: randomizes it); ``canonical`` only the sorted one (an under-approximation
+    #: the spec asks for: a bug that needs another order is missed).
+    map_order: str = "all"
+    #: math/rand: ``rand.Intn(n)`` explores all n values; a larger n is a bound
+    #: (the verdicts become unknown, naming it), never a silent cut.
+    rand_values: int = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +44,5 @@ class GcOptions:
     barrier: str = "hybrid"
     stack_rescan: bool = False
     allocate: str = "black"
+    #: how many collection cycles run (models.gc.gomode)
+    cycles: int = 1

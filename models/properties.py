@@ -137,6 +137,13 @@ def _work_conservation(m: Any, _: Any) -> Property:
                            "no P is idle while another P's run queue holds work")
 
 
+def _gc(name: str) -> Builder:
+    """A property of the collector beside a Go program (`models.gc.gomode`), built by that model."""
+    def build(m: Any, _: Any) -> Property:
+        return next(p for p in m.gc_properties() if p.name == name)
+    return build
+
+
 def _both(b: Builder) -> dict[str, Builder]:
     return {"abstract": b, "gmp": b}
 
@@ -175,10 +182,15 @@ _DEFS = [
     PropertyDef("gmp.work_conservation", None,
                 "(gmp) no P finds nothing to run while another P's queue holds a runnable goroutine",
                 {"gmp": _work_conservation}),
-    PropertyDef("gc.no_dangling", None, "(gc) no object reachable from a root is ever freed (GC-SAFE)"),
+    PropertyDef("gc.no_dangling", None, "(gc) no object reachable from a root is ever freed (GC-SAFE)",
+                {"gc": _gc("gc.no_dangling")}),
     PropertyDef("gc.strong_tricolor", None, "(gc) no black object points to a white one (GC-2)"),
     PropertyDef("gc.weak_tricolor", None,
                 "(gc) every white object pointed to by a black one is grey-protected (GC-3)"),
+    PropertyDef("gc.marking_terminates", None, "(gc) every mark phase reaches mark termination (GC-LIVE)",
+                {"gc": _gc("gc.marking_terminates")}),
+    PropertyDef("gc.no_floating_garbage_after_two_cycles", None,
+                "(gc) an object unreachable when a cycle's marking starts is freed by that cycle (GC-LIVE)"),
 ]
 
 #: Every property a Go spec may name, by name.

@@ -16,8 +16,10 @@ so a scheduler that wraps the world (gmp) reuses them by projection.
   goroutine in a system call is not parked (``_Gsyscall``): excluded; one
   parked on the poller is (it leaks if no write or close ever comes).
 - `panic_reason`: the panic or fatal error message, with the Go line.
-- `races`: two goroutines whose next visible instructions are plain
-  (non-atomic) accesses to one variable, at least one a write (docs/design.md 7),
+- `races`: two goroutines whose next visible instructions access one
+  variable, at least one a write and at least one plain (docs/design.md 7, MM-18:
+  an atomic operation racing a plain access is a race, as ``-race``
+  reports it; two atomic operations never race),
   plus Go's ``-race`` model of WaitGroup misuse (an ``Add`` from zero
   racing ``Wait``, ``sync/waitgroup.go``).
 - `lock_waiters`: goroutines waiting for a lock (``starvation_free`` keys).
@@ -28,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from models import ir
+from models import datatypes, ir
 from models.interp import Interpreter
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, World
 from models.sync import LOCK_OPS
@@ -99,6 +101,7 @@ class Access:
     ins: ir.Instr
     ref: ir.Ref | None = None
     slot_name: str = ""
+    atomic: bool = False
 
 
 def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
@@ -124,18 +127,26 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
             if isinstance(ref, ir.Ref):
                 name = fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else ""
                 acc.append(Access(g.gid, op is ir.Store, "var", ref.obj, ins, ref, name))
+        elif op is ir.AtomicOp:
+            ref = fr.slots[ins.ptr]
+            if isinstance(ref, ir.Ref) and ref.field is not None:
+                name = fn.slot_names[ins.ptr] if ins.ptr < len(fn.slot_names) else ""
+                acc.append(Access(g.gid, atomic_writes(w, ins, fr.slots), "var", ref.obj, ins, ref, name, True))
         elif op is ir.WgAdd and isinstance(fr.slots[ins.wg], ir.Ref):
             o = fr.slots[ins.wg].obj
             if fr.slots[ins.delta] > 0 and w.heap[o].counter == 0:
                 adds.append(Access(g.gid, True, "wg", o, ins))
         elif op is ir.WgWait and isinstance(fr.slots[ins.wg], ir.Ref):
             waits.append(Access(g.gid, False, "wg", fr.slots[ins.wg].obj, ins))
+        elif op in datatypes.RACE_OPS:  # slice elements and maps (models/datatypes.py)
+            for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
+                acc.append(Access(g.gid, write, kind, ref.obj, ins, ref))
         else:
             for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
                 (closes if is_close else sends).append(Access(g.gid, is_close, "chan", o, ins))
     for i, a in enumerate(acc):
         for b in acc[i + 1:]:
-            if a.ref == b.ref and (a.write or b.write) and a.gid != b.gid:
+            if a.ref == b.ref and (a.write or b.write) and a.gid != b.gid and not (a.atomic and b.atomic):
                 return a, b
     for xs, ys in ((adds, waits), (sends, closes)):
         for a in xs:
@@ -143,6 +154,27 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
                 if a.obj == b.obj and a.gid != b.gid:
                     return a, b
     return None
+
+
+def atomic_writes(w: World, ins: Any, slots: tuple[Any, ...]) -> bool:
+    """Does this ``sync/atomic`` operation write?  A load reads; store, add
+    and swap write; a compare-and-swap writes only when it succeeds (the race
+    runtime's failed CAS is an atomic load, as in `models.memory.hb`)."""
+    o = ins.operator
+    if o == "load":
+        return False
+    if o != "cas":
+        return True
+    ref = slots[ins.ptr]
+    old = dict(w.heap[ref.obj].fields).get(ref.field)
+    a = slots[ins.a] if ins.a is not None else None
+    return type(old) is type(a) and old == a
+
+
+def _verb(x: Access) -> str:
+    if x.atomic:
+        return "atomically writes" if x.write else "atomically reads"
+    return "writes" if x.write else "reads"
 
 
 def races(m: Interpreter, w: World) -> bool | str:
@@ -154,7 +186,12 @@ def races(m: Interpreter, w: World) -> bool | str:
     names = object_names(m, w)
     if a.kind == "var":
         name = var_name(m, w, a.ref, names, a.slot_name)
-        return (f"data race on {name}: G{a.gid} {'writes' if a.write else 'reads'} at {_at(m, a.ins)} and "
+        tail = " (a plain access racing an atomic one is a data race)" if a.atomic or b.atomic else ""
+        return (f"data race on {name}: G{a.gid} {_verb(a)} at {_at(m, a.ins)} and "
+                f"G{b.gid} {_verb(b)} at {_at(m, b.ins)}{tail}")
+    if a.kind == "map":
+        return (f"data race on map {names.get(a.obj, '?')} ({datatypes.map_race_message(a.write, b.write)}): "
+                f"G{a.gid} {'writes' if a.write else 'reads'} at {_at(m, a.ins)} and "
                 f"G{b.gid} {'writes' if b.write else 'reads'} at {_at(m, b.ins)}")
     if a.kind == "wg":
         return (f"data race on WaitGroup {names.get(a.obj, '?')}: G{a.gid} Add at {_at(m, a.ins)} is not "
@@ -216,6 +253,9 @@ def object_names(m: Interpreter, w: World) -> dict[int, str]:
                 if cn:
                     todo.append((c, cn))
             continue
+        if isinstance(v, ir.Slice) and v.obj not in names and n:
+            names[v.obj] = n  # a slice's backing array is named after the slice
+            continue
         if not isinstance(v, ir.Ref) or v.obj in names or not n:
             continue
         names[v.obj] = n
@@ -256,7 +296,8 @@ def describe_g(m: Interpreter, w: World, gid: int, names: dict[int, str]) -> str
             objs = arg if isinstance(arg, tuple) else (arg,)
             what += " " + ", ".join(names.get(o, f"object {o}") for o in objs)
         return f"G{gid} {m.program.where(line)} {what}: {src}"
-    state = "woken, will panic" if g.wait else "runnable"
+    notes = {"wg release": "will release the WaitGroup's waiters", "wg woken": "woken from WaitGroup.Wait"}
+    state = notes.get(g.wait[0], "woken, will panic") if g.wait else "runnable"
     return f"G{gid} {m.program.where(line)} {state}: {src}"
 
 

@@ -27,7 +27,7 @@ instruction: local instructions are run eagerly (see `models.goroutine`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Frame", "G", "World", "Data", "Chan", "Mutex", "RWMutex", "WaitGroup", "Once", "Cond",
@@ -50,6 +50,26 @@ class Frame:
     slots: tuple[Any, ...]
     defers: tuple[tuple[Any, ...], ...] = ()
 
+    #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
+    #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
+    #: pickled (string hashes differ between processes).
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.func, self.pc, self.slots, self.defers)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.func, self.pc, self.slots, self.defers,)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(("func", "pc", "slots", "defers",), st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
+
 
 @dataclass(frozen=True, slots=True)
 class G:
@@ -62,7 +82,10 @@ class G:
     slow-path state of MU-2 (lost races stand for wait time); ``unwind`` is
     the frame depth being unwound by ``runtime.Goexit`` or a panic (0:
     none); ``panicking`` is the panic message while a panic runs the
-    goroutine's deferred calls (the program dies when they are done)."""
+    goroutine's deferred calls (the program dies when they are done);
+    ``recovering``: a deferred call (at depth ``unwind + 1``) called
+    ``recover()``: when it returns, the frame being unwound resumes at its
+    recovery epilogue and returns normally (``ir.RecoverReturn``)."""
 
     gid: int
     frames: tuple[Frame, ...]
@@ -72,6 +95,37 @@ class G:
     awoke: bool = False
     unwind: int = 0
     panicking: str = ""
+    recovering: bool = False
+
+    def moved(self, frames: tuple[Frame, ...], status: str, wait: tuple[Any, ...], unwind: int | None = None) -> G:
+        """A copy with new frames, status and wait (and unwind), every other field kept:
+        what a step does to its goroutine, without `dataclasses.replace`'s generic cost
+        (it was the interpreter's second cost per state).  A new field of `G` must be
+        passed on here too (`tests/test_reductions.py` checks it against replace)."""
+        return G(self.gid, frames, status, wait, self.losses, self.awoke, self.unwind if unwind is None else unwind,
+                 self.panicking, self.recovering)
+
+    #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
+    #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
+    #: pickled (string hashes differ between processes).
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.gid, self.frames, self.status, self.wait, self.losses, self.awoke, self.unwind, self.panicking,
+                      self.recovering)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.gid, self.frames, self.status, self.wait, self.losses, self.awoke, self.unwind, self.panicking,
+                self.recovering)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(_G_STATE, st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +138,26 @@ class World:
     main_done: bool = False
     ended: bool = False
     failed: bool = False
+
+    #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
+    #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
+    #: pickled (string hashes differ between processes).
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",), st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
 
 
 # --------------------------------------------------------------------------- heap objects
@@ -163,12 +237,18 @@ class Cond:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """A cancellable context: parent, Done channel id, cancelled, children."""
+    """A cancellable context: parent, Done channel id, cancelled, children;
+    ``reason`` is Err's text once cancelled ("context canceled" or "context
+    deadline exceeded").  A value context (``context.WithValue``) has ``kv``
+    = (key, value) and shares its nearest cancellable ancestor's Done channel
+    (``done`` -1: none, under Background); its Err is that ancestor's."""
 
     parent: int | None
     done: int
     cancelled: bool = False
     children: tuple[int, ...] = ()
+    reason: str = ""
+    kv: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,3 +268,26 @@ class Pipe:
     @property
     def ready(self) -> bool:
         return bool(self.reader) and (bool(self.buf) or self.wclosed)
+
+
+#: The fields each state class hashes and pickles, written out for speed: checked here against the
+#: dataclass fields, so that a new field cannot be silently left out of hashing or pickling (the
+#: parallel search pickles states) or of `G.moved`.
+_G_STATE = ("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "panicking", "recovering")
+
+
+def _check_state_fields() -> None:
+    import dataclasses
+
+    for cls, listed in ((G, _G_STATE), (Frame, ("func", "pc", "slots", "defers")),
+                        (World, ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed"))):
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "_hash")
+        if names != listed:
+            raise ImportError(f"models.state: {cls.__name__}'s fields {names} are not the hashed and pickled "
+                              f"fields {listed}: update __hash__, __getstate__ and G.moved")
+    probe = G(1, (), RUN, (), 1, True, 2, "p", True)
+    if probe.moved((), RUN, ()) != probe:
+        raise ImportError("models.state: G.moved drops a field")
+
+
+_check_state_fields()

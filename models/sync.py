@@ -19,8 +19,9 @@ leave, and its Unlock admits every parked reader before the next queued
 writer (FIFO on the inner mutex).  Hence recursive RLock with a pending
 writer deadlocks (DL-O4).
 
-WaitGroup (WG-2, WG-3): negative counter panics; reaching zero wakes every
-waiter.  Once (ONCE-1): later callers park until f returns.  Cond
+WaitGroup (WG-2, WG-3): negative counter panics; reaching zero releases
+every waiter in a step of its own, and a released waiter re-checks the
+counter in its own step, so Go's two misuse panics are reachable.  Once (ONCE-1): later callers park until f returns.  Cond
 (COND-1, COND-2): Wait parks in ticket order after unlocking L; Signal
 wakes the oldest waiter, and is lost when there is none.
 """
@@ -165,6 +166,92 @@ def _runlock(t: Tx, o: int) -> None:
         t.put(o, replace(m, readers=m.readers - 1))
 
 
+# ---------------------------------------------------------------------------- WaitGroup
+
+#: A runnable goroutine's note (``G.wait``) between the two halves of a
+#: WaitGroup operation: the Done/Add that brought the counter to zero must
+#: still release the waiters; a woken waiter must still re-check the state.
+WG_RELEASE, WG_WOKEN = "wg release", "wg woken"
+
+
+def wg_add(t: Tx, gid: int, o: int, delta: int) -> None:
+    """WG-2, in Go's two steps (sync/waitgroup.go, Add).
+
+    Step 1 adds `delta` atomically: a negative counter panics, and an Add
+    from zero while waiters are counted is "Add called concurrently with
+    Wait".  When the counter reaches zero with waiters, the caller stays at
+    its instruction with the note `WG_RELEASE`: other goroutines may run
+    before step 2, which re-reads the state (a changed state is the same
+    misuse panic), resets it and releases every waiter.  A released waiter
+    is only made runnable (note `WG_WOKEN`): its own step re-checks the
+    counter (`wg_wait`)."""
+    g = t.g(gid)
+    wg: WaitGroup = t.get(o)
+    if g.wait[:1] == (WG_RELEASE,):
+        if wg.counter != 0 or wg.waiters != g.wait[2]:
+            raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
+        t.put(o, WaitGroup(0, ()))
+        for w in wg.waiters:
+            t.wake_retry(w, wait=(WG_WOKEN, o))
+        t.advance(gid)
+        return
+    v = wg.counter + delta
+    if v < 0:
+        raise GoPanic("sync: negative WaitGroup counter")
+    if wg.waiters and delta > 0 and v == delta:
+        raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
+    t.put(o, WaitGroup(v, wg.waiters))
+    if v == 0 and wg.waiters:
+        t.setg(replace(t.g(gid), wait=(WG_RELEASE, o, wg.waiters)))
+        return
+    t.advance(gid)
+
+
+def wg_wait(t: Tx, gid: int, o: int) -> None:
+    """WG-3 (sync/waitgroup.go, Wait): return at zero, else count ourselves
+    a waiter and park.  A waiter released by `wg_add` re-reads the state
+    when it runs: a counter already raised again by a new Add is "WaitGroup
+    is reused before previous Wait has returned"."""
+    g = t.g(gid)
+    wg: WaitGroup = t.get(o)
+    if g.wait[:1] == (WG_WOKEN,):
+        if wg.counter != 0 or wg.waiters:
+            raise GoPanic("sync: WaitGroup is reused before previous Wait has returned")
+        t.advance(gid)
+    elif wg.counter == 0:
+        t.advance(gid)
+    else:
+        t.put(o, WaitGroup(wg.counter, wg.waiters + (gid,)))
+        t.park(gid, ("sync.WaitGroup.Wait", o))
+
+
+# ---------------------------------------------------------------------------- copies
+
+
+def copy_sync(t: Tx, gid: int, ins: ir.CopySync, s: tuple[Any, ...]) -> None:
+    """``*dst = *src`` for a sync object copied by value (a value receiver, a
+    struct passed or assigned by value).  Go copies the state word: a copy
+    of a locked Mutex is locked, of a WaitGroup with counter n has counter
+    n, of a done Once is done; the waiters stay parked on the original's
+    semaphore, so the copy has none (sync/mutex.go, waitgroup.go: the
+    semaphore is keyed by the field's address).  A typed atomic copies its
+    value."""
+    src, dst = _obj(t, s[ins.src]), _obj(t, s[ins.dst])
+    o = t.get(src)
+    if isinstance(o, Mutex):
+        c: Any = Mutex(o.locked, o.starving and o.locked)
+    elif isinstance(o, RWMutex):
+        c = RWMutex(2) if o.writer else RWMutex(0, 0, o.readers)
+    elif isinstance(o, WaitGroup):
+        c = WaitGroup(o.counter)
+    elif isinstance(o, Once):
+        c = Once(o.state)
+    else:
+        c = o  # a typed atomic: immutable Data
+    t.put(dst, c)
+    t.advance(gid)
+
+
 # ---------------------------------------------------------------------------- dispatch
 
 
@@ -191,32 +278,11 @@ def _r_unlock(t: Tx, gid: int, ins: ir.RUnlock, s: tuple[Any, ...]) -> None:
 
 
 def _wg_add(t: Tx, gid: int, ins: ir.WgAdd, s: tuple[Any, ...]) -> None:
-    """WG-1/WG-2: the counter moves by delta; at zero every waiter is released."""
-    o = _obj(t, s[ins.wg])
-    wg: WaitGroup = t.get(o)
-    delta = s[ins.delta]
-    v = wg.counter + delta
-    if v < 0:
-        raise GoPanic("sync: negative WaitGroup counter")
-    if wg.waiters and delta > 0 and v == delta:
-        raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
-    if v == 0:
-        for w in wg.waiters:
-            t.wake(w)
-        t.put(o, WaitGroup(0, ()))
-    else:
-        t.put(o, WaitGroup(v, wg.waiters))
-    t.advance(gid)
+    wg_add(t, gid, _obj(t, s[ins.wg]), s[ins.delta])
 
 
 def _wg_wait(t: Tx, gid: int, ins: ir.WgWait, s: tuple[Any, ...]) -> None:
-    o = _obj(t, s[ins.wg])
-    wg: WaitGroup = t.get(o)
-    if wg.counter == 0:
-        t.advance(gid)
-    else:
-        t.put(o, WaitGroup(wg.counter, wg.waiters + (gid,)))
-        t.park(gid, ("sync.WaitGroup.Wait", o))
+    wg_wait(t, gid, _obj(t, s[ins.wg]))
 
 
 def _once_begin(t: Tx, gid: int, ins: ir.OnceBegin, s: tuple[Any, ...]) -> None:
@@ -269,6 +335,6 @@ def _cond_signal(t: Tx, gid: int, ins: ir.CondSignal, s: tuple[Any, ...]) -> Non
 #: The visible instructions this module executes (`models.interp` builds its table from these).
 HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
     ir.Lock: _lock, ir.Unlock: _unlock, ir.TryLock: _try_lock, ir.RLock: _r_lock, ir.RUnlock: _r_unlock,
-    ir.WgAdd: _wg_add, ir.WgWait: _wg_wait, ir.OnceBegin: _once_begin, ir.OnceEnd: _once_end,
+    ir.CopySync: copy_sync, ir.WgAdd: _wg_add, ir.WgWait: _wg_wait, ir.OnceBegin: _once_begin, ir.OnceEnd: _once_end,
     ir.CondWait: _cond_wait, ir.CondRelock: _cond_relock, ir.CondSignal: _cond_signal,
 }

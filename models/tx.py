@@ -199,10 +199,12 @@ class Tx:
                     lst[i] = v
             slots = tuple(lst)
         fr = Frame(fr.func, fr.pc + 1 if target is None else target, slots, fr.defers)
-        self.gs[gid - 1] = replace(g, frames=g.frames[:-1] + (fr,), status=RUN, wait=(), **fields)
+        frames = g.frames[:-1] + (fr,)
+        self.gs[gid - 1] = replace(g, frames=frames, status=RUN, wait=(), **fields) if fields else g.moved(frames, RUN, ())
 
     def park(self, gid: int, reason: tuple[Any, ...], **fields: Any) -> None:
-        self.gs[gid - 1] = replace(self.gs[gid - 1], status=WAIT, wait=reason, **fields)
+        g = self.gs[gid - 1]
+        self.gs[gid - 1] = replace(g, status=WAIT, wait=reason, **fields) if fields else g.moved(g.frames, WAIT, reason)
 
     def wake(self, gid: int, writes: tuple[tuple[int | None, Any], ...] = (), **fields: Any) -> None:
         """A partner completed `gid`'s operation: it moves on and is runnable."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from models import ir
 
+from . import library as lib
 from . import objects as o
 from . import syncprims as sp
 from .sched import G_DEAD, G_RUNNING, G_WAITING
@@ -26,7 +27,7 @@ PARKED, YIELD_GLOBAL, YIELD_LOCAL, EXITED, STOPPED, DIED = range(6)
 class Frame:
     """One activation: function, pc, slots, defer stack, caller's result slots."""
 
-    __slots__ = ("fn", "code", "pc", "s", "defers", "dsts", "returning", "retvals")
+    __slots__ = ("fn", "code", "pc", "s", "defers", "dsts", "returning", "retvals", "unwinding")
 
     def __init__(self, fn: ir.Function, values: tuple, dsts: tuple):
         self.fn = fn
@@ -39,6 +40,7 @@ class Frame:
         self.dsts = dsts
         self.returning = False
         self.retvals: list = []
+        self.unwinding = False  # returning because of a panic or Goexit (not a Return)
 
 
 def _nil() -> o.GoPanic:
@@ -54,6 +56,7 @@ class Interp:
         self.funcs = rt.program.functions
         self.natives = rt.natives
         self.table: dict = {}
+        self.map_writer: dict[int, int] = {}  # map object -> goroutine inside a write (hashWriting)
         for name, cls in ir.INSTRUCTIONS.items():
             h = getattr(self, "i_" + name)
             self.table[cls] = (h, 2 if cls is ir.Jump else int(cls.VISIBLE))
@@ -203,8 +206,12 @@ class Interp:
                 return DIED
             return EXITED
         caller = g.frames[-1]
-        if g.panicking or g.goexiting:
-            caller.returning = True
+        if caller is g.recovered:  # the deferred call that recovered returned: resume normally
+            g.recovered = None
+            caller.returning = caller.unwinding = False
+            caller.pc = next(i + 1 for i, x in enumerate(caller.code) if x.__class__ is ir.RecoverReturn)
+        elif (g.panicking or g.goexiting) and fr.unwinding:
+            caller.returning = caller.unwinding = True
         elif not caller.returning:
             for d, v in zip(fr.dsts, fr.retvals):
                 if d is not None:
@@ -222,6 +229,7 @@ class Interp:
             self.rt.panic_exit(g)
             return DIED
         g.frames[-1].returning = True
+        g.frames[-1].unwinding = True
         return None
 
     # ------------------------------------------------------------ local instructions
@@ -591,17 +599,411 @@ class Interp:
             g.logged = True
         g.goexiting = True
         fr.returning = True
+        fr.unwinding = True
         fr.retvals = []
         return None
 
+    # ------------------------------------------------------------ interfaces
+
+    def i_InitStore(self, g, fr, ins):
+        ob, f = self._cell(fr.s[ins.ptr])
+        ob.f[f] = fr.s[ins.src]
+        fr.pc += 1
+
+    def i_MakeIface(self, g, fr, ins):
+        v = fr.s[ins.src]
+        fr.s[ins.dst] = v if isinstance(v, ir.Iface) else ir.Iface(ins.type, v)
+        fr.pc += 1
+
+    @staticmethod
+    def _dyn(x: Any) -> str | None:
+        if isinstance(x, ir.Iface):
+            return x.type
+        return "*errors.errorString" if isinstance(x, str) else None
+
+    def i_IfaceMethod(self, g, fr, ins):
+        x = fr.s[ins.x]
+        if x is None:
+            raise _nil()
+        if isinstance(x, str):  # a library error value: Error() is the string
+            fr.s[ins.dst] = ir.Closure("errors.errorString.Error", (x,))
+        else:
+            f = ir.method_func(x.type, ins.name, self.funcs)
+            if f is None:
+                raise o.GoFatal(f"reference: {x.type} has no method {ins.name}")
+            fr.s[ins.dst] = ir.Closure(f, (x.value,))
+        fr.pc += 1
+
+    def i_TypeAssert(self, g, fr, ins):
+        x = fr.s[ins.x]
+        dyn = self._dyn(x)
+        if ins.target:
+            ok = dyn == ins.target
+            val = (x.value if isinstance(x, ir.Iface) else x) if ok else ins.zero
+            if not ok and ins.ok is None:
+                raise o.GoPanic(f"interface conversion: {ins.static} is {dyn or 'nil'}, not {ins.target}")
+        else:
+            def has(m: str) -> bool:
+                return m == "Error" if isinstance(x, str) else ir.method_func(dyn, m, self.funcs) is not None
+            missing = [m for m in ins.methods if dyn is None or not has(m)]
+            ok = dyn is not None and not missing
+            val = x if ok else None
+            if not ok and ins.ok is None:
+                if dyn is None:
+                    raise o.GoPanic(f"interface conversion: interface is nil, not {ins.iface}")
+                raise o.GoPanic(f"interface conversion: {dyn} is not {ins.iface}: missing method {missing[0]}")
+        if ins.dst is not None:
+            fr.s[ins.dst] = val
+        if ins.ok is not None:
+            fr.s[ins.ok] = ok
+        fr.pc += 1
+
+    def _show(self, v: Any) -> Any:
+        """Slices and maps as fmt prints them (``[1 2]``, ``map[a:1]``, keys sorted)."""
+        if isinstance(v, ir.Slice):
+            return "[" + " ".join(fmt_value(self._show(x)) for x in self._elems(v)) + "]"
+        if isinstance(v, tuple):
+            return "[" + " ".join(fmt_value(self._show(x)) for x in v) + "]"
+        if isinstance(v, ir.Iface):
+            dyn = v.type
+            if v.value is None and dyn.startswith("[]"):
+                return "[]"
+            if v.value is None and dyn.startswith("map["):
+                return "map[]"
+            ptr = dyn.startswith("*")
+            base = dyn[1:] if ptr else dyn
+            st = self.rt.program.types.get(base[5:] if base.startswith("main.") else base)
+            if isinstance(v.value, ir.Ref) and v.value.field is None and st is not None:
+                return ("&" if ptr else "") + self._show_struct(v.value, st)
+            if isinstance(v.value, ir.Ref) and v.value.field is None and base.startswith("[") and not ptr:
+                return "[" + " ".join(fmt_value(self._show(x)) for x in self.rt.heap[v.value.obj].f) + "]"
+            return self._show(v.value)
+        if isinstance(v, ir.Ref) and v.field is None and getattr(self.rt.heap.get(v.obj), "kind", "") == "map":
+            d = self.rt.heap[v.obj].f
+            return "map[" + " ".join(f"{fmt_value(self._show(k))}:{fmt_value(self._show(d[k]))}"
+                                     for k in sorted(d, key=ir.key_order)) + "]"
+        return v
+
+    def _show_struct(self, ref: Any, st: Any) -> str:
+        ob = self.rt.heap[ref.obj]
+        if not isinstance(ob.f, dict):
+            return "{}"
+        kinds = dict(st.fields)
+        parts = []
+        for k, x in ob.f.items():
+            ft = kinds.get(k)
+            if ft is not None and ft.kind == "struct" and isinstance(x, ir.Ref):
+                parts.append(self._show_struct(x, self.rt.program.types.get(ft.name, ft)))
+            elif ft is not None and ft.kind == "array" and isinstance(x, ir.Ref):
+                parts.append("[" + " ".join(fmt_value(self._show(y)) for y in self.rt.heap[x.obj].f) + "]")
+            elif ft is not None and ft.is_object:
+                parts.append("{}")
+            else:
+                parts.append(fmt_value(self._show(x)))
+        return "{" + " ".join(parts) + "}"
+
     def i_Print(self, g, fr, ins):
-        vals = [fr.s[a] for a in ins.args]
+        vals = [self._show(fr.s[a]) for a in ins.args]
         self.rt.output(g, ins, format_print(ins.kind, vals))
         g.logged = True
         fr.pc += 1
 
     def i_Panic(self, g, fr, ins):
+        if self.rt.record:  # the model's Panic is a step of its own (a recovered panic goes on running)
+            self.rt.ev(g, ins)
+            g.logged = True
         raise o.GoPanic(fr.s[ins.v])
+
+    # ------------------------------------------------------------ slices and maps
+    # (the model's models/datatypes.py; backing arrays are Obj("array", list),
+    # maps Obj("map", dict); element i of a slice is Ref(obj, off + i))
+
+    def _array(self, vals: list) -> int:
+        return self.rt.new_obj(lambda oid: o.Obj(oid, "array", vals)).obj
+
+    def i_MakeSlice(self, g, fr, ins):
+        n = fr.s[ins.len]
+        c = n if ins.cap is None else fr.s[ins.cap]
+        if n < 0:
+            raise o.GoPanic("makeslice: len out of range", True)
+        if c < n:
+            raise o.GoPanic("makeslice: cap out of range", True)
+        if ins.elem.is_object:
+            vals = [self.rt.alloc(ins.elem) for _ in range(c)]
+        else:
+            vals = [ins.elem.zero()] * c
+        fr.s[ins.dst] = ir.Slice(self._array(vals), 0, n, c)
+        fr.pc += 1
+
+    def i_SliceLit(self, g, fr, ins):
+        vals = [fr.s[x] for x in ins.srcs]
+        fr.s[ins.dst] = ir.Slice(self._array(vals), 0, len(vals), len(vals))
+        fr.pc += 1
+
+    def i_IndexAddr(self, g, fr, ins):
+        sl = fr.s[ins.s]
+        i = fr.s[ins.index]
+        n = 0 if sl is None else sl.len
+        if not 0 <= i < n:
+            raise o.GoPanic(f"index out of range [{i}] with length {n}", True)
+        fr.s[ins.dst] = ir.Ref(sl.obj, sl.off + i)
+        fr.pc += 1
+
+    def i_SliceLen(self, g, fr, ins):
+        v = fr.s[ins.s]
+        if isinstance(v, ir.Slice):
+            fr.s[ins.dst] = v.cap if ins.of_cap else v.len
+        elif isinstance(v, str):
+            fr.s[ins.dst] = len(v.encode())
+        else:
+            fr.s[ins.dst] = 0 if v is None else len(v)
+        fr.pc += 1
+
+    def i_Reslice(self, g, fr, ins):
+        sl = fr.s[ins.s]
+        if isinstance(sl, ir.Ref):  # slicing an array: the array is the backing array
+            n = len(self.rt.heap[sl.obj].f)
+            sl = ir.Slice(sl.obj, 0, n, n)
+        lo, hi, mx = (None if x is None else fr.s[x] for x in (ins.lo, ins.hi, ins.max))
+        ln, cap = (0, 0) if sl is None else (sl.len, sl.cap)
+        lo_ = 0 if lo is None else lo
+        hi_ = ln if hi is None else hi
+        mx_ = cap if mx is None else mx
+        if mx is not None and not 0 <= mx_ <= cap:
+            raise o.GoPanic(f"slice bounds out of range [::{mx_}] with capacity {cap}", True)
+        if hi is not None and not 0 <= hi_ <= mx_:
+            raise o.GoPanic(f"slice bounds out of range [:{hi_}] with capacity {cap}" if mx is None
+                            else f"slice bounds out of range [:{hi_}:{mx_}]", True)
+        if not 0 <= lo_ <= hi_:
+            raise o.GoPanic(f"slice bounds out of range [{lo_}:{hi_}]", True)
+        fr.s[ins.dst] = None if sl is None else ir.Slice(sl.obj, sl.off + lo_, hi_ - lo_, mx_ - lo_)
+        fr.pc += 1
+
+    def i_TupleGet(self, g, fr, ins):
+        fr.s[ins.dst] = fr.s[ins.t][fr.s[ins.index]]
+        fr.pc += 1
+
+    def i_MakeMap(self, g, fr, ins):
+        d = {}
+        for k, v in zip(ins.keys, ins.vals):
+            d[fr.s[k]] = fr.s[v]
+        fr.s[ins.dst] = self.rt.new_obj(lambda oid: o.Obj(oid, "map", d))
+        fr.pc += 1
+
+    def _elems(self, sl: Any) -> list:
+        if sl is None:
+            return []
+        f = self.rt.heap[sl.obj].f
+        return f[sl.off:sl.off + sl.len]
+
+    def _clone(self, ref: Any, t: Any) -> Any:
+        """A deep copy of a struct element (Go copies struct values)."""
+        if ref is None or t is None or not t.is_object:
+            return ref
+        ob = self.rt.heap[ref.obj]
+        if t.kind != "struct" or not isinstance(ob.f, dict):
+            return self.rt.new_obj(lambda oid: o.Obj(oid, ob.kind, type(ob.f)(ob.f)))
+        kinds = dict(t.fields)
+        f = {k: (self._clone(v, kinds.get(k)) if kinds.get(k) is not None and kinds[k].is_object else v)
+             for k, v in ob.f.items()}
+        return self.rt.new_obj(lambda oid: o.Obj(oid, ob.kind, f))
+
+    def _copy_struct(self, dst: Any, src: Any, t: Any) -> None:
+        d, s_ = self.rt.heap[dst.obj].f, self.rt.heap[src.obj].f
+        kinds = dict(t.fields)
+        for k, v in s_.items():
+            ft = kinds.get(k)
+            if ft is not None and ft.is_object:
+                self._copy_struct(d[k], v, ft)
+            else:
+                d[k] = v
+
+    def i_Append(self, g, fr, ins):
+        s = fr.s
+        sl = s[ins.s]
+        vals = [s[x] for x in ins.srcs]
+        if ins.spread is not None:
+            vals += [self._clone(v, ins.elem) for v in self._elems(s[ins.spread])]
+        if not vals:
+            res = sl
+        else:
+            ln, cap = (0, 0) if sl is None else (sl.len, sl.cap)
+            need = ln + len(vals)
+            if need <= cap:
+                f = self.rt.heap[sl.obj].f
+                f[sl.off + ln:sl.off + need] = vals
+                res = ir.Slice(sl.obj, sl.off, need, cap)
+            else:
+                nc = ir.grow_cap(cap, need)
+                if ins.elem is not None and ins.elem.is_object:
+                    old = [self._clone(v, ins.elem) for v in self._elems(sl)]
+                    fill = [self.rt.alloc(ins.elem) for _ in range(nc - need)]
+                else:
+                    old, fill = list(self._elems(sl)), [ins.zero] * (nc - need)
+                res = ir.Slice(self._array(old + vals + fill), 0, need, nc)
+        s[ins.dst] = res
+        fr.pc += 1
+
+    def i_Copy(self, g, fr, ins):
+        to, frm = fr.s[ins.to], fr.s[ins.frm]
+        src = list(self._elems(frm))
+        k = min(len(src), 0 if to is None else to.len)
+        if k and ins.elem is not None and ins.elem.is_object:
+            tmp = [self._clone(v, ins.elem) for v in src[:k]]
+            for dv, sv in zip(self._elems(to)[:k], tmp):
+                self._copy_struct(dv, sv, ins.elem)
+        elif k:
+            self.rt.heap[to.obj].f[to.off:to.off + k] = src[:k]
+        if ins.dst is not None:
+            fr.s[ins.dst] = k
+        fr.pc += 1
+
+    def _map(self, ref: Any) -> Any:
+        return None if ref is None else self.rt.heap[ref.obj].f
+
+    def i_MapWriting(self, g, fr, ins):
+        """runtime/map.go hashWriting: a second writer inside the map throws."""
+        ref = fr.s[ins.m]
+        if ref is None:
+            if ins.store:
+                raise o.GoPanic("assignment to entry in nil map")
+        else:
+            with self.rt.loglock:
+                if self.map_writer.get(ref.obj):
+                    raise o.GoFatal("concurrent map writes")
+                self.map_writer[ref.obj] = g.id
+        fr.pc += 1
+
+    def i_MapIndex(self, g, fr, ins):
+        if fr.s[ins.m] is not None and self.map_writer.get(fr.s[ins.m].obj):
+            raise o.GoFatal("concurrent map iteration and map write" if ins.iter else
+                            "concurrent map read and map write")
+        d = self._map(fr.s[ins.m])
+        k = fr.s[ins.k]
+        ok = d is not None and k in d
+        if ins.dst is not None:
+            fr.s[ins.dst] = d[k] if ok else ins.zero
+        if ins.ok is not None:
+            fr.s[ins.ok] = ok
+        fr.pc += 1
+
+    def i_MapStore(self, g, fr, ins):
+        d = self._map(fr.s[ins.m])
+        if d is None:
+            raise o.GoPanic("assignment to entry in nil map")
+        d[fr.s[ins.k]] = fr.s[ins.v]
+        self.map_writer.pop(fr.s[ins.m].obj, None)
+        fr.pc += 1
+
+    def i_MapDelete(self, g, fr, ins):
+        d = self._map(fr.s[ins.m])
+        if d is not None:
+            d.pop(fr.s[ins.k], None)
+            self.map_writer.pop(fr.s[ins.m].obj, None)
+        fr.pc += 1
+
+    def i_MapLen(self, g, fr, ins):
+        d = self._map(fr.s[ins.m])
+        fr.s[ins.dst] = 0 if d is None else len(d)
+        fr.pc += 1
+
+    def i_MapKeys(self, g, fr, ins):
+        """A random iteration order (runtime/map.go mapiterinit), logged as
+        the `case` of the event: its index among the permutations of the keys
+        in `ir.key_order`, the model's choice for the step."""
+        d = self._map(fr.s[ins.m])
+        keys = tuple(sorted(d, key=ir.key_order)) if d else ()
+        order = list(keys)
+        self.rt.rand.shuffle(order)
+        fr.s[ins.dst] = tuple(order)
+        if self.rt.record:
+            idx = ir.permutation_index(tuple(order), keys) if len(keys) > 1 else None
+            if idx is None:
+                self.rt.ev(g, ins, fr.s[ins.m].obj if fr.s[ins.m] is not None else None)
+            else:
+                self.rt.ev(g, ins, fr.s[ins.m].obj, case=idx)
+            g.logged = True
+        fr.pc += 1
+
+    # ---- library (time, context, fmt, errors, rand, recover)
+
+    def i_Recover(self, g, fr, ins):
+        """recover() (runtime/panic.go gorecover): the panic's value when called by a
+        deferred function the panic runs (the frame right above an unwinding one);
+        the model keeps panic values as their text, so the value is that text."""
+        v = None
+        frames = g.frames
+        if g.panicking and len(frames) >= 2 and frames[-2].unwinding and frames[-2].returning \
+                and g.recovered is None:
+            e = g.panicking[-1]
+            v = ("runtime error: " if e.runtime_error else "") + (e.value if isinstance(e.value, str)
+                                                                  else fmt_value(e.value))
+            g.panicking.clear()
+            g.recovered = frames[-2]
+        fr.s[ins.dst] = v
+        fr.pc += 1
+
+    def i_RecoverReturn(self, g, fr, ins):
+        fr.pc += 1
+
+    def i_TimerMake(self, g, fr, ins):
+        f = fr.s[ins.f] if ins.f is not None else None
+        if ins.kind == "afterfunc" and f is None:
+            raise _nil()
+        fr.s[ins.dst] = lib.timer_make(self.rt, ins.kind, fr.s[ins.d], f)
+        fr.pc += 1
+
+    def i_TimerStop(self, g, fr, ins):
+        t = fr.s[ins.timer]
+        if t is None:
+            raise _nil()
+        was = lib.timer_stop(self.rt, self.rt.heap[t.obj], fr.s[ins.reset] if ins.reset is not None else None)
+        if ins.dst is not None:
+            fr.s[ins.dst] = was
+        fr.pc += 1
+
+    def i_Choose(self, g, fr, ins):
+        n = fr.s[ins.n]
+        if n <= 0:
+            raise o.GoPanic(f"invalid argument to {ins.what.split('.')[-1]}")
+        v = self.rt.rand.randrange(n)
+        fr.s[ins.dst] = v
+        if self.rt.record:
+            self.rt.ev(g, ins, None, case=v)
+            g.logged = True
+        fr.pc += 1
+
+    def i_Format(self, g, fr, ins):
+        fr.s[ins.dst] = lib.format_values(ins.kind, [fr.s[a] for a in ins.args])
+        fr.pc += 1
+
+    def i_WithDeadline(self, g, fr, ins):
+        fr.s[ins.dst] = lib.with_deadline(self.rt, self._ctx(fr.s[ins.parent]), fr.s[ins.d])
+        fr.pc += 1
+
+    def i_WithValue(self, g, fr, ins):
+        fr.s[ins.dst] = lib.with_value(self.rt, self._ctx(fr.s[ins.parent]), fr.s[ins.key], fr.s[ins.val])
+        fr.pc += 1
+
+    def i_CtxValue(self, g, fr, ins):
+        fr.s[ins.dst] = lib.ctx_value(self._ctx(fr.s[ins.ctx]), fr.s[ins.key])
+        fr.pc += 1
+
+    def i_Exit(self, g, fr, ins):
+        """log.Fatal: the message on stderr, then os.Exit(1)."""
+        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", [fr.s[a] for a in ins.args])
+        if self.rt.record:
+            self.rt.ev(g, ins)
+            g.logged = True
+        self.rt.die(1, msg.rstrip("\n") + "\n")
+        return DIED
+
+    def i_CopySync(self, g, fr, ins):
+        src, dst = fr.s[ins.src], fr.s[ins.dst]
+        if src is None or dst is None:
+            raise _nil()
+        sp.copy_state(self.rt.heap[src.obj], self.rt.heap[dst.obj])
+        fr.pc += 1
 
 
 __all__ = ["Interp", "Frame", "wrap", "format_print", "sprintf", "fmt_value",

@@ -25,6 +25,9 @@ From model actions to a schedule
   Sleep timer not yet registered fires at its real deadline.  Goroutines
   that depend on the timer wait for it, so only the order of the timer
   against unrelated steps can differ from the model's.
+- The release step of a WaitGroup Add that brought the counter to zero
+  (``G.wait`` note ``wg release``) is an entry too: the runtime's Add asks
+  the controller again between its two halves (`reference.syncprims.wg_add`).
 - Select case choices are not forced: the runtime picks among ready cases
   at random (seeded by `seed`).
 - A lasso (``loop``) is unrolled `loops` times after its first pass.

@@ -308,8 +308,9 @@ class Runtime:
             self.ev(g, None, action="Return", line=g.eline)
         if self.ctl is not None:
             self.ctl.step_end(g)
-        if g.id == 1 and not g.goexiting:
-            if self.program.entry.startswith("Test"):
+        test = self.program.entry.startswith("Test")
+        if g.id == 1 and (not g.goexiting or test):  # t.Fatal/SkipNow (Goexit) end the test, not the binary
+            if test:
                 if self.test_failed:
                     self.output(None, None, f"--- FAIL: {self.program.entry}\nFAIL\n")
                     self.die(1, "")

@@ -25,7 +25,7 @@ class G:
 
     __slots__ = ("id", "frames", "status", "waitreason", "cont", "cont_fr", "cont_ins", "preempt", "m",
                  "panicking", "goexiting", "select_done", "param", "unlockf", "fn", "line", "logged", "eline", "started",
-                 "since", "parent", "preempted", "creator")
+                 "since", "parent", "preempted", "creator", "recovered")
 
     def __init__(self, gid: int, fn: str, line: int):
         self.id = gid
@@ -39,6 +39,7 @@ class G:
         self.m: M | None = None
         self.panicking: list = []
         self.goexiting = False
+        self.recovered = None  # the frame whose panic a deferred call recovered (it resumes when that call returns)
         self.select_done = False
         self.param = None
         self.unlockf = None

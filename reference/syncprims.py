@@ -287,7 +287,10 @@ class WaitGroup:
 
 
 def wg_add(rt: Any, g: Any, wg: WaitGroup, delta: int, ev: Any):
-    """Add (WG-2), with Go's panics; the 0-crossing releases every waiter."""
+    """Add (WG-2), with Go's panics.  As in sync/waitgroup.go the 0-crossing
+    is two steps: the atomic add, then (the lock released in between, so
+    another Add may land there) a re-read of the state, which must be
+    unchanged, before it is reset and every waiter released."""
     with wg.alock:
         wg.v += delta
         v, w = wg.v, wg.w
@@ -298,6 +301,14 @@ def wg_add(rt: Any, g: Any, wg: WaitGroup, delta: int, ev: Any):
             raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
         if v > 0 or w == 0:
             return
+    ctl = getattr(rt, "ctl", None)
+    if ctl is not None:  # controlled mode: the release is a schedule entry of its own (the model's step)
+        wait = ctl.before_visible(g)
+        if wait is not None:
+            yield from wait
+    with wg.alock:
+        if wg.v != v or wg.w != w:
+            raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
         wg.v = wg.w = 0
     for _ in range(w):
         yield from semrelease(rt, g, wg.sema, False)
@@ -417,3 +428,27 @@ def unlock_any(rt: Any, g: Any, m: Any, ev: Any):
         yield from rw_unlock(rt, g, m, ev)
     else:
         yield from mutex_unlock(rt, g, m, ev)
+
+
+def copy_state(src: Any, dst: Any) -> None:
+    """A sync object copied by value (``ir.CopySync``): the state words, not the
+    semaphores (the waiters stay parked on the original's)."""
+    if isinstance(src, Mutex):
+        with src.alock:
+            dst.state = src.state & (LOCKED | STARVING)
+    elif isinstance(src, RWMutex):
+        with src.alock:
+            held = src.reader_count < 0
+            dst.reader_count = -MAX_READERS if held else src.reader_count
+            dst.reader_wait = 0
+            if held:
+                dst.w.state = LOCKED
+    elif isinstance(src, WaitGroup):
+        with src.alock:
+            dst.v = src.v
+    elif isinstance(src, Once):
+        dst.done = src.done
+        dst.m.state = src.m.state & LOCKED
+    elif hasattr(src, "f"):
+        with src.alock:
+            dst.f = dict(src.f) if isinstance(src.f, dict) else list(src.f) if isinstance(src.f, list) else src.f

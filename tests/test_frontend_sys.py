@@ -58,9 +58,6 @@ BAD = {
     "syscall_getpid": ('import "syscall"\n\nfunc main() { syscall.Getpid() }\n',
                        (5, 15, "syscall.Getpid is outside the supported Go subset; supported: "
                                "syscall.Sync (a blocking system call)")),
-    "slice_int": ('func main() {\n\ts := make([]int, 1)\n\t_ = s\n}\n',
-                  (4, 7, "make([]int, ...) is outside the supported Go subset; the only slice is a read "
-                         "buffer: buf := make([]byte, K) with a constant K >= 1")),
     "bytes_var_len": ('func main() {\n\tn := 2\n\tb := make([]byte, n)\n\t_ = b\n}\n',
                       (5, 20, "make([]byte, n) with a non-constant or zero length is outside the supported "
                               "Go subset; the read buffer's length must be a constant >= 1")),

@@ -51,7 +51,7 @@ def test_run_selects_tests_as_go_does() -> None:
     p = gocheck_test("./...", "-run", "PutGet", "-v", "--traces", "none")
     assert p.returncode == 0, p.stdout + p.stderr
     assert re.findall(r"^=== RUN   (\w+)", p.stdout, re.M) == ["TestPutGet"]
-    assert "    17 states, 16 transitions" in p.stdout
+    assert "    16 states, 15 transitions" in p.stdout
     p = gocheck_test("./worker", "-run", "Fetch", "--traces", "none")
     assert p.returncode == 1 and re.findall(r"^--- FAIL: (\w+)", p.stdout, re.M) == ["TestFetchTimeout"]
     p = gocheck_test("./worker", "-run", "Buffered$", "--traces", "none")
@@ -183,7 +183,7 @@ def test_replay_of_a_test_trace_rebuilds_the_test(whole_module) -> None:
                        text=True, timeout=120, env=ENV)
     assert p.returncode == 0, p.stderr
     assert "Spec      gotest:" + SHOP + ":worker:TestFetchTimeout" in p.stdout
-    assert "Length    14 steps, 3 actors, 4 context switches" in p.stdout
+    assert "Length    12 steps, 3 actors, 4 context switches" in p.stdout
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="the go toolchain is not on PATH")

@@ -85,7 +85,7 @@ def test_events_report_spawn_block_and_exit():
     assert step.events.exited == [1] and step.world.main_done
 
 
-def test_unbounded_recursion_is_an_error_never_a_verdict():
+def test_unbounded_recursion_is_unknown_never_a_verdict():
     src = """
 package main
 
@@ -97,8 +97,14 @@ func main() {
 	f(0)
 }
 """
+    # The limit is hit by main's first step, while the initial state is built: inside the search,
+    # so it is `unknown` (exit 3) like a limit hit later, never a crash (issue 15, defect 4).
+    r = check(go_model(src))
+    assert {pr.verdict.kind for pr in r.results.values()} == {"unknown"}
+    assert r.stats.stop_reason == "the model hit a bound: main.go:4: goroutine 1 exceeded 2000 nested calls " \
+                                  "(unbounded recursion?)"
     with pytest.raises(ModelLimitError, match="main.go:4: goroutine 1 exceeded 2000 nested calls"):
-        check(go_model(src))
+        go_model(src).init_states()
     assert LOCAL_LIMIT == 100_000
 
 

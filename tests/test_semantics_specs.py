@@ -20,19 +20,24 @@ from tests.helpers import exit_outputs, outcome_results
 
 SPECS = os.path.join(os.path.dirname(__file__), "..", "specs")
 
-#: Every spec this module owns, with its exact state count (a changed count is a changed semantics).
+#: Every spec this module owns, with its exact state count (a changed count is a changed semantics),
+#: with the default dead-variable reset (`models.deadslots`).
 STATES = {
     "dl_o1_recv_unbuffered": 2, "dl_o2_empty_select": 2, "dl_o3_double_lock": 3, "dl_o5_sleeper": 7,
     "dl_o7_partial_deadlock": 11, "dl_o8_goexit": 5, "dl_o9_nil_channel": 6,
-    "ch_send_closed": 4, "ch_close_nil": 3, "ch_close_wakes_sender": 15, "ch_recv_closed": 7, "ch_fifo": 21, "ch_close_wakes_all": 49,
+    "ch_send_closed": 4, "ch_close_nil": 3, "ch_close_wakes_sender": 15, "ch_recv_closed": 7, "ch_fifo": 21, "ch_close_wakes_all": 52,
     "select_closed_send": 8, "select_default": 7, "mutex_double_unlock": 4, "rw_runlock_unlocked": 2,
-    "rw_unlock_unlocked": 3, "wg_negative": 5, "once_do": 73,
-    "worker_pool": 343, "fan_in": 65, "pipeline_backpressure": 231, "graceful_shutdown": 2167,
-    "ctx_pipeline": 24, "ctx_pipeline_leak": 19, "runaway_fanout": 93, "runaway_fanout_fixed": 170,
-    "timeout_leak": 20, "timeout_fixed": 20, "abba_deadlock": 103, "abba_fixed": 83,
-    "rlock_recursive": 22, "rlock_fixed": 26, "double_close": 63, "double_close_fixed": 74,
-    "wg_misuse": 659, "wg_fixed": 146, "cond_lost_wakeup": 32, "cond_fixed": 40,
-    "racy_counter": 102, "counter_mutex": 144, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
+    "rw_unlock_unlocked": 3, "wg_negative": 5, "once_do": 67,
+    "worker_pool": 317, "fan_in": 64, "pipeline_backpressure": 231, "graceful_shutdown": 2036,
+    "ctx_pipeline": 26, "ctx_pipeline_leak": 19, "runaway_fanout": 98, "runaway_fanout_fixed": 188,
+    "timeout_leak": 20, "timeout_fixed": 20, "abba_deadlock": 106, "abba_fixed": 86,
+    "rlock_recursive": 22, "rlock_fixed": 26, "double_close": 73, "double_close_fixed": 68,
+    "wg_misuse": 685, "wg_fixed": 140, "cond_lost_wakeup": 32, "cond_fixed": 40,
+    "racy_counter": 99, "counter_mutex": 138, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
+    "atomic_plain_race": 36, "atomic_plain_fixed": 16, "loopvar_go121": 677, "loopvar_go122": 427,
+    "mutex_copy": 321, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1374, "stdlib_tour": 338, "log_fatal": 40,
+    "locker_iface": 19,
+    "fmt_stringer": 18,
 }
 
 #: Bug specs and their fixed twins: the twin must hold everything.
@@ -40,7 +45,8 @@ TWINS = {
     "ctx_pipeline_leak": "ctx_pipeline", "runaway_fanout": "runaway_fanout_fixed", "timeout_leak": "timeout_fixed",
     "abba_deadlock": "abba_fixed", "rlock_recursive": "rlock_fixed", "double_close": "double_close_fixed",
     "wg_misuse": "wg_fixed", "cond_lost_wakeup": "cond_fixed", "racy_counter": "counter_mutex",
-    "mutex_starvation": "mutex_starvation_fixed",
+    "mutex_starvation": "mutex_starvation_fixed", "atomic_plain_race": "atomic_plain_fixed",
+    "loopvar_go121": "loopvar_go122", "mutex_copy": "mutex_copy_fixed", "recover_missing": "recover_worker",
 }
 
 _cache: dict[str, tuple] = {}
@@ -328,3 +334,88 @@ def test_close_wakes_a_parked_sender_which_panics():
                 assert t.gs[1].wait[1] == "send on closed channel"
     assert woken == 1
     assert reason("ch_close_wakes_sender", "panic_free") == "panic: send on closed channel [G2 at main.go:8]"
+
+
+def test_wg_misuse_reaches_both_of_gos_misuse_panics():
+    """WG-2/WG-3 (sync/waitgroup.go): the release of Wait is a step of its own,
+    so an Add can land before it (Add called concurrently with Wait) or after
+    it, before the woken Wait re-checks the counter (reused)."""
+    _, model, _ = run("wg_misuse")
+    panics = {p.split(" [")[0] for _, p in exit_outputs(model) if p is not None}
+    assert panics == {"panic: sync: WaitGroup misuse: Add called concurrently with Wait",
+                      "panic: sync: WaitGroup is reused before previous Wait has returned"}
+
+
+def test_atomic_racing_plain_access_is_a_race():
+    """MM-18: an atomic.AddInt32 racing a plain n++ is a data race (go run -race reports it)."""
+    assert reason("atomic_plain_race", "race_free").startswith("data race on n: ")
+    assert "a plain access racing an atomic one is a data race" in reason("atomic_plain_race", "race_free")
+
+
+def test_loop_variable_rule_follows_the_go_version():
+    """Go 1.22 made a for clause's variables per iteration: under 1.21 rules the
+    goroutines read the one i main increments (a race; sum may be 4), under 1.22
+    rules each reads its own (sum is always 0+1)."""
+    assert "data race on i: " in reason("loopvar_go121", "race_free")
+    assert outputs("loopvar_go121") == {"1 2\n", "2 2\n", "3 2\n", "4 2\n"}
+    assert outputs("loopvar_go122") == {"1 2\n"}
+    assert verdicts("loopvar_go122", go="1.21")["race_free"] == "violated"
+
+
+def test_copied_mutex_is_a_different_lock():
+    """A value receiver copies sync.Mutex (go vet copylocks): each call locks its own copy."""
+    assert reason("mutex_copy", "race_free").startswith("data race on n: ")
+    assert outputs("mutex_copy") == {"1\n", "2\n"}
+    assert outputs("mutex_copy_fixed") == {"2\n"}
+
+
+def test_recovered_panic_is_not_a_violation():
+    """recover() in a deferred call stops the panic; the worker goes on (Go spec, Handling panics)."""
+    assert reason("recover_missing", "panic_free").startswith("panic: bad item [G")
+    assert outputs("recover_worker") == {"skipped: bad item\n6\n"}
+
+
+RAND = """name: rand_bound
+source: |
+  package main
+
+  import (
+  \t"fmt"
+  \t"math/rand"
+  )
+
+  func main() {
+  \tfmt.Println(rand.Intn(N))
+  }
+properties: [panic_free]
+"""
+
+
+def test_rand_intn_is_explored_over_its_range_and_a_cut_is_unknown():
+    """rand.Intn(n) is a choice over 0..n-1 (every value a successor); more values
+    than runtime.rand_values stop the search: the verdict is unknown, naming the bound."""
+    spec = load_spec_text(RAND.replace("N", "3"), "rand.yaml")
+    model = build_model(spec)
+    assert {out for out, _ in exit_outputs(model)} == {"0\n", "1\n", "2\n"}
+    big = check(build_model(load_spec_text(RAND.replace("N", "1000"), "rand.yaml")), "bfs")
+    v = big["panic_free"].verdict
+    assert v.kind == "unknown" and "runtime.rand_values=100" in v.reason
+    zero = check(build_model(load_spec_text(RAND.replace("N", "0"), "rand.yaml")), "bfs")
+    assert zero["panic_free"].verdict.reason.startswith("panic: invalid argument to Intn")
+
+
+def test_stdlib_tour_outputs():
+    """Timer.Stop reports whether the timer was pending; a deadline's Err is
+    'context deadline exceeded' through a value context; Errorf wraps with %w."""
+    outs = outputs("stdlib_tour")
+    assert "stopped true\ncontext deadline exceeded 7\nop 1: closed true 1! a1 2\n" in outs
+    assert "fired\ncontext deadline exceeded 7\nop 0: closed true 0! a1 2\n" in outs
+    assert "stopped false\ncontext deadline exceeded 7\nop 2: closed true 2! a1 2\n" in outs
+    assert len(outs) == 18  # 3 timer outcomes x 3 rand values x slow or not
+
+
+def test_fmt_calls_error_and_string_methods():
+    """fmt/print.go handleMethods: Error() first, then String(); a value does not use
+    pointer-receiver methods; a nil error prints <nil> (agrees with go run)."""
+    assert outputs("fmt_stringer") == {"store(2) 2\nstate-3 state-4\ncode 7 plain\nstate-5\n<nil>\n"}
+    assert outputs("locker_iface") == {"3\n"}

@@ -1,5 +1,6 @@
 """Every program in specs/ is real Go: `go vet` (which type-checks and builds)
-accepts each one.  One module, one package directory per spec, one `go vet`
+accepts each one (its copylocks check off: copying a lock is a bug class the
+specs model, see specs/mutex_copy.yaml).  One module, one package directory per spec, one `go vet`
 run, so the check stays fast.  Skipped only where the Go toolchain is absent
 (`.ci/run` installs Debian's golang-go)."""
 
@@ -46,5 +47,8 @@ def test_every_spec_program_builds_with_go(tmp_path) -> None:
         name = "main_test.go" if spec.entry != "main" else "main.go"
         (d / name).write_text(spec.source)
     env = dict(os.environ, GOFLAGS="-mod=mod", GOPROXY="off", GO111MODULE="on", GOTOOLCHAIN="local")
-    p = subprocess.run(["go", "vet", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
+    # -copylocks=false, -loopclosure=false: copying a lock by value and capturing a loop
+    # variable (before Go 1.22) are bugs some specs demonstrate (mutex_copy, range_capture_go121):
+    # they compile and run, and vet's other checks still apply to every program.
+    p = subprocess.run(["go", "vet", "-copylocks=false", "-loopclosure=false", "./..."], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=600)
     assert p.returncode == 0, p.stderr[-4000:]

@@ -31,11 +31,11 @@ per phase, flow ids, per-track time order); tests run it on every export.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.files import atomic_write
 from checker.trace import Counterexample
 from checker.view.analysis import analyze, status, strip_action
 
@@ -232,13 +232,7 @@ def write_chrome(cx: Counterexample, out: str) -> str:
 
 
 def write_doc(doc: dict[str, Any], out: str) -> str:
-    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-    tmp = out + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(doc, f, indent=0)
-        f.write("\n")
-    os.replace(tmp, out)
-    return out
+    return atomic_write(out, json.dumps(doc, indent=0) + "\n")
 
 
 # --------------------------------------------------------------------------- schema check

@@ -20,10 +20,10 @@ inline ``<svg>`` element).
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
+from checker.files import atomic_write
 from checker.trace import Counterexample
 from checker.view.analysis import LassoStory, analyze, lanes
 from checker.view.diff import step_changes
@@ -262,8 +262,29 @@ function select(i){
   document.getElementById('current-step').textContent = 'Step ' + i + ' of ' + n + (i === 0 ? ': initial state' : ': ' + steps[i].action);
   renderState(i);
   renderSource(i);
+  renderHeap(i);
   var h = '#step=' + i;
   if(location.hash !== h){ try { history.replaceState(null, '', h); } catch(err) { location.hash = h; } }
+}
+var FILL = {white:'#ffffff', grey:'#9aa3ae', black:'#1d2330', freed:'#f3c7c7'};
+function renderHeap(i){
+  var box = document.getElementById('heap'); box.textContent = '';
+  var h = data.heaps[i]; if(!h) return;
+  var N = h.nodes.length, W = 360, H = 220, cx = W / 2, cy = H / 2, R = Math.min(cx, cy) - 28, pos = {};
+  var svg = document.getElementById('lanes').cloneNode(false); svg.removeAttribute('id');
+  svg.setAttribute('width', W); svg.setAttribute('height', H); svg.setAttribute('class', 'heap');
+  h.nodes.forEach(function(nd, k){ var a = 2 * Math.PI * k / Math.max(N, 1) - Math.PI / 2;
+    pos[nd[0]] = [cx + R * Math.cos(a), cy + R * Math.sin(a)]; });
+  h.edges.forEach(function(e){ var a = pos[e[0]], b = pos[e[1]]; if(!a || !b) return;
+    svg.appendChild(sv('line', {x1:a[0], y1:a[1], x2:b[0], y2:b[1], stroke:'#667085', 'stroke-width':1})); });
+  h.nodes.forEach(function(nd){ var p = pos[nd[0]], root = nd[1] === 'root';
+    var c = sv(root ? 'rect' : 'circle', root ? {x:p[0] - 16, y:p[1] - 9, width:32, height:18, fill:'#e8f0fe', stroke:'#1d2330'}
+                                              : {cx:p[0], cy:p[1], r:13, fill:FILL[nd[1]] || '#fff', stroke:'#1d2330',
+                                                 'stroke-dasharray': nd[1] === 'freed' ? '3 2' : ''});
+    c.appendChild(sv('title', {}, nd[0] + ': ' + nd[1])); svg.appendChild(c);
+    svg.appendChild(sv('text', {x:p[0], y:p[1] + (root ? 26 : 28), 'text-anchor':'middle', 'font-size':10}, nd[0])); });
+  box.appendChild(el('h3', null, 'heap: white, grey, black objects (dashed: freed)'));
+  box.appendChild(svg);
 }
 function fromHash(){ var m = /step=(\d+)/.exec(location.hash); return m ? parseInt(m[1], 10) : 0; }
 window.addEventListener('hashchange', function(){ var k = fromHash(); if(k !== current) select(k); });
@@ -297,6 +318,7 @@ _PAGE = """<!DOCTYPE html>
 <label><input type="checkbox" id="hide-unchanged"> hide unchanged</label>
 <span><kbd>j</kbd>/<kbd>k</kbd> or arrow keys to step</span></div>
 <div id="waits"></div>
+<div id="heap" aria-label="heap colours"></div>
 <div id="tree"></div>
 </div></section></main>
 <script type="application/json" id="trace-data">__DATA__</script>
@@ -322,7 +344,36 @@ def page_data(cx: Counterexample, story: LassoStory | None = None, marks: list[b
         "messages": [m.as_json() for m in msgs],
         "sources": {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {},
         "waits": graph.as_json() if graph is not None else None,
+        "heaps": [heap_drawing(s.view) for s in cx.steps],
     }
+
+
+def heap_drawing(view: dict[str, Any]) -> dict[str, Any] | None:
+    """Nodes (name, colour) and edges for a view that carries object colours
+    (``colour``: name -> white/grey/black/freed, optionally under ``gc``),
+    pointer fields (``heap``: name -> {field: target}) and roots (``globals``,
+    ``Gk.stack``); None for a view without colours."""
+    src = view.get("gc") if isinstance(view.get("gc"), dict) else view
+    colour = src.get("colour") if isinstance(src, dict) else None
+    if not isinstance(colour, dict):
+        return None
+    nodes: list[list[str]] = [[str(k), str(v)] for k, v in colour.items()]
+    edges: list[list[str]] = []
+    heap = view.get("heap")
+    if isinstance(heap, dict):
+        for name, fields in heap.items():
+            if isinstance(fields, dict):
+                edges += [[str(name), str(t)] for t in fields.values() if t is not None]
+    roots: dict[str, dict[str, Any]] = {}
+    if isinstance(view.get("globals"), dict):
+        roots.update({str(k): {"": v} for k, v in view["globals"].items()})
+    for k, v in view.items():
+        if isinstance(v, dict) and isinstance(v.get("stack"), dict):
+            roots[str(k)] = v["stack"]
+    for r, slots in roots.items():
+        nodes.append([r, "root"])
+        edges += [[r, str(t)] for t in slots.values() if t is not None]
+    return {"nodes": nodes, "edges": edges}
 
 
 _AT = re.compile(r"(\S+) (\S+):(\d+)\b")
@@ -357,7 +408,4 @@ def write_html(cx: Counterexample, out: str, *, model: Any = None, story: LassoS
     if model is not None and story is None and marks is None:
         from checker.view.text import annotate
         story, marks = annotate(cx, model)
-    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(render_html(cx, story, marks))
-    return out
+    return atomic_write(out, render_html(cx, story, marks))

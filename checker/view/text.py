@@ -33,6 +33,8 @@ _FAIRNESS = {
 }
 _FOUND = {
     "bfs": "breadth-first search: no shorter counterexample exists",
+    "bfs+por": "breadth-first search under partial-order reduction: a shorter counterexample may exist",
+    "dfs+por": "depth-first search under partial-order reduction: a shorter counterexample may exist",
     "dfs": "depth-first search: a shorter counterexample may exist",
     "random": "random simulation: a shorter counterexample may exist",
     "replay": "replayed from a path given on the command line",

@@ -13,6 +13,7 @@ serve it, or that nobody would.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,11 @@ def holders(cx: Counterexample) -> dict[str, list[str]]:
     return {k: v for k, v in held.items() if v}
 
 
+#: Most waits-for edges read from a trace, and most cycles enumerated among them.
+MAX_EDGES = 10_000
+MAX_CYCLES = 1_000
+
+
 def waits_graph(cx: Counterexample) -> WaitsFor | None:
     """The graph and its sentences, or None when the trace carries no waits-for edges."""
     raw = cx.meta.get("waits_for")
@@ -67,7 +73,7 @@ def waits_graph(cx: Counterexample) -> WaitsFor | None:
     last = cx.steps[-1].view if cx.steps else {}
     actors = {st.actor for st in cx.steps if st.actor} | {k for k, v in last.items() if status(v)[0] != "other"}
     g = nx.DiGraph()
-    for e in raw:
+    for e in raw[:MAX_EDGES]:
         if isinstance(e, list) and len(e) == 3:
             g.add_edge(str(e[0]), str(e[1]), label=str(e[2]))
     for obj, hs in holders(cx).items():
@@ -75,7 +81,9 @@ def waits_graph(cx: Counterexample) -> WaitsFor | None:
             for h in hs:
                 if not g.has_edge(obj, h):
                     g.add_edge(obj, h, label="held by")
-    cycles = [c for c in nx.simple_cycles(g) if any(n in actors for n in c)]
+    # A real waits-for graph has a handful of cycles; a hostile trace can carry a complete graph
+    # with astronomically many, so only the first MAX_CYCLES are looked at (the view stays finite).
+    cycles = [c for c in itertools.islice(nx.simple_cycles(g), MAX_CYCLES) if any(n in actors for n in c)]
     cycle: list[str] = []
     if cycles:
         def rotated(c: list[str]) -> list[str]:

@@ -17,8 +17,9 @@ from models import ir
 
 SLOT_FIELDS = frozenset({"dst", "src", "a", "b", "cond", "ch", "ptr", "base", "index", "cap",
                          "locker", "ctx", "parent", "m", "wg", "delta", "once", "d", "v", "fslot",
-                         "ok", "dst_r", "dst_w", "dst_n", "dst_err", "f", "buf", "data"})
-SLOT_TUPLES = frozenset({"dsts", "args", "captures", "srcs"})
+                         "ok", "dst_r", "dst_w", "dst_n", "dst_err", "f", "buf", "data",
+                         "s", "len", "to", "frm", "k", "t", "lo", "hi", "max", "spread", "x"})
+SLOT_TUPLES = frozenset({"dsts", "args", "captures", "srcs", "keys", "vals"})
 TARGETS = frozenset({"target", "then", "orelse"})
 
 

@@ -7,7 +7,8 @@ heap cell when boxed.  Struct and sync/atomic values are heap objects; a
 variable of such a type holds the object's Ref, which never changes.  Struct
 value semantics are kept by copying field by field where Go copies (`a :=
 b`, assignment, passing and returning a struct, value receivers); copying a
-struct that contains a sync object is rejected (Go vet's copylocks).
+struct that contains a sync object copies its state into a new, different
+lock (`ir.CopySync`; Go vet's copylocks flags it, Go runs it).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import Label, Var
-from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT
+from models.lang.builder import FuncBuilder, Label, Var
+from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT, zero_value
 from models.lang.parse import construct_name, field, named, pos, string_value, text, unparen
 from models.lang.scope import BuiltinB, ConstB, FuncB, GlobalB, PkgB, TypeB
 
@@ -44,6 +45,14 @@ class LV:
     kind: str
     slot: int
     type: GT
+    key: int = -1  # kind "map": the slot of the key (`slot` holds the map)
+
+
+def req(node: Node, name: str) -> Node:
+    """Child `name` of `node`, which the grammar guarantees is there."""
+    c = node.child_by_field_name(name)
+    assert c is not None, name
+    return c
 
 
 def _wrap(v: int) -> int:
@@ -189,6 +198,13 @@ class ExprMixin(_Base):
             return self.composite(node, into)
         if t == "func_literal":
             return self.func_literal(node, into)
+        if t == "index_expression":
+            return self.index_value(node, into)
+        if t == "slice_expression":
+            return self.slice_expr(node, into)
+        if t == "type_assertion_expression":
+            d = fb.temp() if into is None else into
+            return d, self.type_assertion(node, d, None)
         self.outside(construct_name(node), node)
 
     def _move(self, r: tuple[int, GT], into: int | None, p: tuple[int, int]) -> tuple[int, GT]:
@@ -242,7 +258,9 @@ class ExprMixin(_Base):
             ch, cht = self.value(operand)
             elem = self._chan_elem(cht, operand)
             d = fb.temp() if into is None else into
-            fb.emit(ir.Recv(d, None, ch, self.zero(elem, node), p))
+            ok = fb.temp() if elem.is_object else None
+            fb.emit(ir.Recv(d, ok, ch, self.zero(elem, node), p))
+            self.zero_struct_if_closed(d, ok, elem, p)
             return d, elem
         if op == "*":
             ptr, pt = self.value(operand)
@@ -284,6 +302,9 @@ class ExprMixin(_Base):
             self.outside(f"operator {op}", node)
         a, at = self.value(field(node, "left"))
         b, bt = self.value(field(node, "right"))
+        if op in ("==", "!="):  # comparing an interface with a concrete value compares dynamic type and value
+            a = self.coerce(a, at, bt, p)
+            b = self.coerce(b, bt, at, p)
         if op in COMPARE and (at.is_object or bt.is_object):
             self.outside("comparison of struct values", node, "compare pointers or fields")
         d = fb.temp() if into is None else into
@@ -323,8 +344,6 @@ class ExprMixin(_Base):
         fresh = inner.type in ("composite_literal", "call_expression")
         s, t = self.value(node, into)
         if t.is_object and not fresh:
-            if t.kind in SYNC_KINDS:
-                self.outside(f"copying a {t.kind} value", node, "use a pointer")
             c = self.copy_new(s, t, pos(node), node)
             if into is not None:
                 self.fb.emit(ir.Move(into, c, pos(node)))
@@ -335,38 +354,46 @@ class ExprMixin(_Base):
     def copy_new(self, src: int, t: GT, p: tuple[int, int], node: Node) -> int:
         d = self.fb.temp()
         self.fb.emit(ir.New(d, self.types.to_ir(t), p))
-        self.copy_into(d, src, t, p, node)
+        self.copy_into(d, src, t, p, node, fresh=True)
         return d
 
-    def copy_into(self, dst: int, src: int, t: GT, p: tuple[int, int], node: Node) -> None:
+    def copy_into(self, dst: int, src: int, t: GT, p: tuple[int, int], node: Node, fresh: bool = False) -> None:
         """Copy struct `src` into struct `dst`, field by field."""
         fb = self.fb
         if t.kind in SYNC_KINDS:
-            self.outside(f"copying a {t.kind} value", node, "use a pointer")
+            if t.kind == "sync.Cond":
+                self.outside("copying a sync.Cond value", node, "use a pointer (Go panics: sync.Cond is copied)")
+            fb.emit(ir.CopySync(dst, src, p))  # a copied lock is a different lock (go vet: copylocks)
+            return
         m = fb.mark()
         for fname, ft, _ in self.types.fields_of(t):
             if ft.is_object:
                 a, b = fb.temp(), fb.temp()
                 fb.emit(ir.FieldObj(a, src, fname, p))
                 fb.emit(ir.FieldObj(b, dst, fname, p))
-                self.copy_into(b, a, ft, p, node)
+                self.copy_into(b, a, ft, p, node, fresh)
             else:
                 a, v = fb.temp(), fb.temp()
                 fb.emit(ir.FieldAddr(a, src, fname, None, p))
                 fb.emit(ir.Load(v, a, p))
                 fb.emit(ir.FieldAddr(a, dst, fname, None, p))
-                fb.emit(ir.Store(a, v, p))
+                fb.emit(ir.InitStore(a, v, p) if fresh else ir.Store(a, v, p))
         fb.release(m)
 
     def composite(self, node: Node, into: int | None = None) -> tuple[int, GT]:
         fb = self.fb
         p = pos(node)
-        tnode = field(node, "type")
-        t = self.types.resolve(tnode)
+        tnode = req(node, "type")
+        if tnode.type == "implicit_length_array_type":  # [...]T{a, b}
+            t = GT("array", elem=self.types.resolve(named(tnode)[-1]), length=len(named(req(node, "body"))))
+        else:
+            t = self.types.resolve(tnode)
         if t.kind == "unit":
             if named(field(node, "body")):
                 self.err("too many values in struct{}{}", node)
             return fb.const(None, p, into), UNIT
+        if t.kind in ("slice", "map"):
+            return self.collection_literal(t, req(node, "body"), into)
         if not t.is_object:
             self.outside(f"composite literals of type {t}", node)
         d = fb.temp() if into is None else into
@@ -378,6 +405,9 @@ class ExprMixin(_Base):
         fb = self.fb
         elems = named(body)
         if not elems:
+            return
+        if t.kind == "array":
+            self.init_array(d, t, elems)
             return
         if t.kind != "struct":
             self.outside(f"{t} literals with fields", body)
@@ -414,12 +444,13 @@ class ExprMixin(_Base):
                 src, _ = self.value(vnode)
                 sub = fb.temp()
                 fb.emit(ir.FieldObj(sub, d, fname, vp))
-                self.copy_into(sub, src, ftype, vp, vnode)
+                self.copy_into(sub, src, ftype, vp, vnode, fresh=True)
             else:
-                v, _ = self.value(vnode)
+                v, vt = self.value(vnode)
+                v = self.coerce(v, vt, ftype, vp)
                 a = fb.temp()
                 fb.emit(ir.FieldAddr(a, d, fname, None, vp))
-                fb.emit(ir.Store(a, v, vp))
+                fb.emit(ir.InitStore(a, v, vp))  # the object is still private: local
             fb.release(m)
 
     # ---- fields
@@ -441,17 +472,31 @@ class ExprMixin(_Base):
         operand = field(node, "operand")
         name = text(field(node, "field"))
         base, bt = self.value(operand)
-        found = self.types.lookup(bt, name)
+        found: tuple[list[tuple[str, GT]], str, Any] | None
+        if bt.kind == "iface":  # a method value of an interface value: the dispatched closure
+            found = ([], "iface", bt) if name in self.types.iface_methods(bt) else None
+        else:
+            found = self.types.lookup(bt, name)
         if found is None:
             self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", node)
         path, what, info = found
         base = self.walk(base, path, p)
+        if what == "iface":
+            assert isinstance(info, GT)
+            self.types.uses_ifaces = True
+            if name == "Error":
+                self._ensure_error_string(p)
+            d = fb.temp()
+            fb.emit(ir.IfaceMethod(d, base, name, p))
+            return LV("slot", d, self.types.iface_methods(info)[name])
         if what == "lib" and info == "sync.Cond" and name == "L":
             d = fb.temp()
             fb.emit(ir.CondLocker(d, base, p))
             return LV("slot", d, GT("ptr", elem=GT("sync.Mutex", "sync.Mutex")))
+        if what == "method":
+            return LV("slot", self.method_value(base, info, p, node), info.sig)
         if what != "field":
-            self.outside("method values", node, "call the method directly")
+            self.outside(f"method values of {info}", node, "call the method directly")
         assert isinstance(info, GT)
         d = fb.temp()
         if info.is_object:
@@ -497,6 +542,11 @@ class ExprMixin(_Base):
             return lv.slot, GT("ptr", elem=lv.type)
         if node.type == "unary_expression" and text(field(node, "operator")) == "*":
             return self.value(field(node, "operand"))
+        if node.type == "index_expression":
+            lv = self.index_place(node)
+            if lv.kind == "map":
+                self.err(f"invalid operation: cannot take address of {text(node)} (map index expression)", node)
+            return lv.slot, GT("ptr", elem=lv.type)
         self.outside(f"taking the address of {construct_name(node)}", node)
 
     # ---- places
@@ -526,6 +576,8 @@ class ExprMixin(_Base):
             if t.kind != "ptr" or t.elem is None:
                 self.err("indirection of a non-pointer", node)
             return LV("obj" if t.elem.is_object else "ptr", s, t.elem)
+        if node.type == "index_expression":
+            return self.index_place(node)
         self.outside(f"assignment to {construct_name(node)}", node)
 
     def read(self, lv: LV, p: tuple[int, int]) -> int:
@@ -533,7 +585,17 @@ class ExprMixin(_Base):
             d = self.fb.temp()
             self.fb.emit(ir.Load(d, lv.slot, p))
             return d
+        if lv.kind == "map":
+            d = self.fb.temp()
+            self.map_read(d, lv, p)
+            return d
         return lv.slot
+
+    def map_read(self, d: int, lv: LV, p: tuple[int, int]) -> None:
+        """``d = m[k]``; a missing struct value is a fresh zero struct."""
+        ok = self.fb.temp() if lv.type.is_object else None
+        self.fb.emit(ir.MapIndex(d, ok, lv.slot, lv.key, None if lv.type.is_object else zero_value(lv.type), pos=p))
+        self.zero_struct_if_closed(d, ok, lv.type, p)
 
     def store(self, lv: LV, src: int, p: tuple[int, int], node: Node) -> None:
         fb = self.fb
@@ -544,3 +606,564 @@ class ExprMixin(_Base):
             fb.emit(ir.Store(lv.slot, src, p))
         elif lv.kind == "obj":
             self.copy_into(lv.slot, src, lv.type, p, node)
+        elif lv.kind == "map":
+            fb.emit(ir.MapWriting(lv.slot, True, p))
+            fb.emit(ir.MapStore(lv.slot, lv.key, src, p))
+
+    # ---- slices and maps (models/datatypes.py)
+
+    def collection_literal(self, t: GT, body: Node, into: int | None) -> tuple[int, GT]:
+        """``[]T{a, b}`` (SliceLit) or ``map[K]V{k: v}`` (MakeMap); elided
+        element types (``[]*T{{...}}``) are outside the subset."""
+        fb = self.fb
+        p = pos(body)
+        assert t.elem is not None
+        keys: list[int] = []
+        vals: list[int] = []
+        for el in named(body):
+            if el.type == "keyed_element":
+                if t.kind == "slice":
+                    self.outside("indexed slice literal elements (i: v)", el, "list the elements in order")
+                kn, vn = named(el)[0], named(el)[1]
+            else:
+                if t.kind == "map":
+                    self.err("missing key in map literal", el)
+                kn, vn = None, el
+            for n, dst, want in ((kn, keys, t.key), (vn, vals, t.elem)):
+                if n is None:
+                    continue
+                inner = named(n)[0] if n.type == "literal_element" else n
+                if inner.type == "literal_value":
+                    s_, st = self.elided_literal(inner, want)
+                else:
+                    s_, st = self.owned(inner, fb.temp())
+                dst.append(self.coerce(s_, st, want, pos(inner)))
+        d = fb.temp() if into is None else into
+        if t.kind == "slice":
+            fb.emit(ir.SliceLit(d, self.types.to_ir(t.elem), tuple(vals), p))
+        else:
+            fb.emit(ir.MakeMap(d, tuple(keys), tuple(vals), p))
+        return d, t
+
+    def elided_literal(self, body: Node, want: GT | None) -> tuple[int, GT]:
+        """``{...}`` standing for ``T{...}`` or ``&T{...}`` in a slice or map
+        literal of element type T or *T (Go spec, "Composite literals")."""
+        fb = self.fb
+        p = pos(body)
+        target = want.elem if want is not None and want.kind == "ptr" and want.elem is not None else want
+        if target is None or want is None or target.kind != "struct":
+            self.outside(f"elided composite literals of type {want}", body, "write the element type")
+        d = fb.temp()
+        fb.emit(ir.New(d, self.types.to_ir(target), p))
+        assert target is not None and want is not None
+        self.init_struct(d, target, body)
+        return d, want
+
+    def init_array(self, d: int, t: GT, elems: list[Node]) -> None:
+        """``[N]T{a, b}`` into the new array `d` (elements in order)."""
+        fb = self.fb
+        elem = t.elem
+        assert elem is not None
+        if len(elems) > t.length:
+            self.err(f"index {t.length} out of bounds [0:{t.length}]", elems[t.length])
+        for i, el in enumerate(elems):
+            if el.type == "keyed_element":
+                self.outside("indexed array literal elements (i: v)", el, "list the elements in order")
+            m = fb.mark()
+            vn = named(el)[0] if el.type == "literal_element" else el
+            vp = pos(vn)
+            if elem.is_object:
+                sub = fb.temp()
+                fb.emit(ir.FieldObj(sub, d, i, vp))  # type: ignore[arg-type]
+                if vn.type == "literal_value":
+                    self.init_struct(sub, elem, vn)
+                else:
+                    src, _ = self.value(vn)
+                    self.copy_into(sub, src, elem, vp, vn, fresh=True)
+            else:
+                if vn.type == "literal_value":
+                    self.outside("elided composite literal types", vn)
+                v, vt = self.value(vn)
+                v = self.coerce(v, vt, elem, vp)
+                a = fb.temp()
+                fb.emit(ir.FieldAddr(a, d, i, None, vp))
+                fb.emit(ir.InitStore(a, v, vp))
+            fb.release(m)
+
+    def index_place(self, node: Node) -> LV:
+        """The place ``x[i]``: an element of a slice (``ptr``) or an entry of a map (``map``)."""
+        fb = self.fb
+        p = pos(node)
+        base, bt = self.value(req(node, "operand"))
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind in ("slice", "map"):
+            d = fb.temp()
+            fb.emit(ir.Load(d, base, p))
+            base, bt = d, bt.elem
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "array":
+            bt = bt.elem  # p[i] of a pointer to an array: the Ref is the array's
+        if bt.kind == "array" and bt.elem is not None:
+            ae = bt.elem
+            i, _ = self.value(req(node, "index"))
+            d = fb.temp()
+            fb.emit(ir.FieldAddr(d, base, 0, i, p))
+            if ae.is_object:
+                fb.emit(ir.Load(d, d, p))
+                return LV("obj", d, ae)
+            return LV("ptr", d, ae)
+        if bt.kind == "map":
+            assert bt.elem is not None
+            k, _ = self.value(req(node, "index"), fb.temp())
+            return LV("map", base, bt.elem, k)
+        if bt.kind != "slice" or bt.elem is None:
+            self.outside(f"indexing a value of type {bt}", node, "index slices and maps")
+        elem = bt.elem
+        assert elem is not None
+        i, _ = self.value(req(node, "index"))
+        d = fb.temp()
+        fb.emit(ir.IndexAddr(d, base, i, p))
+        if elem.is_object:  # a struct element: the element holds its (never replaced) struct's Ref
+            fb.emit(ir.Load(d, d, p))
+            return LV("obj", d, elem)
+        return LV("ptr", d, elem)
+
+    def index_value(self, node: Node, into: int | None) -> tuple[int, GT]:
+        lv = self.index_place(node)
+        p = pos(node)
+        if lv.kind == "map":
+            d = self.fb.temp() if into is None else into
+            self.map_read(d, lv, p)
+            return d, lv.type
+        if lv.kind == "obj":
+            return self._move((lv.slot, lv.type), into, p)
+        d = self.fb.temp() if into is None else into
+        self.fb.emit(ir.Load(d, lv.slot, p))
+        return d, lv.type
+
+    def slice_expr(self, node: Node, into: int | None) -> tuple[int, GT]:
+        """``s[lo:hi:max]`` of a slice (Reslice)."""
+        fb = self.fb
+        base, bt = self.value(req(node, "operand"))
+        if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "array":
+            bt = bt.elem
+        if bt.kind == "array":  # a slice of the array itself (Reslice of its Ref)
+            bt = GT("slice", elem=bt.elem)
+        elif bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "slice":
+            d0 = fb.temp()
+            fb.emit(ir.Load(d0, base, pos(node)))
+            base, bt = d0, bt.elem
+        if bt.kind != "slice":
+            self.outside(f"slicing a value of type {bt}", node, "slice expressions apply to slices")
+        bounds: list[int | None] = []
+        for name in ("start", "end", "capacity"):
+            n = field(node, name)
+            bounds.append(None if n is None else self.value(n)[0])
+        d = fb.temp() if into is None else into
+        fb.emit(ir.Reslice(d, base, bounds[0], bounds[1], bounds[2], pos(node)))
+        return d, bt
+
+    # ---- builtins on slices, maps and strings (hooked from LibMixin.builtin)
+
+    def data_builtin(self, name: str, argn: list[Node], node: Node) -> Any:
+        """``make`` of a slice or map, ``len``/``cap`` (slices, maps, strings,
+        channels), ``append``, ``copy``, ``delete``: a `Callee` of op
+        ``data.*`` emitted by `emit_data`, or None when the call is not one."""
+        from models.lang.library import Callee
+
+        fb = self.fb
+        if name == "make":
+            if not argn or argn[0].type in ("slice_type",) and self._is_bytes_type(argn[0]):
+                return None
+            t = self.types.resolve(argn[0])
+            if t.kind == "slice":
+                assert t.elem is not None
+                if len(argn) not in (2, 3):
+                    self.err(f"invalid operation: make({text(argn[0])}) expects 2 or 3 arguments", node)
+                a = [self.value(x, fb.temp())[0] for x in argn[1:]]
+                return Callee("lib", None, None, a, (t,), node, "data.make_slice", self.types.to_ir(t.elem))
+            if t.kind == "map":
+                if len(argn) > 2:
+                    self.err(f"invalid operation: make({text(argn[0])}) expects 1 or 2 arguments", node)
+                for x in argn[1:]:
+                    self.value(x)  # the size hint: evaluated, no effect on the model
+                return Callee("lib", None, None, [], (t,), node, "data.make_map")
+            return None
+        if name in ("len", "cap"):
+            if len(argn) != 1:
+                self.err(f"{name} takes 1 argument(s), {len(argn)} given", node)
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+            s, t = self.value(argn[0])
+            if t.kind == "chan":
+                return Callee("lib", None, None, [s], (INT,), node, name)
+            if t.kind == "array" or (t.kind == "ptr" and t.elem is not None and t.elem.kind == "array"):
+                n = t.length if t.kind == "array" else t.elem.length if t.elem is not None else 0
+                return Callee("lib", None, None, [], (INT,), node, "const", n)
+            if t.kind == "slice" or (t.kind == "string" and name == "len"):
+                return Callee("lib", None, None, [s], (INT,), node, f"data.{name}")
+            if t.kind == "map" and name == "len":
+                return Callee("lib", None, None, [s], (INT,), node, "data.maplen")
+            self.outside(f"{name} of {t}", argn[0], f"{name} applies to slices, maps, strings and channels")
+        if name == "append":
+            if not argn:
+                self.err("not enough arguments for append", node)
+            s, t = self.owned(argn[0], fb.temp())
+            elem = t.elem
+            if t.kind != "slice" or elem is None:
+                self.err(f"invalid argument: first argument to append must be a slice; have {text(argn[0])}",
+                         argn[0])
+            assert elem is not None
+            rest = argn[1:]
+            if rest and rest[-1].type == "variadic_argument":
+                if len(rest) != 1:
+                    self.err("can only use ... with final argument in list", rest[-1])
+                sp, spt = self.value(named(rest[-1])[0], fb.temp())
+                if spt.kind != "slice":
+                    self.outside(f"append(s, x...) of a {spt}", rest[-1], "spread a slice")
+                return Callee("lib", None, None, [s, sp], (t,), node, "data.append_spread", self._elem_info(elem))
+            vals = [self.coerce(*self.owned(x, fb.temp()), elem, pos(x)) for x in rest]
+            return Callee("lib", None, None, [s] + vals, (t,), node, "data.append", self._elem_info(elem))
+        if name == "copy":
+            if len(argn) != 2:
+                self.err(f"copy takes 2 arguments, {len(argn)} given", node)
+            a = []
+            et: GT | None = None
+            for x in argn:
+                s_, xt = self.value(x, fb.temp())
+                a.append(s_)
+                et = et or xt.elem
+            return Callee("lib", None, None, a, (INT,), node, "data.copy",
+                          self.types.to_ir(et) if et is not None and et.is_object else None)
+        if name == "delete":
+            if len(argn) != 2:
+                self.err(f"delete takes 2 arguments, {len(argn)} given", node)
+            m, mt = self.value(argn[0], fb.temp())
+            if mt.kind != "map":
+                self.err(f"invalid argument: {text(argn[0])} (type {mt}) is not a map", argn[0])
+            k, _ = self.value(argn[1], fb.temp())
+            return Callee("lib", None, None, [m, k], (), node, "data.delete")
+        return None
+
+    def _elem_info(self, elem: GT) -> tuple[Any, ir.Type | None]:
+        """(zero value, full element type for struct elements) of an `ir.Append`."""
+        if elem.is_object:
+            return None, self.types.to_ir(elem)
+        return zero_value(elem), None
+
+    def _is_bytes_type(self, tnode: Node) -> bool:
+        elem = named(tnode)
+        return bool(elem) and text(elem[0]) in ("byte", "uint8")
+
+    def emit_data(self, op: str, a: list[int], dsts: list[int], p: tuple[int, int], static: Any) -> None:
+        """Emit the instructions of a ``data.*`` builtin (see `data_builtin`)."""
+        fb = self.fb
+        d = dsts[0] if dsts else fb.temp()
+        if op == "data.make_slice":
+            fb.emit(ir.MakeSlice(d, static, a[0], a[1] if len(a) > 1 else None, p))
+        elif op == "data.make_map":
+            fb.emit(ir.MakeMap(d, (), (), p))
+        elif op in ("data.len", "data.cap"):
+            fb.emit(ir.SliceLen(d, a[0], op == "data.cap", p))
+        elif op == "data.maplen":
+            fb.emit(ir.MapLen(d, a[0], p))
+        elif op == "data.append":
+            fb.emit(ir.Append(d, a[0], tuple(a[1:]), None, static[0], static[1], p))
+        elif op == "data.append_spread":
+            fb.emit(ir.Append(d, a[0], (), a[1], static[0], static[1], p))
+        elif op == "data.copy":
+            fb.emit(ir.Copy(dsts[0] if dsts else None, a[0], a[1], static, p))
+        elif op == "data.delete":
+            fb.emit(ir.MapWriting(a[0], False, p))
+            fb.emit(ir.MapDelete(a[0], a[1], p))
+        else:
+            raise AssertionError(op)
+
+    # ---- func values
+
+    def method_value(self, recv: int, info: Any, p: tuple[int, int], node: Node) -> int:
+        """``x.M`` as a value (a method value): a closure of the synthesized
+        function ``T.M$bound`` over the receiver, evaluated now (Go spec,
+        "Method values": a value receiver is copied when the method value is
+        evaluated; a pointer receiver is captured as is)."""
+        fb = self.fb
+        if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
+            recv = self.copy_new(recv, GT("struct", info.full.split(".")[0]), p, node)
+        name = self.ensure_bound(info, p)
+        d = fb.temp()
+        fb.emit(ir.MakeClosure(d, name, (recv,), p))
+        return d
+
+    def zero_struct_if_closed(self, d: int | None, ok: int | None, elem: GT, p: tuple[int, int]) -> None:
+        """A receive of a struct value from a closed, drained channel yields a
+        fresh zero struct (the channel's zero value is ``None`` for object
+        kinds): allocate it when ``ok`` is false."""
+        if not elem.is_object or d is None or ok is None:
+            return
+        fb = self.fb
+        got, closed = Label(), Label()
+        fb.branch(ok, got, closed, p)
+        fb.place(closed)
+        fb.emit(ir.New(d, self.types.to_ir(elem), p))
+        fb.place(got)
+
+    # ---- interfaces (models/datatypes.py: MakeIface, IfaceMethod, TypeAssert)
+
+    def coerce(self, s: int, from_t: GT, to_t: GT | None, p: tuple[int, int]) -> int:
+        """A value of `from_t` stored where `to_t` is expected: a concrete value
+        entering an interface is wrapped with its dynamic type (Go spec,
+        "Assignability"); anything else passes unchanged."""
+        if to_t is None or to_t.kind != "iface" or from_t.kind in ("iface", "nil"):
+            return s
+        self.types.uses_ifaces = True
+        d = self.fb.temp()
+        self.fb.emit(ir.MakeIface(d, s, self.types.go_name(from_t), p))
+        return d
+
+    def iface_call(self, name: str, base: int, bt: GT, argn: list[Node], node: Node, fn: Node) -> Any:
+        """``x.M(args)`` on an interface value: dynamic dispatch."""
+        from models.lang.library import Callee
+
+        sig = self.types.iface_methods(bt).get(name)
+        if sig is None:
+            self.err(f"{text(req(fn, 'operand'))}.{name} undefined (type {bt} has no method {name})", fn)
+        self.types.uses_ifaces = True
+        if name == "Error":
+            self._ensure_error_string(pos(fn))
+        d = self.fb.temp()
+        self.fb.emit(ir.IfaceMethod(d, base, name, pos(fn)))
+        return Callee("closure", None, d, self.args(argn, sig.params, node), sig.results, node)
+
+    def _ensure_error_string(self, p: tuple[int, int]) -> None:
+        from models.datatypes import ERROR_STRING
+
+        if ERROR_STRING not in self.unit.functions:
+            self.unit.functions[ERROR_STRING] = ir.Function(
+                ERROR_STRING, ncaptures=1, nparams=0, nresults=1, nslots=1, slot_names=("s",),
+                code=(ir.Return((0,), p),), pos=p)
+
+    def type_assertion(self, node: Node, dst: int | None, ok: int | None) -> GT:
+        """``x.(T)`` into `dst` (and `ok` for the comma-ok form); returns T."""
+        fb = self.fb
+        p = pos(node)
+        x, xt = self.value(req(node, "operand"))
+        if xt.kind != "iface":
+            self.err(f"invalid operation: {text(req(node, 'operand'))} (variable of type {xt}) is not an interface",
+                     node)
+        t = self.types.resolve(req(node, "type"))
+        self.types.uses_ifaces = True
+        static = self.types.go_name(xt) if xt.name else "interface {}"
+        if t.kind == "iface":
+            methods = tuple(sorted(self.types.iface_methods(t)))
+            fb.emit(ir.TypeAssert(dst, ok, x, "", methods, None, static, self.types.go_name(t), p))
+        else:
+            zero = None if t.is_object else zero_value(t)
+            fb.emit(ir.TypeAssert(dst, ok, x, self.types.go_name(t), (), zero, static, "", p))
+            if t.is_object and dst is not None:  # a struct held by value: the result is a copy
+                got, skip = Label(), Label()
+                if ok is not None:
+                    fb.branch(ok, got, skip, p)
+                    fb.place(skip)
+                    fb.emit(ir.New(dst, self.types.to_ir(t), p))
+                    end = Label()
+                    fb.jump(end, p)
+                    fb.place(got)
+                    c = self.copy_new(dst, t, p, node)
+                    fb.emit(ir.Move(dst, c, p))
+                    fb.place(end)
+                else:
+                    c = self.copy_new(dst, t, p, node)
+                    fb.emit(ir.Move(dst, c, p))
+        return t
+
+    def ensure_bound(self, info: Any, p: tuple[int, int]) -> str:
+        """The bound-method function of method `info` (``T.M$pbound`` for a
+        pointer receiver, ``T.M$bound`` for a value receiver): its one
+        capture is the receiver; a value receiver is copied for each call
+        (the method gets its own copy, as in Go)."""
+        name = info.full + ("$pbound" if info.ptr_recv else "$bound")
+        if name in self.out or name in self.unit.functions:
+            return name
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(info.sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(info.sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved: FuncBuilder = self.fb
+        self.fb = w
+        try:
+            recv = r
+            if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
+                recv = self.copy_new(r, GT("struct", info.full.split(".")[0]), p, self.unit.func_nodes[info.full])
+            w.emit(ir.Call(res, info.full, None, (recv, *params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name
+
+
+    def ensure_promoted(self, sname: str, mname: str, path: list[tuple[str, GT]], info: Any,
+                        p: tuple[int, int]) -> str:
+        """The bound-method function of method `mname` promoted into struct
+        `sname` through the embedded fields `path` (Go spec, "Struct types":
+        promoted methods are in the method set of S when reached through an
+        embedded pointer or by a value receiver, else only in that of *S)."""
+        through_ptr = any(ft.kind == "ptr" for _, ft in path)
+        in_value_set = through_ptr or not info.ptr_recv
+        name = f"{sname}.{mname}" + ("$bound" if in_value_set else "$pbound")
+        if name in self.out or name in self.unit.functions:
+            return name
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(info.sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(info.sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved: FuncBuilder = self.fb
+        self.fb = w
+        try:
+            base = self.walk(r, path, p)
+            if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
+                base = self.copy_new(base, GT("struct", info.full.split(".")[0]), p,
+                                     self.unit.func_nodes[info.full])
+            w.emit(ir.Call(res, info.full, None, (base, *params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name
+
+    def ensure_promoted_iface(self, sname: str, mname: str, path: list[tuple[str, GT]], iface: GT,
+                              p: tuple[int, int]) -> str:
+        """The bound-method function of method `mname` that struct `sname`
+        gets from the interface it embeds (through `path`): it loads the
+        embedded interface value and dispatches on it (in the method sets
+        of both S and *S)."""
+        name = f"{sname}.{mname}$bound"
+        if name in self.out or name in self.unit.functions:
+            return name
+        sig = self.types.iface_methods(iface)[mname]
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved: FuncBuilder = self.fb
+        self.fb = w
+        try:
+            base = self.walk(r, path, p)
+            f = w.temp()
+            w.emit(ir.IfaceMethod(f, base, mname, p))
+            w.emit(ir.Call(res, None, f, tuple(params), p))
+            w.emit(ir.Return(res, p))
+        finally:
+            self.fb = saved
+        self.out[name] = w.finish(1)
+        return name
+
+    # ---- fmt operands: Error() and String() methods (fmt/print.go handleMethods)
+
+    def fmt_values(self, argn: list[Node], formatted: bool) -> list[int]:
+        """The operands of a fmt-style call (``Println``, ``Printf``,
+        ``Sprint*``, ``Errorf``, log and testing output), with Go's
+        handleMethods applied: an operand printed with ``%v %s %q`` (or by
+        Print/Println) whose type has an ``Error() string`` or, failing that,
+        a ``String() string`` method is replaced by the method's result.  The
+        call is real Go code: it may take locks (the RLock re-entry through
+        ``String()`` of the corpus).  A nil pointer operand is not called
+        (fmt prints ``<nil>``)."""
+        verbs: list[str] | None = None
+        if formatted and argn:
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                verbs = _verbs(c[0])
+        out: list[int] = []
+        for k, a in enumerate(argn):
+            s, t = self.owned(a)
+            if formatted and k == 0:
+                out.append(s)
+                continue
+            i = k - 1 if formatted else k
+            if verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq"):
+                out.append(s)
+                continue
+            out.append(self.stringify(s, t, pos(a)))
+        return out
+
+    def stringify(self, s: int, t: GT, p: tuple[int, int]) -> int:
+        fb = self.fb
+        if t.kind == "iface":
+            if not any(m in ("Error", "String") for m in self.types.iface_methods(t)) and t.name not in (
+                    "interface {}", "any", ""):
+                return s
+            self.types.uses_ifaces = True
+            self._ensure_error_string(p)
+            d, ok, f = fb.temp(), fb.temp(), fb.temp()
+            fb.keep(d)
+            fb.emit(ir.Move(d, s, p))
+            end = Label()
+            for m in ("Error", "String"):
+                yes, no = Label(), Label()
+                fb.emit(ir.TypeAssert(None, ok, s, "", (m,), None, "interface {}", "", p))
+                fb.branch(ok, yes, no, p)
+                fb.place(yes)
+                fb.emit(ir.IfaceMethod(f, s, m, p))
+                fb.emit(ir.Call((d,), None, f, (), p))
+                fb.jump(end, p)
+                fb.place(no)
+            fb.place(end)
+            fb.emit(ir.Nop(p))
+            return d
+        for m in ("Error", "String"):
+            found = self.types.lookup(t, m)
+            if found is None or found[1] != "method":
+                continue
+            path, _, info = found
+            if info.sig.params or info.sig.results != (GT("string", "string"),):
+                continue
+            if info.ptr_recv and t.kind != "ptr" and not path:
+                return s  # a pointer method is not in a value's method set: fmt does not call it
+            d = fb.temp()
+            fb.keep(d)
+            fb.emit(ir.Move(d, s, p))
+            end = Label()
+            if t.kind == "ptr":
+                nil, isnil = fb.temp(), fb.temp()
+                call = Label()
+                fb.emit(ir.Const(nil, None, p))
+                fb.emit(ir.BinOp(isnil, "==", s, nil, p))
+                fb.branch(isnil, end, call, p)
+                fb.place(call)
+            recv = self.walk(s, path, p)
+            tname = info.full.split(".")[0]
+            if not info.ptr_recv and tname in self.types.structs:
+                recv = self.copy_new(recv, GT("struct", tname), p, self.unit.func_nodes[info.full])
+            fb.emit(ir.Call((d,), info.full, None, (recv,), p))
+            fb.place(end)
+            fb.emit(ir.Nop(p))
+            return d
+        base = t.elem if t.kind == "ptr" and t.elem is not None else t
+        if t.kind in ("slice", "map", "struct", "array") or (t.kind == "ptr" and base.kind == "struct"):
+            d = fb.temp()  # the dynamic type tells fmt how to print it ({1 2}, &{1 2}, [], map[])
+            fb.emit(ir.MakeIface(d, s, self.types.go_name(t), p))
+            return d
+        return s
+
+
+def _verbs(fmt: str) -> list[str]:
+    """The verbs of a format string, one per operand (``%%`` takes none)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            j = i + 1
+            while j < len(fmt) and fmt[j] in "+-# 0123456789.":
+                j += 1
+            if j < len(fmt) and fmt[j] != "%":
+                out.append(fmt[j])
+            i = j + 1
+        else:
+            i += 1
+    return out

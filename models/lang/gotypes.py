@@ -9,11 +9,13 @@ cell, heap object) and which instructions an operation lowers to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tree_sitter import Node
 
 from models import ir
 from models.lang.parse import construct_name, fail, named, outside, text
+from models.lang.parse import field as child
 
 #: sync / sync/atomic object kinds (values live in their own heap object).
 SYNC_KINDS = frozenset({
@@ -37,17 +39,28 @@ class GT:
     elem: GT | None = None
     params: tuple[GT, ...] = ()
     results: tuple[GT, ...] = ()
+    key: GT | None = None
+    #: an interface's method set: (name, func type), sorted by name
+    methods: tuple[tuple[str, GT], ...] = ()
+    #: an array's length
+    length: int = 0
 
     @property
     def is_object(self) -> bool:
-        return self.kind == "struct" or self.kind in SYNC_KINDS
+        return self.kind in ("struct", "array") or self.kind in SYNC_KINDS
 
     def __str__(self) -> str:
         if self.kind == "chan":
             return f"chan {self.elem}"
         if self.kind == "ptr":
             return f"*{self.elem}"
-        if self.kind == "func":
+        if self.kind == "slice" and not self.name:
+            return f"[]{self.elem}"
+        if self.kind == "array" and not self.name:
+            return f"[{self.length}]{self.elem}"
+        if self.kind == "map" and not self.name:
+            return f"map[{self.key}]{self.elem}"
+        if self.kind == "func" and not self.name:
             res = ", ".join(map(str, self.results))
             return f"func({', '.join(map(str, self.params))})" + (f" ({res})" if res else "")
         return self.name or self.kind
@@ -59,9 +72,16 @@ STRING = GT("string", "string")
 NIL = GT("nil")
 UNIT = GT("unit", "struct{}")
 CONTEXT = GT("context", "context.Context")
-ERROR = GT("iface", "error")
+ERROR = GT("iface", "error", methods=(("Error", GT("func", results=(STRING,))),))
+ANY = GT("iface", "interface {}")
+#: ``sync.Locker``; its dynamic types are ``*sync.Mutex``, ``*sync.RWMutex`` and
+#: ``*sync.rlocker`` (RWMutex.RLocker), whose methods `locker_functions` provides.
+LOCKER = GT("iface", "sync.Locker", methods=(("Lock", GT("func")), ("Unlock", GT("func"))))
+STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
 DURATION = GT("int", "time.Duration")
+#: ``time.Time``: abstract (see models/library.py): an int, 0 from time.Now.
+TIME = GT("int", "time.Time")
 TESTING_T = GT("ptr", elem=GT("testing.T", "testing.T"))
 #: ``os.File`` (only behind a pointer: ``*os.File`` from ``os.Pipe``).
 OS_FILE = GT("os.File", "os.File")
@@ -105,6 +125,16 @@ class TypeTable:
     named: dict[str, GT] = field(default_factory=dict)     # type N int, etc.
     methods: dict[str, dict[str, MethodInfo]] = field(default_factory=dict)
     imports: set[str] = field(default_factory=set)
+    #: named interfaces declared but not yet resolved (see program._declare_named)
+    pending_ifaces: set[str] = field(default_factory=set)
+    #: the program uses interface values (bound-method functions are generated)
+    uses_ifaces: bool = False
+    #: the program names sync.Locker (or calls RLocker): the bound Lock/Unlock
+    #: functions of *sync.Mutex, *sync.RWMutex and the rlocker are added
+    uses_locker: bool = False
+    locker_pos: tuple[int, int] = (1, 1)  # where the program first names it (the functions' position)
+    #: folds a constant expression (set by the lowerer: array lengths like [N]int)
+    const_hook: Any = None
     _ir_cache: dict[str, ir.Type] = field(default_factory=dict)
 
     # ---- reading type syntax
@@ -130,7 +160,7 @@ class TypeTable:
             if name in ("float32", "float64", "complex64", "complex128"):
                 outside("floating-point and complex types", self.file, node)
             if name == "any":
-                outside("interface types", self.file, node)
+                return ANY
             fail(f"undefined type {name}", self.file, node)
         if t == "qualified_type":
             return self._qualified(node)
@@ -139,22 +169,117 @@ class TypeTable:
             return GT("ptr", elem=inner)
         if t == "channel_type":
             elem = self.resolve(node.child_by_field_name("value") or named(node)[-1])
-            if elem.kind == "struct":
-                outside("channels of struct values", self.file, node, "send pointers (chan *T) or struct{}")
             if elem.kind in SYNC_KINDS:
                 outside("channels of sync values", self.file, node)
             return GT("chan", elem=elem)
         if t == "struct_type":
             if not named(named(node)[0]):
                 return UNIT
-            outside("anonymous struct types", self.file, node, "declare a named struct type")
+            return self.anonymous_struct(node)
         if t == "function_type":
             return self.signature(node)
+        if t == "slice_type":
+            en = child(node, "element")
+            assert en is not None
+            elem = self.resolve(en)
+            if elem.kind in SYNC_KINDS:
+                outside(f"slices of {elem} values", self.file, node, f"use a slice of pointers, []*{elem}")
+            return GT("slice", elem=elem)
+        if t == "array_type":
+            ln, en = child(node, "length"), child(node, "element")
+            assert ln is not None and en is not None
+            n = self.array_length(ln)
+            elem = self.resolve(en)
+            if elem.kind in SYNC_KINDS:
+                outside(f"arrays of {elem} values", self.file, node, f"use an array of pointers, [{n}]*{elem}")
+            return GT("array", elem=elem, length=n)
+        if t == "map_type":
+            kn, vn = child(node, "key"), child(node, "value")
+            assert kn is not None and vn is not None
+            key = self.resolve(kn)
+            val = self.resolve(vn)
+            if key.kind not in ("int", "bool", "string", "ptr", "chan"):
+                outside(f"map keys of type {key}", self.file, kn,
+                        "keys are integers, strings, booleans, pointers or channels")
+            if val.kind in SYNC_KINDS:
+                outside(f"maps of {val} values", self.file, node, f"use a map of pointers, map[{key}]*{val}")
+            return GT("map", elem=val, key=key)
         if t == "generic_type":
             outside("generics (type parameters)", self.file, node)
         if t == "interface_type":
-            outside("interface types", self.file, node, "only the predeclared error type is supported")
+            return self.interface(node)
         outside(construct_name(node), self.file, node)
+
+    def array_length(self, node: Node) -> int:
+        """An array length: an integer literal (constants are folded by the lowerer's hook)."""
+        if node.type == "int_literal":
+            return int(text(node).replace("_", ""), 0)
+        if self.const_hook is not None:
+            v = self.const_hook(node)
+            if isinstance(v, int) and not isinstance(v, bool):
+                return v
+        outside("array lengths that are not constants", self.file, node)
+
+    def interface(self, node: Node) -> GT:
+        """An interface type literal: its methods and those of the interfaces
+        it embeds (type sets with non-interface terms are generics: outside)."""
+        methods: dict[str, GT] = {}
+        for el in named(node):
+            if el.type == "method_elem":
+                nn = el.child_by_field_name("name")
+                assert nn is not None
+                methods[text(nn)] = self.signature(el)
+            elif el.type == "type_elem":
+                kids = named(el)
+                emb = self.resolve(kids[0]) if len(kids) == 1 else GT("?")
+                if emb.kind != "iface":
+                    outside("interface type sets (constraints)", self.file, el)
+                if emb.name in self.pending_ifaces:
+                    fail(f"undefined type {emb.name}", self.file, el)  # resolved in a later pass
+                methods.update(self.iface_methods(emb))
+        if not methods:
+            return ANY
+        return GT("iface", "", methods=tuple(sorted(methods.items())))
+
+    def iface_methods(self, t: GT) -> dict[str, GT]:
+        """The method set of interface type `t` (a named one as declared)."""
+        if t.name in self.named and self.named[t.name].kind == "iface":
+            t = self.named[t.name]
+        return dict(t.methods)
+
+    def go_name(self, t: GT) -> str:
+        """Go's name of a type as the runtime prints it (``*main.T``, ``int``)."""
+        if t.kind == "ptr" and t.elem is not None:
+            return "*" + self.go_name(t.elem)
+        if t.kind == "struct" and not t.name.startswith("struct{"):
+            return "main." + t.name
+        if t.name and (t.name in self.named or t.name in self.structs):
+            return "main." + t.name
+        if t.kind == "unit":
+            return "struct {}"
+        if t.kind == "iface" and not t.name:
+            return "interface {...}"
+        return str(t)
+
+    def anonymous_struct(self, node: Node) -> GT:
+        """``struct{ x, y int }`` used as a type: a struct type named by its
+        own text (identical literal types are one type, as in Go)."""
+        name = "struct{" + "; ".join(" ".join(text(fd).split()) for fd in named(named(node)[0])
+                                     if fd.type == "field_declaration") + "}"
+        if name not in self.structs:
+            info = StructInfo(name, [], node)
+            for fd in named(named(node)[0]):
+                if fd.type != "field_declaration":
+                    continue
+                names = fd.children_by_field_name("name")
+                if not names:
+                    outside("embedded fields in anonymous structs", self.file, fd, "name the field")
+                ftn = fd.child_by_field_name("type")
+                assert ftn is not None
+                ft = self.resolve(ftn)
+                info.fields.extend((text(n), ft, False) for n in names)
+            self.structs[name] = info
+        return GT("struct", name)
 
     def _qualified(self, node: Node) -> GT:
         pkg = text(node.child_by_field_name("package"))
@@ -175,7 +300,24 @@ class TypeTable:
             return GT("testing.T", "testing.T")
         if full == "os.File":
             return OS_FILE
+        if full == "time.Time":
+            return TIME
+        if full in ("time.Timer", "time.Ticker"):
+            return self.timer_struct(full, node)
+        if full == "sync.Locker":
+            if not self.uses_locker:
+                self.uses_locker, self.locker_pos = True, (node.start_point[0] + 1, node.start_point[1] + 1)
+            return LOCKER
+        if full == "fmt.Stringer":
+            return STRINGER
         outside(f"type {full}", self.file, node)
+
+    def timer_struct(self, full: str, node: Node) -> GT:
+        """``time.Timer``/``time.Ticker``: a struct with the one exported field
+        ``C <-chan time.Time`` (its methods are the library's: models.lang.library)."""
+        if full not in self.structs:
+            self.structs[full] = StructInfo(full, [("C", GT("chan", elem=TIME), False)], node)
+        return GT("struct", full)
 
     def signature(self, node: Node) -> GT:
         """The func type of a declaration, literal or function_type node."""
@@ -208,7 +350,10 @@ class TypeTable:
 
     # ---- structs
 
-    def fields_of(self, t: GT) -> list[tuple[str, GT, bool]]:
+    def fields_of(self, t: GT) -> list[tuple[Any, GT, bool]]:
+        """A struct's fields; an array's elements (named 0 .. n-1), for copying."""
+        if t.kind == "array" and t.elem is not None:
+            return [(i, t.elem, False) for i in range(t.length)]
         return self.structs[t.name].fields if t.kind == "struct" else []
 
     def lookup(self, t: GT, name: str) -> tuple[list[tuple[str, GT]], str, object] | None:
@@ -223,7 +368,7 @@ class TypeTable:
         level: list[tuple[list[tuple[str, GT]], GT]] = [([], base)]
         seen: set[str] = set()
         while level:
-            found = []
+            found: list[tuple[list[tuple[str, GT]], str, Any]] = []
             nxt: list[tuple[list[tuple[str, GT]], GT]] = []
             for path, cur in level:
                 key = str(cur)
@@ -233,7 +378,14 @@ class TypeTable:
                 if cur.kind in SYNC_KINDS or cur.kind == "testing.T":
                     found.append((path, "lib", cur.kind))
                     continue
+                if cur.kind == "iface" and path:  # an embedded interface promotes its methods
+                    if name in self.iface_methods(cur):
+                        found.append((path, "iface", cur))
+                    continue
                 if cur.kind != "struct":
+                    nm = self.methods.get(cur.name, {}).get(name) if cur.name in self.named else None
+                    if nm is not None:  # a method of a named non-struct type
+                        found.append((path, "method", nm))
                     continue
                 m = self.methods.get(cur.name, {}).get(name)
                 if m is not None:
@@ -274,7 +426,7 @@ class TypeTable:
         if k == "context":
             return ir.Type("context", "context.Context")
         if k in ("iface", "nil"):
-            return ir.Type("iface", "error")
+            return ir.Type("iface", t.name or "error")
         if k == "unit":
             return ir.Type("struct", "struct{}")
         if k in SYNC_KINDS:
@@ -285,6 +437,15 @@ class TypeTable:
             return ir.Type("struct", "os.File")
         if k == "bytes":
             return ir.Type("int", "[]byte")
+        if k == "slice":
+            assert t.elem is not None
+            return ir.Type("slice", t.name, elem=self.to_ir(t.elem, shallow=True))
+        if k == "array":
+            assert t.elem is not None
+            return ir.Type("array", t.name, elem=self.to_ir(t.elem), length=t.length)
+        if k == "map":
+            assert t.elem is not None
+            return ir.Type("map", t.name, elem=self.to_ir(t.elem, shallow=True))
         if k == "struct":
             if shallow:
                 return ir.Type("struct", t.name)
@@ -300,7 +461,7 @@ class TypeTable:
 #: Methods the library kinds provide (lowered by models.lang.library).
 LIB_METHODS: dict[str, frozenset[str]] = {
     "sync.Mutex": frozenset({"Lock", "Unlock", "TryLock"}),
-    "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock"}),
+    "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock", "RLocker"}),
     "sync.WaitGroup": frozenset({"Add", "Done", "Wait"}),
     "sync.Once": frozenset({"Do"}),
     "sync.Cond": frozenset({"Wait", "Signal", "Broadcast"}),
@@ -317,3 +478,18 @@ LIB_METHODS: dict[str, frozenset[str]] = {
 
 def lib_has(kind: str, name: str) -> bool:
     return name in LIB_METHODS.get(kind, frozenset()) or (kind == "sync.Cond" and name == "L")
+
+
+def locker_functions(p: tuple[int, int]) -> list[ir.Function]:
+    """The bound methods behind sync.Locker values (named as `ir.method_func`
+    finds them): Lock/Unlock of *sync.Mutex and *sync.RWMutex, and the
+    rlocker's Lock/Unlock, which are the RWMutex's RLock/RUnlock
+    (sync/rwmutex.go rlocker)."""
+    out = []
+    for typ, name, op in (("sync.Mutex", "Lock", ir.Lock), ("sync.Mutex", "Unlock", ir.Unlock),
+                          ("sync.RWMutex", "Lock", ir.Lock), ("sync.RWMutex", "Unlock", ir.Unlock),
+                          ("sync.rlocker", "Lock", ir.RLock), ("sync.rlocker", "Unlock", ir.RUnlock)):
+        full = f"{typ}.{name}$pbound"
+        out.append(ir.Function(full, ncaptures=1, nparams=0, nresults=0, nslots=1, slot_names=("m",),
+                               code=(op(0, p), ir.Return((), p)), pos=p))
+    return out

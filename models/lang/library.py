@@ -23,11 +23,15 @@ from models.lang.gotypes import (
     BYTES,
     CANCEL,
     CONTEXT,
+    DURATION,
     ERROR,
     FILE_PTR,
     GT,
     INT,
     LIB_METHODS,
+    LOCKER,
+    STRING,
+    TIME,
     UNIT,
 )
 from models.lang.parse import construct_name, field, named, pos, text, unparen
@@ -62,6 +66,8 @@ TEST_KINDS = {"Fatal": "fatal", "Fatalf": "fatalf", "Error": "error", "Errorf": 
 ATOMIC_FUNCS = {"Add": "add", "Load": "load", "Store": "store", "Swap": "swap",
                 "CompareAndSwap": "cas"}
 ATOMIC_ARGC = {"add": 2, "load": 1, "store": 2, "swap": 2, "cas": 3}
+#: The goroutine body of ``t.Run`` and its deferred close of the done channel.
+SUBTEST, SUBTEST_DONE = "testing.tRunner", "testing.tRunner.done"
 SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLock",
             "RLock": "sync.RLock", "RUnlock": "sync.RUnlock"}
 
@@ -124,7 +130,7 @@ class LibMixin(_Base):
         fn = unparen(field(node, "function"))
         argn = named(field(node, "arguments"))
         for a in argn:
-            if a.type == "variadic_argument":
+            if a.type == "variadic_argument" and not (fn.type == "identifier" and text(fn) == "append"):
                 self.outside("variadic arguments (x...)", a)
         if fn.type == "identifier":
             b = self.lookup(text(fn), fn)
@@ -149,10 +155,15 @@ class LibMixin(_Base):
                         and b.type.elem.kind == "testing.T":
                     return self.test_call(name, argn, node, fn)
             base, bt = self.value(operand)
+            if bt.kind == "iface":  # dynamic dispatch (models/lang/exprs.py)
+                return self.iface_call(name, base, bt, argn, node, fn)
             if bt.kind == "context":
                 return self.ctx_call(name, base, argn, node, fn)
             if bt == FILE_PTR:
                 return self.file_call(name, base, argn, node, fn)
+            if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "struct" \
+                    and bt.elem.name in ("time.Timer", "time.Ticker") and name != "C":
+                return self.timer_call(bt.elem.name, name, base, argn, node, fn)
             found = self.types.lookup(bt, name)
             if found is None:
                 self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", fn)
@@ -160,11 +171,15 @@ class LibMixin(_Base):
             base = self.walk(base, path, pos(fn))
             if what == "method":
                 sig = info.sig
-                if not info.ptr_recv:
+                if info.ptr_recv and not path and bt.kind != "ptr" and not bt.is_object:
+                    base, _ = self.address(operand)  # x.M() is (&x).M() for a named non-struct x
+                if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                     recv_t = GT("struct", info.full.split(".")[0])
                     base = self.copy_new(base, recv_t, pos(fn), operand)
                 return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
                               sig.results, node)
+            if what == "iface":  # promoted from an embedded interface: dynamic dispatch
+                return self.iface_call(name, base, info, argn, node, fn)
             if what == "lib":
                 if info == "testing.T":
                     return self.test_call(name, argn, node, fn)
@@ -182,10 +197,11 @@ class LibMixin(_Base):
 
     def args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
-            return [s for s, _ in self.call(unparen(argn[0]), len(params))]
+            return [self.coerce(s, t, pt, pos(node))
+                    for (s, t), pt in zip(self.call(unparen(argn[0]), len(params)), params)]
         if len(argn) != len(params):
             self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
-        return self._values(argn)
+        return [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, params)]
 
     def _values(self, argn: list[Node]) -> list[int]:
         """Argument slots.  An unboxed local's own slot can be passed as is:
@@ -200,6 +216,9 @@ class LibMixin(_Base):
     # ---- builtins and conversions
 
     def builtin(self, name: str, argn: list[Node], node: Node) -> Callee:
+        data = self.data_builtin(name, argn, node)  # slices, maps, strings (models/lang/exprs.py)
+        if data is not None:
+            return data
         if name == "make":
             if not argn:
                 self.err("make needs a type", node)
@@ -232,7 +251,8 @@ class LibMixin(_Base):
             t = self.types.resolve(argn[0])
             return Callee("lib", None, None, [], (GT("ptr", elem=t),), node, "new", t)
         if name == "recover":
-            self.outside("recover", node, "a panic ends the program")
+            self._argc(argn, 0, name, node)
+            return Callee("lib", None, None, [], (GT("iface", "any"),), node, "recover")
         if name in ("print", "println"):
             self.outside(f"builtin {name}", node, "use fmt.Println")
         if name in ("append", "copy", "delete", "clear"):
@@ -241,9 +261,11 @@ class LibMixin(_Base):
 
     def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
         self._argc(argn, 1, f"conversion to {t}", node)
-        if t.kind not in ("int", "bool", "string"):
+        if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface"):
             self.outside(f"conversion to {t}", node)
         s, at = self.value(argn[0])
+        if t.kind == "iface":
+            return Callee("lib", None, None, [self.coerce(s, at, t, pos(node))], (t,), node, "move", True)
         if at.kind != t.kind and at.kind != "nil":
             self.outside(f"conversion from {at} to {t}", node)
         return Callee("lib", None, None, [s], (t,), node, "move", True)
@@ -252,8 +274,12 @@ class LibMixin(_Base):
 
     def pkg_call(self, pkg: str, name: str, argn: list[Node], node: Node, fn: Node) -> Callee:
         full = f"{pkg}.{name}"
+        lib = self.stdlib_call(pkg, name, argn, node)
+        if lib is not None:
+            return lib
         if pkg == "fmt" and name in PRINT_KINDS:
-            return Callee("lib", None, None, self._values(argn), (), node, f"print.{PRINT_KINDS[name]}")
+            return Callee("lib", None, None, self.fmt_values(argn, name == "Printf"), (), node,
+                          f"print.{PRINT_KINDS[name]}")
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn),
@@ -347,11 +373,16 @@ class LibMixin(_Base):
 
     def _allowed(self, pkg: str) -> str:
         return {
-            "fmt": "supported: fmt.Println, fmt.Print, fmt.Printf",
+            "fmt": "supported: fmt.Println, fmt.Print, fmt.Printf, Sprintf, Sprint, Sprintln, Errorf",
             "sync": "supported: sync.NewCond and the methods of Mutex, RWMutex, WaitGroup, Once, Cond",
             "sync/atomic": "supported: Add/Load/Store/Swap/CompareAndSwap of Int32/Int64/Uint32/Uint64",
-            "time": "supported: time.Sleep, time.After, time.Duration and duration constants",
-            "context": "supported: context.Background, TODO, WithCancel",
+            "time": "supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, "
+                    "time.Duration and duration constants",
+            "context": "supported: context.Background, TODO, WithCancel, WithTimeout, WithDeadline, WithValue",
+            "errors": "supported: errors.New, errors.Is (equality)",
+            "strconv": "supported: strconv.Itoa",
+            "log": "supported: log.Print, Printf, Println, Fatal, Fatalf, Fatalln, Panic, Panicf",
+            "math/rand": "supported: rand.Intn, Int31n, Int63n (a choice over the range), rand.Seed",
             "runtime": "supported: runtime.Gosched, Goexit, GOMAXPROCS",
             "os": "supported: os.Pipe and the Read/Write/Close methods of its *os.File ends",
             "syscall": "supported: syscall.Sync (a blocking system call)",
@@ -361,6 +392,12 @@ class LibMixin(_Base):
                    fn: Node) -> Callee:
         if name not in LIB_METHODS.get(kind, frozenset()):
             self.outside(f"{kind}.{name}", fn)
+        if kind == "sync.RWMutex" and name == "RLocker":
+            self._argc(argn, 0, name, node)
+            if not self.types.uses_locker:
+                self.types.uses_locker, self.types.locker_pos = True, pos(node)
+            self.types.uses_ifaces = True
+            return Callee("lib", None, None, [base], (LOCKER,), node, "sync.RLocker")
         if kind in ("sync.Mutex", "sync.RWMutex"):
             self._argc(argn, 0, name, node)
             return Callee("lib", None, None, [base], (BOOL,) if name == "TryLock" else (), node,
@@ -389,20 +426,114 @@ class LibMixin(_Base):
         the entry gets a nil *testing.T and no operation looks at it)."""
         if name in TEST_KINDS:
             return Callee("lib", None, None, self._values(argn), (), node, f"test.{TEST_KINDS[name]}")
-        if name == "Helper":
+        if name == "Helper" or name == "Parallel":
             return Callee("lib", None, None, [], (), node, "nop")
+        if name == "Run":
+            self._argc(argn, 2, name, node)
+            return Callee("lib", None, None, self._values(argn)[1:], (), node, "test.run")
+        if name in ("Skip", "Skipf"):
+            return Callee("lib", None, None, self._values(argn), (), node,
+                          "test.skipf" if name == "Skipf" else "test.skip")
+        if name == "SkipNow":
+            return Callee("lib", None, None, [], (), node, "test.skip")
         if name == "FailNow":
             return Callee("lib", None, None, [], (), node, "test.fatal")
         if name == "Fail":
             return Callee("lib", None, None, [], (), node, "test.error")
-        self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow")
+        self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow, "
+                     "Run, Parallel (no effect), Skip(f), SkipNow")
+
+    def subtest_runner(self, p: tuple[int, int]) -> None:
+        """``t.Run(name, f)`` (testing.go tRunner): f runs in a goroutine of its
+        own and t.Run waits for it to end; t.Fatal in f ends only that
+        goroutine (runtime.Goexit) and its deferred signal still lets t.Run
+        return.  The runner is `SUBTEST` (f, done): defer close(done); f(nil)."""
+        if SUBTEST in self.out:
+            return
+        self.out[SUBTEST_DONE] = ir.Function(SUBTEST_DONE, 0, 1, 0, 1, ("done",), (ir.Close(0, p), ir.Return((), p)),
+                                             pos=p)
+        self.out[SUBTEST] = ir.Function(
+            SUBTEST, 0, 2, 0, 3, ("f", "done", "t"),
+            (ir.Defer(SUBTEST_DONE, None, (1,), p), ir.Const(2, None, p), ir.Call((), None, 0, (2,), p),
+             ir.Return((), p)), pos=p)
 
     def ctx_call(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         if name == "Done":
             return Callee("lib", None, None, [base], (GT("chan", elem=UNIT),), node, "ctx.Done")
         if name == "Err":
             return Callee("lib", None, None, [base], (ERROR,), node, "ctx.Err")
-        self.outside(f"context.Context.{name}", fn, "supported: Done, Err")
+        if name == "Value":
+            self._argc(argn, 1, "Value", node)
+            return Callee("lib", None, None, [base] + self._values(argn), (GT("iface", "any"),), node, "ctx.Value")
+        self.outside(f"context.Context.{name}", fn, "supported: Done, Err, Value")
+
+    # ---- the rest of the standard library (models/library.py)
+
+    def stdlib_call(self, pkg: str, name: str, argn: list[Node], node: Node) -> Callee | None:
+        """time timers, context deadlines and values, errors, fmt.Sprint*/Errorf,
+        strconv.Itoa, log, math/rand; None when `pkg.name` is not one of them."""
+        full = f"{pkg}.{name}"
+        timer_t = GT("ptr", elem=self.types.timer_struct("time.Timer", node))
+        if pkg == "time" and name in ("NewTimer", "NewTicker", "Tick"):
+            self._argc(argn, 1, full, node)
+            res = (GT("chan", elem=TIME),) if name == "Tick" else \
+                (GT("ptr", elem=self.types.timer_struct("time.Ticker", node)),) if name == "NewTicker" else (timer_t,)
+            return Callee("lib", None, None, self._values(argn), res, node, f"time.{name}")
+        if pkg == "time" and name == "AfterFunc":
+            self._argc(argn, 2, full, node)
+            return Callee("lib", None, None, self._values(argn), (timer_t,), node, "time.AfterFunc")
+        if pkg == "time" and name == "Now":
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (TIME,), node, "const", 0)
+        if pkg == "time" and name in ("Since", "Until"):
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (DURATION,), node, "time.Since", full)
+        if pkg == "context" and name in ("WithTimeout", "WithDeadline"):
+            self._argc(argn, 2, full, node)
+            return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline", True)
+        if pkg == "context" and name == "WithValue":
+            self._argc(argn, 3, full, node)
+            return Callee("lib", None, None, self._values(argn), (CONTEXT,), node, "context.WithValue", True)
+        if pkg == "errors" and name == "New":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (ERROR,), node, "format.new")
+        if pkg == "errors" and name == "Is":
+            self._argc(argn, 2, full, node)
+            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
+        if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
+            res = (ERROR,) if name == "Errorf" else (STRING,)
+            return Callee("lib", None, None, self.fmt_values(argn, name in ("Sprintf", "Errorf")), res, node,
+                          f"format.{name.lower()}")
+        if pkg == "strconv" and name == "Itoa":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
+        if pkg == "log" and name in ("Print", "Printf", "Println"):
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node, "nop")
+        if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
+                          f"log.{name.lower()}")
+        if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
+            kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
+            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
+                          f"log.panic.{kind}")
+        if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (INT,), node, "rand.Intn", f"rand.{name}")
+        if pkg == "math/rand" and name == "Seed":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (), node, "nop")
+        return None
+
+    def timer_call(self, kind: str, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """``(*time.Timer).Stop/Reset`` (report whether it was pending) and ``(*time.Ticker).Stop/Reset``."""
+        res = (BOOL,) if kind == "time.Timer" else ()
+        if name == "Stop":
+            self._argc(argn, 0, name, node)
+            return Callee("lib", None, None, [base], res, node, "timer.Stop")
+        if name == "Reset":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, [base] + self._values(argn), res, node, "timer.Reset")
+        self.outside(f"(*{kind}).{name}", fn, "supported: C, Stop, Reset")
 
     # ---- emitting library operations
 
@@ -418,6 +549,8 @@ class LibMixin(_Base):
                   "time.Sleep": ir.Sleep}
         if op in simple:
             fb.emit(simple[op](*a, pos=p))
+        elif op.startswith("data."):
+            self.emit_data(op, a, dsts, p, static)
         elif op == "make":
             fb.emit(ir.MakeChan(d0(), self.types.to_ir(static.elem), a[0] if a else None, p))
         elif op == "new":
@@ -431,6 +564,51 @@ class LibMixin(_Base):
                 fb.emit(ir.Nop(p))
         elif op == "nop":
             fb.emit(ir.Nop(p))
+        elif op in ("time.NewTimer", "time.NewTicker", "time.Tick", "time.AfterFunc"):
+            kind = {"time.NewTimer": "timer", "time.AfterFunc": "afterfunc"}.get(op, "ticker")
+            if op == "time.Tick":
+                tk, c = fb.temp(), d0()
+                fb.emit(ir.TimerMake(tk, a[0], kind, None, p))
+                fb.emit(ir.FieldAddr(c, tk, "C", None, p))
+                fb.emit(ir.Load(c, c, p))
+            else:
+                fb.emit(ir.TimerMake(d0(), a[0], kind, a[1] if len(a) > 1 else None, p))
+        elif op in ("timer.Stop", "timer.Reset"):
+            fb.emit(ir.TimerStop(dsts[0] if dsts else None, a[0], a[1] if len(a) > 1 else None, p))
+        elif op == "time.Since":
+            n, x = fb.temp(), fb.temp()
+            fb.emit(ir.Const(n, 2, p))
+            fb.emit(ir.Choose(x, n, static, p))  # abstract time: no time has passed, or "a lot"
+            fb.emit(ir.Const(n, 1 << 50, p))
+            fb.emit(ir.BinOp(d0(), "*", x, n, p))
+        elif op == "rand.Intn":
+            fb.emit(ir.Choose(d0(), a[0], static, p))
+        elif op == "context.WithDeadline":
+            ctx = d0()
+            cancel = dsts[1] if len(dsts) > 1 else fb.temp()
+            fb.emit(ir.WithDeadline(ctx, a[0], a[1], p))
+            fb.emit(ir.MakeClosure(cancel, "context.cancel", (ctx,), p))
+        elif op == "context.WithValue":
+            fb.emit(ir.WithValue(d0(), a[0], a[1], a[2], p))
+        elif op == "ctx.Value":
+            fb.emit(ir.CtxValue(d0(), a[0], a[1], p))
+        elif op.startswith("format."):
+            fb.emit(ir.Format(d0(), op[7:], tuple(a), p))
+        elif op == "errors.Is":
+            fb.emit(ir.BinOp(d0(), "==", a[0], a[1], p))
+        elif op.startswith("log.fatal"):
+            fb.emit(ir.Exit(op[4:], tuple(a), p))
+        elif op.startswith("log.panic."):
+            msg = fb.temp()
+            fb.emit(ir.Format(msg, op[10:], tuple(a), p))
+            fb.emit(ir.Panic(msg, p))
+        elif op == "sync.RLocker":
+            fb.emit(ir.MakeIface(d0(), a[0], "*sync.rlocker", p))
+        elif op == "recover":
+            if fb.name.startswith("recover@"):  # defer recover(): not called by a deferred function
+                fb.emit(ir.Const(d0(), None, p))
+            else:
+                fb.emit(ir.Recover(d0(), p))
         elif op == "len":
             fb.emit(ir.LenOf(d0(), a[0], p))
         elif op == "cap":
@@ -471,6 +649,16 @@ class LibMixin(_Base):
             fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
         elif op.startswith("print."):
             fb.emit(ir.Print(op[6:], tuple(a), p))
+        elif op == "test.run":
+            self.subtest_runner(p)
+            done = fb.temp()
+            fb.emit(ir.MakeChan(done, ir.Type("unit"), None, p))
+            fb.emit(ir.Go(SUBTEST, None, (a[0], done), p))
+            fb.emit(ir.Recv(None, None, done, None, p))
+        elif op.startswith("test.skip"):
+            if a:
+                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p))
+            fb.emit(ir.Goexit(p))
         elif op.startswith("test."):
             fb.emit(ir.Print(op[5:], tuple(a), p))
             if op.startswith("test.fatal"):

@@ -160,9 +160,43 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         if not fb.code or not isinstance(fb.code[-1], ir.Return):
             srcs = tuple(v.slot for v in fb.result_vars) if fb.result_vars else ()
             fb.emit(ir.Return(srcs, (body.end_point[0] + 1, body.end_point[1])))
+        if self.uses_recover(node) and any(isinstance(i, ir.Defer) for i in fb.code):
+            self.recovery_epilogue(fb, sig, node, (body.end_point[0] + 1, body.end_point[1]))
         del end
         self.pop()
         self.fb, self.breakables, self.pending_label = saved
+
+    def uses_recover(self, node: Node) -> bool:
+        """Does the file (the tree of `node`) mention recover?  Only then may a
+        panicking frame resume, so only then do functions that defer get an
+        epilogue (programs without recover keep their IR)."""
+        got = getattr(self.unit, "_uses_recover", None)
+        if got is None:
+            root = node
+            while root.parent is not None:
+                root = root.parent
+            got = root.text is not None and b"recover" in root.text
+            self.unit._uses_recover = got  # type: ignore[attr-defined]
+        return bool(got)
+
+    def recovery_epilogue(self, fb: FuncBuilder, sig: GT, node: Node, p: tuple[int, int]) -> None:
+        """After the last instruction of a function that defers: where a frame
+        whose panic a deferred call recovered resumes (`ir.RecoverReturn`):
+        it returns its named results, or zero values (Go spec, "Handling
+        panics": the function returns normally to its caller)."""
+        fb.emit(ir.RecoverReturn(p))
+        if fb.result_vars:
+            fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars), p))
+            return
+        srcs = []
+        for t in sig.results:
+            s = fb.temp()
+            if t.is_object:
+                fb.emit(ir.New(s, self.types.to_ir(t), p))
+            else:
+                fb.emit(ir.Const(s, self.zero(t, node), p))
+            srcs.append(s)
+        fb.emit(ir.Return(tuple(srcs), p))
 
     def func_literal(self, node: Node, into: int | None = None) -> tuple[int, GT]:
         """Lower a func literal to its own function and emit its MakeClosure."""

@@ -59,16 +59,44 @@ def construct_name(node: Node) -> str:
     return CONSTRUCTS.get(node.type, node.type.replace("_", " "))
 
 
+#: Deepest syntax tree the recursive passes accept (parse tree levels).  The
+#: lowering recurses up to about 3.5 Python frames per level (nested calls
+#: ``f(f(f(...)))``); 200 levels (about 65 nested ``if`` blocks, 100 nested
+#: calls, or a sum of 200 terms) stays inside Python's default recursion
+#: limit even when the caller is 150 frames deep.  A deeper program is refused
+#: here, before any recursive pass runs, at the position of the first node
+#: that is too deep (`go build` accepts it; the checker's subset does not).
+MAX_DEPTH = 200
+
+
 def parse(source: str, file: str) -> Node:
     """Parse `source`; raise `InputError` at the first syntax error."""
     tree = Parser(_LANGUAGE).parse(source.encode())
     root = tree.root_node
+    _check_depth(root, file)
     if root.has_error:
         bad = _first_error(root)
         node = bad if bad is not None else root
         what = f"missing {node.type!r}" if node.is_missing else f"unexpected {text(node)[:30]!r}"
         fail(f"Go syntax error: {what}", file, node)
     return root
+
+
+def _check_depth(root: Node, file: str) -> None:
+    """Refuse a tree deeper than `MAX_DEPTH` (an iterative walk: it never recurses)."""
+    cursor = root.walk()
+    depth = 0
+    while True:
+        if depth > MAX_DEPTH:
+            fail(f"the program nests too deeply ({MAX_DEPTH} syntax levels at most: deeply nested blocks "
+                 "or a very long expression); split it into functions or shorter expressions", file, cursor.node)
+        if cursor.goto_first_child():
+            depth += 1
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return
+            depth -= 1
 
 
 def _first_error(node: Node) -> Node | None:

@@ -10,11 +10,14 @@ for a test entry (a nil ``*testing.T``).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+from typing import Any
 
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import FuncBuilder
 from models.lang.gotypes import (
     BOOL,
@@ -25,6 +28,7 @@ from models.lang.gotypes import (
     MethodInfo,
     StructInfo,
     TypeTable,
+    locker_functions,
 )
 from models.lang.lower import Lowerer, lower_function
 from models.lang.parse import (
@@ -56,8 +60,11 @@ START = "init$"
 CANCEL_FUNC = "context.cancel"
 
 
-def compile_go(source: str, file: str = "<source>", entry: str = "main") -> ir.Program:
+def compile_go(source: str, file: str = "<source>", entry: str = "main", go: str = "") -> ir.Program:
     """Parse, check and lower Go `source` to an `ir.Program` starting at `entry`.
+
+    `go` is the Go version whose language rules apply (``"1.21"``; "" = the
+    modern rules, Go 1.22's per-iteration loop variables).
 
     Raises `models.errors.InputError` (with file, line and column) for syntax
     errors and for every construct outside the supported subset.
@@ -67,62 +74,154 @@ def compile_go(source: str, file: str = "<source>", entry: str = "main") -> ir.P
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compile(source, file, entry)
+        return _compile(source, file, entry, go)
+    except RecursionError:
+        # A last guard behind parse.MAX_DEPTH: never a traceback for a deep program.
+        raise InputError("the program nests too deeply for the checker's frontend; split it into functions "
+                         "or shorter expressions", file, 1, 1) from None
     finally:
         if enabled:
             gc.enable()
 
 
-def _compile(source: str, file: str, entry: str) -> ir.Program:
+def parse_go_version(go: str) -> tuple[int, int]:
+    """``"1.21"`` / ``"1.22.3"`` / ``"go1.19"`` -> (1, 21); "" -> (1, 22)."""
+    if not go:
+        return (1, 22)
+    parts = go.removeprefix("go").split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        raise ValueError(f"bad Go version {go!r}: expected like 1.21") from None
+
+
+def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     root = parse(source, file)
     unit = Unit(file, TypeTable(file))
+    unit.go_version = parse_go_version(go)
     pkg_name = _package(root, file)
     decls = [c for c in named(root) if c.type not in ("package_clause", "comment")]
     for d in decls:
         if d.type == "import_declaration":
-            _imports(unit, d)
+            try:
+                _imports(unit, d)
+            except InputError as e:
+                unit.note(e)
     _predeclare(unit)
+    clw = Lowerer(unit, Analysis(), pass1=False)
+    unit.types.const_hook = lambda n: (lambda c: c[0] if c is not None else None)(clw.const_eval(n))
+    for d in decls:  # constants first: array lengths may name them (retried in order below)
+        if d.type == "const_declaration":
+            try:
+                clw.const_decl(d, unit.package)
+            except InputError:
+                pass
     for d in decls:
         if d.type == "type_declaration":
             _declare_types(unit, d, register=True)
+    try:
+        _declare_named(unit, [d for d in decls if d.type == "type_declaration"])
+    except InputError as e:
+        unit.note(e)
     for d in decls:
         if d.type == "type_declaration":
-            _declare_types(unit, d, register=False)
+            try:
+                _declare_types(unit, d, register=False)
+            except InputError as e:
+                unit.note(e)
     lw = Lowerer(unit, Analysis(), pass1=False)
     funcs: list[tuple[str, Node, tuple | None]] = []
     inits: list[str] = []
     for d in decls:
-        t = d.type
-        if t == "const_declaration":
-            lw.const_decl(d, unit.package)
-        elif t == "function_declaration":
-            _no_generics(unit, d)
-            name = text(field(d, "name"))
-            sig = unit.types.signature(d)
-            if name == "init":
-                if sig.params or sig.results:
-                    fail("func init must have no arguments and no return values", file, d)
-                name = f"init#{len(inits) + 1}"
-                inits.append(name)
-            else:
-                unit.package[name] = FuncB(name, sig)
-            funcs.append((name, d, None))
-        elif t == "method_declaration":
-            funcs.append(_method(unit, d))
-        elif t not in ("import_declaration", "type_declaration", "var_declaration"):
-            outside(construct_name(d), file, d)
-    _check_entry(unit, entry, pkg_name, root)
-    var_decls = [d for d in decls if d.type == "var_declaration"]
-    _start(unit, var_decls, inits, entry, root)
+        try:
+            _declare(unit, lw, d, funcs, inits)
+        except InputError as e:
+            unit.note(e)
+    try:
+        _check_entry(unit, entry, pkg_name, root)
+        var_decls = [d for d in decls if d.type == "var_declaration"]
+        _start(unit, var_decls, inits, entry, root)
+    except InputError as e:
+        unit.note(e)
+    except AssertionError:
+        if not unit.errors:
+            raise
+    for name, node, _recv in funcs:
+        unit.func_nodes[name] = node
     for name, node, recv in funcs:
-        lower_function(unit, name, node, recv)
+        try:
+            lower_function(unit, name, node, recv)
+        except InputError as e:
+            unit.note(e)
+        except AssertionError:  # a function left half-built by a skipped statement
+            if not unit.errors:
+                raise
+    unit.raise_errors()
+    if unit.types.uses_ifaces:
+        _bound_methods(unit)
     if "context" in unit.types.imports:
         unit.functions[CANCEL_FUNC] = ir.Function(
             CANCEL_FUNC, ncaptures=1, nparams=0, nresults=0, nslots=1, slot_names=("ctx",),
             code=(ir.Cancel(0, ir.NOPOS), ir.Return((), ir.NOPOS)))
+    if unit.types.uses_locker:
+        for f in locker_functions(unit.types.locker_pos):
+            unit.functions.setdefault(f.name, f)
     types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
     return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
                       globals=tuple(unit.globals), start=START, entry=entry, types=types)
+
+
+def _declare(unit: Unit, lw: Lowerer, d: Node, funcs: list[tuple[str, Node, tuple | None]],
+             inits: list[str]) -> None:
+    """Declare one top-level const, func or method (bodies are lowered later)."""
+    file = unit.file
+    t = d.type
+    if t == "const_declaration":
+        lw.const_decl(d, unit.package)
+    elif t == "function_declaration":
+        _no_generics(unit, d)
+        name = text(field(d, "name"))
+        sig = unit.types.signature(d)
+        if name == "init":
+            if sig.params or sig.results:
+                fail("func init must have no arguments and no return values", file, d)
+            name = f"init#{len(inits) + 1}"
+            inits.append(name)
+        else:
+            unit.package[name] = FuncB(name, sig)
+        funcs.append((name, d, None))
+    elif t == "method_declaration":
+        funcs.append(_method(unit, d))
+    elif t not in ("import_declaration", "type_declaration", "var_declaration"):
+        outside(construct_name(d), file, d)
+
+
+def _bound_methods(unit: Unit) -> None:
+    """Every method's bound-method function (``T.M$bound``/``T.M$pbound``),
+    what dynamic dispatch on an interface value calls (see `ir.Iface`)."""
+    lw = Lowerer(unit, Analysis(), pass1=False)
+    for tname in sorted(unit.types.methods):
+        for mname in sorted(unit.types.methods[tname]):
+            info = unit.types.methods[tname][mname]
+            lw.ensure_bound(info, pos(unit.func_nodes[info.full]))
+    for sname in sorted(unit.types.structs):
+        if not any(emb for _, _, emb in unit.types.structs[sname].fields):
+            continue
+        own = unit.types.methods.get(sname, {})
+        declared = {m for ms in unit.types.methods.values() for m in ms}
+        declared |= {m for t in unit.types.named.values() if t.kind == "iface" for m, _ in t.methods}
+        declared |= {m for info_ in unit.types.structs.values() for _, ft, emb in info_.fields
+                     if emb and ft.kind == "iface" for m in unit.types.iface_methods(ft)}
+        names = sorted(declared - set(own))
+        for mname in names:
+            found = unit.types.lookup(GT("struct", sname), mname)
+            if found is not None and found[1] == "method" and found[0]:
+                info: Any = found[2]
+                lw.ensure_promoted(sname, mname, found[0], info, pos(unit.types.structs[sname].node))
+            elif found is not None and found[1] == "iface":
+                emb: Any = found[2]
+                lw.ensure_promoted_iface(sname, mname, found[0], emb, pos(unit.types.structs[sname].node))
+    unit.functions.update(lw.out)
 
 
 def _package(root: Node, file: str) -> str:
@@ -141,11 +240,15 @@ def _imports(unit: Unit, d: Node) -> None:
             continue
         path_node = field(spec, "path")
         path = string_value(path_node, unit.file)
-        if field(spec, "name") is not None:
-            outside("renamed, dot and blank imports", unit.file, spec)
-        if path not in IMPORTABLE:
-            outside(f'import of package "{path}"', unit.file, spec,
-                    "importable: " + ", ".join(IMPORTABLE))
+        try:
+            if field(spec, "name") is not None:
+                outside("renamed, dot and blank imports", unit.file, spec)
+            if path not in IMPORTABLE:
+                outside(f'import of package "{path}"', unit.file, spec,
+                        "importable: " + ", ".join(IMPORTABLE))
+        except InputError as e:
+            unit.note(e)
+            continue
         unit.types.imports.add(path)
         unit.package[path.rsplit("/", 1)[-1]] = PkgB(path)
 
@@ -184,14 +287,7 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
             unit.package[name] = TypeB(GT("struct", name) if tnode.type == "struct_type" else GT("?"))
             continue
         if tnode.type != "struct_type":
-            t = types.resolve(tnode)
-            if t.kind not in ("int", "bool", "string"):
-                outside(f"named {construct_name(tnode) if t.kind == '?' else t.kind} types", unit.file,
-                        tnode, "named types are structs, or based on int, bool or string")
-            t = GT(t.kind, name)
-            types.named[name] = t
-            unit.package[name] = TypeB(t)
-            continue
+            continue  # resolved by _declare_named
         fields = types.structs[name].fields
         for fd in named(named(tnode)[0]):
             if fd.type != "field_declaration":
@@ -204,13 +300,58 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
             if not names:
                 base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
                 emb = text(ftn).rsplit(".", 1)[-1]
-                if base.kind != "struct" and not base.is_object:
-                    outside(f"embedding {base}", unit.file, fd, "embed structs or sync types")
+                if base.kind != "struct" and not base.is_object and base.kind != "iface":
+                    outside(f"embedding {base}", unit.file, fd, "embed structs, interfaces or sync types")
                 fields.append((emb, ft, True))
             for n in names:
                 if ft.kind == "struct" and ft.name == name:
                     fail(f"invalid recursive type {name}", unit.file, n)
                 fields.append((text(n), ft, False))
+
+
+#: Underlying kinds a named non-struct type may have.
+NAMED_KINDS = ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface")
+
+
+def _declare_named(unit: Unit, decls: list[Node]) -> None:
+    """Named non-struct types (``type Handler func(int)``, ``type Set
+    map[string]bool``), resolved in passes so one may refer to another
+    declared later; a type that never resolves reports its first error."""
+    from models.errors import InputError
+
+    pending = []
+    for d in decls:
+        for spec in named(d):
+            if spec.type == "type_spec" and field(spec, "type").type != "struct_type":
+                pending.append(spec)
+                if field(spec, "type").type == "interface_type":  # may refer to itself
+                    name = text(field(spec, "name"))
+                    unit.types.named[name] = GT("iface", name)
+                    unit.types.pending_ifaces.add(name)
+    while pending:
+        left = []
+        first: InputError | None = None
+        for spec in pending:
+            name = text(field(spec, "name"))
+            tnode = field(spec, "type")
+            try:
+                t = unit.types.resolve(tnode)
+            except InputError as e:
+                left.append(spec)
+                first = first or e
+                continue
+            if t.kind not in NAMED_KINDS:
+                outside(f"named {t.kind} types", unit.file, tnode,
+                        "named types are structs, or based on int, bool, string, func, slice, map, chan or "
+                        "pointer types")
+            t = dataclasses.replace(t, name=name)
+            unit.types.named[name] = t
+            unit.types.pending_ifaces.discard(name)
+            unit.package[name] = TypeB(t)
+        if len(left) == len(pending):
+            assert first is not None
+            raise first
+        pending = left
 
 
 def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
@@ -224,14 +365,17 @@ def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
     if base.type == "generic_type":
         outside("generics (type parameters)", unit.file, base)
     tname = text(base)
-    if tname not in unit.types.structs:
-        outside("methods on non-struct types", unit.file, base)
+    named_t = unit.types.named.get(tname)
+    if tname not in unit.types.structs and (named_t is None or named_t.kind == "iface"):
+        outside("methods on this type", unit.file, base, "methods are declared on named struct and non-interface "
+                "types of this package")
     mname = text(field(d, "name"))
     full = f"{tname}.{mname}"
     sig = unit.types.signature(d)
     unit.types.methods.setdefault(tname, {})[mname] = MethodInfo(full, ptr, sig)
     rname_node = field(rnode, "name")
-    rtype = GT("ptr", elem=GT("struct", tname)) if ptr else GT("struct", tname)
+    own = GT("struct", tname) if tname in unit.types.structs else unit.types.named[tname]
+    rtype = GT("ptr", elem=own) if ptr else own
     recv_param = (text(rname_node) if rname_node is not None else "", rtype,
                   rname_node if rname_node is not None else rnode)
     return full, d, recv_param
@@ -284,7 +428,7 @@ class _StartLowerer(Lowerer):
                     globals_.append(ir.Global(name, self.types.to_ir(gt), pos(n)))
                     if vals:
                         lv = self.lvalue(n)
-                        self.store(lv, vals[i][0], pos(n), n)
+                        self.store(lv, self.coerce(vals[i][0], vals[i][1], gt, pos(n)), pos(n), n)
                 fb.release(m)
         for name in inits:
             fb.emit(ir.Call((), name, None, (), pos(root)))

@@ -9,6 +9,7 @@ from typing import Any
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.gotypes import GT, TypeTable
 
 
@@ -48,7 +49,8 @@ class BuiltinB:
 BUILTINS = ("make", "len", "cap", "close", "new", "panic", "recover", "append", "copy", "delete",
             "print", "println", "complex", "real", "imag", "min", "max", "clear")
 
-IMPORTABLE = ("context", "fmt", "os", "runtime", "sync", "sync/atomic", "syscall", "testing", "time")
+IMPORTABLE = ("context", "errors", "fmt", "log", "math/rand", "os", "runtime", "strconv", "sync", "sync/atomic",
+              "syscall", "testing", "time")
 
 
 @dataclass
@@ -82,3 +84,31 @@ class Unit:
     functions: dict[str, ir.Function] = field(default_factory=dict)
     func_nodes: dict[str, Node] = field(default_factory=dict)
     globals: list[ir.Global] = field(default_factory=list)
+    #: errors met so far: lowering goes on after a construct outside the subset
+    #: (skipping its statement) so that every one in the file is reported at once
+    errors: list[InputError] = field(default_factory=list)
+
+    def note(self, e: InputError) -> None:
+        """Record error `e`.  After the first, only other constructs outside the
+        subset are kept (an error that follows from a skipped statement, such
+        as an undeclared variable, is a consequence, not news)."""
+        if self.errors and "outside the supported Go subset" not in e.message:
+            return
+        key = (e.line, e.col, e.message)
+        if all((x.line, x.col, x.message) != key for x in self.errors):
+            self.errors.append(e)
+
+    def raise_errors(self) -> None:
+        """Raise the recorded errors as one `InputError` at the first (sorted by
+        position), listing the others, one ``file:line:col: message`` a line."""
+        if not self.errors:
+            return
+        errs = sorted(self.errors, key=lambda e: (e.line, e.col))
+        first = errs[0]
+        if len(errs) == 1:
+            raise first
+        rest = "\n".join(str(e) for e in errs[1:])
+        raise InputError(f"{first.message}\n{rest}", first.file, first.line, first.col)
+    #: The Go version whose rules apply (go.mod's ``go`` line): from (1, 22) on,
+    #: a for clause's loop variables are per iteration.
+    go_version: tuple[int, int] = (1, 22)

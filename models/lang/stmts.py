@@ -14,11 +14,12 @@ Layouts (every loop ends with a backward `Jump`, a preemption point)::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import Breakable, Label, Var
 from models.lang.gotypes import BOOL, GT, INT, UNIT
 from models.lang.parse import construct_name, field, named, pos, text, unparen
@@ -43,12 +44,19 @@ class StmtMixin(_Base):
         if handler is None:
             if t == "comment":
                 return
-            self.outside(construct_name(node), node)
+            try:
+                self.outside(construct_name(node), node)
+            except InputError as e:
+                self.unit.note(e)
+                return
         if t == "labeled_statement":
             self.pending_label = text(field(node, "label"))
-        elif t not in ("for_statement", "expression_switch_statement", "select_statement"):
+        elif t not in ("for_statement", "expression_switch_statement", "select_statement", "type_switch_statement"):
             self.pending_label = None
-        handler(node)
+        try:
+            handler(node)
+        except InputError as e:  # skip the statement; every offending construct is reported (Unit.note)
+            self.unit.note(e)
         fb.release(m)
 
     # ---- simple statements
@@ -74,7 +82,8 @@ class StmtMixin(_Base):
         ch, cht = self.value(field(node, "channel"))
         if cht.kind != "chan":
             self.err(f"send to non-channel ({cht})", node)
-        v, _ = self.owned(field(node, "value"))
+        v, vt = self.owned(field(node, "value"))
+        v = self.coerce(v, vt, cht.elem, pos(node))
         self.fb.emit(ir.Send(ch, v, pos(node)))
 
     def s_inc_statement(self, node: Node) -> None:
@@ -122,7 +131,7 @@ class StmtMixin(_Base):
             return
         vals = self._rhs(values, len(names), spec)
         for n, (s, vt) in zip(names, vals):
-            self.declare(n, t or self._default(vt, n), s, p)
+            self.declare(n, t or self._default(vt, n), self.coerce(s, vt, t, p), p)
 
     def _default(self, t: GT, node: Node) -> GT:
         if t.kind == "nil":
@@ -145,11 +154,23 @@ class StmtMixin(_Base):
         e = unparen(e)
         if e.type == "call_expression":
             return self.call(e, n, list(ds))
+        if e.type == "type_assertion_expression" and n == 2:
+            v, ok = ds
+            t = self.type_assertion(e, v, ok)
+            return [(v, t), (ok, BOOL)]
+        if e.type == "index_expression" and n == 2:
+            lv = self.index_place(e)
+            if lv.kind != "map":
+                self.err(f"assignment mismatch: 2 variables but {text(e)} returns 1 value", e)
+            v, ok = ds
+            fb.emit(ir.MapIndex(v, ok, lv.slot, lv.key, self.zero(lv.type, e), pos=pos(e)))
+            return [(v, lv.type), (ok, BOOL)]
         if e.type == "unary_expression" and text(field(e, "operator")) == "<-" and n == 2:
             ch, cht = self.value(field(e, "operand"))
             elem = self._chan_elem(cht, e)
             v, ok = ds
             fb.emit(ir.Recv(v, ok, ch, self.zero(elem, e), pos(e)))
+            self.zero_struct_if_closed(v, ok, elem, pos(e))
             return [(v, elem), (ok, BOOL)]
         self.outside(f"{construct_name(e)} with {n} results", e)
 
@@ -181,7 +202,8 @@ class StmtMixin(_Base):
                 b = scope[name]
                 if not isinstance(b, Var):
                     self.err(f"cannot assign to {name}", n)
-                self.store(self.lvalue(n), s, p, node)
+                lv = self.lvalue(n)
+                self.store(lv, self.coerce(s, t, lv.type, p), p, node)
             else:
                 self.declare(n, self._default(t, n), s, p)
 
@@ -207,14 +229,15 @@ class StmtMixin(_Base):
             if lv.kind == "obj":  # copy_into copies: no intermediate copy
                 s, _ = self.value(right[0])
             else:
-                s, _ = self.owned(right[0], lv.slot if lv.kind == "slot" else None)
+                s, st = self.owned(right[0], lv.slot if lv.kind == "slot" else None)
+                s = self.coerce(s, st, lv.type, p)
             self.store(lv, s, p, node)
             return
         lvs = [self.lvalue(x) for x in left]
         vals = self._rhs(right, len(left), node)
-        for lv, (s, _) in zip(lvs, vals):
+        for lv, (s, st) in zip(lvs, vals):
             if lv.kind != "discard":
-                self.store(lv, s, p, node)
+                self.store(lv, self.coerce(s, st, lv.type, p), p, node)
 
     def s_const_declaration(self, node: Node) -> None:
         self.const_decl(node, self.scopes[-1])
@@ -276,7 +299,8 @@ class StmtMixin(_Base):
         inner = [c for c in named(node) if c.type != "label_name"]
         if not inner:
             self.outside("labels without a statement", node)
-        if inner[0].type not in ("for_statement", "expression_switch_statement", "select_statement"):
+        if inner[0].type not in ("for_statement", "expression_switch_statement", "select_statement",
+                                 "type_switch_statement"):
             # Only goto could target it, and goto is rejected where it appears.
             self.pending_label = None
         self.stmt(inner[0])
@@ -299,10 +323,13 @@ class StmtMixin(_Base):
             self.pop()
             return
         cond = post = None
+        per_iter: list[Any] = []
         if clause is not None and clause.type == "for_clause":
             init = field(clause, "initializer")
             if init is not None:
                 self.stmt(init)
+                if init.type == "short_var_declaration" and self.unit.go_version >= (1, 22):
+                    per_iter = [v for v in self.scopes[-1].values() if getattr(v, "boxed", False)]
             cond = field(clause, "condition")
             post = field(clause, "update")
         elif clause is not None:
@@ -315,6 +342,14 @@ class StmtMixin(_Base):
         self.block(body)
         self.breakables.pop()
         fb.place(cont)
+        for v in per_iter:  # Go 1.22: the next iteration's own variable, a copy of this one's
+            mk = fb.mark()
+            fresh, val = fb.temp(), fb.temp()
+            fb.emit(ir.New(fresh, self.types.to_ir(v.type), pos(clause)))
+            fb.emit(ir.Load(val, v.slot, pos(clause)))
+            fb.emit(ir.Store(fresh, val, pos(clause)))
+            fb.emit(ir.Move(v.slot, fresh, pos(clause)))
+            fb.release(mk)
         if post is not None:
             self.stmt(post)
         fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
@@ -328,8 +363,21 @@ class StmtMixin(_Base):
         fb = self.fb
         right = field(clause, "right")
         ch, cht = self.value(right)
+        if cht.kind == "ptr" and cht.elem is not None and cht.elem.kind == "slice":
+            d = fb.temp()
+            fb.emit(ir.Load(d, ch, pos(right)))
+            ch, cht = d, cht.elem
+        if cht.kind == "ptr" and cht.elem is not None and cht.elem.kind == "array":
+            cht = cht.elem
+        if cht.kind == "array":  # range over the array's elements (through a slice of it)
+            d = fb.temp()
+            fb.emit(ir.Reslice(d, ch, None, None, None, pos(right)))
+            ch, cht = d, GT("slice", elem=cht.elem)
+        if cht.kind in ("slice", "map"):
+            self._for_range_data(clause, body, label, ch, cht)
+            return
         if cht.kind != "chan":
-            self.outside(f"range over {cht}", right, "only range over a channel is supported")
+            self.outside(f"range over {cht}", right, "range over a channel, a slice or a map")
         fb.keep(ch)
         elem = cht.elem or UNIT
         left = named(field(clause, "left"))
@@ -356,10 +404,81 @@ class StmtMixin(_Base):
         fb.place(start)
         if lv is not None and var_slot is None:
             assert tmp is not None
+            if define and lv.kind == "ptr" and self.unit.go_version >= (1, 22):
+                fb.emit(ir.New(lv.slot, self.types.to_ir(elem), pos(clause)))  # Go 1.22: a variable per iteration
             self.store(lv, tmp, pos(clause), clause)
         self.breakables.append(self._breakable(end, top, label))
         self.block(body)
         self.breakables.pop()
+        fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
+        fb.place(end)
+
+    def _for_range_data(self, clause: Node, body: Node, label: str | None, coll: int, ct: GT) -> None:
+        """``for k, v := range x`` over a slice or a map (variables declared
+        by the clause are per iteration from Go 1.22 on, per loop before:
+        ``unit.go_version``).  The range expression is
+        evaluated once (a slice's length is fixed at the start); a map's keys
+        are snapshot in one of its iteration orders by `ir.MapKeys` and each
+        value is read when its iteration starts (a key deleted meanwhile is
+        skipped)."""
+        fb = self.fb
+        p = pos(clause)
+        fb.keep(coll)
+        is_map = ct.kind == "map"
+        assert ct.elem is not None
+        ktype = ct.key if is_map and ct.key is not None else INT
+        left = named(field(clause, "left"))
+        if len(left) > 2:
+            self.err("range clause permits at most two iteration variables", left[2])
+        define = any(c.type == ":=" for c in clause.children)
+        seq = coll
+        if is_map:
+            seq = fb.slot("")
+            fb.emit(ir.MapKeys(seq, coll, p))
+        n, i, one = fb.slot(""), fb.slot(""), fb.slot("")
+        fb.emit(ir.SliceLen(n, seq, False, p))
+        fb.emit(ir.Const(i, 0, p))
+        fb.emit(ir.Const(one, 1, p))
+        lvs: list = []
+        for j, x in enumerate(left):
+            if text(x) == "_":
+                lvs.append(None)
+                continue
+            t = ktype if j == 0 else ct.elem
+            if define:
+                self.declare(x, t, None, pos(x))
+            lvs.append(self.lvalue(x))
+        top, end, start, cont = Label(), Label(), Label(), Label()
+        fb.place(top)
+        c = fb.slot("")
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, start, end, p)
+        fb.place(start)
+        kv = fb.slot("")
+        vv = fb.slot("") if len(left) > 1 and lvs[1] is not None or is_map else None
+        if is_map:
+            ok = fb.slot("")
+            fb.emit(ir.TupleGet(kv, seq, i, p))
+            fb.emit(ir.MapIndex(vv, ok, coll, kv, self.zero(ct.elem, clause), True, p))
+            present = Label()
+            fb.branch(ok, present, cont, p)
+            fb.place(present)
+        else:
+            fb.emit(ir.Move(kv, i, p))
+            if vv is not None:
+                a = fb.slot("")
+                fb.emit(ir.IndexAddr(a, coll, i, p))
+                fb.emit(ir.Load(vv, a, p))
+        for lv, src, t in zip(lvs, (kv, vv), (ktype, ct.elem)):
+            if lv is not None and src is not None:
+                if define and lv.kind == "ptr" and self.unit.go_version >= (1, 22):
+                    fb.emit(ir.New(lv.slot, self.types.to_ir(t), p))  # Go 1.22: variables per iteration
+                self.store(lv, src, p, clause)
+        self.breakables.append(self._breakable(end, cont, label))
+        self.block(body)
+        self.breakables.pop()
+        fb.place(cont)
+        fb.emit(ir.BinOp(i, "+", i, one, p))
         fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
         fb.place(end)
 
@@ -392,10 +511,11 @@ class StmtMixin(_Base):
                 self.err("not enough return values", node)
             fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars or []), p))
             return
-        slots = [s for s, _ in self._rhs(exprs, n, node)] if n > 1 or len(exprs) > 1 else \
-            [self.owned(exprs[0])[0]]
-        if len(slots) != n:
-            self.err(f"wrong number of return values: {len(slots)} given, {n} wanted", node)
+        results: list[tuple[int, GT]] = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else \
+            [self.owned(exprs[0])]
+        if len(results) != n:
+            self.err(f"wrong number of return values: {len(results)} given, {n} wanted", node)
+        slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(results, fb.result_types)]
         fb.emit(ir.Return(tuple(slots), p))
 
     # ---- switch
@@ -454,6 +574,7 @@ class StmtMixin(_Base):
 
     def _case_body(self, c: Node) -> list[Node]:
         skip = {x.id for x in (field(c, "value"), field(c, "communication")) if x is not None}
+        skip |= {x.id for x in c.children_by_field_name("type")}
         out: list[Node] = []
         for x in named(c):
             if x.id in skip:
@@ -463,6 +584,80 @@ class StmtMixin(_Base):
             else:
                 out.append(x)
         return out
+
+    # ---- type switch
+
+    def s_type_switch_statement(self, node: Node) -> None:
+        """``switch v := x.(type) { case T1, T2: ... case nil: ... default: }``:
+        a comma-ok `TypeAssert` per listed type, in source order; in a
+        one-type clause v has that type, otherwise x's interface type."""
+        fb = self.fb
+        p = pos(node)
+        label = self._take_label()
+        self.push()
+        init = field(node, "initializer")
+        if init is not None:
+            self.stmt(init)
+        alias = named(field(node, "alias")) if field(node, "alias") is not None else []
+        x, xt = self.value(field(node, "value"), fb.temp())
+        fb.keep(x)
+        if xt.kind != "iface":
+            self.err(f"{text(field(node, 'value'))} (variable of type {xt}) is not an interface", node)
+        self.types.uses_ifaces = True
+        clauses = [c for c in named(node) if c.type in ("type_case", "default_case")]
+        bodies = [Label() for _ in clauses]
+        end = Label()
+        default = None
+        case_types: list[list[GT | None]] = []
+        val = fb.slot("")
+        ok = fb.slot("")
+        static = self.types.go_name(xt) if xt.name else "interface {}"
+        for i, c in enumerate(clauses):
+            ts: list[GT | None] = []
+            case_types.append(ts)
+            if c.type == "default_case":
+                default = i
+                continue
+            for tn in [x for x in c.children_by_field_name("type") if x.is_named]:
+                nxt = Label()
+                if text(tn) == "nil":
+                    ts.append(None)
+                    nil = fb.slot("")
+                    fb.emit(ir.Const(nil, None, pos(tn)))
+                    fb.emit(ir.BinOp(ok, "==", x, nil, pos(tn)))
+                else:
+                    t = self.types.resolve(tn)
+                    ts.append(t)
+                    if t.kind == "iface":
+                        fb.emit(ir.TypeAssert(None, ok, x, "", tuple(sorted(self.types.iface_methods(t))), None,
+                                              static, self.types.go_name(t), pos(tn)))
+                    else:
+                        fb.emit(ir.TypeAssert(None, ok, x, self.types.go_name(t), (), None, static, "", pos(tn)))
+                fb.branch(ok, bodies[i], nxt, pos(tn))
+                fb.place(nxt)
+        fb.jump(bodies[default] if default is not None else end, p)
+        self.breakables.append(self._breakable(end, None, label))
+        for i, c in enumerate(clauses):
+            fb.place(bodies[i])
+            self.push()
+            if alias and text(alias[0]) != "_":
+                ts = case_types[i]
+                t1 = ts[0] if len(ts) == 1 and ts[0] is not None else None
+                if t1 is not None and t1.kind != "iface":
+                    fb.emit(ir.TypeAssert(val, None, x, self.types.go_name(t1), (), None, static, "", pos(c)))
+                    if t1.is_object:
+                        cp = self.copy_new(val, t1, pos(c), c)
+                        fb.emit(ir.Move(val, cp, pos(c)))
+                    self.declare(alias[0], t1, val, pos(c))
+                else:
+                    self.declare(alias[0], t1 if t1 is not None else xt, x, pos(c))
+            for st in self._case_body(c):
+                self.stmt(st)
+            self.pop()
+            fb.jump(end, pos(c))
+        self.breakables.pop()
+        fb.place(end)
+        self.pop()
 
     # ---- select
 
@@ -478,8 +673,9 @@ class StmtMixin(_Base):
                 continue
             comm = field(c, "communication")
             if comm.type == "send_statement":
-                ch, _ = self.value(field(comm, "channel"), fb.temp())
-                v, _ = self.owned(field(comm, "value"), fb.temp())
+                ch, cht = self.value(field(comm, "channel"), fb.temp())
+                v, vt = self.owned(field(comm, "value"), fb.temp())
+                v = self.coerce(v, vt, cht.elem, pos(node))
                 cases.append(ir.SelectCase("send", ch, v))
                 recv_into.append(([], False, None, None, UNIT))
                 continue
@@ -496,7 +692,8 @@ class StmtMixin(_Base):
             ch, cht = self.value(field(rhs, "operand"), fb.temp())
             elem = self._chan_elem(cht, rhs)
             val = fb.temp() if left and text(left[0]) != "_" else None
-            ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" else None
+            ok = fb.temp() if len(left) > 1 and text(left[1]) != "_" or (val is not None and elem.is_object) \
+                else None
             cases.append(ir.SelectCase("recv", ch, val, ok, self.zero(elem, rhs)))
             recv_into.append((left, define, val, ok, elem))
         has_default = any(c.type == "default_case" for c in clauses)
@@ -531,6 +728,7 @@ class StmtMixin(_Base):
             if c.type != "default_case":
                 left, define, val, ok, elem = recv_into[k]
                 k += 1
+                self.zero_struct_if_closed(val, ok, elem, pos(c))
                 srcs = [val, ok]
                 for j, n in enumerate(left):
                     if text(n) == "_" or srcs[j] is None:

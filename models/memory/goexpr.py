@@ -37,8 +37,21 @@ class GoExpr:
         return _eval(self.tree, env)
 
 
+#: The most tokens an outcome may have: its parser, its evaluator and its z3 encoding recurse once per
+#: operator, so a bound on the length keeps them far from Python's recursion limit.
+MAX_TOKENS = 200
+
+
 def parse(text: str, file: str = "<when>", line: int = 0, col: int = 0) -> GoExpr:
-    """Parse `text`; a syntax error is an `InputError` at the outcome's position."""
+    """Parse `text`; a syntax error (or an outcome longer than `MAX_TOKENS`) is an `InputError` at the
+    outcome's position."""
+    try:
+        return _parse(text, file, line, col)
+    except (RecursionError, ValueError, SyntaxError) as e:  # a string literal Python cannot read, ...
+        raise InputError(f"cannot parse outcome {text[:60]!r}: {type(e).__name__}", file, line, col) from None
+
+
+def _parse(text: str, file: str, line: int, col: int) -> GoExpr:
     toks: list[tuple[str, Any]] = []
     pos = 0
     text_s = text.rstrip()
@@ -58,6 +71,8 @@ def parse(text: str, file: str = "<when>", line: int = 0, col: int = 0) -> GoExp
             toks.append(("lit", lits[ident]) if ident in lits else ("name", ident))
         else:
             toks.append(("op", op))
+    if len(toks) > MAX_TOKENS:
+        raise InputError(f"outcome {text[:60]!r}... is longer than {MAX_TOKENS} tokens", file, line, col)
     names: set[str] = set()
     i = 0
 

@@ -397,13 +397,13 @@ class Paths:
                 return ok is not False
             return apply
 
-        if isinstance(ins, (ir.Load, ir.Store, ir.AtomicOp)):
+        if isinstance(ins, (ir.Load, ir.Store, ir.InitStore, ir.AtomicOp)):
             ref = s[ins.ptr]
             if ref is None:
                 return []
             loc = (ref.obj, ref.field)
             adep = tt[ins.ptr]
-        if isinstance(ins, ir.Store):
+        if isinstance(ins, (ir.Store, ir.InitStore)):  # an InitStore (a private object's init) is a write too
             v, d = s[ins.src], tt[ins.src] | dep | adep
             for w, wv in zip(self.words(loc), (v, len(v)) if self.is_string(loc) else (v,)):
                 self.domain.setdefault(w, set()).add(wv)

@@ -98,8 +98,19 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
     t = Tx(m, w)
     if action[0] == "timer":
         kind, x = action[1], action[2]
-        if kind != "after":
-            return []
+        if kind == "deadline":  # a context deadline: cancel closes Done (the runtime's close: goroutine 0)
+            try:
+                m.cancel(t, ir.Ref(x), "context deadline exceeded")
+            except GoPanic:
+                return []
+            return _closed_events(cx, t, w, 0, 0) + _woken_events(cx, t, 0, set())
+        if kind in ("timer", "ticker"):  # sendTime on the timer's channel C
+            c = dict(w.heap[x].fields).get("C")
+            if not isinstance(c, ir.Ref) or w.heap[c.obj].closed:
+                return []
+            x = c.obj
+        elif kind != "after":
+            return []  # sleep (no event) and afterfunc (starts a goroutine: no ordering event)
         from models.chan import try_send
 
         try:
@@ -110,8 +121,8 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
     gid = action[1]
     choice = action[2] if action[0] == "select" else None
     g = w.gs[gid - 1]
-    if not g.frames or (g.wait and g.wait[0] == "panic"):
-        return []
+    if not g.frames or (g.wait and g.wait[0] in ("panic", "wg release")):
+        return []  # a panic to come; a WaitGroup's release of its waiters (their Wait returns report it)
     ins = m.instr_of(g)
     slots = g.frames[-1].slots
     try:
@@ -187,11 +198,16 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
     elif op is ir.CondSignal:
         o = _obj(slots[ins.cond])
         out.append(Event(gid, "cond_signal", o, line, cx.name(o)))
-    # channels closed by this step (close, a context's cancel)
+    out += _closed_events(cx, t, w, gid, line)  # channels closed by this step (close, a context's cancel)
+    return out + _woken_events(cx, t, gid, handled)
+
+
+def _closed_events(cx: _Ctx, t: Tx, w: World, gid: int, line: int) -> list[Event]:
+    out = []
     for o, obj in enumerate(t.heap):
         if isinstance(obj, Chan) and obj.closed and not (o < len(w.heap) and w.heap[o].closed):
             out.append(Event(gid, "close", o, line, cx.name(o) if o < len(w.heap) else f"object {o}"))
-    return out + _woken_events(cx, t, gid, handled)
+    return out
 
 
 def _send(cx: _Ctx, t: Tx, w: World, gid: int, o: int | None, line: int, handled: set[int]) -> list[Event]:
@@ -306,6 +322,8 @@ def race_accesses(model: Any, w: World) -> tuple[Event, Event] | None:
 
     def event(x: Any) -> Event:
         kind = "write" if x.write else "read"
+        if x.atomic:
+            kind = _ATOMIC_KIND.get(x.ins.operator, "atomic_rmw") if x.write else "atomic_read"
         if x.kind == "var":
             return Event(x.gid, kind, (x.ref.obj, x.ref.field), x.ins.pos[0],
                          var_name(m, w, x.ref, names, x.slot_name))
