@@ -477,7 +477,7 @@ def test_cond2_broadcast_wakes_every_waiter() -> None:
     from tests.test_rules_survivors import COND_TWO_WAITERS
 
     r = check(_model(COND_TWO_WAITERS.replace("c.Signal()", "c.Broadcast()")))
-    assert r.stats.states == 687
+    assert r.stats.states == 621
     assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
         ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
 
