@@ -58,7 +58,8 @@ def _actions(model: GmpModel, path):
 
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_spec_verdicts_counts_and_traces(name):
-    """Every spec gives the verdicts its `expect` names, with pinned counts and trace lengths."""
+    """Every spec gives the verdicts its `expect` names, with pinned counts and trace lengths; SCH-23
+    (gmp.work_conservation): with stealing off an idle P coexists with queued work after one step."""
     spec = _spec(name)
     assert spec.runtime.scheduler == "gmp"
     _, r = _check(spec)
@@ -115,6 +116,8 @@ def test_max_latency_is_exact():
 
 
 def test_buggy_steal_duplicates_a_goroutine():
+    """SCH-INV-1: a runnable goroutine is in exactly one place; a steal that never advances the
+    victim's head leaves it in two, and gmp.no_lost_goroutine says so."""
     model, r = _check(_spec("steal_buggy"))
     steps, end = _actions(model, r["gmp.no_lost_goroutine"].path)
     assert steps[-1].startswith("P1: steal from P0.runnext")
@@ -162,7 +165,7 @@ def test_sch_oracle_1_output_order(n, rq):
 
 
 def test_sch_oracle_1_breaks_when_the_queue_overflows():
-    """With a local queue smaller than N-1 the fourth `go` overflows (SCH-9): G(0) and the kicked G(2)
+    """SCH-18 (findRunnable takes local work before the global queue): With a local queue smaller than N-1 the fourth `go` overflows (SCH-9): G(0) and the kicked G(2)
     go to the global queue, G(1) stays local; local work runs first, then the global batch: 3 1 0 2."""
     spec = load_spec_text(ORACLE1.replace("N;", "4;").replace("RQ", "2"), "oracle1.yaml")
     assert _final_outputs(spec) == {("3", "1", "0", "2")}
@@ -191,6 +194,8 @@ def test_runqput_next_kicks_old_runnext_into_the_overflow():
 
 
 def test_runqget_globrunqget_and_steal():
+    """SCH-10: runqget takes runnext first (inheriting the slice), else the head of the local ring
+    (SCH-5); SCH-6: another P may take a victim's runnext (steal)."""
     p = PState(runnext=5, runq=(1, 2))
     assert runqget(p) == (PState(runq=(1, 2)), 5, True)
     assert runqget(PState(runq=(1, 2))) == (PState(runq=(2,)), 1, False)

@@ -95,7 +95,8 @@ def test_noretake_starvation_trace_is_the_syscall_scenario():
 
 
 def test_syscall_enter_exit_and_retake_paths():
-    """SCH-25 (P -> _Psyscall), SCH-27 a/b/c and SCH-28 all occur in syscall_handoff."""
+    """SCH-25 (P -> _Psyscall), SCH-27 a/b/c (SCH-27a: the old P still in _Psyscall is taken back; SCH-27c: no P free, the G goes to the global queue)
+    and SCH-28 all occur in syscall_handoff."""
     model = build_model(_spec("syscall_handoff"))
     kinds = set()
     for s, a, t in _reach(model):
@@ -121,6 +122,8 @@ def test_syscall_enter_exit_and_retake_paths():
 
 
 def test_netpoll_readiness_goes_through_injectglist_or_findrunnable():
+    """NP-1: the pipe's pollDesc records the reader parked in IO wait; NP-3: netpoll readies it;
+    NP-4: injected without a P it goes to the global queue, found by findRunnable it runs at once."""
     model = build_model(_spec("netpoll_wait"))
     seen = set()
     for s, a, t in _reach(model):
@@ -139,6 +142,8 @@ def test_netpoll_readiness_goes_through_injectglist_or_findrunnable():
 
 
 def test_abstract_env_actions_and_dl_o6_final_state():
+    """DL-2.2: a goroutine blocked in netpoll keeps an M busy (run > 0): no deadlock is reported,
+    but the reader leaks."""
     spec = _spec("dl_o6_netpoll")
     model = build_model(spec)
     finals = [s for s, a, t in _reach(model) if not model.actions(t)]

@@ -220,8 +220,9 @@ func main() {
 
 
 def test_mu2_woken_waiter_that_loses_requeues_at_the_head() -> None:
-    """MU-2: a woken waiter that loses the race to a running goroutine goes back to the head of the
-    queue (LIFO, sema.go queue(lifo=true)), ahead of a waiter that never woke.
+    """MU-2, MU-2.3: a woken waiter that loses the race to a running goroutine goes back to the head of
+    the queue (LIFO, sema.go queue(lifo=true); SEMA-1: new waiters append at the tail, a lifo
+    requeue goes to the head), ahead of a waiter that never woke.
     Kills: requeueing it at the tail."""
     m = build_model(_spec(MUTEX_BARGE, runtime="runtime: {mutex_starvation: false}\n"))
     s = _drive(m, [1, 1, 1, 2, 3])  # main locks, spawns G2, G3; both park on the mutex
