@@ -5,7 +5,8 @@
 (print a Go file's IR), ``view`` (show a trace file), ``replay`` (re-run a
 path on a spec's model, or ``--on reference`` on real threads), ``run``
 (run a program on the threaded reference runtime), ``report`` (check every
-spec and write ``reports/results.md``).
+spec and write ``reports/results.md``), ``outputs`` (every output the
+program can print and how it ends, with witnesses: `gocheck.outputs`).
 
 Exit codes (docs/design.md section 4): 0 every verdict is the expected one
 (or ``holds``); 1 a property is violated and not expected to be; 2 bad
@@ -31,7 +32,7 @@ from rich.console import Console
 import reference
 from checker.errors import InputError
 from checker.files import atomic_write, check_output_path, read_text
-from gocheck import conformance, gotest, reproduce, viewing
+from gocheck import conformance, gotest, outputs, reproduce, viewing
 from gocheck.pipeline import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -47,7 +48,7 @@ from models.lang import compile_go, format_program
 
 __all__ = ["main"]
 
-SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reproduce")
+SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reproduce", "outputs")
 
 
 def _options(args: argparse.Namespace, **over: Any) -> Options:
@@ -303,7 +304,12 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     repro.add_argument("--out", default="reports", help="where to write (default: reports)")
     repro.add_argument("--published", default=os.path.join("reports", "verdicts.json"),
                        help="the committed verdicts to compare with")
-    return {"check": check, "ir": ir, "run": run, "report": report, "test": test, "reproduce": repro}
+    outs = argparse.ArgumentParser(prog=f"{prog} outputs",
+                                   description="Every output the program can print by the time it ends, "
+                                               "and every panic or deadlock end, each with a witness.")
+    outputs.add_parser_args(outs)
+    return {"check": check, "ir": ir, "run": run, "report": report, "test": test, "reproduce": repro,
+            "outputs": outs}
 
 
 def _internal_error(exc: BaseException) -> int:
@@ -333,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         if cmd in ("check", "report"):
             _check_scaling(parser, args)
         return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report,
-                "test": gotest.main_test, "reproduce": reproduce.main_reproduce}[cmd](args)
+                "test": gotest.main_test, "reproduce": reproduce.main_reproduce,
+                "outputs": outputs.main_outputs}[cmd](args)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

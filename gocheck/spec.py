@@ -113,6 +113,8 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "runtime.main_exit": ("wait", "exit"),
     "runtime.timers": ("fire", "never"),
     "runtime.map_order": ("all", "canonical"),
+    "runtime.preempt": ("any", "slice", "never"),
+    "runtime.startup": ("any", "fixed"),
     "gc.barrier": ("none", "dijkstra", "yuasa", "hybrid", "go"),
     "gc.allocate": ("black", "white"),
     "kind": ("program", "model", "runq_proof", "gc_proof"),

@@ -123,11 +123,22 @@ def close_chan(t: Tx, c: int) -> None:
     if ch.closed:
         raise GoPanic("close of closed channel")
     t.put(c, Chan(ch.cap, ch.buf, True))
-    for g, case in ch.recvq:
-        if t.g(g).status == "wait":
+    # closechan (chan.go:357) dequeues every receiver, then every sender (a
+    # select waiting in both is claimed once, by its first sudog), pushing
+    # each on a gList stack, and readies them by popping it: the last
+    # collected is readied first, so under runnext the first receiver ends
+    # up in runnext (CH-6, SCH-14).  The order of `t.woken` is that order.
+    glist: list[tuple[bool, int, int]] = []
+    claimed: set[int] = set()
+    for recv, q in ((True, ch.recvq), (False, ch.sendq)):
+        for g, case in q:
+            if t.g(g).status == "wait" and g not in claimed:
+                claimed.add(g)
+                glist.append((recv, g, case))
+    for recv, g, case in reversed(glist):
+        if recv:
             complete_recv(t, g, case, _zero(t, g, case), False)
-    for g, _case in ch.sendq:
-        if t.g(g).status == "wait":
+        else:
             unregister(t, g)
             t.wake_retry(g, wait=("panic", "send on closed channel"))
 

@@ -325,7 +325,7 @@ def choices(m: Any, w: Any, ins: Any, slots: tuple[Any, ...]) -> list[int | None
     if n > MAX_ORDER_KEYS:
         from models.tx import ModelLimitError
 
-        raise ModelLimitError(f"{m.file}:{ins.pos[0]}: range over a map of {n} keys has {factorial(n)} iteration "
+        raise ModelLimitError(f"{m.program.where(ins.pos[0])}: range over a map of {n} keys has {factorial(n)} iteration "
                               f"orders (more than {MAX_ORDER_KEYS} keys: set runtime.map_order: canonical to "
                               "check one order)")
     return list(range(factorial(n)))

@@ -111,7 +111,7 @@ def _choose(t: Tx, gid: int, ins: ir.Choose, s: tuple[Any, ...], choice: int | N
         n = s[ins.n]
         if n <= 0:
             raise GoPanic(f"invalid argument to {ins.what.split('.')[-1]}")
-        raise ModelLimitError(f"{t.m.file}:{ins.pos[0]}: {ins.what}({n}) has {n} values, more than the bound "
+        raise ModelLimitError(f"{t.m.program.where(ins.pos[0])}: {ins.what}({n}) has {n} values, more than the bound "
                               f"runtime.rand_values={t.m.opts.rand_values} (raise it to explore them all)")
     t.advance(gid, ((ins.dst, choice),))
 
@@ -185,7 +185,7 @@ def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
 def _exit(t: Tx, gid: int, ins: ir.Exit, s: tuple[Any, ...], choice: int | None) -> None:
     """log.Fatal: Output to stderr, then os.Exit(1) (log/log.go): no deferred calls run."""
     msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", [s[a] for a in ins.args]).rstrip("\n")
-    t.panic = f"log.Fatal: {msg} (exit status 1) [G{gid} at {t.m.file}:{ins.pos[0]}]"
+    t.panic = f"log.Fatal: {msg} (exit status 1) [G{gid} at {t.m.program.where(ins.pos[0])}]"
     t.failed = True
     t.ended = True
 

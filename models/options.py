@@ -16,8 +16,10 @@ __all__ = ["GcOptions", "RuntimeOptions"]
 class RuntimeOptions:
     scheduler: str = "abstract"
     procs: int = 2
-    runq_size: int = 4
+    #: gmp: local run queue slots; Go's is 256 (SCH-5).
+    runq_size: int = 256
     global_check_every: int = 61
+    #: gmp, ``preempt: slice`` only: steps after which sysmon preempts (forced).
     time_slice: int = 3
     runnext_inherits_slice: bool = True
     steal: str = "half"
@@ -36,6 +38,16 @@ class RuntimeOptions:
     #: math/rand: ``rand.Intn(n)`` explores all n values; a larger n is a bound
     #: (the verdicts become unknown, naming it), never a silent cut.
     rand_values: int = 100
+    #: gmp: ``any``: sysmon may preempt a running goroutine after any step of
+    #: its slice, or the runnext goroutine inheriting it (an environment
+    #: choice, weakly fair per P: SCH-11/31/32); ``slice``: forced after
+    #: ``time_slice`` steps (bounded, misses long-running schedules);
+    #: ``never``: no preemption (what a run shorter than 10 ms sees).
+    preempt: str = "any"
+    #: gmp: ``any``: the start is nondeterministic like Go's (schedtick at
+    #: main.main, a runtime goroutine from package init in P0's runnext);
+    #: ``fixed``: schedtick 1 and empty queues.
+    startup: str = "any"
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,10 +219,13 @@ class WaitGroup:
 
 @dataclass(frozen=True, slots=True)
 class Once:
-    """ONCE-1: 0 not started, 1 f running, 2 done; callers parked meanwhile."""
+    """ONCE-1: 0 not started, 1 f running, 2 done; callers parked on its
+    Mutex meanwhile (FIFO); ``woken``: the waiter the last Unlock readied
+    (it re-runs its Lock and Unlock, which readies the next)."""
 
     state: int = 0
     waiters: tuple[int, ...] = ()
+    woken: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,17 @@ Unlocking an unlocked mutex is a fatal error (MU-4).
 RWMutex (RW-1..RW-5), abstracted from its counters: a writer takes the
 inner mutex and announces itself in one step; from then on new readers
 park (writer preference, RW-4), the writer waits until the active readers
-leave, and its Unlock admits every parked reader before the next queued
-writer (FIFO on the inner mutex).  Hence recursive RLock with a pending
+leave, and its Unlock readies every parked reader and then the head writer
+queued on the inner mutex, which retries its Lock (it may lose to a
+barging writer and queue again at the head; until it announces itself new
+readers get in, as in Go).  Hence recursive RLock with a pending
 writer deadlocks (DL-O4).
 
 WaitGroup (WG-2, WG-3): negative counter panics; reaching zero releases
 every waiter in a step of its own, and a released waiter re-checks the
-counter in its own step, so Go's two misuse panics are reachable.  Once (ONCE-1): later callers park until f returns.  Cond
+counter in its own step, so Go's two misuse panics are reachable.  Once
+(ONCE-1): later callers park on its Mutex until f returns and are then
+readied one per Unlock.  Cond
 (COND-1, COND-2): Wait parks in ticket order after unlocking L; Signal
 wakes the oldest waiter, and is lost when there is none.
 """
@@ -116,15 +120,16 @@ def _trylock(t: Tx, o: int) -> bool:
 
 
 def _rw_lock(t: Tx, gid: int, o: int, m: RWMutex) -> None:
-    if m.writer:
-        t.put(o, replace(m, wq=m.wq + (gid,)))
-        t.park(gid, ("sync.RWMutex.Lock", o))
+    awoke = t.g(gid).awoke
+    if m.writer:  # w.Lock blocks; a woken waiter that lost the race queues again at the head (MU-2.3)
+        t.put(o, replace(m, wq=(gid,) + m.wq if awoke else m.wq + (gid,)))
+        t.park(gid, ("sync.RWMutex.Lock", o), awoke=False)
     elif m.readers:
         t.put(o, replace(m, writer=1, wgid=gid))
-        t.park(gid, ("sync.RWMutex.Lock (waiting for readers)", o))
+        t.park(gid, ("sync.RWMutex.Lock (waiting for readers)", o), awoke=False)
     else:
         t.put(o, replace(m, writer=2))
-        t.advance(gid)
+        t.advance(gid, awoke=False)
 
 
 def _rw_unlock(t: Tx, o: int, m: RWMutex) -> None:
@@ -133,16 +138,13 @@ def _rw_unlock(t: Tx, o: int, m: RWMutex) -> None:
     readers = m.readers + len(m.rq)
     for r in m.rq:
         t.wake(r)
-    if m.wq:
-        w, rest = m.wq[0], m.wq[1:]
-        if readers:
-            t.put(o, RWMutex(1, w, readers, (), rest))
-            t.park(w, ("sync.RWMutex.Lock (waiting for readers)", o))
-        else:
-            t.put(o, RWMutex(2, 0, 0, (), rest))
-            t.wake(w)
-    else:
-        t.put(o, RWMutex(0, 0, readers, (), ()))
+    # RW-3: Unlock readies the parked readers (semrelease on readerSem, FIFO,
+    # each into runnext), then w.Unlock readies the head writer queued on the
+    # inner Mutex (normal mode, MU-4): it retries Lock, and only then
+    # announces itself to the readers (rwmutex.go: Unlock, Lock).
+    t.put(o, RWMutex(0, 0, readers, (), m.wq[1:]))
+    for w in m.wq[:1]:
+        t.wake_retry(w, awoke=True)
 
 
 def _rlock(t: Tx, gid: int, o: int) -> None:
@@ -289,6 +291,11 @@ def _once_begin(t: Tx, gid: int, ins: ir.OnceBegin, s: tuple[Any, ...]) -> None:
     o = _obj(t, s[ins.once])
     once: Once = t.get(o)
     if once.state == 2:
+        if once.woken == gid:  # the readied waiter's Lock, done check, Unlock: ready the next
+            nxt = once.waiters[:1]
+            t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
+            for w in nxt:
+                t.wake_retry(w)
         t.advance(gid, ((ins.dst, False),))
     elif once.state == 0:
         t.put(o, Once(1, ()))
@@ -301,9 +308,13 @@ def _once_begin(t: Tx, gid: int, ins: ir.OnceBegin, s: tuple[Any, ...]) -> None:
 def _once_end(t: Tx, gid: int, ins: ir.OnceEnd, s: tuple[Any, ...]) -> None:
     o = _obj(t, s[ins.once])
     once: Once = t.get(o)
-    for w in once.waiters:
-        t.wake(w, ((t.instr(w).dst, False),))  # type: ignore[attr-defined]
-    t.put(o, Once(2, ()))
+    # doSlow's deferred Unlock (once.go) readies one waiter of the Mutex
+    # (MU-4, into runnext, SCH-14); each readied waiter's own Unlock readies
+    # the next: one per Unlock, not all at once.
+    nxt = once.waiters[:1]
+    t.put(o, Once(2, once.waiters[1:], nxt[0] if nxt else 0))
+    for w in nxt:
+        t.wake_retry(w)
     t.advance(gid)
 
 

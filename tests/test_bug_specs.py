@@ -16,7 +16,7 @@ from tests.test_semantics_specs import reason, run
 STATES = {
     "bugs/cockroach_16141_rlock_via_string": 53, "bugs/cockroach_16141_rlock_via_string_fixed": 44,
     "bugs/cockroach_584_missing_unlock": 145, "bugs/cockroach_584_missing_unlock_fixed": 163,
-    "bugs/datadog_4545_lazy_init_race": 225, "bugs/datadog_4545_lazy_init_race_fixed": 92,
+    "bugs/datadog_4545_lazy_init_race": 225, "bugs/datadog_4545_lazy_init_race_fixed": 110,
     "bugs/etcd_4876_field_race": 30, "bugs/etcd_4876_field_race_fixed": 15,
     "bugs/etcd_7443_send_under_lock": 309, "bugs/etcd_7443_send_under_lock_fixed": 365,
     "bugs/etcd_8194_config_race": 273, "bugs/etcd_8194_config_race_fixed": 114,
@@ -24,7 +24,7 @@ STATES = {
     "bugs/grpc_1748_global_race": 26, "bugs/grpc_1748_global_race_fixed": 14,
     "bugs/grpc_660_undrained_done": 13, "bugs/grpc_660_undrained_done_fixed": 13,
     "bugs/grpc_795_missing_unlock": 145, "bugs/grpc_795_missing_unlock_fixed": 161,
-    "bugs/hugo_3251_rlock_after_lock": 286, "bugs/hugo_3251_rlock_after_lock_fixed": 420,
+    "bugs/hugo_3251_rlock_after_lock": 314, "bugs/hugo_3251_rlock_after_lock_fixed": 452,
     "bugs/istio_16224_drain_under_lock": 38, "bugs/istio_16224_drain_under_lock_fixed": 26,
     "bugs/istio_8967_chan_field_race": 28, "bugs/istio_8967_chan_field_race_fixed": 15,
     "bugs/k8s_10182_lock_chan": 226, "bugs/k8s_10182_lock_chan_fixed": 331, "bugs/k8s_128638_map_writes": 66,

@@ -272,7 +272,7 @@ source: |
       }
       wg.Wait()
   }
-runtime: {scheduler: gmp, procs: 1, runq_size: 256, global_check_every: 61, time_slice: 1000}
+runtime: {scheduler: gmp, procs: 1, runq_size: 256, global_check_every: 61, preempt: never}
 properties: [deadlock_free]
 """
 

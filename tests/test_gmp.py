@@ -24,13 +24,13 @@ SPECS = os.path.join(ROOT, "specs")
 
 # spec -> (states, transitions, {property: (verdict, trace length, loop index)})
 PINNED = {
-    "steal": (7973, 14391, {}),
-    "steal_no_steal": (1282, 1840, {"gmp.work_conservation": ("violated", 1, None)}),
-    "steal_buggy": (3175, 4509, {"gmp.no_lost_goroutine": ("violated", 2, None)}),
+    "steal": (7038, 13188, {}),
+    "steal_no_steal": (1050, 1647, {"gmp.work_conservation": ("violated", 1, None)}),
+    "steal_buggy": (2711, 4149, {"gmp.no_lost_goroutine": ("violated", 2, None)}),
     "steal_runnext_no_inherit": (18, 18, {"starvation_free": ("violated", 18, 8),
                                           "terminates": ("violated", 18, 8)}),
-    "steal_no_global_check": (20, 20, {"starvation_free": ("violated", 20, 10),
-                                       "terminates": ("violated", 20, 10)}),
+    "steal_no_global_check": (19, 19, {"starvation_free": ("violated", 19, 9),
+                                       "terminates": ("violated", 19, 9)}),
 }
 
 
@@ -58,7 +58,8 @@ def _actions(model: GmpModel, path):
 
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_spec_verdicts_counts_and_traces(name):
-    """Every spec gives the verdicts its `expect` names, with pinned counts and trace lengths."""
+    """Every spec gives the verdicts its `expect` names, with pinned counts and trace lengths; SCH-23
+    (gmp.work_conservation): with stealing off an idle P coexists with queued work after one step."""
     spec = _spec(name)
     assert spec.runtime.scheduler == "gmp"
     _, r = _check(spec)
@@ -115,6 +116,8 @@ def test_max_latency_is_exact():
 
 
 def test_buggy_steal_duplicates_a_goroutine():
+    """SCH-INV-1: a runnable goroutine is in exactly one place; a steal that never advances the
+    victim's head leaves it in two, and gmp.no_lost_goroutine says so."""
     model, r = _check(_spec("steal_buggy"))
     steps, end = _actions(model, r["gmp.no_lost_goroutine"].path)
     assert steps[-1].startswith("P1: steal from P0.runnext")
@@ -141,7 +144,7 @@ source: |
           <-done
       }
   }
-runtime: {scheduler: gmp, procs: 1, runq_size: RQ, global_check_every: 61, time_slice: 1000}
+runtime: {scheduler: gmp, procs: 1, runq_size: RQ, global_check_every: 61, preempt: never, startup: fixed}
 properties: [deadlock_free, gmp.no_lost_goroutine]
 """
 
@@ -162,7 +165,7 @@ def test_sch_oracle_1_output_order(n, rq):
 
 
 def test_sch_oracle_1_breaks_when_the_queue_overflows():
-    """With a local queue smaller than N-1 the fourth `go` overflows (SCH-9): G(0) and the kicked G(2)
+    """SCH-18 (findRunnable takes local work before the global queue): With a local queue smaller than N-1 the fourth `go` overflows (SCH-9): G(0) and the kicked G(2)
     go to the global queue, G(1) stays local; local work runs first, then the global batch: 3 1 0 2."""
     spec = load_spec_text(ORACLE1.replace("N;", "4;").replace("RQ", "2"), "oracle1.yaml")
     assert _final_outputs(spec) == {("3", "1", "0", "2")}
@@ -191,6 +194,8 @@ def test_runqput_next_kicks_old_runnext_into_the_overflow():
 
 
 def test_runqget_globrunqget_and_steal():
+    """SCH-10: runqget takes runnext first (inheriting the slice), else the head of the local ring
+    (SCH-5); SCH-6: another P may take a victim's runnext (steal)."""
     p = PState(runnext=5, runq=(1, 2))
     assert runqget(p) == (PState(runq=(1, 2)), 5, True)
     assert runqget(PState(runq=(1, 2))) == (PState(runq=(2,)), 1, False)
@@ -243,4 +248,21 @@ def test_readme_command_exits_zero():
     r = subprocess.run([sys.executable, "-m", "checker", "specs/steal.yaml", "--traces", "none"], cwd=ROOT,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "7,973 states, 14,391 transitions" in r.stdout
+    assert "7,038 states, 13,188 transitions" in r.stdout
+
+
+@pytest.mark.parametrize("name,inherit,startup,states,verdict", [
+    ("steal_runnext_no_inherit", False, "fixed", 461, "violated"),
+    ("steal_runnext_no_inherit", True, "fixed", 1000, "holds"),
+    ("steal_no_global_check", False, "any", 582, "violated"),
+    ("steal_no_global_check", True, "any", 871, "holds"),
+])
+def test_preemption_as_a_choice_keeps_the_twins_verdicts(name, inherit, startup, states, verdict):
+    """SCH-11/31, SCH-ORACLE-3 under ``preempt: any``: sysmon may preempt after any step, weakly fair
+    per P.  A runnext ping-pong that inherits one slice keeps the preemption enabled (also on the G
+    about to inherit), so a fair run preempts it and main runs; one that starts a new slice at every
+    hand-off does not, and main starves, exactly as with the forced bound (``preempt: slice``)."""
+    spec = _spec(name, preempt="any", startup=startup, runnext_inherits_slice=inherit)
+    _, r = _check(spec)
+    assert r.stats.states == states
+    assert r["starvation_free"].verdict.kind == verdict and r["terminates"].verdict.kind == verdict

@@ -37,7 +37,7 @@ def _refines(spec, max_states: int = 60_000) -> int:
     abstract = AbstractScheduler(model.interp)
     check_wc = work_conservation(spec.runtime.steal) if spec.runtime.steal != "none" else None
     seen = set(model.init_states())
-    assert [s.world for s in seen] == [model.go.init_states()[0]]
+    assert {s.world for s in seen} == {model.go.init_states()[0]}
     todo = list(seen)
     while todo:
         s = todo.pop()

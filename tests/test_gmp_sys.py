@@ -24,13 +24,13 @@ SPECS = os.path.join(ROOT, "specs")
 
 # spec -> (states, transitions, {property: verdict} for every property)
 PINNED = {
-    "syscall_handoff": (723, 1542, {"starvation_free": "holds", "gmp.no_lost_goroutine": "holds",
+    "syscall_handoff": (1102, 3012, {"starvation_free": "holds", "gmp.no_lost_goroutine": "holds",
                                     "gmp.work_conservation": "holds", "deadlock_free": "holds",
                                     "panic_free": "holds"}),
-    "syscall_handoff_noretake": (658, 1297, {"starvation_free": "violated", "gmp.no_lost_goroutine": "holds",
+    "syscall_handoff_noretake": (884, 2263, {"starvation_free": "violated", "gmp.no_lost_goroutine": "holds",
                                              "gmp.work_conservation": "holds", "deadlock_free": "holds",
                                              "panic_free": "holds"}),
-    "netpoll_wait": (17, 18, {"deadlock_free": "holds", "leak_free": "holds", "panic_free": "holds",
+    "netpoll_wait": (5933, 8131, {"deadlock_free": "holds", "leak_free": "holds", "panic_free": "holds",
                               "terminates": "holds", "gmp.no_lost_goroutine": "holds",
                               "gmp.work_conservation": "holds"}),
     "dl_o6_netpoll": (5, 5, {"deadlock_free": "holds", "leak_free": "violated", "panic_free": "holds",
@@ -95,7 +95,8 @@ def test_noretake_starvation_trace_is_the_syscall_scenario():
 
 
 def test_syscall_enter_exit_and_retake_paths():
-    """SCH-25 (P -> _Psyscall), SCH-27 a/b/c and SCH-28 all occur in syscall_handoff."""
+    """SCH-25 (P -> _Psyscall), SCH-27 a/b/c (SCH-27a: the old P still in _Psyscall is taken back; SCH-27c: no P free, the G goes to the global queue)
+    and SCH-28 all occur in syscall_handoff."""
     model = build_model(_spec("syscall_handoff"))
     kinds = set()
     for s, a, t in _reach(model):
@@ -121,6 +122,8 @@ def test_syscall_enter_exit_and_retake_paths():
 
 
 def test_netpoll_readiness_goes_through_injectglist_or_findrunnable():
+    """NP-1: the pipe's pollDesc records the reader parked in IO wait; NP-3: netpoll readies it;
+    NP-4: injected without a P it goes to the global queue, found by findRunnable it runs at once."""
     model = build_model(_spec("netpoll_wait"))
     seen = set()
     for s, a, t in _reach(model):
@@ -139,6 +142,8 @@ def test_netpoll_readiness_goes_through_injectglist_or_findrunnable():
 
 
 def test_abstract_env_actions_and_dl_o6_final_state():
+    """DL-2.2: a goroutine blocked in netpoll keeps an M busy (run > 0): no deadlock is reported,
+    but the reader leaks."""
     spec = _spec("dl_o6_netpoll")
     model = build_model(spec)
     finals = [s for s, a, t in _reach(model) if not model.actions(t)]

@@ -51,6 +51,10 @@ def results() -> dict[str, tuple[object, list]]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_litmus_outcome_verdicts(name: str, results: dict) -> None:
+    """The axiomatic model's rules on L1..L21: MM-1 (plain, atomic, channel and lock operations),
+    MM-3 (one total order of the synchronizing operations: L10, L11, L21 forbidden), MM-5 (a
+    plain read sees a visible write: L1, L14, L18, L19 forbid r = 0), MM-22 (no value out of thin
+    air: L12) and MM-23 (multi-word values may tear: L20)."""
     spec, res = results[name]
     assert [r.verdict for r in res] == VERDICTS[name]
     assert [r.expected for r in res] == VERDICTS[name]          # the spec says the same

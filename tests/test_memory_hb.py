@@ -31,6 +31,8 @@ def test_capacity_rule_does_not_order_recv_k_before_send_k_plus_c_minus_1() -> N
 
 
 def test_unbuffered_rendezvous_orders_both_ways() -> None:
+    """RD-1: an unbuffered channel synchronizes both ways (racesync: release and acquire on each
+    side), a buffered one only send before receive."""
     # L3a: the receiver's write before <-c is visible after the send completes (MM-12),
     # even when the sender blocked first (the adjacent recv joins into it).
     ev = [E(1, "go", arg=2), E(2, "write", "a", 2), E(1, "send", "c", 3, 0), E(2, "recv", "c", 4, 0),
@@ -54,6 +56,7 @@ def test_mutex_unlock_orders_next_lock_and_missing_unlock_is_named() -> None:
 
 
 def test_rwmutex_runlock_orders_the_next_writer_only() -> None:
+    """MM-15: RUnlock is synchronized before the next Lock, not before another RLock."""
     ev = [E(1, "go", arg=2), E(2, "rlock", "l", 1), E(2, "read", "a", 2), E(2, "runlock", "l", 3),
           E(1, "lock", "l", 4), E(1, "write", "a", 5)]
     assert races(ev) == []
@@ -63,6 +66,8 @@ def test_rwmutex_runlock_orders_the_next_writer_only() -> None:
 
 
 def test_waitgroup_done_orders_wait_return() -> None:
+    """WG-4: a Done synchronizes before the return of the Wait it unblocks; a write after the
+    Done is not ordered."""
     # L18: a = 1; wg.Done() || wg.Wait(); r = a.
     ev = [E(1, "wg_add", "wg", 1, 1), E(1, "go", arg=2), E(2, "write", "a", 2), E(2, "wg_done", "wg", 3),
           E(1, "wg_wait_return", "wg", 4), E(1, "read", "a", 5)]
@@ -75,6 +80,7 @@ def test_waitgroup_done_orders_wait_return() -> None:
 
 
 def test_atomics_synchronize_only_with_the_observed_store() -> None:
+    """MM-18: an atomic load is ordered after the store it observes, and atomics never race."""
     # L8: a = 1; Store(done) || Load(done); r = a.
     ev = [E(1, "go", arg=2), E(1, "write", "a", 1), E(1, "atomic_write", "done", 2), E(2, "atomic_read", "done", 3),
           E(2, "read", "a", 4)]
@@ -90,6 +96,8 @@ def test_atomics_synchronize_only_with_the_observed_store() -> None:
 
 
 def test_close_once_and_go_edges() -> None:
+    """MM-11 (close before the zero receive), MM-17 (Once's f before every Do return), MM-8 (go
+    before the child starts, L14) and MM-9 (a goroutine's exit orders nothing, L13)."""
     assert races([E(1, "go", arg=2), E(2, "write", "a", 1), E(2, "close", "c", 2), E(1, "recv_closed", "c", 3),
                   E(1, "read", "a", 4)]) == []
     assert races([E(1, "go", arg=2), E(2, "write", "a", 1), E(2, "once_done", "o", 2), E(1, "once_return", "o", 3),
@@ -99,6 +107,8 @@ def test_close_once_and_go_edges() -> None:
 
 
 def test_hb_query_and_clock_values() -> None:
+    """RD-2: one vector clock per goroutine; a release stores it into the sync object, an
+    acquire joins it."""
     h = HappensBefore()
     for e in [E(1, "write", "a", 1), E(1, "unlock", "m", 2), E(1, "go", arg=2), E(2, "lock", "m", 3), E(2, "read", "a", 4)]:
         h.step(e)

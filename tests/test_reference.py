@@ -92,6 +92,8 @@ DEADLOCK = "fatal error: all goroutines are asleep - deadlock!\n\n"
 
 
 def test_dl_o1_receive_on_fresh_channel():
+    """DL-1: checkdead runs when the last M parks (stopm), so the deadlock is reported at once;
+    SCH-2: the dump shows the waiting G with its wait reason."""
     r = run("dl_recv")
     assert r.exit_code == 2 and r.output == ""
     assert r.stderr == DEADLOCK + f"goroutine 1 [chan receive]:\nmain.main()\n\t{GO / 'dl_recv.go'}:4\n"
@@ -160,11 +162,15 @@ def test_arithmetic_defers_structs_printf():
 
 
 def test_sch_oracle_1_runnext_then_fifo():
+    """SCH-13 on real threads: each go statement puts the new G in runnext (the previous one to the
+    local tail) while the creator keeps running."""
     r = run("oracle1", procs=1)
     assert r.output == "".join(f"{i}\n" for i in [99] + list(range(99)))
 
 
 def test_preemption_lets_main_run_past_a_spinning_goroutine():  # SCH-31, SCH-16
+    """SCH-30: sysmon (an M without a P) sees the over-long slice; SCH-32: preemptone sets the
+    flag, checked at the next instruction, and the G goes runnable to the global queue."""
     r = run("preempt", procs=1, time_slice_ms=5)
     assert (r.exit_code, r.output) == (0, "main ran\n")
     assert r.stats["preemptions"] >= 1

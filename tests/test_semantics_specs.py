@@ -27,11 +27,11 @@ STATES = {
     "dl_o7_partial_deadlock": 11, "dl_o8_goexit": 5, "dl_o9_nil_channel": 6,
     "ch_send_closed": 4, "ch_close_nil": 3, "ch_close_wakes_sender": 15, "ch_recv_closed": 7, "ch_fifo": 21, "ch_close_wakes_all": 52,
     "select_closed_send": 8, "select_default": 7, "mutex_double_unlock": 4, "rw_runlock_unlocked": 2,
-    "rw_unlock_unlocked": 3, "wg_negative": 5, "once_do": 67,
+    "rw_unlock_unlocked": 3, "wg_negative": 5, "once_do": 79,
     "worker_pool": 317, "fan_in": 64, "pipeline_backpressure": 231, "graceful_shutdown": 2036,
     "ctx_pipeline": 26, "ctx_pipeline_leak": 19, "runaway_fanout": 98, "runaway_fanout_fixed": 188,
     "timeout_leak": 20, "timeout_fixed": 20, "abba_deadlock": 106, "abba_fixed": 86,
-    "rlock_recursive": 22, "rlock_fixed": 26, "double_close": 73, "double_close_fixed": 68,
+    "rlock_recursive": 22, "rlock_fixed": 26, "double_close": 73, "double_close_fixed": 80,
     "wg_misuse": 685, "wg_fixed": 140, "cond_lost_wakeup": 32, "cond_fixed": 40,
     "racy_counter": 99, "counter_mutex": 138, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
     "atomic_plain_race": 36, "atomic_plain_fixed": 16, "loopvar_go121": 677, "loopvar_go122": 427,
@@ -54,7 +54,9 @@ _cache: dict[str, tuple] = {}
 
 def run(name: str, **overrides):
     key = name + repr(sorted(overrides.items()))
-    if key not in _cache:
+    # Under mutation testing (benchmarks/mutation.py) every test must run the code it checks: mutmut
+    # runs, per mutant, only the tests it saw calling the mutated function.
+    if key not in _cache or "MUTANT_UNDER_TEST" in os.environ:
         spec = load_spec(os.path.join(SPECS, name + ".yaml"), overrides=overrides or None)
         model = build_model(spec)
         _cache[key] = (spec, model, check(model, "bfs"))
@@ -95,6 +97,7 @@ def test_every_bug_has_a_fixed_twin_that_holds(bug, fixed):
 
 
 def test_dl_o1_receive_from_fresh_channel_is_a_deadlock():
+    """DL-2: no M runs, every goroutine is waiting (count > 0): "all goroutines are asleep"."""
     assert reason("dl_o1_recv_unbuffered", "deadlock_free").startswith("fatal error: all goroutines are asleep - deadlock!")
     assert "chan receive" in reason("dl_o1_recv_unbuffered", "deadlock_free")
 
@@ -104,6 +107,7 @@ def test_dl_o2_empty_select_is_a_deadlock():
 
 
 def test_dl_o3_double_lock_is_a_deadlock():
+    """MU-6: no re-entrancy: a goroutine that locks a mutex it holds deadlocks."""
     assert "sync.Mutex.Lock mu: mu.Lock()" in reason("dl_o3_double_lock", "deadlock_free")
     assert run("dl_o3_double_lock")[2]["deadlock_free"].path == (0, 0, 0)
 
@@ -135,6 +139,7 @@ def test_dl_o7_partial_deadlock_is_no_deadlock_but_a_leak():
 
 
 def test_dl_o8_goexit_in_main():
+    """DL-2.4: main called Goexit and no goroutine is left: Go's message names Goexit."""
     assert reason("dl_o8_goexit", "deadlock_free") == \
         "fatal error: no goroutines (main called runtime.Goexit) - deadlock!"
 
@@ -157,10 +162,13 @@ def test_ch6_close_panics():
 
 
 def test_ch5_drained_then_zero_false():
+    """CH-5.3: a closed channel yields its buffered values first, then (zero, false)."""
     assert outputs("ch_recv_closed") == {"1 true 0 false\n"}
 
 
 def test_ch3_fifo_with_blocked_sender_moving_to_tail():
+    """CH-5.4: receiving from a full buffer with a parked sender takes the head and moves the
+    sender's value (3) to the tail, so the order stays 1 2 3."""
     assert outputs("ch_fifo") == {"1 2 3\n"}
 
 

@@ -52,7 +52,8 @@ def test_bad_spec_names_position_and_allowed_values(tmp_path, text, line, col, m
 def test_defaults_follow_design_section_4() -> None:
     s = load_spec_text(GOOD, "g.yaml", compile=False)
     r = s.runtime
-    assert (r.scheduler, r.procs, r.runq_size, r.global_check_every, r.time_slice) == ("abstract", 2, 4, 61, 3)
+    assert (r.scheduler, r.procs, r.runq_size, r.global_check_every, r.time_slice) == ("abstract", 2, 256, 61, 3)
+    assert (r.preempt, r.startup) == ("any", "any")
     assert (r.runnext_inherits_slice, r.steal, r.mutex_starvation, r.starvation_after, r.main_exit) == (
         True, "half", True, 2, "wait")
     assert not s.gc.enabled

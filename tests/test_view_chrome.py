@@ -91,10 +91,11 @@ def test_lock_handoff_flow():
 def test_gmp_processor_tracks_and_preemptions():
     doc, s = export("syscall_handoff_noretake", "starvation_free")
     assert s["tracks"] == ["G1", "G2", "G3", "P0", "P1"]
-    assert s["slices"]["P1"][0] == "scheduling/idle" and s["slices"]["P1"][-1] == "_Psyscall (G1 in a system call)"
-    assert [x for x in s["instants"] if x[1] == "preempt"] == [
-        ("P0", "preempt"), ("G1", "preempt"), ("P1", "preempt"), ("G1", "preempt"), ("P1", "preempt"),
-        ("G3", "preempt"), ("P0", "preempt"), ("G2", "preempt")]
+    # the shortest lasso since preemption is an environment choice (docs/gmp.md): main's syscall
+    # holds P0, the spinner is preempted once on P1 and keeps it
+    assert s["slices"]["P1"][0] == "scheduling/idle" and s["slices"]["P1"][-1] == "running G2"
+    assert s["slices"]["P0"][-1] == "_Psyscall (G1 in a system call)"
+    assert [x for x in s["instants"] if x[1] == "preempt"] == [("P1", "preempt"), ("G2", "preempt")]
 
 
 def test_panic_instant():

@@ -5,12 +5,23 @@ The goroutines' semantics are the shared step function of
 docstring); this module decides *who* runs, the way ``src/runtime/proc.go``
 (go1.21.12) does, rule by rule from docs/go-semantics.md section 1.
 
+Start
+-----
+``runtime.startup: any`` (default): ``p.schedtick`` at ``main.main`` is
+any value modulo ``global_check_every`` (package initialisation ran an
+unknown number of slices), and the finalizer goroutine started by ``os``
+init (`RUNTIME_G`) is in P0's runnext or already gone, and a runtime
+background worker that yielded may wait in the global queue.  ``fixed``:
+tick 1, empty queues.
+
 State
 -----
 ``GmpState(world, ps, gq, lat)``: the `World`; one `PState` per P
 (``runtime.procs``, SCH-1/SCH-3): the G it runs, ``runnext``, the bounded
 local queue (``runtime.runq_size``), ``schedtick`` modulo
-``runtime.global_check_every`` and the slice counter; the global queue
+``runtime.global_check_every`` and the slice counter (0/1 under
+``preempt: any``: whether the slice has taken a step; forgotten when the P
+has nothing to pass it on to); the global queue
 ``gq`` (SCH-7); ``lat`` per-goroutine scheduling latencies, capped at N+1
 (empty unless ``max_latency: N`` is checked).  A P with ``cur == 0`` is in
 ``schedule``; it is *idle* (parked, SCH-3 ``_Pidle``) when it can find
@@ -25,10 +36,30 @@ Actions (all small tuples, stable order: by P, then by goroutine choice)
   tail (SCH-8/13/14), a full queue spilling half plus one to the global
   queue (SCH-9); ``blocked``/``exited`` free the P; ``yielded``
   (``runtime.Gosched``) puts the G at the global tail (SCH-16).  The step
-  costs ``1 + events.locals`` of the time slice.
-- ``("preempt", p)``: the running G has used ``runtime.time_slice`` and
-  sysmon preempts it to the global tail (SCH-16/31/32).  Forced: it is
-  then the P's only action.
+  costs ``1 + events.locals`` of the time slice.  Readying follows the
+  runtime's order (``Events.woken``): ``closechan`` from a gList stack,
+  a Once or Mutex waiter one per Unlock, RWMutex readers then the writer.
+- ``("write", p, gid)``: the same goroutine step when it prints
+  (``fmt.Print*``/``println``: a ``write(2)`` on fd 1 or 2) and P ``p``
+  has local work: the write outlasted a sysmon tick, sysmon retook the P
+  (SCH-28: a P with an empty queue is left alone for 10 ms, so only one
+  with work is retaken) and ``handoffp`` gave it to another M (SCH-24),
+  which schedules from it; the writer's ``exitsyscall`` finds its P gone
+  and takes an idle P, else goes to the global queue (SCH-27b/c).  The
+  world moves exactly as in the plain step.
+- ``("preempt", p)``: sysmon preempts (SCH-31/32, ``gopreempt_m``: the G
+  goes to the global tail, SCH-16).  How long a step takes is not
+  modelled, so whether a slice has lasted 10 ms is the environment's
+  choice: the action is offered after any step of the running G's slice
+  (``runtime.preempt: any``), and also when the P is in ``schedule``
+  about to run a runnext G that inherits a slice that has taken a step
+  (SCH-11: sysmon sees one long slice; the request lands on that G).  It
+  is weakly fair per P (group ``"preempt P<i>"``): a G that never yields,
+  or a runnext chain that keeps inheriting the slice, is preempted
+  eventually (SCH-ORACLE-3), while a chain that starts new slices (no
+  inheritance) is not, so ``starvation_free`` and ``max_latency`` keep
+  their meaning.  ``preempt: slice`` is the bounded alternative (forced
+  after ``time_slice`` steps, the P's only action); ``never`` turns it off.
 - ``("run", p)``: ``findRunnable`` (SCH-18) steps 5, 7 and 8, which are
   deterministic: every ``global_check_every``-th tick one G from the global
   queue first, then the local queue (runnext first, inheriting the slice,
@@ -105,9 +136,11 @@ from models.interp import Interpreter
 from models.options import RuntimeOptions
 from models.properties import build_properties
 from models.sched.gmp_queues import (
+    RUNTIME_G,
     GmpState,
     PState,
     globrunqget,
+    gname,
     queued,
     runqget,
     runqput,
@@ -115,7 +148,7 @@ from models.sched.gmp_queues import (
 )
 from models.state import RUN, World
 
-__all__ = ["GmpAction", "GmpModel", "GmpState", "PState", "queued"]
+__all__ = ["RUNTIME_G", "GmpAction", "GmpModel", "GmpState", "PState", "queued"]
 
 GmpAction = tuple[Any, ...]
 
@@ -138,16 +171,49 @@ class GmpModel:
         self.buggy = o.buggy_steal
         self.timers = o.timers != "never"
         self.retake = o.sysmon_retake
+        #: ``any``: preemption is an environment choice after any step of a
+        #: slice; ``slice``: forced when the slice reaches ``time_slice`` steps
+        #: (a bounded model of sysmon); ``never``.
+        self.preempt_mode = o.preempt
+        self.preempt = o.preempt == "any"
+        #: under ``any`` only whether the slice has taken a step matters
+        self.slice_cap = self.slice_len if o.preempt == "slice" else 1
+        self.startup = o.startup
         self.latency_cap = next((int(p.param) + 1 for p in self.prop_specs if p.name == "max_latency"), 0)
 
     # ------------------------------------------------------------------ the Model protocol
     def init_states(self) -> list[GmpState]:
-        """G1 (runtime.main) runs on P0, which executed it with a new slice."""
+        """G1 (runtime.main) runs on P0, which executed it with a new slice.
+
+        With ``runtime.startup: any`` (the default) the start is Go's, not
+        a fixed one: ``p.schedtick`` at ``main.main`` depends on what
+        package initialisation did (every value modulo
+        ``global_check_every``), and ``os`` init's ``SetFinalizer`` started
+        the finalizer goroutine (``createfing``: ``go runfinq()``,
+        ``runtime/mfinal.go``), which sits in P0's runnext unless another P
+        already ran it (SCH-13).  It is `RUNTIME_G`: when scheduled it runs
+        and parks at once (``runfinq`` finds no finalizers), taking a
+        schedtick and, while queued, a local-queue slot.  A background
+        worker of the runtime (``bgscavenge`` yields with ``Gosched``,
+        ``runtime/mgcscavenge.go``) may also sit in the global queue
+        (SCH-16): a second `RUNTIME_G` there, taken by a 1-in-61 check or
+        a global batch like any G (corpus program ``spawn300``: Go's first
+        global check sometimes prints nothing)."""
         w = self.go.init_states()[0]
-        ps = [PState()] * self.procs
-        ps[0] = PState(cur=1, tick=self._tick(1))
         lat = (0,) * len(w.gs) if self.latency_cap else ()
-        return [GmpState(w, tuple(ps), (), lat)]
+        extras: list[tuple[int, tuple[int, ...]]]
+        if self.startup == "fixed":
+            ticks, extras = [self._tick(1)], [(0, ())]
+        else:
+            ticks = list(range(self.every)) if self.every > 0 else [0]
+            extras = [(RUNTIME_G, ()), (0, ()), (RUNTIME_G, (RUNTIME_G,)), (0, (RUNTIME_G,))]
+        out = []
+        for fing, gq in extras:
+            for tick in ticks:
+                ps = [PState()] * self.procs
+                ps[0] = PState(cur=1, tick=tick, runnext=fing)
+                out.append(GmpState(w, tuple(ps), gq, lat))
+        return out
 
     def actions(self, s: GmpState) -> list[GmpAction]:
         w = s.world
@@ -161,18 +227,26 @@ class GmpModel:
                     acts.append(("retake", i))
                 continue
             if p.cur:
-                if p.slice >= self.slice_len:
-                    acts.append(("preempt", i))
-                    continue
                 g = w.gs[p.cur - 1]
+                if self.preempt_mode == "slice" and p.slice >= self.slice_len:
+                    acts.append(("preempt", i))  # forced: the P's only action
+                    continue
                 if g.status == RUN:
                     for c in self.interp.choices(w, p.cur):
                         acts.append(("step", i, p.cur, c))
+                    if (self.retake and (p.runnext or p.runq) and g.frames
+                            and type(self.interp.instr_of(g)) is ir.Print):
+                        acts.append(("write", i, p.cur))
+                    if self.preempt and p.slice >= 1:
+                        acts.append(("preempt", i))
                 continue
             if self.timers:
                 acts.extend(("timer", i) + t for t in w.timers)
             if p.runnext or p.runq or s.gq:
                 acts.append(("run", i))
+                if (self.preempt and self.inherit and p.runnext and p.slice >= 1
+                        and not (self.every > 0 and p.tick == 0 and s.gq)):
+                    acts.append(("preempt", i))
             else:
                 acts.extend(("netpoll", i, x) for k, x in env if k == "netpoll")
                 if self.steal_mode != "none":
@@ -185,6 +259,11 @@ class GmpModel:
 
     def next_state(self, s: GmpState, a: GmpAction) -> GmpState:
         t = self._next(s, a)
+        if any(p.slice and not p.cur and not (p.runnext and self.inherit) for p in t.ps):
+            # A P in schedule with nothing to pass its slice on to has no slice:
+            # forget the count so equal schedules compare equal.
+            t = t._replace(ps=tuple(p._replace(slice=0) if p.slice and not p.cur and not (p.runnext and self.inherit)
+                                    else p for p in t.ps))
         if self.latency_cap:
             t = t._replace(lat=self._latency(s, t))
         return t
@@ -256,12 +335,12 @@ class GmpModel:
         p = ps[i]
         gq = s.gq
         w = s.world
-        if kind == "step":
+        if kind == "step" or kind == "write":
             gid = a[2]
-            st = self.interp.step(w, gid, a[3])
+            st = self.interp.step(w, gid, a[3] if kind == "step" else None)
             ev = st.events
             w = st.world
-            p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_len))
+            p = p._replace(slice=min(p.slice + 1 + ev.locals, self.slice_cap))
             gs = w.gs
             for g in ev.spawned + ev.woken:
                 if gs[g - 1].status == RUN:  # a woken/spawned G may have run to its end already
@@ -274,9 +353,28 @@ class GmpModel:
             elif ev.yielded:
                 p = p._replace(cur=0)
                 gq += (gid,)
+            elif kind == "write":
+                # The write(2) behind the print outlasted a sysmon tick: sysmon
+                # retook the P (SCH-28) and handoffp gave it, local work and
+                # all, to another M (SCH-24), which schedules from it.  The
+                # writer's exitsyscall finds its P gone: an idle P, else the
+                # global queue (SCH-27b/c).
+                p = p._replace(cur=0)
+                ps[i] = p
+                k = self._idle_p(ps, gq)
+                if k >= 0:
+                    ps[k] = self._execute(ps[k], gid, False)
+                    p = ps[i]
+                else:
+                    gq += (gid,)
         elif kind == "preempt":
-            gq += (p.cur,)
-            p = p._replace(cur=0)
+            if p.cur:  # sysmon's preemptone: gopreempt_m puts it at the global tail (SCH-16/32)
+                gq += (p.cur,)
+                p = p._replace(cur=0)
+            else:  # the request lands on the runnext G that inherits the long slice (SCH-11)
+                p, g, _ = runqget(p)
+                if g > 0:
+                    gq += (g,)
         elif kind == "timer":
             st = self.interp.fire(w, (a[2], a[3]))
             w = st.world
@@ -303,10 +401,13 @@ class GmpModel:
         return GmpState(w, tuple(ps), gq, s.lat)
 
     def _execute(self, p: PState, g: int, inherit: bool) -> PState:
-        """SCH-11 ``execute``: a new slice and ``schedtick++`` unless inherited."""
+        """SCH-11 ``execute``: a new slice and ``schedtick++`` unless inherited.
+        `RUNTIME_G` runs and parks at once: the P is back in ``schedule``."""
         if inherit and self.inherit:
-            return p._replace(cur=g)
-        return p._replace(cur=g, tick=self._tick(p.tick + 1), slice=0)
+            p = p._replace(cur=g)
+        else:
+            p = p._replace(cur=g, tick=self._tick(p.tick + 1), slice=0)
+        return p._replace(cur=0) if g < 0 else p
 
     def _latency(self, s: GmpState, t: GmpState) -> tuple[int, ...]:
         """Per goroutine: transitions it has spent queued since it became runnable."""
@@ -318,11 +419,18 @@ class GmpModel:
                      for k in range(len(t.world.gs)))
 
     # ------------------------------------------------------------------ hooks
+    def search_cost(self, s: GmpState, a: GmpAction) -> int:
+        """`models.outputs.find_output`'s price: the environment's rare
+        perturbations (a preemption, a write long enough to lose the P)."""
+        return 1 if a[0] in ("preempt", "write") else 0
+
     def fairness(self, s: GmpState, a: GmpAction) -> Hashable:
         if a[0] == "sysret":
             return None  # the environment owes a system call nothing
         if a[0] == "retake":
             return f"sysmon P{a[1]}"
+        if a[0] == "preempt":
+            return f"preempt P{a[1]}"
         if a[0] == "netpoll" and a[1] < 0:
             return "netpoll"
         return f"P{a[1]}"
@@ -334,13 +442,15 @@ class GmpModel:
             return "sysmon"
         if a[0] == "netpoll" and a[1] < 0:
             return "netpoll"
-        return f"G{a[2]}" if a[0] == "step" else f"P{a[1]}"
+        return f"G{a[2]}" if a[0] in ("step", "write") else f"P{a[1]}"
 
     def _abstract(self, a: GmpAction) -> tuple[Any, ...] | None:
         """The abstract scheduler's action for a goroutine step, timer or
         environment event (None: scheduler-only)."""
         if a[0] == "step":
             return ("step", a[2]) if a[3] is None else ("select", a[2], a[3])
+        if a[0] == "write":
+            return ("step", a[2])
         if a[0] == "timer":
             return ("timer", a[2], a[3])
         if a[0] == "sysret":
@@ -359,6 +469,13 @@ class GmpModel:
         if kind == "step":
             assert b is not None
             return f"P{i} runs " + self.go.format_action(s.world, b)
+        if kind == "write":
+            assert b is not None
+            t = self._next(s, a)
+            back = ("the global queue (exitsyscall0)" if a[2] in t.gq else
+                    next((f"idle P{k}" for k, q in enumerate(t.ps) if q.cur == a[2]), "-"))
+            return (f"P{i} runs " + self.go.format_action(s.world, b)
+                    + f"; the write(2) is slow: sysmon retakes P{i} (handoffp), G{a[2]} returns to {back}")
         if kind == "timer":
             assert b is not None
             return f"P{i} checkTimers: " + self.go.format_action(s.world, b).removeprefix("timer: ")
@@ -384,9 +501,15 @@ class GmpModel:
             return f"P{i} findRunnable " + text + ", runs it"
         p = s.ps[i]
         if kind == "preempt":
-            return f"P{i}: sysmon preempts G{p.cur}, its time slice ({self.slice_len}) is used up -> global queue"
+            if p.cur:
+                return f"P{i}: sysmon preempts G{p.cur} (its slice ran long) -> global queue"
+            return (f"P{i}: sysmon preempts {gname(p.runnext)}, which inherited a long slice from runnext "
+                    "-> global queue")
         t = self._next(s, a)
         g = t.ps[i].cur
+        if g == 0:  # the runtime goroutine ran and parked
+            src = "runnext" if p.runnext == RUNTIME_G else "a run queue"
+            return f"P{i}: schedule {gname(RUNTIME_G)} from {src}; it parks at once (no finalizers)"
         if kind == "steal":
             v = a[2]
             took = len(s.ps[v].runq) - len(t.ps[v].runq) if not self.buggy else 0
@@ -413,10 +536,10 @@ class GmpModel:
         for i, p in enumerate(s.ps):
             what = (f"running G{p.cur}, slice {p.slice}/{self.slice_len}" if p.cur else
                     f"_Psyscall (G{p.sys} in a system call)" if p.sys else "scheduling/idle")
-            q = " ".join(f"G{g}" for g in p.runq)
-            out[f"P{i}"] = (f"{what}; runnext {'G%d' % p.runnext if p.runnext else '-'}; runq [{q}]; "
+            q = " ".join(gname(g) for g in p.runq)
+            out[f"P{i}"] = (f"{what}; runnext {gname(p.runnext) if p.runnext else '-'}; runq [{q}]; "
                             f"schedtick {p.tick}")
-        out["global runq"] = "[" + " ".join(f"G{g}" for g in s.gq) + "]"
+        out["global runq"] = "[" + " ".join(gname(g) for g in s.gq) + "]"
         if s.lat:
             out["latency"] = {f"G{k + 1}": v for k, v in enumerate(s.lat) if v}
         return out

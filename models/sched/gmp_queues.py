@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from models.state import World
 
-__all__ = ["GmpState", "Gids", "PState", "globrunqget", "queued", "runqget", "runqput", "runqsteal"]
+__all__ = ["RUNTIME_G", "gname", "GmpState", "Gids", "PState", "globrunqget", "queued", "runqget", "runqput", "runqsteal"]
 
 Gids = tuple[int, ...]
 
@@ -136,9 +136,20 @@ class GmpState(NamedTuple):
 
 def queued(s: GmpState) -> list[int]:
     """Goroutine ids waiting in some run queue (runnext, local, global), with repeats."""
-    out: list[int] = list(s.gq)
+    out: list[int] = [g for g in s.gq if g > 0]  # not RUNTIME_G: it is in no World
     for p in s.ps:
-        if p.runnext:
+        if p.runnext > 0:
             out.append(p.runnext)
-        out.extend(p.runq)
+        out.extend(g for g in p.runq if g > 0)
     return out
+
+
+#: A runtime goroutine left on P0's queue by package initialisation (the
+#: finalizer goroutine, `models.sched.gmp` init_states): it is in no
+#: `World`; scheduled, it parks at once.
+RUNTIME_G = -1
+
+
+def gname(g: int) -> str:
+    """How traces name a queued goroutine."""
+    return "G(fing)" if g == RUNTIME_G else f"G{g}"

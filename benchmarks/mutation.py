@@ -1,0 +1,350 @@
+"""Mutation testing of the semantics, the engine, the schedulers, the memory model and the
+reference runtime (issue 20): does the suite fail when a rule of Go is broken?
+
+For each module, mutmut (``[tool.mutmut]`` in pyproject.toml) makes single-edit mutants of it
+(operators, constants, comparisons, arguments, returns) and runs the module's fast targeted test
+selection against each; a mutant the tests do not fail on "survives".  Each module runs in its own
+scratch copy of the repository (mutmut writes a ``mutants/`` tree next to the sources, and the
+selection differs per module), then the script writes reports/mutation.md: per module the score,
+the command, the duration, and every survivor with its diff and verdict.  A survivor is either a
+gap (a test should be written) or argued equivalent in benchmarks/mutation_equivalent.json
+(keyed by module and the mutant's changed lines, so a stale argument stops matching when the
+code changes): the score counts killed / (mutants - equivalent).
+
+It is slow (minutes per module on 2 cores) and not part of CI:
+
+    python benchmarks/mutation.py                      # every module below
+    python benchmarks/mutation.py models/chan.py ...   # some modules
+    python benchmarks/mutation.py --jobs 2 --report reports/mutation.md models/chan.py
+
+A run for some modules keeps the other modules' sections of an existing report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EQUIVALENT = ROOT / "benchmarks" / "mutation_equivalent.json"
+
+SEMANTICS = [
+    "tests/test_semantics_ir.py",
+    "tests/test_semantics_specs.py",
+    "tests/test_rules_survivors.py",
+    "tests/test_rules_named.py",
+    "tests/test_mutation_kills.py",
+]
+
+#: The engine's two big graphs (a million states; SPIN's philosophers): seconds each, ten times that
+#: under mutmut's trampolines, and every engine mutant would run them.
+ENGINE_HEAVY = ["--deselect", "tests/test_engine.py::test_million_state_graph_liveness",
+                "--deselect", "tests/test_engine.py::test_phil_flat_matches_spin_no_reduction"]
+
+#: module -> its targeted test selection (fast tests that exercise it; pytest options pass through).
+SELECTIONS: dict[str, list[str]] = {
+    "models/chan.py": SEMANTICS,
+    "models/select.py": SEMANTICS,
+    "models/sync.py": SEMANTICS,
+    "models/atomic.py": SEMANTICS,
+    "models/interp.py": SEMANTICS,
+    "checker/explore.py": ["tests/test_engine.py", "tests/test_semantics_specs.py", "tests/test_mutation_kills.py",
+                           *ENGINE_HEAVY],
+    "checker/liveness.py": [
+        "tests/test_engine.py",
+        "tests/test_semantics_specs.py",
+        "tests/test_rules_survivors.py",
+        "tests/test_mutation_kills.py",
+        *ENGINE_HEAVY,
+    ],
+    "models/sched/gmp.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
+                            "tests/test_rules_named.py"],
+    "models/sched/gmp_queues.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
+                                   "tests/test_rules_named.py"],
+    "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py"],
+    "reference/objects.py": ["tests/test_reference.py", "tests/test_conformance.py", "tests/test_rules_survivors.py",
+                             "tests/test_rules_named.py"],
+    "reference/syncprims.py": ["tests/test_reference.py", "tests/test_conformance.py",
+                               "tests/test_rules_survivors.py", "tests/test_rules_named.py"],
+}
+
+KILLED = {"killed", "caught by type check", "timeout", "segfault"}
+
+
+@dataclass
+class Mutant:
+    name: str
+    status: str
+    diff: str = ""
+    equivalent: str = ""  # the argument, when argued equivalent
+    later: str = ""  # the test added after the run that kills it (verified by applying the mutant by hand)
+
+    @property
+    def key(self) -> str:
+        return mutant_key(self.diff)
+
+
+@dataclass
+class ModuleRun:
+    module: str
+    selection: list[str]
+    command: str
+    seconds: float
+    mutants: list[Mutant] = field(default_factory=list)
+    error: str = ""
+
+    def counts(self) -> tuple[int, int, int]:
+        """(killed, equivalent, total)."""
+        killed = sum(1 for m in self.mutants if m.status in KILLED)
+        equivalent = sum(1 for m in self.mutants if m.status not in KILLED and m.equivalent)
+        return killed, equivalent, len(self.mutants)
+
+    def later(self) -> int:
+        return sum(1 for m in self.mutants if m.status not in KILLED and not m.equivalent and m.later)
+
+    def score(self) -> float:
+        killed, equivalent, total = self.counts()
+        return 100.0 * killed / max(1, total - equivalent)
+
+
+def mutant_key(diff: str) -> str:
+    """The mutant's changed lines, stripped: stable across runs while the code stays the same."""
+    lines = [ln[0] + ln[1:].strip() for ln in diff.splitlines()
+             if ln[:1] in "+-" and not ln.startswith(("---", "+++"))]
+    return "\n".join(lines)
+
+
+def load_equivalent() -> dict[str, dict[str, dict[str, str]]]:
+    """module -> {changed lines -> {"why": the argument that no behaviour can change} or
+    {"killed_by": a test added after a run that kills the mutant, checked by applying it by hand}}."""
+    if not EQUIVALENT.exists():
+        return {}
+    raw = json.loads(EQUIVALENT.read_text())
+    return {mod: {e["change"]: e for e in entries} for mod, entries in raw.items()}
+
+
+def mutmut_section(module: str, selection: list[str]) -> str:
+    sel = ", ".join(json.dumps(t) for t in selection)
+    return (
+        "[tool.mutmut]\n"
+        'source_paths = ["checker", "models", "reference", "gocheck"]\n'
+        f"only_mutate = [{json.dumps(module)}]\n"
+        'also_copy = ["specs", "tests", "docs", "examples", "benchmarks", "pyproject.toml"]\n'
+        f"pytest_add_cli_args_test_selection = [{sel}]\n"
+        'pytest_add_cli_args = ["-m", "not slow", "-p", "no:cacheprovider", "--benchmark-disable", "-x", "-q"]\n'
+        "mutate_only_covered_lines = true\n"
+        "use_git_change_detection = false\n"
+    )
+
+
+def scratch_copy(dest: Path) -> None:
+    files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           check=True, capture_output=True, text=True).stdout.splitlines()
+    for f in files:
+        src = ROOT / f
+        if src.is_file():
+            (dest / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / f)
+
+
+def with_section(pyproject: str, section: str) -> str:
+    """pyproject.toml text with its ``[tool.mutmut]`` table replaced by `section`."""
+    out = re.sub(r"(?ms)^\[tool\.mutmut\]\n.*?(?=^\[|\Z)", "", pyproject)
+    return out.rstrip("\n") + "\n\n" + section
+
+
+def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
+    selection = [t for t in SELECTIONS[module] if t.startswith("-") or "::" in t or (ROOT / t).exists()]
+    work = Path(tempfile.mkdtemp(prefix="gocheck-mutation-"))
+    command = f"{sys.executable} -m mutmut run --max-children {jobs}"
+    run = ModuleRun(module, selection, command, 0.0)
+    try:
+        scratch_copy(work)
+        pp = work / "pyproject.toml"
+        pp.write_text(with_section(pp.read_text(), mutmut_section(module, selection)))
+        t0 = time.monotonic()
+        proc = subprocess.run(command.split(), cwd=work, capture_output=True, text=True)
+        run.seconds = time.monotonic() - t0
+        if proc.returncode != 0:
+            run.error = (proc.stdout[-2000:] + proc.stderr[-2000:]).strip()
+        res = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=work,
+                             capture_output=True, text=True)
+        for line in res.stdout.splitlines():
+            m = re.match(r"\s+(\S+): (.+)$", line)
+            if m:
+                run.mutants.append(Mutant(m.group(1), m.group(2).strip()))
+        for mut in run.mutants:
+            if mut.status not in KILLED:
+                show = subprocess.run([sys.executable, "-m", "mutmut", "show", mut.name], cwd=work,
+                                      capture_output=True, text=True)
+                mut.diff = "\n".join(show.stdout.splitlines()[1:]).strip()
+    finally:
+        if keep:
+            print(f"kept {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    notes = load_equivalent().get(module, {})
+    for mut in run.mutants:
+        if mut.status not in KILLED:
+            note = notes.get(mut.key, {})
+            mut.equivalent = note.get("why", "")
+            mut.later = note.get("killed_by", "")
+    return run
+
+
+def render_module(run: ModuleRun) -> str:
+    killed, equivalent, total = run.counts()
+    later = run.later()
+    survivors = [m for m in run.mutants if m.status not in KILLED]
+    gaps = [m for m in survivors if not m.equivalent and not m.later]
+    after = 100.0 * (killed + later) / max(1, total - equivalent)
+    out = [
+        f"## {run.module}",
+        "",
+        f"<!-- stats: killed={killed} equivalent={equivalent} later={later} total={total} "
+        f"seconds={run.seconds:.0f} -->",
+        f"- score: **{run.score():.1f}%** ({killed} killed of {total - equivalent} non-equivalent mutants; "
+        f"{total} mutants, {equivalent} argued equivalent, {len(survivors) - equivalent} surviving)",
+    ]
+    if later:
+        out.append(f"- after the run: {later} of the survivors are killed by tests added since (each checked by "
+                   f"applying the mutant by hand): **{after:.1f}%**, {len(gaps)} left")
+    out += [
+        f"- tests: `{' '.join(run.selection)}` (`-m 'not slow' -x`)",
+        f"- command: `{run.command}` in a scratch copy with `only_mutate = [\"{run.module}\"]`; "
+        f"duration {run.seconds:.0f} s",
+    ]
+    if run.error:
+        out += ["", "mutmut reported an error:", "", "```", run.error, "```"]
+    groups = (("Surviving (no test fails)", gaps),
+              ("Killed by a test added after this run", [m for m in survivors if m.later and not m.equivalent]),
+              ("Argued equivalent", [m for m in survivors if m.equivalent]))
+    for title, group in groups:
+        if not group:
+            continue
+        out += ["", f"### {title}", ""]
+        for m in group:
+            if m.equivalent:
+                verdict = f"equivalent: {m.equivalent}"
+            elif m.later:
+                verdict = f"{m.status} in this run; killed by `{m.later}`"
+            else:
+                verdict = f"{m.status}: a gap in the tests"
+            out += [f"- `{m.name}` ({verdict})", "", "```diff", m.diff, "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+HEADER = """# Mutation testing
+
+Produced by `python benchmarks/mutation.py` (mutmut, configured in pyproject.toml's
+`[tool.mutmut]`; the script runs one module at a time in a scratch copy with the module's
+targeted test selection).  Score = killed / (mutants - argued equivalent); a timeout counts as
+killed (the mutant made the tests hang), "no tests" and "survived" count as surviving.
+Equivalent mutants are argued one by one in benchmarks/mutation_equivalent.json and shown below
+each module.  A survivor that a test written after the run kills (the mutant applied by hand to a
+copy of the tree, the test run and seen failing) is listed with that test and counted in the
+"score with them" column; the next run of the module counts it as killed.  Slow: not part of CI.
+
+    python benchmarks/mutation.py MODULE...   # run (mutmut 3, one mutant at a time), save, render
+    python benchmarks/mutation.py --render    # re-render from reports/mutation.json
+
+Durations are wall-clock on a shared 2-core machine, often with two module runs at once.
+"""
+
+
+def save_runs(path: Path, runs: list[ModuleRun]) -> None:
+    """Keep each module's raw result (every mutant's name and status, the survivors' diffs) next to
+    the report, so ``--render`` can redo the report after an equivalence argument is added."""
+    data = json.loads(path.read_text()) if path.exists() else {}
+    for r in runs:
+        data[r.module] = {"selection": r.selection, "command": r.command, "seconds": r.seconds, "error": r.error,
+                          "mutants": [[m.name, m.status, m.diff] for m in r.mutants]}
+    path.write_text(json.dumps(data, indent=0) + "\n")
+
+
+def load_runs(path: Path) -> list[ModuleRun]:
+    notes = load_equivalent()
+    runs = []
+    for mod, d in json.loads(path.read_text()).items():
+        run = ModuleRun(mod, d["selection"], d["command"], d["seconds"], [Mutant(*m) for m in d["mutants"]], d["error"])
+        for mut in run.mutants:
+            if mut.status not in KILLED:
+                note = notes.get(mod, {}).get(mut.key, {})
+                mut.equivalent, mut.later = note.get("why", ""), note.get("killed_by", "")
+        runs.append(run)
+    return runs
+
+
+def write_report(path: Path, runs: list[ModuleRun]) -> None:
+    sections: dict[str, str] = {}
+    if path.exists():
+        text = path.read_text()
+        for chunk in re.split(r"(?m)^(?=## )", text)[1:]:
+            mod = chunk.splitlines()[0][3:].strip()
+            if mod in SELECTIONS:
+                sections[mod] = chunk.rstrip() + "\n"
+    for r in runs:
+        sections[r.module] = render_module(r)
+    summary = ["", "| module | score | killed | equivalent | mutants | killed by later tests | score with them | duration |",
+               "|---|---|---|---|---|---|---|---|"]
+    for mod in SELECTIONS:
+        text = sections.get(mod, "")
+        m = re.search(r"<!-- stats: killed=(\d+) equivalent=(\d+) later=(\d+) total=(\d+) seconds=(\d+) -->", text)
+        old = re.search(r"\((\d+) killed of \d+ non-equivalent mutants; (\d+) mutants, (\d+) argued equivalent.*?"
+                        r"duration (\d+) s", text, re.S)
+        if m or old:
+            if m:
+                k, e, later, t, sec = (int(x) for x in m.groups())
+            else:
+                assert old is not None
+                k, t, e, sec = (int(x) for x in old.groups())
+                later = 0
+            score, after = 100.0 * k / max(1, t - e), 100.0 * (k + later) / max(1, t - e)
+            summary.append(f"| {mod} | {score:.1f}% | {k} | {e} | {t} | {later} | {after:.1f}% | {sec} s |")
+        else:
+            summary.append(f"| {mod} | not run | | | | | | |")
+    body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(sections[m] for m in SELECTIONS if m in sections)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", help=f"modules to mutate (default: all of {', '.join(SELECTIONS)})")
+    ap.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (mutmut --max-children)")
+    ap.add_argument("--report", type=Path, default=ROOT / "reports" / "mutation.md")
+    ap.add_argument("--keep", action="store_true", help="keep the scratch copies (to inspect mutants/)")
+    ap.add_argument("--render", action="store_true",
+                    help="only rewrite the report from the saved results (after editing the equivalence arguments)")
+    args = ap.parse_args(argv)
+    saved = args.report.with_suffix(".json")
+    if args.render:
+        write_report(args.report, load_runs(saved))
+        return 0
+    modules = args.modules or list(SELECTIONS)
+    unknown = [m for m in modules if m not in SELECTIONS]
+    if unknown:
+        print(f"error: no test selection for {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    runs = []
+    for mod in modules:
+        run = run_module(mod, args.jobs, args.keep)
+        killed, equivalent, total = run.counts()
+        print(f"{mod}: {run.score():.1f}% ({killed}/{total - equivalent}, {equivalent} equivalent) "
+              f"in {run.seconds:.0f} s" + (" ERROR" if run.error else ""), flush=True)
+        runs.append(run)
+        save_runs(saved, [run])
+        write_report(args.report, runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
