@@ -3,30 +3,11 @@ edge of the explicit model, with exact counts."""
 
 from __future__ import annotations
 
-from collections import deque
-from typing import Any
-
 from checker.check import check
 from models.gc.collector import barrier_shades
 from models.gc.heap import BLACK, DONE, GREY, LIVE, MARK, OFF, RAGGED, STW1, STW2, UNALLOC, WHITE
 from models.gc.variants import variant
-
-
-def _edges(m: Any) -> list[tuple[Any, Any, Any]]:
-    """Every edge (state, action, successor) of the model's reachable graph, breadth first."""
-    init = m.init_states()
-    seen = set(init)
-    q = deque(init)
-    out = []
-    while q:
-        s = q.popleft()
-        for a in m.actions(s):
-            t = m.next_state(s, a)
-            out.append((s, a, t))
-            if t not in seen:
-                seen.add(t)
-                q.append(t)
-    return out
+from tests.helpers import edges
 
 
 def test_gc1_gc2_gc3_colours_and_the_two_invariants() -> None:
@@ -60,7 +41,7 @@ def test_gc8_barrier_is_on_in_every_p_before_anything_is_blackened() -> None:
     phase has a P without it (V5); with the fence off (V9) the others follow later, and a state
     exists where marking runs while some P has no barrier."""
     def holes(v: str) -> int:
-        return sum(1 for s, _, _ in _edges(variant(v)) if s.phase in (MARK, RAGGED) and not all(s.barrier))
+        return sum(1 for s, _, _ in edges(variant(v)) if s.phase in (MARK, RAGGED) and not all(s.barrier))
     assert holes("V5") == 0
     assert holes("V9") > 0
 
@@ -68,7 +49,7 @@ def test_gc8_barrier_is_on_in_every_p_before_anything_is_blackened() -> None:
 def test_gc9_a_cycle_moves_through_its_phases_in_order() -> None:
     """GC-9: off -> sweep termination (STW) -> mark -> mark done (ragged barrier) -> mark termination
     (STW) -> sweep/off: every phase change along every edge of V6 is one of these."""
-    moves = {(s.phase, t.phase) for s, _, t in _edges(variant("V6")) if s.phase != t.phase}
+    moves = {(s.phase, t.phase) for s, _, t in edges(variant("V6")) if s.phase != t.phase}
     allowed = {(OFF, STW1), (STW1, MARK), (MARK, RAGGED), (RAGGED, MARK), (RAGGED, STW2), (STW2, MARK),
                (STW2, DONE), (STW2, OFF), (DONE, OFF)}
     assert moves <= allowed and (OFF, STW1) in moves and (STW1, MARK) in moves
@@ -83,7 +64,7 @@ def test_gc9_4_no_reachable_object_is_white_at_mark_termination() -> None:
     for v in ("V2", "V4", "V5", "V6", "V11"):
         m = variant(v)
         bad = ends[v] = 0
-        for s, _, t in _edges(m):
+        for s, _, t in edges(m):
             if s.phase == STW2 and t.phase != STW2 and t.phase != MARK:
                 live = reachable(s, m.gnames, m.snames)
                 bad += sum(1 for o in live if s.colour[o] != BLACK)
@@ -97,7 +78,7 @@ def test_gc9_6_the_sweep_frees_exactly_the_white_objects() -> None:
     mark termination are in swept spans): in every sweep step of V6 on the garbage scenario (two
     cycles) every freed object was white and every white allocated object is freed."""
     sweeps = 0
-    for s, _, t in _edges(variant("V6", scenario="garbage", cycles=2)):
+    for s, _, t in edges(variant("V6", scenario="garbage", cycles=2)):
         freed = {o for o, (a, b) in enumerate(zip(s.alloc, t.alloc)) if a == LIVE and b != LIVE}
         if freed:
             sweeps += 1
@@ -109,13 +90,13 @@ def test_gc10_gc11_scanned_stacks_stay_black_and_new_objects_are_black() -> None
     """GC-10: a goroutine's stack, once scanned in a cycle, stays black until the cycle ends;
     GC-11: during marking an object is allocated black (V5), white only in V7."""
     m = variant("V5")
-    for s, _, t in _edges(m):
+    for s, _, t in edges(m):
         if t.cycle == s.cycle and t.phase != OFF:
             assert all(t.stack_black[g] for g in range(len(s.stack_black)) if s.stack_black[g])
     alloc = variant("V7", scenario="alloc")
     born_white = born_black = 0
     for model, v in ((variant("V5", scenario="alloc"), "black"), (alloc, "white")):
-        for s, _, t in _edges(model):
+        for s, _, t in edges(model):
             for o, (a, b) in enumerate(zip(s.alloc, t.alloc)):
                 if a == UNALLOC and b == LIVE and s.marking:
                     if v == "black":
