@@ -61,6 +61,21 @@ def reachable(model: Any, max_states: int = 1_000_000) -> Iterator[Any]:
                 q.append(t)
 
 
+def edges(model: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """Every edge ``(state, action, successor)`` of the reachable graph, breadth first."""
+    init = model.init_states()
+    seen = set(init)
+    q = deque(init)
+    while q:
+        s = q.popleft()
+        for a in model.actions(s):
+            t = model.next_state(s, a)
+            yield s, a, t
+            if t not in seen:
+                seen.add(t)
+                q.append(t)
+
+
 def exit_outputs(model: Any, max_states: int = 1_000_000) -> set[tuple[str, str | None]]:
     """What the process can print before it exits, as ``(stdout, panic)`` pairs.
 

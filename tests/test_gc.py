@@ -274,6 +274,8 @@ def test_reference_unsafe_variant_loses_an_object(v: str) -> None:
 
 @pytest.mark.parametrize("v", ["V5", "V6"])
 def test_reference_safe_variant_runs_clean(v: str) -> None:
+    """A safe barrier on real threads: the collector suspends one mutator at a time at a safe point
+    to scan its stack (suspendG, SCH-34) and no reachable object is ever freed (GC-SAFE)."""
     from reference.gc import stress
     assert stress(v, 20, seed=0) == (20, None, None)
 

@@ -15,9 +15,10 @@ import pytest
 
 from checker.check import check
 from gocheck.factory import build_model
-from gocheck.spec import apply_override, load_spec, load_spec_text
+from gocheck.spec import load_spec, load_spec_text
 from models.sched.gmp import GmpModel, GmpState
 from models.sched.gmp_queues import PState, globrunqget, runqget, runqput, runqsteal
+from tests.helpers import spec as named_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "specs")
@@ -32,13 +33,6 @@ PINNED = {
     "steal_no_global_check": (19, 19, {"starvation_free": ("violated", 19, 9),
                                        "terminates": ("violated", 19, 9)}),
 }
-
-
-def _spec(name: str, **overrides):
-    spec = load_spec(os.path.join(SPECS, name + ".yaml"))
-    for k, v in overrides.items():
-        spec = apply_override(spec, "runtime." + k, v)
-    return spec
 
 
 def _check(spec):
@@ -60,7 +54,7 @@ def _actions(model: GmpModel, path):
 def test_spec_verdicts_counts_and_traces(name):
     """Every spec gives the verdicts its `expect` names, with pinned counts and trace lengths; SCH-23
     (gmp.work_conservation): with stealing off an idle P coexists with queued work after one step."""
-    spec = _spec(name)
+    spec = named_spec(name)
     assert spec.runtime.scheduler == "gmp"
     _, r = _check(spec)
     states, transitions, traces = PINNED[name]
@@ -77,18 +71,18 @@ def test_twins_hold_with_go_defaults_restored():
     for name, knob, value in [("steal_runnext_no_inherit", "runnext_inherits_slice", True),
                               ("steal_no_global_check", "global_check_every", 2),
                               ("steal_no_global_check", "runnext_inherits_slice", True)]:
-        _, r = _check(_spec(name, **{knob: value}))
+        _, r = _check(named_spec(name, **{knob: value}))
         assert r["starvation_free"].verdict.kind == "holds", (name, knob)
         assert r["terminates"].verdict.kind == "holds", (name, knob)
-    _, r = _check(_spec("steal_no_steal", steal="one"))
+    _, r = _check(named_spec("steal_no_steal", steal="one"))
     assert r["gmp.work_conservation"].verdict.kind == "holds"
-    _, r = _check(_spec("steal_buggy", buggy_steal=False))
+    _, r = _check(named_spec("steal_buggy", buggy_steal=False))
     assert r["gmp.no_lost_goroutine"].verdict.kind == "holds"
 
 
 def test_starvation_trace_shows_runnext_ping_pong():
     """The no-inheritance lasso: the pair hands runnext back and forth while main waits in the local queue."""
-    model, r = _check(_spec("steal_runnext_no_inherit"))
+    model, r = _check(named_spec("steal_runnext_no_inherit"))
     pr = r["starvation_free"]
     steps, _ = _actions(model, pr.path)
     loop = steps[pr.loop:]
@@ -98,7 +92,7 @@ def test_starvation_trace_shows_runnext_ping_pong():
 
 
 def test_global_check_trace_keeps_main_in_global_queue():
-    model, r = _check(_spec("steal_no_global_check"))
+    model, r = _check(named_spec("steal_no_global_check"))
     pr = r["starvation_free"]
     steps, end = _actions(model, pr.path)
     assert "runtime.Gosched()" in steps[2]
@@ -107,7 +101,7 @@ def test_global_check_trace_keeps_main_in_global_queue():
 
 def test_max_latency_is_exact():
     """steal.yaml's max_latency 28 is the exact maximum: 27 is violated."""
-    spec = _spec("steal")
+    spec = named_spec("steal")
     props = tuple(p if p.name != "max_latency" else type(p)("max_latency", 27) for p in spec.properties)
     model = GmpModel(spec.program, spec.runtime, props)
     r = check(model)
@@ -118,7 +112,7 @@ def test_max_latency_is_exact():
 def test_buggy_steal_duplicates_a_goroutine():
     """SCH-INV-1: a runnable goroutine is in exactly one place; a steal that never advances the
     victim's head leaves it in two, and gmp.no_lost_goroutine says so."""
-    model, r = _check(_spec("steal_buggy"))
+    model, r = _check(named_spec("steal_buggy"))
     steps, end = _actions(model, r["gmp.no_lost_goroutine"].path)
     assert steps[-1].startswith("P1: steal from P0.runnext")
     assert "duplicated" in r["gmp.no_lost_goroutine"].verdict.reason
@@ -217,7 +211,7 @@ def test_runqget_globrunqget_and_steal():
 
 
 def test_state_is_canonical_and_small():
-    spec = _spec("steal")
+    spec = named_spec("steal")
     model = build_model(spec)
     s0 = model.init_states()[0]
     assert isinstance(s0, GmpState) and hash(s0) == hash(model.init_states()[0])
@@ -262,7 +256,7 @@ def test_preemption_as_a_choice_keeps_the_twins_verdicts(name, inherit, startup,
     per P.  A runnext ping-pong that inherits one slice keeps the preemption enabled (also on the G
     about to inherit), so a fair run preempts it and main runs; one that starts a new slice at every
     hand-off does not, and main starves, exactly as with the forced bound (``preempt: slice``)."""
-    spec = _spec(name, preempt="any", startup=startup, runnext_inherits_slice=inherit)
+    spec = named_spec(name, preempt="any", startup=startup, runnext_inherits_slice=inherit)
     _, r = _check(spec)
     assert r.stats.states == states
     assert r["starvation_free"].verdict.kind == verdict and r["terminates"].verdict.kind == verdict

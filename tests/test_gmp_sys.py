@@ -10,14 +10,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections import deque
 
 import pytest
 
 import reference
 from checker.check import check
 from gocheck.factory import build_model
-from gocheck.spec import load_spec, load_spec_text
+from gocheck.spec import load_spec_text
+from tests.helpers import edges
+from tests.helpers import spec as named_spec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPECS = os.path.join(ROOT, "specs")
@@ -38,27 +39,9 @@ PINNED = {
 }
 
 
-def _spec(name):
-    return load_spec(os.path.join(SPECS, name + ".yaml"))
-
-
-def _reach(model):
-    init = model.init_states()
-    seen = set(init)
-    q = deque(init)
-    while q:
-        s = q.popleft()
-        for a in model.actions(s):
-            t = model.next_state(s, a)
-            yield s, a, t
-            if t not in seen:
-                seen.add(t)
-                q.append(t)
-
-
 @pytest.mark.parametrize("name", sorted(PINNED))
 def test_spec_verdicts_and_counts(name):
-    spec = _spec(name)
+    spec = named_spec(name)
     model = build_model(spec)
     res = check(model, max_states=spec.bounds.max_states)
     states, transitions, verdicts = PINNED[name]
@@ -71,7 +54,7 @@ def test_spec_verdicts_and_counts(name):
 def test_noretake_starvation_trace_is_the_syscall_scenario():
     """The lasso: main holds P0 in _Psyscall with the worker G3 in P0's runnext,
     and the spinner G2 loops on P1 (preempted, rescheduled) for ever."""
-    spec = _spec("syscall_handoff_noretake")
+    spec = named_spec("syscall_handoff_noretake")
     model = build_model(spec)
     res = check(model, max_states=spec.bounds.max_states)
     r = res["starvation_free"]
@@ -89,7 +72,7 @@ def test_noretake_starvation_trace_is_the_syscall_scenario():
     assert {a[0] for _, a in cycle} <= {"step", "preempt", "run"} and all(a[1] == 1 - k for _, a in cycle)
     assert {a[2] for _, a in cycle if a[0] == "step"} == {2}  # only the spinner runs
     # with the retake the same state offers sysmon's hand-off, and it is weakly fair
-    on = build_model(_spec("syscall_handoff"))
+    on = build_model(named_spec("syscall_handoff"))
     assert ("retake", k) in on.actions(st) and on.fairness(st, ("retake", k)) == f"sysmon P{k}"
     assert model.fairness(st, ("sysret", 1)) is None
 
@@ -97,9 +80,9 @@ def test_noretake_starvation_trace_is_the_syscall_scenario():
 def test_syscall_enter_exit_and_retake_paths():
     """SCH-25 (P -> _Psyscall), SCH-27 a/b/c (SCH-27a: the old P still in _Psyscall is taken back; SCH-27c: no P free, the G goes to the global queue)
     and SCH-28 all occur in syscall_handoff."""
-    model = build_model(_spec("syscall_handoff"))
+    model = build_model(named_spec("syscall_handoff"))
     kinds = set()
-    for s, a, t in _reach(model):
+    for s, a, t in edges(model):
         if a[0] == "step" and t.ps[a[1]].sys == a[2]:
             kinds.add("enter")
             assert s.world.gs[a[2] - 1].status == "run" and t.world.gs[a[2] - 1].wait[0] == "syscall"
@@ -124,9 +107,9 @@ def test_syscall_enter_exit_and_retake_paths():
 def test_netpoll_readiness_goes_through_injectglist_or_findrunnable():
     """NP-1: the pipe's pollDesc records the reader parked in IO wait; NP-3: netpoll readies it;
     NP-4: injected without a P it goes to the global queue, found by findRunnable it runs at once."""
-    model = build_model(_spec("netpoll_wait"))
+    model = build_model(named_spec("netpoll_wait"))
     seen = set()
-    for s, a, t in _reach(model):
+    for s, a, t in edges(model):
         if a[0] == "netpoll":
             g = s.world.heap[a[2]].reader
             assert s.world.gs[g - 1].wait[0] == "IO wait"
@@ -144,12 +127,12 @@ def test_netpoll_readiness_goes_through_injectglist_or_findrunnable():
 def test_abstract_env_actions_and_dl_o6_final_state():
     """DL-2.2: a goroutine blocked in netpoll keeps an M busy (run > 0): no deadlock is reported,
     but the reader leaks."""
-    spec = _spec("dl_o6_netpoll")
+    spec = named_spec("dl_o6_netpoll")
     model = build_model(spec)
-    finals = [s for s, a, t in _reach(model) if not model.actions(t)]
+    finals = [s for s, a, t in edges(model) if not model.actions(t)]
     assert finals
     from models import props
-    for _s, _a, t in _reach(model):
+    for _s, _a, t in edges(model):
         if not model.actions(t):
             g2 = t.gs[1]
             assert g2.wait[0] == "IO wait" and props.deadlock_reason(model.interp, t) is True
@@ -209,7 +192,7 @@ REAL = {
 @pytest.mark.skipif(GO is None, reason="go toolchain not installed")
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_spec_programs_build_and_run_under_go(name):
-    spec = _spec(name)
+    spec = named_spec(name)
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "main.go")
         with open(path, "w") as f:
@@ -242,7 +225,7 @@ def test_spec_programs_build_and_run_under_go(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_spec_programs_under_the_reference_runtime(name):
-    spec = _spec(name)
+    spec = named_spec(name)
     r = reference.run(spec.program, procs=spec.runtime.procs, timeout_s=3 if REAL[name] is None else 30)
     if REAL[name] is None:
         assert r.timed_out and "deadlock" not in r.stderr

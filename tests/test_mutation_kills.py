@@ -442,7 +442,7 @@ def test_rw3_unlock_returns_the_rwmutex_to_its_initial_state() -> None:
     announced writer, empty queues), so states after a Lock/Unlock cycle merge with the states
     before it, and a reader or a writer arriving later parks and queues normally (RW-2, RW-4)."""
     r = check(_model(RW_CYCLES))
-    assert (r.stats.states, r.stats.transitions) == (472, 1171)
+    assert (r.stats.states, r.stats.transitions) == (582, 1482)
     assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
         ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
     # A writer cycling forever: each Unlock must give back the very state its Lock started from.

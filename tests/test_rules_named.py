@@ -517,11 +517,12 @@ func main() {
 
 def _gmp(src: str, procs: int) -> Any:
     return _model(src, props="[deadlock_free, gmp.no_lost_goroutine]",
-                  runtime=f"runtime: {{scheduler: gmp, procs: {procs}, time_slice: 3}}\n")
+                  runtime=f"runtime: {{scheduler: gmp, procs: {procs}, time_slice: 3, preempt: slice, startup: fixed}}\n")
 
 
 def test_sch7_sch10_sch11_sch13_sch14_sch17_one_p_runs_a_forced_schedule() -> None:
-    """With one P every step is forced.  SCH-13: ``go`` puts the new G in runnext; SCH-17: when
+    """With one P (and ``preempt: slice, startup: fixed``: sysmon preempts after the slice, one start
+    state) every step is forced.  SCH-13: ``go`` puts the new G in runnext; SCH-17: when
     main parks, ``schedule`` finds G2 (``("run", 0)``); SCH-10/SCH-11: taken from runnext it
     inherits main's slice (tick stays 1, slice 3 = used up), so sysmon preempts it at once to the
     global queue (SCH-7), from where it runs with a new slice (tick 2, slice 0); SCH-14: its send
@@ -540,11 +541,11 @@ def test_sch7_sch10_sch11_sch13_sch14_sch17_one_p_runs_a_forced_schedule() -> No
         (("step", 0, 1, None), PState(cur=1, runnext=2, tick=1, slice=2), ()),
         (("run", 0), PState(runnext=2, tick=1, slice=3), ()),
         (("preempt", 0), PState(cur=2, tick=1, slice=3), ()),
-        (("run", 0), PState(tick=1, slice=3), (2,)),
+        (("run", 0), PState(tick=1), (2,)),  # nothing to pass the slice on to: the P forgets it
         (("step", 0, 2, None), PState(cur=2, tick=2), ()),
         (("run", 0), PState(runnext=1, tick=2, slice=3), ()),
         (("preempt", 0), PState(cur=1, tick=2, slice=3), ()),
-        (("run", 0), PState(tick=2, slice=3), (1,)),
+        (("run", 0), PState(tick=2), (1,)),
     ]
     assert "".join(s.world.output) == "ok\n" and len(trace) == 11
 
@@ -562,9 +563,9 @@ def test_sch1_sch3_sch20_an_idle_p_steals_runnext_and_the_woken_g_goes_to_the_wa
     assert m.actions(s1) == [("step", 0, 1, None), ("steal", 1, 0)]
     s2 = m.next_state(s1, ("step", 0, 1, None))  # main parks on <-ch
     s3 = m.next_state(s2, ("steal", 1, 0))
-    assert s3.ps == (PState(tick=1, slice=3), PState(cur=2, tick=1))
+    assert s3.ps == (PState(tick=1), PState(cur=2, tick=1))
     s4 = m.next_state(s3, ("step", 1, 2, None))
-    assert s4.ps == (PState(tick=1, slice=3), PState(runnext=1, tick=1, slice=3))
+    assert s4.ps == (PState(tick=1), PState(runnext=1, tick=1, slice=3))
     assert m.actions(s4) == [("steal", 0, 1), ("run", 1)]
     r = check(m)
     assert {k: v.verdict.kind for k, v in r.results.items()} == {"deadlock_free": "holds",

@@ -338,3 +338,24 @@ def test_sch27_syscall_return_without_its_p_queues_globally_when_the_global_queu
             assert all(p.cur != a[1] for p in t.ps)
             seen += 1
     assert seen == 45  # 20 before issue 19 (nondeterministic start, preemption as a choice)
+
+
+def test_sch27b_syscall_return_takes_an_idle_p_when_the_global_queue_is_empty() -> None:
+    """SCH-27(b): a goroutine returning from a system call whose P was retaken takes an idle P when
+    one exists and no work waits in the global queue: it runs at once, not through the queue."""
+    from tests.helpers import reachable, spec
+
+    m = build_model(spec("syscall_handoff", procs=2))
+    seen = 0
+    for s in reachable(m, 300_000):
+        for a in m.actions(s):
+            if a[0] != "sysret" or any(p.sys == a[1] for p in s.ps) or s.gq:
+                continue
+            if not any(not (p.cur or p.sys or p.runnext or p.runq) for p in s.ps):
+                continue
+            t = m.next_state(s, a)
+            if t.world.gs[a[1] - 1].status != RUN:
+                continue
+            assert any(p.cur == a[1] for p in t.ps) and a[1] not in t.gq
+            seen += 1
+    assert seen > 0
