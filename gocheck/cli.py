@@ -156,36 +156,25 @@ def cmd_replay_on(argv: list[str]) -> int:
     return conformance.replay_trace(args.trace, procs=args.procs, seed=args.seed, loops=args.loops)
 
 
-def _procs(text: str) -> int:
-    """GOMAXPROCS on the reference runtime: 1..256 (specs allow 1..64 for the model)."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--procs must be an integer, got {text!r}") from None
-    if not 1 <= n <= 256:
-        raise argparse.ArgumentTypeError(f"--procs must be between 1 and 256, got {n}")
-    return n
+def _int_in(lo: int, hi: int | None, what: str) -> Any:
+    """An argparse type: an integer in lo..hi (hi None: no upper bound)."""
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be an integer, got {text!r}") from None
+        if n < lo or (hi is not None and n > hi):
+            bound = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+            raise argparse.ArgumentTypeError(f"{what} must be {bound}, got {n}")
+        return n
+    return parse
 
 
-def _loops(text: str) -> int:
-    """Unrollings of a lasso's loop on the reference runtime: 0..1000 (each one is a copy of the loop)."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--loops must be an integer, got {text!r}") from None
-    if not 0 <= n <= 1000:
-        raise argparse.ArgumentTypeError(f"--loops must be between 0 and 1000, got {n}")
-    return n
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
+#: GOMAXPROCS on the reference runtime: 1..256 (specs allow 1..64 for the model).
+_procs = _int_in(1, 256, "--procs")
+#: Unrollings of a lasso's loop on the reference runtime (each one is a copy of the loop).
+_loops = _int_in(0, 1000, "--loops")
+_positive = _int_in(1, None, "the value")
 
 
 def _megabytes(text: str) -> float:
