@@ -177,14 +177,21 @@ _loops = _int_in(0, 1000, "--loops")
 _positive = _int_in(1, None, "the value")
 
 
-def _megabytes(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of megabytes, got {text!r}") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 MB, got {text}")
-    return x
+def _more_than_zero(unit: str, short: str) -> Any:
+    """An argparse type: a number (of `unit`) greater than 0."""
+    def parse(text: str) -> float:
+        try:
+            x = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number of {unit}, got {text!r}") from None
+        if not x > 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0 {short}, got {text}")
+        return x
+    return parse
+
+
+_seconds = _more_than_zero("seconds", "seconds")
+_megabytes = _more_than_zero("megabytes", "MB")
 
 
 def _check_scaling(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -200,16 +207,6 @@ def _check_scaling(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
             import ray  # noqa: F401
         except ImportError:
             parser.error("--ray needs Ray: pip install 'gocheck[distributed]'")
-
-
-def _seconds(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
-    return x
 
 
 def _check_flags(p: argparse.ArgumentParser) -> None:
