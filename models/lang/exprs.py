@@ -13,6 +13,7 @@ lock (`ir.CopySync`; Go vet's copylocks flags it, Go runs it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -993,20 +994,29 @@ class ExprMixin(_Base):
         name = info.full + ("$pbound" if info.ptr_recv else "$bound")
         if name in self.out or name in self.unit.functions:
             return name
-        w = FuncBuilder(name, pos=p, lazy_captures=False)
-        r = w.slot("recv")
-        w.nparams = len(info.sig.params)
-        params = [w.slot(f"a{i}") for i in range(w.nparams)]
-        w.nresults = len(info.sig.results)
-        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-        saved: FuncBuilder = self.fb
-        self.fb = w
-        try:
+        def body(w: FuncBuilder, r: int, params: list[int], res: tuple[int, ...]) -> None:
             recv = r
             if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                 recv = self.copy_new(r, GT("struct", info.full.split(".")[0]), p, self.unit.func_nodes[info.full])
             w.emit(ir.Call(res, info.full, None, (recv, *params), p))
             w.emit(ir.Return(res, p))
+        return self._bound_wrapper(name, info.sig, p, body)
+
+    def _bound_wrapper(self, name: str, sig: Any, p: tuple[int, int],
+                       body: Callable[[FuncBuilder, int, list[int], tuple[int, ...]], None]) -> str:
+        """Build the bound-method function `name`: one capture (the receiver, slot ``recv``), the
+        method's parameters and results; `body` emits its code into the builder, which is the
+        current one while it runs."""
+        w = FuncBuilder(name, pos=p, lazy_captures=False)
+        r = w.slot("recv")
+        w.nparams = len(sig.params)
+        params = [w.slot(f"a{i}") for i in range(w.nparams)]
+        w.nresults = len(sig.results)
+        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
+        saved: FuncBuilder = self.fb
+        self.fb = w
+        try:
+            body(w, r, params, res)
         finally:
             self.fb = saved
         self.out[name] = w.finish(1)
@@ -1024,25 +1034,14 @@ class ExprMixin(_Base):
         name = f"{sname}.{mname}" + ("$bound" if in_value_set else "$pbound")
         if name in self.out or name in self.unit.functions:
             return name
-        w = FuncBuilder(name, pos=p, lazy_captures=False)
-        r = w.slot("recv")
-        w.nparams = len(info.sig.params)
-        params = [w.slot(f"a{i}") for i in range(w.nparams)]
-        w.nresults = len(info.sig.results)
-        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-        saved: FuncBuilder = self.fb
-        self.fb = w
-        try:
+        def body(w: FuncBuilder, r: int, params: list[int], res: tuple[int, ...]) -> None:
             base = self.walk(r, path, p)
             if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                 base = self.copy_new(base, GT("struct", info.full.split(".")[0]), p,
                                      self.unit.func_nodes[info.full])
             w.emit(ir.Call(res, info.full, None, (base, *params), p))
             w.emit(ir.Return(res, p))
-        finally:
-            self.fb = saved
-        self.out[name] = w.finish(1)
-        return name
+        return self._bound_wrapper(name, info.sig, p, body)
 
     def ensure_promoted_iface(self, sname: str, mname: str, path: list[tuple[str, GT]], iface: GT,
                               p: tuple[int, int]) -> str:
@@ -1053,25 +1052,13 @@ class ExprMixin(_Base):
         name = f"{sname}.{mname}$bound"
         if name in self.out or name in self.unit.functions:
             return name
-        sig = self.types.iface_methods(iface)[mname]
-        w = FuncBuilder(name, pos=p, lazy_captures=False)
-        r = w.slot("recv")
-        w.nparams = len(sig.params)
-        params = [w.slot(f"a{i}") for i in range(w.nparams)]
-        w.nresults = len(sig.results)
-        res = tuple(w.slot(f"r{i}") for i in range(w.nresults))
-        saved: FuncBuilder = self.fb
-        self.fb = w
-        try:
+        def body(w: FuncBuilder, r: int, params: list[int], res: tuple[int, ...]) -> None:
             base = self.walk(r, path, p)
             f = w.temp()
             w.emit(ir.IfaceMethod(f, base, mname, p))
             w.emit(ir.Call(res, None, f, tuple(params), p))
             w.emit(ir.Return(res, p))
-        finally:
-            self.fb = saved
-        self.out[name] = w.finish(1)
-        return name
+        return self._bound_wrapper(name, self.types.iface_methods(iface)[mname], p, body)
 
     # ---- fmt operands: Error() and String() methods (fmt/print.go handleMethods)
 
