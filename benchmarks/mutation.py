@@ -57,7 +57,7 @@ SELECTIONS: dict[str, list[str]] = {
     "models/atomic.py": SEMANTICS,
     "models/interp.py": SEMANTICS,
     "checker/explore.py": ["tests/test_engine.py", "tests/test_semantics_specs.py", "tests/test_mutation_kills.py",
-                           *ENGINE_HEAVY],
+                           "tests/test_mutation_kills_engine.py", *ENGINE_HEAVY],
     "checker/liveness.py": [
         "tests/test_engine.py",
         "tests/test_semantics_specs.py",
@@ -69,7 +69,8 @@ SELECTIONS: dict[str, list[str]] = {
                             "tests/test_rules_named.py"],
     "models/sched/gmp_queues.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
                                    "tests/test_rules_named.py"],
-    "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py"],
+    "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py",
+                            "tests/test_mutation_kills.py"],
     "reference/objects.py": ["tests/test_reference.py", "tests/test_conformance.py", "tests/test_rules_survivors.py",
                              "tests/test_rules_named.py"],
     "reference/syncprims.py": ["tests/test_reference.py", "tests/test_conformance.py",
