@@ -16,8 +16,13 @@ It is slow (minutes per module on 2 cores) and not part of CI:
     python benchmarks/mutation.py                      # every module below
     python benchmarks/mutation.py models/chan.py ...   # some modules
     python benchmarks/mutation.py --jobs 2 --report reports/mutation.md models/chan.py
+    python benchmarks/mutation.py --budget 3600 --workdir /tmp/m-interp models/interp.py   # a slice
 
-A run for some modules keeps the other modules' sections of an existing report.
+A run for some modules keeps the other modules' sections of an existing report.  A module too big
+for one sitting runs in slices: ``--budget`` interrupts mutmut after that many seconds (the mutants
+not reached stay "not checked"), ``--workdir`` keeps the scratch copy, and the same command again
+resumes there (mutmut skips the mutants that have a result).  The report then says "partial": the
+score is over the mutants checked so far, and the count of those not checked is shown.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import argparse
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -78,6 +84,8 @@ SELECTIONS: dict[str, list[str]] = {
 }
 
 KILLED = {"killed", "caught by type check", "timeout", "segfault"}
+#: A mutant a budgeted run did not reach (or interrupted): neither killed nor surviving yet.
+UNCHECKED = {"not checked", "check was interrupted by user"}
 
 
 @dataclass
@@ -102,14 +110,22 @@ class ModuleRun:
     mutants: list[Mutant] = field(default_factory=list)
     error: str = ""
 
+    @property
+    def checked(self) -> list[Mutant]:
+        return [m for m in self.mutants if m.status not in UNCHECKED]
+
+    def unchecked(self) -> int:
+        return len(self.mutants) - len(self.checked)
+
     def counts(self) -> tuple[int, int, int]:
-        """(killed, equivalent, total)."""
-        killed = sum(1 for m in self.mutants if m.status in KILLED)
-        equivalent = sum(1 for m in self.mutants if m.status not in KILLED and m.equivalent)
-        return killed, equivalent, len(self.mutants)
+        """(killed, equivalent, total) over the mutants checked (all of them unless the run is partial)."""
+        checked = self.checked
+        killed = sum(1 for m in checked if m.status in KILLED)
+        equivalent = sum(1 for m in checked if m.status not in KILLED and m.equivalent)
+        return killed, equivalent, len(checked)
 
     def later(self) -> int:
-        return sum(1 for m in self.mutants if m.status not in KILLED and not m.equivalent and m.later)
+        return sum(1 for m in self.checked if m.status not in KILLED and not m.equivalent and m.later)
 
     def score(self) -> float:
         killed, equivalent, total = self.counts()
@@ -162,20 +178,46 @@ def with_section(pyproject: str, section: str) -> str:
     return out.rstrip("\n") + "\n\n" + section
 
 
-def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
+def run_mutmut(command: str, work: Path, budget: float | None) -> tuple[int, str]:
+    """Run mutmut in `work`; past `budget` seconds interrupt it (SIGINT: mutmut stops its workers and
+    keeps every result it has).  Returns (exit code or -SIGINT when stopped, its output's tail)."""
+    with open(work / "mutmut.log", "w") as log:
+        proc = subprocess.Popen(command.split(), cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True)
+        try:
+            code = proc.wait(timeout=budget)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            code = -signal.SIGINT
+    return code, (work / "mutmut.log").read_text()[-2000:]
+
+
+def run_module(module: str, jobs: int, keep: bool, budget: float | None = None,
+               workdir: Path | None = None) -> ModuleRun:
     selection = [t for t in SELECTIONS[module] if t.startswith("-") or "::" in t or (ROOT / t).exists()]
-    work = Path(tempfile.mkdtemp(prefix="gocheck-mutation-"))
+    resume = workdir is not None and (workdir / "mutants").is_dir()
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        keep = True
+    work = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="gocheck-mutation-"))
     command = f"{sys.executable} -m mutmut run --max-children {jobs}"
     run = ModuleRun(module, selection, command, 0.0)
+    spent = work / "seconds-so-far"
     try:
-        scratch_copy(work)
-        pp = work / "pyproject.toml"
-        pp.write_text(with_section(pp.read_text(), mutmut_section(module, selection)))
+        if not resume:
+            scratch_copy(work)
+            pp = work / "pyproject.toml"
+            pp.write_text(with_section(pp.read_text(), mutmut_section(module, selection)))
         t0 = time.monotonic()
-        proc = subprocess.run(command.split(), cwd=work, capture_output=True, text=True)
-        run.seconds = time.monotonic() - t0
-        if proc.returncode != 0:
-            run.error = (proc.stdout[-2000:] + proc.stderr[-2000:]).strip()
+        code, tail = run_mutmut(command, work, budget)
+        run.seconds = time.monotonic() - t0 + (float(spent.read_text()) if spent.exists() else 0.0)
+        spent.write_text(f"{run.seconds:.1f}\n")
+        if code not in (0, -signal.SIGINT):
+            run.error = tail.strip()
         res = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=work,
                              capture_output=True, text=True)
         for line in res.stdout.splitlines():
@@ -183,7 +225,7 @@ def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
             if m:
                 run.mutants.append(Mutant(m.group(1), m.group(2).strip()))
         for mut in run.mutants:
-            if mut.status not in KILLED:
+            if mut.status not in KILLED | UNCHECKED:
                 show = subprocess.run([sys.executable, "-m", "mutmut", "show", mut.name], cwd=work,
                                       capture_output=True, text=True)
                 mut.diff = "\n".join(show.stdout.splitlines()[1:]).strip()
@@ -204,17 +246,21 @@ def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
 def render_module(run: ModuleRun) -> str:
     killed, equivalent, total = run.counts()
     later = run.later()
-    survivors = [m for m in run.mutants if m.status not in KILLED]
+    unchecked = run.unchecked()
+    survivors = [m for m in run.checked if m.status not in KILLED]
     gaps = [m for m in survivors if not m.equivalent and not m.later]
     after = 100.0 * (killed + later) / max(1, total - equivalent)
     out = [
         f"## {run.module}",
         "",
         f"<!-- stats: killed={killed} equivalent={equivalent} later={later} total={total} "
-        f"seconds={run.seconds:.0f} -->",
+        f"seconds={run.seconds:.0f} unchecked={unchecked} -->",
         f"- score: **{run.score():.1f}%** ({killed} killed of {total - equivalent} non-equivalent mutants; "
         f"{total} mutants, {equivalent} argued equivalent, {len(survivors) - equivalent} surviving)",
     ]
+    if unchecked:
+        out.append(f"- **partial run**: {total} of {total + unchecked} mutants checked, {unchecked} not reached "
+                   f"within the time budget; the score is over the checked ones")
     if later:
         out.append(f"- after the run: {later} of the survivors are killed by tests added since (each checked by "
                    f"applying the mutant by hand): **{after:.1f}%**, {len(gaps)} left")
@@ -296,22 +342,40 @@ def write_report(path: Path, runs: list[ModuleRun]) -> None:
         sections[r.module] = render_module(r)
     summary = ["", "| module | score | killed | equivalent | mutants | killed by later tests | score with them | duration |",
                "|---|---|---|---|---|---|---|---|"]
+    totals = [0, 0, 0, 0, 0]  # killed, equivalent, later, checked, not checked
+    missing = []
     for mod in SELECTIONS:
         text = sections.get(mod, "")
-        m = re.search(r"<!-- stats: killed=(\d+) equivalent=(\d+) later=(\d+) total=(\d+) seconds=(\d+) -->", text)
+        m = re.search(r"<!-- stats: killed=(\d+) equivalent=(\d+) later=(\d+) total=(\d+) seconds=(\d+)"
+                      r"(?: unchecked=(\d+))? -->", text)
         old = re.search(r"\((\d+) killed of \d+ non-equivalent mutants; (\d+) mutants, (\d+) argued equivalent.*?"
                         r"duration (\d+) s", text, re.S)
         if m or old:
             if m:
-                k, e, later, t, sec = (int(x) for x in m.groups())
+                k, e, later, t, sec = (int(x) for x in m.groups()[:5])
+                unchecked = int(m.group(6) or 0)
             else:
                 assert old is not None
                 k, t, e, sec = (int(x) for x in old.groups())
-                later = 0
+                later = unchecked = 0
             score, after = 100.0 * k / max(1, t - e), 100.0 * (k + later) / max(1, t - e)
-            summary.append(f"| {mod} | {score:.1f}% | {k} | {e} | {t} | {later} | {after:.1f}% | {sec} s |")
+            partial = f" (partial: {t} of {t + unchecked} checked)" if unchecked else ""
+            summary.append(f"| {mod} | {score:.1f}%{partial} | {k} | {e} | {t} | {later} | {after:.1f}% | {sec} s |")
+            for i, v in enumerate((k, e, later, t, unchecked)):
+                totals[i] += v
         else:
             summary.append(f"| {mod} | not run | | | | | | |")
+            missing.append(mod)
+    k, e, later, t, unchecked = totals
+    summary.append(f"| **all run** | **{100.0 * k / max(1, t - e):.1f}%** | {k} | {e} | {t} | {later} | "
+                   f"**{100.0 * (k + later) / max(1, t - e):.1f}%** | |")
+    notes = []
+    if unchecked:
+        notes.append(f"{unchecked} mutants of partially run modules are not checked yet")
+    if missing:
+        notes.append(f"not run: {', '.join(missing)}")
+    if notes:
+        summary += ["", "Overall: " + "; ".join(notes) + "."]
     body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(sections[m] for m in SELECTIONS if m in sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body)
@@ -323,6 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (mutmut --max-children)")
     ap.add_argument("--report", type=Path, default=ROOT / "reports" / "mutation.md")
     ap.add_argument("--keep", action="store_true", help="keep the scratch copies (to inspect mutants/)")
+    ap.add_argument("--budget", type=float, default=None,
+                    help="seconds per module: then stop mutmut; the mutants not reached stay unchecked (partial run)")
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="scratch copy to use and keep (one module); if it holds a run already, resume it")
     ap.add_argument("--render", action="store_true",
                     help="only rewrite the report from the saved results (after editing the equivalence arguments)")
     args = ap.parse_args(argv)
@@ -335,11 +403,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: no test selection for {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.workdir is not None and len(modules) != 1:
+        print("error: --workdir takes one module", file=sys.stderr)
+        return 2
     runs = []
     for mod in modules:
-        run = run_module(mod, args.jobs, args.keep)
+        run = run_module(mod, args.jobs, args.keep, args.budget, args.workdir)
         killed, equivalent, total = run.counts()
-        print(f"{mod}: {run.score():.1f}% ({killed}/{total - equivalent}, {equivalent} equivalent) "
+        partial = f", {run.unchecked()} not checked" if run.unchecked() else ""
+        print(f"{mod}: {run.score():.1f}% ({killed}/{total - equivalent}, {equivalent} equivalent{partial}) "
               f"in {run.seconds:.0f} s" + (" ERROR" if run.error else ""), flush=True)
         runs.append(run)
         save_runs(saved, [run])

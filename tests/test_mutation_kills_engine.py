@@ -14,6 +14,7 @@ import io
 import os
 import sys
 from collections.abc import Hashable
+from typing import Any
 
 import pytest
 
@@ -107,22 +108,24 @@ class _Branchy:
 
 
 class _Clock:
-    """A stand-in for the `time` module: monotonic() is 100, 101, 102, ... one second a call."""
+    """A stand-in for the `time` module: monotonic() is 100, 100 + tick, 100 + 2 tick, ..."""
 
-    def __init__(self) -> None:
-        self.now = 99.0
+    def __init__(self, tick: float = 1.0) -> None:
+        self.tick, self.now = tick, 100.0 - tick
 
     def monotonic(self) -> float:
-        self.now += 1.0
+        self.now += self.tick
         return self.now
 
 
-#: Ample sets at 1 ({x, x2}) and 2 ({u}); see test_reduction_and_its_cycle_proviso.
+#: Ample sets at 1 ({x, x2}), 2 ({u}) and 3 ({p}); see test_reduction_and_its_cycle_proviso.
 _POR: dict[int, list[tuple[str, int, str | None]]] = {
     0: [("a", 1, None), ("b", 2, None)],
     1: [("x", 3, None), ("x2", 6, None), ("y", 4, None)],
     2: [("u", 3, None), ("v", 5, None)],
+    3: [("p", 6, None), ("q", 7, None)],
 }
+_AMPLE = {1: [0, 1], 2: [0], 3: [0]}
 
 
 
@@ -336,7 +339,7 @@ def test_random_simulation_with_liveness_or_reduction_or_fingerprints() -> None:
     """Random simulation keeps no graph (liveness is unknown: not exhaustive, not "not preserved"
     even when reduction was asked for); the fingerprint store needs bfs or dfs."""
     live = Property.eventually("ends", lambda s: s >= 3, "none")
-    m = _Table(_POR, [live], persistent={1: [0, 1], 2: [0]})
+    m = _Table(_POR, [live], persistent=_AMPLE)
     r = explore(m, "random", walks=3, max_depth=4, reduce=True)
     assert r.graph is None and str(r["ends"].verdict) == "unknown (random simulation is not exhaustive)"
     with pytest.raises(ValueError, match="^the fingerprint store needs a bfs or dfs search$"):
@@ -347,27 +350,33 @@ def test_random_simulation_with_liveness_or_reduction_or_fingerprints() -> None:
 
 
 def test_reduction_and_its_cycle_proviso() -> None:
-    """Ample sets: 1 keeps {x, x2} (3 and 6 new), 2 keeps {u}, whose successor 3 is known.  The
-    default proviso ("depth") accepts it (3 was found deeper than 2): 5 states, 2 reduced; "visited"
-    rejects any known successor and expands 2 fully (6 states, 1 reduced); without reduction all 7.
-    The fingerprint store keeps no depths, so it always uses "visited"."""
-    m = _Table(_POR, persistent={1: [0, 1], 2: [0]})
+    """Ample sets: 1 (depth 1) keeps {x, x2} (3 and 6 new, depth 2); 2 (depth 1) keeps {u}, whose
+    successor 3 is known; 3 (depth 2) keeps {p}, whose successor 6 is known.  The default proviso
+    ("depth") accepts a known successor found deeper than the state (3 from 2) and rejects one at the
+    same depth (6 from 3: 3 is expanded fully, adding 7): 6 states, 2 reduced; "visited" rejects
+    any known successor (2 and 3 expand fully: 7 states, 1 reduced); without reduction all 8.  The
+    fingerprint store keeps no depths, so it always uses "visited"."""
+    m = _Table(_POR, persistent=_AMPLE)
     got = {k: (r.stats.states, r.stats.reduced) for k, r in {
         "depth": explore(m, reduce=True), "visited": explore(m, reduce=True, proviso="visited"),
         "full": explore(m), "fingerprints": explore(m, reduce=True, fingerprints=True)}.items()}
-    assert got == {"depth": (5, 2), "visited": (6, 1), "full": (7, 0), "fingerprints": (6, 1)}
+    assert got == {"depth": (6, 2), "visited": (7, 1), "full": (8, 0), "fingerprints": (7, 1)}
     live = Property.eventually("ends", lambda s: s >= 3, "none")
-    r = explore(_Table(_POR, [live], persistent={1: [0, 1], 2: [0]}), reduce=True)
+    r = explore(_Table(_POR, [live], persistent=_AMPLE), reduce=True)
     assert (r.graph, r["ends"].prop.name, r["ends"].verdict.reason) == (None, "ends", NOT_PRESERVED)
 
 
-def test_fingerprints_qualify_a_never_reached() -> None:
-    """With the fingerprint store a "never reached" is only as sure as the store: the reason carries
-    the bound on the probability that a state was missed."""
-    r = explore(_Line(3), fingerprints=True, properties=[Property.sometimes("far", lambda s: s > 9)])
+def test_fingerprints_qualify_a_never_reached_and_a_holds() -> None:
+    """With the fingerprint store a "never reached" or a "holds" is only as sure as the store: the
+    reason carries the bound on the probability that a state was missed; expanded states are dropped
+    (None in Result.states)."""
+    props = [Property.sometimes("far", lambda s: s > 9), Property.always("small", lambda s: s < 9)]
+    r = explore(_Line(3), fingerprints=True, properties=props)
     p = r.stats.omission_probability
-    assert (r.stats.states, r.stats.store) == (4, "fingerprints") and 0 < p < 1e-12
-    assert r["far"].verdict.reason == f"never reached (hash compaction: P(a state was missed) <= {p:.2g})"
+    assert (r.stats.states, r.stats.store, r.states) == (4, "fingerprints", [None] * 4) and 0 < p < 1e-12
+    why = f"hash compaction: P(a state was missed) <= {p:.2g}"
+    assert (r["far"].verdict.kind, r["far"].verdict.reason) == ("violated", f"never reached ({why})")
+    assert (r["small"].verdict.kind, r["small"].verdict.reason) == ("holds", why)
 
 
 # ---------------------------------------------------------------- the progress line
@@ -396,3 +405,48 @@ def test_the_default_bounds_are_the_parallel_searchs() -> None:
     seq, par = inspect.signature(explore).parameters, inspect.signature(run_parallel).parameters
     assert (seq["max_states"].default, seq["max_depth"].default) == (
         par["max_states"].default, par["max_depth"].default) == (10_000_000, 1_000_000)
+
+
+class _Live:
+    """Records what `_Progress` asks of rich's Live: how it is made and every line it shows."""
+
+    made: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    lines: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("console")
+        _Live.made.append((args, kwargs))
+
+    def start(self) -> None:
+        _Live.lines.append("start")
+
+    def update(self, text: str) -> None:
+        _Live.lines.append(text)
+
+    def stop(self) -> None:
+        _Live.lines.append("stop")
+
+
+def test_the_progress_line_is_redrawn_at_most_every_quarter_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A transient rich Live line, refreshed 4 times a second, started empty; looked at every 256
+    expansions and redrawn only when a quarter of a second has passed since the last redraw.  With a
+    clock ticking 1/8 s a call from 100: redrawn at 256 expansions (257 states in 0.125 s: 2,056 states/s), not
+    at 512 (1/8 s since), at 768 (exactly 1/4 s since: 769 states in 0.375 s), not at 1024.  A clock
+    that does not move shows 0 states/s."""
+    import rich.live
+
+    monkeypatch.setattr(rich.live, "Live", _Live)
+    monkeypatch.setattr(sys, "stderr", _Tty())
+    monkeypatch.setattr(_Live, "made", [])
+    monkeypatch.setattr(_Live, "lines", [])
+    monkeypatch.setattr(ex, "time", _Clock(0.125))
+    r = explore(_Line(1100), progress=True)
+    assert _Live.made == [(("",), {"transient": True, "refresh_per_second": 4})]
+    assert _Live.lines == ["start",
+                           "[bold]257[/] states  256 transitions  depth 256  frontier 1  2,056 states/s",
+                           "[bold]769[/] states  768 transitions  depth 768  frontier 1  2,051 states/s", "stop"]
+    assert r.stats.seconds == 0.625
+    monkeypatch.setattr(_Live, "lines", [])
+    monkeypatch.setattr(ex, "time", _Clock(0.0))
+    explore(_Line(300), progress=True)
+    assert _Live.lines == ["start", "[bold]257[/] states  256 transitions  depth 256  frontier 1  0 states/s", "stop"]
