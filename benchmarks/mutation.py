@@ -272,7 +272,8 @@ def render_module(run: ModuleRun) -> str:
     if run.error:
         out += ["", "mutmut reported an error:", "", "```", run.error, "```"]
     groups = (("Surviving (no test fails)", gaps),
-              ("Killed by a test added after this run", [m for m in survivors if m.later and not m.equivalent]),
+              ("Killed by a test added after this run (or a kill mutmut cannot see), checked by applying the mutant "
+               "by hand", [m for m in survivors if m.later and not m.equivalent]),
               ("Argued equivalent", [m for m in survivors if m.equivalent]))
     for title, group in groups:
         if not group:
@@ -303,7 +304,8 @@ copy of the tree, the test run and seen failing) is listed with that test and co
     python benchmarks/mutation.py MODULE...   # run (mutmut 3, one mutant at a time), save, render
     python benchmarks/mutation.py --render    # re-render from reports/mutation.json
 
-Durations are wall-clock on a shared 2-core machine, often with two module runs at once.
+Durations are wall-clock on a shared 2-core machine (the first runs of chan, select, sync, atomic,
+liveness, gmp_queues often had two module runs at once; later runs ran alone at `nice -n 19`).
 """
 
 
