@@ -72,7 +72,7 @@ SELECTIONS: dict[str, list[str]] = {
         *ENGINE_HEAVY,
     ],
     "models/sched/gmp.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
-                            "tests/test_rules_named.py"],
+                            "tests/test_rules_named.py", "tests/test_mutation_kills_gmp.py"],
     "models/sched/gmp_queues.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
                                    "tests/test_rules_named.py"],
     "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py",
