@@ -50,6 +50,7 @@ STATES = {
     "bugs/cadvisor_3803_double_close": 2887, "bugs/cadvisor_3803_double_close_fixed": 3365,
     "bugs/cockroach_4407_wg_add_race": 61, "bugs/cockroach_4407_wg_add_race_fixed": 165,
     "bugs/nomad_10301_shared_headers": 240, "bugs/nomad_10301_shared_headers_fixed": 1780,
+    "bugs/grpc_5854_double_close": 470, "bugs/grpc_5854_double_close_fixed": 665,
 }
 
 BUGS = sorted(n for n in STATES if not n.endswith("_fixed"))
@@ -120,6 +121,7 @@ def test_bugs1_messages_and_outcomes() -> None:
     assert reason("bugs/k8s_12782_cacher_callback_abba", "deadlock_free").startswith(
         "fatal error: all goroutines are asleep - deadlock!")
     assert reason("bugs/cadvisor_3803_double_close", "panic_free").startswith("panic: close of closed channel")
+    assert reason("bugs/grpc_5854_double_close", "panic_free") == "panic: close of closed channel [G4 at main.go:19]"
     assert reason("bugs/serving_3068_pool_send_on_closed", "panic_free").startswith("panic: send on closed channel")
     assert reason("bugs/serving_3068_pool_send_on_closed", "race_free").startswith("data race on WaitGroup i.wg")
     assert reason("bugs/cockroach_4407_wg_add_race", "race_free").startswith("data race on WaitGroup s.stop")
