@@ -41,6 +41,17 @@ STATES = {
     "bugs/moby_36114_double_lock_fixed": 7, "bugs/serving_3148_reactor_race": 40,
     "bugs/serving_3148_reactor_race_fixed": 58, "bugs/syncthing_4829_double_rlock": 11,
     "bugs/syncthing_4829_double_rlock_fixed": 20,
+    # bugs2
+    "bugs/prometheus_3941_timer_drain_hang": 436, "bugs/prometheus_3941_timer_drain_hang_fixed": 867,
+    "bugs/nomad_15134_missing_timer_reset": 37, "bugs/nomad_15134_missing_timer_reset_fixed": 118,
+    "bugs/etcd_6857_status_after_stop": 231, "bugs/etcd_6857_status_after_stop_fixed": 277,
+    "bugs/moby_33781_undrained_probe": 663, "bugs/moby_33781_undrained_probe_fixed": 653,
+    "bugs/k8s_85017_first_error_leak": 28, "bugs/k8s_85017_first_error_leak_fixed": 28,
+    "bugs/cockroach_96302_unchecked_ctx_send": 293, "bugs/cockroach_96302_unchecked_ctx_send_fixed": 327,
+    "bugs/grpc_862_dial_never_closed": 50, "bugs/grpc_862_dial_never_closed_fixed": 58,
+    "bugs/moby_30408_cond_wait_error": 69, "bugs/moby_30408_cond_wait_error_fixed": 94,
+    "bugs/moby_29733_cond_no_broadcast": 69, "bugs/moby_29733_cond_no_broadcast_fixed": 75,
+    "bugs/restful_168_double_checked_lock": 349, "bugs/restful_168_double_checked_lock_fixed": 216,
 }
 
 BUGS = sorted(n for n in STATES if not n.endswith("_fixed"))
@@ -83,7 +94,8 @@ RACY = [n for n in BUGS if n in ("bugs/grpc_1748_global_race", "bugs/istio_8967_
                                  "bugs/etcd_8194_config_race", "bugs/etcd_4876_field_race",
                                  "bugs/k8s_80284_unlocked_write", "bugs/k8s_81091_counter_race",
                                  "bugs/serving_3148_reactor_race", "bugs/datadog_4545_lazy_init_race",
-                                 "bugs/moby_22941_loop_closure", "bugs/k8s_128638_map_writes")]
+                                 "bugs/moby_22941_loop_closure", "bugs/k8s_128638_map_writes",
+                                 "bugs/restful_168_double_checked_lock")]
 
 
 @pytest.mark.parametrize("name", RACY)
@@ -97,3 +109,17 @@ def test_race_traces_agree_with_happens_before(name: str) -> None:
     assert r.verdict.kind == "violated" and r.path is not None
     text = explain_race(model, r.path)
     assert text.startswith("data race on ") and not text.startswith(INCONSISTENT)
+
+
+def test_bugs2_messages() -> None:
+    """The new kernels fail for the intended reason: the blocked operation the report describes."""
+    drain = reason("bugs/prometheus_3941_timer_drain_hang", "deadlock_free")
+    assert drain.startswith("fatal error: all goroutines are asleep - deadlock!") and "<-timer.C" in drain
+    assert "select timer.C, stopCh" in reason("bugs/nomad_15134_missing_timer_reset", "deadlock_free")
+    assert "chan send n.status" in reason("bugs/etcd_6857_status_after_stop", "deadlock_free")
+    assert "chan send spanCh" in reason("bugs/cockroach_96302_unchecked_ctx_send", "deadlock_free")
+    assert "sync.Cond.Wait p.activateWait" in reason("bugs/moby_30408_cond_wait_error", "deadlock_free")
+    assert "sync.Cond.Wait p.activateWait" in reason("bugs/moby_29733_cond_no_broadcast", "deadlock_free")
+    assert reason("bugs/restful_168_double_checked_lock", "race_free").startswith("data race on ws.pathExpr")
+    for leak in ("moby_33781_undrained_probe", "k8s_85017_first_error_leak", "grpc_862_dial_never_closed"):
+        assert reason("bugs/" + leak, "leak_free").endswith("blocked forever: no continuation from here unblocks it")
