@@ -51,6 +51,17 @@ STATES = {
     "bugs/cockroach_4407_wg_add_race": 61, "bugs/cockroach_4407_wg_add_race_fixed": 165,
     "bugs/nomad_10301_shared_headers": 240, "bugs/nomad_10301_shared_headers_fixed": 1780,
     "bugs/grpc_5854_double_close": 470, "bugs/grpc_5854_double_close_fixed": 665,
+    # bugs2
+    "bugs/prometheus_3941_timer_drain_hang": 436, "bugs/prometheus_3941_timer_drain_hang_fixed": 867,
+    "bugs/nomad_15134_missing_timer_reset": 37, "bugs/nomad_15134_missing_timer_reset_fixed": 118,
+    "bugs/etcd_6857_status_after_stop": 231, "bugs/etcd_6857_status_after_stop_fixed": 277,
+    "bugs/moby_33781_undrained_probe": 663, "bugs/moby_33781_undrained_probe_fixed": 653,
+    "bugs/k8s_85017_first_error_leak": 28, "bugs/k8s_85017_first_error_leak_fixed": 28,
+    "bugs/cockroach_96302_unchecked_ctx_send": 293, "bugs/cockroach_96302_unchecked_ctx_send_fixed": 327,
+    "bugs/grpc_862_dial_never_closed": 50, "bugs/grpc_862_dial_never_closed_fixed": 58,
+    "bugs/moby_30408_cond_wait_error": 69, "bugs/moby_30408_cond_wait_error_fixed": 94,
+    "bugs/moby_29733_cond_no_broadcast": 69, "bugs/moby_29733_cond_no_broadcast_fixed": 75,
+    "bugs/restful_168_double_checked_lock": 349, "bugs/restful_168_double_checked_lock_fixed": 216,
 }
 
 BUGS = sorted(n for n in STATES if not n.endswith("_fixed"))
@@ -97,7 +108,9 @@ RACY = [n for n in BUGS if n in ("bugs/grpc_1748_global_race", "bugs/istio_8967_
                                  # bugs1
                                  "bugs/k8s_134083_errors_append", "bugs/containers_image_2155_shared_append",
                                  "bugs/serving_3068_pool_send_on_closed", "bugs/cockroach_4407_wg_add_race",
-                                 "bugs/nomad_10301_shared_headers")]
+                                 "bugs/nomad_10301_shared_headers",
+                                 # bugs2
+                                 "bugs/restful_168_double_checked_lock")]
 
 
 @pytest.mark.parametrize("name", RACY)
@@ -135,3 +148,17 @@ def test_bugs1_messages_and_outcomes() -> None:
     # The shared backing array: a layer's slot can be left empty by the other's overwrite.
     assert outputs("bugs/containers_image_2155_shared_append_fixed") == {"[key-l1 key-l2] 3 4\n"}
     assert "[key-l1 key-l2] 3 4\n" in outputs("bugs/containers_image_2155_shared_append")
+
+
+def test_bugs2_messages() -> None:
+    """The new kernels fail for the intended reason: the blocked operation the report describes."""
+    drain = reason("bugs/prometheus_3941_timer_drain_hang", "deadlock_free")
+    assert drain.startswith("fatal error: all goroutines are asleep - deadlock!") and "<-timer.C" in drain
+    assert "select timer.C, stopCh" in reason("bugs/nomad_15134_missing_timer_reset", "deadlock_free")
+    assert "chan send n.status" in reason("bugs/etcd_6857_status_after_stop", "deadlock_free")
+    assert "chan send spanCh" in reason("bugs/cockroach_96302_unchecked_ctx_send", "deadlock_free")
+    assert "sync.Cond.Wait p.activateWait" in reason("bugs/moby_30408_cond_wait_error", "deadlock_free")
+    assert "sync.Cond.Wait p.activateWait" in reason("bugs/moby_29733_cond_no_broadcast", "deadlock_free")
+    assert reason("bugs/restful_168_double_checked_lock", "race_free").startswith("data race on ws.pathExpr")
+    for leak in ("moby_33781_undrained_probe", "k8s_85017_first_error_leak", "grpc_862_dial_never_closed"):
+        assert reason("bugs/" + leak, "leak_free").endswith("blocked forever: no continuation from here unblocks it")
