@@ -392,3 +392,24 @@ def test_the_timer_corpus_is_recorded():
         assert name in names()
         with open(os.path.join(CORPUS, name + ".json"), encoding="utf-8") as f:
             assert json.load(f)["runs"] == 200
+
+
+@pytest.mark.slow
+def test_the_reference_runtime_fires_one_ps_timers_in_deadline_order():
+    """The reference runtime (reference/) keeps its timers in one heap by real
+    deadline (monotonic clock) and runs the expired ones in order, so with one
+    P it prints Go's output on each timer corpus program (TM-2), three runs
+    each, and only what the ordered model reaches."""
+    import reference
+    from models.lang import compile_go
+
+    for name in TIMER_CORPUS:
+        path = os.path.join(CORPUS, name + ".go")
+        with open(path, encoding="utf-8") as f:
+            program = compile_go(f.read(), path)
+        go = {r["output"] for r in recorded(name)}
+        model = _corpus_endings(name, "ordered", **{"runtime.scheduler": "abstract"})
+        for seed in range(3):
+            r = reference.run(program, procs=1, seed=seed, timeout_s=20)
+            assert r.exit_code == 0 and r.output in go, (name, r.output)
+            assert (r.output, "exit") in model
