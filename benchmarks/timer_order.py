@@ -8,8 +8,11 @@ order changes, per program that sets timers.
 2. The scheduling corpus programs that set timers: Go's outputs (200 runs)
    and the model's outputs, preemption off and Go's start, under ``any``
    and ``ordered``.
+3. ``--two-ps N``: the TM-3 oracle: `TWO_PS` built with ``go build`` and run
+   N times: how often a later, longer timer on one P fires before an
+   earlier, shorter one on the other (both Ps busy).
 
-    PYTHONPATH=$PWD python benchmarks/timer_order.py [--specs] [--corpus]
+    PYTHONPATH=$PWD python benchmarks/timer_order.py [--specs] [--corpus] [--two-ps 200]
 """
 
 from __future__ import annotations
@@ -24,6 +27,41 @@ from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+#: TM-3: timers live in per-P heaps; a busy P runs none of its timers.
+TWO_PS = """package main
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+func spin(d time.Duration) {
+	t0 := time.Now()
+	for time.Since(t0) < d {
+	}
+}
+
+func main() {
+	runtime.GOMAXPROCS(2)
+	a := time.NewTimer(1 * time.Millisecond)
+	res := make(chan string, 1)
+	go func() {
+		b := time.NewTimer(2 * time.Millisecond)
+		spin(4 * time.Millisecond)
+		<-b.C
+		select {
+		case <-a.C:
+			res <- "A fired first"
+		default:
+			res <- "B fired, A not yet"
+		}
+	}()
+	spin(8 * time.Millisecond)
+	fmt.Println(<-res)
+}
+"""
 
 TIMER_CALL = re.compile(r"time\.(Sleep|After|NewTimer|NewTicker|Tick|AfterFunc)\b|context\.With(Timeout|Deadline)\b")
 
@@ -97,18 +135,39 @@ def corpus_table() -> None:
                 res = outputs(build_model(corpus_spec(name, {**base, "runtime.timers": order})), 200_000)
                 outs = sorted(e.output for e in res.endings)
                 cells.append(f"{len(outs)}: " + ", ".join(repr(o) for o in outs)
-                             + ("" if res.complete else " (incomplete)") + f" [{time.monotonic() - t0:.1f}s]")
+                             + ("" if res.complete else " (incomplete)")
+                             + f" [{res.states} states, {time.monotonic() - t0:.1f}s]")
         print(f"| {name} | {go} | " + " | ".join(cells) + " |", flush=True)
+
+
+def two_ps(runs: int) -> None:
+    import collections
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "go.mod"), "w", encoding="utf-8") as f:
+            f.write("module twops\n\ngo 1.19\n")
+        with open(os.path.join(d, "main.go"), "w", encoding="utf-8") as f:
+            f.write(TWO_PS)
+        subprocess.run(["go", "build", "-o", "twops", "."], cwd=d, check=True, capture_output=True, timeout=600)
+        got = collections.Counter(subprocess.run([os.path.join(d, "twops")], capture_output=True, text=True,
+                                                 timeout=60).stdout.strip() for _ in range(runs))
+    version = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
+    print(f"{version}, {os.cpu_count()} CPUs, {runs} runs: " + ", ".join(f"{k!r} x{v}" for k, v in got.most_common()))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--specs", action="store_true")
     ap.add_argument("--corpus", action="store_true")
+    ap.add_argument("--two-ps", type=int, default=0, metavar="N")
     args = ap.parse_args(argv)
-    if args.specs or not args.corpus:
+    if args.two_ps:
+        two_ps(args.two_ps)
+    elif args.specs or not args.corpus:
         specs_table()
-    if args.corpus or not args.specs:
+    if args.corpus or not (args.specs or args.two_ps):
         corpus_table()
     return 0
 

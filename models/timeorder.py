@@ -23,7 +23,8 @@ What Go does
   of the P that set it, each P runs its own, and ``runOneTimer`` drops the
   heap lock while the function runs, so a stealing P can overtake.
   Measured (go1.19.8, two Ps busy): a 2 ms timer set after a 1 ms one
-  fired first in 28 of 50 runs.  So ``ordered`` constrains nothing unless
+  fired first in 100 and 140 of 200 runs (two series, `benchmarks/timer_order.py
+  --two-ps 200`).  So ``ordered`` constrains nothing unless
   ``runtime.procs`` is 1; with more Ps it is ``any``.
 - TM-4: where a timer is set and where its ``when`` was read differ:
   ``time.NewTimer`` (and ``After``, ``AfterFunc``, ``NewTicker``,

@@ -140,7 +140,7 @@ def test_tm1_durations_the_model_does_not_know_hold_nothing_back():
 
 def test_tm3_with_several_ps_timers_fire_in_any_order():
     """TM-3: each P has its own heap and a busy P runs none of its timers, so
-    with procs > 1 (Go measured: a later, longer timer first in 28 of 50 runs)
+    with procs > 1 (Go measured: a later, longer timer first in 100 and 140 of 200 runs)
     ``ordered`` is ``any``, under both schedulers."""
     for sched in ("abstract", "gmp"):
         assert endings(TIMER_STOP, scheduler=sched, procs=2) == {"false\n", "true\n"}
