@@ -457,3 +457,17 @@ def test_two_sleeps_do_not_commute_under_ordered():
                 got[order] = m.persistent_set(w, m.actions(w))
     assert got == {"any": [0], "ordered": None}
     assert endings(prog) == endings(prog, timers="any") == {"a\nb\n", "b\na\n"}
+
+
+def test_the_switch_is_a_checked_runtime_option():
+    """``runtime.timers``: ordered (default), any, never; anything else (the old
+    value ``fire`` included: it is ``any`` now) is an input error at its place."""
+    from checker.errors import InputError
+    from models.options import RuntimeOptions
+
+    assert RuntimeOptions().timers == "ordered"
+    head = "name: t\nsource: |\n  package main\n  func main() {}\nruntime:\n  timers: "
+    for v in ("ordered", "any", "never"):
+        assert load_spec_text(head + v + "\n", "t.yaml").runtime.timers == v
+    with pytest.raises(InputError, match=r"t.yaml:6:11: runtime.timers must be one of ordered, any, never, got 'fire'"):
+        load_spec_text(head + "fire\n", "t.yaml")
