@@ -417,3 +417,23 @@ outcomes:
     spec = load_spec_text(text, "t.yaml")
     res = check_outcomes(spec, sc_finals(spec))
     assert [(x.verdict, x.reason) for x in res] == [("forbidden", ""), ("allowed", "")]
+
+
+def test_anonymous_struct_with_an_embedded_mutex_guards_its_map():
+    """tests/go/63_anon_embedded.go: ``struct{ sync.Mutex; plugins map[string]int }`` promotes
+    Lock/Unlock (Go spec, "Struct types"); an embedded *T and sync.WaitGroup promote their
+    fields and methods.  Without the lock, the two registrations race on the map."""
+    from tests.helpers import GO
+
+    with open(f"{GO}/63_anon_embedded.go") as f:
+        src = f.read()
+    r = check(go_model(src))
+    assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
+        ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
+    assert r.stats.states == 147
+    assert exit_outputs(go_model(src)) == {("2\nc 1 1\n", None)}
+    racy = src.replace("\tstorage.Lock()\n\tdefer storage.Unlock()\n", "")
+    assert racy != src
+    assert check(go_model(racy))["race_free"].verdict.reason == (
+        "data race on map ? (concurrent map read and map write): G2 writes at main.go:22 "
+        "(storage.plugins[name]++) and G3 reads at main.go:22 (storage.plugins[name]++)")

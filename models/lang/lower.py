@@ -148,7 +148,8 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
                         fb.emit(ir.Const(s, self.zero(t, nnode), pos(nnode)))
                         v = Var("_", t, -1, fb, s)
                     if v.is_object:
-                        self.outside("named results of struct type", nnode)
+                        self.outside("named results of struct type", nnode,
+                                     "leave the results unnamed, or return a pointer")
                     fb.result_vars.append(v)
                 fb.defers = node.start_byte in self.analysis.defers
                 fb.store_results = any(v.boxed for v in fb.result_vars) or (fb.defers and self.uses_recover(node))
