@@ -402,12 +402,12 @@ source: |
   var r int
 
   func get() (n int) {
-  	defer func() { n = 7 }()
-  	return 1
+      defer func() { n = 7 }()
+      return 1
   }
 
   func main() {
-  	r = get()
+      r = get()
   }
 properties: [race_free]
 outcomes:
@@ -437,3 +437,23 @@ def test_anonymous_struct_with_an_embedded_mutex_guards_its_map():
     assert check(go_model(racy))["race_free"].verdict.reason == (
         "data race on map ? (concurrent map read and map write): G2 writes at main.go:22 "
         "(storage.plugins[name]++) and G3 reads at main.go:22 (storage.plugins[name]++)")
+
+
+def test_fmt_prints_every_result_of_a_multi_valued_call():
+    """``fmt.Println(two())``: every result of the call is an operand (Go spec, "Calls":
+    f(g()) passes g's results as f's parameters); the model used to print only the first."""
+    src = """
+package main
+
+import "fmt"
+
+func two() (int, string) { return 1, "two" }
+
+func main() {
+	fmt.Println(two())
+	fmt.Print(two())
+	fmt.Println()
+	fmt.Println((two()))
+}
+"""
+    assert exit_outputs(go_model(src)) == {("1 two\n1two\n1 two\n", None)}
