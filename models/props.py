@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from models import datatypes, ir
+from models.chan import send_reads
 from models.interp import Interpreter
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, World
 from models.sync import LOCK_OPS
@@ -93,7 +94,9 @@ class Access:
     ``kind`` is ``var`` (a plain Load/Store of `ref`), ``wg`` (a WaitGroup
     Add from zero is a write, a Wait a read, as Go's -race models them) or
     ``chan`` (a close is a write, a send a read: runtime/chan.go, RD-5).
-    ``parked``: a send that already made its read and is parked (RD-5)."""
+    ``parked``: a send that already made its read and is parked; ``woken_by``:
+    a send whose read the goroutine that woke it never acquired (RD-5,
+    ``World.unsynced``)."""
 
     gid: int
     write: bool
@@ -104,6 +107,7 @@ class Access:
     slot_name: str = ""
     atomic: bool = False
     parked: bool = False
+    woken_by: int = 0
 
 
 def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
@@ -156,6 +160,11 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
         else:
             for o, is_close in chan_accesses(w, ins, fr.slots):
                 (closes if is_close else sends).append(Access(g.gid, is_close, "chan", o, ins))
+    if w.unsynced:  # RD-5: reads the waker (about to close the channel) never acquired
+        for b in closes:
+            for c, reader, waker, rins in w.unsynced:
+                if c == b.obj and waker == b.gid and reader != b.gid:
+                    sends.append(Access(reader, False, "chan", c, rins, woken_by=waker))
     for i, a in enumerate(acc):
         for b in acc[i + 1:]:
             if a.ref == b.ref and (a.write or b.write) and a.gid != b.gid and not (a.atomic and b.atomic):
@@ -209,6 +218,12 @@ def races(m: Interpreter, w: World) -> bool | str:
     if a.kind == "wg":
         return (f"data race on WaitGroup {names.get(a.obj, '?')}: G{a.gid} Add at {_at(m, a.ins)} is not "
                 f"synchronized with G{b.gid} Wait at {_at(m, b.ins)} (WaitGroup misuse: Add racing Wait)")
+    if a.woken_by:
+        what = "a send case of its select" if type(a.ins) is ir.Select else "its send"
+        return (f"data race on channel {names.get(a.obj, '?')}: G{a.gid} read it in {what} at {_at(m, a.ins)}, "
+                f"then G{b.gid} woke G{a.gid} without synchronizing (a hand-off through the buffer or a close "
+                f"does not order the waker after the sender) and closes it at {_at(m, b.ins)} (a close must be "
+                f"synchronized with every send)")
     return (f"data race on channel {names.get(a.obj, '?')}: G{a.gid} {_send_verb(a)} at {_at(m, a.ins)} and "
             f"G{b.gid} closes it at {_at(m, b.ins)} (a close must be synchronized with every send{_send_note(a)})")
 
@@ -240,21 +255,10 @@ def chan_accesses(w: World, ins: ir.Instr, slots: tuple[Any, ...]) -> list[tuple
     out of the poll order).  Receives, ``len`` and ``cap`` are not annotated
     (``raceaddr`` is ``&c.buf`` precisely so that ``len``/``cap`` do not race
     with close; a receive only acquires), so they never race with a close."""
-    op = type(ins)
-    if op is ir.Send:
-        c = slots[cast(ir.Send, ins).ch]
-        return [(c.obj, False)] if isinstance(c, ir.Ref) else []
-    if op is ir.Close:
-        c = slots[cast(ir.Close, ins).ch]
+    if type(ins) is ir.Close:
+        c = slots[ins.ch]
         return [(c.obj, True)] if isinstance(c, ir.Ref) and not w.heap[c.obj].closed else []
-    if op is ir.Select:
-        out = []
-        for case in cast(ir.Select, ins).cases:
-            c = slots[case.ch]
-            if case.kind == "send" and isinstance(c, ir.Ref) and (c.obj, False) not in out:
-                out.append((c.obj, False))
-        return out
-    return []
+    return [(o, False) for o in send_reads(ins, slots)]
 
 
 def _at(m: Interpreter, ins: ir.Instr) -> str:

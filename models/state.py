@@ -130,6 +130,16 @@ class G:
 
 @dataclass(frozen=True, slots=True)
 class World:
+    """The program's state: goroutines, heap, pending timers, output, end flags.
+
+    ``unsynced`` (RD-5) holds ``(channel, reader, waker, instr)``: goroutine
+    ``reader`` read ``channel`` in the send (a ``Send``, or a ``Select``'s
+    send case, `instr`) it was parked in, and ``waker`` completed or
+    ended that wait without acquiring the reader's clock (a receive that
+    moved the value into a full buffer, a buffered send or a close that woke
+    its select): until ``waker`` next synchronizes, a close of ``channel``
+    by ``waker`` races that read, although the reader has moved on."""
+
     gs: tuple[G, ...]
     heap: tuple[Any, ...]
     timers: tuple[tuple[str, int], ...] = ()
@@ -138,6 +148,7 @@ class World:
     main_done: bool = False
     ended: bool = False
     failed: bool = False
+    unsynced: tuple[tuple[int, int, int, Any], ...] = ()
 
     #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
     #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
@@ -147,15 +158,17 @@ class World:
     def __hash__(self) -> int:
         h = self._hash
         if not h:
-            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed)) or 1
+            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
+                      self.unsynced)) or 1
             object.__setattr__(self, "_hash", h)
         return h
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,)
+        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
+                self.unsynced)
 
     def __setstate__(self, st: tuple[Any, ...]) -> None:
-        for k, v in zip(("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",), st):
+        for k, v in zip(_WORLD_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
 
@@ -277,13 +290,14 @@ class Pipe:
 #: dataclass fields, so that a new field cannot be silently left out of hashing or pickling (the
 #: parallel search pickles states) or of `G.moved`.
 _G_STATE = ("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "panicking", "recovering")
+_WORLD_STATE = ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed", "unsynced")
 
 
 def _check_state_fields() -> None:
     import dataclasses
 
     for cls, listed in ((G, _G_STATE), (Frame, ("func", "pc", "slots", "defers")),
-                        (World, ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed"))):
+                        (World, _WORLD_STATE)):
         names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "_hash")
         if names != listed:
             raise ImportError(f"models.state: {cls.__name__}'s fields {names} are not the hashed and pickled "

@@ -127,7 +127,7 @@ class Tx:
     """A mutable working copy of a `World` during one step."""
 
     __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
-                 "woken", "locals", "base")
+                 "woken", "locals", "base", "unsynced", "actor")
 
     def __init__(self, m: Interpreter, w: World):
         self.m = m
@@ -142,10 +142,13 @@ class Tx:
         self.woken: list[int] = []
         self.locals = 0
         self.base = len(w.gs)
+        self.unsynced = w.unsynced
+        #: the goroutine whose visible step this is (0: the runtime, a timer or the environment)
+        self.actor = 0
 
     def freeze(self) -> World:
         return World(tuple(self.gs), tuple(self.heap), tuple(sorted(self.timers)), self.output,
-                     self.panic, self.main_done, self.ended, self.failed)
+                     self.panic, self.main_done, self.ended, self.failed, self.unsynced)
 
     # ---- heap
     def get(self, i: int) -> Any:

@@ -2,7 +2,8 @@
 
 ``chansend`` reads the channel before anything else, ``closechan`` writes it when the close
 succeeds, and ``selectgo`` reads the channel of every send case it polls, whichever case it
-picks; receives, ``len`` and ``cap`` are no accesses.  Each program below was built with
+picks; receives, ``len`` and ``cap`` are no accesses; a waker that did not acquire the sender's
+clock (a buffered hand-off, a close) keeps racing its read after the send is over.  Each program below was built with
 ``go build -race`` (Go 1.19.8) and run 50 times; the comment on each says how many runs
 printed "WARNING: DATA RACE".  The model must give the same ``race_free`` verdict, with and
 without partial-order reduction (race atoms are visible, `models.por`), and
@@ -177,6 +178,97 @@ func main() {
 	<-fin
 }
 """,
+    # 50/50: main's receive moves the parked sender's value into the full buffer (racenotify: main
+    # acquires the slot before the sender releases into it), so main is not ordered after the send's
+    # read; main closes because len(ch) saw the moved value (World.unsynced: no schedule has the
+    # sender still at its send when main closes)
+    "buffered_handoff_then_close": """package main
+
+import "time"
+
+func main() {
+	ch := make(chan int, 1)
+	ch <- 0
+	fin := make(chan bool)
+	go func() {
+		defer func() { recover(); fin <- true }()
+		ch <- 1
+	}()
+	time.Sleep(20 * time.Millisecond)
+	<-ch
+	if len(ch) == 1 {
+		close(ch)
+	}
+	<-fin
+}
+""",
+    # 50/50: as above, but main learns the buffer is full from a select that takes its default
+    # (selectgo's pass 1 reads the send case and acquires nothing)
+    "buffered_handoff_try_send_else_close": """package main
+
+import "time"
+
+func main() {
+	ch := make(chan int, 1)
+	ch <- 0
+	fin := make(chan bool)
+	go func() {
+		defer func() { recover(); fin <- true }()
+		ch <- 1
+	}()
+	time.Sleep(20 * time.Millisecond)
+	<-ch
+	select {
+	case ch <- 2:
+	default:
+		close(ch)
+	}
+	<-fin
+}
+""",
+    # 50/50: a buffered send to the parked select's receive case wakes it without racesync
+    "buffered_wake_of_select_then_close": """package main
+
+import "time"
+
+func main() {
+	ch := make(chan int)
+	done := make(chan bool, 1)
+	fin := make(chan bool)
+	go func() {
+		defer func() { recover(); fin <- true }()
+		select {
+		case ch <- 1:
+		case <-done:
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	done <- true
+	close(ch)
+	<-fin
+}
+""",
+    # 0/50: main's second receive takes the moved value, acquiring the slot the sender released
+    # into: main is then ordered after the send's read
+    "buffered_handoff_then_receive_then_close": """package main
+
+import "time"
+
+func main() {
+	ch := make(chan int, 1)
+	ch <- 0
+	fin := make(chan bool)
+	go func() {
+		defer func() { recover(); fin <- true }()
+		ch <- 1
+	}()
+	time.Sleep(20 * time.Millisecond)
+	<-ch
+	<-ch
+	close(ch)
+	<-fin
+}
+""",
 }
 
 #: name -> (race_free verdict, its trace, full states, states under reduction)
@@ -189,6 +281,10 @@ EXPECTED = {
     "len_cap_close": ("holds", None, 19, 9),
     "recv_close": ("holds", None, 38, 27),
     "close_of_closed_is_no_write": ("holds", None, 31, 29),
+    "buffered_handoff_then_close": ("violated", (0, 0, 0, 0, 0, 0, 0, 0), 29, 26),
+    "buffered_handoff_try_send_else_close": ("violated", (0, 0, 0, 0, 0, 0, 0, 0), 26, 23),
+    "buffered_wake_of_select_then_close": ("violated", (0, 0, 0, 1, 0), 24, 22),
+    "buffered_handoff_then_receive_then_close": ("holds", None, 19, 16),
 }
 
 
@@ -206,6 +302,22 @@ def test_rd5_race_verdicts_match_go_with_and_without_reduction(name: str) -> Non
     assert full["race_free"].verdict.kind == red["race_free"].verdict.kind == verdict
     assert full["race_free"].path == path
     assert (full.stats.states, red.stats.states) == (states, reduced)
+
+
+def test_rd5_a_waker_that_never_synchronized_races_the_woken_sender() -> None:
+    """RD-5: after a receive moved the parked sender's value into the buffer, the sender has moved
+    on, but the receiver never acquired its clock: its close races the send's read.  The record
+    (``World.unsynced``) names the send, and the explanation's happens-before agrees."""
+    spec = _spec("buffered_handoff_then_close", PROGRAMS["buffered_handoff_then_close"])
+    model = build_model(spec)
+    r = check(model, "bfs")
+    assert r["race_free"].verdict.reason == (
+        "data race on channel ch: G2 read it in its send at main.go:11 (ch <- 1), then G1 woke G2 without "
+        "synchronizing (a hand-off through the buffer or a close does not order the waker after the sender) "
+        "and closes it at main.go:16 (close(ch)) (a close must be synchronized with every send)")
+    text = explain_race(model, r["race_free"].path)
+    assert not text.startswith(INCONSISTENT)
+    assert "G1 woke it without acquiring its clock and has not synchronized since" in text
 
 
 def _path_to(model, pred) -> tuple[int, ...]:

@@ -37,7 +37,7 @@ STATES = {
     "atomic_plain_race": 36, "atomic_plain_fixed": 16, "loopvar_go121": 677, "loopvar_go122": 427,
     "mutex_copy": 321, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1374, "stdlib_tour": 338, "log_fatal": 40,
     "locker_iface": 19,
-    "fmt_stringer": 18, "select_send_close": 25, "select_send_close_fixed": 24,
+    "fmt_stringer": 18, "select_send_close": 30, "select_send_close_fixed": 24,
 }
 
 #: Bug specs and their fixed twins: the twin must hold everything.

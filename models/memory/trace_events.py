@@ -365,7 +365,12 @@ def explain_race(model: Any, path: Sequence[int]) -> str:
     m = model.interp
     acc = racing_accesses(m, states[-1])
     note = ""
-    if acc is not None and acc[0].parked:
+    if acc is not None and acc[0].woken_by:
+        # RD-5: the waker's hand-off (a buffered one, or a close) did not acquire the sender's clock
+        note = (f"G{acc[0].gid} made its read in the send it was parked in, and G{acc[1].gid} woke it "
+                f"without acquiring its clock and has not synchronized since; the close is G{acc[1].gid}'s "
+                f"next step")
+    elif acc is not None and acc[0].parked:
         # RD-5: the parked send read the channel when it parked; it has done nothing since
         note = (f"G{acc[0].gid} made its read when it parked in the send and has done nothing since; "
                 f"the close is G{acc[1].gid}'s next step")
