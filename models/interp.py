@@ -186,7 +186,7 @@ class Interpreter:
             elif kind in library.TIMER_KINDS:
                 library.fire(self, t, kind, x)
             else:
-                chan.try_send(t, x, "time.Time")
+                chan.try_send(t, x, ir.TIME_NOW)  # a clock reading (time.After)
         except GoPanic as p:
             self._panicked(t, p, 0)
         self.settle(t, [])

@@ -64,7 +64,7 @@ EXPECTED = {
     'no_main': (1, 1, 'entry function main not found'),
     'local_type': (4, 2, 'local type declarations is outside the supported Go subset; declare types at package level'),
     'unknown_var': (4, 2, 'undefined: x'),
-    'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, time.Duration and duration constants'),
+    'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, Until, time.Duration and duration constants, time.Time and its Add, Sub, Before, After, Equal, IsZero'),
 }
 
 

@@ -119,7 +119,7 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
         from models.chan import try_send
 
         try:
-            try_send(t, x, "time.Time")
+            try_send(t, x, ir.TIME_NOW)
         except GoPanic:
             return []
         return _woken_events(cx, t, 0, set())
