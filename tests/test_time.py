@@ -24,7 +24,7 @@ from models.errors import InputError
 from models.lang import compile_go
 from tests.helpers import exit_outputs
 
-CORPUS = Path(__file__).parent / "go" / "62_time.go"
+CORPUS = Path(__file__).parent / "go" / "64_time.go"
 
 
 def _model(src: str):
@@ -81,7 +81,7 @@ def test_a_timer_tick_is_a_reading() -> None:
 
 
 def test_corpus_program_includes_what_go_prints() -> None:
-    """tests/go/62_time.go: an expiring cache.  Go prints "1 true true false true / true true"
+    """tests/go/64_time.go: an expiring cache.  Go prints "1 true true false true / true true"
     (test_go_prints_one_of_the_model_outputs); the model's outputs include it, and the exact
     columns (IsZero of the zero Time and of a reading, the zero Time before a reading) never vary."""
     model = _model(CORPUS.read_text())

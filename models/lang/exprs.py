@@ -1097,19 +1097,26 @@ class ExprMixin(_Base):
             c = self.const_eval(argn[0])
             if c is not None and isinstance(c[0], str):
                 verbs = _verbs(c[0])
+        only = unparen(argn[0]) if len(argn) == 1 else None
+        spread: list[tuple[int, GT]] = []
+        if only is not None and only.type == "call_expression" and self.const_eval(only) is None:
+            # f(g()): every result of g is an operand (Go spec, "Calls"), not only the first
+            spread = self.call(only, None)
         out: list[int] = []
-        for k, a in enumerate(argn):
-            s, t = self.owned(a)
+        for k in range(len(spread) or len(argn)):
+            s, t = spread[k] if spread else self.owned(argn[k])
+            p = pos(argn[0] if spread else argn[k])
             if formatted and k == 0:
                 out.append(s)
                 continue
             if t == TIME:
-                self.outside("printing a time.Time", a, "its text is the wall clock, which is abstract here")
+                self.outside("printing a time.Time", argn[0] if spread else argn[k],
+                             "its text is the wall clock, which is abstract here")
             i = k - 1 if formatted else k
             if verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq"):
                 out.append(s)
                 continue
-            out.append(self.stringify(s, t, pos(a)))
+            out.append(self.stringify(s, t, p))
         return out
 
     def stringify(self, s: int, t: GT, p: tuple[int, int]) -> int:
