@@ -134,7 +134,12 @@ class Interpreter:
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
         t = Tx(self, w)
+        t.actor = gid
         ev = Events()
+        if t.unsynced and w.gs[gid - 1].frames:
+            ins = self.instr_of(w.gs[gid - 1])
+            if type(ins) is ir.Select:
+                select.forget_unsynced(t, gid, ins, choice)
         try:
             g = t.g(gid)
             if g.wait and g.wait[0] == "crash":  # the panic's deferred calls are done: the program dies
@@ -151,6 +156,8 @@ class Interpreter:
         except GoPanic as p:
             self._panic(t, p, gid)
         self.settle(t, [gid])
+        if t.unsynced:
+            chan.settle_unsynced(t)
         self._events(w, t, ev, gid)
         ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
         ev.locals = t.locals
@@ -188,10 +195,12 @@ class Interpreter:
             elif kind in library.TIMER_KINDS:
                 library.fire(self, t, kind, x, key)
             else:
-                chan.try_send(t, x, "time.Time")
+                chan.try_send(t, x, ir.TIME_NOW)  # a clock reading (time.After)
         except GoPanic as p:
             self._panicked(t, p, 0)
         self.settle(t, [])
+        if t.unsynced:
+            chan.settle_unsynced(t)
         ev = Events(locals=t.locals, ended=t.ended)
         self._events(w, t, ev, 0)
         return Step(t.freeze(), ev)

@@ -69,7 +69,7 @@ EXPECTED = {
     'unknown_var': (4, 2, 'undefined: x'),
     'anon_embed_int': (4, 2, 'embedding int is outside the supported Go subset; embed structs, interfaces or sync types'),
     'struct_named_result': (5, 11, 'named results of struct type is outside the supported Go subset; leave the results unnamed, or return a pointer'),
-    'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, time.Duration and duration constants'),
+    'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, Until, time.Duration and duration constants, time.Time and its Add, Sub, Before, After, Equal, IsZero'),
 }
 
 

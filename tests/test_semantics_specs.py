@@ -37,7 +37,7 @@ STATES = {
     "atomic_plain_race": 36, "atomic_plain_fixed": 16, "loopvar_go121": 677, "loopvar_go122": 427,
     "mutex_copy": 321, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1374, "stdlib_tour": 302, "heap_churn": 53, "log_fatal": 40,
     "locker_iface": 19,
-    "fmt_stringer": 18,
+    "fmt_stringer": 18, "select_send_close": 30, "select_send_close_fixed": 24,
     "named_result_report": 92, "named_result_report_fixed": 131, "named_result_recover": 309,
 }
 
@@ -48,6 +48,7 @@ TWINS = {
     "wg_misuse": "wg_fixed", "cond_lost_wakeup": "cond_fixed", "racy_counter": "counter_mutex",
     "mutex_starvation": "mutex_starvation_fixed", "atomic_plain_race": "atomic_plain_fixed",
     "loopvar_go121": "loopvar_go122", "mutex_copy": "mutex_copy_fixed", "recover_missing": "recover_worker",
+    "select_send_close": "select_send_close_fixed",
     "named_result_report": "named_result_report_fixed",
 }
 
@@ -181,6 +182,19 @@ def test_ch6_close_wakes_every_receiver():
 def test_sel5_send_case_on_closed_channel_panics_or_the_receive_wins():
     assert reason("select_closed_send", "panic_free").startswith("panic: send on closed channel")
     assert outputs("select_closed_send") == {"received 7\n"}
+
+
+def test_rd5_select_send_case_not_chosen_races_close():
+    """RD-5: selectgo reads the channel of every send case it polls (random poll order), so a
+    send case that is not chosen still races an unordered close: `go run -race` reports it on
+    select_send_close (40 of 50 runs); the fixed twin orders the close after the select (MM-12)."""
+    assert reason("select_send_close", "race_free") == (
+        "data race on channel ch: G2 selects with a send case on it at main.go:8 (select {) and G3 closes it "
+        "at main.go:16 (close(ch)) (a close must be synchronized with every send, and a select reads the "
+        "channel of every send case it polls, whichever case it picks)")
+    assert run("select_send_close")[2]["race_free"].path == (0, 0, 0, 2)
+    assert reason("select_send_close", "panic_free") == "panic: send on closed channel [G2 at main.go:8]"
+    assert verdicts("select_send_close_fixed")["race_free"] == "holds"
 
 
 def test_sel2_default_only_when_no_case_is_ready():

@@ -80,7 +80,7 @@ LOCKER = GT("iface", "sync.Locker", methods=(("Lock", GT("func")), ("Unlock", GT
 STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
 DURATION = GT("int", "time.Duration")
-#: ``time.Time``: abstract (see models/library.py): an int, 0 from time.Now.
+#: ``time.Time``: an abstract instant, an int (`models.ir.TIME_NOW`; 0 is the zero Time).
 TIME = GT("int", "time.Time")
 TESTING_T = GT("ptr", elem=GT("testing.T", "testing.T"))
 #: ``os.File`` (only behind a pointer: ``*os.File`` from ``os.Pipe``).
@@ -198,7 +198,7 @@ class TypeTable:
             assert kn is not None and vn is not None
             key = self.resolve(kn)
             val = self.resolve(vn)
-            if key.kind not in ("int", "bool", "string", "ptr", "chan"):
+            if key.kind not in ("int", "bool", "string", "ptr", "chan") or key == TIME:
                 outside(f"map keys of type {key}", self.file, kn,
                         "keys are integers, strings, booleans, pointers or channels")
             if val.kind in SYNC_KINDS:
@@ -470,6 +470,13 @@ class TypeTable:
 
 
 #: Methods the library kinds provide (lowered by models.lang.library).
+#: The methods of a ``time.Time`` value (abstract instants, `models.lang.library.Lib.emit_time`):
+#: name -> (parameter types, result types).
+TIME_METHODS: dict[str, tuple[tuple[GT, ...], tuple[GT, ...]]] = {
+    "Add": ((DURATION,), (TIME,)), "Sub": ((TIME,), (DURATION,)), "Before": ((TIME,), (BOOL,)),
+    "After": ((TIME,), (BOOL,)), "Equal": ((TIME,), (BOOL,)), "IsZero": ((), (BOOL,)),
+}
+
 LIB_METHODS: dict[str, frozenset[str]] = {
     "sync.Mutex": frozenset({"Lock", "Unlock", "TryLock"}),
     "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock", "RLocker"}),

@@ -21,7 +21,7 @@ from tree_sitter import Node
 from models import ir
 from models.errors import InputError
 from models.lang.builder import Breakable, Label, Var
-from models.lang.gotypes import BOOL, GT, INT, UNIT
+from models.lang.gotypes import BOOL, GT, INT, TIME, UNIT
 from models.lang.parse import construct_name, field, named, pos, required, text, unparen
 from models.lang.scope import ConstB
 
@@ -544,7 +544,9 @@ class StmtMixin(_Base):
         tagn = field(node, "value")
         tag = None
         if tagn is not None:
-            tag, _ = self.value(tagn, fb.temp())
+            tag, tag_t = self.value(tagn, fb.temp())
+            if tag_t == TIME:
+                self.outside("a switch on a time.Time value", tagn, "use t.Equal(u) (its cases compare with ==)")
             fb.keep(tag)
         clauses = [c for c in named(node) if c.type in ("expression_case", "default_case")]
         bodies = [Label() for _ in clauses]
