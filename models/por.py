@@ -53,7 +53,7 @@ __all__ = ["persistent_set", "visible", "static_info"]
 WORLD, STDOUT, ALLOC, SPAWN = "world", "stdout", "alloc", "spawn"
 
 _WORLD_OPS = (ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose,
-              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync)
+              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync, ir.NumGoroutine)
 _ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake) + datatypes.ALLOC_OPS
 _RACE_OPS = (ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
 #: Operand fields holding the object an instruction works on.
@@ -65,7 +65,9 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.WithCancel: ("parent",), ir.Cancel: ("ctx",), ir.CtxErr: ("ctx",),
     # slices and maps (models/datatypes.py): the arrays and maps they read or write
     ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapWriting: ("m",), ir.MapStore: ("m",),
-    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",),
+    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",), ir.SliceValues: ("s",),
+    # sync.Map (models/syncmap.py) and a Cond's L
+    ir.SyncMap: ("m",), ir.CondSetL: ("cond",),
 }
 
 
@@ -156,6 +158,8 @@ _KNOWN = frozenset({
     "MakeIface", "MakeMap", "MakeSlice", "MapDelete", "MapIndex", "MapKeys", "MapLen", "MapStore", "MapWriting",
     "Recover", "Reslice", "SliceLen", "SliceLit", "TimerMake", "TimerStop", "TupleGet", "TypeAssert",
     "WithDeadline", "WithValue",
+    # strings, sync.Map, runtime.NumGoroutine, c.L = l (issue 12)
+    "StrOp", "SliceValues", "SliceOfTuple", "SyncMap", "NumGoroutine", "CondSetL",
     # the recovery epilogue's marker: control reaches what follows it from any pc (see future_reads)
     "RecoverReturn"})
 

@@ -343,9 +343,17 @@ def _cond_signal(t: Tx, gid: int, ins: ir.CondSignal, s: tuple[Any, ...]) -> Non
     t.advance(gid)
 
 
+def _cond_set_l(t: Tx, gid: int, ins: ir.CondSetL, s: tuple[Any, ...]) -> None:
+    """``c.L = l`` (a plain field write; a later Wait unlocks and relocks the new L)."""
+    o = _obj(t, s[ins.cond])
+    c: Cond = t.get(o)
+    t.put(o, Cond(s[ins.src], c.waiters))
+    t.advance(gid)
+
+
 #: The visible instructions this module executes (`models.interp` builds its table from these).
 HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
     ir.Lock: _lock, ir.Unlock: _unlock, ir.TryLock: _try_lock, ir.RLock: _r_lock, ir.RUnlock: _r_unlock,
     ir.CopySync: copy_sync, ir.WgAdd: _wg_add, ir.WgWait: _wg_wait, ir.OnceBegin: _once_begin, ir.OnceEnd: _once_end,
-    ir.CondWait: _cond_wait, ir.CondRelock: _cond_relock, ir.CondSignal: _cond_signal,
+    ir.CondWait: _cond_wait, ir.CondRelock: _cond_relock, ir.CondSignal: _cond_signal, ir.CondSetL: _cond_set_l,
 }

@@ -195,6 +195,9 @@ class Runtime:
         if k == "sync.Cond":
             self.heap[oid] = sp.Cond(oid, None)
             return ir.Ref(oid)
+        if k == "sync.Map":
+            self.heap[oid] = o.Obj(oid, k, {})
+            return ir.Ref(oid)
         if k.startswith("atomic."):
             self.heap[oid] = o.Obj(oid, k, {"v": False if k == "atomic.Bool" else None if k == "atomic.Value" else 0})
             return ir.Ref(oid)
@@ -302,6 +305,11 @@ class Runtime:
             self.sched.globrunqput(g)
         elif r == EXITED:
             self.goexit(g)
+
+    def num_goroutine(self) -> int:
+        """runtime.NumGoroutine: the goroutines that exist (created, not yet ended)."""
+        with self.loglock:
+            return len(self.allgs)
 
     def goexit(self, g: G) -> None:
         g.status = G_DEAD

@@ -47,6 +47,8 @@ def _binop(op: str, a: Any, b: Any) -> Any:
         return a == b
     if op == "!=":
         return a != b
+    if isinstance(a, str) and op in ("<", "<=", ">", ">="):  # Go compares strings bytewise
+        a, b = ir.go_bytes(a), ir.go_bytes(b)
     if op == "<":
         return a < b
     if op == "<=":

@@ -41,8 +41,8 @@ CASES = {
 EXPECTED = {
     'goto': (5, 2, 'goto is outside the supported Go subset'),
     'map': (6, 7, 'maps of sync.Mutex values is outside the supported Go subset; use a map of pointers, map[string]*sync.Mutex'),
-    'reflect': (3, 8, 'import of package "reflect" is outside the supported Go subset; importable: context, errors, fmt, log, math/rand, os, runtime, strconv, sync, sync/atomic, syscall, testing, time'),
-    'unsafe': (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, errors, fmt, log, math/rand, os, runtime, strconv, sync, sync/atomic, syscall, testing, time'),
+    'reflect': (3, 8, 'import of package "reflect" is outside the supported Go subset; importable: context, errors, fmt, log, math/rand, os, runtime, strconv, strings, sync, sync/atomic, syscall, testing, time'),
+    'unsafe': (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, errors, fmt, log, math/rand, os, runtime, strconv, strings, sync, sync/atomic, syscall, testing, time'),
     'generics': (3, 8, 'generics (type parameters) is outside the supported Go subset'),
     'generic_type': (3, 9, 'generics (type parameters) is outside the supported Go subset'),
     'syntax': (4, 6, "Go syntax error: missing 'identifier'"),

@@ -21,13 +21,26 @@ from tree_sitter import Node
 
 from models import ir
 from models.lang.builder import FuncBuilder, Label, Var
-from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT, MethodInfo, zero_value
+from models.lang.gotypes import (
+    BOOL,
+    BYTE,
+    GT,
+    INT,
+    NIL,
+    RUNE,
+    STRING,
+    SYNC_KINDS,
+    UNIT,
+    MethodInfo,
+    zero_value,
+)
 from models.lang.parse import (
     construct_name,
     field,
     named,
     pos,
     required,
+    rune_value,
     string_value,
     text,
     unparen,
@@ -79,8 +92,10 @@ class ExprMixin(_Base):
         t = node.type
         if t == "int_literal":
             return int(text(node).replace("_", ""), 0), INT
-        if t == "interpreted_string_literal":
+        if t in ("interpreted_string_literal", "raw_string_literal"):
             return string_value(node, self.file), STRING
+        if t == "rune_literal":  # an untyped rune constant: an int (rune is int32, modelled as int)
+            return rune_value(node, self.file), RUNE
         if t in ("true", "false"):
             b = self._lookup_opt(t)
             return (t == "true", BOOL) if b is None or isinstance(b, ConstB) else None
@@ -137,6 +152,8 @@ class ExprMixin(_Base):
         y, ty = b
         ty_ = tx if tx.name not in ("", "int") else ty
         if op in COMPARE:
+            if isinstance(x, str) and isinstance(y, str):  # Go compares strings bytewise
+                x, y = ir.go_bytes(x), ir.go_bytes(y)
             r = {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
             return r, BOOL
         if op == "&&":
@@ -215,6 +232,11 @@ class ExprMixin(_Base):
         if t == "type_assertion_expression":
             d = fb.temp() if into is None else into
             return d, self.type_assertion(node, d, None)
+        if t == "type_conversion_expression":  # []byte(s), *T(x) written with a type literal
+            c = self.conversion(self.types.resolve(req(node, "type")), [req(node, "operand")], node)
+            d = fb.temp() if into is None else into
+            self.emit_call(c, [d])
+            return d, c.results[0]
         self.outside(construct_name(node), node)
 
     def _move(self, r: tuple[int, GT], into: int | None, p: tuple[int, int]) -> tuple[int, GT]:
@@ -373,6 +395,8 @@ class ExprMixin(_Base):
         if t.kind in SYNC_KINDS:
             if t.kind == "sync.Cond":
                 self.outside("copying a sync.Cond value", node, "use a pointer (Go panics: sync.Cond is copied)")
+            if t.kind == "sync.Map":
+                self.outside("copying a sync.Map value", node, "use a pointer (go vet: copylocks)")
             fb.emit(ir.CopySync(dst, src, p))  # a copied lock is a different lock (go vet: copylocks)
             return
         m = fb.mark()
@@ -662,6 +686,13 @@ class ExprMixin(_Base):
         fb = self.fb
         p = pos(body)
         target = want.elem if want is not None and want.kind == "ptr" and want.elem is not None else want
+        if want is not None and want.kind in ("slice", "map"):  # [][]int{{1, 2}}: a literal of the element type
+            return self.collection_literal(want, body, None)
+        if target is not None and want is not None and target.kind == "array":  # [][2]T{{a, b}}, []*[2]T{{a, b}}
+            d = fb.temp()
+            fb.emit(ir.New(d, self.types.to_ir(target), p))
+            self.init_array(d, target, named(body))
+            return d, want
         if target is None or want is None or target.kind != "struct":
             self.outside(f"elided composite literals of type {want}", body, "write the element type")
         d = fb.temp()
@@ -725,6 +756,11 @@ class ExprMixin(_Base):
             assert bt.elem is not None
             k, _ = self.value(req(node, "index"), fb.temp())
             return LV("map", base, bt.elem, k)
+        if bt.kind == "string":  # s[i]: a byte (Go rejects s[i] = x and &s[i] at compile time)
+            i, _ = self.value(req(node, "index"))
+            d = fb.temp()
+            fb.emit(ir.StrOp("index", (d,), (base, i), p))
+            return LV("slot", d, BYTE)
         if bt.kind != "slice" or bt.elem is None:
             self.outside(f"indexing a value of type {bt}", node, "index slices and maps")
         elem = bt.elem
@@ -740,6 +776,8 @@ class ExprMixin(_Base):
     def index_value(self, node: Node, into: int | None) -> tuple[int, GT]:
         lv = self.index_place(node)
         p = pos(node)
+        if lv.kind == "slot":  # a string's byte
+            return self._move((lv.slot, lv.type), into, p)
         if lv.kind == "map":
             d = self.fb.temp() if into is None else into
             self.map_read(d, lv, p)
@@ -762,8 +800,10 @@ class ExprMixin(_Base):
             d0 = fb.temp()
             fb.emit(ir.Load(d0, base, pos(node)))
             base, bt = d0, bt.elem
+        if bt.kind == "string":
+            return self._slice_string(node, base, bt, into)
         if bt.kind != "slice":
-            self.outside(f"slicing a value of type {bt}", node, "slice expressions apply to slices")
+            self.outside(f"slicing a value of type {bt}", node, "slice expressions apply to slices, arrays and strings")
         bounds: list[int | None] = []
         for name in ("start", "end", "capacity"):
             n = field(node, name)
@@ -771,6 +811,24 @@ class ExprMixin(_Base):
         d = fb.temp() if into is None else into
         fb.emit(ir.Reslice(d, base, bounds[0], bounds[1], bounds[2], pos(node)))
         return d, bt
+
+    def _slice_string(self, node: Node, base: int, bt: GT, into: int | None) -> tuple[int, GT]:
+        """``s[lo:hi]`` of a string: its bytes lo..hi-1 (omitted bounds are 0 and
+        len(s); Go's slice-bounds panics)."""
+        fb = self.fb
+        p = pos(node)
+        lo_n, hi_n = field(node, "start"), field(node, "end")
+        if field(node, "capacity") is not None:
+            self.err("invalid operation: 3-index slice of string", node)
+        lo = self.value(lo_n)[0] if lo_n is not None else fb.const(0, p)
+        if hi_n is not None:
+            hi = self.value(hi_n)[0]
+        else:
+            hi = fb.temp()
+            fb.emit(ir.SliceLen(hi, base, False, p))
+        d = fb.temp() if into is None else into
+        fb.emit(ir.StrOp("slice", (d,), (base, lo, hi), p))
+        return d, bt if bt.name not in ("", "untyped string") else STRING
 
     # ---- builtins on slices, maps and strings (hooked from LibMixin.builtin)
 
@@ -803,7 +861,7 @@ class ExprMixin(_Base):
                 self.err(f"{name} takes 1 argument(s), {len(argn)} given", node)
             c = self.const_eval(argn[0])
             if c is not None and isinstance(c[0], str):
-                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+                return Callee("lib", None, None, [], (INT,), node, "const", len(ir.go_bytes(c[0])))
             s, t = self.value(argn[0])
             if t.kind == "chan":
                 return Callee("lib", None, None, [s], (INT,), node, name)
@@ -942,7 +1000,7 @@ class ExprMixin(_Base):
             self._ensure_error_string(pos(fn))
         d = self.fb.temp()
         self.fb.emit(ir.IfaceMethod(d, base, name, pos(fn)))
-        return Callee("closure", None, d, self.args(argn, sig.params, node), sig.results, node)
+        return Callee("closure", None, d, self.args(argn, sig, node), sig.results, node)
 
     def _ensure_error_string(self, p: tuple[int, int]) -> None:
         from models.datatypes import ERROR_STRING
@@ -1088,6 +1146,21 @@ class ExprMixin(_Base):
                 continue
             out.append(self.stringify(s, t, pos(a)))
         return out
+
+    def fmt_args(self, argn: list[Node], formatted: bool) -> tuple[list[int], int | None]:
+        """`fmt_values`, and for a final ``xs...`` the slot of the tuple of xs's
+        values (`ir.SliceValues`: each element read), printed after the others.
+        A spread element whose dynamic type has a String or Error method stops
+        the model at run time (its method call cannot be placed statically)."""
+        if not argn or argn[-1].type != "variadic_argument":
+            return self.fmt_values(argn, formatted), None
+        args = self.fmt_values(argn[:-1], formatted)
+        sl, st = self.value(named(argn[-1])[0])
+        if st.kind != "slice":
+            self.err(f"cannot use {text(argn[-1])} (type {st}) as []interface{{}}", argn[-1])
+        tup = self.fb.temp()
+        self.fb.emit(ir.SliceValues(tup, sl, pos(argn[-1])))
+        return args, tup
 
     def stringify(self, s: int, t: GT, p: tuple[int, int]) -> int:
         fb = self.fb

@@ -19,7 +19,7 @@ from models.lang.parse import field as child
 
 #: sync / sync/atomic object kinds (values live in their own heap object).
 SYNC_KINDS = frozenset({
-    "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "sync.Once", "sync.Cond",
+    "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "sync.Once", "sync.Cond", "sync.Map",
     "atomic.Int32", "atomic.Int64", "atomic.Uint32", "atomic.Uint64", "atomic.Bool", "atomic.Value",
 })
 
@@ -44,6 +44,8 @@ class GT:
     methods: tuple[tuple[str, GT], ...] = ()
     #: an array's length
     length: int = 0
+    #: a func type whose last parameter is ``...T`` (its type in `params` is ``[]T``)
+    variadic: bool = False
 
     @property
     def is_object(self) -> bool:
@@ -62,11 +64,16 @@ class GT:
             return f"map[{self.key}]{self.elem}"
         if self.kind == "func" and not self.name:
             res = ", ".join(map(str, self.results))
-            return f"func({', '.join(map(str, self.params))})" + (f" ({res})" if res else "")
+            ps = [str(p) for p in self.params]
+            if self.variadic and ps:
+                ps[-1] = "..." + str(self.params[-1].elem)
+            return f"func({', '.join(ps)})" + (f" ({res})" if res else "")
         return self.name or self.kind
 
 
 INT = GT("int", "int")
+BYTE = GT("int", "byte")
+RUNE = GT("int", "rune")
 BOOL = GT("bool", "bool")
 STRING = GT("string", "string")
 NIL = GT("nil")
@@ -272,11 +279,18 @@ class TypeTable:
                 if fd.type != "field_declaration":
                     continue
                 names = fd.children_by_field_name("name")
-                if not names:
-                    outside("embedded fields in anonymous structs", self.file, fd, "name the field")
                 ftn = fd.child_by_field_name("type")
                 assert ftn is not None
                 ft = self.resolve(ftn)
+                if not names:
+                    # an embedded field (``mu struct{ sync.Mutex }``): named after its type, its
+                    # fields and methods promoted as in a declared struct (program._declare_structs)
+                    if any(c.type == "*" for c in fd.children):
+                        ft = GT("ptr", elem=ft)
+                    base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
+                    if base.kind != "struct" and not base.is_object and base.kind != "iface":
+                        outside(f"embedding {base}", self.file, fd, "embed structs, interfaces or sync types")
+                    info.fields.append((text(ftn).rsplit(".", 1)[-1], ft, True))
                 info.fields.extend((text(n), ft, False) for n in names)
             self.structs[name] = info
         return GT("struct", name)
@@ -321,18 +335,26 @@ class TypeTable:
 
     def signature(self, node: Node) -> GT:
         """The func type of a declaration, literal or function_type node."""
-        params = self.param_types(node.child_by_field_name("parameters"))
-        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node))
+        plist = node.child_by_field_name("parameters")
+        params = self.param_types(plist)
+        variadic = any(p.type == "variadic_parameter_declaration" for p in named(plist))
+        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node), variadic=variadic)
 
     def param_types(self, plist: Node | None) -> list[tuple[str, GT, Node]]:
-        """(name, type, name node) of each parameter, "" for unnamed ones."""
+        """(name, type, name node) of each parameter, "" for unnamed ones.  A
+        variadic ``args ...T`` (the last parameter) has type ``[]T`` (Go spec,
+        "Function types")."""
         out: list[tuple[str, GT, Node]] = []
         for p in named(plist):
-            if p.type != "parameter_declaration":
+            if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
                 outside(construct_name(p), self.file, p)
             tnode = p.child_by_field_name("type")
             assert tnode is not None
             gt = self.resolve(tnode)
+            if p.type == "variadic_parameter_declaration":
+                if gt.kind in SYNC_KINDS:
+                    outside(f"slices of {gt} values", self.file, p, f"use ...*{gt}")
+                gt = GT("slice", elem=gt)
             names = [c for c in p.children_by_field_name("name")]
             if not names:
                 out.append(("", gt, p))
@@ -465,6 +487,7 @@ LIB_METHODS: dict[str, frozenset[str]] = {
     "sync.WaitGroup": frozenset({"Add", "Done", "Wait"}),
     "sync.Once": frozenset({"Do"}),
     "sync.Cond": frozenset({"Wait", "Signal", "Broadcast"}),
+    "sync.Map": frozenset({"Load", "Store", "LoadOrStore", "LoadAndDelete", "Delete", "Range"}),
     "atomic.Int32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
     "atomic.Int64": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
     "atomic.Uint32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),

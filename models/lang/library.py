@@ -63,6 +63,9 @@ class Callee:
 
 
 PRINT_KINDS = {"Println": "println", "Print": "print", "Printf": "printf"}
+#: strings functions: (StrOp operator, result type); all take two operands.
+STRINGS_FUNCS = {"Contains": ("contains", BOOL), "HasPrefix": ("hasprefix", BOOL), "HasSuffix": ("hassuffix", BOOL),
+                 "Index": ("strindex", INT), "Join": ("join", STRING)}
 TEST_KINDS = {"Fatal": "fatal", "Fatalf": "fatalf", "Error": "error", "Errorf": "errorf",
               "Log": "log", "Logf": "logf"}
 ATOMIC_FUNCS = {"Add": "add", "Load": "load", "Store": "store", "Swap": "swap",
@@ -131,9 +134,9 @@ class LibMixin(_Base):
     def prepare_call(self, node: Node) -> Callee:
         fn = unparen(required(node, "function"))
         argn = named(field(node, "arguments"))
-        for a in argn:
-            if a.type == "variadic_argument" and not (fn.type == "identifier" and text(fn) == "append"):
-                self.outside("variadic arguments (x...)", a)
+        for a in argn[:-1]:
+            if a.type == "variadic_argument":
+                self.err("can only use ... with final argument in list", a)
         if fn.type == "identifier":
             b = self.lookup(text(fn), fn)
             if isinstance(b, BuiltinB):
@@ -141,7 +144,7 @@ class LibMixin(_Base):
             if isinstance(b, TypeB):
                 return self.conversion(b.type, argn, node)
             if isinstance(b, FuncB):
-                return Callee("func", b.name, None, self.args(argn, b.sig.params, node),
+                return Callee("func", b.name, None, self.args(argn, b.sig, node),
                               b.sig.results, node)
             if isinstance(b, (Var, GlobalB)):
                 return self._closure_call(fn, argn, node)
@@ -179,7 +182,7 @@ class LibMixin(_Base):
                 if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                     recv_t = GT("struct", info.full.split(".")[0])
                     base = self.copy_new(base, recv_t, pos(fn), operand)
-                return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
+                return Callee("func", info.full, None, [base] + self.args(argn, sig, node),
                               sig.results, node)
             if what == "iface":  # promoted from an embedded interface: dynamic dispatch
                 assert isinstance(info, GT)
@@ -192,21 +195,73 @@ class LibMixin(_Base):
             return self._closure_call(fn, argn, node)
         if fn.type == "func_literal":
             return self._closure_call(fn, argn, node)
+        target = self._pointer_type_of(fn)
+        if target is not None:  # (*T)(x): a conversion to a pointer type
+            return self.conversion(target, argn, node)
         self.outside(f"calling {construct_name(fn)}", fn)
+
+    def _pointer_type_of(self, fn: Node) -> GT | None:
+        """The type ``*T`` when `fn` (the callee of a call, parentheses removed)
+        is ``*T`` with T a type (``(*uint32)(&x)``, ``(*impl)(nil)``), else None."""
+        if fn.type == "pointer_type":
+            return self.types.resolve(fn)
+        if fn.type != "unary_expression" or text(required(fn, "operator")) != "*":
+            return None
+        inner = unparen(required(fn, "operand"))
+        if inner.type == "identifier" and isinstance(self._lookup_opt(text(inner)), TypeB):
+            return GT("ptr", elem=self._lookup_opt(text(inner)).type)
+        return None
 
     def _closure_call(self, fn: Node, argn: list[Node], node: Node) -> Callee:
         s, t = self.value(fn)
         if t.kind != "func":
             self.err(f"cannot call non-function {text(fn)} (type {t})", fn)
-        return Callee("closure", None, s, self.args(argn, t.params, node), t.results, node)
+        return Callee("closure", None, s, self.args(argn, t, node), t.results, node)
 
-    def args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
+    def args(self, argn: list[Node], sig: GT, node: Node) -> list[int]:
+        """The argument slots of a call of a function of type `sig`.  For a
+        variadic function the arguments after the fixed ones are packed into a
+        new ``[]T`` (none: a nil slice), or ``s...`` passes the slice s itself
+        (Go spec, "Passing arguments to ... parameters")."""
+        params = sig.params
+        spread = bool(argn) and argn[-1].type == "variadic_argument"
+        if spread and not sig.variadic:
+            self.err(f"have (...) arguments but {text(required(node, 'function'))} is not variadic", argn[-1])
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
+            if sig.variadic:
+                self.outside("passing a multi-valued call to a variadic function", argn[0],
+                             "assign the results to variables first")
             return [self.coerce(s, t, pt, pos(node))
                     for (s, t), pt in zip(self.call(unparen(argn[0]), len(params)), params)]
+        if sig.variadic and not spread:
+            fixed, rest = argn[:len(params) - 1], argn[len(params) - 1:]
+            if len(fixed) != len(params) - 1:
+                self.err(f"not enough arguments: {len(argn)} given, at least {len(params) - 1} wanted", node)
+            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(fixed, params)]
+            st = params[-1]
+            assert st.elem is not None
+            fb = self.fb
+            d = fb.temp()
+            if not rest:
+                fb.emit(ir.Const(d, None, pos(node)))  # f() with no variadic arguments: a nil []T
+            else:
+                vals = []
+                for a in rest:
+                    inner = unparen(a)
+                    s_, at = self.owned(inner, fb.temp())
+                    vals.append(self.coerce(s_, at, st.elem, pos(a)))
+                fb.emit(ir.SliceLit(d, self.types.to_ir(st.elem), tuple(vals), pos(rest[0])))
+            return out + [d]
         if len(argn) != len(params):
             self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
-        return [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, params)]
+        out = []
+        for a, pt in zip(argn, params):
+            if a.type == "variadic_argument":  # f(xs...): the slice itself
+                s_, at = self.value(named(a)[0])
+                out.append(s_)
+            else:
+                out.append(self.coerce(*self.owned(a), pt, pos(a)))
+        return out
 
     def _values(self, argn: list[Node]) -> list[int]:
         """Argument slots.  An unboxed local's own slot can be passed as is:
@@ -240,7 +295,7 @@ class LibMixin(_Base):
             self._argc(argn, 1, name, node)
             c = self.const_eval(argn[0])
             if c is not None and isinstance(c[0], str):
-                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+                return Callee("lib", None, None, [], (INT,), node, "const", len(ir.go_bytes(c[0])))
             s, t = self.value(argn[0])
             if t.kind != "chan":
                 self.outside(f"{name} of {t}", argn[0], f"{name} applies to channels")
@@ -265,12 +320,27 @@ class LibMixin(_Base):
         self.outside(f"builtin {name}", node)
 
     def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
+        """``T(x)``: between a named type and its underlying type (the value
+        is unchanged), into an interface, and the string conversions:
+        ``[]byte(s)`` (a new slice of s's bytes), ``string(b)`` (b's bytes
+        read, a race candidate each), ``string(r)`` (the UTF-8 of rune r)."""
         self._argc(argn, 1, f"conversion to {t}", node)
         if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface"):
             self.outside(f"conversion to {t}", node)
         s, at = self.value(argn[0])
         if t.kind == "iface":
             return Callee("lib", None, None, [self.coerce(s, at, t, pos(node))], (t,), node, "move", True)
+        byteish = ("byte", "uint8")
+        if t.kind == "slice" and at.kind == "string":
+            if t.elem is None or t.elem.kind != "int" or t.elem.name not in byteish:
+                self.outside(f"conversion from {at} to {t}", node, "[]byte(s) is supported, []rune(s) is not")
+            return Callee("lib", None, None, [s], (t,), node, "str.tobytes", self.types.to_ir(t.elem))
+        if t.kind == "string" and at.kind == "slice":
+            if at.elem is None or at.elem.kind != "int" or at.elem.name not in byteish:
+                self.outside(f"conversion from {at} to {t}", node, "string(b) of a []byte b is supported")
+            return Callee("lib", None, None, [s], (t,), node, "str.frombytes")
+        if t.kind == "string" and at.kind == "int":
+            return Callee("lib", None, None, [s], (t,), node, "str.fromrune")
         if at.kind != t.kind and at.kind != "nil":
             self.outside(f"conversion from {at} to {t}", node)
         return Callee("lib", None, None, [s], (t,), node, "move", True)
@@ -283,8 +353,8 @@ class LibMixin(_Base):
         if lib is not None:
             return lib
         if pkg == "fmt" and name in PRINT_KINDS:
-            return Callee("lib", None, None, self.fmt_values(argn, name == "Printf"), (), node,
-                          f"print.{PRINT_KINDS[name]}")
+            args, spread = self.fmt_args(argn, name == "Printf")
+            return Callee("lib", None, None, args, (), node, f"print.{PRINT_KINDS[name]}", spread)
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn),
@@ -419,18 +489,67 @@ class LibMixin(_Base):
         if kind == "sync.Cond":
             self._argc(argn, 0, name, node)
             return Callee("lib", None, None, [base], (), node, f"sync.Cond{name}")
+        if kind == "sync.Map":
+            return self.sync_map_call(name, base, argn, node)
         # typed atomics: an object with field "v"
         op = ATOMIC_FUNCS[name]
         self._argc(argn, ATOMIC_ARGC[op] - 1, name, node)
         vt = BOOL if kind == "atomic.Bool" else (GT("iface", "any") if kind == "atomic.Value" else INT)
         res = {"add": (vt,), "load": (vt,), "swap": (vt,), "cas": (BOOL,), "store": ()}[op]
+        if kind == "atomic.Value":  # the operands enter an interface{}: wrapped with their dynamic type
+            vals = [self.coerce(*self.owned(a), vt, pos(a)) for a in argn]
+            return Callee("lib", None, None, [base] + vals, res, node, f"atomic.obj.{op}")
         return Callee("lib", None, None, [base] + self._values(argn), res, node, f"atomic.obj.{op}")
+
+    def sync_map_call(self, name: str, base: int, argn: list[Node], node: Node) -> Callee:
+        """The methods of ``sync.Map`` (models/syncmap.py): keys and values enter
+        ``interface{}`` with their dynamic types; ``Range(f)`` is a key snapshot,
+        then a Load and a call of f per key (see `emit_sync_map_range`)."""
+        anyt = GT("iface", "any")
+        argc = {"Load": 1, "Store": 2, "LoadOrStore": 2, "LoadAndDelete": 1, "Delete": 1, "Range": 1}[name]
+        self._argc(argn, argc, name, node)
+        if name == "Range":
+            f, ft = self.value(argn[0])
+            if ft.kind != "func" or len(ft.params) != 2 or ft.results != (BOOL,):
+                self.err(f"cannot use {text(argn[0])} (type {ft}) as func(key, value any) bool in argument to Range",
+                         argn[0])
+            return Callee("lib", None, None, [base, f], (), node, "syncmap.range")
+        vals = [self.coerce(*self.owned(a), anyt, pos(a)) for a in argn]
+        res = {"Load": (anyt, BOOL), "LoadOrStore": (anyt, BOOL), "LoadAndDelete": (anyt, BOOL)}.get(name, ())
+        return Callee("lib", None, None, [base] + vals, res, node, f"syncmap.{name.lower()}")
+
+    def emit_sync_map_range(self, m: int, f: int, p: tuple[int, int]) -> None:
+        """``m.Range(f)``: keys := snapshot (SyncMap keys, one order per choice);
+        for each key: v, ok := Load(key); if ok && !f(key, v) { break }."""
+        fb = self.fb
+        keys, n, i, one, c, k, v, ok, r = (fb.temp() for _ in range(9))
+        fb.emit(ir.SyncMap("keys", keys, None, m, None, None, p))
+        fb.emit(ir.SliceLen(n, keys, False, p))
+        fb.emit(ir.Const(i, 0, p))
+        fb.emit(ir.Const(one, 1, p))
+        top, body, call, cont, end = Label(), Label(), Label(), Label(), Label()
+        fb.place(top)
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, body, end, p)
+        fb.place(body)
+        fb.emit(ir.TupleGet(k, keys, i, p))
+        fb.emit(ir.SyncMap("load", v, ok, m, k, None, p))
+        fb.branch(ok, call, cont, p)
+        fb.place(call)
+        fb.emit(ir.Call((r,), None, f, (k, v), p))
+        fb.branch(r, cont, end, p)
+        fb.place(cont)
+        fb.emit(ir.BinOp(i, "+", i, one, p))
+        fb.jump(top, p)
+        fb.place(end)
+        fb.emit(ir.Nop(p))
 
     def test_call(self, name: str, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``t.X(...)`` on the test's *testing.T (the receiver is not read:
         the entry gets a nil *testing.T and no operation looks at it)."""
         if name in TEST_KINDS:
-            return Callee("lib", None, None, self._values(argn), (), node, f"test.{TEST_KINDS[name]}")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, f"test.{TEST_KINDS[name]}", spread)
         if name == "Helper" or name == "Parallel":
             return Callee("lib", None, None, [], (), node, "nop")
         if name == "Run":
@@ -507,20 +626,38 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
-            return Callee("lib", None, None, self.fmt_values(argn, name in ("Sprintf", "Errorf")), res, node,
-                          f"format.{name.lower()}")
+            args, spread = self.fmt_args(argn, name in ("Sprintf", "Errorf"))
+            return Callee("lib", None, None, args, res, node, f"format.{name.lower()}", spread)
         if pkg == "strconv" and name == "Itoa":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
+        if pkg == "strconv" and name == "Atoi":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (INT, ERROR), node, "strop.atoi")
+        if pkg == "strings" and name in STRINGS_FUNCS:
+            sop, sres = STRINGS_FUNCS[name]
+            self._argc(argn, 2, full, node)
+            if name == "Join":  # the elements are read from the slice: SliceValues
+                return Callee("lib", None, None, self._values(argn), (sres,), node, "str.join")
+            return Callee("lib", None, None, self._values(argn), (sres,), node, f"strop.{sop}")
+        if pkg == "fmt" and name in ("Fprint", "Fprintf", "Fprintln"):
+            return self.fprint(name, argn, node)
+        if pkg == "runtime" and name == "NumGoroutine":
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (INT,), node, "runtime.NumGoroutine")
+        if pkg == "testing" and name == "Short":
+            self._argc(argn, 0, full, node)  # go test without -short (what the model checks)
+            return Callee("lib", None, None, [], (BOOL,), node, "const", False)
         if pkg == "log" and name in ("Print", "Printf", "Println"):
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node, "nop")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, "nop", spread)
         if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
-                          f"log.{name.lower()}")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, f"log.{name.lower()}", spread)
         if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
             kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
-                          f"log.panic.{kind}")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, f"log.panic.{kind}", spread)
         if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (INT,), node, "rand.Intn", f"rand.{name}")
@@ -528,6 +665,24 @@ class LibMixin(_Base):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (), node, "nop")
         return None
+
+    def fprint(self, name: str, argn: list[Node], node: Node) -> Callee:
+        """``fmt.Fprint*(w, ...)`` with w ``os.Stdout`` (as ``fmt.Print*``) or
+        ``os.Stderr`` (not program output, like log: the operands are still
+        evaluated and their String/Error methods called)."""
+        if not argn:
+            self.err(f"not enough arguments in call to fmt.{name}", node)
+        w = unparen(argn[0])
+        where = text(w) if w.type == "selector_expression" else ""
+        op = unparen(required(w, "operand")) if w.type == "selector_expression" else None
+        if op is None or op.type != "identifier" or not isinstance(self._lookup_opt(text(op)), PkgB) \
+                or self._lookup_opt(text(op)).path != "os" or where.split(".")[-1] not in ("Stdout", "Stderr"):
+            self.outside(f"fmt.{name} to {text(w)}", w, "write to os.Stdout or os.Stderr")
+        args, spread = self.fmt_args(argn[1:], name == "Fprintf")
+        kind = PRINT_KINDS[name[1:]]
+        if where.endswith("Stderr"):
+            return Callee("lib", None, None, args, (), node, "nop", spread)
+        return Callee("lib", None, None, args, (), node, f"print.{kind}", spread)
 
     def timer_call(self, kind: str, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``(*time.Timer).Stop/Reset`` (report whether it was pending) and ``(*time.Ticker).Stop/Reset``."""
@@ -598,14 +753,14 @@ class LibMixin(_Base):
         elif op == "ctx.Value":
             fb.emit(ir.CtxValue(d0(), a[0], a[1], p))
         elif op.startswith("format."):
-            fb.emit(ir.Format(d0(), op[7:], tuple(a), p))
+            fb.emit(ir.Format(d0(), op[7:], tuple(a), p, static))
         elif op == "errors.Is":
             fb.emit(ir.BinOp(d0(), "==", a[0], a[1], p))
         elif op.startswith("log.fatal"):
-            fb.emit(ir.Exit(op[4:], tuple(a), p))
+            fb.emit(ir.Exit(op[4:], tuple(a), p, static))
         elif op.startswith("log.panic."):
             msg = fb.temp()
-            fb.emit(ir.Format(msg, op[10:], tuple(a), p))
+            fb.emit(ir.Format(msg, op[10:], tuple(a), p, static))
             fb.emit(ir.Panic(msg, p))
         elif op == "sync.RLocker":
             fb.emit(ir.MakeIface(d0(), a[0], "*sync.rlocker", p))
@@ -652,8 +807,34 @@ class LibMixin(_Base):
             rest = a[1:] + [None, None]
             dst = None if kind == "store" else d0()
             fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
+        elif op.startswith("strop."):
+            fb.emit(ir.StrOp(op[6:], tuple(dsts) if dsts else (fb.temp(),), tuple(a), p))
+        elif op == "str.join":
+            tup = fb.temp()
+            fb.emit(ir.SliceValues(tup, a[0], p))
+            fb.emit(ir.StrOp("join", (d0(),), (tup, a[1]), p))
+        elif op == "runtime.NumGoroutine":
+            fb.emit(ir.NumGoroutine(d0(), p))
+        elif op == "str.tobytes":
+            tup = fb.temp()
+            fb.emit(ir.StrOp("tobytes", (tup,), (a[0],), p))
+            fb.emit(ir.SliceOfTuple(d0(), static, tup, p))
+        elif op == "str.frombytes":
+            tup = fb.temp()
+            fb.emit(ir.SliceValues(tup, a[0], p))
+            fb.emit(ir.StrOp("frombytes", (d0(),), (tup,), p))
+        elif op == "str.fromrune":
+            fb.emit(ir.StrOp("fromrune", (d0(),), (a[0],), p))
+        elif op == "syncmap.range":
+            self.emit_sync_map_range(a[0], a[1], p)
+        elif op.startswith("syncmap."):
+            kind = op[8:]
+            two = kind in ("load", "loadorstore", "loadanddelete")
+            dst = (dsts[0] if dsts else None) if two else None
+            ok = (dsts[1] if len(dsts) > 1 else None) if two else None
+            fb.emit(ir.SyncMap(kind, dst, ok, a[0], a[1], a[2] if len(a) > 2 else None, p))
         elif op.startswith("print."):
-            fb.emit(ir.Print(op[6:], tuple(a), p))
+            fb.emit(ir.Print(op[6:], tuple(a), p, static))
         elif op == "test.run":
             self.subtest_runner(p)
             done = fb.temp()
@@ -665,7 +846,7 @@ class LibMixin(_Base):
                 fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p))
             fb.emit(ir.Goexit(p))
         elif op.startswith("test."):
-            fb.emit(ir.Print(op[5:], tuple(a), p))
+            fb.emit(ir.Print(op[5:], tuple(a), p, static))
             if op.startswith("test.fatal"):
                 fb.emit(ir.Goexit(p))
         elif op == "time.After":

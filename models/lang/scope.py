@@ -49,8 +49,8 @@ class BuiltinB:
 BUILTINS = ("make", "len", "cap", "close", "new", "panic", "recover", "append", "copy", "delete",
             "print", "println", "complex", "real", "imag", "min", "max", "clear")
 
-IMPORTABLE = ("context", "errors", "fmt", "log", "math/rand", "os", "runtime", "strconv", "sync", "sync/atomic",
-              "syscall", "testing", "time")
+IMPORTABLE = ("context", "errors", "fmt", "log", "math/rand", "os", "runtime", "strconv", "strings", "sync",
+              "sync/atomic", "syscall", "testing", "time")
 
 
 @dataclass

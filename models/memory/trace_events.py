@@ -203,6 +203,15 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
     elif op is ir.CondSignal:
         o = _oid(slots[ins.cond])
         out.append(Event(gid, "cond_signal", o, line, cx.name(o)))
+    elif op is ir.SyncMap:
+        # sync/map.go: every method works under the map's mutex (or on an atomically
+        # published read-only map): acquire then release, so calls are totally ordered
+        o = _oid(slots[ins.m])
+        out.append(Event(gid, "lock", o, line, cx.name(o)))
+        out.append(Event(gid, "unlock", o, line, cx.name(o)))
+    elif op is ir.CondSetL:
+        o = _oid(slots[ins.cond])
+        out.append(Event(gid, "write", (o, "L"), line, cx.name(o) + ".L"))
     out += _closed_events(cx, t, w, gid, line)  # channels closed by this step (close, a context's cancel)
     return out + _woken_events(cx, t, gid, handled)
 
