@@ -639,8 +639,10 @@ def _reach_operands(w: World, vals: list[Any]) -> set[Any]:
             continue
         out.add(o)
         x = w.heap[o]
-        if isinstance(x, Cond) and isinstance(x.locker, ir.Ref):
-            todo.append(x.locker.obj)
+        lk = x.locker.value if isinstance(x, Cond) and isinstance(x.locker, ir.Iface) else \
+            x.locker if isinstance(x, Cond) else None
+        if isinstance(lk, ir.Ref):
+            todo.append(lk.obj)
         elif isinstance(x, Context):
             todo.append(x.done)
             todo.extend(x.children)

@@ -524,13 +524,24 @@ class Interp:
     def i_OnceEnd(self, g, fr, ins):
         return sp.once_end(self.rt, g, self._obj(fr.s[ins.once]), self._ev(g, ins))
 
+    def _cond_lock(self, c: Any) -> tuple[Any, bool]:
+        """A Cond's L: (the lock object, whether its read side: an RLocker)."""
+        lk = c.L
+        if isinstance(lk, ir.Iface):
+            return self._obj(lk.value), lk.type == "*sync.rlocker"
+        return self._obj(lk), False
+
     def i_CondWait(self, g, fr, ins):
         c = self._obj(fr.s[ins.cond])
-        return sp.cond_wait(self.rt, g, c, self._obj(c.L), self._ev(g, ins))
+        lk, read = self._cond_lock(c)
+        return sp.cond_wait(self.rt, g, c, lk, self._ev(g, ins), read)
 
     def i_CondRelock(self, g, fr, ins):
         c = self._obj(fr.s[ins.cond])
-        return sp.lock_any(self.rt, g, self._obj(c.L), self._ev(g, ins))
+        lk, read = self._cond_lock(c)
+        if read:
+            return sp.rw_rlock(self.rt, g, lk, self._ev(g, ins))
+        return sp.lock_any(self.rt, g, lk, self._ev(g, ins))
 
     def i_CondSignal(self, g, fr, ins):
         sp.cond_signal(self.rt, g, self._obj(fr.s[ins.cond]), ins.broadcast, self._ev(g, ins))

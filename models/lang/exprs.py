@@ -24,6 +24,7 @@ from models.lang.builder import FuncBuilder, Label, Var
 from models.lang.gotypes import (
     BOOL,
     BYTE,
+    LOCKER,
     GT,
     INT,
     NIL,
@@ -523,10 +524,9 @@ class ExprMixin(_Base):
             d = fb.temp()
             fb.emit(ir.IfaceMethod(d, base, name, p))
             return LV("slot", d, self.types.iface_methods(info)[name])
-        if what == "lib" and info == "sync.Cond" and name == "L":
-            d = fb.temp()
-            fb.emit(ir.CondLocker(d, base, p))
-            return LV("slot", d, GT("ptr", elem=GT("sync.Mutex", "sync.Mutex")))
+        if what == "lib" and info == "sync.Cond" and name == "L":  # a sync.Locker: read or assigned
+            self.need_locker(p)
+            return LV("condL", base, LOCKER)
         if what == "method":
             assert isinstance(info, MethodInfo)
             return LV("slot", self.method_value(base, info, p, node), info.sig)
@@ -574,6 +574,8 @@ class ExprMixin(_Base):
             self.err(f"cannot take the address of {text(node)}", node)
         if node.type == "selector_expression":
             lv = self.field_place(node)
+            if lv.kind == "condL":
+                self.outside("taking the address of a Cond's L", node, "assign c.L or call its methods")
             return lv.slot, GT("ptr", elem=lv.type)
         if node.type == "unary_expression" and text(required(node, "operator")) == "*":
             return self.value(required(node, "operand"))
@@ -616,6 +618,10 @@ class ExprMixin(_Base):
         self.outside(f"assignment to {construct_name(node)}", node)
 
     def read(self, lv: LV, p: tuple[int, int]) -> int:
+        if lv.kind == "condL":
+            d = self.fb.temp()
+            self.fb.emit(ir.CondLocker(d, lv.slot, p))
+            return d
         if lv.kind == "ptr":
             d = self.fb.temp()
             self.fb.emit(ir.Load(d, lv.slot, p))
@@ -644,6 +650,8 @@ class ExprMixin(_Base):
         elif lv.kind == "map":
             fb.emit(ir.MapWriting(lv.slot, True, p))
             fb.emit(ir.MapStore(lv.slot, lv.key, src, p))
+        elif lv.kind == "condL":  # c.L = l
+            fb.emit(ir.CondSetL(lv.slot, src, p))
 
     # ---- slices and maps (models/datatypes.py)
 

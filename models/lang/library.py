@@ -357,7 +357,9 @@ class LibMixin(_Base):
             return Callee("lib", None, None, args, (), node, f"print.{PRINT_KINDS[name]}", spread)
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
-            return Callee("lib", None, None, self._values(argn),
+            self.need_locker(pos(node))
+            lk = self.coerce(*self.value(argn[0]), LOCKER, pos(argn[0]))  # c.L is a sync.Locker
+            return Callee("lib", None, None, [lk],
                           (GT("ptr", elem=GT("sync.Cond", "sync.Cond")),), node, "sync.NewCond", True)
         if pkg == "sync/atomic":
             for prefix, op in ATOMIC_FUNCS.items():
@@ -469,9 +471,7 @@ class LibMixin(_Base):
             self.outside(f"{kind}.{name}", fn)
         if kind == "sync.RWMutex" and name == "RLocker":
             self._argc(argn, 0, name, node)
-            if not self.types.uses_locker:
-                self.types.uses_locker, self.types.locker_pos = True, pos(node)
-            self.types.uses_ifaces = True
+            self.need_locker(pos(node))
             return Callee("lib", None, None, [base], (LOCKER,), node, "sync.RLocker")
         if kind in ("sync.Mutex", "sync.RWMutex"):
             self._argc(argn, 0, name, node)
@@ -500,6 +500,13 @@ class LibMixin(_Base):
             vals = [self.coerce(*self.owned(a), vt, pos(a)) for a in argn]
             return Callee("lib", None, None, [base] + vals, res, node, f"atomic.obj.{op}")
         return Callee("lib", None, None, [base] + self._values(argn), res, node, f"atomic.obj.{op}")
+
+    def need_locker(self, p: tuple[int, int]) -> None:
+        """The program uses sync.Locker values: the bound Lock/Unlock methods of
+        *sync.Mutex, *sync.RWMutex and the rlocker are added (gotypes.locker_functions)."""
+        if not self.types.uses_locker:
+            self.types.uses_locker, self.types.locker_pos = True, p
+        self.types.uses_ifaces = True
 
     def sync_map_call(self, name: str, base: int, argn: list[Node], node: Node) -> Callee:
         """The methods of ``sync.Map`` (models/syncmap.py): keys and values enter
