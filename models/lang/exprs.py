@@ -24,9 +24,9 @@ from models.lang.builder import FuncBuilder, Label, Var
 from models.lang.gotypes import (
     BOOL,
     BYTE,
-    LOCKER,
     GT,
     INT,
+    LOCKER,
     NIL,
     RUNE,
     STRING,
