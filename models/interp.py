@@ -71,6 +71,8 @@ class Interpreter:
             obj = self.new_object(t, gl.type)
             self.global_obj[gl.name] = obj.obj
             self.global_scalar[gl.name] = obj.field is not None
+            if gl.name == ir.GOMAXPROCS_VAR:  # runtime.GOMAXPROCS starts at the number of Ps
+                t.store(obj, self.opts.procs)
         fn = self.funcs[self.program.start]
         t.gs.append(G(1, (self.frame(fn, (), ()),)))
         self.settle(t, [1])  # a panic in main's first local run unwinds (its defers may recover)
@@ -132,6 +134,9 @@ class Interpreter:
             return library.choices(self, ins, g.frames[-1].slots)
         if type(ins) is ir.SyncMap:
             return syncmap.choices(self, w, ins, g.frames[-1].slots)
+        if type(ins) is ir.NumGoroutine:  # how many ended goroutines Go still counts
+            ended = sum(1 for x in w.gs if x.status == DONE)
+            return list(range(ended + 1)) if ended else [None]
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -711,7 +716,7 @@ def _ctx_err(t: Tx, gid: int, ins: ir.CtxErr, s: tuple[Any, ...], choice: int | 
 
 
 def _num_goroutine(t: Tx, gid: int, ins: ir.NumGoroutine, s: tuple[Any, ...], choice: int | None) -> None:
-    n = sum(1 for g in t.gs if g.status != DONE)
+    n = sum(1 for g in t.gs if g.status != DONE) + (choice or 0)
     if t.m.program.entry != "main":
         n += 1  # go test: the test binary's main goroutine waits in t.Run for the test's goroutine
     t.advance(gid, ((ins.dst, n),))

@@ -1726,9 +1726,12 @@ class SyncMap(Instr):
 
 @_instr
 class NumGoroutine(Instr):
-    """``dst = runtime.NumGoroutine()``: the goroutines that exist (have not
-    ended) at this step, plus one for a ``Test*`` entry (in ``go test`` the
-    test runs in a goroutine of its own while the test binary's main
+    """``dst = runtime.NumGoroutine()``: the goroutines that have not ended,
+    plus any number of those that have (a choice of the step, each count a
+    successor): a goroutine's exit (runtime goexit) is ordered with nothing,
+    so Go may still count a goroutine whose last statement ran, even one the
+    caller synchronized with.  Plus one for a ``Test*`` entry (in ``go test``
+    the test runs in a goroutine of its own while the test binary's main
     goroutine waits for it).  Visible: it observes every goroutine."""
 
     VISIBLE = True
@@ -1746,5 +1749,9 @@ class CondSetL(Instr):
     src: int
     pos: Pos = NOPOS
 
+
+#: The hidden package-level variable holding GOMAXPROCS when a program reads
+#: runtime.GOMAXPROCS's result: an interpreter starts it at its number of Ps.
+GOMAXPROCS_VAR = "runtime.gomaxprocs"
 
 INSTRUCTIONS.update({c.__name__: c for c in (StrOp, SliceValues, SliceOfTuple, SyncMap, NumGoroutine, CondSetL)})

@@ -1092,7 +1092,11 @@ class Interp:
         fr.pc += 1
 
     def i_NumGoroutine(self, g, fr, ins):
-        fr.s[ins.dst] = self.rt.num_goroutine() + (1 if self.rt.program.entry != "main" else 0)
+        v = self.rt.num_goroutine() + (1 if self.rt.program.entry != "main" else 0)
+        fr.s[ins.dst] = v
+        if self.rt.record:
+            self.rt.ev(g, ins, value=v)
+            g.logged = True
         fr.pc += 1
 
     def i_CondSetL(self, g, fr, ins):

@@ -548,6 +548,8 @@ class Runtime:
         oids = [next(self._oids) for _ in prog.globals]
         for gl, oid in zip(prog.globals, oids):
             self.global_refs[gl.name] = self.alloc(gl.type, oid)
+            if gl.name == ir.GOMAXPROCS_VAR:  # runtime.GOMAXPROCS starts at the number of Ps
+                self.heap[oid].f[0] = len(self.sched.ps)
         main = self.newproc(None, prog.start, (), prog.functions[prog.start].pos[0])
         s = self.sched
         with s.lock:

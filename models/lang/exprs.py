@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import FuncBuilder, Label, Var
 from models.lang.gotypes import (
     BOOL,
     BYTE,
+    ERROR,
     GT,
     INT,
     LOCKER,
@@ -31,6 +33,7 @@ from models.lang.gotypes import (
     RUNE,
     STRING,
     SYNC_KINDS,
+    TESTING_T,
     UNIT,
     MethodInfo,
     zero_value,
@@ -55,6 +58,8 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+#: io's error values (io.go), as the model keeps errors: their messages.
+IO_ERRORS = {"EOF": "EOF", "ErrUnexpectedEOF": "unexpected EOF", "ErrShortBuffer": "short buffer"}
 TIME_CONSTS = {"Nanosecond": 1, "Microsecond": 1000, "Millisecond": 1_000_000,
                "Second": 1_000_000_000, "Minute": 60_000_000_000, "Hour": 3_600_000_000_000}
 ARITH = {"+", "-", "*", "/", "%", "&", "|", "^", "&^", "<<", ">>"}
@@ -496,6 +501,9 @@ class ExprMixin(_Base):
         operand = unparen(required(node, "operand"))
         name = text(required(node, "field"))
         if operand.type == "identifier" and isinstance(self._lookup_opt(text(operand)), PkgB):
+            pkg = self._lookup_opt(text(operand)).path
+            if pkg == "io" and name in IO_ERRORS:  # errors are their messages (models/library.py)
+                return self.fb.const(IO_ERRORS[name], pos(node)), ERROR
             self.outside(f"{text(operand)}.{name} used as a value", node)
         lv = self.field_place(node)
         return self.read(lv, pos(node)), lv.type
@@ -848,8 +856,8 @@ class ExprMixin(_Base):
 
         fb = self.fb
         if name == "make":
-            if not argn or argn[0].type in ("slice_type",) and self._is_bytes_type(argn[0]):
-                return None
+            if not argn or argn[0].type in ("slice_type",) and self._is_bytes_type(argn[0]) and self.unit.uses_pipes:
+                return None  # a pipe's read buffer (LibMixin.make_bytes)
             t = self.types.resolve(argn[0])
             if t.kind == "slice":
                 assert t.elem is not None
@@ -907,6 +915,10 @@ class ExprMixin(_Base):
             et: GT | None = None
             for x in argn:
                 s_, xt = self.value(x, fb.temp())
+                if xt.kind == "string":  # copy(b, s): the string's bytes (Go spec, "Appending and copying")
+                    tup = fb.temp()
+                    fb.emit(ir.StrOp("tobytes", (tup,), (s_,), pos(x)))
+                    fb.emit(ir.SliceOfTuple(s_, self.types.to_ir(BYTE), tup, pos(x)))
                 a.append(s_)
                 et = et or xt.elem
             return Callee("lib", None, None, a, (INT,), node, "data.copy",
@@ -992,9 +1004,44 @@ class ExprMixin(_Base):
         if to_t is None or to_t.kind != "iface" or from_t.kind in ("iface", "nil"):
             return s
         self.types.uses_ifaces = True
+        if from_t == TESTING_T:
+            self.testing_t_methods(to_t, p)
         d = self.fb.temp()
         self.fb.emit(ir.MakeIface(d, s, self.types.go_name(from_t), p))
         return d
+
+    def testing_t_methods(self, iface: GT, p: tuple[int, int]) -> None:
+        """The bound methods of ``*testing.T`` held in interface `iface` (a
+        logger's ``TestingT`` interface): its output methods, each a function
+        ``testing.T.M$pbound`` doing what ``t.M(...)`` does (a variadic
+        ``args ...interface{}`` printed through `ir.SliceValues`)."""
+        from models.lang.library import TEST_KINDS
+
+        for name, sig in self.types.iface_methods(iface).items():
+            full = f"testing.T.{name}$pbound"
+            if full in self.out or full in self.unit.functions:
+                continue
+            ok = name in ("Helper", "Parallel") and not sig.params and not sig.results
+            if name in TEST_KINDS:
+                want = (STRING,) if TEST_KINDS[name].endswith("f") else ()
+                ok = sig.variadic and tuple(sig.params[:-1]) == want and not sig.results
+            if not ok:
+                raise InputError(f"*testing.T as an interface with method {name} {sig} is outside the supported "
+                                 "Go subset; supported: Log(f), Error(f), Fatal(f) (variadic), Helper, Parallel",
+                                 self.file, p[0], p[1])
+
+            def body(w: FuncBuilder, r: int, params: list[int], res: tuple[int, ...], name: str = name) -> None:
+                if name in ("Helper", "Parallel"):
+                    w.emit(ir.Return((), p))
+                    return
+                kind = TEST_KINDS[name]
+                tup = w.temp()
+                w.emit(ir.SliceValues(tup, params[-1], p))
+                w.emit(ir.Print(kind, tuple(params[:-1]), p, tup))
+                if kind.startswith("fatal"):
+                    w.emit(ir.Goexit(p))
+                w.emit(ir.Return((), p))
+            self._bound_wrapper(full, sig, p, body)
 
     def iface_call(self, name: str, base: int, bt: GT, argn: list[Node], node: Node, fn: Node) -> Any:
         """``x.M(args)`` on an interface value: dynamic dispatch."""
@@ -1143,8 +1190,19 @@ class ExprMixin(_Base):
             if c is not None and isinstance(c[0], str):
                 verbs = _verbs(c[0])
         out: list[int] = []
-        for k, a in enumerate(argn):
-            s, t = self.owned(a)
+        evaluated: list[tuple[int, GT, Node]] = []
+        inner = unparen(argn[0]) if len(argn) == 1 else None
+        if inner is not None and inner.type == "call_expression":
+            # fmt.Println(f()) with a multi-valued f: every result is an operand (Go spec, "Calls")
+            c = self.prepare_call(inner)
+            res = [self.fb.temp() for _ in c.results] or [self.fb.temp()]
+            if not c.results:
+                self.err(f"{text(required(inner, 'function'))}() (no value) used as value", inner)
+            self.emit_call(c, res)
+            evaluated = [(r, t, inner) for r, t in zip(res, c.results)]
+        else:
+            evaluated = [(*self.owned(a), a) for a in argn]
+        for k, (s, t, a) in enumerate(evaluated):
             if formatted and k == 0:
                 out.append(s)
                 continue

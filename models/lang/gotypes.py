@@ -86,6 +86,11 @@ ANY = GT("iface", "interface {}")
 LOCKER = GT("iface", "sync.Locker", methods=(("Lock", GT("func")), ("Unlock", GT("func"))))
 STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
+#: ``io.Reader``/``io.Writer`` (the program's own implementations; io.ReadFull drives a Reader)
+IO_READER = GT("iface", "io.Reader", methods=(("Read", GT("func", params=(GT("slice", elem=GT("int", "byte")),),
+                                                        results=(INT, ERROR))),))
+IO_WRITER = GT("iface", "io.Writer", methods=(("Write", GT("func", params=(GT("slice", elem=GT("int", "byte")),),
+                                                          results=(INT, ERROR))),))
 DURATION = GT("int", "time.Duration")
 #: ``time.Time``: abstract (see models/library.py): an int, 0 from time.Now.
 TIME = GT("int", "time.Time")
@@ -324,6 +329,8 @@ class TypeTable:
             return LOCKER
         if full == "fmt.Stringer":
             return STRINGER
+        if full in ("io.Reader", "io.Writer"):
+            return IO_READER if name == "Reader" else IO_WRITER
         outside(f"type {full}", self.file, node)
 
     def timer_struct(self, full: str, node: Node) -> GT:

@@ -29,6 +29,7 @@ from models.lang.gotypes import (
     FILE_PTR,
     GT,
     INT,
+    IO_READER,
     LIB_METHODS,
     LOCKER,
     STRING,
@@ -71,6 +72,8 @@ TEST_KINDS = {"Fatal": "fatal", "Fatalf": "fatalf", "Error": "error", "Errorf": 
 ATOMIC_FUNCS = {"Add": "add", "Load": "load", "Store": "store", "Swap": "swap",
                 "CompareAndSwap": "cas"}
 ATOMIC_ARGC = {"add": 2, "load": 1, "store": 2, "swap": 2, "cas": 3}
+#: The function behind ``io.ReadFull`` (`LibMixin.read_full_function`).
+READ_FULL = "io.ReadFull"
 #: The goroutine body of ``t.Run`` and its deferred close of the done channel.
 SUBTEST, SUBTEST_DONE = "testing.tRunner", "testing.tRunner.done"
 SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLock",
@@ -169,6 +172,8 @@ class LibMixin(_Base):
             if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "struct" \
                     and bt.elem.name in ("time.Timer", "time.Ticker") and name != "C":
                 return self.timer_call(bt.elem.name, name, base, argn, node, fn)
+            if bt == TIME:
+                return self.time_method(name, base, argn, node, fn)
             found = self.types.lookup(bt, name)
             if found is None:
                 self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", fn)
@@ -561,7 +566,18 @@ class LibMixin(_Base):
             return Callee("lib", None, None, [], (), node, "nop")
         if name == "Run":
             self._argc(argn, 2, name, node)
+            if unparen(argn[1]).type == "func_literal":
+                self.unit.subtests.add(unparen(argn[1]).start_byte)  # its t.Cleanup is the subtest's
             return Callee("lib", None, None, self._values(argn)[1:], (), node, "test.run")
+        if name == "Cleanup":
+            self._argc(argn, 1, name, node)
+            recv = unparen(required(fn, "operand"))
+            b = self._lookup_opt(text(recv)) if recv.type == "identifier" else None
+            if self.fb.cleanup_cell is None or not isinstance(b, Var) or b.owner is not self.fb:
+                self.outside("t.Cleanup outside the test function or a t.Run func literal", fn,
+                             "call t.Cleanup in the Test function (or the subtest's func literal) itself")
+            f, ft = self.value(argn[0])
+            return Callee("lib", None, None, [self.fb.cleanup_cell, f], (), node, "test.cleanup")
         if name in ("Skip", "Skipf"):
             return Callee("lib", None, None, self._values(argn), (), node,
                           "test.skipf" if name == "Skipf" else "test.skip")
@@ -572,7 +588,7 @@ class LibMixin(_Base):
         if name == "Fail":
             return Callee("lib", None, None, [], (), node, "test.error")
         self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow, "
-                     "Run, Parallel (no effect), Skip(f), SkipNow")
+                     "Run, Parallel (no effect), Skip(f), SkipNow, Cleanup")
 
     def subtest_runner(self, p: tuple[int, int]) -> None:
         """``t.Run(name, f)`` (testing.go tRunner): f runs in a goroutine of its
@@ -649,6 +665,14 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (sres,), node, f"strop.{sop}")
         if pkg == "fmt" and name in ("Fprint", "Fprintf", "Fprintln"):
             return self.fprint(name, argn, node)
+        if pkg == "io" and name == "ReadFull":
+            self._argc(argn, 2, full, node)
+            r = self.coerce(*self.value(argn[0]), IO_READER, pos(argn[0]))
+            buf, bt = self.value(argn[1])
+            if bt.kind != "slice":
+                self.outside(f"io.ReadFull into a {bt}", argn[1], "read into a []byte slice")
+            self.read_full_function(pos(node))
+            return Callee("func", READ_FULL, None, [r, buf], (INT, ERROR), node)
         if pkg == "runtime" and name == "NumGoroutine":
             self._argc(argn, 0, full, node)
             return Callee("lib", None, None, [], (INT,), node, "runtime.NumGoroutine")
@@ -673,6 +697,59 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (), node, "nop")
         return None
 
+    def read_full_function(self, p: tuple[int, int]) -> None:
+        """``io.ReadFull(r, buf)`` as Go's io.ReadAtLeast(r, buf, len(buf))
+        (io/io.go): call r.Read(buf[n:]) until n == len(buf) or an error;
+        enough bytes clear the error, a partial read ending at EOF is
+        ErrUnexpectedEOF."""
+        if READ_FULL in self.unit.functions or READ_FULL in self.out:
+            return
+        w = FuncBuilder(READ_FULL, pos=p, lazy_captures=False)
+        w.nparams, w.nresults = 2, 2
+        r, buf = w.slot("r"), w.slot("buf")
+        n, err, nn, mn, c, nil_, rest, f, eof = (w.slot(x) for x in ("n", "err", "nn", "min", "", "", "", "", ""))
+        w.emit(ir.SliceLen(mn, buf, False, p))
+        w.emit(ir.Const(n, 0, p))
+        w.emit(ir.Const(err, None, p))
+        w.emit(ir.Const(nil_, None, p))
+        top, body, done, clear, partial, ret = Label(), Label(), Label(), Label(), Label(), Label()
+        w.place(top)
+        w.emit(ir.BinOp(c, "<", n, mn, p))
+        w.branch(c, body, done, p)
+        w.place(body)
+        w.emit(ir.BinOp(c, "==", err, nil_, p))
+        mid = Label()
+        w.branch(c, mid, done, p)
+        w.place(mid)
+        w.emit(ir.Reslice(rest, buf, n, None, None, p))
+        w.emit(ir.IfaceMethod(f, r, "Read", p))
+        w.emit(ir.Call((nn, err), None, f, (rest,), p))
+        w.emit(ir.BinOp(n, "+", n, nn, p))
+        w.jump(top, p)
+        w.place(done)
+        w.emit(ir.BinOp(c, ">=", n, mn, p))
+        w.branch(c, clear, partial, p)
+        w.place(clear)
+        w.emit(ir.Const(err, None, p))
+        w.jump(ret, p)
+        w.place(partial)
+        w.emit(ir.Const(eof, "EOF", p))
+        w.emit(ir.BinOp(c, "==", err, eof, p))
+        got, keep = Label(), Label()
+        w.branch(c, got, keep, p)
+        w.place(got)
+        w.emit(ir.Const(c, 0, p))
+        w.emit(ir.BinOp(c, ">", n, c, p))
+        unexp = Label()
+        w.branch(c, unexp, keep, p)
+        w.place(unexp)
+        w.emit(ir.Const(err, "unexpected EOF", p))
+        w.place(keep)
+        w.place(ret)
+        w.emit(ir.Return((n, err), p))
+        self.out[READ_FULL] = w.finish(0)
+        self.types.uses_ifaces = True
+
     def fprint(self, name: str, argn: list[Node], node: Node) -> Callee:
         """``fmt.Fprint*(w, ...)`` with w ``os.Stdout`` (as ``fmt.Print*``) or
         ``os.Stderr`` (not program output, like log: the operands are still
@@ -690,6 +767,15 @@ class LibMixin(_Base):
         if where.endswith("Stderr"):
             return Callee("lib", None, None, args, (), node, "nop", spread)
         return Callee("lib", None, None, args, (), node, f"print.{kind}", spread)
+
+    def time_method(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """``t.Add(d)`` on the abstract time.Time (models/library.py: time.Now()
+        is 0): t + d.  Comparing times (Before, After, Sub) would read that
+        abstraction as if no time ever passed: outside."""
+        if name == "Add":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, [base] + self._values(argn), (TIME,), node, "time.Add")
+        self.outside(f"time.Time.{name}", fn, "supported: t.Add(d); compare durations from time.Since")
 
     def timer_call(self, kind: str, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``(*time.Timer).Stop/Reset`` (report whether it was pending) and ``(*time.Ticker).Stop/Reset``."""
@@ -820,6 +906,8 @@ class LibMixin(_Base):
             tup = fb.temp()
             fb.emit(ir.SliceValues(tup, a[0], p))
             fb.emit(ir.StrOp("join", (d0(),), (tup, a[1]), p))
+        elif op == "time.Add":
+            fb.emit(ir.BinOp(d0(), "+", a[0], a[1], p))
         elif op == "runtime.NumGoroutine":
             fb.emit(ir.NumGoroutine(d0(), p))
         elif op == "str.tobytes":
@@ -842,6 +930,11 @@ class LibMixin(_Base):
             fb.emit(ir.SyncMap(kind, dst, ok, a[0], a[1], a[2] if len(a) > 2 else None, p))
         elif op.startswith("print."):
             fb.emit(ir.Print(op[6:], tuple(a), p, static))
+        elif op == "test.cleanup":  # the cell's slice gets f (the test goroutine's own memory)
+            s_ = fb.temp()
+            fb.emit(ir.Load(s_, a[0], p))
+            fb.emit(ir.Append(s_, s_, (a[1],), None, None, None, p))
+            fb.emit(ir.Store(a[0], s_, p))
         elif op == "test.run":
             self.subtest_runner(p)
             done = fb.temp()
@@ -888,9 +981,23 @@ class LibMixin(_Base):
         elif op == "runtime.Goexit":
             fb.emit(ir.Goexit(p))
         elif op == "runtime.GOMAXPROCS":
-            if dsts:
-                self.outside("using the result of runtime.GOMAXPROCS", node,
-                             "call it as a statement (the spec sets procs)")
+            if not self.unit.gomaxprocs_read:  # nobody reads it: a no-op (the spec's procs are the Ps)
+                fb.emit(ir.Nop(p))
+                return
+            # prev := GOMAXPROCS; if n > 0 { GOMAXPROCS = n } (runtime/debug.go: stops the world:
+            # one atomic step); the scheduler's Ps stay the spec's runtime.procs
+            cell, zero, pos_, prev = fb.temp(), fb.temp(), fb.temp(), d0()
+            fb.emit(ir.Addr(cell, ir.GOMAXPROCS_VAR, p))
+            fb.emit(ir.Const(zero, 0, p))
+            fb.emit(ir.BinOp(pos_, ">", a[0], zero, p))
+            set_, get, end = Label(), Label(), Label()
+            fb.branch(pos_, set_, get, p)
+            fb.place(set_)
+            fb.emit(ir.AtomicOp("swap", prev, cell, a[0], None, p))
+            fb.jump(end, p)
+            fb.place(get)
+            fb.emit(ir.AtomicOp("load", prev, cell, None, None, p))
+            fb.place(end)
             fb.emit(ir.Nop(p))
         else:
             raise AssertionError(f"unknown library op {op}")

@@ -17,13 +17,16 @@ from typing import Any, NoReturn
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import Breakable, FuncBuilder, Var
+from models.lang.builder import Breakable, FuncBuilder, Label, Var
 from models.lang.exprs import ExprMixin
 from models.lang.gotypes import GT
 from models.lang.library import LibMixin
 from models.lang.parse import block_statements, fail, outside, pos, text
 from models.lang.scope import Analysis, Unit
 from models.lang.stmts import StmtMixin
+
+#: The function a test's deferred cleanup calls: its t.Cleanup functions, last added first.
+CLEANUPS = "testing.runCleanups"
 
 
 class Lowerer(StmtMixin, ExprMixin, LibMixin):
@@ -120,10 +123,61 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         params = self.types.param_types(node.child_by_field_name("parameters"))
         if recv is not None:
             params = [recv] + params
+        if not self.pass1 and self._result_cells_needed(node):
+            self.function_with_result_cells(name, node, params, sig)
+            return
         self.body(fb, node, params, sig)
         self.out[name] = fb.finish(0)
 
-    def body(self, fb: FuncBuilder, node: Node, params: list[tuple[str, GT, Node]], sig: GT) -> None:
+    def _named_results(self, node: Node) -> list[tuple[str, GT, Node]]:
+        res = node.child_by_field_name("result")
+        if res is None or res.type != "parameter_list":
+            return []
+        got = self.types.param_types(res)
+        return got if any(n for n, _, _ in got) else []
+
+    def _result_cells_needed(self, node: Node) -> bool:
+        """Are named results captured by a closure and assigned, or addressed?"""
+        return any(nnode.start_byte in self.analysis.boxed for _, _, nnode in self._named_results(node))
+
+    def function_with_result_cells(self, name: str, node: Node, params: list[tuple[str, GT, Node]],
+                                   sig: GT) -> None:
+        """A function whose named results a closure assigns (a deferred
+        ``func() { conn = nil }()``) or whose address is taken.  Its results
+        are variables that deferred calls may still change after a ``return``
+        (Go spec, "Defer statements": the deferred function runs after the
+        results are set, and may modify them).  Lowered as two functions:
+        ``F$results`` is the body, with each named result a heap cell passed
+        in (``return x`` stores into the cells, then the deferred calls run
+        when it returns, recovery included); ``F`` allocates the zeroed
+        cells, calls it, and returns the cells' values (a read of each)."""
+        results = self._named_results(node)
+        for _, t, nnode in results:
+            if t.is_object:
+                self.outside("named results of struct type", nnode)
+        p = pos(node)
+        inner = f"{name}$results"
+        ib = FuncBuilder(inner, pos=p, lazy_captures=False)
+        cells = [("", GT("ptr", elem=t), nnode) for _, t, nnode in results]
+        self.body(ib, node, params + cells, GT("func", params=sig.params), result_cells=results)
+        self.out[inner] = ib.finish(0)
+        ob = FuncBuilder(name, pos=p, lazy_captures=False)
+        ob.nparams = len(params)
+        ob.nresults = len(results)
+        args = [ob.slot(n or "_") for n, _, _ in params]
+        cslots = []
+        for n, t, _ in results:
+            c = ob.slot(n or "_")
+            ob.emit(ir.New(c, self.types.to_ir(t), p))
+            cslots.append(c)
+        ob.emit(ir.Call((), inner, None, tuple(args + cslots), p))
+        for c in cslots:
+            ob.emit(ir.Load(c, c, p))
+        ob.emit(ir.Return(tuple(cslots), p))
+        self.out[name] = ob.finish(0)
+
+    def body(self, fb: FuncBuilder, node: Node, params: list[tuple[str, GT, Node]], sig: GT,
+             result_cells: list[tuple[str, GT, Node]] | None = None) -> None:
         saved = (self.fb, self.breakables, self.pending_label)
         self.fb, self.breakables, self.pending_label = fb, [], None
         self.push()
@@ -135,14 +189,27 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         for (n, t, nnode), s in zip(params, pslots):
             if n and n != "_":
                 self.declare(nnode, t, s, p, slot=s)
+        if (fb.name == self.unit.entry or node.start_byte in self.unit.subtests) and node.text is not None \
+                and b".Cleanup(" in node.text:
+            self.cleanup_prologue(fb, p)
         res = node.child_by_field_name("result")
-        if res is not None and res.type == "parameter_list":
+        if result_cells is not None:  # named results in cells passed in (function_with_result_cells)
+            fb.result_cells = []
+            for (n, t, nnode), s in zip(result_cells, pslots[len(pslots) - len(result_cells):]):
+                fb.slot_names[s] = n
+                cv = Var(n, t, nnode.start_byte, fb, s, boxed=True)
+                if n != "_":
+                    self.scopes[-1][n] = cv
+                    self.vars_by_key[cv.key] = cv
+                fb.result_cells.append(cv)
+        elif res is not None and res.type == "parameter_list":
             named_results = self.types.param_types(res)
             if any(n for n, _, _ in named_results):
                 fb.result_vars = []
                 for _n, t, nnode in named_results:
-                    if nnode.start_byte in self.analysis.boxed:
-                        self.outside("named results captured by closures or addressed", nnode)
+                    if nnode.start_byte in self.analysis.boxed:  # a func literal's (top-level: result cells)
+                        self.outside("named results of a func literal captured by closures or addressed", nnode,
+                                     "name the results of a top-level function or method instead")
                     v = self.declare(nnode, t, None, pos(nnode))
                     if v is None:
                         s = fb.slot("_")
@@ -158,13 +225,46 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         end = pos(body)
         fb.pos = p
         if not fb.code or not isinstance(fb.code[-1], ir.Return):
-            srcs = tuple(v.slot for v in fb.result_vars) if fb.result_vars else ()
+            srcs = tuple(v.slot for v in fb.result_vars) if fb.result_vars and not fb.result_cells else ()
             fb.emit(ir.Return(srcs, (body.end_point[0] + 1, body.end_point[1])))
         if self.uses_recover(node) and any(isinstance(i, ir.Defer) for i in fb.code):
             self.recovery_epilogue(fb, sig, node, (body.end_point[0] + 1, body.end_point[1]))
         del end
         self.pop()
         self.fb, self.breakables, self.pending_label = saved
+
+    def cleanup_prologue(self, fb: FuncBuilder, p: tuple[int, int]) -> None:
+        """A test (or t.Run subtest) function that calls t.Cleanup: a cell for
+        its cleanup functions, and, deferred first so that it runs last (after
+        the function's own deferred calls, also on t.Fatal and on a panic),
+        `CLEANUPS` calling them last added first (testing.go tRunner, runCleanup)."""
+        cell = fb.slot("cleanups")
+        fb.emit(ir.New(cell, ir.Type("slice", elem=ir.Type("func")), p))
+        fb.emit(ir.Defer(CLEANUPS, None, (cell,), p))
+        fb.cleanup_cell = cell
+        if CLEANUPS in self.unit.functions or CLEANUPS in self.out:
+            return
+        w = FuncBuilder(CLEANUPS, pos=p, lazy_captures=False)
+        w.nparams = 1
+        c = w.slot("cell")
+        s, i, one, zero, more, a, f = (w.slot(x) for x in ("fs", "i", "", "", "", "", "f"))
+        w.emit(ir.Load(s, c, p))
+        w.emit(ir.SliceLen(i, s, False, p))
+        w.emit(ir.Const(one, 1, p))
+        w.emit(ir.Const(zero, 0, p))
+        top, body, end = Label(), Label(), Label()
+        w.place(top)
+        w.emit(ir.BinOp(more, ">", i, zero, p))
+        w.branch(more, body, end, p)
+        w.place(body)
+        w.emit(ir.BinOp(i, "-", i, one, p))
+        w.emit(ir.IndexAddr(a, s, i, p))
+        w.emit(ir.Load(f, a, p))
+        w.emit(ir.Call((), None, f, (), p))
+        w.jump(top, p)
+        w.place(end)
+        w.emit(ir.Return((), p))
+        self.out[CLEANUPS] = w.finish(0)
 
     def uses_recover(self, node: Node) -> bool:
         """Does the file (the tree of `node`) mention recover?  Only then may a
@@ -185,6 +285,9 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         it returns its named results, or zero values (Go spec, "Handling
         panics": the function returns normally to its caller)."""
         fb.emit(ir.RecoverReturn(p))
+        if fb.result_cells is not None:
+            fb.emit(ir.Return((), p))
+            return
         if fb.result_vars:
             fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars), p))
             return

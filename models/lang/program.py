@@ -99,6 +99,9 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     root = parse(source, file)
     unit = Unit(file, TypeTable(file))
     unit.go_version = parse_go_version(go)
+    unit.entry = entry
+    unit.gomaxprocs_read = _reads_gomaxprocs(root)
+    unit.uses_pipes = root.text is not None and b"os.Pipe(" in root.text
     pkg_name = _package(root, file)
     decls = [c for c in named(root) if c.type not in ("package_clause", "comment")]
     for d in decls:
@@ -444,7 +447,26 @@ class _StartLowerer(Lowerer):
         fb.emit(ir.Return((), p))
         self.pop()
         self.out[START] = fb.finish(0)
+        if unit.gomaxprocs_read:
+            globals_.append(ir.Global(ir.GOMAXPROCS_VAR, ir.INT, (1, 1)))
         unit.globals = globals_
+
+
+def _reads_gomaxprocs(root: Node) -> bool:
+    """Does some ``runtime.GOMAXPROCS(n)`` call have its result used?  Only
+    then is the setting a variable of the program (a statement-only program
+    cannot observe it: its calls stay no-ops)."""
+    if root.text is None or b"GOMAXPROCS" not in root.text:
+        return False
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        if n.type == "call_expression" and text(required(n, "function")).endswith(".GOMAXPROCS") \
+                and (n.parent is None or n.parent.type not in ("expression_statement", "go_statement",
+                                                               "defer_statement")):
+            return True
+        todo.extend(n.named_children)
+    return False
 
 
 def _start(unit: Unit, var_decls: list[Node], inits: list[str], entry: str, root: Node) -> None:

@@ -555,6 +555,17 @@ class StmtMixin(_Base):
         vals = [c for c in named(node) if c.type == "expression_list"]
         exprs = named(vals[0]) if vals else []
         n = fb.nresults
+        if fb.result_cells is not None:  # results in cells: store them, then return (defers run after)
+            cells = fb.result_cells
+            if exprs:
+                got = self._rhs(exprs, len(cells), node) if len(cells) > 1 or len(exprs) > 1 else \
+                    [self.owned(exprs[0])]
+                if len(got) != len(cells):
+                    self.err(f"wrong number of return values: {len(got)} given, {len(cells)} wanted", node)
+                for v, (s_, t_) in zip(cells, got):
+                    fb.emit(ir.Store(v.slot, self.coerce(s_, t_, v.type, p), p))
+            fb.emit(ir.Return((), p))
+            return
         if not exprs:
             if n and fb.result_vars is None:
                 self.err("not enough return values", node)
