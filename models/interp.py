@@ -270,7 +270,7 @@ class Interpreter:
         gid = len(t.gs) + 1
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
-    def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
+    def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...], gid: int = 0) -> None:
         vals = [s[a] for a in ins.args] + (datatypes.spread_values(self.funcs, s[ins.spread])
                                           if ins.spread is not None else [])
         args = [datatypes.show(t.heap, v, "v", self.program.types) for v in vals]
@@ -288,7 +288,8 @@ class Interpreter:
             text = printf(str(args[0]), args[1:]) if args else ""
         else:
             msg = printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
-            text = f"    {self.program.where(ins.pos[0])}: {msg}\n"
+            line = self.program.test_log_line(t.g(gid).frames) if gid else ins.pos[0]
+            text = f"    {self.program.where(line)}: {msg}\n"
             if k.startswith(("error", "fatal")):
                 t.failed = True
         t.emit(text)
@@ -663,7 +664,7 @@ def _go(t: Tx, gid: int, ins: ir.Go, s: tuple[Any, ...], choice: int | None) -> 
 
 
 def _print(t: Tx, gid: int, ins: ir.Print, s: tuple[Any, ...], choice: int | None) -> None:
-    t.m.exec_print(t, ins, s)
+    t.m.exec_print(t, ins, s, gid)
     t.advance(gid)
 
 

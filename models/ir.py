@@ -925,6 +925,20 @@ class Program:
     #: for a program merged from several files (`models.lang.packages`): the file and line of
     #: each merged line (an object with ``where(line) -> (path, line)``); None for one file
     file_map: Any = None
+    #: functions that call ``t.Helper()``: a test's log line names the first caller that is
+    #: neither one of them nor the testing package's (testing.go decorate, `test_log_line`)
+    helpers: frozenset[str] = frozenset()
+
+    def test_log_line(self, frames: Any) -> int:
+        """The Go line a ``t.Log``/``t.Error``/... reports, given the goroutine's
+        frames (objects with ``func`` and ``pc``, innermost last): the frame
+        running the call, or its callers' call sites past helpers."""
+        for fr in reversed(frames):
+            if fr.func in self.helpers or fr.func.startswith(("testing.", "test.")):  # test.*@L:C: a wrapper
+                continue
+            return self.functions[fr.func].code[fr.pc].pos[0]
+        fr = frames[-1]
+        return self.functions[fr.func].code[fr.pc].pos[0]
 
     @functools.cached_property
     def _lines(self) -> list[str]:

@@ -39,6 +39,17 @@ from .interp import (
 from .netpoll import NATIVES, Poller
 from .sched import G_DEAD, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G, M, Scheduler, Timers
 
+
+class _FramePos:
+    """A frame as `ir.Program.test_log_line` reads it: its function's name and pc."""
+
+    __slots__ = ("func", "pc")
+
+    def __init__(self, func: str, pc: int):
+        self.func = func
+        self.pc = pc
+
+
 _SYNC = {"sync.Mutex": sp.Mutex, "sync.RWMutex": sp.RWMutex, "sync.WaitGroup": sp.WaitGroup, "sync.Once": sp.Once}
 
 
@@ -352,7 +363,9 @@ class Runtime:
         if ins is not None and ins.kind not in ("println", "print", "printf"):
             if ins.kind.startswith(("error", "fatal")):
                 self.test_failed = True
-            text = f"    {os.path.basename(self.program.file)}:{ins.pos[0]}: {text.rstrip(chr(10))}\n"
+            line = self.program.test_log_line([_FramePos(f.fn.name, f.pc) for f in g.frames]) \
+                if g is not None and g.frames else ins.pos[0]
+            text = f"    {os.path.basename(self.program.file)}:{line}: {text.rstrip(chr(10))}\n"
         with self.loglock:
             if self.dead:
                 return

@@ -1053,6 +1053,8 @@ class ExprMixin(_Base):
         self.types.uses_ifaces = True
         if name == "Error":
             self._ensure_error_string(pos(fn))
+        if name == "Helper" and not sig.params and not sig.results:  # a TestingT's Helper: as t.Helper()
+            self.unit.helpers.add(self.fb.name)
         d = self.fb.temp()
         self.fb.emit(ir.IfaceMethod(d, base, name, pos(fn)))
         return Callee("closure", None, d, self.args(argn, sig, node), sig.results, node)

@@ -563,6 +563,8 @@ class LibMixin(_Base):
             args, spread = self.fmt_args(argn, name.endswith("f"))
             return Callee("lib", None, None, args, (), node, f"test.{TEST_KINDS[name]}", spread)
         if name == "Helper" or name == "Parallel":
+            if name == "Helper":  # this function's callers' lines name its t.Log calls (ir.Program.test_log_line)
+                self.unit.helpers.add(self.fb.name)
             return Callee("lib", None, None, [], (), node, "nop")
         if name == "Run":
             self._argc(argn, 2, name, node)

@@ -171,7 +171,8 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
             unit.functions.setdefault(f.name, f)
     types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
     return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
-                      globals=tuple(unit.globals), start=START, entry=entry, types=types)
+                      globals=tuple(unit.globals), start=START, entry=entry, types=types,
+                      helpers=frozenset(unit.helpers))
 
 
 def _declare(unit: Unit, lw: Lowerer, d: Node, funcs: list[tuple[str, Node, tuple | None]],

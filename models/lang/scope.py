@@ -90,6 +90,8 @@ class Unit:
     uses_pipes: bool = False
     #: the program reads runtime.GOMAXPROCS's result: every call reads and sets `ir.GOMAXPROCS_VAR`
     gomaxprocs_read: bool = False
+    #: functions (IR names) that call t.Helper()
+    helpers: set[str] = field(default_factory=set)
     #: func literals passed to ``t.Run`` (their byte offsets): subtests, whose t.Cleanup is theirs
     subtests: set[int] = field(default_factory=set)
     #: errors met so far: lowering goes on after a construct outside the subset
