@@ -232,17 +232,32 @@ class LibMixin(_Base):
         spread = bool(argn) and argn[-1].type == "variadic_argument"
         if spread and not sig.variadic:
             self.err(f"have (...) arguments but {text(required(node, 'function'))} is not variadic", argn[-1])
+        if len(argn) == 1 and sig.variadic and unparen(argn[0]).type == "call_expression":
+            # f(g()): g's results fill the fixed parameters, the rest are the ...T (Go spec, "Calls")
+            c = self.prepare_call(unparen(argn[0]))
+            got = [self.fb.temp() for _ in c.results]
+            if len(got) < len(params) - 1:
+                self.err(f"not enough arguments: {len(got)} given, at least {len(params) - 1} wanted", node)
+            self.emit_call(c, got)
+            fixed = [self.coerce(s_, t_, pt, pos(node)) for s_, t_, pt in zip(got, c.results, params)]
+            st = params[-1]
+            assert st.elem is not None
+            extra = [self.coerce(s_, t_, st.elem, pos(node))
+                     for s_, t_ in zip(got[len(params) - 1:], c.results[len(params) - 1:])]
+            d = self.fb.temp()
+            if extra:
+                self.fb.emit(ir.SliceLit(d, self.types.to_ir(st.elem), tuple(extra), pos(node)))
+            else:
+                self.fb.emit(ir.Const(d, None, pos(node)))
+            return fixed + [d]
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
-            if sig.variadic:
-                self.outside("passing a multi-valued call to a variadic function", argn[0],
-                             "assign the results to variables first")
             return [self.coerce(s, t, pt, pos(node))
                     for (s, t), pt in zip(self.call(unparen(argn[0]), len(params)), params)]
         if sig.variadic and not spread:
-            fixed, rest = argn[:len(params) - 1], argn[len(params) - 1:]
-            if len(fixed) != len(params) - 1:
+            fixed_n, rest = argn[:len(params) - 1], argn[len(params) - 1:]
+            if len(fixed_n) != len(params) - 1:
                 self.err(f"not enough arguments: {len(argn)} given, at least {len(params) - 1} wanted", node)
-            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(fixed, params)]
+            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(fixed_n, params)]
             st = params[-1]
             assert st.elem is not None
             fb = self.fb
