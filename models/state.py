@@ -171,6 +171,25 @@ class Data:
     fields: tuple[tuple[Any, Any], ...]
     type: str = ""
 
+    #: cached hash, as `Frame`'s: an object a step leaves alone is shared with the parent state, so
+    #: hashing a state rehashes only the objects the step replaced
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.fields, self.type)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.fields, self.type)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        object.__setattr__(self, "fields", st[0])
+        object.__setattr__(self, "type", st[1])
+        object.__setattr__(self, "_hash", 0)
+
 
 @dataclass(frozen=True, slots=True)
 class Chan:
@@ -184,6 +203,23 @@ class Chan:
     closed: bool = False
     recvq: tuple[tuple[int, int], ...] = ()
     sendq: tuple[tuple[int, int], ...] = ()
+
+    _hash: int = field(default=0, init=False, repr=False, compare=False)  # cached, as Data's
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.cap, self.buf, self.closed, self.recvq, self.sendq)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.cap, self.buf, self.closed, self.recvq, self.sendq)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(_CHAN_STATE, st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,13 +313,15 @@ class Pipe:
 #: dataclass fields, so that a new field cannot be silently left out of hashing or pickling (the
 #: parallel search pickles states) or of `G.moved`.
 _G_STATE = ("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "panicking", "recovering")
+_CHAN_STATE = ("cap", "buf", "closed", "recvq", "sendq")
 
 
 def _check_state_fields() -> None:
     import dataclasses
 
     for cls, listed in ((G, _G_STATE), (Frame, ("func", "pc", "slots", "defers")),
-                        (World, ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed"))):
+                        (World, ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed")),
+                        (Data, ("fields", "type")), (Chan, _CHAN_STATE)):
         names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "_hash")
         if names != listed:
             raise ImportError(f"models.state: {cls.__name__}'s fields {names} are not the hashed and pickled "

@@ -74,6 +74,10 @@ def _finals(model, result) -> set:
     return _final_globals(model, result)
 
 
+#: Programs that allocate in an endless loop: finite only because garbage is freed (models/heapgc.py).
+UNBOUNDED_RAW = {"heap_churn.yaml"}
+
+
 @pytest.mark.parametrize("path", _program_specs(), ids=os.path.basename)
 def test_dead_slot_reset_preserves_everything(path: str) -> None:
     """`models.deadslots` against the raw states: every verdict (liveness too), the final
@@ -87,6 +91,10 @@ def test_dead_slot_reset_preserves_everything(path: str) -> None:
     raw, dead = build_model(spec), build_model(spec)
     raw.dead_slots = False
     assert dead.dead_slots
+    if os.path.basename(path) in UNBOUNDED_RAW:
+        r_raw, r_dead = check(raw, max_states=5_000), check(dead, max_states=400_000)
+        assert r_dead.stats.complete and not r_raw.stats.complete
+        return
     r_raw, r_dead = check(raw, max_states=400_000), check(dead, max_states=400_000)
     assert r_raw.stats.complete and r_dead.stats.complete
     assert {k: v.verdict.kind for k, v in r_raw.results.items()} == {k: v.verdict.kind for k, v in r_dead.results.items()}

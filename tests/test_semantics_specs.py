@@ -35,7 +35,7 @@ STATES = {
     "wg_misuse": 685, "wg_fixed": 140, "cond_lost_wakeup": 32, "cond_fixed": 40,
     "racy_counter": 99, "counter_mutex": 138, "mutex_starvation": 22, "mutex_starvation_fixed": 23,
     "atomic_plain_race": 36, "atomic_plain_fixed": 16, "loopvar_go121": 677, "loopvar_go122": 427,
-    "mutex_copy": 321, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1374, "stdlib_tour": 338, "log_fatal": 40,
+    "mutex_copy": 321, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1374, "stdlib_tour": 302, "heap_churn": 53, "log_fatal": 40,
     "locker_iface": 19,
     "fmt_stringer": 18,
 }

@@ -449,4 +449,5 @@ def build_model(spec: Any) -> GoGcModel:
     else:
         from models.gomodel import GoModel
         inner = GoModel(spec.program, spec.runtime, ())
+        inner.collect_garbage = False  # objects are coloured by id: none may be freed or renumbered
     return GoGcModel(inner, cfg, tuple(g.name for g in spec.program.globals), spec.properties)

@@ -160,6 +160,7 @@ class GmpModel:
         self.opts = runtime or RuntimeOptions(scheduler="gmp")
         self.go = GoModel(program, self.opts, ())
         self.interp: Interpreter = self.go.interp
+        self.go.collect_garbage = False  # every object is kept here (models/heapgc.py)
         self.prop_specs = tuple(prop_specs)
         o = self.opts
         self.procs = o.procs
