@@ -244,7 +244,7 @@ class _Replayer:
             nw = self.model.sched.next(w, ("step", g)).world
             if nw.gs[g - 1].status == WAIT:
                 yield ("step", g), nw, j, g
-        for t in w.timers:
+        for t in m.fireable(w):  # the timers the model lets fire (runtime.timers: ordered)
             a = ("timer",) + tuple(t)
             yield a, self.model.sched.next(w, a).world, None, None
 

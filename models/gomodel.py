@@ -214,7 +214,11 @@ class GoModel:
             out[n] = props.describe_obj(s.heap[o])
             shown.add(o)
         if s.timers:
-            out["timers"] = [f"{k} {'G' if k == 'sleep' else 'chan '}{x}" for k, x in s.timers]
+            def name(k: str, x: int) -> str:
+                return f"{k} {'G' if k == 'sleep' else 'chan ' if k == 'after' else 'object '}{x}"
+            held = {(e[0], e[1]): e[4] for e in s.tinfo if e[4]}  # runtime.timers: ordered (models/timeorder.py)
+            out["timers"] = [name(k, x) + (" (after " + ", ".join(name(*y) for y in held[(k, x)]) + ")"
+                                           if (k, x) in held else "") for k, x in s.timers]
         out["output"] = "".join(s.output).splitlines()
         if s.panic:
             out["panic"] = s.panic

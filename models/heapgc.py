@@ -145,7 +145,7 @@ def g_ids(g: Any, n: int) -> list[int]:
     return ids
 
 
-def live_objects(global_ids: Any, gs: Any, heap: Any, timers: Any) -> set[int]:
+def live_objects(global_ids: Any, gs: Any, heap: Any, timers: Any, tinfo: Any = ()) -> set[int]:
     """The ids of every object reachable from the roots (see the module docstring)."""
     n = len(heap)
     ids: list[int] = list(global_ids)
@@ -154,6 +154,7 @@ def live_objects(global_ids: Any, gs: Any, heap: Any, timers: Any) -> set[int]:
     vals: list[Any] = []
     for tm in timers:
         _ints_as_ids(tm, n, ids, vals)
+    _ints_as_ids(tinfo, n, ids, vals)
     _value_ids(vals, n, ids)
     live: set[int] = set()
     while ids:
@@ -182,11 +183,11 @@ def may_free(s: Any, t: Any) -> bool:
         if g0 is not g1 and (g0.frames is not g1.frames or g0.wait != g1.wait):
             if not set(g_ids(g0, n)) <= set(g_ids(g1, n)):
                 return True
-    if s.timers != t.timers:
+    if s.timers != t.timers or s.tinfo != t.tinfo:
         a: list[int] = []
         b: list[int] = []
-        _ints_as_ids(s.timers, n, a, [])
-        _ints_as_ids(t.timers, n, b, [])
+        _ints_as_ids((s.timers, s.tinfo), n, a, [])
+        _ints_as_ids((t.timers, t.tinfo), n, b, [])
         if not set(a) <= set(b):
             return True
     return False
@@ -258,17 +259,25 @@ def collect(global_ids: Any, w: World) -> World:
     (so ids stay in allocation order, and whether an object was freed before or after a
     later allocation does not change the later object's id)."""
     heap = w.heap
-    live = live_objects(global_ids, w.gs, heap, w.timers)
+    live = live_objects(global_ids, w.gs, heap, w.timers, w.tinfo)
     if len(live) == len(heap):
         return w
     order = sorted(live)
     if not order or order[-1] == len(order) - 1:  # only a tail of garbage: nothing moves
-        return World(w.gs, heap[:len(order)], w.timers, w.output, w.panic, w.main_done, w.ended, w.failed)
+        return World(w.gs, heap[:len(order)], w.timers, w.output, w.panic, w.main_done, w.ended, w.failed,
+                     w.tinfo)
     new = {o: i for i, o in enumerate(order) if o != i}
     gs = tuple(g if not (g_ids(g, len(heap)) or g.wait) else _remap_g(g, new) for g in w.gs)
     return World(gs, tuple(_remap_object(heap[o], new) for o in order),
                  tuple(sorted(_remap_timer(tm, new) for tm in w.timers)), w.output, w.panic, w.main_done,
-                 w.ended, w.failed)
+                 w.ended, w.failed, tuple(sorted(_remap_tinfo(e, new) for e in w.tinfo)))
+
+
+def _remap_tinfo(e: tuple[Any, ...], new: dict[int, int]) -> tuple[Any, ...]:
+    """A `models.timeorder` entry ``(kind, id, key, creator, blockers)``: the timer and its
+    blockers are timers (`_remap_timer`); `creator` is a goroutine id."""
+    kind, obj, key, creator, blockers = e
+    return (*_remap_timer((kind, obj), new), key, creator, tuple(sorted(_remap_timer(b, new) for b in blockers)))
 
 
 def _remap_g(g: G, new: dict[int, int]) -> G:

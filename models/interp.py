@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, cast
 
-from models import atomic, chan, datatypes, ir, library, pipe, select, sync, syncmap
+from models import atomic, chan, datatypes, ir, library, pipe, select, sync, syncmap, timeorder
 from models.options import RuntimeOptions
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
@@ -63,6 +63,8 @@ class Interpreter:
         self.funcs: dict[str, ir.Function] = {"context.cancel": cancel, **program.functions}
         self.global_obj: dict[str, int] = {}
         self.global_scalar: dict[str, bool] = {}
+        #: ``runtime.timers: ordered`` applies (one P, real durations): `models.timeorder`
+        self.timer_order = timeorder.active(self.opts, program)
 
     # ---- construction
     def initial(self) -> World:
@@ -172,13 +174,20 @@ class Interpreter:
 
         return pipe.env_events(w)
 
+    def fireable(self, w: World) -> list[tuple[str, int]]:
+        """The pending timers that may fire now: all of them, except those an
+        earlier, shorter timer holds back (``runtime.timers: ordered``, TM-2:
+        `models.timeorder`).  Schedulers offer only these."""
+        return timeorder.fireable(w.timers, w.tinfo)
+
     def fire(self, w: World, timer: tuple[str, int]) -> Step:
         """An environment event: the pending `timer` fires, or one of
         `env_events` (``("syscall", gid)``, ``("netpoll", pipe)``) happens."""
 
         t = Tx(self, w)
+        key = None
         if timer[0] not in pipe.ENV_KINDS:
-            t.timers.remove(timer)
+            key = t.unset_timer(timer)
         try:
             kind, x = timer
             if kind in pipe.ENV_KINDS:
@@ -186,7 +195,7 @@ class Interpreter:
             elif kind == "sleep":
                 t.wake(x)
             elif kind in library.TIMER_KINDS:
-                library.fire(self, t, kind, x)
+                library.fire(self, t, kind, x, key)
             else:
                 chan.try_send(t, x, "time.Time")
         except GoPanic as p:
@@ -318,7 +327,7 @@ class Interpreter:
             return
         t.put(ctx.obj, replace(c, cancelled=True, reason=reason))
         if ("deadline", ctx.obj) in t.timers:
-            t.timers.remove(("deadline", ctx.obj))
+            t.unset_timer(("deadline", ctx.obj))
         chan.close_chan(t, c.done)
         for ch in c.children:
             self.cancel(t, ir.Ref(ch), reason)
@@ -682,13 +691,16 @@ def _goexit(t: Tx, gid: int, ins: ir.Goexit, s: tuple[Any, ...], choice: int | N
 
 
 def _sleep(t: Tx, gid: int, ins: ir.Sleep, s: tuple[Any, ...], choice: int | None) -> None:
-    t.timers.append(("sleep", gid))
+    """``time.Sleep``: ``timeSleep`` reads the clock and parks with no other
+    goroutine run in between (TM-4), so a sleep is held back by every
+    earlier, shorter timer (`models.timeorder`)."""
+    t.set_timer("sleep", gid, s[ins.d], gid, sleep=True)
     t.park(gid, ("sleep",))
 
 
 def _after(t: Tx, gid: int, ins: ir.After, s: tuple[Any, ...], choice: int | None) -> None:
     c = t.alloc(Chan(1))
-    t.timers.append(("after", c))
+    t.set_timer("after", c, s[ins.d], gid)
     t.advance(gid, ((ins.dst, ir.Ref(c)),))
 
 

@@ -691,8 +691,8 @@ class CondSignal(Instr):
 class Sleep(Instr):
     """``time.Sleep(d)``: the goroutine waits for a timer event; the timer
     may fire after any number of other steps (or never, when the spec says
-    timers never fire).  Durations are not compared: any pending timer may
-    fire first."""
+    timers never fire).  Durations are compared only where Go's order is
+    certain (``runtime.timers: ordered``, `models.timeorder`)."""
 
     VISIBLE = True
     d: int
@@ -1413,8 +1413,8 @@ class TimerMake(Instr):
     ``time.AfterFunc(d, f)``: `kind` ``timer``, ``ticker`` or ``afterfunc``.
     `dst` gets a ``*time.Timer``/``*time.Ticker`` object whose field ``C`` is
     a channel of capacity 1 (nil for AfterFunc) and the timer is pending
-    (an environment event that may fire at any time: durations are
-    abstracted away, as for `After`).  `f` is the AfterFunc's func slot."""
+    (an environment event that may fire at any time, as for `After`, but
+    for the order `models.timeorder` keeps).  `f` is the AfterFunc's func slot."""
 
     VISIBLE = True
     dst: int
@@ -1471,12 +1471,15 @@ class Format(Instr):
 class WithDeadline(Instr):
     """``context.WithTimeout``/``WithDeadline(parent, d)``: a cancellable
     child of `parent` plus a pending timer that cancels it with "context
-    deadline exceeded" (context.go timerCtx); its cancel func stops the timer."""
+    deadline exceeded" (context.go timerCtx); its cancel func stops the timer.
+    `timeout`: ``WithTimeout`` (`d` is a duration; ``WithDeadline``'s is a
+    ``time.Time``, abstract in the model)."""
 
     VISIBLE = True
     dst: int
     parent: int
     d: int
+    timeout: bool = False
     pos: Pos = NOPOS
 
 

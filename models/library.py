@@ -6,9 +6,13 @@ deadlines and values, ``math/rand`` choices, formatting (``fmt.Sprintf``,
 Time is abstract (as for ``time.Sleep`` and ``time.After``): a pending timer
 is an environment event ``(kind, object)`` in ``World.timers`` that may fire
 at any point, in any order with every other step, unless stopped first
-(``runtime.timers: never`` keeps them from firing).  So every outcome Go
-can show for some durations is explored, and some outcomes that particular
-durations would rule out (a 1 ms timer firing after a 1 h one) are too.
+(``runtime.timers: never`` keeps them from firing), except for the order Go
+guarantees with one P (``runtime.timers: ordered``, `models.timeorder`,
+TM-1..TM-6): a timer set later than an earlier, shorter one that holds it
+back waits for it.  So every outcome Go can show for some durations is
+explored, and with several Ps (or ``timers: any``) some outcomes that
+particular durations would rule out (a 1 ms timer firing after a 1 h one)
+are too.
 
 Timer kinds (time/sleep.go, time/tick.go, context/context.go):
 
@@ -51,7 +55,7 @@ def _timer_make(t: Tx, gid: int, ins: ir.TimerMake, s: tuple[Any, ...], choice: 
     else:
         c = t.alloc(Chan(1))
         obj = t.alloc(Data((("C", ir.Ref(c)),), _TYPE[ins.kind]))
-    t.timers.append((ins.kind, obj))
+    t.set_timer(ins.kind, obj, s[ins.d], gid)
     t.advance(gid, ((ins.dst, ir.Ref(obj)),))
 
 
@@ -69,14 +73,17 @@ def _timer_stop(t: Tx, gid: int, ins: ir.TimerStop, s: tuple[Any, ...], choice: 
     kind = _kind_of(t, ref.obj)
     pending = (kind, ref.obj) in t.timers
     if pending:
-        t.timers.remove((kind, ref.obj))
-    if ins.reset is not None:
-        t.timers.append((kind, ref.obj))
+        t.unset_timer((kind, ref.obj))
+    if ins.reset is not None:  # a new deadline read now (a ticker's period too: TM-5)
+        t.set_timer(kind, ref.obj, s[ins.reset], gid)
     t.advance(gid, ((ins.dst, pending),) if ins.dst is not None else ())
 
 
-def fire(m: Interpreter, t: Tx, kind: str, obj: int) -> None:
-    """Timer `(kind, obj)` fires (it was removed from the pending timers)."""
+def fire(m: Interpreter, t: Tx, kind: str, obj: int, period: int | None = None) -> None:
+    """Timer `(kind, obj)` fires (it was removed from the pending timers).  A
+    ticker is set again at once (``runOneTimer``): its next deadline is at
+    most `period` after this firing (TM-5), so it holds back only sleeps
+    that start later (`models.timeorder`)."""
     if kind == "deadline":
         m.cancel(t, ir.Ref(obj), "context deadline exceeded")
         return
@@ -91,7 +98,7 @@ def fire(m: Interpreter, t: Tx, kind: str, obj: int) -> None:
     if not t.get(c.obj).closed:
         chan.try_send(t, c.obj, "time.Time")  # sendTime: never blocks; a full buffer drops it
     if kind == "ticker":
-        t.timers.append((kind, obj))
+        t.set_timer(kind, obj, period, 0, rearm=True)
 
 
 # ---------------------------------------------------------------------------- rand
@@ -122,7 +129,9 @@ def _choose(t: Tx, gid: int, ins: ir.Choose, s: tuple[Any, ...], choice: int | N
 def _with_deadline(t: Tx, gid: int, ins: ir.WithDeadline, s: tuple[Any, ...], choice: int | None) -> None:
     ref = t.m.with_cancel(t, s[ins.parent])
     if not t.get(ref.obj).cancelled:
-        t.timers.append(("deadline", ref.obj))
+        # WithTimeout's duration is known; WithDeadline's time.Time is abstract.  Its firing cancels
+        # through a goroutine of its own (an AfterFunc: TM-6), so it never holds another timer back.
+        t.set_timer("deadline", ref.obj, s[ins.d] if ins.timeout else None, gid)
     t.advance(gid, ((ins.dst, ref),))
 
 

@@ -24,6 +24,10 @@ timers) is closed under:
   are one unit (completing one case dequeues the waiter from all of them).
 - a pending timer joins when its firing's effect meets the contributions
   (or it is a member's sleep); it then contributes that effect.
+- with ``runtime.timers: ordered`` in force (`models.timeorder`), setting a
+  timer (``time.Sleep``, ``time.After``, like the other timer calls) touches
+  "world", and a state with a timer held back by another is not reduced
+  (whoever fires or stops the holder releases it).
 
 Reachability is computed on the current state: a goroutine only comes to
 reach an object through an action of someone who already reaches it (or
@@ -54,6 +58,9 @@ WORLD, STDOUT, ALLOC, SPAWN = "world", "stdout", "alloc", "spawn"
 
 _WORLD_OPS = (ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose,
               ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync, ir.NumGoroutine)
+#: With ``runtime.timers: ordered`` (`models.timeorder`) setting a timer does not commute with
+#: another: the later one may be held back by the earlier.
+_TIMER_OPS = (ir.Sleep, ir.After)
 _ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake) + datatypes.ALLOC_OPS
 _RACE_OPS = (ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
 #: Operand fields holding the object an instruction works on.
@@ -611,7 +618,7 @@ class _Ctx:
             g = self.w.gs[gid - 1]
             ins = self.m.instr_of(g)
             op = type(ins)
-            if op in _WORLD_OPS:
+            if op in _WORLD_OPS or (op in _TIMER_OPS and self.m.timer_order):
                 e = {WORLD}
             else:
                 slots = g.frames[-1].slots
@@ -658,6 +665,8 @@ def persistent_set(model: GoModel, w: World, acts: list[Any]) -> list[int] | Non
         return None
     if any(g.status == WAIT and g.wait[:1] in (("syscall",), ("IO wait",)) for g in w.gs):
         return None
+    if any(e[4] for e in w.tinfo):
+        return None  # a held-back timer may be released by steps outside any candidate set
     by_g: dict[int, list[int]] = {}
     timers: dict[tuple[str, int], int] = {}
     for k, a in enumerate(acts):

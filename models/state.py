@@ -14,6 +14,10 @@ multiplies, so it holds only what Go's semantics can observe:
   `Once`, `Cond`, `Context`, `Pipe` (``os.Pipe``).
 - ``timers``: pending timer events, sorted: ``("sleep", gid)`` for a
   sleeping goroutine and ``("after", chan_id)`` for ``time.After``.
+- ``tinfo``: what orders the pending timers (``runtime.timers: ordered``
+  with one P, `models.timeorder`): sorted ``(kind, id, key, creator,
+  blockers)`` for the pending timers that may hold back a later one (a
+  known duration) or are held back; empty otherwise.
 - ``output``: the text printed so far, one entry per print call.
 - ``panic``: Go's message when the program panicked (it ends the program).
 - ``main_done``: goroutine 1 returned from main; ``ended``: the process is
@@ -138,6 +142,7 @@ class World:
     main_done: bool = False
     ended: bool = False
     failed: bool = False
+    tinfo: tuple[tuple[Any, ...], ...] = ()
 
     #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
     #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
@@ -147,15 +152,17 @@ class World:
     def __hash__(self) -> int:
         h = self._hash
         if not h:
-            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed)) or 1
+            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
+                      self.tinfo)) or 1
             object.__setattr__(self, "_hash", h)
         return h
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,)
+        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
+                self.tinfo)
 
     def __setstate__(self, st: tuple[Any, ...]) -> None:
-        for k, v in zip(("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",), st):
+        for k, v in zip(_WORLD_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
 
@@ -312,6 +319,7 @@ class Pipe:
 #: The fields each state class hashes and pickles, written out for speed: checked here against the
 #: dataclass fields, so that a new field cannot be silently left out of hashing or pickling (the
 #: parallel search pickles states) or of `G.moved`.
+_WORLD_STATE = ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed", "tinfo")
 _G_STATE = ("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "panicking", "recovering")
 _CHAN_STATE = ("cap", "buf", "closed", "recvq", "sendq")
 
@@ -320,8 +328,7 @@ def _check_state_fields() -> None:
     import dataclasses
 
     for cls, listed in ((G, _G_STATE), (Frame, ("func", "pc", "slots", "defers")),
-                        (World, ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed")),
-                        (Data, ("fields", "type")), (Chan, _CHAN_STATE)):
+                        (World, _WORLD_STATE), (Data, ("fields", "type")), (Chan, _CHAN_STATE)):
         names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "_hash")
         if names != listed:
             raise ImportError(f"models.state: {cls.__name__}'s fields {names} are not the hashed and pickled "

@@ -654,7 +654,8 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (DURATION,), node, "time.Since", full)
         if pkg == "context" and name in ("WithTimeout", "WithDeadline"):
             self._argc(argn, 2, full, node)
-            return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline", True)
+            return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline",
+                          name == "WithTimeout")
         if pkg == "context" and name == "WithValue":
             self._argc(argn, 3, full, node)
             return Callee("lib", None, None, self._values(argn), (CONTEXT,), node, "context.WithValue", True)
@@ -856,7 +857,7 @@ class LibMixin(_Base):
         elif op == "context.WithDeadline":
             ctx = d0()
             cancel = dsts[1] if len(dsts) > 1 else fb.temp()
-            fb.emit(ir.WithDeadline(ctx, a[0], a[1], p))
+            fb.emit(ir.WithDeadline(ctx, a[0], a[1], bool(static), p))
             fb.emit(ir.MakeClosure(cancel, "context.cancel", (ctx,), p))
         elif op == "context.WithValue":
             fb.emit(ir.WithValue(d0(), a[0], a[1], a[2], p))
