@@ -1192,7 +1192,18 @@ class ExprMixin(_Base):
             if c is not None and isinstance(c[0], str):
                 verbs = _verbs(c[0])
         out: list[int] = []
-        evaluated: list[tuple[int, GT, Node]] = []
+        later: list[tuple[int, int, GT, Node]] = []  # operands whose Error/String method fmt calls
+
+        def operand(k: int, s: int, t: GT, a: Node) -> None:
+            i = k - 1 if formatted else k
+            if (formatted and k == 0) or (verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq")):
+                out.append(s)
+            elif self._stringify_calls(t):
+                out.append(-1)  # Go evaluates every operand before fmt calls a method: placed below
+                later.append((len(out) - 1, s, t, a))
+            else:
+                out.append(self.stringify(s, t, pos(a)))
+
         inner = unparen(argn[0]) if len(argn) == 1 else None
         if inner is not None and inner.type == "call_expression":
             # fmt.Println(f()) with a multi-valued f: every result is an operand (Go spec, "Calls")
@@ -1201,19 +1212,30 @@ class ExprMixin(_Base):
             if not c.results:
                 self.err(f"{text(required(inner, 'function'))}() (no value) used as value", inner)
             self.emit_call(c, res)
-            evaluated = [(r, t, inner) for r, t in zip(res, c.results)]
+            for k, (r, t) in enumerate(zip(res, c.results)):
+                operand(k, r, t, inner)
         else:
-            evaluated = [(*self.owned(a), a) for a in argn]
-        for k, (s, t, a) in enumerate(evaluated):
-            if formatted and k == 0:
-                out.append(s)
-                continue
-            i = k - 1 if formatted else k
-            if verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq"):
-                out.append(s)
-                continue
-            out.append(self.stringify(s, t, pos(a)))
+            for k, a in enumerate(argn):
+                operand(k, *self.owned(a), a)
+        for at, s, t, a in later:
+            out[at] = self.stringify(s, t, pos(a))
         return out
+
+    def _stringify_calls(self, t: GT) -> bool:
+        """Does `stringify` emit a method call for an operand of type `t`?"""
+        if t.kind == "iface":
+            return any(m in ("Error", "String") for m in self.types.iface_methods(t)) or t.name in (
+                "interface {}", "any", "")
+        for m in ("Error", "String"):
+            found = self.types.lookup(t, m)
+            if found is None or found[1] != "method":
+                continue
+            path, _, info = found
+            assert isinstance(info, MethodInfo)
+            if info.sig.params or info.sig.results != (GT("string", "string"),):
+                continue
+            return not (info.ptr_recv and t.kind != "ptr" and not path)
+        return False
 
     def fmt_args(self, argn: list[Node], formatted: bool) -> tuple[list[int], int | None]:
         """`fmt_values`, and for a final ``xs...`` the slot of the tuple of xs's
