@@ -478,6 +478,8 @@ def dynamic_type(v: Any) -> str | None:
     """The dynamic type name of an interface value (None for nil)."""
     if isinstance(v, ir.Iface):
         return v.type
+    if isinstance(v, ir.WrappedError):
+        return "*fmt.wrapError"
     if isinstance(v, str):
         return ERROR_TYPE  # errors made by the library (ctx.Err(), os errors) are plain strings
     return None

@@ -1619,6 +1619,72 @@ def _atoi(s: str) -> tuple[int, str | None]:
     return v, None
 
 
+class WrappedError(str):
+    """An error made by ``fmt.Errorf`` with a ``%w`` operand: its message (the
+    model keeps errors as their text) and the error it wraps (fmt's
+    *wrapError, errors.Unwrap).  Equal only to a WrappedError with the same
+    text wrapping an equal error, never to a plain error text (Go compares
+    the pointers: a wrapped error is a new value)."""
+
+    wrapped: Any
+
+    def __new__(cls, text: str, wrapped: Any) -> WrappedError:
+        self = super().__new__(cls, text)
+        self.wrapped = wrapped
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is WrappedError and str.__eq__(self, other) and self.wrapped == other.wrapped
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((str.__str__(self), self.wrapped))
+
+    def __reduce__(self) -> Any:
+        return (WrappedError, (str.__str__(self), self.wrapped))
+
+
+def wrap_error(fmt: Any, args: list[Any], text: str) -> Any:
+    """``fmt.Errorf(fmt, args...)``'s value: `text`, wrapping the operand of
+    its ``%w`` verb when there is exactly one and it is not nil (fmt/errors.go)."""
+    if not isinstance(fmt, str):
+        return text
+    verbs = format_verbs(fmt)
+    ws = [i for i, v in enumerate(verbs) if v == "w"]
+    if len(ws) != 1 or ws[0] >= len(args) or args[ws[0]] is None:
+        return text
+    return WrappedError(text, args[ws[0]])
+
+
+def format_verbs(fmt: str) -> list[str]:
+    """The verb of each operand of a format string (``%%`` takes none)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            j = i + 1
+            while j < len(fmt) and fmt[j] in "+-# 0123456789.":
+                j += 1
+            if j < len(fmt) and fmt[j] != "%":
+                out.append(fmt[j])
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+def errors_is(err: Any, target: Any) -> bool:
+    """``errors.Is``: err or an error it wraps equals target (errors/wrap.go;
+    equality as Go's ==: of the same type and value)."""
+    while err is not None:
+        if type(err) is type(target) and err == target:
+            return True
+        err = err.wrapped if isinstance(err, WrappedError) else None
+    return False
+
+
 def str_op(op: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
     """The results of `StrOp` operator `op` on the operand values `args` (see its doc);
     raises `GoRuntimeError` for Go's run-time panics."""
@@ -1659,11 +1725,15 @@ def str_op(op: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
         return (go_string(go_bytes(args[1]).join(go_bytes(x) for x in args[0])),)
     if op == "less":  # s < t compares bytes
         return (go_bytes(args[0]) < go_bytes(args[1]),)
+    if op == "errorsis":
+        return (errors_is(args[0], args[1]),)
+    if op == "unwrap":  # errors.Unwrap
+        return (args[0].wrapped if isinstance(args[0], WrappedError) else None,)
     raise ValueError(f"unknown string operation {op!r}")
 
 
 STR_OPS = ("index", "slice", "rune", "fromrune", "frombytes", "tobytes", "atoi", "contains", "hasprefix",
-           "hassuffix", "strindex", "join", "less")
+           "hassuffix", "strindex", "join", "less", "errorsis", "unwrap")
 
 
 @_instr
@@ -1676,7 +1746,8 @@ class StrOp(Instr):
     b's elements (`SliceValues`), ``tobytes`` the tuple of s's bytes (for
     `SliceOfTuple`), ``atoi`` ``strconv.Atoi`` (value, error text or nil),
     ``contains``/``hasprefix``/``hassuffix``/``strindex``/``join`` (the
-    ``strings`` functions). Local."""
+    ``strings`` functions), ``errorsis``/``unwrap`` (``errors.Is``, ``errors.Unwrap``
+    through `WrappedError`). Local."""
 
     operator: str
     dsts: tuple[int, ...]

@@ -168,7 +168,9 @@ def _ctx_value(t: Tx, ins: ir.CtxValue, slots: list[Any]) -> None:
 def format_values(kind: str, args: list[Any]) -> str:
     """fmt's Sprint (operands separated by a space when neither is a string),
     Sprintln (always, plus a newline), Sprintf/Errorf (%w prints as %v)."""
-    if kind in ("sprintf", "errorf", "fatalf"):
+    if kind == "errorf":
+        return ir.wrap_error(args[0], args[1:], printf(str(args[0]), args[1:])) if args else ""
+    if kind in ("sprintf", "fatalf"):
         return printf(str(args[0]), args[1:]) if args else ""
     if kind in ("sprintln", "fatalln"):
         return " ".join(fmt_value(a) for a in args) + "\n"

@@ -20,6 +20,7 @@ from tests.test_semantics_specs import outputs, reason, run
 STATES = {
     "strings_bytes_race": 20, "strings_bytes_fixed": 10, "syncmap_cache": 179, "syncmap_plain_race": 3676,
     "cond_rlocker_deadlock": 36, "named_results_defer": 51, "numgoroutine_exit": 11, "atomic_value_nil": 11,
+    "errors_wrap": 12,
 }
 
 
@@ -67,6 +68,21 @@ def test_num_goroutine_may_count_an_exited_goroutine():
 def test_atomic_value_store_of_nil_panics():
     assert reason("atomic_value_nil", "panic_free") == (
         "panic: sync/atomic: store of nil value into Value [G2 at main.go:19]")
+
+
+def test_errorf_w_wraps_for_is_and_unwrap():
+    assert outputs("errors_wrap") == {"op 1: closed true true false\ntrue true false\n"}
+
+
+def test_wrapped_error_values():
+    """A WrappedError is its text for printing, but == only to an equal wrapping (Go: a new pointer)."""
+    w = ir.wrap_error("op: %w", ["closed"], "op: closed")
+    assert isinstance(w, ir.WrappedError) and str(w) == "op: closed" and w.wrapped == "closed"
+    assert w != "op: closed" and "op: closed" != w and w == ir.WrappedError("op: closed", "closed")
+    assert ir.wrap_error("op: %v", ["closed"], "op: closed") == "op: closed"  # no %w: a plain error
+    assert ir.wrap_error("%w %w", ["a", "b"], "a b") == "a b"  # Go 1.19: one %w only
+    assert ir.errors_is(ir.WrappedError("x: y", w), "closed") and not ir.errors_is(w, "other")
+    assert ir.str_op("unwrap", (w,)) == ("closed",) and ir.str_op("unwrap", ("closed",)) == (None,)
 
 
 # --------------------------------------------------------------------------- the string operations

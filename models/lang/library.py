@@ -476,7 +476,7 @@ class LibMixin(_Base):
             "time": "supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, "
                     "time.Duration and duration constants",
             "context": "supported: context.Background, TODO, WithCancel, WithTimeout, WithDeadline, WithValue",
-            "errors": "supported: errors.New, errors.Is (equality)",
+            "errors": "supported: errors.New, errors.Is, errors.Unwrap",
             "strconv": "supported: strconv.Itoa",
             "log": "supported: log.Print, Printf, Println, Fatal, Fatalf, Fatalln, Panic, Panicf",
             "math/rand": "supported: rand.Intn, Int31n, Int63n (a choice over the range), rand.Seed",
@@ -664,7 +664,10 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (ERROR,), node, "format.new")
         if pkg == "errors" and name == "Is":
             self._argc(argn, 2, full, node)
-            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
+            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "strop.errorsis")
+        if pkg == "errors" and name == "Unwrap":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (ERROR,), node, "strop.unwrap")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
             args, spread = self.fmt_args(argn, name in ("Sprintf", "Errorf"))
