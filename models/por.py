@@ -296,7 +296,7 @@ def _refs_of(x: Any) -> Any:
     """What `_reach` looks at inside heap object `x` (the values that may lead on to
     other objects or closures), or None for objects it does not look into."""
     if isinstance(x, Data):
-        return tuple(v for _, v in x.fields if not isinstance(v, (int, str, float, type(None))))
+        return tuple(v for _, v in x.fields if type(v) not in (int, str, float, type(None), bool))
     if isinstance(x, Chan):
         return tuple(v for v in x.buf if not isinstance(v, (int, str, float, type(None))))
     if isinstance(x, Context):
@@ -336,6 +336,8 @@ def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
             todo.append(ir.Ref(v.obj))
         elif isinstance(v, ir.Iface):
             todo.append(v.value)
+        elif isinstance(v, ir.WrappedError):
+            todo.append(v.wrapped)
         elif isinstance(v, ir.Closure):
             funcs.add(v.func)
             todo.extend(v.captures)
