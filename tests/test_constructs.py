@@ -9,11 +9,16 @@ refusals."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text
 from models import ir
 from models.errors import InputError
 from models.lang import compile_go
+from tests.helpers import exit_outputs
 from tests.test_semantics_specs import outputs, reason, run
 
 #: Specs of this module with their exact state counts (a changed count is a changed semantics).
@@ -210,3 +215,17 @@ def test_refused_with_position(name):
     with pytest.raises(InputError) as e:
         compile_go(src, "x.go", entry)
     assert (e.value.line, e.value.col, e.value.message) == (line, col, msg)
+
+
+def program_outputs(src: str) -> set[str]:
+    spec = load_spec_text(f"name: p\nsource: |\n{textwrap.indent(src, '  ')}properties: [panic_free]\n", "p.yaml")
+    return {out for out, panic in exit_outputs(build_model(spec)) if panic is None}
+
+
+def test_narrow_integers_wrap_at_their_width():
+    """int8..int32 and uint8..uint32 (also named types based on them, and byte/rune) wrap like Go;
+    uint/uint64 are the model's 64-bit int (documented)."""
+    src = ("package main\n\nimport \"fmt\"\n\ntype status uint8\n\nfunc main() {\n\tvar x uint8 = 255\n\tx++\n"
+           "\tvar y int32 = 1 << 30\n\ty *= 4\n\tvar s status = 250\n\ts += 10\n\tn := 300\n\tb := byte(n)\n"
+           "\tvar i8 int8 = 127\n\ti8++\n\tc := ^uint32(0)\n\tfmt.Println(x, y, s, b, i8, c, -i8)\n}\n")
+    assert program_outputs(src) == {"0 0 4 44 -128 4294967295 -128\n"}

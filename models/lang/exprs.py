@@ -89,6 +89,16 @@ def _wrap(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
+def narrow_value(v: Any, t: GT) -> Any:
+    """`v` as a value of the narrow integer type `t` (its width, signedness)."""
+    if t.kind != "int" or not t.bits or not isinstance(v, int) or isinstance(v, bool):
+        return v
+    v &= (1 << t.bits) - 1
+    if not t.unsigned and v >> (t.bits - 1):
+        v -= 1 << t.bits
+    return v
+
+
 class ExprMixin(_Base):
     # ---- constants
 
@@ -127,9 +137,9 @@ class ExprMixin(_Base):
                 return None
             v, ty = inner
             if operator == "-":
-                return _wrap(-v), ty
+                return narrow_value(_wrap(-v), ty), ty
             if operator == "^":
-                return _wrap(~v), ty
+                return narrow_value(_wrap(~v), ty), ty
             if operator == "!":
                 return (not v), ty
             return v, ty
@@ -140,7 +150,8 @@ class ExprMixin(_Base):
             b = self.const_eval(required(node, "right"))
             if b is None:
                 return None
-            return self._fold(text(required(node, "operator")), a, b, node)
+            r, rt = self._fold(text(required(node, "operator")), a, b, node)
+            return narrow_value(r, rt), rt
         if t == "call_expression":
             fn = unparen(required(node, "function"))
             args = named(field(node, "arguments"))
@@ -314,6 +325,8 @@ class ExprMixin(_Base):
         a, at = self.value(operand)
         d = fb.temp() if into is None else into
         fb.emit(ir.UnOp(d, op, a, p))
+        if op != "!":
+            self.narrow(d, at, p)
         return d, (BOOL if op == "!" else at)
 
     def _chan_elem(self, t: GT, node: Node) -> GT:
@@ -349,7 +362,24 @@ class ExprMixin(_Base):
         fb.emit(ir.BinOp(d, op, a, b, p))
         if op in COMPARE:
             return d, BOOL
-        return d, (at if at.kind != "nil" and at.name not in ("", "int") else bt)
+        rt = at if at.kind != "nil" and at.name not in ("", "int") else bt
+        if op not in ("<<", ">>") or rt is at:
+            self.narrow(d, rt, p)
+        return d, rt
+
+    def narrow(self, d: int, t: GT, p: tuple[int, int]) -> None:
+        """Wrap the int in slot `d` to the width of `t` (int8..int32, uint8..uint32: Go's
+        arithmetic is modulo 2^bits, two's complement for the signed ones).  Local BinOps."""
+        if t.kind != "int" or not t.bits:
+            return
+        fb = self.fb
+        k = fb.temp()
+        fb.emit(ir.Const(k, (1 << t.bits) - 1, p))
+        fb.emit(ir.BinOp(d, "&", d, k, p))
+        if not t.unsigned:  # sign-extend: (x ^ half) - half
+            fb.emit(ir.Const(k, 1 << (t.bits - 1), p))
+            fb.emit(ir.BinOp(d, "^", d, k, p))
+            fb.emit(ir.BinOp(d, "-", d, k, p))
 
     def cond(self, node: Node, yes: Label, no: Label) -> None:
         """Branch to `yes` or `no` on boolean `node`, short-circuiting && || !."""

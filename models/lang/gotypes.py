@@ -25,6 +25,11 @@ SYNC_KINDS = frozenset({
 
 INT_NAMES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
                        "uint32", "uint64", "uintptr", "byte", "rune"})
+#: The integer types whose values the model wraps at their width: (bits, unsigned).  The 64-bit
+#: ones are the model's int (two's complement): ``uint``/``uint64``/``uintptr`` values of 2^63 and
+#: more are not represented (a known imprecision, docs/go-subset.md).
+NARROW_INTS = {"int8": (8, False), "int16": (16, False), "int32": (32, False), "rune": (32, False),
+               "uint8": (8, True), "byte": (8, True), "uint16": (16, True), "uint32": (32, True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,10 @@ class GT:
     length: int = 0
     #: a func type whose last parameter is ``...T`` (its type in `params` is ``[]T``)
     variadic: bool = False
+    #: an integer type narrower than 64 bits (8, 16, 32; 0 otherwise) and whether it is unsigned:
+    #: its arithmetic wraps at that width (`ExprMixin.narrow`); kept by named types based on it
+    bits: int = 0
+    unsigned: bool = False
 
     @property
     def is_object(self) -> bool:
@@ -72,8 +81,8 @@ class GT:
 
 
 INT = GT("int", "int")
-BYTE = GT("int", "byte")
-RUNE = GT("int", "rune")
+BYTE = GT("int", "byte", bits=8, unsigned=True)
+RUNE = GT("int", "rune", bits=32)
 BOOL = GT("bool", "bool")
 STRING = GT("string", "string")
 NIL = GT("nil")
@@ -158,7 +167,8 @@ class TypeTable:
         if t == "type_identifier":
             name = text(node)
             if name in INT_NAMES:
-                return GT("int", name)
+                bits, unsigned = NARROW_INTS.get(name, (0, False))
+                return GT("int", name, bits=bits, unsigned=unsigned)
             if name == "bool":
                 return BOOL
             if name == "string":

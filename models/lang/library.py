@@ -363,6 +363,8 @@ class LibMixin(_Base):
             return Callee("lib", None, None, [s], (t,), node, "str.fromrune")
         if at.kind != t.kind and at.kind != "nil":
             self.outside(f"conversion from {at} to {t}", node)
+        if t.kind == "int" and t.bits and (t.bits, t.unsigned) != (at.bits, at.unsigned):
+            return Callee("lib", None, None, [s], (t,), node, "narrow", t)  # byte(n): truncated
         return Callee("lib", None, None, [s], (t,), node, "move", True)
 
     # ---- packages
@@ -927,6 +929,10 @@ class LibMixin(_Base):
             tup = fb.temp()
             fb.emit(ir.SliceValues(tup, a[0], p))
             fb.emit(ir.StrOp("join", (d0(),), (tup, a[1]), p))
+        elif op == "narrow":
+            d = d0()
+            fb.emit(ir.Move(d, a[0], p))
+            self.narrow(d, static, p)
         elif op == "time.Add":
             fb.emit(ir.BinOp(d0(), "+", a[0], a[1], p))
         elif op == "runtime.NumGoroutine":

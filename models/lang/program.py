@@ -23,6 +23,7 @@ from models.lang.gotypes import (
     ERROR,
     GT,
     INT_NAMES,
+    NARROW_INTS,
     STRING,
     MethodInfo,
     StructInfo,
@@ -263,7 +264,8 @@ def _predeclare(unit: Unit) -> None:
     for b in BUILTINS:
         unit.package.setdefault(b, BuiltinB(b))
     for n in INT_NAMES:
-        unit.package[n] = TypeB(GT("int", n))
+        bits, unsigned = NARROW_INTS.get(n, (0, False))
+        unit.package[n] = TypeB(GT("int", n, bits=bits, unsigned=unsigned))
     unit.package["bool"] = TypeB(BOOL)
     unit.package["string"] = TypeB(STRING)
     unit.package["error"] = TypeB(ERROR)

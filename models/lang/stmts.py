@@ -100,6 +100,7 @@ class StmtMixin(_Base):
         one = fb.const(1, p)
         d = lv.slot if lv.kind == "slot" else fb.temp()
         fb.emit(ir.BinOp(d, op, cur, one, p))
+        self.narrow(d, lv.type, p)
         self.store(lv, d, p, node)
 
     def s_go_statement(self, node: Node) -> None:
@@ -219,6 +220,7 @@ class StmtMixin(_Base):
             r, _ = self.value(right[0])
             d = lv.slot if lv.kind == "slot" else fb.temp()
             fb.emit(ir.BinOp(d, op[:-1], cur, r, p))
+            self.narrow(d, lv.type, p)
             self.store(lv, d, p, node)
             return
         if len(left) == 1 and len(right) == 1:
