@@ -1675,6 +1675,111 @@ def format_verbs(fmt: str) -> list[str]:
     return out
 
 
+#: The fmt verbs the model formats exactly (with the flags ``-``, ``+``, ``0``, space and a width).
+PRINTF_VERBS = "vsdtqwcxX"
+_PRINTF_FLAGS = "-+0 "
+
+
+def printf_spec_ok(fmt: str) -> str | None:
+    """None when every directive of format `fmt` is one `go_printf` formats
+    exactly, else the first one it does not (``%5.2f``, ``%#v``, ``%*d``...)."""
+    i = 0
+    while i < len(fmt):
+        if fmt[i] != "%":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(fmt) and fmt[j] in "-+# 0123456789.*[]":
+            j += 1
+        spec = fmt[i:j + 1]
+        width = fmt[i + 1:j].lstrip(_PRINTF_FLAGS)
+        if spec != "%%" and not (j < len(fmt) and fmt[j] in PRINTF_VERBS and (width == "" or width.isdigit())):
+            return spec
+        i = j + 1
+    return None
+
+
+def go_printf(fmt: str, args: list[Any], text: Any) -> str:
+    """fmt.Sprintf for the verbs of `PRINTF_VERBS` (fmt/print.go, format.go):
+    ``%v %s %w`` are ``text(v)`` (the interpreter's %v of a value), ``%d``
+    decimal, ``%t`` a bool, ``%q`` a quoted string (`go_quote`) or rune,
+    ``%c`` a rune's UTF-8, ``%x``/``%X`` hex of an int or of a string's
+    bytes; flags ``-`` (pad right), ``0`` (pad numbers with zeros), ``+``
+    and space (sign of %d); a width pads to that many runes.  A missing
+    operand is ``%!v(MISSING)``; a directive outside this set is
+    ``%!?(...)`` and operands left over are ``%!(EXTRA ...)`` without Go's
+    type names (the frontend refuses constant formats with either)."""
+    out: list[str] = []
+    k = 0
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c != "%":
+            out.append(c)
+            i += 1
+            continue
+        j = i + 1
+        flags = ""
+        while j < len(fmt) and fmt[j] in _PRINTF_FLAGS:
+            flags += fmt[j]
+            j += 1
+        w0 = j
+        while j < len(fmt) and fmt[j].isdigit():
+            j += 1
+        width = int(fmt[w0:j]) if j > w0 else 0
+        if j >= len(fmt):
+            out.append("%!(NOVERB)")
+            break
+        verb = fmt[j]
+        i = j + 1
+        if verb == "%":
+            out.append("%")
+            continue
+        if k >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        v = args[k]
+        k += 1
+        num = isinstance(v, int) and not isinstance(v, bool)
+        if verb in "vsw":
+            body = text(v)
+        elif verb == "d" and num:
+            body = str(v)
+            if v >= 0 and "+" in flags:
+                body = "+" + body
+            elif v >= 0 and " " in flags:
+                body = " " + body
+        elif verb == "t" and isinstance(v, bool):
+            body = "true" if v else "false"
+        elif verb == "q" and isinstance(v, str):
+            body = go_quote(v)
+        elif verb == "q" and num:
+            body = "'" + go_quote(_rune_string(v))[1:-1].replace("\\\"", '"').replace("'", "\\'") + "'"
+        elif verb == "c" and num:
+            body = _rune_string(v)
+        elif verb in "xX" and (num or isinstance(v, str)):
+            body = (format(v, "x") if num else go_bytes(v).hex())
+            if verb == "X":
+                body = body.upper()
+        else:
+            body = f"%!{verb}({text(v)})"
+        pad = width - len(body)
+        if pad > 0:
+            if "-" in flags:
+                body += " " * pad
+            elif "0" in flags and verb not in "vsqwtc" and num:
+                sign = body[0] if body[:1] in "+- " else ""
+                body = sign + "0" * pad + body[len(sign):]
+            elif "0" in flags:
+                body = "0" * pad + body
+            else:
+                body = " " * pad + body
+        out.append(body)
+    if k < len(args):
+        out.append("%!(EXTRA " + ", ".join(text(x) for x in args[k:]) + ")")
+    return "".join(out)
+
+
 def errors_is(err: Any, target: Any) -> bool:
     """``errors.Is``: err or an error it wraps equals target (errors/wrap.go;
     equality as Go's ==: of the same type and value)."""

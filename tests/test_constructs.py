@@ -18,6 +18,7 @@ from gocheck.spec import load_spec_text
 from models import ir
 from models.errors import InputError
 from models.lang import compile_go
+from models.tx import fmt_value
 from tests.helpers import exit_outputs
 from tests.test_semantics_specs import outputs, reason, run
 
@@ -203,6 +204,11 @@ BAD = {
                        (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, '
                               "errors, fmt, io, log, math/rand, os, runtime, strconv, strings, sync, sync/atomic, "
                               "syscall, testing, time")),
+    "printf_float": ('package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Printf("%5.2f\\n", 1.5)\n}\n', "main",
+                     (6, 13, "format directive '%5.2f' is not modelled (supported: %% and "
+                             "%[-+0 ][width]{v,s,d,t,q,w,c,x,X})")),
+    "printf_extra": ('package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Printf("%d\\n", 1, 2)\n}\n', "main",
+                     (6, 24, "2 operands for 1 directives: fmt's %!(EXTRA type=value) is not modelled")),
     "time_sub": ('package main\n\nimport "time"\n\nfunc main() {\n\tt := time.Now()\n\t_ = t.Sub(t)\n}\n', "main",
                  (7, 6, "time.Time.Sub is outside the supported Go subset; supported: t.Add(d); compare durations "
                         "from time.Since")),
@@ -229,3 +235,28 @@ def test_narrow_integers_wrap_at_their_width():
            "\tvar y int32 = 1 << 30\n\ty *= 4\n\tvar s status = 250\n\ts += 10\n\tn := 300\n\tb := byte(n)\n"
            "\tvar i8 int8 = 127\n\ti8++\n\tc := ^uint32(0)\n\tfmt.Println(x, y, s, b, i8, c, -i8)\n}\n")
     assert program_outputs(src) == {"0 0 4 44 -128 4294967295 -128\n"}
+
+
+def test_printf_flags_and_widths_like_go():
+    """Outputs of ``go run`` (go1.22) for the directives `ir.go_printf` formats."""
+    src = ('package main\n\nimport "fmt"\n\nfunc main() {\n'
+           '\tfmt.Printf("[%5d|%-5d|%05d|%+d|% d|%x|%X|%08x]\\n", 42, 42, -42, 7, 7, 255, 255, 3054)\n'
+           '\tfmt.Printf("[%q|%10q|%-4s|%6v|%t|%5t|%c|%q|%x]\\n", "a\\"b\\n", "hi", "ab", true, false, true, \'Z\', '
+           '\'x\', "hi")\n'
+           '\tfmt.Printf("[%d|%v|%s%%|%d]\\n", 1, nil, "x", -3)\n}\n')
+    assert program_outputs(src) == {'[   42|42   |-0042|+7| 7|ff|FF|00000bee]\n'
+                                    '["a\\"b\\n"|      "hi"|ab  |  true|false| true|Z|\'x\'|6869]\n'
+                                    '[1|<nil>|x%|-3]\n'}
+    assert ir.go_printf("%d %d", [1], fmt_value) == "1 %!d(MISSING)"
+    assert ir.printf_spec_ok("%5.2f") == "%5.2f"
+    assert ir.printf_spec_ok("%#v") == "%#v"
+    assert ir.printf_spec_ok("ab%") == "%"
+    assert ir.printf_spec_ok("%-3d %% %q") is None
+
+
+def test_printf_reference_formats_alike():
+    from reference.values import sprintf
+    cases = [("[%5d|%-5d|%05d|%+d|% d|%x]", [42, 42, -42, 7, 7, 255]), ("%q %10q %c", ["a\"b", "hi", 90]),
+             ("%v %d", [None, 1])]
+    for f, args in cases:
+        assert sprintf(f, args) == ir.go_printf(f, args, fmt_value)

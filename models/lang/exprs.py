@@ -1272,6 +1272,17 @@ class ExprMixin(_Base):
         values (`ir.SliceValues`: each element read), printed after the others.
         A spread element whose dynamic type has a String or Error method stops
         the model at run time (its method call cannot be placed statically)."""
+        if formatted and argn:
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                bad = ir.printf_spec_ok(c[0])
+                if bad is not None:
+                    self.err(f"format directive {bad!r} is not modelled (supported: %% and "
+                             f"%[-+0 ][width]{{{','.join(ir.PRINTF_VERBS)}}})", argn[0])
+                single = len(argn) == 2 and unparen(argn[1]).type == "call_expression"
+                if argn[-1].type != "variadic_argument" and not single and len(argn) - 1 > len(_verbs(c[0])):
+                    self.err(f"{len(argn) - 1} operands for {len(_verbs(c[0]))} directives: fmt's "
+                             "%!(EXTRA type=value) is not modelled", argn[-1])
         if not argn or argn[-1].type != "variadic_argument":
             return self.fmt_values(argn, formatted), None
         args = self.fmt_values(argn[:-1], formatted)
