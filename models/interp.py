@@ -422,8 +422,16 @@ class Interpreter:
                 elif op is I.Recover:
                     rec: ir.Recover = ins
                     slots[rec.dst] = self.recover(t, gid, unwind, len(frames))
-                elif op is I.Call or op is I.Return or op is I.Defer:
-                    if op is I.Defer:
+                elif op is I.Call or op is I.Return or op is I.Defer or op is I.RunDefers:
+                    if op is I.RunDefers:
+                        if not defers:
+                            pc += 1
+                            continue
+                        # the deferred call returns here (the frame's pc stays at RunDefers)
+                        frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
+                        fname, clo, args = defers[-1]
+                        frames.append(self._callee_frame(fname, clo, args))
+                    elif op is I.Defer:
                         dfr: ir.Defer = ins
                         clo = None if dfr.func is not None else slots[cast(int, dfr.fslot)]  # ir.Defer: one of the two
                         if dfr.func is None and not isinstance(clo, I.Closure):
@@ -431,7 +439,7 @@ class Interpreter:
                         defers = defers + ((dfr.func, clo, tuple(slots[a] for a in dfr.args)),)
                         pc += 1
                         continue
-                    if op is I.Call:
+                    elif op is I.Call:
                         call: ir.Call = ins
                         clo = None if call.func is not None else slots[cast(int, call.fslot)]  # ir.Call: one of the two
                         if call.func is None and not isinstance(clo, I.Closure):

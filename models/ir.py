@@ -1404,7 +1404,23 @@ class RecoverReturn(Instr):
     pos: Pos = NOPOS
 
 
-INSTRUCTIONS.update({c.__name__: c for c in (CopySync, Recover, RecoverReturn)})
+@_instr
+class RunDefers(Instr):
+    """Run the current frame's deferred calls now, last deferred first (each
+    an ordinary call whose results are dropped), then go on with the next
+    instruction.  How a function whose named results a deferred closure may
+    read or set (they are boxed: captured or addressed) finishes: ``return
+    X`` stores X into the results, `RunDefers`, then `Load` the results and
+    `Return` them with no deferred call left (Go spec, "Return statements":
+    the result parameters are set before the deferred functions run;
+    "Defer statements": a deferred function may modify them).  While a
+    deferred call runs, the frame's ``pc`` stays here.  Local: the calls it
+    starts are ordinary frames whose own instructions are the steps."""
+
+    pos: Pos = NOPOS
+
+
+INSTRUCTIONS.update({c.__name__: c for c in (CopySync, Recover, RecoverReturn, RunDefers)})
 
 
 @_instr

@@ -168,7 +168,7 @@ _KNOWN = frozenset({
     # strings, sync.Map, runtime.NumGoroutine, c.L = l (issue 12)
     "StrOp", "SliceValues", "SliceOfTuple", "SyncMap", "NumGoroutine", "CondSetL",
     # the recovery epilogue's marker: control reaches what follows it from any pc (see future_reads)
-    "RecoverReturn"})
+    "RecoverReturn", "RunDefers"})
 
 
 def future_reads(m: Any, fname: str) -> list[frozenset[int]]:

@@ -46,7 +46,7 @@ class Frame:
 
     ``defers`` is a stack of ``(func, closure, args)`` (last is run first).
     While a callee runs, the caller's ``pc`` stays at its `Call` (or at the
-    `Return`/`Goexit` whose deferred call is running), which is how results
+    `Return`/`RunDefers`/`Goexit` whose deferred call is running), which is how results
     find their destination slots."""
 
     func: str

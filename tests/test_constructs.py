@@ -166,15 +166,6 @@ def test_variadic_call_packs_a_slice():
     assert code[12].dsts == code[13].srcs and len(code[13].srcs) == 2  # g(two()): both results
 
 
-def test_named_results_in_cells():
-    """F calls F$results with a zeroed cell per result, then reads them (after F$results' defers ran)."""
-    src = ('package main\n\nfunc f() (n int) {\n\tdefer func() { n++ }()\n\treturn 1\n}\n\n'
-           'func main() {\n\t_ = f()\n}\n')
-    p = compile_go(src, "x.go")
-    assert [i.op for i in p.functions["f"].code] == ["New", "Call", "Load", "Return"]
-    assert [i.op for i in p.functions["f$results"].code] == ["MakeClosure", "Defer", "Const", "Store", "Return"]
-
-
 def test_sync_map_range_is_a_snapshot_then_loads():
     src = ('package main\n\nimport "sync"\n\nfunc main() {\n\tvar m sync.Map\n'
            '\tm.Range(func(k, v any) bool { return true })\n}\n')

@@ -38,6 +38,7 @@ STATES = {
     "mutex_copy": 321, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1374, "stdlib_tour": 302, "heap_churn": 53, "log_fatal": 40,
     "locker_iface": 19,
     "fmt_stringer": 18,
+    "named_result_report": 92, "named_result_report_fixed": 131, "named_result_recover": 309,
 }
 
 #: Bug specs and their fixed twins: the twin must hold everything.
@@ -47,6 +48,7 @@ TWINS = {
     "wg_misuse": "wg_fixed", "cond_lost_wakeup": "cond_fixed", "racy_counter": "counter_mutex",
     "mutex_starvation": "mutex_starvation_fixed", "atomic_plain_race": "atomic_plain_fixed",
     "loopvar_go121": "loopvar_go122", "mutex_copy": "mutex_copy_fixed", "recover_missing": "recover_worker",
+    "named_result_report": "named_result_report_fixed",
 }
 
 _cache: dict[str, tuple] = {}
@@ -419,3 +421,20 @@ def test_fmt_calls_error_and_string_methods():
     pointer-receiver methods; a nil error prints <nil> (agrees with go run)."""
     assert outputs("fmt_stringer") == {"store(2) 2\nstate-3 state-4\ncode 7 plain\nstate-5\n<nil>\n"}
     assert outputs("locker_iface") == {"3\n"}
+
+
+def test_deferred_closure_sees_the_error_return_set():
+    """Go spec, "Return statements" and "Defer statements": ``return X`` sets the named
+    result before the deferred calls run, so the deferred ``if err != nil { errc <- err }``
+    sends and, nobody receiving before wg.Wait returns, the program deadlocks (the model
+    used to give the deferred closure the zero value and say holds)."""
+    assert reason("named_result_report", "deadlock_free") == (
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:31 sync.WaitGroup.Wait wg: wg.Wait(); "
+        "G3 main.go:12 chan send errc: errc <- err)")
+    assert outputs("named_result_report_fixed") == {"fetch 2 failed\n"}
+
+
+def test_named_results_set_by_recover_and_by_a_deferred_wrapper():
+    """The recovered frame returns the named results its deferred recover set; the caller's
+    deferred closure wraps the error its ``return handle(item)`` set (Go spec, "Handling panics")."""
+    assert outputs("named_result_recover") == {"2\nprocess: item -1: negative\n"}

@@ -1235,14 +1235,12 @@ class ExprMixin(_Base):
                 out.append(self.stringify(s, t, pos(a)))
 
         inner = unparen(argn[0]) if len(argn) == 1 else None
-        if inner is not None and inner.type == "call_expression":
-            # fmt.Println(f()) with a multi-valued f: every result is an operand (Go spec, "Calls")
-            c = self.prepare_call(inner)
-            res = [self.fb.temp() for _ in c.results] or [self.fb.temp()]
-            if not c.results:
-                self.err(f"{text(required(inner, 'function'))}() (no value) used as value", inner)
-            self.emit_call(c, res)
-            for k, (r, t) in enumerate(zip(res, c.results)):
+        spread: list[tuple[int, GT]] = []
+        if inner is not None and inner.type == "call_expression" and self.const_eval(inner) is None:
+            # fmt.Println(g()): every result of g is an operand (Go spec, "Calls"), not only the first
+            spread = self.call(inner, None)
+        if spread and inner is not None:
+            for k, (r, t) in enumerate(spread):
                 operand(k, r, t, inner)
         else:
             for k, a in enumerate(argn):

@@ -291,24 +291,28 @@ class TypeTable:
         if name not in self.structs:
             info = StructInfo(name, [], node)
             for fd in named(named(node)[0]):
-                if fd.type != "field_declaration":
-                    continue
-                names = fd.children_by_field_name("name")
-                ftn = fd.child_by_field_name("type")
-                assert ftn is not None
-                ft = self.resolve(ftn)
-                if not names:
-                    # an embedded field (``mu struct{ sync.Mutex }``): named after its type, its
-                    # fields and methods promoted as in a declared struct (program._declare_structs)
-                    if any(c.type == "*" for c in fd.children):
-                        ft = GT("ptr", elem=ft)
-                    base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
-                    if base.kind != "struct" and not base.is_object and base.kind != "iface":
-                        outside(f"embedding {base}", self.file, fd, "embed structs, interfaces or sync types")
-                    info.fields.append((text(ftn).rsplit(".", 1)[-1], ft, True))
-                info.fields.extend((text(n), ft, False) for n in names)
+                if fd.type == "field_declaration":
+                    info.fields.extend((text(n), ft, emb) for n, ft, emb in self.field_decl(fd))
             self.structs[name] = info
         return GT("struct", name)
+
+    def field_decl(self, fd: Node) -> list[tuple[Node, GT, bool]]:
+        """The fields one struct field declaration declares: (name node, type,
+        embedded).  An embedded field (``sync.Mutex``, ``*T``) is named by its
+        type's unqualified name (Go spec, "Struct types") and may be a struct,
+        an interface or a sync type (whose methods it promotes)."""
+        ftn = required(fd, "type")
+        ft = self.resolve(ftn)
+        if any(c.type == "*" for c in fd.children):
+            ft = GT("ptr", elem=ft)
+        names = fd.children_by_field_name("name")
+        if names:
+            return [(n, ft, False) for n in names]
+        base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
+        if base.kind != "struct" and not base.is_object and base.kind != "iface":
+            outside(f"embedding {base}", self.file, fd, "embed structs, interfaces or sync types")
+        name_node = ftn.child_by_field_name("name") if ftn.type == "qualified_type" else ftn
+        return [(name_node or ftn, ft, True)]
 
     def _qualified(self, node: Node) -> GT:
         pkg = text(required(node, "package"))

@@ -83,9 +83,11 @@ SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLo
 class LibMixin(_Base):
     # ---- entry points
 
-    def call(self, node: Node, n: int, dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
-        """Emit call `node`, returning its first `n` results."""
+    def call(self, node: Node, n: int | None, dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
+        """Emit call `node`, returning its first `n` results (None: all of them, at least one)."""
         c = self.prepare_call(node)
+        if n is None:
+            n = max(1, len(c.results))
         if n > len(c.results):
             if not c.results:
                 self.err(f"{text(required(node, 'function'))}() (no value) used as value", node)

@@ -4,7 +4,8 @@ Every top-level function is lowered twice.  Pass 1 discovers which scalar
 variables are captured by a closure and assigned after their declaration,
 or have their address taken (they get boxed: `New` a cell, then
 `Load`/`Store` through it; a captured variable that is never reassigned is
-captured by value) and which variables
+captured by value; ``return X`` reassigns the named results), which
+functions defer calls, and which variables
 each func literal captures (captures take the first slots of a closure's
 frame).  Pass 2 lowers again with those facts; lowering is deterministic,
 so both passes see the same declarations in the same order.
@@ -123,61 +124,10 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         params = self.types.param_types(node.child_by_field_name("parameters"))
         if recv is not None:
             params = [recv] + params
-        if not self.pass1 and self._result_cells_needed(node):
-            self.function_with_result_cells(name, node, params, sig)
-            return
         self.body(fb, node, params, sig)
         self.out[name] = fb.finish(0)
 
-    def _named_results(self, node: Node) -> list[tuple[str, GT, Node]]:
-        res = node.child_by_field_name("result")
-        if res is None or res.type != "parameter_list":
-            return []
-        got = self.types.param_types(res)
-        return got if any(n for n, _, _ in got) else []
-
-    def _result_cells_needed(self, node: Node) -> bool:
-        """Are named results captured by a closure and assigned, or addressed?"""
-        return any(nnode.start_byte in self.analysis.boxed for _, _, nnode in self._named_results(node))
-
-    def function_with_result_cells(self, name: str, node: Node, params: list[tuple[str, GT, Node]],
-                                   sig: GT) -> None:
-        """A function whose named results a closure assigns (a deferred
-        ``func() { conn = nil }()``) or whose address is taken.  Its results
-        are variables that deferred calls may still change after a ``return``
-        (Go spec, "Defer statements": the deferred function runs after the
-        results are set, and may modify them).  Lowered as two functions:
-        ``F$results`` is the body, with each named result a heap cell passed
-        in (``return x`` stores into the cells, then the deferred calls run
-        when it returns, recovery included); ``F`` allocates the zeroed
-        cells, calls it, and returns the cells' values (a read of each)."""
-        results = self._named_results(node)
-        for _, t, nnode in results:
-            if t.is_object:
-                self.outside("named results of struct type", nnode)
-        p = pos(node)
-        inner = f"{name}$results"
-        ib = FuncBuilder(inner, pos=p, lazy_captures=False)
-        cells = [("", GT("ptr", elem=t), nnode) for _, t, nnode in results]
-        self.body(ib, node, params + cells, GT("func", params=sig.params), result_cells=results)
-        self.out[inner] = ib.finish(0)
-        ob = FuncBuilder(name, pos=p, lazy_captures=False)
-        ob.nparams = len(params)
-        ob.nresults = len(results)
-        args = [ob.slot(n or "_") for n, _, _ in params]
-        cslots = []
-        for n, t, _ in results:
-            c = ob.slot(n or "_")
-            ob.emit(ir.New(c, self.types.to_ir(t), p))
-            cslots.append(c)
-        ob.emit(ir.Call((), inner, None, tuple(args + cslots), p))
-        for c in cslots:
-            ob.emit(ir.Load(c, c, p))
-        ob.emit(ir.Return(tuple(cslots), p))
-        self.out[name] = ob.finish(0)
-
-    def body(self, fb: FuncBuilder, node: Node, params: list[tuple[str, GT, Node]], sig: GT,
-             result_cells: list[tuple[str, GT, Node]] | None = None) -> None:
+    def body(self, fb: FuncBuilder, node: Node, params: list[tuple[str, GT, Node]], sig: GT) -> None:
         saved = (self.fb, self.breakables, self.pending_label)
         self.fb, self.breakables, self.pending_label = fb, [], None
         self.push()
@@ -193,45 +143,65 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
                 and b".Cleanup(" in node.text:
             self.cleanup_prologue(fb, p)
         res = node.child_by_field_name("result")
-        if result_cells is not None:  # named results in cells passed in (function_with_result_cells)
-            fb.result_cells = []
-            for (n, t, nnode), s in zip(result_cells, pslots[len(pslots) - len(result_cells):]):
-                fb.slot_names[s] = n
-                cv = Var(n, t, nnode.start_byte, fb, s, boxed=True)
-                if n != "_":
-                    self.scopes[-1][n] = cv
-                    self.vars_by_key[cv.key] = cv
-                fb.result_cells.append(cv)
-        elif res is not None and res.type == "parameter_list":
+        if res is not None and res.type == "parameter_list":
             named_results = self.types.param_types(res)
             if any(n for n, _, _ in named_results):
                 fb.result_vars = []
                 for _n, t, nnode in named_results:
-                    if nnode.start_byte in self.analysis.boxed:  # a func literal's (top-level: result cells)
-                        self.outside("named results of a func literal captured by closures or addressed", nnode,
-                                     "name the results of a top-level function or method instead")
                     v = self.declare(nnode, t, None, pos(nnode))
                     if v is None:
                         s = fb.slot("_")
                         fb.emit(ir.Const(s, self.zero(t, nnode), pos(nnode)))
                         v = Var("_", t, -1, fb, s)
                     if v.is_object:
-                        self.outside("named results of struct type", nnode)
+                        self.outside("named results of struct type", nnode,
+                                     "leave the results unnamed, or return a pointer")
                     fb.result_vars.append(v)
+                fb.defers = node.start_byte in self.analysis.defers
+                fb.store_results = any(v.boxed for v in fb.result_vars) or (fb.defers and self.uses_recover(node))
         body = node.child_by_field_name("body")
         if body is None:
             self.err("function without a body", node)
         self.block(body, new_scope=False)
-        end = pos(body)
         fb.pos = p
+        end = (body.end_point[0] + 1, body.end_point[1])
         if not fb.code or not isinstance(fb.code[-1], ir.Return):
-            srcs = tuple(v.slot for v in fb.result_vars) if fb.result_vars and not fb.result_cells else ()
-            fb.emit(ir.Return(srcs, (body.end_point[0] + 1, body.end_point[1])))
-        if self.uses_recover(node) and any(isinstance(i, ir.Defer) for i in fb.code):
-            self.recovery_epilogue(fb, sig, node, (body.end_point[0] + 1, body.end_point[1]))
-        del end
+            self.return_results(end)
+        if any(isinstance(i, ir.Defer) for i in fb.code):
+            if self.pass1:
+                self.analysis.defers.add(node.start_byte)
+            if self.uses_recover(node):
+                self.recovery_epilogue(fb, sig, node, end)
         self.pop()
         self.fb, self.breakables, self.pending_label = saved
+
+    def return_results(self, p: tuple[int, int]) -> None:
+        """Return the named results (a bare ``return``, the end of the body, the
+        recovery epilogue), or nothing when the results are unnamed.  Boxed
+        results (a closure captures them, or their address is taken) are read
+        after the deferred calls ran, which may have set them (Go spec, "Defer
+        statements": "if the deferred function is a function literal and the
+        surrounding function has named result parameters that are in scope
+        within the literal, the deferred function may access and modify the
+        result parameters before they are returned"): `ir.RunDefers`, then a
+        `Load` per boxed result (a plain read: it races with a goroutine that
+        writes the result meanwhile), then a `Return` with no deferred call left."""
+        fb = self.fb
+        rvs = fb.result_vars or []
+        if not any(v.boxed for v in rvs):
+            fb.emit(ir.Return(tuple(v.slot for v in rvs), p))
+            return
+        if fb.defers:
+            fb.emit(ir.RunDefers(p))
+        srcs = []
+        for v in rvs:
+            if v.boxed:
+                d = fb.temp()
+                fb.emit(ir.Load(d, v.slot, p))
+                srcs.append(d)
+            else:
+                srcs.append(v.slot)
+        fb.emit(ir.Return(tuple(srcs), p))
 
     def cleanup_prologue(self, fb: FuncBuilder, p: tuple[int, int]) -> None:
         """A test (or t.Run subtest) function that calls t.Cleanup: a cell for
@@ -285,11 +255,8 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         it returns its named results, or zero values (Go spec, "Handling
         panics": the function returns normally to its caller)."""
         fb.emit(ir.RecoverReturn(p))
-        if fb.result_cells is not None:
-            fb.emit(ir.Return((), p))
-            return
         if fb.result_vars:
-            fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars), p))
+            self.return_results(p)
             return
         srcs = []
         for t in sig.results:

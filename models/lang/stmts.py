@@ -557,27 +557,29 @@ class StmtMixin(_Base):
         vals = [c for c in named(node) if c.type == "expression_list"]
         exprs = named(vals[0]) if vals else []
         n = fb.nresults
-        if fb.result_cells is not None:  # results in cells: store them, then return (defers run after)
-            cells = fb.result_cells
-            if exprs:
-                got = self._rhs(exprs, len(cells), node) if len(cells) > 1 or len(exprs) > 1 else \
-                    [self.owned(exprs[0])]
-                if len(got) != len(cells):
-                    self.err(f"wrong number of return values: {len(got)} given, {len(cells)} wanted", node)
-                for v, (s_, t_) in zip(cells, got):
-                    fb.emit(ir.Store(v.slot, self.coerce(s_, t_, v.type, p), p))
-            fb.emit(ir.Return((), p))
-            return
         if not exprs:
             if n and fb.result_vars is None:
                 self.err("not enough return values", node)
-            fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars or []), p))
+            self.return_results(p)
             return
         results: list[tuple[int, GT]] = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else \
             [self.owned(exprs[0])]
         if len(results) != n:
             self.err(f"wrong number of return values: {len(results)} given, {n} wanted", node)
         slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(results, fb.result_types)]
+        if fb.result_vars is not None:
+            if self.pass1:  # `return X` assigns the named results: a closure capturing one shares it
+                self.analysis.assigned.update(v.key for v in fb.result_vars)
+            if fb.store_results:
+                # Go spec, "Return statements": the results are set (all values evaluated
+                # first), then the deferred calls run, then the function returns them
+                for v, s in zip(fb.result_vars, slots):
+                    if v.boxed:
+                        fb.emit(ir.Store(v.slot, s, p))
+                    elif s != v.slot:
+                        fb.emit(ir.Move(v.slot, s, p))
+                self.return_results(p)
+                return
         fb.emit(ir.Return(tuple(slots), p))
 
     # ---- switch
