@@ -134,7 +134,9 @@ def with_deadline(rt: Any, parent: o.Context, d: int) -> ir.Ref:
 
 
 def format_values(kind: str, vals: list) -> str:
-    if kind in ("sprintf", "errorf", "fatalf"):
+    if kind == "errorf":
+        return ir.wrap_error(vals[0], vals[1:], sprintf(str(vals[0]), vals[1:])) if vals else ""
+    if kind in ("sprintf", "fatalf"):
         return sprintf(str(vals[0]), vals[1:]) if vals else ""
     if kind == "new":
         return vals[0]
