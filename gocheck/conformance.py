@@ -187,6 +187,16 @@ class _Replayer:
             else:
                 self.fail(i, f"event {i} (Select of G{g}): case {case} is not enabled in the model ({choices})")
                 return None
+        elif action == "NumGoroutine":  # the runtime's count: the model's choice is how many ended ones it counts
+            from models.state import DONE
+
+            live = sum(1 for x in w.gs if x.status != DONE) + (1 if self.m.program.entry != "main" else 0)
+            case = e.get("value", live) - live
+            if (case or None) not in choices and case not in choices:
+                self.fail(i, f"event {i} (NumGoroutine of G{g}): the runtime counted {e.get('value')}, "
+                             f"the model counts {live} + 0..{len(choices) - 1}")
+                return None
+            a = ("select", g, case) if choices != [None] else ("step", g)
         elif choices != [None]:  # a MapKeys iteration order: the event's "case"
             case = e.get("case")
             if case not in choices:
@@ -234,7 +244,7 @@ class _Replayer:
             nw = self.model.sched.next(w, ("step", g)).world
             if nw.gs[g - 1].status == WAIT:
                 yield ("step", g), nw, j, g
-        for t in w.timers:
+        for t in m.fireable(w):  # the timers the model lets fire (runtime.timers: ordered)
             a = ("timer",) + tuple(t)
             yield a, self.model.sched.next(w, a).world, None, None
 

@@ -271,11 +271,17 @@ def compile_test(module: Module, pkg: Package, test: str, xtest: bool) -> TestPr
     parts = _parts(module, pkg, xtest)
     merged, display, fmap = merge(parts, pkg.name)
     entry = test
+    mpath = os.path.join(module.root, pkg.rel, "merged.go")
     try:
-        program = compile_go(merged, os.path.join(module.root, pkg.rel, "merged.go"), entry=entry)
+        program = compile_go(merged, mpath, entry=entry)
     except InputError as e:
         path, line = fmap.where(e.line) if e.line else (fmap.paths[0], 0)
-        raise InputError(e.message, os.path.join(module.root, path), line, e.col) from None
+
+        def original(m: re.Match[str]) -> str:  # the further errors of the list name merged lines too
+            p, n = fmap.where(int(m.group(1)))
+            return f"{os.path.join(module.root, p)}:{n}:{m.group(2)}"
+        message = re.sub(re.escape(mpath) + r":(\d+):(\d+)", original, e.message)
+        raise InputError(message, os.path.join(module.root, path), line, e.col) from None
     program = replace(program, source=display, file_map=fmap)
     digest = hashlib.sha256(merged.encode()).hexdigest()[:16]
     return TestProgram(program, fmap, display, digest)

@@ -111,7 +111,7 @@ _CHOICES: dict[str, tuple[Any, ...]] = {
     "runtime.scheduler": ("abstract", "gmp"),
     "runtime.steal": ("half", "one", "none"),
     "runtime.main_exit": ("wait", "exit"),
-    "runtime.timers": ("fire", "never"),
+    "runtime.timers": ("ordered", "any", "never"),
     "runtime.map_order": ("all", "canonical"),
     "runtime.preempt": ("any", "slice", "never"),
     "runtime.startup": ("any", "fixed"),

@@ -70,12 +70,13 @@ class MapObj:
 
 
 LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap,
-             ir.MakeIface, ir.IfaceMethod, ir.TypeAssert, ir.InitStore)
-VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys)
+             ir.MakeIface, ir.IfaceMethod, ir.TypeAssert, ir.InitStore, ir.StrOp, ir.SliceOfTuple)
+VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys,
+               ir.SliceValues)
 #: Instructions whose step may be a racing access (partial-order reduction keeps them visible).
 RACE_OPS = VISIBLE_OPS
 #: Instructions that allocate heap objects.
-ALLOC_OPS = (ir.MakeSlice, ir.SliceLit, ir.MakeMap, ir.Append)
+ALLOC_OPS = (ir.MakeSlice, ir.SliceLit, ir.MakeMap, ir.Append, ir.SliceOfTuple)
 
 
 def _panic(msg: str, fatal: bool = False) -> Exception:
@@ -153,7 +154,7 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
         if isinstance(s, ir.Slice):
             slots[ins.dst] = s.cap if ins.of_cap else s.len
         elif isinstance(s, str):
-            slots[ins.dst] = len(s.encode())
+            slots[ins.dst] = len(ir.go_bytes(s))
         elif isinstance(s, tuple):
             slots[ins.dst] = len(s)
         else:
@@ -194,6 +195,16 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
             slots[ins.dst] = v
         if ins.ok is not None:
             slots[ins.ok] = ok
+    elif op is ir.StrOp:
+        try:
+            res = ir.str_op(ins.operator, tuple(slots[a] for a in ins.args))
+        except ir.GoRuntimeError as e:
+            raise _panic(str(e)) from None
+        for d, v in zip(ins.dsts, res):
+            slots[d] = v
+    elif op is ir.SliceOfTuple:
+        vals = list(slots[ins.t])
+        slots[ins.dst] = ir.Slice(_array(t, vals), 0, len(vals), len(vals))
     elif op is ir.MakeMap:
         m = MapObj()
         for k, v in zip(ins.keys, ins.vals):
@@ -312,6 +323,8 @@ def exec_visible(t: Tx, gid: int, ins: Any, s: tuple[Any, ...], choice: int | No
         keys = () if m is None else tuple(k for k, _ in t.get(m.obj).entries)
         order = ir.permutation(keys, choice or 0) if keys else ()
         t.advance(gid, ((ins.dst, order),))
+    elif op is ir.SliceValues:
+        t.advance(gid, ((ins.dst, tuple(_elems(t, s[ins.s]))),))
     else:
         raise AssertionError(ins)
 
@@ -359,6 +372,10 @@ def accesses(w: Any, ins: Any, slots: tuple[Any, ...]) -> list[tuple[str, ir.Ref
             k = min(to.len, frm.len)
             out += [("var", ir.Ref(frm.obj, frm.off + i), False) for i in range(k)]
             out += [("var", ir.Ref(to.obj, to.off + i), True) for i in range(k)]
+    elif op is ir.SliceValues:
+        sl = slots[ins.s]
+        if isinstance(sl, ir.Slice):
+            out += [("var", ir.Ref(sl.obj, sl.off + i), False) for i in range(sl.len)]
     elif op in (ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys):
         m = slots[ins.m]
         if isinstance(m, ir.Ref):
@@ -444,10 +461,25 @@ ERROR_STRING = "errors.errorString.Error"
 ERROR_TYPE = "*errors.errorString"
 
 
+def spread_values(funcs: Any, tup: Any) -> list[Any]:
+    """The values of a fmt call's ``xs...`` tuple.  fmt calls an operand's
+    Error or String method (handleMethods); for these operands the call is not
+    in the program's code, so an operand that has one is a model limit."""
+    from models.tx import ModelLimitError
+
+    for v in tup:
+        if isinstance(v, ir.Iface) and any(ir.method_func(v.type, m, funcs) for m in ("Error", "String")):
+            raise ModelLimitError(f"a {v.type} with an Error or String method passed to fmt through xs... "
+                                  "is outside the model (fmt would call the method)")
+    return list(tup)
+
+
 def dynamic_type(v: Any) -> str | None:
     """The dynamic type name of an interface value (None for nil)."""
     if isinstance(v, ir.Iface):
         return v.type
+    if isinstance(v, ir.WrappedError):
+        return "*fmt.wrapError"
     if isinstance(v, str):
         return ERROR_TYPE  # errors made by the library (ctx.Err(), os errors) are plain strings
     return None

@@ -58,8 +58,11 @@ class GoModel:
         self._por_cache: tuple[World, dict[Action, World]] | None = None
         #: whether race atoms are visible (C2): the spec checks race_free, or names no property
         self.por_observes_races = not self.prop_specs or any(p.name == "race_free" for p in self.prop_specs)
-        #: dead-variable reset (`models.deadslots`): slots no later instruction reads are cleared
+        #: dead-data reset: slots no later instruction reads are cleared (`models.deadslots`) and
+        #: objects nothing reaches are freed (`models.heapgc`); ``--no-dead-reset`` turns both off
         self.dead_slots = True
+        #: with `dead_slots`: free what nothing reaches (off in the G-M-P and collector models)
+        self.collect_garbage = True
         self._dead_cache: dict[Any, Any] = {}
         #: whether starting or ending a goroutine is visible (C2): the spec checks max_goroutines
         self.por_observes_live = not self.prop_specs or any(p.name == "max_goroutines" for p in self.prop_specs)
@@ -68,7 +71,7 @@ class GoModel:
     def init_states(self) -> list[World]:
         if self._init is None:
             self._init = self.interp.initial()
-        return [self._clear(self._init)]
+        return [self._clear(self._tidy(None, self._init))]
 
     def _clear(self, w: World) -> World:
         if not self.dead_slots:
@@ -84,8 +87,18 @@ class GoModel:
         if c is not None and c[0] is s:
             t = c[1].get(a)
             if t is not None:
-                return self._clear(t)
-        return self._clear(self.sched.next(s, a).world)
+                return self._clear(self._tidy(s, t))
+        return self._clear(self._tidy(s, self.sched.next(s, a).world))
+
+    def _tidy(self, s: World | None, t: World) -> World:
+        """`t` without the objects nothing reaches any more (`models.heapgc`; `s` is its garbage-free
+        predecessor, None for the initial state)."""
+        if not (self.dead_slots and self.collect_garbage):
+            return t
+        from models import heapgc
+        if s is not None and not heapgc.may_free(s, t):
+            return t
+        return heapgc.collect(self.interp.global_obj.values(), t)
 
     # ---- partial-order reduction hooks (checker.reduce; the logic is models.por)
     def persistent_set(self, s: World, acts: list[Action]) -> list[int] | None:
@@ -201,7 +214,11 @@ class GoModel:
             out[n] = props.describe_obj(s.heap[o])
             shown.add(o)
         if s.timers:
-            out["timers"] = [f"{k} {'G' if k == 'sleep' else 'chan '}{x}" for k, x in s.timers]
+            def name(k: str, x: int) -> str:
+                return f"{k} {'G' if k == 'sleep' else 'chan ' if k == 'after' else 'object '}{x}"
+            held = {(e[0], e[1]): e[4] for e in s.tinfo if e[4]}  # runtime.timers: ordered (models/timeorder.py)
+            out["timers"] = [name(k, x) + (" (after " + ", ".join(name(*y) for y in held[(k, x)]) + ")"
+                                           if (k, x) in held else "") for k, x in s.timers]
         out["output"] = "".join(s.output).splitlines()
         if s.panic:
             out["panic"] = s.panic

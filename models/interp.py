@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, cast
 
-from models import atomic, chan, datatypes, ir, library, pipe, select, sync
+from models import atomic, chan, datatypes, ir, library, pipe, select, sync, syncmap, timeorder
 from models.options import RuntimeOptions
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
@@ -63,6 +63,8 @@ class Interpreter:
         self.funcs: dict[str, ir.Function] = {"context.cancel": cancel, **program.functions}
         self.global_obj: dict[str, int] = {}
         self.global_scalar: dict[str, bool] = {}
+        #: ``runtime.timers: ordered`` applies (one P, real durations): `models.timeorder`
+        self.timer_order = timeorder.active(self.opts, program)
 
     # ---- construction
     def initial(self) -> World:
@@ -71,6 +73,8 @@ class Interpreter:
             obj = self.new_object(t, gl.type)
             self.global_obj[gl.name] = obj.obj
             self.global_scalar[gl.name] = obj.field is not None
+            if gl.name == ir.GOMAXPROCS_VAR:  # runtime.GOMAXPROCS starts at the number of Ps
+                t.store(obj, self.opts.procs)
         fn = self.funcs[self.program.start]
         t.gs.append(G(1, (self.frame(fn, (), ()),)))
         self.settle(t, [1])  # a panic in main's first local run unwinds (its defers may recover)
@@ -91,6 +95,8 @@ class Interpreter:
                   "sync.Once": Once, "sync.Cond": Cond}
         if k in simple:
             return ir.Ref(t.alloc(simple[k]()))
+        if k == "sync.Map":
+            return ir.Ref(t.alloc(datatypes.MapObj()))
         if k.startswith("atomic."):
             zero: Any = False if k == "atomic.Bool" else None if k == "atomic.Value" else 0
             return ir.Ref(t.alloc(Data((("v", zero),), k)))
@@ -128,11 +134,21 @@ class Interpreter:
             return datatypes.choices(self, w, ins, g.frames[-1].slots)
         if type(ins) is ir.Choose:
             return library.choices(self, ins, g.frames[-1].slots)
+        if type(ins) is ir.SyncMap:
+            return syncmap.choices(self, w, ins, g.frames[-1].slots)
+        if type(ins) is ir.NumGoroutine:  # how many ended goroutines Go still counts
+            ended = sum(1 for x in w.gs if x.status == DONE)
+            return list(range(ended + 1)) if ended else [None]
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
         t = Tx(self, w)
+        t.actor = gid
         ev = Events()
+        if t.unsynced and w.gs[gid - 1].frames:
+            ins = self.instr_of(w.gs[gid - 1])
+            if type(ins) is ir.Select:
+                select.forget_unsynced(t, gid, ins, choice)
         try:
             g = t.g(gid)
             if g.wait and g.wait[0] == "crash":  # the panic's deferred calls are done: the program dies
@@ -149,6 +165,8 @@ class Interpreter:
         except GoPanic as p:
             self._panic(t, p, gid)
         self.settle(t, [gid])
+        if t.unsynced:
+            chan.settle_unsynced(t)
         self._events(w, t, ev, gid)
         ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
         ev.locals = t.locals
@@ -163,13 +181,20 @@ class Interpreter:
 
         return pipe.env_events(w)
 
+    def fireable(self, w: World) -> list[tuple[str, int]]:
+        """The pending timers that may fire now: all of them, except those an
+        earlier, shorter timer holds back (``runtime.timers: ordered``, TM-2:
+        `models.timeorder`).  Schedulers offer only these."""
+        return timeorder.fireable(w.timers, w.tinfo)
+
     def fire(self, w: World, timer: tuple[str, int]) -> Step:
         """An environment event: the pending `timer` fires, or one of
         `env_events` (``("syscall", gid)``, ``("netpoll", pipe)``) happens."""
 
         t = Tx(self, w)
+        key = None
         if timer[0] not in pipe.ENV_KINDS:
-            t.timers.remove(timer)
+            key = t.unset_timer(timer)
         try:
             kind, x = timer
             if kind in pipe.ENV_KINDS:
@@ -177,12 +202,14 @@ class Interpreter:
             elif kind == "sleep":
                 t.wake(x)
             elif kind in library.TIMER_KINDS:
-                library.fire(self, t, kind, x)
+                library.fire(self, t, kind, x, key)
             else:
-                chan.try_send(t, x, "time.Time")
+                chan.try_send(t, x, ir.TIME_NOW)  # a clock reading (time.After)
         except GoPanic as p:
             self._panicked(t, p, 0)
         self.settle(t, [])
+        if t.unsynced:
+            chan.settle_unsynced(t)
         ev = Events(locals=t.locals, ended=t.ended)
         self._events(w, t, ev, 0)
         return Step(t.freeze(), ev)
@@ -261,8 +288,10 @@ class Interpreter:
         gid = len(t.gs) + 1
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
-    def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
-        args = [datatypes.show(t.heap, s[a], "v", self.program.types) for a in ins.args]
+    def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...], gid: int = 0) -> None:
+        vals = [s[a] for a in ins.args] + (datatypes.spread_values(self.funcs, s[ins.spread])
+                                          if ins.spread is not None else [])
+        args = [datatypes.show(t.heap, v, "v", self.program.types) for v in vals]
         k = ins.kind
         if k == "println":
             text = " ".join(fmt_value(a) for a in args) + "\n"
@@ -277,7 +306,8 @@ class Interpreter:
             text = printf(str(args[0]), args[1:]) if args else ""
         else:
             msg = printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
-            text = f"    {self.program.where(ins.pos[0])}: {msg}\n"
+            line = self.program.test_log_line(t.g(gid).frames) if gid else ins.pos[0]
+            text = f"    {self.program.where(line)}: {msg}\n"
             if k.startswith(("error", "fatal")):
                 t.failed = True
         t.emit(text)
@@ -306,7 +336,7 @@ class Interpreter:
             return
         t.put(ctx.obj, replace(c, cancelled=True, reason=reason))
         if ("deadline", ctx.obj) in t.timers:
-            t.timers.remove(("deadline", ctx.obj))
+            t.unset_timer(("deadline", ctx.obj))
         chan.close_chan(t, c.done)
         for ch in c.children:
             self.cancel(t, ir.Ref(ch), reason)
@@ -401,8 +431,16 @@ class Interpreter:
                 elif op is I.Recover:
                     rec: ir.Recover = ins
                     slots[rec.dst] = self.recover(t, gid, unwind, len(frames))
-                elif op is I.Call or op is I.Return or op is I.Defer:
-                    if op is I.Defer:
+                elif op is I.Call or op is I.Return or op is I.Defer or op is I.RunDefers:
+                    if op is I.RunDefers:
+                        if not defers:
+                            pc += 1
+                            continue
+                        # the deferred call returns here (the frame's pc stays at RunDefers)
+                        frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
+                        fname, clo, args = defers[-1]
+                        frames.append(self._callee_frame(fname, clo, args))
+                    elif op is I.Defer:
                         dfr: ir.Defer = ins
                         clo = None if dfr.func is not None else slots[cast(int, dfr.fslot)]  # ir.Defer: one of the two
                         if dfr.func is None and not isinstance(clo, I.Closure):
@@ -410,7 +448,7 @@ class Interpreter:
                         defers = defers + ((dfr.func, clo, tuple(slots[a] for a in dfr.args)),)
                         pc += 1
                         continue
-                    if op is I.Call:
+                    elif op is I.Call:
                         call: ir.Call = ins
                         clo = None if call.func is not None else slots[cast(int, call.fslot)]  # ir.Call: one of the two
                         if call.func is None and not isinstance(clo, I.Closure):
@@ -586,6 +624,8 @@ class Interpreter:
             return type(a) is type(b) and a == b
         if o == "!=":
             return not (type(a) is type(b) and a == b)
+        if isinstance(a, str) and o in ("<", "<=", ">", ">="):  # Go compares strings bytewise
+            a, b = ir.go_bytes(a), ir.go_bytes(b)
         if o == "<":
             return a < b
         if o == "<=":
@@ -650,7 +690,7 @@ def _go(t: Tx, gid: int, ins: ir.Go, s: tuple[Any, ...], choice: int | None) -> 
 
 
 def _print(t: Tx, gid: int, ins: ir.Print, s: tuple[Any, ...], choice: int | None) -> None:
-    t.m.exec_print(t, ins, s)
+    t.m.exec_print(t, ins, s, gid)
     t.advance(gid)
 
 
@@ -668,13 +708,16 @@ def _goexit(t: Tx, gid: int, ins: ir.Goexit, s: tuple[Any, ...], choice: int | N
 
 
 def _sleep(t: Tx, gid: int, ins: ir.Sleep, s: tuple[Any, ...], choice: int | None) -> None:
-    t.timers.append(("sleep", gid))
+    """``time.Sleep``: ``timeSleep`` reads the clock and parks with no other
+    goroutine run in between (TM-4), so a sleep is held back by every
+    earlier, shorter timer (`models.timeorder`)."""
+    t.set_timer("sleep", gid, s[ins.d], gid, sleep=True)
     t.park(gid, ("sleep",))
 
 
 def _after(t: Tx, gid: int, ins: ir.After, s: tuple[Any, ...], choice: int | None) -> None:
     c = t.alloc(Chan(1))
-    t.timers.append(("after", c))
+    t.set_timer("after", c, s[ins.d], gid)
     t.advance(gid, ((ins.dst, ir.Ref(c)),))
 
 
@@ -702,6 +745,13 @@ def _ctx_err(t: Tx, gid: int, ins: ir.CtxErr, s: tuple[Any, ...], choice: int | 
     t.advance(gid, ((ins.dst, err),))
 
 
+def _num_goroutine(t: Tx, gid: int, ins: ir.NumGoroutine, s: tuple[Any, ...], choice: int | None) -> None:
+    n = sum(1 for g in t.gs if g.status != DONE) + (choice or 0)
+    if t.m.program.entry != "main":
+        n += 1  # go test: the test binary's main goroutine waits in t.Run for the test's goroutine
+    t.advance(gid, ((ins.dst, n),))
+
+
 def _no_choice(h: Callable[..., None]) -> Callable[..., None]:
     """A primitive's handler ``(tx, gid, ins, slots)`` in the table's shape."""
     return lambda t, gid, ins, s, choice: h(t, gid, ins, s)
@@ -712,7 +762,7 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
         ir.Return: _return, ir.Load: _load, ir.Store: _store, ir.Jump: _jump, ir.LenOf: _len_of, ir.Go: _go,
         ir.Print: _print, ir.Panic: _panic, ir.Gosched: _gosched, ir.Goexit: _goexit, ir.Sleep: _sleep,
         ir.After: _after, ir.WithCancel: _with_cancel, ir.Cancel: _cancel, ir.Syscall: _syscall,
-        ir.CtxErr: _ctx_err,
+        ir.CtxErr: _ctx_err, ir.NumGoroutine: _num_goroutine,
     }
     table = dict(own)
     for mod in (chan, sync, atomic, pipe):
@@ -725,6 +775,8 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
     for cls, h in datatypes.HANDLERS.items():  # slices and maps: (tx, gid, ins, slots, choice)
         table[cls] = h
     for cls, h in library.HANDLERS.items():  # timers, rand, context deadlines, log.Fatal
+        table[cls] = h
+    for cls, h in syncmap.HANDLERS.items():  # sync.Map: (tx, gid, ins, slots, choice)
         table[cls] = h
     for name, cls in ir.INSTRUCTIONS.items():
         if cls.VISIBLE and cls not in table and cls not in _SOMETIMES_VISIBLE:

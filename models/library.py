@@ -6,9 +6,13 @@ deadlines and values, ``math/rand`` choices, formatting (``fmt.Sprintf``,
 Time is abstract (as for ``time.Sleep`` and ``time.After``): a pending timer
 is an environment event ``(kind, object)`` in ``World.timers`` that may fire
 at any point, in any order with every other step, unless stopped first
-(``runtime.timers: never`` keeps them from firing).  So every outcome Go
-can show for some durations is explored, and some outcomes that particular
-durations would rule out (a 1 ms timer firing after a 1 h one) are too.
+(``runtime.timers: never`` keeps them from firing), except for the order Go
+guarantees with one P (``runtime.timers: ordered``, `models.timeorder`,
+TM-1..TM-6): a timer set later than an earlier, shorter one that holds it
+back waits for it.  So every outcome Go can show for some durations is
+explored, and with several Ps (or ``timers: any``) some outcomes that
+particular durations would rule out (a 1 ms timer firing after a 1 h one)
+are too.
 
 Timer kinds (time/sleep.go, time/tick.go, context/context.go):
 
@@ -26,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from models import chan, ir
+from models import chan, datatypes, ir
 from models.state import Chan, Context, Data, G
 from models.tx import GoPanic, ModelLimitError, Tx, fmt_value, printf
 
@@ -51,7 +55,7 @@ def _timer_make(t: Tx, gid: int, ins: ir.TimerMake, s: tuple[Any, ...], choice: 
     else:
         c = t.alloc(Chan(1))
         obj = t.alloc(Data((("C", ir.Ref(c)),), _TYPE[ins.kind]))
-    t.timers.append((ins.kind, obj))
+    t.set_timer(ins.kind, obj, s[ins.d], gid)
     t.advance(gid, ((ins.dst, ir.Ref(obj)),))
 
 
@@ -69,14 +73,17 @@ def _timer_stop(t: Tx, gid: int, ins: ir.TimerStop, s: tuple[Any, ...], choice: 
     kind = _kind_of(t, ref.obj)
     pending = (kind, ref.obj) in t.timers
     if pending:
-        t.timers.remove((kind, ref.obj))
-    if ins.reset is not None:
-        t.timers.append((kind, ref.obj))
+        t.unset_timer((kind, ref.obj))
+    if ins.reset is not None:  # a new deadline read now (a ticker's period too: TM-5)
+        t.set_timer(kind, ref.obj, s[ins.reset], gid)
     t.advance(gid, ((ins.dst, pending),) if ins.dst is not None else ())
 
 
-def fire(m: Interpreter, t: Tx, kind: str, obj: int) -> None:
-    """Timer `(kind, obj)` fires (it was removed from the pending timers)."""
+def fire(m: Interpreter, t: Tx, kind: str, obj: int, period: int | None = None) -> None:
+    """Timer `(kind, obj)` fires (it was removed from the pending timers).  A
+    ticker is set again at once (``runOneTimer``): its next deadline is at
+    most `period` after this firing (TM-5), so it holds back only sleeps
+    that start later (`models.timeorder`)."""
     if kind == "deadline":
         m.cancel(t, ir.Ref(obj), "context deadline exceeded")
         return
@@ -89,9 +96,9 @@ def fire(m: Interpreter, t: Tx, kind: str, obj: int) -> None:
         return
     c = fields["C"]
     if not t.get(c.obj).closed:
-        chan.try_send(t, c.obj, "time.Time")  # sendTime: never blocks; a full buffer drops it
+        chan.try_send(t, c.obj, ir.TIME_NOW)  # a clock reading; sendTime: never blocks; a full buffer drops it
     if kind == "ticker":
-        t.timers.append((kind, obj))
+        t.set_timer(kind, obj, period, 0, rearm=True)
 
 
 # ---------------------------------------------------------------------------- rand
@@ -122,7 +129,9 @@ def _choose(t: Tx, gid: int, ins: ir.Choose, s: tuple[Any, ...], choice: int | N
 def _with_deadline(t: Tx, gid: int, ins: ir.WithDeadline, s: tuple[Any, ...], choice: int | None) -> None:
     ref = t.m.with_cancel(t, s[ins.parent])
     if not t.get(ref.obj).cancelled:
-        t.timers.append(("deadline", ref.obj))
+        # WithTimeout's duration is known; WithDeadline's time.Time is abstract.  Its firing cancels
+        # through a goroutine of its own (an AfterFunc: TM-6), so it never holds another timer back.
+        t.set_timer("deadline", ref.obj, s[ins.d] if ins.timeout else None, gid)
     t.advance(gid, ((ins.dst, ref),))
 
 
@@ -159,7 +168,9 @@ def _ctx_value(t: Tx, ins: ir.CtxValue, slots: list[Any]) -> None:
 def format_values(kind: str, args: list[Any]) -> str:
     """fmt's Sprint (operands separated by a space when neither is a string),
     Sprintln (always, plus a newline), Sprintf/Errorf (%w prints as %v)."""
-    if kind in ("sprintf", "errorf", "fatalf"):
+    if kind == "errorf":
+        return ir.wrap_error(args[0], args[1:], printf(str(args[0]), args[1:])) if args else ""
+    if kind in ("sprintf", "fatalf"):
         return printf(str(args[0]), args[1:]) if args else ""
     if kind in ("sprintln", "fatalln"):
         return " ".join(fmt_value(a) for a in args) + "\n"
@@ -172,7 +183,8 @@ def format_values(kind: str, args: list[Any]) -> str:
 
 
 def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
-    args = [slots[a] for a in ins.args]
+    args = [slots[a] for a in ins.args] + (datatypes.spread_values(t.m.funcs, slots[ins.spread])
+                                           if ins.spread is not None else [])
     k = ins.kind
     if k == "new":
         slots[ins.dst] = args[0]
@@ -184,7 +196,9 @@ def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
 
 def _exit(t: Tx, gid: int, ins: ir.Exit, s: tuple[Any, ...], choice: int | None) -> None:
     """log.Fatal: Output to stderr, then os.Exit(1) (log/log.go): no deferred calls run."""
-    msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", [s[a] for a in ins.args]).rstrip("\n")
+    args = [s[a] for a in ins.args] + (datatypes.spread_values(t.m.funcs, s[ins.spread])
+                                       if ins.spread is not None else [])
+    msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", args).rstrip("\n")
     t.panic = f"log.Fatal: {msg} (exit status 1) [G{gid} at {t.m.program.where(ins.pos[0])}]"
     t.failed = True
     t.ended = True

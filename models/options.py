@@ -26,7 +26,12 @@ class RuntimeOptions:
     mutex_starvation: bool = True
     starvation_after: int = 2
     main_exit: str = "wait"
-    timers: str = "fire"
+    #: ``ordered``: timers fire when the environment chooses, but with one P
+    #: (``procs: 1``) never before an earlier, shorter timer that Go would
+    #: run first (`models.timeorder`, TM-2); ``any``: in any order (with
+    #: several Ps ``ordered`` is ``any``: Go's per-P heaps give no order,
+    #: TM-3); ``never``: timers never fire.
+    timers: str = "ordered"
     buggy_steal: bool = False
     #: gmp: sysmon retakes a P held in _Psyscall by a goroutine in a system
     #: call (SCH-28); false models a runtime without the hand-off.

@@ -24,6 +24,10 @@ timers) is closed under:
   are one unit (completing one case dequeues the waiter from all of them).
 - a pending timer joins when its firing's effect meets the contributions
   (or it is a member's sleep); it then contributes that effect.
+- with ``runtime.timers: ordered`` in force (`models.timeorder`), setting a
+  timer (``time.Sleep``, ``time.After``, like the other timer calls) touches
+  "world", and a state with a timer held back by another is not reduced
+  (whoever fires or stops the holder releases it).
 
 Reachability is computed on the current state: a goroutine only comes to
 reach an object through an action of someone who already reaches it (or
@@ -53,7 +57,10 @@ __all__ = ["persistent_set", "visible", "static_info"]
 WORLD, STDOUT, ALLOC, SPAWN = "world", "stdout", "alloc", "spawn"
 
 _WORLD_OPS = (ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose,
-              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync)
+              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync, ir.NumGoroutine)
+#: With ``runtime.timers: ordered`` (`models.timeorder`) setting a timer does not commute with
+#: another: the later one may be held back by the earlier.
+_TIMER_OPS = (ir.Sleep, ir.After)
 _ALLOC_OPS = (ir.New, ir.MakeChan, ir.MakeCond, ir.After, ir.WithCancel, ir.PipeMake) + datatypes.ALLOC_OPS
 _RACE_OPS = (ir.WgWait, ir.Send, ir.Close, ir.Select) + datatypes.RACE_OPS
 #: Operand fields holding the object an instruction works on.
@@ -65,7 +72,9 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.WithCancel: ("parent",), ir.Cancel: ("ctx",), ir.CtxErr: ("ctx",),
     # slices and maps (models/datatypes.py): the arrays and maps they read or write
     ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapWriting: ("m",), ir.MapStore: ("m",),
-    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",),
+    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",), ir.SliceValues: ("s",),
+    # sync.Map (models/syncmap.py) and a Cond's L
+    ir.SyncMap: ("m",), ir.CondSetL: ("cond",),
 }
 
 
@@ -156,8 +165,10 @@ _KNOWN = frozenset({
     "MakeIface", "MakeMap", "MakeSlice", "MapDelete", "MapIndex", "MapKeys", "MapLen", "MapStore", "MapWriting",
     "Recover", "Reslice", "SliceLen", "SliceLit", "TimerMake", "TimerStop", "TupleGet", "TypeAssert",
     "WithDeadline", "WithValue",
+    # strings, sync.Map, runtime.NumGoroutine, c.L = l (issue 12)
+    "StrOp", "SliceValues", "SliceOfTuple", "SyncMap", "NumGoroutine", "CondSetL",
     # the recovery epilogue's marker: control reaches what follows it from any pc (see future_reads)
-    "RecoverReturn"})
+    "RecoverReturn", "RunDefers"})
 
 
 def future_reads(m: Any, fname: str) -> list[frozenset[int]]:
@@ -285,7 +296,7 @@ def _refs_of(x: Any) -> Any:
     """What `_reach` looks at inside heap object `x` (the values that may lead on to
     other objects or closures), or None for objects it does not look into."""
     if isinstance(x, Data):
-        return tuple(v for _, v in x.fields if not isinstance(v, (int, str, float, type(None))))
+        return tuple(v for _, v in x.fields if type(v) not in (int, str, float, type(None), bool))
     if isinstance(x, Chan):
         return tuple(v for v in x.buf if not isinstance(v, (int, str, float, type(None))))
     if isinstance(x, Context):
@@ -325,6 +336,8 @@ def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
             todo.append(ir.Ref(v.obj))
         elif isinstance(v, ir.Iface):
             todo.append(v.value)
+        elif isinstance(v, ir.WrappedError):
+            todo.append(v.wrapped)
         elif isinstance(v, ir.Closure):
             funcs.add(v.func)
             todo.extend(v.captures)
@@ -607,7 +620,7 @@ class _Ctx:
             g = self.w.gs[gid - 1]
             ins = self.m.instr_of(g)
             op = type(ins)
-            if op in _WORLD_OPS:
+            if op in _WORLD_OPS or (op in _TIMER_OPS and self.m.timer_order):
                 e = {WORLD}
             else:
                 slots = g.frames[-1].slots
@@ -635,8 +648,10 @@ def _reach_operands(w: World, vals: list[Any]) -> set[Any]:
             continue
         out.add(o)
         x = w.heap[o]
-        if isinstance(x, Cond) and isinstance(x.locker, ir.Ref):
-            todo.append(x.locker.obj)
+        lk = x.locker.value if isinstance(x, Cond) and isinstance(x.locker, ir.Iface) else \
+            x.locker if isinstance(x, Cond) else None
+        if isinstance(lk, ir.Ref):
+            todo.append(lk.obj)
         elif isinstance(x, Context):
             todo.append(x.done)
             todo.extend(x.children)
@@ -652,6 +667,8 @@ def persistent_set(model: GoModel, w: World, acts: list[Any]) -> list[int] | Non
         return None
     if any(g.status == WAIT and g.wait[:1] in (("syscall",), ("IO wait",)) for g in w.gs):
         return None
+    if any(e[4] for e in w.tinfo):
+        return None  # a held-back timer may be released by steps outside any candidate set
     by_g: dict[int, list[int]] = {}
     timers: dict[tuple[str, int], int] = {}
     for k, a in enumerate(acts):

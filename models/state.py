@@ -14,6 +14,10 @@ multiplies, so it holds only what Go's semantics can observe:
   `Once`, `Cond`, `Context`, `Pipe` (``os.Pipe``).
 - ``timers``: pending timer events, sorted: ``("sleep", gid)`` for a
   sleeping goroutine and ``("after", chan_id)`` for ``time.After``.
+- ``tinfo``: what orders the pending timers (``runtime.timers: ordered``
+  with one P, `models.timeorder`): sorted ``(kind, id, key, creator,
+  blockers)`` for the pending timers that may hold back a later one (a
+  known duration) or are held back; empty otherwise.
 - ``output``: the text printed so far, one entry per print call.
 - ``panic``: Go's message when the program panicked (it ends the program).
 - ``main_done``: goroutine 1 returned from main; ``ended``: the process is
@@ -42,7 +46,7 @@ class Frame:
 
     ``defers`` is a stack of ``(func, closure, args)`` (last is run first).
     While a callee runs, the caller's ``pc`` stays at its `Call` (or at the
-    `Return`/`Goexit` whose deferred call is running), which is how results
+    `Return`/`RunDefers`/`Goexit` whose deferred call is running), which is how results
     find their destination slots."""
 
     func: str
@@ -130,6 +134,16 @@ class G:
 
 @dataclass(frozen=True, slots=True)
 class World:
+    """The program's state: goroutines, heap, pending timers, output, end flags.
+
+    ``unsynced`` (RD-5) holds ``(channel, reader, waker, instr)``: goroutine
+    ``reader`` read ``channel`` in the send (a ``Send``, or a ``Select``'s
+    send case, `instr`) it was parked in, and ``waker`` completed or
+    ended that wait without acquiring the reader's clock (a receive that
+    moved the value into a full buffer, a buffered send or a close that woke
+    its select): until ``waker`` next synchronizes, a close of ``channel``
+    by ``waker`` races that read, although the reader has moved on."""
+
     gs: tuple[G, ...]
     heap: tuple[Any, ...]
     timers: tuple[tuple[str, int], ...] = ()
@@ -138,6 +152,8 @@ class World:
     main_done: bool = False
     ended: bool = False
     failed: bool = False
+    tinfo: tuple[tuple[Any, ...], ...] = ()
+    unsynced: tuple[tuple[int, int, int, Any], ...] = ()
 
     #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
     #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
@@ -147,15 +163,17 @@ class World:
     def __hash__(self) -> int:
         h = self._hash
         if not h:
-            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed)) or 1
+            h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
+                      self.tinfo, self.unsynced)) or 1
             object.__setattr__(self, "_hash", h)
         return h
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,)
+        return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
+                self.tinfo, self.unsynced)
 
     def __setstate__(self, st: tuple[Any, ...]) -> None:
-        for k, v in zip(("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",), st):
+        for k, v in zip(_WORLD_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
 
@@ -171,6 +189,25 @@ class Data:
     fields: tuple[tuple[Any, Any], ...]
     type: str = ""
 
+    #: cached hash, as `Frame`'s: an object a step leaves alone is shared with the parent state, so
+    #: hashing a state rehashes only the objects the step replaced
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.fields, self.type)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.fields, self.type)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        object.__setattr__(self, "fields", st[0])
+        object.__setattr__(self, "type", st[1])
+        object.__setattr__(self, "_hash", 0)
+
 
 @dataclass(frozen=True, slots=True)
 class Chan:
@@ -184,6 +221,23 @@ class Chan:
     closed: bool = False
     recvq: tuple[tuple[int, int], ...] = ()
     sendq: tuple[tuple[int, int], ...] = ()
+
+    _hash: int = field(default=0, init=False, repr=False, compare=False)  # cached, as Data's
+
+    def __hash__(self) -> int:
+        h = self._hash
+        if not h:
+            h = hash((self.cap, self.buf, self.closed, self.recvq, self.sendq)) or 1
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.cap, self.buf, self.closed, self.recvq, self.sendq)
+
+    def __setstate__(self, st: tuple[Any, ...]) -> None:
+        for k, v in zip(_CHAN_STATE, st):
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_hash", 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,14 +330,16 @@ class Pipe:
 #: The fields each state class hashes and pickles, written out for speed: checked here against the
 #: dataclass fields, so that a new field cannot be silently left out of hashing or pickling (the
 #: parallel search pickles states) or of `G.moved`.
+_WORLD_STATE = ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed", "tinfo", "unsynced")
 _G_STATE = ("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "panicking", "recovering")
+_CHAN_STATE = ("cap", "buf", "closed", "recvq", "sendq")
 
 
 def _check_state_fields() -> None:
     import dataclasses
 
     for cls, listed in ((G, _G_STATE), (Frame, ("func", "pc", "slots", "defers")),
-                        (World, ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed"))):
+                        (World, _WORLD_STATE), (Data, ("fields", "type")), (Chan, _CHAN_STATE)):
         names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "_hash")
         if names != listed:
             raise ImportError(f"models.state: {cls.__name__}'s fields {names} are not the hashed and pickled "

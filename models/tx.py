@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from checker.model import BoundExceeded
-from models import ir
-from models.state import RUN, WAIT, Data, Frame, G, World
+from models import ir, timeorder
+from models.state import DONE, RUN, WAIT, Data, Frame, G, World
 
 if TYPE_CHECKING:
     from models.interp import Interpreter
@@ -104,30 +104,15 @@ def fmt_value(v: Any, verb: str = "v") -> str:
 
 
 def printf(fmt: str, args: list[Any]) -> str:
-    out, i, k = [], 0, 0
-    while i < len(fmt):
-        c = fmt[i]
-        if c == "%" and i + 1 < len(fmt):
-            verb = fmt[i + 1]
-            i += 2
-            if verb == "%":
-                out.append("%")
-            elif k < len(args):
-                out.append(fmt_value(args[k], verb))
-                k += 1
-            else:
-                out.append(f"%!{verb}(MISSING)")
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
+    """fmt.Sprintf of the model's values (`ir.go_printf`)."""
+    return ir.go_printf(fmt, args, fmt_value)
 
 
 class Tx:
     """A mutable working copy of a `World` during one step."""
 
     __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
-                 "woken", "locals", "base")
+                 "woken", "locals", "base", "tinfo0", "_tinfo", "unsynced", "actor")
 
     def __init__(self, m: Interpreter, w: World):
         self.m = m
@@ -142,10 +127,51 @@ class Tx:
         self.woken: list[int] = []
         self.locals = 0
         self.base = len(w.gs)
+        self.tinfo0 = w.tinfo
+        self._tinfo: dict[tuple[str, int], tuple[int | None, int, tuple[tuple[str, int], ...]]] | None = None
+        self.unsynced = w.unsynced
+        #: the goroutine whose visible step this is (0: the runtime, a timer or the environment)
+        self.actor = 0
 
     def freeze(self) -> World:
+        tinfo = self.tinfo0
+        if tinfo or self._tinfo is not None:
+            gs = self.gs
+            tinfo = timeorder.freeze(self.info(), self.timers, lambda c: gs[c - 1].status != DONE)
         return World(tuple(self.gs), tuple(self.heap), tuple(sorted(self.timers)), self.output,
-                     self.panic, self.main_done, self.ended, self.failed)
+                     self.panic, self.main_done, self.ended, self.failed, tinfo, self.unsynced)
+
+    # ---- timers (the order: models/timeorder.py)
+    def info(self) -> dict[tuple[str, int], tuple[int | None, int, tuple[tuple[str, int], ...]]]:
+        if self._tinfo is None:
+            self._tinfo = {(e[0], e[1]): (e[2], e[3], e[4]) for e in self.tinfo0}
+        return self._tinfo
+
+    def set_timer(self, kind: str, x: int, d: Any, gid: int, sleep: bool = False, rearm: bool = False) -> None:
+        """Timer `(kind, x)` of duration `d` is set by goroutine `gid` (0 and
+        `rearm`: a ticker re-armed by its firing); `sleep`: it is ``time.Sleep``'s."""
+        self.timers.append((kind, x))
+        if not self.m.timer_order:
+            return
+        info = self.info()
+        key = timeorder.key_of(d)
+        held = () if rearm else timeorder.blockers_for(info, key, gid, sleep)
+        hold = key if kind in timeorder.HOLDERS and not (kind == "ticker" and key == 0) else None
+        info[(kind, x)] = (hold, 0 if rearm else gid, held)
+
+    def unset_timer(self, timer: tuple[str, int]) -> int | None:
+        """Timer `timer` stops being pending (it fires, is stopped or reset, or
+        its context is cancelled): it holds nothing back any more.  Returns the
+        duration it held others back with (a ticker re-arms with it)."""
+        self.timers.remove(timer)
+        if self._tinfo is None and not self.tinfo0:
+            return None
+        info = self.info()
+        old = info.pop(timer, None)
+        for y, (k, c, b) in list(info.items()):
+            if timer in b:
+                info[y] = (k, c, tuple(z for z in b if z != timer))
+        return old[0] if old else None
 
     # ---- heap
     def get(self, i: int) -> Any:

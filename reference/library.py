@@ -52,7 +52,7 @@ def arm(rt: Any, tm: TimerObj, d: int) -> None:
         if tm.tkind == "afterfunc":
             g = rt.newproc(None, tm.fn.func, tuple(tm.fn.captures), 0)
             return [g]
-        o.chan_send_nb(rt, rt.heap[tm.f["C"].obj], time.time_ns(), p)  # sendTime: never blocks
+        o.chan_send_nb(rt, rt.heap[tm.f["C"].obj], ir.TIME_NOW, p)  # sendTime (a clock reading): never blocks
         if tm.tkind == "ticker":
             arm(rt, tm, tm.period)
         return []
@@ -134,7 +134,9 @@ def with_deadline(rt: Any, parent: o.Context, d: int) -> ir.Ref:
 
 
 def format_values(kind: str, vals: list) -> str:
-    if kind in ("sprintf", "errorf", "fatalf"):
+    if kind == "errorf":
+        return ir.wrap_error(vals[0], vals[1:], sprintf(str(vals[0]), vals[1:])) if vals else ""
+    if kind in ("sprintf", "fatalf"):
         return sprintf(str(vals[0]), vals[1:]) if vals else ""
     if kind == "new":
         return vals[0]

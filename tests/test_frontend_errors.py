@@ -27,7 +27,7 @@ CASES = {
  "fmt_sscan": H + 'import "fmt"\n\nfunc main() {\n\tfmt.Sscan("x")\n}\n',
  "os": H + 'import "os"\n\nfunc main() { os.Exit(1) }\n',
  "cond_copy": H + 'import "sync"\n\nfunc main() {\n\tvar a sync.Cond\n\tb := a\n\t_ = b\n}\n',
- "gomaxprocs_value": H + 'import "runtime"\n\nfunc main() {\n\tn := runtime.GOMAXPROCS(0)\n\t_ = n\n}\n',
+ "time_unix": H + 'import "time"\n\nfunc main() {\n\t_ = time.Now().Unix()\n}\n',
  "range_int": H + 'func main() {\n\tn := 3\n\tfor i := range n {\n\t\t_ = i\n\t}\n}\n',
  "append": H + 'func main() {\n\tappend(nil, 1)\n}\n',
  "ctx_cause": H + 'import "context"\n\nfunc main() {\n\tcontext.Cause(context.Background())\n}\n',
@@ -36,13 +36,16 @@ CASES = {
  "local_type": H + 'func main() {\n\ttype T struct{}\n}\n',
  "unknown_var": H + 'func main() {\n\tx = 1\n}\n',
  "time_parse": H + 'import "time"\n\nfunc main() {\n\t_, _ = time.ParseDuration("1s")\n}\n',
+ "anon_embed_int": H + 'var s struct {\n\tint\n\tn int\n}\n\nfunc main() { _ = s }\n',
+ "struct_named_result": H + 'type point struct{ x int }\n\nfunc f() (p point) {\n\tdefer func() { p.x++ }()\n'
+                        '\treturn point{1}\n}\n\nfunc main() { _ = f() }\n',
 }
 
 EXPECTED = {
     'goto': (5, 2, 'goto is outside the supported Go subset'),
     'map': (6, 7, 'maps of sync.Mutex values is outside the supported Go subset; use a map of pointers, map[string]*sync.Mutex'),
-    'reflect': (3, 8, 'import of package "reflect" is outside the supported Go subset; importable: context, errors, fmt, log, math/rand, os, runtime, strconv, sync, sync/atomic, syscall, testing, time'),
-    'unsafe': (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, errors, fmt, log, math/rand, os, runtime, strconv, sync, sync/atomic, syscall, testing, time'),
+    'reflect': (3, 8, 'import of package "reflect" is outside the supported Go subset; importable: context, errors, fmt, io, log, math/rand, os, runtime, strconv, strings, sync, sync/atomic, syscall, testing, time'),
+    'unsafe': (3, 8, 'import of package "unsafe" is outside the supported Go subset; importable: context, errors, fmt, io, log, math/rand, os, runtime, strconv, strings, sync, sync/atomic, syscall, testing, time'),
     'generics': (3, 8, 'generics (type parameters) is outside the supported Go subset'),
     'generic_type': (3, 9, 'generics (type parameters) is outside the supported Go subset'),
     'syntax': (4, 6, "Go syntax error: missing 'identifier'"),
@@ -56,7 +59,7 @@ EXPECTED = {
     'fmt_sscan': (6, 2, 'fmt.Sscan is outside the supported Go subset; supported: fmt.Println, fmt.Print, fmt.Printf, Sprintf, Sprint, Sprintln, Errorf'),
     'os': (5, 15, 'os.Exit is outside the supported Go subset; supported: os.Pipe and the Read/Write/Close methods of its *os.File ends'),
     'cond_copy': (7, 7, 'copying a sync.Cond value is outside the supported Go subset; use a pointer (Go panics: sync.Cond is copied)'),
-    'gomaxprocs_value': (6, 7, 'using the result of runtime.GOMAXPROCS is outside the supported Go subset; call it as a statement (the spec sets procs)'),
+    'time_unix': (6, 6, 'time.Time.Unix is outside the supported Go subset; supported: Add, After, Before, Equal, IsZero, Sub (time is abstract: docs/go-subset.md)'),
     'range_int': (5, 17, 'range over int is outside the supported Go subset; range over a channel, a slice or a map'),
     'append': (4, 9, 'invalid argument: first argument to append must be a slice; have nil'),
     'ctx_cause': (6, 2, 'context.Cause is outside the supported Go subset; supported: context.Background, TODO, WithCancel, WithTimeout, WithDeadline, WithValue'),
@@ -64,7 +67,9 @@ EXPECTED = {
     'no_main': (1, 1, 'entry function main not found'),
     'local_type': (4, 2, 'local type declarations is outside the supported Go subset; declare types at package level'),
     'unknown_var': (4, 2, 'undefined: x'),
-    'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, time.Duration and duration constants'),
+    'anon_embed_int': (4, 2, 'embedding int is outside the supported Go subset; embed structs, interfaces or sync types'),
+    'struct_named_result': (5, 11, 'named results of struct type is outside the supported Go subset; leave the results unnamed, or return a pointer'),
+    'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, Until, time.Duration and duration constants, time.Time and its Add, Sub, Before, After, Equal, IsZero'),
 }
 
 

@@ -192,3 +192,18 @@ def test_the_sample_module_is_real_go() -> None:
                        env={**os.environ, "GOFLAGS": "-mod=mod", "GOCACHE": os.path.join(SHOP, ".gocache")})
     shutil.rmtree(os.path.join(SHOP, ".gocache"), ignore_errors=True)
     assert p.returncode == 0, p.stderr
+
+
+def test_every_error_of_the_list_names_its_own_file_and_line(tmp_path) -> None:
+    """All offending constructs are listed at once; in a package of several files each one names
+    the file and line the user wrote, not the merged program's (gocheck.gotest.compile_test)."""
+    root = _module(tmp_path, {
+        "go.mod": "module example.com/m\n\ngo 1.19\n",
+        "p/a.go": "package p\n\nfunc A() {\nloop:\n\tgoto loop\n}\n",
+        "p/b_test.go": 'package p\n\nimport "testing"\n\nfunc TestB(t *testing.T) {\n\tA()\nagain:\n\tgoto again\n}\n'})
+    p = gocheck_test("./...", cwd=root)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    lines = [ln for ln in p.stderr.splitlines() if "goto" in ln]
+    assert len(lines) == 2, p.stderr
+    assert "merged.go" not in p.stderr
+    assert any("p/a.go:5:2:" in ln for ln in lines) and any("p/b_test.go:8:2:" in ln for ln in lines), p.stderr

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRS = ("checker", "models", "reference", "gocheck")
 CATALOGUE = ROOT / "docs" / "go-semantics.md"
 
-PREFIXES = ("SCH", "CH", "SEL", "MU", "RW", "WG", "MM", "GC", "ONCE", "COND", "SEMA", "NP", "DL", "RD")
+PREFIXES = ("SCH", "CH", "SEL", "MU", "RW", "WG", "MM", "GC", "ONCE", "COND", "SEMA", "NP", "DL", "RD", "TM")
 #: ``SCH-27``, ``SCH-27a``, ``DL-2.2``, ``SCH-INV-1``, ``SCH-ORACLE-2``, ``DL-O4``, ``GC-SAFE``.
 RULE = re.compile(
     r"(?<![A-Za-z0-9_-])(?:" + "|".join(PREFIXES) + r")-"

@@ -6,7 +6,8 @@ program has no other source of nondeterminism.
 
 Oracles: SCH-ORACLE-1 (spawn order), SCH-ORACLE-2 (queue overflow, via
 spawn300), SCH-ORACLE-3 (ping-pong), CH-6 (close's wake order), ONCE-1,
-RW-3, WG-2, COND-2, SEL-2.  The recordings name the Go that made them
+RW-3, WG-2, COND-2, SEL-2, TM-2 (timers of one P in deadline order: the
+five timer programs; tests/test_timer_order.py checks them further).  The recordings name the Go that made them
 (``GO_VERSION``); ``record.py`` regenerates them.
 """
 
@@ -29,6 +30,8 @@ NEVER_FIXED = {
     "main_exits": 1, "mutex_handoff": 1, "once_waiters": 1, "p2_close": 6, "p2_mutex": 6, "p2_pingpong": 3,
     "p2_spawn": 14, "pingpong": 1, "rwmutex_readers": 1, "select_ready": 2, "select_wake": 1,
     "sleep_vs_work": 1, "sleeps": 6, "spawn_order": 1, "spawn_tree": 3, "wg_waiters": 1,
+    # timers with constant durations on one P (runtime.timers: ordered; with timers: any each has 2)
+    "after_select": 1, "ctx_vs_timer": 1, "sleep_sees_timer": 1, "ticker_first": 1, "timer_stop": 1,
 }
 
 

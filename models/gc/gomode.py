@@ -73,6 +73,8 @@ def refs(v: Any) -> Iterator[int]:
     elif isinstance(v, tuple | list):
         for x in v:
             yield from refs(x)
+    elif isinstance(v, ir.WrappedError):  # an Errorf %w error: what it wraps
+        yield from refs(v.wrapped)
     elif hasattr(v, "__dataclass_fields__") and not isinstance(v, ir.Type):
         for name in v.__dataclass_fields__:
             yield from refs(getattr(v, name))
@@ -449,4 +451,5 @@ def build_model(spec: Any) -> GoGcModel:
     else:
         from models.gomodel import GoModel
         inner = GoModel(spec.program, spec.runtime, ())
+        inner.collect_garbage = False  # objects are coloured by id: none may be freed or renumbered
     return GoGcModel(inner, cfg, tuple(g.name for g in spec.program.globals), spec.properties)

@@ -19,12 +19,17 @@ from models.lang.parse import field as child
 
 #: sync / sync/atomic object kinds (values live in their own heap object).
 SYNC_KINDS = frozenset({
-    "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "sync.Once", "sync.Cond",
+    "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "sync.Once", "sync.Cond", "sync.Map",
     "atomic.Int32", "atomic.Int64", "atomic.Uint32", "atomic.Uint64", "atomic.Bool", "atomic.Value",
 })
 
 INT_NAMES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
                        "uint32", "uint64", "uintptr", "byte", "rune"})
+#: The integer types whose values the model wraps at their width: (bits, unsigned).  The 64-bit
+#: ones are the model's int (two's complement): ``uint``/``uint64``/``uintptr`` values of 2^63 and
+#: more are not represented (a known imprecision, docs/go-subset.md).
+NARROW_INTS = {"int8": (8, False), "int16": (16, False), "int32": (32, False), "rune": (32, False),
+               "uint8": (8, True), "byte": (8, True), "uint16": (16, True), "uint32": (32, True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,12 @@ class GT:
     methods: tuple[tuple[str, GT], ...] = ()
     #: an array's length
     length: int = 0
+    #: a func type whose last parameter is ``...T`` (its type in `params` is ``[]T``)
+    variadic: bool = False
+    #: an integer type narrower than 64 bits (8, 16, 32; 0 otherwise) and whether it is unsigned:
+    #: its arithmetic wraps at that width (`ExprMixin.narrow`); kept by named types based on it
+    bits: int = 0
+    unsigned: bool = False
 
     @property
     def is_object(self) -> bool:
@@ -62,11 +73,16 @@ class GT:
             return f"map[{self.key}]{self.elem}"
         if self.kind == "func" and not self.name:
             res = ", ".join(map(str, self.results))
-            return f"func({', '.join(map(str, self.params))})" + (f" ({res})" if res else "")
+            ps = [str(p) for p in self.params]
+            if self.variadic and ps:
+                ps[-1] = "..." + str(self.params[-1].elem)
+            return f"func({', '.join(ps)})" + (f" ({res})" if res else "")
         return self.name or self.kind
 
 
 INT = GT("int", "int")
+BYTE = GT("int", "byte", bits=8, unsigned=True)
+RUNE = GT("int", "rune", bits=32)
 BOOL = GT("bool", "bool")
 STRING = GT("string", "string")
 NIL = GT("nil")
@@ -79,8 +95,13 @@ ANY = GT("iface", "interface {}")
 LOCKER = GT("iface", "sync.Locker", methods=(("Lock", GT("func")), ("Unlock", GT("func"))))
 STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
+#: ``io.Reader``/``io.Writer`` (the program's own implementations; io.ReadFull drives a Reader)
+IO_READER = GT("iface", "io.Reader", methods=(("Read", GT("func", params=(GT("slice", elem=GT("int", "byte")),),
+                                                        results=(INT, ERROR))),))
+IO_WRITER = GT("iface", "io.Writer", methods=(("Write", GT("func", params=(GT("slice", elem=GT("int", "byte")),),
+                                                          results=(INT, ERROR))),))
 DURATION = GT("int", "time.Duration")
-#: ``time.Time``: abstract (see models/library.py): an int, 0 from time.Now.
+#: ``time.Time``: an abstract instant, an int (`models.ir.TIME_NOW`; 0 is the zero Time).
 TIME = GT("int", "time.Time")
 TESTING_T = GT("ptr", elem=GT("testing.T", "testing.T"))
 #: ``os.File`` (only behind a pointer: ``*os.File`` from ``os.Pipe``).
@@ -146,7 +167,8 @@ class TypeTable:
         if t == "type_identifier":
             name = text(node)
             if name in INT_NAMES:
-                return GT("int", name)
+                bits, unsigned = NARROW_INTS.get(name, (0, False))
+                return GT("int", name, bits=bits, unsigned=unsigned)
             if name == "bool":
                 return BOOL
             if name == "string":
@@ -198,7 +220,7 @@ class TypeTable:
             assert kn is not None and vn is not None
             key = self.resolve(kn)
             val = self.resolve(vn)
-            if key.kind not in ("int", "bool", "string", "ptr", "chan"):
+            if key.kind not in ("int", "bool", "string", "ptr", "chan") or key == TIME:
                 outside(f"map keys of type {key}", self.file, kn,
                         "keys are integers, strings, booleans, pointers or channels")
             if val.kind in SYNC_KINDS:
@@ -269,17 +291,28 @@ class TypeTable:
         if name not in self.structs:
             info = StructInfo(name, [], node)
             for fd in named(named(node)[0]):
-                if fd.type != "field_declaration":
-                    continue
-                names = fd.children_by_field_name("name")
-                if not names:
-                    outside("embedded fields in anonymous structs", self.file, fd, "name the field")
-                ftn = fd.child_by_field_name("type")
-                assert ftn is not None
-                ft = self.resolve(ftn)
-                info.fields.extend((text(n), ft, False) for n in names)
+                if fd.type == "field_declaration":
+                    info.fields.extend((text(n), ft, emb) for n, ft, emb in self.field_decl(fd))
             self.structs[name] = info
         return GT("struct", name)
+
+    def field_decl(self, fd: Node) -> list[tuple[Node, GT, bool]]:
+        """The fields one struct field declaration declares: (name node, type,
+        embedded).  An embedded field (``sync.Mutex``, ``*T``) is named by its
+        type's unqualified name (Go spec, "Struct types") and may be a struct,
+        an interface or a sync type (whose methods it promotes)."""
+        ftn = required(fd, "type")
+        ft = self.resolve(ftn)
+        if any(c.type == "*" for c in fd.children):
+            ft = GT("ptr", elem=ft)
+        names = fd.children_by_field_name("name")
+        if names:
+            return [(n, ft, False) for n in names]
+        base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
+        if base.kind != "struct" and not base.is_object and base.kind != "iface":
+            outside(f"embedding {base}", self.file, fd, "embed structs, interfaces or sync types")
+        name_node = ftn.child_by_field_name("name") if ftn.type == "qualified_type" else ftn
+        return [(name_node or ftn, ft, True)]
 
     def _qualified(self, node: Node) -> GT:
         pkg = text(required(node, "package"))
@@ -310,6 +343,8 @@ class TypeTable:
             return LOCKER
         if full == "fmt.Stringer":
             return STRINGER
+        if full in ("io.Reader", "io.Writer"):
+            return IO_READER if name == "Reader" else IO_WRITER
         outside(f"type {full}", self.file, node)
 
     def timer_struct(self, full: str, node: Node) -> GT:
@@ -321,18 +356,26 @@ class TypeTable:
 
     def signature(self, node: Node) -> GT:
         """The func type of a declaration, literal or function_type node."""
-        params = self.param_types(node.child_by_field_name("parameters"))
-        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node))
+        plist = node.child_by_field_name("parameters")
+        params = self.param_types(plist)
+        variadic = any(p.type == "variadic_parameter_declaration" for p in named(plist))
+        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node), variadic=variadic)
 
     def param_types(self, plist: Node | None) -> list[tuple[str, GT, Node]]:
-        """(name, type, name node) of each parameter, "" for unnamed ones."""
+        """(name, type, name node) of each parameter, "" for unnamed ones.  A
+        variadic ``args ...T`` (the last parameter) has type ``[]T`` (Go spec,
+        "Function types")."""
         out: list[tuple[str, GT, Node]] = []
         for p in named(plist):
-            if p.type != "parameter_declaration":
+            if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
                 outside(construct_name(p), self.file, p)
             tnode = p.child_by_field_name("type")
             assert tnode is not None
             gt = self.resolve(tnode)
+            if p.type == "variadic_parameter_declaration":
+                if gt.kind in SYNC_KINDS:
+                    outside(f"slices of {gt} values", self.file, p, f"use ...*{gt}")
+                gt = GT("slice", elem=gt)
             names = [c for c in p.children_by_field_name("name")]
             if not names:
                 out.append(("", gt, p))
@@ -459,12 +502,20 @@ class TypeTable:
 
 
 #: Methods the library kinds provide (lowered by models.lang.library).
+#: The methods of a ``time.Time`` value (abstract instants, `models.lang.library.Lib.emit_time`):
+#: name -> (parameter types, result types).
+TIME_METHODS: dict[str, tuple[tuple[GT, ...], tuple[GT, ...]]] = {
+    "Add": ((DURATION,), (TIME,)), "Sub": ((TIME,), (DURATION,)), "Before": ((TIME,), (BOOL,)),
+    "After": ((TIME,), (BOOL,)), "Equal": ((TIME,), (BOOL,)), "IsZero": ((), (BOOL,)),
+}
+
 LIB_METHODS: dict[str, frozenset[str]] = {
     "sync.Mutex": frozenset({"Lock", "Unlock", "TryLock"}),
     "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock", "RLocker"}),
     "sync.WaitGroup": frozenset({"Add", "Done", "Wait"}),
     "sync.Once": frozenset({"Do"}),
     "sync.Cond": frozenset({"Wait", "Signal", "Broadcast"}),
+    "sync.Map": frozenset({"Load", "Store", "LoadOrStore", "LoadAndDelete", "Delete", "Range"}),
     "atomic.Int32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
     "atomic.Int64": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
     "atomic.Uint32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),

@@ -29,10 +29,12 @@ from models.lang.gotypes import (
     FILE_PTR,
     GT,
     INT,
+    IO_READER,
     LIB_METHODS,
     LOCKER,
     STRING,
     TIME,
+    TIME_METHODS,
     UNIT,
     MethodInfo,
 )
@@ -63,11 +65,16 @@ class Callee:
 
 
 PRINT_KINDS = {"Println": "println", "Print": "print", "Printf": "printf"}
+#: strings functions: (StrOp operator, result type); all take two operands.
+STRINGS_FUNCS = {"Contains": ("contains", BOOL), "HasPrefix": ("hasprefix", BOOL), "HasSuffix": ("hassuffix", BOOL),
+                 "Index": ("strindex", INT), "Join": ("join", STRING)}
 TEST_KINDS = {"Fatal": "fatal", "Fatalf": "fatalf", "Error": "error", "Errorf": "errorf",
               "Log": "log", "Logf": "logf"}
 ATOMIC_FUNCS = {"Add": "add", "Load": "load", "Store": "store", "Swap": "swap",
                 "CompareAndSwap": "cas"}
 ATOMIC_ARGC = {"add": 2, "load": 1, "store": 2, "swap": 2, "cas": 3}
+#: The function behind ``io.ReadFull`` (`LibMixin.read_full_function`).
+READ_FULL = "io.ReadFull"
 #: The goroutine body of ``t.Run`` and its deferred close of the done channel.
 SUBTEST, SUBTEST_DONE = "testing.tRunner", "testing.tRunner.done"
 SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLock",
@@ -77,9 +84,11 @@ SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLo
 class LibMixin(_Base):
     # ---- entry points
 
-    def call(self, node: Node, n: int, dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
-        """Emit call `node`, returning its first `n` results."""
+    def call(self, node: Node, n: int | None, dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
+        """Emit call `node`, returning its first `n` results (None: all of them, at least one)."""
         c = self.prepare_call(node)
+        if n is None:
+            n = max(1, len(c.results))
         if n > len(c.results):
             if not c.results:
                 self.err(f"{text(required(node, 'function'))}() (no value) used as value", node)
@@ -131,9 +140,9 @@ class LibMixin(_Base):
     def prepare_call(self, node: Node) -> Callee:
         fn = unparen(required(node, "function"))
         argn = named(field(node, "arguments"))
-        for a in argn:
-            if a.type == "variadic_argument" and not (fn.type == "identifier" and text(fn) == "append"):
-                self.outside("variadic arguments (x...)", a)
+        for a in argn[:-1]:
+            if a.type == "variadic_argument":
+                self.err("can only use ... with final argument in list", a)
         if fn.type == "identifier":
             b = self.lookup(text(fn), fn)
             if isinstance(b, BuiltinB):
@@ -141,7 +150,7 @@ class LibMixin(_Base):
             if isinstance(b, TypeB):
                 return self.conversion(b.type, argn, node)
             if isinstance(b, FuncB):
-                return Callee("func", b.name, None, self.args(argn, b.sig.params, node),
+                return Callee("func", b.name, None, self.args(argn, b.sig, node),
                               b.sig.results, node)
             if isinstance(b, (Var, GlobalB)):
                 return self._closure_call(fn, argn, node)
@@ -163,9 +172,13 @@ class LibMixin(_Base):
                 return self.ctx_call(name, base, argn, node, fn)
             if bt == FILE_PTR:
                 return self.file_call(name, base, argn, node, fn)
+            if bt == TIME:
+                return self.time_call(name, base, argn, node, fn)
             if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "struct" \
                     and bt.elem.name in ("time.Timer", "time.Ticker") and name != "C":
                 return self.timer_call(bt.elem.name, name, base, argn, node, fn)
+            if bt == TIME:
+                return self.time_method(name, base, argn, node, fn)
             found = self.types.lookup(bt, name)
             if found is None:
                 self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", fn)
@@ -179,7 +192,7 @@ class LibMixin(_Base):
                 if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                     recv_t = GT("struct", info.full.split(".")[0])
                     base = self.copy_new(base, recv_t, pos(fn), operand)
-                return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
+                return Callee("func", info.full, None, [base] + self.args(argn, sig, node),
                               sig.results, node)
             if what == "iface":  # promoted from an embedded interface: dynamic dispatch
                 assert isinstance(info, GT)
@@ -192,21 +205,88 @@ class LibMixin(_Base):
             return self._closure_call(fn, argn, node)
         if fn.type == "func_literal":
             return self._closure_call(fn, argn, node)
+        target = self._pointer_type_of(fn)
+        if target is not None:  # (*T)(x): a conversion to a pointer type
+            return self.conversion(target, argn, node)
         self.outside(f"calling {construct_name(fn)}", fn)
+
+    def _pointer_type_of(self, fn: Node) -> GT | None:
+        """The type ``*T`` when `fn` (the callee of a call, parentheses removed)
+        is ``*T`` with T a type (``(*uint32)(&x)``, ``(*impl)(nil)``), else None."""
+        if fn.type == "pointer_type":
+            return self.types.resolve(fn)
+        if fn.type != "unary_expression" or text(required(fn, "operator")) != "*":
+            return None
+        inner = unparen(required(fn, "operand"))
+        if inner.type == "identifier" and isinstance(self._lookup_opt(text(inner)), TypeB):
+            return GT("ptr", elem=self._lookup_opt(text(inner)).type)
+        return None
 
     def _closure_call(self, fn: Node, argn: list[Node], node: Node) -> Callee:
         s, t = self.value(fn)
         if t.kind != "func":
             self.err(f"cannot call non-function {text(fn)} (type {t})", fn)
-        return Callee("closure", None, s, self.args(argn, t.params, node), t.results, node)
+        return Callee("closure", None, s, self.args(argn, t, node), t.results, node)
 
-    def args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
+    def args(self, argn: list[Node], sig: GT, node: Node) -> list[int]:
+        """The argument slots of a call of a function of type `sig`.  For a
+        variadic function the arguments after the fixed ones are packed into a
+        new ``[]T`` (none: a nil slice), or ``s...`` passes the slice s itself
+        (Go spec, "Passing arguments to ... parameters")."""
+        params = sig.params
+        spread = bool(argn) and argn[-1].type == "variadic_argument"
+        if spread and not sig.variadic:
+            self.err(f"have (...) arguments but {text(required(node, 'function'))} is not variadic", argn[-1])
+        if len(argn) == 1 and sig.variadic and unparen(argn[0]).type == "call_expression":
+            # f(g()): g's results fill the fixed parameters, the rest are the ...T (Go spec, "Calls")
+            c = self.prepare_call(unparen(argn[0]))
+            got = [self.fb.temp() for _ in c.results]
+            if len(got) < len(params) - 1:
+                self.err(f"not enough arguments: {len(got)} given, at least {len(params) - 1} wanted", node)
+            self.emit_call(c, got)
+            fixed = [self.coerce(s_, t_, pt, pos(node)) for s_, t_, pt in zip(got, c.results, params)]
+            st = params[-1]
+            assert st.elem is not None
+            extra = [self.coerce(s_, t_, st.elem, pos(node))
+                     for s_, t_ in zip(got[len(params) - 1:], c.results[len(params) - 1:])]
+            d = self.fb.temp()
+            if extra:
+                self.fb.emit(ir.SliceLit(d, self.types.to_ir(st.elem), tuple(extra), pos(node)))
+            else:
+                self.fb.emit(ir.Const(d, None, pos(node)))
+            return fixed + [d]
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
             return [self.coerce(s, t, pt, pos(node))
                     for (s, t), pt in zip(self.call(unparen(argn[0]), len(params)), params)]
+        if sig.variadic and not spread:
+            fixed_n, rest = argn[:len(params) - 1], argn[len(params) - 1:]
+            if len(fixed_n) != len(params) - 1:
+                self.err(f"not enough arguments: {len(argn)} given, at least {len(params) - 1} wanted", node)
+            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(fixed_n, params)]
+            st = params[-1]
+            assert st.elem is not None
+            fb = self.fb
+            d = fb.temp()
+            if not rest:
+                fb.emit(ir.Const(d, None, pos(node)))  # f() with no variadic arguments: a nil []T
+            else:
+                vals = []
+                for a in rest:
+                    inner = unparen(a)
+                    s_, at = self.owned(inner, fb.temp())
+                    vals.append(self.coerce(s_, at, st.elem, pos(a)))
+                fb.emit(ir.SliceLit(d, self.types.to_ir(st.elem), tuple(vals), pos(rest[0])))
+            return out + [d]
         if len(argn) != len(params):
             self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
-        return [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, params)]
+        out = []
+        for a, pt in zip(argn, params):
+            if a.type == "variadic_argument":  # f(xs...): the slice itself
+                s_, at = self.value(named(a)[0])
+                out.append(s_)
+            else:
+                out.append(self.coerce(*self.owned(a), pt, pos(a)))
+        return out
 
     def _values(self, argn: list[Node]) -> list[int]:
         """Argument slots.  An unboxed local's own slot can be passed as is:
@@ -240,7 +320,7 @@ class LibMixin(_Base):
             self._argc(argn, 1, name, node)
             c = self.const_eval(argn[0])
             if c is not None and isinstance(c[0], str):
-                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+                return Callee("lib", None, None, [], (INT,), node, "const", len(ir.go_bytes(c[0])))
             s, t = self.value(argn[0])
             if t.kind != "chan":
                 self.outside(f"{name} of {t}", argn[0], f"{name} applies to channels")
@@ -265,14 +345,31 @@ class LibMixin(_Base):
         self.outside(f"builtin {name}", node)
 
     def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
+        """``T(x)``: between a named type and its underlying type (the value
+        is unchanged), into an interface, and the string conversions:
+        ``[]byte(s)`` (a new slice of s's bytes), ``string(b)`` (b's bytes
+        read, a race candidate each), ``string(r)`` (the UTF-8 of rune r)."""
         self._argc(argn, 1, f"conversion to {t}", node)
         if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface"):
             self.outside(f"conversion to {t}", node)
         s, at = self.value(argn[0])
         if t.kind == "iface":
             return Callee("lib", None, None, [self.coerce(s, at, t, pos(node))], (t,), node, "move", True)
+        byteish = ("byte", "uint8")
+        if t.kind == "slice" and at.kind == "string":
+            if t.elem is None or t.elem.kind != "int" or t.elem.name not in byteish:
+                self.outside(f"conversion from {at} to {t}", node, "[]byte(s) is supported, []rune(s) is not")
+            return Callee("lib", None, None, [s], (t,), node, "str.tobytes", self.types.to_ir(t.elem))
+        if t.kind == "string" and at.kind == "slice":
+            if at.elem is None or at.elem.kind != "int" or at.elem.name not in byteish:
+                self.outside(f"conversion from {at} to {t}", node, "string(b) of a []byte b is supported")
+            return Callee("lib", None, None, [s], (t,), node, "str.frombytes")
+        if t.kind == "string" and at.kind == "int":
+            return Callee("lib", None, None, [s], (t,), node, "str.fromrune")
         if at.kind != t.kind and at.kind != "nil":
             self.outside(f"conversion from {at} to {t}", node)
+        if t.kind == "int" and t.bits and (t.bits, t.unsigned) != (at.bits, at.unsigned):
+            return Callee("lib", None, None, [s], (t,), node, "narrow", t)  # byte(n): truncated
         return Callee("lib", None, None, [s], (t,), node, "move", True)
 
     # ---- packages
@@ -283,11 +380,13 @@ class LibMixin(_Base):
         if lib is not None:
             return lib
         if pkg == "fmt" and name in PRINT_KINDS:
-            return Callee("lib", None, None, self.fmt_values(argn, name == "Printf"), (), node,
-                          f"print.{PRINT_KINDS[name]}")
+            args, spread = self.fmt_args(argn, name == "Printf")
+            return Callee("lib", None, None, args, (), node, f"print.{PRINT_KINDS[name]}", spread)
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
-            return Callee("lib", None, None, self._values(argn),
+            self.need_locker(pos(node))
+            lk = self.coerce(*self.value(argn[0]), LOCKER, pos(argn[0]))  # c.L is a sync.Locker
+            return Callee("lib", None, None, [lk],
                           (GT("ptr", elem=GT("sync.Cond", "sync.Cond")),), node, "sync.NewCond", True)
         if pkg == "sync/atomic":
             for prefix, op in ATOMIC_FUNCS.items():
@@ -381,10 +480,11 @@ class LibMixin(_Base):
             "fmt": "supported: fmt.Println, fmt.Print, fmt.Printf, Sprintf, Sprint, Sprintln, Errorf",
             "sync": "supported: sync.NewCond and the methods of Mutex, RWMutex, WaitGroup, Once, Cond",
             "sync/atomic": "supported: Add/Load/Store/Swap/CompareAndSwap of Int32/Int64/Uint32/Uint64",
-            "time": "supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, "
-                    "time.Duration and duration constants",
+            "time": "supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, Until, "
+                    "time.Duration and duration constants, time.Time and its Add, Sub, Before, After, Equal, "
+                    "IsZero",
             "context": "supported: context.Background, TODO, WithCancel, WithTimeout, WithDeadline, WithValue",
-            "errors": "supported: errors.New, errors.Is (equality)",
+            "errors": "supported: errors.New, errors.Is, errors.Unwrap",
             "strconv": "supported: strconv.Itoa",
             "log": "supported: log.Print, Printf, Println, Fatal, Fatalf, Fatalln, Panic, Panicf",
             "math/rand": "supported: rand.Intn, Int31n, Int63n (a choice over the range), rand.Seed",
@@ -399,9 +499,7 @@ class LibMixin(_Base):
             self.outside(f"{kind}.{name}", fn)
         if kind == "sync.RWMutex" and name == "RLocker":
             self._argc(argn, 0, name, node)
-            if not self.types.uses_locker:
-                self.types.uses_locker, self.types.locker_pos = True, pos(node)
-            self.types.uses_ifaces = True
+            self.need_locker(pos(node))
             return Callee("lib", None, None, [base], (LOCKER,), node, "sync.RLocker")
         if kind in ("sync.Mutex", "sync.RWMutex"):
             self._argc(argn, 0, name, node)
@@ -419,23 +517,92 @@ class LibMixin(_Base):
         if kind == "sync.Cond":
             self._argc(argn, 0, name, node)
             return Callee("lib", None, None, [base], (), node, f"sync.Cond{name}")
+        if kind == "sync.Map":
+            return self.sync_map_call(name, base, argn, node)
         # typed atomics: an object with field "v"
         op = ATOMIC_FUNCS[name]
         self._argc(argn, ATOMIC_ARGC[op] - 1, name, node)
         vt = BOOL if kind == "atomic.Bool" else (GT("iface", "any") if kind == "atomic.Value" else INT)
         res = {"add": (vt,), "load": (vt,), "swap": (vt,), "cas": (BOOL,), "store": ()}[op]
+        if kind == "atomic.Value":  # the operands enter an interface{}: wrapped with their dynamic type
+            vals = [self.coerce(*self.owned(a), vt, pos(a)) for a in argn]
+            return Callee("lib", None, None, [base] + vals, res, node, f"atomic.obj.{op}")
         return Callee("lib", None, None, [base] + self._values(argn), res, node, f"atomic.obj.{op}")
+
+    def need_locker(self, p: tuple[int, int]) -> None:
+        """The program uses sync.Locker values: the bound Lock/Unlock methods of
+        *sync.Mutex, *sync.RWMutex and the rlocker are added (gotypes.locker_functions)."""
+        if not self.types.uses_locker:
+            self.types.uses_locker, self.types.locker_pos = True, p
+        self.types.uses_ifaces = True
+
+    def sync_map_call(self, name: str, base: int, argn: list[Node], node: Node) -> Callee:
+        """The methods of ``sync.Map`` (models/syncmap.py): keys and values enter
+        ``interface{}`` with their dynamic types; ``Range(f)`` is a key snapshot,
+        then a Load and a call of f per key (see `emit_sync_map_range`)."""
+        anyt = GT("iface", "any")
+        argc = {"Load": 1, "Store": 2, "LoadOrStore": 2, "LoadAndDelete": 1, "Delete": 1, "Range": 1}[name]
+        self._argc(argn, argc, name, node)
+        if name == "Range":
+            f, ft = self.value(argn[0])
+            if ft.kind != "func" or len(ft.params) != 2 or ft.results != (BOOL,):
+                self.err(f"cannot use {text(argn[0])} (type {ft}) as func(key, value any) bool in argument to Range",
+                         argn[0])
+            return Callee("lib", None, None, [base, f], (), node, "syncmap.range")
+        vals = [self.coerce(*self.owned(a), anyt, pos(a)) for a in argn]
+        res = {"Load": (anyt, BOOL), "LoadOrStore": (anyt, BOOL), "LoadAndDelete": (anyt, BOOL)}.get(name, ())
+        return Callee("lib", None, None, [base] + vals, res, node, f"syncmap.{name.lower()}")
+
+    def emit_sync_map_range(self, m: int, f: int, p: tuple[int, int]) -> None:
+        """``m.Range(f)``: keys := snapshot (SyncMap keys, one order per choice);
+        for each key: v, ok := Load(key); if ok && !f(key, v) { break }."""
+        fb = self.fb
+        keys, n, i, one, c, k, v, ok, r = (fb.temp() for _ in range(9))
+        fb.emit(ir.SyncMap("keys", keys, None, m, None, None, p))
+        fb.emit(ir.SliceLen(n, keys, False, p))
+        fb.emit(ir.Const(i, 0, p))
+        fb.emit(ir.Const(one, 1, p))
+        top, body, call, cont, end = Label(), Label(), Label(), Label(), Label()
+        fb.place(top)
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, body, end, p)
+        fb.place(body)
+        fb.emit(ir.TupleGet(k, keys, i, p))
+        fb.emit(ir.SyncMap("load", v, ok, m, k, None, p))
+        fb.branch(ok, call, cont, p)
+        fb.place(call)
+        fb.emit(ir.Call((r,), None, f, (k, v), p))
+        fb.branch(r, cont, end, p)
+        fb.place(cont)
+        fb.emit(ir.BinOp(i, "+", i, one, p))
+        fb.jump(top, p)
+        fb.place(end)
+        fb.emit(ir.Nop(p))
 
     def test_call(self, name: str, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``t.X(...)`` on the test's *testing.T (the receiver is not read:
         the entry gets a nil *testing.T and no operation looks at it)."""
         if name in TEST_KINDS:
-            return Callee("lib", None, None, self._values(argn), (), node, f"test.{TEST_KINDS[name]}")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, f"test.{TEST_KINDS[name]}", spread)
         if name == "Helper" or name == "Parallel":
+            if name == "Helper":  # this function's callers' lines name its t.Log calls (ir.Program.test_log_line)
+                self.unit.helpers.add(self.fb.name)
             return Callee("lib", None, None, [], (), node, "nop")
         if name == "Run":
             self._argc(argn, 2, name, node)
+            if unparen(argn[1]).type == "func_literal":
+                self.unit.subtests.add(unparen(argn[1]).start_byte)  # its t.Cleanup is the subtest's
             return Callee("lib", None, None, self._values(argn)[1:], (), node, "test.run")
+        if name == "Cleanup":
+            self._argc(argn, 1, name, node)
+            recv = unparen(required(fn, "operand"))
+            b = self._lookup_opt(text(recv)) if recv.type == "identifier" else None
+            if self.fb.cleanup_cell is None or not isinstance(b, Var) or b.owner is not self.fb:
+                self.outside("t.Cleanup outside the test function or a t.Run func literal", fn,
+                             "call t.Cleanup in the Test function (or the subtest's func literal) itself")
+            f, ft = self.value(argn[0])
+            return Callee("lib", None, None, [self.fb.cleanup_cell, f], (), node, "test.cleanup")
         if name in ("Skip", "Skipf"):
             return Callee("lib", None, None, self._values(argn), (), node,
                           "test.skipf" if name == "Skipf" else "test.skip")
@@ -446,7 +613,7 @@ class LibMixin(_Base):
         if name == "Fail":
             return Callee("lib", None, None, [], (), node, "test.error")
         self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow, "
-                     "Run, Parallel (no effect), Skip(f), SkipNow")
+                     "Run, Parallel (no effect), Skip(f), SkipNow, Cleanup")
 
     def subtest_runner(self, p: tuple[int, int]) -> None:
         """``t.Run(name, f)`` (testing.go tRunner): f runs in a goroutine of its
@@ -489,13 +656,14 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (timer_t,), node, "time.AfterFunc")
         if pkg == "time" and name == "Now":
             self._argc(argn, 0, full, node)
-            return Callee("lib", None, None, [], (TIME,), node, "const", 0)
+            return Callee("lib", None, None, [], (TIME,), node, "const", ir.TIME_NOW)
         if pkg == "time" and name in ("Since", "Until"):
             self._argc(argn, 1, full, node)
-            return Callee("lib", None, None, self._values(argn), (DURATION,), node, "time.Since", full)
+            return Callee("lib", None, None, self.args(argn, GT("func", params=(TIME,)), node), (DURATION,), node, full, full)
         if pkg == "context" and name in ("WithTimeout", "WithDeadline"):
             self._argc(argn, 2, full, node)
-            return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline", True)
+            return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline",
+                          name == "WithTimeout")
         if pkg == "context" and name == "WithValue":
             self._argc(argn, 3, full, node)
             return Callee("lib", None, None, self._values(argn), (CONTEXT,), node, "context.WithValue", True)
@@ -504,23 +672,52 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (ERROR,), node, "format.new")
         if pkg == "errors" and name == "Is":
             self._argc(argn, 2, full, node)
-            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
+            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "strop.errorsis")
+        if pkg == "errors" and name == "Unwrap":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (ERROR,), node, "strop.unwrap")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
-            return Callee("lib", None, None, self.fmt_values(argn, name in ("Sprintf", "Errorf")), res, node,
-                          f"format.{name.lower()}")
+            args, spread = self.fmt_args(argn, name in ("Sprintf", "Errorf"))
+            return Callee("lib", None, None, args, res, node, f"format.{name.lower()}", spread)
         if pkg == "strconv" and name == "Itoa":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
+        if pkg == "strconv" and name == "Atoi":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (INT, ERROR), node, "strop.atoi")
+        if pkg == "strings" and name in STRINGS_FUNCS:
+            sop, sres = STRINGS_FUNCS[name]
+            self._argc(argn, 2, full, node)
+            if name == "Join":  # the elements are read from the slice: SliceValues
+                return Callee("lib", None, None, self._values(argn), (sres,), node, "str.join")
+            return Callee("lib", None, None, self._values(argn), (sres,), node, f"strop.{sop}")
+        if pkg == "fmt" and name in ("Fprint", "Fprintf", "Fprintln"):
+            return self.fprint(name, argn, node)
+        if pkg == "io" and name == "ReadFull":
+            self._argc(argn, 2, full, node)
+            r = self.coerce(*self.value(argn[0]), IO_READER, pos(argn[0]))
+            buf, bt = self.value(argn[1])
+            if bt.kind != "slice":
+                self.outside(f"io.ReadFull into a {bt}", argn[1], "read into a []byte slice")
+            self.read_full_function(pos(node))
+            return Callee("func", READ_FULL, None, [r, buf], (INT, ERROR), node)
+        if pkg == "runtime" and name == "NumGoroutine":
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (INT,), node, "runtime.NumGoroutine")
+        if pkg == "testing" and name == "Short":
+            self._argc(argn, 0, full, node)  # go test without -short (what the model checks)
+            return Callee("lib", None, None, [], (BOOL,), node, "const", False)
         if pkg == "log" and name in ("Print", "Printf", "Println"):
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node, "nop")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, "nop", spread)
         if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
-                          f"log.{name.lower()}")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, f"log.{name.lower()}", spread)
         if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
             kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
-                          f"log.panic.{kind}")
+            args, spread = self.fmt_args(argn, name.endswith("f"))
+            return Callee("lib", None, None, args, (), node, f"log.panic.{kind}", spread)
         if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (INT,), node, "rand.Intn", f"rand.{name}")
@@ -528,6 +725,86 @@ class LibMixin(_Base):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (), node, "nop")
         return None
+
+    def read_full_function(self, p: tuple[int, int]) -> None:
+        """``io.ReadFull(r, buf)`` as Go's io.ReadAtLeast(r, buf, len(buf))
+        (io/io.go): call r.Read(buf[n:]) until n == len(buf) or an error;
+        enough bytes clear the error, a partial read ending at EOF is
+        ErrUnexpectedEOF."""
+        if READ_FULL in self.unit.functions or READ_FULL in self.out:
+            return
+        w = FuncBuilder(READ_FULL, pos=p, lazy_captures=False)
+        w.nparams, w.nresults = 2, 2
+        r, buf = w.slot("r"), w.slot("buf")
+        n, err, nn, mn, c, nil_, rest, f, eof = (w.slot(x) for x in ("n", "err", "nn", "min", "", "", "", "", ""))
+        w.emit(ir.SliceLen(mn, buf, False, p))
+        w.emit(ir.Const(n, 0, p))
+        w.emit(ir.Const(err, None, p))
+        w.emit(ir.Const(nil_, None, p))
+        top, body, done, clear, partial, ret = Label(), Label(), Label(), Label(), Label(), Label()
+        w.place(top)
+        w.emit(ir.BinOp(c, "<", n, mn, p))
+        w.branch(c, body, done, p)
+        w.place(body)
+        w.emit(ir.BinOp(c, "==", err, nil_, p))
+        mid = Label()
+        w.branch(c, mid, done, p)
+        w.place(mid)
+        w.emit(ir.Reslice(rest, buf, n, None, None, p))
+        w.emit(ir.IfaceMethod(f, r, "Read", p))
+        w.emit(ir.Call((nn, err), None, f, (rest,), p))
+        w.emit(ir.BinOp(n, "+", n, nn, p))
+        w.jump(top, p)
+        w.place(done)
+        w.emit(ir.BinOp(c, ">=", n, mn, p))
+        w.branch(c, clear, partial, p)
+        w.place(clear)
+        w.emit(ir.Const(err, None, p))
+        w.jump(ret, p)
+        w.place(partial)
+        w.emit(ir.Const(eof, "EOF", p))
+        w.emit(ir.BinOp(c, "==", err, eof, p))
+        got, keep = Label(), Label()
+        w.branch(c, got, keep, p)
+        w.place(got)
+        w.emit(ir.Const(c, 0, p))
+        w.emit(ir.BinOp(c, ">", n, c, p))
+        unexp = Label()
+        w.branch(c, unexp, keep, p)
+        w.place(unexp)
+        w.emit(ir.Const(err, "unexpected EOF", p))
+        w.place(keep)
+        w.place(ret)
+        w.emit(ir.Return((n, err), p))
+        self.out[READ_FULL] = w.finish(0)
+        self.types.uses_ifaces = True
+
+    def fprint(self, name: str, argn: list[Node], node: Node) -> Callee:
+        """``fmt.Fprint*(w, ...)`` with w ``os.Stdout`` (as ``fmt.Print*``) or
+        ``os.Stderr`` (not program output, like log: the operands are still
+        evaluated and their String/Error methods called)."""
+        if not argn:
+            self.err(f"not enough arguments in call to fmt.{name}", node)
+        w = unparen(argn[0])
+        where = text(w) if w.type == "selector_expression" else ""
+        op = unparen(required(w, "operand")) if w.type == "selector_expression" else None
+        if op is None or op.type != "identifier" or not isinstance(self._lookup_opt(text(op)), PkgB) \
+                or self._lookup_opt(text(op)).path != "os" or where.split(".")[-1] not in ("Stdout", "Stderr"):
+            self.outside(f"fmt.{name} to {text(w)}", w, "write to os.Stdout or os.Stderr")
+        args, spread = self.fmt_args(argn[1:], name == "Fprintf")
+        kind = PRINT_KINDS[name[1:]]
+        if where.endswith("Stderr"):
+            return Callee("lib", None, None, args, (), node, "nop", spread)
+        return Callee("lib", None, None, args, (), node, f"print.{kind}", spread)
+
+    def time_method(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """``t.Add(d)`` on the abstract time.Time (models/library.py: time.Now()
+        is 0): t + d.  Comparing times (Before, After, Sub) would read that
+        abstraction as if no time ever passed: outside."""
+        if name == "Add":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, [base] + self._values(argn), (TIME,), node, "time.Add")
+        self.outside(f"time.Time.{name}", fn, "supported: t.Add(d); compare durations from time.Since")
 
     def timer_call(self, kind: str, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``(*time.Timer).Stop/Reset`` (report whether it was pending) and ``(*time.Ticker).Stop/Reset``."""
@@ -539,6 +816,102 @@ class LibMixin(_Base):
             self._argc(argn, 1, name, node)
             return Callee("lib", None, None, [base] + self._values(argn), res, node, "timer.Reset")
         self.outside(f"(*{kind}).{name}", fn, "supported: C, Stop, Reset")
+
+    def time_call(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """A method of a ``time.Time`` value (abstract instants: `emit_time`)."""
+        sig = TIME_METHODS.get(name)
+        if sig is None:
+            self.outside(f"time.Time.{name}", fn, "supported: " + ", ".join(sorted(TIME_METHODS)) +
+                         " (time is abstract: docs/go-subset.md)")
+        params, results = sig
+        self._argc(argn, len(params), name, node)
+        return Callee("lib", None, None, [base] + self.args(argn, GT("func", params=params), node), results, node,
+                      f"time.Time.{name}")
+
+    def emit_time(self, op: str, a: list[int], d: int, p: tuple[int, int]) -> None:
+        """``time.Time`` operations over abstract instants (`models.ir.TIME_NOW`).
+
+        Add and IsZero are exact.  Before, After, Equal and Sub of two clock
+        readings depend on how far apart the readings were, which the model
+        does not know: Before/After/Equal are a choice (true or false), Sub a
+        choice of the offset difference, or that plus or minus `TIME_APART`
+        ("a lot later/earlier").  Every outcome some durations give is
+        explored, plus some that no durations give (the choice is made again
+        at every call).  A reading against a zero-based value, or two
+        zero-based values, compare exactly; Sub saturates as Go's does
+        (time/time.go: a reading minus the zero Time overflows to
+        maxDuration).  Since/Until: ``time.Now()`` is a fresh reading, no
+        time or `TIME_APART` after `a[0]`'s reading (a choice)."""
+        fb = self.fb
+
+        def const(v: Any) -> int:
+            return fb.const(v, p)
+
+        def binop(op2: str, x: int, y: int, into: int | None = None) -> int:
+            r = fb.temp() if into is None else into
+            fb.emit(ir.BinOp(r, op2, x, y, p))
+            return r
+
+        def choose(n: int) -> int:
+            x = fb.temp()
+            fb.emit(ir.Choose(x, const(n), op, p))
+            return x
+
+        bound: list[int] = []
+
+        def reading(x: int) -> int:  # is `x` a clock reading (not the zero Time plus a duration)?
+            if not bound:
+                bound.append(const(ir.TIME_READING))
+            return binop(">=", x, bound[0])
+
+        if op == "time.Time.IsZero":
+            binop("==", a[0], const(0), d)
+            return
+        if op == "time.Time.Add":
+            binop("+", a[0], a[1], d)
+            return
+        end = Label()
+        if op in ("time.Since", "time.Until"):
+            yes, no = Label(), Label()
+            fb.branch(reading(a[0]), yes, no, p)
+            fb.place(yes)
+            elapsed = binop("*", choose(2), const(ir.TIME_APART))
+            off = binop("-", a[0], const(ir.TIME_NOW))
+            binop("-", elapsed, off, d) if op == "time.Since" else binop("-", off, elapsed, d)
+            fb.jump(end, p)
+            fb.place(no)  # now minus the zero Time (plus a duration) overflows: maxDuration
+            fb.emit(ir.Const(d, ir.DURATION_MAX if op == "time.Since" else ir.DURATION_MIN, p))
+            fb.place(end)
+            return
+        both, exact, first = Label(), Label(), Label()
+        r0, r1 = reading(a[0]), reading(a[1])
+        fb.branch(r0, first, exact, p)
+        fb.place(first)
+        fb.branch(r1, both, exact, p)
+        fb.place(both)
+        if op == "time.Time.Sub":
+            shift = binop("*", binop("-", choose(3), const(1)), const(ir.TIME_APART))
+            binop("+", binop("-", a[0], a[1]), shift, d)
+        else:
+            binop("==", choose(2), const(1), d)
+        fb.jump(end, p)
+        fb.place(exact)
+        if op == "time.Time.Sub":
+            same, mixed, hi, lo = Label(), Label(), Label(), Label()
+            fb.branch(binop("==", r0, r1), same, mixed, p)
+            fb.place(same)
+            binop("-", a[0], a[1], d)
+            fb.jump(end, p)
+            fb.place(mixed)  # a reading and a zero-based value: Go's Sub saturates
+            fb.branch(r0, hi, lo, p)
+            fb.place(hi)
+            fb.emit(ir.Const(d, ir.DURATION_MAX, p))
+            fb.jump(end, p)
+            fb.place(lo)
+            fb.emit(ir.Const(d, ir.DURATION_MIN, p))
+        else:
+            binop({"time.Time.Before": "<", "time.Time.After": ">", "time.Time.Equal": "=="}[op], a[0], a[1], d)
+        fb.place(end)
 
     # ---- emitting library operations
 
@@ -580,32 +953,28 @@ class LibMixin(_Base):
                 fb.emit(ir.TimerMake(d0(), a[0], kind, a[1] if len(a) > 1 else None, p))
         elif op in ("timer.Stop", "timer.Reset"):
             fb.emit(ir.TimerStop(dsts[0] if dsts else None, a[0], a[1] if len(a) > 1 else None, p))
-        elif op == "time.Since":
-            n, x = fb.temp(), fb.temp()
-            fb.emit(ir.Const(n, 2, p))
-            fb.emit(ir.Choose(x, n, static, p))  # abstract time: no time has passed, or "a lot"
-            fb.emit(ir.Const(n, 1 << 50, p))
-            fb.emit(ir.BinOp(d0(), "*", x, n, p))
+        elif op in ("time.Since", "time.Until") or op.startswith("time.Time."):
+            self.emit_time(op, a, d0(), p)  # abstract instants: models.ir.TIME_NOW
         elif op == "rand.Intn":
             fb.emit(ir.Choose(d0(), a[0], static, p))
         elif op == "context.WithDeadline":
             ctx = d0()
             cancel = dsts[1] if len(dsts) > 1 else fb.temp()
-            fb.emit(ir.WithDeadline(ctx, a[0], a[1], p))
+            fb.emit(ir.WithDeadline(ctx, a[0], a[1], bool(static), p))
             fb.emit(ir.MakeClosure(cancel, "context.cancel", (ctx,), p))
         elif op == "context.WithValue":
             fb.emit(ir.WithValue(d0(), a[0], a[1], a[2], p))
         elif op == "ctx.Value":
             fb.emit(ir.CtxValue(d0(), a[0], a[1], p))
         elif op.startswith("format."):
-            fb.emit(ir.Format(d0(), op[7:], tuple(a), p))
+            fb.emit(ir.Format(d0(), op[7:], tuple(a), p, static))
         elif op == "errors.Is":
             fb.emit(ir.BinOp(d0(), "==", a[0], a[1], p))
         elif op.startswith("log.fatal"):
-            fb.emit(ir.Exit(op[4:], tuple(a), p))
+            fb.emit(ir.Exit(op[4:], tuple(a), p, static))
         elif op.startswith("log.panic."):
             msg = fb.temp()
-            fb.emit(ir.Format(msg, op[10:], tuple(a), p))
+            fb.emit(ir.Format(msg, op[10:], tuple(a), p, static))
             fb.emit(ir.Panic(msg, p))
         elif op == "sync.RLocker":
             fb.emit(ir.MakeIface(d0(), a[0], "*sync.rlocker", p))
@@ -652,8 +1021,45 @@ class LibMixin(_Base):
             rest = a[1:] + [None, None]
             dst = None if kind == "store" else d0()
             fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
+        elif op.startswith("strop."):
+            fb.emit(ir.StrOp(op[6:], tuple(dsts) if dsts else (fb.temp(),), tuple(a), p))
+        elif op == "str.join":
+            tup = fb.temp()
+            fb.emit(ir.SliceValues(tup, a[0], p))
+            fb.emit(ir.StrOp("join", (d0(),), (tup, a[1]), p))
+        elif op == "narrow":
+            d = d0()
+            fb.emit(ir.Move(d, a[0], p))
+            self.narrow(d, static, p)
+        elif op == "time.Add":
+            fb.emit(ir.BinOp(d0(), "+", a[0], a[1], p))
+        elif op == "runtime.NumGoroutine":
+            fb.emit(ir.NumGoroutine(d0(), p))
+        elif op == "str.tobytes":
+            tup = fb.temp()
+            fb.emit(ir.StrOp("tobytes", (tup,), (a[0],), p))
+            fb.emit(ir.SliceOfTuple(d0(), static, tup, p))
+        elif op == "str.frombytes":
+            tup = fb.temp()
+            fb.emit(ir.SliceValues(tup, a[0], p))
+            fb.emit(ir.StrOp("frombytes", (d0(),), (tup,), p))
+        elif op == "str.fromrune":
+            fb.emit(ir.StrOp("fromrune", (d0(),), (a[0],), p))
+        elif op == "syncmap.range":
+            self.emit_sync_map_range(a[0], a[1], p)
+        elif op.startswith("syncmap."):
+            kind = op[8:]
+            two = kind in ("load", "loadorstore", "loadanddelete")
+            dst = (dsts[0] if dsts else None) if two else None
+            ok = (dsts[1] if len(dsts) > 1 else None) if two else None
+            fb.emit(ir.SyncMap(kind, dst, ok, a[0], a[1], a[2] if len(a) > 2 else None, p))
         elif op.startswith("print."):
-            fb.emit(ir.Print(op[6:], tuple(a), p))
+            fb.emit(ir.Print(op[6:], tuple(a), p, static))
+        elif op == "test.cleanup":  # the cell's slice gets f (the test goroutine's own memory)
+            s_ = fb.temp()
+            fb.emit(ir.Load(s_, a[0], p))
+            fb.emit(ir.Append(s_, s_, (a[1],), None, None, None, p))
+            fb.emit(ir.Store(a[0], s_, p))
         elif op == "test.run":
             self.subtest_runner(p)
             done = fb.temp()
@@ -665,7 +1071,7 @@ class LibMixin(_Base):
                 fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p))
             fb.emit(ir.Goexit(p))
         elif op.startswith("test."):
-            fb.emit(ir.Print(op[5:], tuple(a), p))
+            fb.emit(ir.Print(op[5:], tuple(a), p, static))
             if op.startswith("test.fatal"):
                 fb.emit(ir.Goexit(p))
         elif op == "time.After":
@@ -700,9 +1106,23 @@ class LibMixin(_Base):
         elif op == "runtime.Goexit":
             fb.emit(ir.Goexit(p))
         elif op == "runtime.GOMAXPROCS":
-            if dsts:
-                self.outside("using the result of runtime.GOMAXPROCS", node,
-                             "call it as a statement (the spec sets procs)")
+            if not self.unit.gomaxprocs_read:  # nobody reads it: a no-op (the spec's procs are the Ps)
+                fb.emit(ir.Nop(p))
+                return
+            # prev := GOMAXPROCS; if n > 0 { GOMAXPROCS = n } (runtime/debug.go: stops the world:
+            # one atomic step); the scheduler's Ps stay the spec's runtime.procs
+            cell, zero, pos_, prev = fb.temp(), fb.temp(), fb.temp(), d0()
+            fb.emit(ir.Addr(cell, ir.GOMAXPROCS_VAR, p))
+            fb.emit(ir.Const(zero, 0, p))
+            fb.emit(ir.BinOp(pos_, ">", a[0], zero, p))
+            set_, get, end = Label(), Label(), Label()
+            fb.branch(pos_, set_, get, p)
+            fb.place(set_)
+            fb.emit(ir.AtomicOp("swap", prev, cell, a[0], None, p))
+            fb.jump(end, p)
+            fb.place(get)
+            fb.emit(ir.AtomicOp("load", prev, cell, None, None, p))
+            fb.place(end)
             fb.emit(ir.Nop(p))
         else:
             raise AssertionError(f"unknown library op {op}")

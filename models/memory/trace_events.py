@@ -86,6 +86,14 @@ def _obj(v: Any) -> int | None:
     return v.obj if isinstance(v, ir.Ref) else None
 
 
+def _cond_lock(w: World, cond: Any) -> tuple[int, bool]:
+    """The lock object of Cond `cond`'s L and whether it is a read side (an RLocker)."""
+    lk = w.heap[_oid(cond)].locker
+    if isinstance(lk, ir.Iface):
+        return _oid(lk.value), lk.type == "*sync.rlocker"
+    return _oid(lk), False
+
+
 def _oid(v: Any) -> int:
     """`_obj` of the operand of a sync operation that did not panic, so not nil."""
     return cast(int, _obj(v))
@@ -119,7 +127,7 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
         from models.chan import try_send
 
         try:
-            try_send(t, x, "time.Time")
+            try_send(t, x, ir.TIME_NOW)
         except GoPanic:
             return []
         return _woken_events(cx, t, 0, set())
@@ -195,14 +203,23 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
         o = _oid(slots[ins.once])
         out.append(Event(gid, "once_done", o, line, cx.name(o)))
     elif op is ir.CondWait:
-        lk = _oid(w.heap[_oid(slots[ins.cond])].locker)
-        out.append(Event(gid, "unlock", lk, line, cx.name(lk)))
+        lk, read = _cond_lock(w, slots[ins.cond])
+        out.append(Event(gid, "runlock" if read else "unlock", lk, line, cx.name(lk)))
     elif op is ir.CondRelock and done:
-        lk = _oid(w.heap[_oid(slots[ins.cond])].locker)
-        out.append(Event(gid, "lock", lk, line, cx.name(lk)))
+        lk, read = _cond_lock(w, slots[ins.cond])
+        out.append(Event(gid, "rlock" if read else "lock", lk, line, cx.name(lk)))
     elif op is ir.CondSignal:
         o = _oid(slots[ins.cond])
         out.append(Event(gid, "cond_signal", o, line, cx.name(o)))
+    elif op is ir.SyncMap:
+        # sync/map.go: every method works under the map's mutex (or on an atomically
+        # published read-only map): acquire then release, so calls are totally ordered
+        o = _oid(slots[ins.m])
+        out.append(Event(gid, "lock", o, line, cx.name(o)))
+        out.append(Event(gid, "unlock", o, line, cx.name(o)))
+    elif op is ir.CondSetL:
+        o = _oid(slots[ins.cond])
+        out.append(Event(gid, "write", (o, "L"), line, cx.name(o) + ".L"))
     out += _closed_events(cx, t, w, gid, line)  # channels closed by this step (close, a context's cancel)
     return out + _woken_events(cx, t, gid, handled)
 
@@ -275,11 +292,12 @@ def _woken_events(cx: _Ctx, t: Tx, gid: int, handled: set[int]) -> list[Event]:
             closed = t.heap[o].closed and not w.heap[o].closed
             out.append(cx.chan(o, x, "recv_closed" if closed else "recv", line))
         elif op is ir.Lock or op is ir.RLock or op is ir.CondRelock:
+            read = op is ir.RLock
             if op is ir.CondRelock:
-                o = _oid(w.heap[_oid(slots[ins.cond])].locker)
+                o, read = _cond_lock(w, slots[ins.cond])
             else:
                 o = _oid(slots[ins.m])
-            out.append(Event(x, "rlock" if op is ir.RLock else "lock", o, line, cx.name(o)))
+            out.append(Event(x, "rlock" if read else "lock", o, line, cx.name(o)))
         elif op is ir.WgWait:
             o = _oid(slots[ins.wg])
             out.append(Event(x, "wg_wait_return", o, line, cx.name(o)))
@@ -363,13 +381,25 @@ def explain_race(model: Any, path: Sequence[int]) -> str:
     if pair is None:
         return f"no race: no two goroutines are about to perform conflicting accesses in the last state of path {'/'.join(map(str, path))}"
     m = model.interp
-    return explain_events(events, pair[0], pair[1], m.file, m.program.line)
+    acc = racing_accesses(m, states[-1])
+    note = ""
+    if acc is not None and acc[0].woken_by:
+        # RD-5: the waker's hand-off (a buffered one, or a close) did not acquire the sender's clock
+        note = (f"G{acc[0].gid} made its read in the send it was parked in, and G{acc[1].gid} woke it "
+                f"without acquiring its clock and has not synchronized since; the close is G{acc[1].gid}'s "
+                f"next step")
+    elif acc is not None and acc[0].parked:
+        # RD-5: the parked send read the channel when it parked; it has done nothing since
+        note = (f"G{acc[0].gid} made its read when it parked in the send and has done nothing since; "
+                f"the close is G{acc[1].gid}'s next step")
+    return explain_events(events, pair[0], pair[1], m.file, m.program.line, note)
 
 
 def explain_events(events: Sequence[Event], a: Event, b: Event, file: str = "main.go",
-                   source: Any = None) -> str:
+                   source: Any = None, note: str = "") -> str:
     """Explain the race between accesses `a` and `b` performed after `events`
-    (``source(line)`` gives the Go text of a line, for the head)."""
+    (``source(line)`` gives the Go text of a line, for the head; `note`
+    replaces "both are the next steps...", for a read made when parking)."""
     src = source or (lambda n: "")
     h = HappensBefore()
     found: list[Any] = []
@@ -389,8 +419,8 @@ def explain_events(events: Sequence[Event], a: Event, b: Event, file: str = "mai
                 f"{where(a)} and G{b.g}'s {_desc(b)} at {where(b)}, but along the trace's events {order}: "
                 f"the trace's happens-before events and the race_free property disagree")
     lines = [f"data race on {_variable(a)}: G{a.g}'s {_desc(a)} at {where(a)} and G{b.g}'s {_desc(b)} at "
-             f"{where(b)} are not ordered by happens-before (both are the next steps of their goroutines at "
-             f"the end of the trace):"]
+             f"{where(b)} are not ordered by happens-before ("
+             + (note or "both are the next steps of their goroutines at the end of the trace") + "):"]
     lines.append("- " + _why_not(h, ia, ib))
     lines.append("- " + _why_not(h, ib, ia))
     held = _locks_held(events)

@@ -26,9 +26,11 @@ World and step function
   toward the time slice), ``ended`` (program over: main returned under
   ``main_exit: exit``, or a panic).
 - ``w.timers`` lists pending timer events (``("sleep", gid)``,
-  ``("after", chan_id)``); ``m.fire(w, timer) -> Step`` fires one (an
-  environment action; its ``events.woken`` are the goroutines it readies).
-  ``runtime.timers: never`` means: offer no timer actions.
+  ``("after", chan_id)``); ``m.fireable(w)`` those that may fire now (with
+  ``runtime.timers: ordered`` and one P an earlier, shorter timer may hold
+  a later one back: `models.timeorder`); ``m.fire(w, timer) -> Step`` fires
+  one (an environment action; its ``events.woken`` are the goroutines it
+  readies).  ``runtime.timers: never`` means: offer no timer actions.
 - ``m.env_events(w)`` lists the other environment events (`models.pipe`):
   ``("syscall", gid)`` (a goroutine parked with wait ``("syscall", name)``
   returns from its system call) and ``("netpoll", pipe)`` (the reader
@@ -83,7 +85,7 @@ class AbstractScheduler:
             for c in m.choices(w, g.gid):
                 acts.append(("step", g.gid) if c is None else ("select", g.gid, c))
         if self.timers_fire:
-            acts.extend(("timer",) + t for t in w.timers)
+            acts.extend(("timer",) + t for t in m.fireable(w))
         acts.extend(("env",) + e for e in m.env_events(w))
         return acts
 

@@ -76,7 +76,11 @@ Actions (all small tuples, stable order: by P, then by goroutine choice)
   fires); the readied G goes to this P's runnext (``goready``).  Whether a
   timer has expired is nondeterminism, so firing is optional.  Timer
   ownership per P is not tracked: any scheduling P may run any timer
-  (Go runs other Ps' timers when stealing, SCH-20).
+  (Go runs other Ps' timers when stealing, SCH-20).  With one P
+  (``procs: 1``) and ``runtime.timers: ordered`` the P runs them in
+  deadline order where that order is certain (``Interpreter.fireable``,
+  TM-2: ``checkTimers`` pops its heap by ``when``); with more Ps, each P
+  has its own heap and no order holds (TM-3).
 
 System calls and the network poller (docs/go-semantics.md 1.7, 6)
 --------------------------------------------------------
@@ -160,6 +164,7 @@ class GmpModel:
         self.opts = runtime or RuntimeOptions(scheduler="gmp")
         self.go = GoModel(program, self.opts, ())
         self.interp: Interpreter = self.go.interp
+        self.go.collect_garbage = False  # every object is kept here (models/heapgc.py)
         self.prop_specs = tuple(prop_specs)
         o = self.opts
         self.procs = o.procs
@@ -241,7 +246,7 @@ class GmpModel:
                         acts.append(("preempt", i))
                 continue
             if self.timers:
-                acts.extend(("timer", i) + t for t in w.timers)
+                acts.extend(("timer", i) + t for t in self.interp.fireable(w))
             if p.runnext or p.runq or s.gq:
                 acts.append(("run", i))
                 if (self.preempt and self.inherit and p.runnext and p.slice >= 1
