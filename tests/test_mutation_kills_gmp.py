@@ -109,6 +109,32 @@ func main() {
 }
 """
 
+PRINT_LAST = """
+package main
+
+import "fmt"
+
+func main() {
+	done := make(chan bool)
+	go func() {
+		fmt.Println("a")
+		done <- true
+	}()
+	go func() { fmt.Println("b") }()
+	<-done
+}
+"""
+
+SLEEP = """
+package main
+
+import "time"
+
+func main() {
+	time.Sleep(time.Millisecond)
+}
+"""
+
 PANIC = """
 package main
 
@@ -169,6 +195,10 @@ def test_sch24_sch27_sch28_a_slow_write_loses_the_p_and_returns_to_an_idle_p_or_
     assert p1_to_p0 == (
         'P1 runs G1: fmt.Println("x") (main.go:13); the write(2) is slow: sysmon retakes P1 (handoffp), G1 returns '
         "to idle P0", "G1", "P1", (PState(cur=1, tick=2), PState(runnext=3, tick=1, slice=1)), ())
+    assert m.position(*_first(m, lambda s, a: a[0] == "write")) == "main.go:13"
+    last = _seen(_gmp(PRINT_LAST, procs=1), lambda s, a: a[0] == "write" and a[2] == 3)
+    assert last == ('P0 runs G3: go func() { fmt.Println("b") }() (main.go:11); the write(2) is slow: sysmon retakes '
+                    "P0 (handoffp), G3 returns to -", "G3", "P0", (PState(runq=(2,), tick=1),), ())  # it has ended
     busy = _seen(m, lambda s, a: a[0] == "write" and not any(_idle(p) for p in s.ps))
     assert busy == (
         'P0 runs G1: fmt.Println("x") (main.go:13); the write(2) is slow: sysmon retakes P0 (handoffp), G1 returns '
@@ -225,7 +255,8 @@ def test_sch11_sch16_sch32_preemption_of_a_running_g_and_of_an_inheriting_runnex
 
 
 def test_timers_and_the_network_poller() -> None:
-    """checkTimers readies the sleeper into this P's runnext (the old runnext kicked to the queue);
+    """checkTimers readies the sleeper into this P's runnext (the old runnext kicked to the queue,
+    the global queue left as it was);
     a P's netpoll runs the readied reader at once with a new slice (schedtick + 1, NP-3); a poll
     without a P injects it into the global queue (SCH-15), actor and group ``netpoll`` (NP-4).
     With ``timers: never`` no timer ever fires."""
@@ -241,6 +272,9 @@ def test_timers_and_the_network_poller() -> None:
     assert _seen(m, lambda s, a: a[0] == "netpoll" and a[1] < 0) == (
         f"{ready} -> injectglist (no P): global queue", "netpoll", "netpoll",
         (PState(cur=1, tick=1, slice=1), PState(tick=1)), (2,))
+    one = _gmp(PIPE, procs=1)
+    assert _seen(one, lambda s, a: a[0] == "timer" and s.gq)[3:] == ((PState(runnext=1, tick=1),), (2,))
+    assert {m.position(*_first(m, lambda s, a, k=k: a[0] == k)) for k in ("timer", "netpoll", "run", "steal")} == {None}
     never = _gmp(PIPE, procs=2, timers="never")
     r = explore(never)
     assert (r.stats.states, r.stats.transitions) == (40, 64)
@@ -291,6 +325,9 @@ def test_sch12_sch18_where_schedule_takes_the_next_g_from() -> None:
     s, _ = _first(m, lambda s, a: len(s.gq) >= 2 and len(s.ps[0].runq) >= 2)
     assert (m.view(s)["P0"], m.view(s)["global runq"]) == ("scheduling/idle; runnext -; runq [G2 G3]; schedtick 1",
                                                            "[G1 G4]")
+    sleeper = _gmp(SLEEP, procs=1, startup="any")
+    assert _seen(sleeper, lambda s, a: a[0] == "run" and s.ps[0].runnext < 0) == (
+        "P0: schedule G(fing) from runnext; it parks at once (no finalizers)", "P0", "P0", (PState(),), ())
     fing = _gmp(SPAWN4, procs=1, startup="any")
     assert _seen(fing, lambda s, a: a[0] == "run" and fing.next_state(s, a).ps[0].cur == 0) == (
         "P0: schedule G(fing) from a run queue; it parks at once (no finalizers)", "P0", "P0",
