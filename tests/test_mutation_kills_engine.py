@@ -356,17 +356,75 @@ def test_reduction_and_its_cycle_proviso() -> None:
     keeps all three reductions: 5 states.  "depth" accepts a known successor found deeper than the
     state (3 from 2) and rejects one at the same depth (6 from 3: 3 is expanded fully, adding 7): 6
     states, 2 reduced; "visited" rejects any known successor (2 and 3 expand fully: 7 states, 1
-    reduced); without reduction all 8.  The fingerprint store keeps no depths, so it always uses
-    "visited"."""
+    reduced); without reduction all 8.  The fingerprint store keeps no depths (nor the graph), so
+    it always uses "visited"."""
     m = _Table(_POR, persistent=_AMPLE)
     got = {k: (r.stats.states, r.stats.reduced) for k, r in {
         "acyclic": explore(m, reduce=True), "depth": explore(m, reduce=True, proviso="depth"),
         "visited": explore(m, reduce=True, proviso="visited"), "full": explore(m),
-        "fingerprints": explore(m, reduce=True, fingerprints=True)}.items()}
-    assert got == {"acyclic": (5, 3), "depth": (6, 2), "visited": (7, 1), "full": (8, 0), "fingerprints": (7, 1)}
+        "fingerprints": explore(m, reduce=True, fingerprints=True),
+        "fingerprints, depth": explore(m, reduce=True, fingerprints=True, proviso="depth")}.items()}
+    assert got == {"acyclic": (5, 3), "depth": (6, 2), "visited": (7, 1), "full": (8, 0), "fingerprints": (7, 1),
+                   "fingerprints, depth": (7, 1)}
     live = Property.eventually("ends", lambda s: s >= 3, "none")
     r = explore(_Table(_POR, [live], persistent=_AMPLE), reduce=True)
     assert (r.graph, r["ends"].prop.name, r["ends"].verdict.reason) == (None, "ends", NOT_PRESERVED)
+
+
+class _Ring:
+    """Two counters modulo 3; the ample set is always {advance the first}: reduced states close
+    cycles ((0,0) -> (1,0) -> (2,0) -> (0,0), and so on)."""
+
+    def init_states(self) -> list[tuple[int, int]]:
+        return [(0, 0)]
+
+    def actions(self, s: tuple[int, int]) -> list[int]:
+        return [0, 1]
+
+    def next_state(self, s: tuple[int, int], a: int) -> tuple[int, int]:
+        return (s[0] + (a == 0)) % 3, (s[1] + (a == 1)) % 3
+
+    def properties(self) -> list[Property]:
+        return []
+
+    def persistent_set(self, s: Any, acts: Any) -> list[int]:
+        return [0]
+
+    def visible(self, s: Any, a: Any, t: Any) -> bool:
+        return False
+
+
+class _Tree(_Ring):
+    """A binary tree of depth 11 (ample set: the two children; a third action is left out)."""
+
+    def actions(self, s: tuple[int, int]) -> list[int]:
+        return [] if s[0] >= 11 else [0, 1, 2]
+
+    def next_state(self, s: tuple[int, int], a: int) -> tuple[int, int]:
+        return (s[0] + 1, 2 * s[1] + a) if a < 2 else (-1, 0)
+
+    def persistent_set(self, s: Any, acts: Any) -> list[int]:
+        return [0, 1]
+
+
+def test_the_acyclic_proviso_expands_one_state_of_each_reduced_cycle() -> None:
+    """C3 checked on the built graph ("acyclic", the default): each cycle of reduced states (three
+    rings of three) gets one state expanded fully, which reaches the next ring: all 9 states, 6 left
+    reduced, 9 ample transitions and 3 x 2 full ones.  The per-state provisos expand as they go (12
+    transitions).  Reduced states are flagged past any index (a tree of 4095 states, 2047 reduced)."""
+    got = {p: (r.stats.states, r.stats.transitions, r.stats.reduced) for p, r in (
+        (p, explore(_Ring(), reduce=True, proviso=p)) for p in ("acyclic", "depth", "visited"))}
+    assert got == {"acyclic": (9, 15, 6), "depth": (9, 12, 6), "visited": (9, 12, 6)}
+    # A bounded search stops at the bound: a reduced cycle closed before it (0 <-> 1) is left as
+    # it is (the verdicts are unknown anyway), no state is expanded again.
+    edges: dict[int, list[tuple[str, int, str | None]]] = {
+        0: [("a", 1, None), ("z", 99, None)], 1: [("a", 0, None), ("z", 99, None)],
+        **{k: [("a", k + 1, None), ("z", 99, None)] for k in range(10, 20)}}
+    b = explore(_Table(edges, inits=(0, 10), persistent=dict.fromkeys([0, 1, *range(10, 20)], [0])),
+                reduce=True, max_states=5)
+    assert (b.stats.states, b.stats.transitions, b.stats.reduced, b.stats.stop_reason) == (5, 4, 4, "max_states 5 reached")
+    t = explore(_Tree(), reduce=True)
+    assert (t.stats.states, t.stats.transitions, t.stats.reduced) == (4095, 4094, 2047)
 
 
 def test_fingerprints_qualify_a_never_reached_and_a_holds() -> None:
