@@ -55,6 +55,24 @@ SEMANTICS = [
 ENGINE_HEAVY = ["--deselect", "tests/test_engine.py::test_million_state_graph_liveness",
                 "--deselect", "tests/test_engine.py::test_phil_flat_matches_spin_no_reduction"]
 
+#: The reference runtime's tests are all marked slow (real threads), yet the whole of tests/test_reference.py
+#: and tests/test_conformance.py takes about 9 s: its modules run them (``ALL_MARKS``), but not the ones whose
+#: verdict depends on wall-clock timing or statistics, which mutmut's slower trampolines could flip.
+REFERENCE_TIMING = [
+    "--deselect", "tests/test_reference.py::test_mutex_enters_starvation_mode_after_1ms_waits",
+    "--deselect", "tests/test_reference.py::test_select_chooses_uniformly_among_ready_cases",
+    "--deselect", "tests/test_reference.py::test_preemption_lets_main_run_past_a_spinning_goroutine",
+    "--deselect", "tests/test_reference.py::test_stress_worker_pool_10000_goroutines_on_4_ms",
+    "--deselect", "tests/test_reference.py::test_dl_o5_sleeper_delays_the_report",
+    "--deselect", "tests/test_conformance.py::test_ping_pong_pair_does_not_starve_main_on_real_threads",
+    "--deselect",
+    "tests/test_conformance.py::test_ping_pong_pair_starves_main_on_real_threads_without_slice_inheritance",
+    "--deselect", "tests/test_conformance.py::test_mutex_starvation_lasso_on_real_threads",
+]
+
+#: Modules whose selection runs slow-marked tests too (no ``-m 'not slow'``).
+ALL_MARKS = {"reference/objects.py", "reference/syncprims.py"}
+
 #: module -> its targeted test selection (fast tests that exercise it; pytest options pass through).
 SELECTIONS: dict[str, list[str]] = {
     "models/chan.py": SEMANTICS,
@@ -78,9 +96,10 @@ SELECTIONS: dict[str, list[str]] = {
     "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py",
                             "tests/test_mutation_kills.py"],
     "reference/objects.py": ["tests/test_reference.py", "tests/test_conformance.py", "tests/test_rules_survivors.py",
-                             "tests/test_rules_named.py"],
+                             "tests/test_rules_named.py", "tests/test_mutation_kills_reference.py", *REFERENCE_TIMING],
     "reference/syncprims.py": ["tests/test_reference.py", "tests/test_conformance.py",
-                               "tests/test_rules_survivors.py", "tests/test_rules_named.py"],
+                               "tests/test_rules_survivors.py", "tests/test_rules_named.py",
+                               "tests/test_mutation_kills_reference.py", *REFERENCE_TIMING],
 }
 
 KILLED = {"killed", "caught by type check", "timeout", "segfault"}
@@ -150,13 +169,14 @@ def load_equivalent() -> dict[str, dict[str, dict[str, str]]]:
 
 def mutmut_section(module: str, selection: list[str]) -> str:
     sel = ", ".join(json.dumps(t) for t in selection)
+    marks = "" if module in ALL_MARKS else '"-m", "not slow", '
     return (
         "[tool.mutmut]\n"
         'source_paths = ["checker", "models", "reference", "gocheck"]\n'
         f"only_mutate = [{json.dumps(module)}]\n"
         'also_copy = ["specs", "tests", "docs", "examples", "benchmarks", "pyproject.toml"]\n'
         f"pytest_add_cli_args_test_selection = [{sel}]\n"
-        'pytest_add_cli_args = ["-m", "not slow", "-p", "no:cacheprovider", "--benchmark-disable", "-x", "-q"]\n'
+        f'pytest_add_cli_args = [{marks}"-p", "no:cacheprovider", "--benchmark-disable", "-x", "-q"]\n'
         "mutate_only_covered_lines = true\n"
         "use_git_change_detection = false\n"
     )
@@ -264,8 +284,9 @@ def render_module(run: ModuleRun) -> str:
     if later:
         out.append(f"- after the run: {later} of the survivors are killed by tests added since (each checked by "
                    f"applying the mutant by hand): **{after:.1f}%**, {len(gaps)} left")
+    marks = "" if run.module in ALL_MARKS else "-m 'not slow' "
     out += [
-        f"- tests: `{' '.join(run.selection)}` (`-m 'not slow' -x`)",
+        f"- tests: `{' '.join(run.selection)}` (`{marks}-x`)",
         f"- command: `{run.command}` in a scratch copy with `only_mutate = [\"{run.module}\"]`; "
         f"duration {run.seconds:.0f} s",
     ]
