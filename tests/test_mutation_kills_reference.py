@@ -1,0 +1,467 @@
+"""Tests written to kill mutants of the reference runtime's sync primitives (reference/syncprims.py)
+that survived benchmarks/mutation.py (reports/mutation.md).
+
+The primitives are generators that park by yielding ``("park", reason, unlockf)`` (reference/objects.py);
+here one thread drives them by hand for several goroutines, in a chosen order, with a fake runtime
+(records ``ready``; ``can_spin`` as asked) and a fake clock, so every step of Go's algorithms
+(runtime/sema.go, sync/mutex.go, rwmutex.go, waitgroup.go, once.go, cond.go) is checked on the exact
+state words: SEMA-1/2, MU-1..5, RW-1..4, WG-1..4, ONCE-1, COND-1..3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import reference.syncprims as sp
+from reference.objects import PARK, YIELD_LOCAL, GoFatal, GoPanic
+
+
+class _G:
+    def __init__(self, n: int):
+        self.n = n
+        self.m = SimpleNamespace(p=f"P{n}")
+
+
+class _RT:
+    """What the primitives ask of the runtime: ready(g, p), can_spin(it, g), the starvation switch."""
+
+    def __init__(self, spins: int = 0, starvation: bool = True, watch: Any = None, race: Any = None):
+        self.readied: list[tuple[int, Any]] = []
+        self.spun: list[Any] = []
+        self.spins = spins
+        self.mutex_starvation = starvation
+        self.sched = SimpleNamespace(stats={"mutex_handoffs": 0})
+        self.watch, self.race = watch, race  # a Mutex whose state each can_spin records; a concurrent act
+
+    def ready(self, g: _G, p: Any) -> None:
+        self.readied.append((g.n, p))
+
+    def can_spin(self, it: int, g: _G) -> bool:
+        self.spun.append(it if self.watch is None else (it, self.watch.state))
+        if self.race is not None:
+            self.race()
+            self.race = None
+        return it < self.spins
+
+
+class _Op:
+    """One goroutine's blocking operation, run until it parks or returns (as the M would)."""
+
+    def __init__(self, gen: Generator[Any, Any, Any]):
+        self.gen, self.yields, self.done, self.result = gen, [], False, None
+        self.resume()
+
+    def resume(self) -> _Op:
+        while True:
+            try:
+                y = next(self.gen)
+            except StopIteration as e:
+                self.done, self.result = True, e.value
+                return self
+            self.yields.append(tuple(y[:2]))
+            if y[0] == PARK:
+                y[2]()  # gopark's unlockf: the object lock goes once the G is parked
+                return self
+
+
+class _Clock:
+    """runtime.nanotime: never 0 (the mutex reads a wait start of 0 as "not waited yet")."""
+
+    def __init__(self) -> None:
+        self.now = 7_000_000_000
+
+    def monotonic_ns(self) -> int:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    c = _Clock()
+    monkeypatch.setattr(sp, "time", c)
+    return c
+
+
+def _events() -> tuple[list[str], Any]:
+    log: list[str] = []
+    return log, lambda name: (lambda *a: log.append(name))
+
+
+def test_sema2_a_release_with_no_waiter_banks_a_unit_that_the_next_acquire_takes() -> None:
+    s = sp.Sema()
+    rt = _RT()
+    assert _Op(sp.semrelease(rt, None, s, False)).done and (s.count, s.nwait, rt.readied) == (1, 0, [])
+    a = _Op(sp.semacquire(_G(1), s, False, "x"))
+    assert (a.done, a.yields, s.count, s.nwait) == (True, [], 0, 0)
+
+
+def test_sema1_sema2_waiters_queue_fifo_or_lifo_and_a_handoff_gives_the_unit_directly() -> None:
+    """semacquire parks at the tail (or the head, lifo) counting nwait; semrelease readies the head
+    into the releaser's P; with handoff the unit goes with the ticket and the releaser yields to
+    its local tail (SEMA-2)."""
+    s, rt = sp.Sema(), _RT()
+    a, b, c = (_Op(sp.semacquire(_G(n), s, n == 3, "sync.Mutex.Lock")) for n in (1, 2, 3))
+    assert ([sd.g.n for sd in s.q], s.nwait, a.yields) == ([3, 1, 2], 3, [(PARK, "sync.Mutex.Lock")])
+    r = _Op(sp.semrelease(rt, _G(9), s, False))
+    assert (r.yields, rt.readied, s.count, s.nwait, [sd.g.n for sd in s.q]) == ([], [(3, "P9")], 1, 2, [1, 2])
+    assert c.resume().done and s.count == 0
+    h = _Op(sp.semrelease(rt, _G(8), s, True))
+    assert (h.yields, rt.readied[-1], s.count, s.nwait) == ([(YIELD_LOCAL,)], (1, "P8"), 0, 1)
+    assert a.resume().done and s.count == 0
+    n = _Op(sp.semrelease(rt, None, s, True))  # no releasing G (a runtime release): no P, no yield
+    assert (n.yields, rt.readied[-1], s.count, s.nwait) == ([], (2, None), 0, 0)
+    assert b.resume().done
+
+
+def test_mu2_mu4_normal_mode_a_woken_waiter_competes_and_takes_the_lock() -> None:
+    """Lock/Unlock on the state word (locked 1, woken 2, starving 4, waiters << 3): G2 queues (9);
+    Unlock takes a waiter off and sets woken (2), readying G2 into the unlocker's P; G2 retries and
+    takes the lock, clearing woken (1)."""
+    rt, mu = _RT(), sp.Mutex(1)
+    log, ev = _events()
+    g1 = _Op(sp.mutex_lock(rt, _G(1), mu, ev("lock1")))
+    assert (g1.done, mu.state) == (True, 1)
+    g2 = _Op(sp.mutex_lock(rt, _G(2), mu, ev("lock2")))
+    assert (g2.done, g2.yields, mu.state, mu.sema.nwait) == (False, [(PARK, "sync.Mutex.Lock")], 9, 1)
+    u = _Op(sp.mutex_unlock(rt, _G(1), mu, ev("unlock1")))
+    assert (u.done, u.yields, mu.state, rt.readied, mu.sema.count) == (True, [], 2, [(2, "P1")], 1)
+    assert g2.resume().done and (mu.state, mu.sema.count, rt.sched.stats["mutex_handoffs"]) == (1, 0, 0)
+    assert _Op(sp.mutex_unlock(rt, _G(2), mu, ev("unlock2"))).done and mu.state == 0
+    assert log == ["lock1", "unlock1", "lock2", "unlock2"]
+    with pytest.raises(GoFatal, match="^sync: unlock of unlocked mutex$"):
+        _Op(sp.mutex_unlock(rt, _G(2), mu, ev("x")))
+
+
+def test_mu3_a_spinning_locker_sets_woken_so_unlock_wakes_nobody() -> None:
+    """While the lock is held and spinning is allowed the locker spins (procyield), first setting
+    woken when there are waiters (9 -> 11) so that Unlock wakes no one; when it may spin no more it
+    queues with its woken bit cleared (11 -> 17: two waiters)."""
+    mu = sp.Mutex(1)
+    rt = _RT(spins=2, watch=mu)
+    _Op(sp.mutex_lock(rt, _G(1), mu, None))
+    _Op(sp.mutex_lock(_RT(), _G(2), mu, None))
+    assert mu.state == 9
+    g3 = _Op(sp.mutex_lock(rt, _G(3), mu, None))
+    assert (g3.done, rt.spun, mu.state, [sd.g.n for sd in mu.sema.q]) == (
+        False, [(0, 9), (1, 11), (2, 11)], 17, [2, 3])
+    mu2 = sp.Mutex(2)
+    spin_free = _RT(spins=1, watch=mu2)
+    _Op(sp.mutex_lock(spin_free, _G(1), mu2, None))
+    g = _Op(sp.mutex_lock(spin_free, _G(2), mu2, None))  # no waiters yet: spins without setting woken
+    assert (spin_free.spun, mu2.state, g.done) == ([(0, 1), (1, 1)], 9, False)
+    mu3 = sp.Mutex(3)
+    woken = _RT(spins=2, watch=mu3)
+    _Op(sp.mutex_lock(woken, _G(1), mu3, None))
+    _Op(sp.mutex_lock(woken, _G(2), mu3, None))  # spins (no waiter), then queues: 9
+    mu3.state |= sp.WOKEN  # someone else is already woken: the spinner leaves it alone
+    woken.spun.clear()
+    _Op(sp.mutex_lock(woken, _G(3), mu3, None))
+    assert (woken.spun, mu3.state) == ([(0, 11), (1, 11), (2, 11)], 19)
+
+
+def test_mu2_a_cas_that_loses_a_race_rereads_the_state() -> None:
+    """Between reading the state and its CAS the owner unlocks (a concurrent Unlock): the CAS fails,
+    the locker re-reads the state and takes the now free lock without queueing."""
+    mu = sp.Mutex(1)
+    _Op(sp.mutex_lock(_RT(), _G(1), mu, None))
+    rt = _RT(race=lambda: setattr(mu, "state", 0))
+    g2 = _Op(sp.mutex_lock(rt, _G(2), mu, None))
+    assert (g2.done, g2.yields, mu.state, mu.sema.nwait) == (True, [], 1, 0)
+
+
+def test_mu4_unlock_wakes_no_one_when_a_waiter_is_already_woken_and_a_double_unlock_is_fatal() -> None:
+    mu = sp.Mutex(1)
+    rt = _RT()
+    _Op(sp.mutex_lock(rt, _G(1), mu, None))
+    _Op(sp.mutex_lock(rt, _G(2), mu, None))
+    # A spinner sets woken right as G1 unlocks (inside the atomic add): nobody is woken.
+    assert _Op(sp.mutex_unlock(rt, _G(1), mu, lambda: setattr(mu, "state", mu.state | sp.WOKEN))).done
+    assert (mu.state, rt.readied) == (10, [])
+    mu2 = sp.Mutex(2)
+    _Op(sp.mutex_lock(rt, _G(1), mu2, None))
+    _Op(sp.mutex_lock(rt, _G(2), mu2, None))
+    _Op(sp.mutex_unlock(rt, _G(1), mu2, None))  # G2 woken (2), not yet back
+    with pytest.raises(GoFatal, match="^sync: unlock of unlocked mutex$"):
+        _Op(sp.mutex_unlock(rt, _G(1), mu2, None))
+
+
+def test_mu2_mu5_starvation_mode_hands_the_lock_over_and_ends_with_the_last_waiter(clock: _Clock) -> None:
+    """G2 and G4 queue (17); Unlock wakes G2 (10) but G3 barges in (11).  G2, back after more than
+    1 ms (starvationThresholdNs), finds the lock taken: it sets starving and requeues at the head
+    (LIFO, 21).  Unlock in starvation mode hands the lock and the semaphore unit directly to the
+    head and yields; the new owner takes it as handed (13: locked, starving, one waiter); the last
+    waiter, starving itself, takes it and leaves starvation mode (1) (MU-5)."""
+    rt, mu = _RT(), sp.Mutex(1)
+    log, ev = _events()
+    _Op(sp.mutex_lock(rt, _G(1), mu, ev("lock1")))
+    g2 = _Op(sp.mutex_lock(rt, _G(2), mu, ev("lock2")))
+    g4 = _Op(sp.mutex_lock(rt, _G(4), mu, ev("lock4")))
+    assert (g2.done, g4.done, mu.state, [sd.g.n for sd in mu.sema.q]) == (False, False, 17, [2, 4])
+    _Op(sp.mutex_unlock(rt, _G(1), mu, ev("unlock1")))
+    assert (mu.state, rt.readied) == (10, [(2, "P1")])
+    g3 = _Op(sp.mutex_lock(rt, _G(3), mu, ev("lock3")))  # barges in
+    assert (g3.done, mu.state) == (True, 11)
+    clock.now += 1_000_001
+    rt.spun.clear()
+    g2.resume()
+    assert (g2.done, mu.state, [sd.g.n for sd in mu.sema.q], rt.spun) == (False, 21, [2, 4], [0])
+    u = _Op(sp.mutex_unlock(rt, _G(3), mu, ev("unlock3")))
+    assert (u.yields, rt.readied[-1], mu.state, mu.sema.count) == ([(YIELD_LOCAL,)], (2, "P3"), 20, 0)
+    assert g2.resume().done and (mu.state, rt.sched.stats["mutex_handoffs"]) == (13, 1)
+    _Op(sp.mutex_unlock(rt, _G(2), mu, ev("unlock2")))
+    assert (mu.state, rt.readied[-1]) == (12, (4, "P2"))
+    assert g4.resume().done and (mu.state, rt.sched.stats["mutex_handoffs"]) == (1, 2)
+    assert log == ["lock1", "unlock1", "lock3", "unlock3", "lock2", "unlock2", "lock4"]
+
+
+def test_mu2_a_woken_waiter_back_within_1ms_requeues_at_the_head_without_starving(clock: _Clock) -> None:
+    """Back after exactly 1 ms (not more) and beaten by a barger, the waiter queues again at the
+    head (LIFO) without setting starving; a late waiter that finds the lock free just takes it."""
+    rt, mu = _RT(), sp.Mutex(1)
+    _Op(sp.mutex_lock(rt, _G(1), mu, None))
+    g2 = _Op(sp.mutex_lock(rt, _G(2), mu, None))
+    g4 = _Op(sp.mutex_lock(rt, _G(4), mu, None))
+    _Op(sp.mutex_unlock(rt, _G(1), mu, None))
+    _Op(sp.mutex_lock(rt, _G(3), mu, None))
+    clock.now += 1_000_000
+    rt.spun.clear()
+    g2.resume()
+    assert (g2.done, mu.state, [sd.g.n for sd in mu.sema.q], rt.spun) == (False, 17, [2, 4], [0])
+    mu2 = sp.Mutex(2)
+    _Op(sp.mutex_lock(rt, _G(1), mu2, None))
+    late = _Op(sp.mutex_lock(rt, _G(2), mu2, None))
+    _Op(sp.mutex_unlock(rt, _G(1), mu2, None))
+    clock.now += 5_000_000
+    assert late.resume().done and mu2.state == 1
+
+
+@pytest.mark.parametrize("corrupt", [12 | 1, 4])
+def test_mu2_a_handoff_onto_an_inconsistent_state_is_fatal(clock: _Clock, corrupt: int) -> None:
+    """sync/mutex.go throws "inconsistent mutex state" when a woken waiter finds the word
+    impossible: handed over in starvation mode yet locked, or with no waiter counted; or woken
+    without the woken bit."""
+    rt, mu = _RT(), sp.Mutex(1)
+    _Op(sp.mutex_lock(rt, _G(1), mu, None))
+    g2 = _Op(sp.mutex_lock(rt, _G(2), mu, None))
+    _Op(sp.mutex_unlock(rt, _G(1), mu, None))
+    _Op(sp.mutex_lock(rt, _G(3), mu, None))
+    clock.now += 2_000_000
+    g2.resume()  # starving, requeued: 13
+    _Op(sp.mutex_unlock(rt, _G(3), mu, None))  # hands off: 12
+    mu.state = corrupt
+    with pytest.raises(GoFatal, match="^sync: inconsistent mutex state$"):
+        g2.resume()
+    mu2 = sp.Mutex(2)
+    _Op(sp.mutex_lock(rt, _G(1), mu2, None))
+    w = _Op(sp.mutex_lock(rt, _G(2), mu2, None))
+    _Op(sp.mutex_unlock(rt, _G(1), mu2, None))
+    mu2.state = sp.LOCKED  # the woken bit lost
+    with pytest.raises(GoFatal, match="^sync: inconsistent mutex state$"):
+        w.resume()
+
+
+def test_mu5_without_starvation_mode_a_late_waiter_still_competes(clock: _Clock) -> None:
+    rt, mu = _RT(starvation=False), sp.Mutex(1)
+    _Op(sp.mutex_lock(rt, _G(1), mu, None))
+    g2 = _Op(sp.mutex_lock(rt, _G(2), mu, None))
+    _Op(sp.mutex_unlock(rt, _G(1), mu, None))
+    _Op(sp.mutex_lock(rt, _G(3), mu, None))
+    clock.now += 5_000_000
+    g2.resume()
+    assert (g2.done, mu.state) == (False, 9)  # requeued, not starving
+
+
+def test_mu5_trylock_and_a_copied_mutex_keeps_only_locked_and_starving() -> None:
+    mu = sp.Mutex(1)
+    log, ev = _events()
+    assert sp.mutex_trylock(mu, ev("try")) and mu.state == 1 and not sp.mutex_trylock(mu, ev("again"))
+    assert log == ["try"]
+    mu.state = 4 | 2 | 1 | 3 << 3
+    dst = sp.Mutex(2)
+    sp.copy_state(mu, dst)
+    assert dst.state == 5
+
+
+def test_rw2_rw3_readers_writer_preference_and_the_last_reader_releasing_the_writer() -> None:
+    """RLock counts readers; a writer takes w, announces itself (readerCount - 2^30) and waits for
+    the active readers (readerWait); new readers then block; the last active reader releases the
+    writer; Unlock releases every blocked reader and unlocks w."""
+    rt, rw = _RT(), sp.RWMutex(1)
+    log, ev = _events()
+    r1 = _Op(sp.rw_rlock(rt, _G(1), rw, ev("rlock1")))
+    r2 = _Op(sp.rw_rlock(rt, _G(2), rw, ev("rlock2")))
+    assert (r1.done, r2.done, rw.reader_count) == (True, True, 2)
+    w = _Op(sp.rw_lock(rt, _G(3), rw, ev("lock3")))
+    assert (w.done, w.yields, rw.reader_count, rw.reader_wait, rw.w.state) == (
+        False, [(PARK, "sync.RWMutex.Lock")], 2 - sp.MAX_READERS, 2, 1)
+    r4 = _Op(sp.rw_rlock(rt, _G(4), rw, ev("rlock4")))
+    assert (r4.done, r4.yields, rw.reader_count) == (False, [(PARK, "sync.RWMutex.RLock")], 3 - sp.MAX_READERS)
+    r5 = _Op(sp.rw_rlock(rt, _G(5), rw, ev("rlock5")))
+    assert _Op(sp.rw_runlock(rt, _G(1), rw, ev("runlock1"))).done and (rw.reader_wait, rt.readied) == (1, [])
+    last = _Op(sp.rw_runlock(rt, _G(2), rw, ev("runlock2")))
+    assert (last.done, last.yields, rw.reader_wait, rt.readied) == (True, [], 0, [(3, "P2")])
+    assert w.resume().done
+    u = _Op(sp.rw_unlock(rt, _G(3), rw, ev("unlock3")))
+    assert (u.done, u.yields, rw.reader_count, rw.w.state, rt.readied[1:]) == (True, [], 2, 0, [(4, "P3"), (5, "P3")])
+    assert r4.resume().done and r5.resume().done
+    assert log == ["rlock1", "rlock2", "rlock4", "rlock5", "runlock1", "runlock2", "lock3", "unlock3"]
+    _Op(sp.rw_runlock(rt, _G(4), rw, ev("x")))
+    _Op(sp.rw_runlock(rt, _G(5), rw, ev("x")))
+    with pytest.raises(GoFatal, match="^sync: RUnlock of unlocked RWMutex$"):
+        _Op(sp.rw_runlock(rt, _G(4), rw, ev("x")))
+    with pytest.raises(GoFatal, match="^sync: Unlock of unlocked RWMutex$"):
+        _Op(sp.rw_unlock(rt, _G(1), sp.RWMutex(2), ev("x")))
+    held = sp.RWMutex(3)
+    _Op(sp.rw_lock(rt, _G(1), held, lambda: None))
+    with pytest.raises(GoFatal, match="^sync: RUnlock of unlocked RWMutex$"):
+        _Op(sp.rw_runlock(rt, _G(2), held, ev("x")))
+    plain = sp.RWMutex(4)  # readers alone never touch readerWait
+    _Op(sp.rw_rlock(rt, _G(1), plain, ev("r")))
+    _Op(sp.rw_runlock(rt, _G(1), plain, ev("ru")))
+    assert (plain.reader_count, plain.reader_wait) == (0, 0)
+
+
+def test_rw3_a_writer_waits_for_the_inner_mutex_with_its_wait_reason() -> None:
+    rt, rw = _RT(), sp.RWMutex(1)
+    _Op(sp.lock_any(rt, _G(1), rw, None))
+    w2 = _Op(sp.lock_any(rt, _G(2), rw, None))
+    assert (w2.yields, rw.w.state) == ([(PARK, "sync.RWMutex.Lock")], 9)
+    assert _Op(sp.unlock_any(rt, _G(1), rw, None)).done and rt.readied == [(2, "P1")]
+    assert w2.resume().done and (rw.reader_count, rw.w.state) == (-sp.MAX_READERS, 1)
+    held = sp.RWMutex(3)
+    sp.copy_state(rw, held)
+    assert (held.reader_count, held.reader_wait, held.w.state) == (-sp.MAX_READERS, 0, 1)
+
+
+def test_wg2_wg3_wait_parks_until_the_counter_reaches_zero_then_every_waiter_goes() -> None:
+    rt, wg = _RT(), sp.WaitGroup(1)
+    log, ev = _events()
+    _Op(sp.wg_add(rt, _G(1), wg, 2, ev("add2")))
+    a = _Op(sp.wg_wait(rt, _G(2), wg, ev("wait2")))
+    b = _Op(sp.wg_wait(rt, _G(3), wg, ev("wait3")))
+    assert (a.yields, b.done, wg.v, wg.w) == ([(PARK, "sync.WaitGroup.Wait")], False, 2, 2)
+    _Op(sp.wg_add(rt, _G(4), wg, -1, ev("done4")))
+    assert (rt.readied, wg.v, wg.w) == ([], 1, 2)
+    done5 = _Op(sp.wg_add(rt, _G(5), wg, -1, ev("done5")))
+    assert (done5.yields, rt.readied, wg.v, wg.w) == ([], [(2, "P5"), (3, "P5")], 0, 0)
+    assert a.resume().done and b.resume().done
+    assert log == ["add2", "done4", "done5", "wait2", "wait3"]
+    assert _Op(sp.wg_wait(rt, _G(6), wg, ev("wait6"))).done and log[-1] == "wait6"
+    with pytest.raises(GoPanic, match="^sync: negative WaitGroup counter$"):
+        _Op(sp.wg_add(rt, _G(1), wg, -1, ev("x")))
+
+
+def test_wg_misuse_add_concurrent_with_wait_and_reuse_before_wait_returned() -> None:
+    """WaitGroup misuse as sync/waitgroup.go detects it: a positive Add landing between the last
+    Done's decrement and its release of the waiters (counter 0, a waiter counted) panics; Add(0)
+    there is no misuse and itself releases the waiter; a Wait that finds the counter raised again
+    before it returned panics."""
+    rt = _RT()
+    wg = sp.WaitGroup(1)
+    wg.w = 1
+    with pytest.raises(GoPanic, match="^sync: WaitGroup misuse: Add called concurrently with Wait$"):
+        _Op(sp.wg_add(rt, _G(3), wg, 1, lambda: None))
+    wg0 = sp.WaitGroup(2)
+    _Op(sp.wg_add(rt, _G(1), wg0, 1, lambda: None))
+    w0 = _Op(sp.wg_wait(rt, _G(2), wg0, lambda: None))
+    wg0.v = 0  # the last Done's decrement, its release still to come
+    assert _Op(sp.wg_add(rt, _G(3), wg0, 0, lambda: None)).done and rt.readied == [(2, "P3")]
+    assert w0.resume().done and (wg0.v, wg0.w) == (0, 0)
+    wg2 = sp.WaitGroup(3)
+    _Op(sp.wg_add(rt, _G(1), wg2, 1, lambda: None))
+    w = _Op(sp.wg_wait(rt, _G(2), wg2, lambda: None))
+    _Op(sp.wg_add(rt, _G(1), wg2, -1, lambda: None))
+    wg2.v = 1  # an Add for the next round before this Wait returned
+    with pytest.raises(GoPanic, match="^sync: WaitGroup is reused before previous Wait has returned$"):
+        w.resume()
+    copy = sp.WaitGroup(4)
+    wg2.w = 2
+    sp.copy_state(wg2, copy)
+    assert (copy.v, copy.w) == (1, 0)
+    # In controlled mode the release is a step of its own: an Add landing there is caught.
+    wg5 = sp.WaitGroup(5)
+    _Op(sp.wg_add(rt, _G(1), wg5, 1, lambda: None))
+    _Op(sp.wg_wait(rt, _G(2), wg5, lambda: None))
+
+    def add_in_between() -> Generator[Any, Any, None]:
+        wg5.v += 1
+        yield from ()
+
+    ctl_rt = _RT()
+    ctl_rt.ctl = SimpleNamespace(before_visible=lambda g: add_in_between())  # type: ignore[attr-defined]
+    with pytest.raises(GoPanic, match="^sync: WaitGroup misuse: Add called concurrently with Wait$"):
+        _Op(sp.wg_add(ctl_rt, _G(3), wg5, -1, lambda: None))
+
+
+def test_once1_the_first_do_runs_f_under_the_mutex_the_others_wait_then_return() -> None:
+    rt, o = _RT(), sp.Once(1)
+    log, ev = _events()
+    first = _Op(sp.once_begin(rt, _G(1), o, ev("begin1")))
+    assert (first.done, first.result, o.m.state) == (True, True, 1)
+    second = _Op(sp.once_begin(rt, _G(2), o, ev("begin2")))
+    assert (second.done, second.yields, o.m.state) == (False, [(PARK, "sync.Mutex.Lock")], 9)
+    assert _Op(sp.once_end(rt, _G(1), o, ev("end1"))).done and (o.done, rt.readied) == (True, [(2, "P1")])
+    assert second.resume().done and (second.result, o.m.state) == (False, 0)
+    late = _Op(sp.once_begin(rt, _G(3), o, ev("begin3")))
+    assert (late.done, late.result) == (True, False)
+    assert log == ["begin1", "end1", "begin2", "begin3"]
+    copy = sp.Once(2)
+    sp.copy_state(o, copy)
+    assert copy.done is True and sp.Once(3).done is False
+
+
+def test_cond1_cond2_tickets_signal_wakes_the_oldest_broadcast_all_in_ticket_order() -> None:
+    """Wait takes a ticket before unlocking L, then parks; Signal wakes the oldest ticket into the
+    signaller's P (a signal with no waiter is lost); Broadcast wakes the rest in ticket order."""
+    rt, mu = _RT(), sp.Mutex(1)
+    c = sp.Cond(2, mu)
+    log, ev = _events()
+    waiters = []
+    for n in (1, 2, 3):
+        _Op(sp.mutex_lock(rt, _G(n), mu, None))
+        waiters.append(_Op(sp.cond_wait(rt, _G(n), c, mu, ev(f"wait{n}"))))
+    assert ([w.yields for w in waiters], c.wait, c.notify, mu.state) == ([[(PARK, "sync.Cond.Wait")]] * 3, 3, 0, 0)
+    c.waiters.reverse()  # the list order is not the ticket order
+    sp.cond_signal(rt, _G(9), c, False, ev("signal"))
+    assert (rt.readied, c.notify, [t for t, _ in c.waiters]) == ([(1, "P9")], 1, [2, 1])
+    sp.cond_signal(rt, _G(8), c, True, ev("broadcast"))
+    assert (rt.readied[1:], c.notify, c.waiters) == ([(2, "P8"), (3, "P8")], 3, [])
+    sp.cond_signal(rt, _G(7), c, False, ev("lost"))
+    assert (len(rt.readied), c.notify) == (3, 3)
+    assert log == ["wait1", "wait2", "wait3", "signal", "broadcast", "lost"]
+    # A Wait whose ticket a Signal already covered does not park.
+    _Op(sp.mutex_lock(rt, _G(4), mu, None))
+    c.notify = c.wait + 1
+    assert _Op(sp.cond_wait(rt, _G(4), c, mu, ev("wait4"))).done
+
+
+def test_cond1_wait_unlocks_l_waking_its_waiter_and_lock_any_logs_each_kind() -> None:
+    """c.Wait() unlocks L as Unlock does: a goroutine waiting for L is readied into the waiter's P;
+    Lock/Unlock through lock_any/unlock_any log their event on a Mutex and a RWMutex alike."""
+    rt, mu = _RT(), sp.Mutex(1)
+    c = sp.Cond(2, mu)
+    _Op(sp.lock_any(rt, _G(1), mu, None))
+    g2 = _Op(sp.lock_any(rt, _G(2), mu, None))
+    w = _Op(sp.cond_wait(rt, _G(1), c, mu, lambda: None))
+    assert (w.done, rt.readied, mu.state) == (False, [(2, "P1")], 2)
+    assert g2.resume().done
+    log, ev = _events()
+    for m in (sp.Mutex(3), sp.RWMutex(4)):
+        _Op(sp.lock_any(rt, _G(5), m, ev(f"lock {type(m).__name__}")))
+        waiter = _Op(sp.lock_any(rt, _G(6), m, None))
+        _Op(sp.unlock_any(rt, _G(5), m, ev(f"unlock {type(m).__name__}")))
+        assert waiter.resume().done and rt.readied[-1] == (6, "P5")
+    assert log == ["lock Mutex", "unlock Mutex", "lock RWMutex", "unlock RWMutex"]
+
+
+def test_cond1_wait_on_an_rlocker_releases_the_read_side() -> None:
+    rt, rw = _RT(), sp.RWMutex(1)
+    c = sp.Cond(2, rw)
+    _Op(sp.rw_rlock(rt, _G(1), rw, lambda: None))
+    w = _Op(sp.cond_wait(rt, _G(1), c, rw, lambda: None, True))
+    assert (w.done, rw.reader_count, c.wait) == (False, 0, 1)
+    _Op(sp.rw_lock(rt, _G(2), rw, lambda: None))
+    assert rw.reader_count == -sp.MAX_READERS
