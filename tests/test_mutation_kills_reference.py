@@ -223,7 +223,7 @@ def test_mu2_a_woken_waiter_back_within_1ms_requeues_at_the_head_without_starvin
     rt, mu = _RT(), sp.Mutex(1)
     _Op(sp.mutex_lock(rt, _G(1), mu, None))
     g2 = _Op(sp.mutex_lock(rt, _G(2), mu, None))
-    g4 = _Op(sp.mutex_lock(rt, _G(4), mu, None))
+    _Op(sp.mutex_lock(rt, _G(4), mu, None))
     _Op(sp.mutex_unlock(rt, _G(1), mu, None))
     _Op(sp.mutex_lock(rt, _G(3), mu, None))
     clock.now += 1_000_000
