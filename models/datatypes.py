@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from models.interp import Tx
 
 __all__ = ["MapObj", "LOCAL_OPS", "VISIBLE_OPS", "RACE_OPS", "ALLOC_OPS", "exec_local", "exec_visible",
-           "choices", "accesses", "show", "MAX_ORDER_KEYS"]
+           "choices", "accesses", "show", "rest_operands", "MAX_ORDER_KEYS"]
 
 #: More keys than this in a ``range`` over a map with every order explored is refused (7! = 5040 orders).
 MAX_ORDER_KEYS = 6
@@ -132,6 +132,13 @@ def _elems(t: Tx, s: Any) -> list[Any]:
         return []
     f = t.get(s.obj).fields
     return [f[s.off + i][1] for i in range(s.len)]
+
+
+def rest_operands(t: Tx, rest: int | None, slots: Any) -> list[Any]:
+    """The further operands of a print-like instruction (`ir.Print`,
+    `ir.Format`, `ir.Exit`): the elements of the slice in slot `rest` (the
+    frontend's private copy of a forwarded ``args...``), none without one."""
+    return [] if rest is None else _elems(t, slots[rest])
 
 
 def _header(s: Any) -> ir.Slice:

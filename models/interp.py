@@ -271,7 +271,8 @@ class Interpreter:
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
     def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
-        args = [datatypes.show(t.heap, s[a], "v", self.program.types) for a in ins.args]
+        vals = [s[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, s)
+        args = [datatypes.show(t.heap, v, "v", self.program.types) for v in vals]
         k = ins.kind
         if k == "println":
             text = " ".join(fmt_value(a) for a in args) + "\n"

@@ -761,11 +761,15 @@ class Print(Instr):
     testing event ``log``/``error``/``fatal`` (``t.Log``, ``t.Error``,
     ``t.Fatal``; `t.Errorf` and friends use the printf convention with kind
     ``errorf``/``fatalf``/``logf``).  An ``error`` event marks the test
-    failed; ``fatal`` is followed by a `Goexit` from the frontend."""
+    failed; ``fatal`` is followed by a `Goexit` from the frontend.  `rest`:
+    the slot of a slice whose elements are further operands after `args` (a
+    forwarded ``args...``; the frontend passes a copy no other goroutine can
+    reach, so reading it is not a shared access)."""
 
     VISIBLE = True
     kind: str
     args: tuple[int, ...]
+    rest: int | None = None
     pos: Pos = NOPOS
 
 
@@ -1432,11 +1436,13 @@ class Format(Instr):
     """``dst = fmt.Sprintf(args[0], args[1:]...)`` (`kind` ``sprintf``), or
     ``Sprint``/``Sprintln``/``Errorf``/``errors.New``/``strconv.Itoa`` (kinds
     ``sprint``, ``sprintln``, ``errorf``, ``new``, ``itoa``).  Errors are
-    their message strings.  Local: it reads only its operands."""
+    their message strings.  `rest` as for `Print` (the elements of a private
+    slice: further operands).  Local: it reads only its operands."""
 
     dst: int
     kind: str
     args: tuple[int, ...]
+    rest: int | None = None
     pos: Pos = NOPOS
 
 
@@ -1483,11 +1489,12 @@ class CtxValue(Instr):
 class Exit(Instr):
     """``log.Fatal*``: the message is logged (stderr) and the process exits
     with status 1 (os.Exit: deferred calls do not run).  `args` as for
-    Print with `kind` ``fatal``/``fatalf``/``fatalln``."""
+    Print with `kind` ``fatal``/``fatalf``/``fatalln``, and `rest` as for Print."""
 
     VISIBLE = True
     kind: str
     args: tuple[int, ...]
+    rest: int | None = None
     pos: Pos = NOPOS
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from models import chan, ir
+from models import chan, datatypes, ir
 from models.state import Chan, Context, Data, G
 from models.tx import GoPanic, ModelLimitError, Tx, fmt_value, printf
 
@@ -181,7 +181,7 @@ def format_values(kind: str, args: list[Any]) -> str:
 
 
 def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
-    args = [slots[a] for a in ins.args]
+    args = [slots[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, slots)
     k = ins.kind
     if k == "new":
         slots[ins.dst] = args[0]
@@ -193,7 +193,8 @@ def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
 
 def _exit(t: Tx, gid: int, ins: ir.Exit, s: tuple[Any, ...], choice: int | None) -> None:
     """log.Fatal: Output to stderr, then os.Exit(1) (log/log.go): no deferred calls run."""
-    msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", [s[a] for a in ins.args]).rstrip("\n")
+    args = [s[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, s)
+    msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", args).rstrip("\n")
     t.panic = f"log.Fatal: {msg} (exit status 1) [G{gid} at {t.m.program.where(ins.pos[0])}]"
     t.failed = True
     t.ended = True

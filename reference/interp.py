@@ -703,8 +703,16 @@ class Interp:
                 parts.append(fmt_value(self._show(x)))
         return "{" + " ".join(parts) + "}"
 
+    def _operands(self, fr, ins) -> list:
+        """A print's operands: `args`, then the elements of the slice in `rest`
+        (a forwarded ``args...``, copied by the frontend for this call alone)."""
+        vals = [fr.s[a] for a in ins.args]
+        if ins.rest is not None:
+            vals += self._elems(fr.s[ins.rest])
+        return vals
+
     def i_Print(self, g, fr, ins):
-        vals = [self._show(fr.s[a]) for a in ins.args]
+        vals = [self._show(v) for v in self._operands(fr, ins)]
         self.rt.output(g, ins, format_print(ins.kind, vals))
         g.logged = True
         fr.pc += 1
@@ -975,7 +983,7 @@ class Interp:
         fr.pc += 1
 
     def i_Format(self, g, fr, ins):
-        fr.s[ins.dst] = lib.format_values(ins.kind, [fr.s[a] for a in ins.args])
+        fr.s[ins.dst] = lib.format_values(ins.kind, self._operands(fr, ins))
         fr.pc += 1
 
     def i_WithDeadline(self, g, fr, ins):
@@ -992,7 +1000,7 @@ class Interp:
 
     def i_Exit(self, g, fr, ins):
         """log.Fatal: the message on stderr, then os.Exit(1)."""
-        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", [fr.s[a] for a in ins.args])
+        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", self._operands(fr, ins))
         if self.rt.record:
             self.rt.ev(g, ins)
             g.logged = True

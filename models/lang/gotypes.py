@@ -44,6 +44,9 @@ class GT:
     methods: tuple[tuple[str, GT], ...] = ()
     #: an array's length
     length: int = 0
+    #: a func type whose last parameter is ``...T`` (Go spec, "Function types"): the
+    #: parameter is a ``[]T`` (its entry in `params` is the slice type)
+    variadic: bool = False
 
     @property
     def is_object(self) -> bool:
@@ -62,7 +65,10 @@ class GT:
             return f"map[{self.key}]{self.elem}"
         if self.kind == "func" and not self.name:
             res = ", ".join(map(str, self.results))
-            return f"func({', '.join(map(str, self.params))})" + (f" ({res})" if res else "")
+            ps = [str(p) for p in self.params]
+            if self.variadic and self.params and self.params[-1].elem is not None:
+                ps[-1] = f"...{self.params[-1].elem}"
+            return f"func({', '.join(ps)})" + (f" ({res})" if res else "")
         return self.name or self.kind
 
 
@@ -320,19 +326,35 @@ class TypeTable:
         return GT("struct", full)
 
     def signature(self, node: Node) -> GT:
-        """The func type of a declaration, literal or function_type node."""
-        params = self.param_types(node.child_by_field_name("parameters"))
-        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node))
+        """The func type of a declaration, literal, method_elem or function_type node."""
+        plist = node.child_by_field_name("parameters")
+        params = self.param_types(plist)
+        decls = named(plist)
+        variadic = bool(decls) and decls[-1].type == "variadic_parameter_declaration"
+        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node),
+                  variadic=variadic)
 
     def param_types(self, plist: Node | None) -> list[tuple[str, GT, Node]]:
-        """(name, type, name node) of each parameter, "" for unnamed ones."""
+        """(name, type, name node) of each parameter, "" for unnamed ones.  The
+        final ``...T`` parameter of a variadic signature has type ``[]T`` (Go
+        spec, "Passing arguments to ... parameters"); only the last parameter
+        may be variadic (and result lists have none)."""
         out: list[tuple[str, GT, Node]] = []
-        for p in named(plist):
-            if p.type != "parameter_declaration":
+        decls = named(plist)
+        for i, p in enumerate(decls):
+            variadic = p.type == "variadic_parameter_declaration"
+            if variadic and (i != len(decls) - 1 or plist is None or plist.parent is None
+                             or plist.parent.child_by_field_name("parameters") != plist):
+                fail("can only use ... with final parameter in list", self.file, p)
+            if p.type != "parameter_declaration" and not variadic:
                 outside(construct_name(p), self.file, p)
             tnode = p.child_by_field_name("type")
             assert tnode is not None
             gt = self.resolve(tnode)
+            if variadic:
+                if gt.kind in SYNC_KINDS:
+                    outside(f"variadic parameters of {gt} values", self.file, p, f"use ...*{gt}")
+                gt = GT("slice", elem=gt)
             names = [c for c in p.children_by_field_name("name")]
             if not names:
                 out.append(("", gt, p))

@@ -60,6 +60,21 @@ class Callee:
     node: Node
     op: str = ""
     static: Any = None
+    #: a print-like library call's final ``args...``: the slot of the slice whose
+    #: elements are further operands, and `Spread` (how fmt prints them)
+    rest: int | None = None
+    spread: Spread | None = None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a print-like call reads its ``args...`` operands: `elem` is the
+    slice's element type; fmt's handleMethods applies to the operand at
+    position k (counting from the first element) unless k is in `plain`
+    (a constant format's verb there is not ``%v %s %q``)."""
+
+    elem: GT
+    plain: frozenset[int] = frozenset()
 
 
 PRINT_KINDS = {"Println": "println", "Print": "print", "Printf": "printf"}
@@ -92,7 +107,8 @@ class LibMixin(_Base):
     def emit_call(self, c: Callee, dsts: list[int]) -> None:
         p = pos(c.node)
         if c.kind == "lib":
-            self.emit_lib(c.op, c.args, dsts, p, c.static, c.node)
+            rest = self.spread_operands(c.rest, c.spread, p) if c.rest is not None else None
+            self.emit_lib(c.op, c.args, dsts, p, c.static, c.node, rest)
         else:
             self.fb.emit(ir.Call(tuple(dsts), c.func, c.fslot, tuple(c.args), p))
 
@@ -108,18 +124,23 @@ class LibMixin(_Base):
                 self.outside(f"{kind} of {text(required(call, 'function'))}", call)
             func = self.wrapper(c)
         cls = ir.Go if kind == "go" else ir.Defer
-        self.fb.emit(cls(func, fslot, tuple(c.args), p))
+        args = c.args + ([c.rest] if c.rest is not None else [])
+        self.fb.emit(cls(func, fslot, tuple(args), p))
 
     def wrapper(self, c: Callee) -> str:
         line, col = pos(c.node)
         name = f"{c.op}@{line}:{col}"
         fb = FuncBuilder(name, pos=(line, col), lazy_captures=False)
-        fb.nparams = len(c.args)
+        fb.nparams = len(c.args) + (c.rest is not None)
         params = [fb.slot(f"a{i}") for i in range(len(c.args))]
+        rest = fb.slot("args") if c.rest is not None else None
         saved = self.fb
         self.fb = fb
         try:
-            self.emit_lib(c.op, params, [], (line, col), None, c.node)
+            # a deferred print reads its args... when it runs (the slice itself was evaluated at the statement)
+            if rest is not None:
+                rest = self.spread_operands(rest, c.spread, (line, col))
+            self.emit_lib(c.op, params, [], (line, col), None, c.node, rest)
             fb.emit(ir.Return((), (line, col)))
         finally:
             self.fb = saved
@@ -131,9 +152,9 @@ class LibMixin(_Base):
     def prepare_call(self, node: Node) -> Callee:
         fn = unparen(required(node, "function"))
         argn = named(field(node, "arguments"))
-        for a in argn:
-            if a.type == "variadic_argument" and not (fn.type == "identifier" and text(fn) == "append"):
-                self.outside("variadic arguments (x...)", a)
+        for a in argn[:-1]:
+            if a.type == "variadic_argument":
+                self.err("can only use ... with final argument in list", a)
         if fn.type == "identifier":
             b = self.lookup(text(fn), fn)
             if isinstance(b, BuiltinB):
@@ -141,7 +162,7 @@ class LibMixin(_Base):
             if isinstance(b, TypeB):
                 return self.conversion(b.type, argn, node)
             if isinstance(b, FuncB):
-                return Callee("func", b.name, None, self.args(argn, b.sig.params, node),
+                return Callee("func", b.name, None, self.args(argn, b.sig.params, node, b.sig.variadic),
                               b.sig.results, node)
             if isinstance(b, (Var, GlobalB)):
                 return self._closure_call(fn, argn, node)
@@ -179,7 +200,7 @@ class LibMixin(_Base):
                 if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                     recv_t = GT("struct", info.full.split(".")[0])
                     base = self.copy_new(base, recv_t, pos(fn), operand)
-                return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node),
+                return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node, sig.variadic),
                               sig.results, node)
             if what == "iface":  # promoted from an embedded interface: dynamic dispatch
                 assert isinstance(info, GT)
@@ -198,9 +219,13 @@ class LibMixin(_Base):
         s, t = self.value(fn)
         if t.kind != "func":
             self.err(f"cannot call non-function {text(fn)} (type {t})", fn)
-        return Callee("closure", None, s, self.args(argn, t.params, node), t.results, node)
+        return Callee("closure", None, s, self.args(argn, t.params, node, t.variadic), t.results, node)
 
-    def args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
+    def args(self, argn: list[Node], params: tuple[GT, ...], node: Node, variadic: bool = False) -> list[int]:
+        if argn and argn[-1].type == "variadic_argument" and not variadic:
+            self.err(f"cannot use ... in call to non-variadic {text(required(node, 'function'))}", argn[-1])
+        if variadic:
+            return self.variadic_args(argn, params, node)
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
             return [self.coerce(s, t, pt, pos(node))
                     for (s, t), pt in zip(self.call(unparen(argn[0]), len(params)), params)]
@@ -208,15 +233,160 @@ class LibMixin(_Base):
             self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
         return [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, params)]
 
+    def variadic_args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
+        """The arguments of a call of a variadic function (Go spec, "Passing
+        arguments to ... parameters"): with a final ``s...`` the slice itself
+        is passed (the callee shares its backing array); otherwise the
+        arguments after the fixed ones are packed into a new slice (`SliceLit`,
+        in argument order, each converted to the element type like an
+        assignment), or nil when there are none.  ``f(g())`` with a
+        multi-valued g binds g's results the same way."""
+        fixed, last = params[:-1], params[-1]
+        elem = last.elem
+        assert elem is not None
+        p = pos(node)
+        if argn and argn[-1].type == "variadic_argument":
+            if len(argn) != len(params):
+                what = "not enough" if len(argn) < len(params) else "too many"
+                self.err(f"{what} arguments in call to {text(required(node, 'function'))}: "
+                         f"{len(argn)} given with ..., {len(params)} wanted", node)
+            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn[:-1], fixed)]
+            sp = named(argn[-1])[0]
+            s, st = self.value(sp)
+            if st.kind not in ("slice", "nil"):
+                self.err(f"cannot use {text(sp)} (type {st}) as {last} value in argument (... needs a slice)", sp)
+            return out + [s]
+        vals: list[tuple[int, GT, tuple[int, int]]]
+        inner = unparen(argn[0]) if len(argn) == 1 else None
+        if inner is not None and inner.type == "call_expression":  # f(g()): g's results, one or many
+            c = self.prepare_call(inner)
+            if not c.results:
+                self.err(f"{text(required(inner, 'function'))}() (no value) used as value", inner)
+            outs = [self.fb.temp() for _ in c.results]
+            self.emit_call(c, outs)
+            vals = [(d, t, pos(inner)) for d, t in zip(outs, c.results)]
+        else:
+            vals = [(*self.owned(a), pos(a)) for a in argn]
+        if len(vals) < len(fixed):
+            self.err(f"not enough arguments in call to {text(required(node, 'function'))}: "
+                     f"{len(vals)} given, at least {len(fixed)} wanted", node)
+        out = [self.coerce(s, t, pt, q) for (s, t, q), pt in zip(vals, fixed)]
+        extra = [self.coerce(s, t, elem, q) for s, t, q in vals[len(fixed):]]
+        d = self.fb.temp()
+        if extra:
+            self.fb.emit(ir.SliceLit(d, self.types.to_ir(elem), tuple(extra), p))
+        else:
+            self.fb.emit(ir.Const(d, None, p))  # no arguments: a nil slice
+        return out + [d]
+
     def _values(self, argn: list[Node]) -> list[int]:
         """Argument slots.  An unboxed local's own slot can be passed as is:
         nothing evaluated after it can change it (closures box what they
         capture)."""
+        for a in argn:
+            if a.type == "variadic_argument":
+                self.outside("passing a slice with ... to this function", a,
+                             "the fmt, log and testing print functions accept args...; list the values")
         return [self.owned(a)[0] for a in argn]
 
     def _argc(self, argn: list[Node], n: int, what: str, node: Node) -> None:
         if len(argn) != n:
             self.err(f"{what} takes {n} argument(s), {len(argn)} given", node)
+
+    # ---- print-like calls with a final args... (fmt, log, testing)
+
+    def fmt_call(self, argn: list[Node], formatted: bool, res: tuple[GT, ...], node: Node, op: str,
+                 what: str) -> Callee:
+        """A fmt-style library call (``fmt.Println``/``Printf``/``Sprint*``/
+        ``Errorf``, log, ``t.Logf`` and friends).  Its operands are `fmt_values`;
+        a final ``args...`` (the whole ``...any`` part: Go allows nothing else
+        there) passes the slice, whose elements are the further operands: they
+        are read when the call runs (`spread_operands`)."""
+        if not argn or argn[-1].type != "variadic_argument":
+            return Callee("lib", None, None, self.fmt_values(argn, formatted), res, node, op)
+        fixed = argn[:-1]
+        if len(fixed) != int(formatted):
+            self.err(f"have {len(fixed)} argument(s) before ... in call to {what}, which takes "
+                     f"{int(formatted)} (the slice must be the whole variadic part)", argn[-1])
+        slots = self.fmt_values(fixed, formatted)
+        sp = named(argn[-1])[0]
+        s, st = self.value(sp)
+        if st.kind not in ("slice", "nil"):
+            self.err(f"cannot use {text(sp)} (type {st}) as []any value in argument to {what}", sp)
+        elem = st.elem if st.elem is not None else GT("iface", "interface {}")
+        spread = Spread(elem)
+        if formatted:
+            c = self.const_eval(fixed[0])
+            if c is not None and isinstance(c[0], str):
+                from models.lang.exprs import _verbs
+
+                verbs = _verbs(c[0])
+                plain = frozenset(k for k, v in enumerate(verbs) if v not in "vsq")
+                spread = Spread(elem, plain)
+        return Callee("lib", None, None, slots, res, node, op, rest=s, spread=spread)
+
+    def spread_operands(self, s: int, spread: Spread | None, p: tuple[int, int]) -> int:
+        """The operands a print-like call takes from the slice in slot `s`: fmt
+        reads its elements when it runs (fmt/print.go doPrint*: ``a[argNum]``),
+        a read of each element that races with a write to it, so they are
+        copied by one `ir.Append` (``append([]any(nil), s...)``, the step that
+        reads them) into a new array only this call sees, which the print
+        instruction then reads as its `rest` operands.  When the program has
+        methods fmt would call (``Error() string``/``String() string``), each
+        copied element is replaced by what `stringify` makes of it, in a loop
+        over the copy (fmt/print.go handleMethods: the methods run inside the
+        call and may take locks)."""
+        fb = self.fb
+        assert spread is not None
+        elem = spread.elem
+        nil, d = fb.temp(), fb.temp()
+        fb.emit(ir.Const(nil, None, p))
+        zero, full = self._elem_info(elem)
+        fb.emit(ir.Append(d, nil, (), s, zero, full, p))
+        if not self.prints_through_methods(elem):
+            return d
+        n, i, one, c, a, v = (fb.temp() for _ in range(6))
+        fb.emit(ir.SliceLen(n, d, False, p))
+        fb.emit(ir.Const(i, 0, p))
+        fb.emit(ir.Const(one, 1, p))
+        top, body, nxt, end = Label(), Label(), Label(), Label()
+        fb.place(top)
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, body, end, p)
+        fb.place(body)
+        for k in sorted(spread.plain):  # a constant format's non-%v/%s/%q verb: printed as is
+            here = Label()
+            fb.emit(ir.Const(a, k, p))
+            fb.emit(ir.BinOp(c, "==", i, a, p))
+            fb.branch(c, nxt, here, p)
+            fb.place(here)
+        fb.emit(ir.IndexAddr(a, d, i, p))
+        fb.emit(ir.Load(v, a, p))
+        r = self.stringify(v, elem, p)
+        fb.emit(ir.InitStore(a, r, p))  # the copy is still this call's own: a local write
+        fb.place(nxt)
+        fb.emit(ir.BinOp(i, "+", i, one, p))
+        fb.jump(top, p)
+        fb.place(end)
+        fb.emit(ir.Nop(p))
+        return d
+
+    def prints_through_methods(self, t: GT) -> bool:
+        """May fmt print a value of static type `t` through an ``Error()`` or
+        ``String()`` method?  An interface value may hold any type: only when
+        the program declares such a method (or a struct embeds an interface
+        that has one); the library's own errors are their message strings."""
+        if t.kind == "iface":
+            if t.name not in ("interface {}", "any", "") and \
+                    not any(m in ("Error", "String") for m in self.types.iface_methods(t)):
+                return False
+            if any(m in ("Error", "String") for ms in self.types.methods.values() for m in ms):
+                return True
+            return any(emb and ft.kind == "iface" and any(m in ("Error", "String") for m in self.types.iface_methods(ft))
+                       for info in self.types.structs.values() for _, ft, emb in info.fields)
+        return any(self.types.lookup(t, m) is not None for m in ("Error", "String")) or \
+            t.kind in ("slice", "map", "struct", "array") or (t.kind == "ptr" and t.elem is not None
+                                                               and t.elem.kind == "struct")
 
     # ---- builtins and conversions
 
@@ -283,8 +453,7 @@ class LibMixin(_Base):
         if lib is not None:
             return lib
         if pkg == "fmt" and name in PRINT_KINDS:
-            return Callee("lib", None, None, self.fmt_values(argn, name == "Printf"), (), node,
-                          f"print.{PRINT_KINDS[name]}")
+            return self.fmt_call(argn, name == "Printf", (), node, f"print.{PRINT_KINDS[name]}", full)
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn),
@@ -430,6 +599,8 @@ class LibMixin(_Base):
         """``t.X(...)`` on the test's *testing.T (the receiver is not read:
         the entry gets a nil *testing.T and no operation looks at it)."""
         if name in TEST_KINDS:
+            if argn and argn[-1].type == "variadic_argument":  # t.Logf(format, args...)
+                return self.fmt_call(argn, name.endswith("f"), (), node, f"test.{TEST_KINDS[name]}", f"t.{name}")
             return Callee("lib", None, None, self._values(argn), (), node, f"test.{TEST_KINDS[name]}")
         if name == "Helper" or name == "Parallel":
             return Callee("lib", None, None, [], (), node, "nop")
@@ -437,6 +608,9 @@ class LibMixin(_Base):
             self._argc(argn, 2, name, node)
             return Callee("lib", None, None, self._values(argn)[1:], (), node, "test.run")
         if name in ("Skip", "Skipf"):
+            if argn and argn[-1].type == "variadic_argument":
+                return self.fmt_call(argn, name == "Skipf", (), node, "test.skipf" if name == "Skipf" else "test.skip",
+                                     f"t.{name}")
             return Callee("lib", None, None, self._values(argn), (), node,
                           "test.skipf" if name == "Skipf" else "test.skip")
         if name == "SkipNow":
@@ -508,20 +682,17 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
-            return Callee("lib", None, None, self.fmt_values(argn, name in ("Sprintf", "Errorf")), res, node,
-                          f"format.{name.lower()}")
+            return self.fmt_call(argn, name in ("Sprintf", "Errorf"), res, node, f"format.{name.lower()}", full)
         if pkg == "strconv" and name == "Itoa":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
         if pkg == "log" and name in ("Print", "Printf", "Println"):
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node, "nop")
+            return self.fmt_call(argn, name.endswith("f"), (), node, "nop", full)
         if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
-                          f"log.{name.lower()}")
+            return self.fmt_call(argn, name.endswith("f"), (), node, f"log.{name.lower()}", full)
         if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
             kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
-            return Callee("lib", None, None, self.fmt_values(argn, name.endswith("f")), (), node,
-                          f"log.panic.{kind}")
+            return self.fmt_call(argn, name.endswith("f"), (), node, f"log.panic.{kind}", full)
         if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (INT,), node, "rand.Intn", f"rand.{name}")
@@ -544,7 +715,9 @@ class LibMixin(_Base):
     # ---- emitting library operations
 
     def emit_lib(self, op: str, a: list[int], dsts: list[int], p: tuple[int, int], static: Any,
-                 node: Node) -> None:
+                 node: Node, rest: int | None = None) -> None:
+        """Emit library operation `op` on operand slots `a` into `dsts`; `rest`:
+        the slot of the private copy of a print-like call's ``args...``."""
         fb = self.fb
 
         def d0() -> int:
@@ -569,7 +742,7 @@ class LibMixin(_Base):
             elif not dsts:
                 fb.emit(ir.Nop(p))
         elif op == "nop":
-            fb.emit(ir.Nop(p))
+            fb.emit(ir.Nop(p))  # log.Print*: the operands are evaluated (and read), the text goes to stderr
         elif op in ("time.NewTimer", "time.NewTicker", "time.Tick", "time.AfterFunc"):
             kind = {"time.NewTimer": "timer", "time.AfterFunc": "afterfunc"}.get(op, "ticker")
             if op == "time.Tick":
@@ -599,14 +772,14 @@ class LibMixin(_Base):
         elif op == "ctx.Value":
             fb.emit(ir.CtxValue(d0(), a[0], a[1], p))
         elif op.startswith("format."):
-            fb.emit(ir.Format(d0(), op[7:], tuple(a), p))
+            fb.emit(ir.Format(d0(), op[7:], tuple(a), rest, p))
         elif op == "errors.Is":
             fb.emit(ir.BinOp(d0(), "==", a[0], a[1], p))
         elif op.startswith("log.fatal"):
-            fb.emit(ir.Exit(op[4:], tuple(a), p))
+            fb.emit(ir.Exit(op[4:], tuple(a), rest, p))
         elif op.startswith("log.panic."):
             msg = fb.temp()
-            fb.emit(ir.Format(msg, op[10:], tuple(a), p))
+            fb.emit(ir.Format(msg, op[10:], tuple(a), rest, p))
             fb.emit(ir.Panic(msg, p))
         elif op == "sync.RLocker":
             fb.emit(ir.MakeIface(d0(), a[0], "*sync.rlocker", p))
@@ -654,7 +827,7 @@ class LibMixin(_Base):
             dst = None if kind == "store" else d0()
             fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
         elif op.startswith("print."):
-            fb.emit(ir.Print(op[6:], tuple(a), p))
+            fb.emit(ir.Print(op[6:], tuple(a), rest, p))
         elif op == "test.run":
             self.subtest_runner(p)
             done = fb.temp()
@@ -662,11 +835,11 @@ class LibMixin(_Base):
             fb.emit(ir.Go(SUBTEST, None, (a[0], done), p))
             fb.emit(ir.Recv(None, None, done, None, p))
         elif op.startswith("test.skip"):
-            if a:
-                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p))
+            if a or rest is not None:
+                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), rest, p))
             fb.emit(ir.Goexit(p))
         elif op.startswith("test."):
-            fb.emit(ir.Print(op[5:], tuple(a), p))
+            fb.emit(ir.Print(op[5:], tuple(a), rest, p))
             if op.startswith("test.fatal"):
                 fb.emit(ir.Goexit(p))
         elif op == "time.After":
