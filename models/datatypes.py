@@ -416,6 +416,32 @@ def show(heap: Any, v: Any, verb: str = "v", types: Any = None) -> Any:
     return v
 
 
+class Shown:
+    """The fmt text of an operand that is not a Go string (a slice, map or
+    struct printed as ``[1 2]``, ``{1 2}``): Print and Sprint put a space
+    between two operands when neither is a string (fmt/print.go doPrint), so
+    the text must not pass for a string operand."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def fmt_operands(heap: Any, vals: list[Any], types: Any) -> list[Any]:
+    """`show` of each print operand; composite operands (whose text `show`
+    makes) become `Shown`, so they do not count as strings."""
+    out: list[Any] = []
+    for v in vals:
+        x = show(heap, v, "v", types)
+        string = isinstance(v, str) or (isinstance(v, ir.Iface) and isinstance(v.value, str))
+        out.append(Shown(x) if isinstance(x, str) and not string else x)
+    return out
+
+
 def _show_struct(heap: Any, ref: ir.Ref, st: ir.Type, types: Any) -> str:
     """``{f1 f2}`` of the struct at `ref` (nested structs by value, pointers as addresses)."""
     from models.tx import fmt_value

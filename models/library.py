@@ -180,8 +180,17 @@ def format_values(kind: str, args: list[Any]) -> str:
     return "".join(parts)
 
 
+def _operands(t: Tx, ins: ir.Format | ir.Exit, slots: Any) -> list[Any]:
+    """The operands of a Sprint*/Errorf/log.Fatal*, as fmt prints them: an
+    interface value by its dynamic value (``5``, not the boxed value), slices,
+    maps and structs in fmt's notation (`datatypes.show`), then the `rest`
+    operands of a forwarded ``args...``."""
+    vals = [slots[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, slots)
+    return datatypes.fmt_operands(t.heap, vals, t.m.program.types)
+
+
 def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
-    args = [slots[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, slots)
+    args = _operands(t, ins, slots)
     k = ins.kind
     if k == "new":
         slots[ins.dst] = args[0]
@@ -193,7 +202,7 @@ def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
 
 def _exit(t: Tx, gid: int, ins: ir.Exit, s: tuple[Any, ...], choice: int | None) -> None:
     """log.Fatal: Output to stderr, then os.Exit(1) (log/log.go): no deferred calls run."""
-    args = [s[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, s)
+    args = _operands(t, ins, s)
     msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", args).rstrip("\n")
     t.panic = f"log.Fatal: {msg} (exit status 1) [G{gid} at {t.m.program.where(ins.pos[0])}]"
     t.failed = True
