@@ -823,9 +823,9 @@ class LibMixin(_Base):
             if op.startswith("atomic.obj."):
                 ptr = fb.temp()
                 fb.emit(ir.FieldAddr(ptr, a[0], "v", None, p))
-            rest = a[1:] + [None, None]
+            vals = a[1:] + [None, None]
             dst = None if kind == "store" else d0()
-            fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
+            fb.emit(ir.AtomicOp(kind, dst, ptr, vals[0], vals[1], p))
         elif op.startswith("print."):
             fb.emit(ir.Print(op[6:], tuple(a), rest, p))
         elif op == "test.run":
