@@ -36,6 +36,7 @@ CASES = {
  "local_type": H + 'func main() {\n\ttype T struct{}\n}\n',
  "unknown_var": H + 'func main() {\n\tx = 1\n}\n',
  "time_parse": H + 'import "time"\n\nfunc main() {\n\t_, _ = time.ParseDuration("1s")\n}\n',
+ "variadic_sync": H + 'import "sync"\n\nfunc lockAll(ms ...sync.Mutex) {}\n\nfunc main() {}\n',
 }
 
 EXPECTED = {
@@ -64,6 +65,7 @@ EXPECTED = {
     'no_main': (1, 1, 'entry function main not found'),
     'local_type': (4, 2, 'local type declarations is outside the supported Go subset; declare types at package level'),
     'unknown_var': (4, 2, 'undefined: x'),
+    'variadic_sync': (5, 14, 'variadic parameters of sync.Mutex values is outside the supported Go subset; use ...*sync.Mutex'),
     'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, time.Duration and duration constants'),
 }
 
