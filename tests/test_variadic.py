@@ -21,7 +21,7 @@ from models import ir
 from models.errors import InputError
 from models.lang import compile_go
 from tests.helpers import exit_outputs
-from tests.test_datatypes import outputs, reason, run
+from tests.test_semantics_specs import outputs, reason
 
 HERE = Path(__file__).parent
 

@@ -1071,11 +1071,7 @@ class ExprMixin(_Base):
         call is real Go code: it may take locks (the RLock re-entry through
         ``String()`` of the corpus).  A nil pointer operand is not called
         (fmt prints ``<nil>``)."""
-        verbs: list[str] | None = None
-        if formatted and argn:
-            c = self.const_eval(argn[0])
-            if c is not None and isinstance(c[0], str):
-                verbs = _verbs(c[0])
+        verbs = self.const_verbs(argn[0]) if formatted and argn else None
         out: list[int] = []
         for k, a in enumerate(argn):
             s, t = self.owned(a)
@@ -1088,6 +1084,11 @@ class ExprMixin(_Base):
                 continue
             out.append(self.stringify(s, t, pos(a)))
         return out
+
+    def const_verbs(self, fmt: Node) -> list[str] | None:
+        """The verbs of format `fmt`, one per operand, when it is a constant."""
+        c = self.const_eval(fmt)
+        return _verbs(c[0]) if c is not None and isinstance(c[0], str) else None
 
     def stringify(self, s: int, t: GT, p: tuple[int, int]) -> int:
         fb = self.fb

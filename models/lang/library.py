@@ -315,14 +315,9 @@ class LibMixin(_Base):
             self.err(f"cannot use {text(sp)} (type {st}) as []any value in argument to {what}", sp)
         elem = st.elem if st.elem is not None else GT("iface", "interface {}")
         spread = Spread(elem)
-        if formatted:
-            c = self.const_eval(fixed[0])
-            if c is not None and isinstance(c[0], str):
-                from models.lang.exprs import _verbs
-
-                verbs = _verbs(c[0])
-                plain = frozenset(k for k, v in enumerate(verbs) if v not in "vsq")
-                spread = Spread(elem, plain)
+        verbs = self.const_verbs(fixed[0]) if formatted else None
+        if verbs is not None:
+            spread = Spread(elem, frozenset(k for k, v in enumerate(verbs) if v not in "vsq"))
         return Callee("lib", None, None, slots, res, node, op, rest=s, spread=spread)
 
     def spread_operands(self, s: int, spread: Spread | None, p: tuple[int, int]) -> int:
