@@ -106,7 +106,7 @@ MEMORY_CHECK_EVERY = 128
 def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_000,
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
-            stop_early: bool = False, reduce: bool = False, proviso: str = "depth",
+            stop_early: bool = False, reduce: bool = False, proviso: str = "acyclic",
             fingerprints: bool = False, max_memory_mb: float | None = None) -> Result:
     """Search the state space of `model` and decide its properties.
 
@@ -117,9 +117,16 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     `reduce` turns on ample-set partial-order reduction (:mod:`checker.reduce`)
     for ``bfs``/``dfs`` when the model has the ``persistent_set`` and
     ``visible`` hooks; liveness properties are then ``unknown``.  `proviso`
-    is its cycle condition C3 (default ``"depth"``): ``"visited"`` expands fully when any ample
+    is its cycle condition C3 (default ``"acyclic"``): ``"visited"`` expands fully when any ample
     successor is already known, ``"depth"`` only when one was found at a
-    depth <= the state's own (both sound for bfs and dfs).
+    depth <= the state's own (both sound for bfs and dfs); ``"acyclic"``
+    checks nothing during the search: when the frontier is empty it looks
+    for cycles of the explored graph that run through reduced states only
+    (`checker.reduce.cycle_breakers`), expands a state of each fully, goes
+    on, and looks again, so that every cycle holds a fully expanded state
+    (the cycle condition itself).  A terminating program keeps every
+    reduction.  With fingerprints (no states kept to expand again) it is
+    ``"visited"``.
     `fingerprints` keeps 64-bit fingerprints instead of states
     (:class:`checker.store.FingerprintStore`, bfs/dfs only): expanded
     states are dropped (``Result.states`` holds None for them), liveness
@@ -142,8 +149,12 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     if fingerprints and strategy == "random":
         raise ValueError("the fingerprint store needs a bfs or dfs search")
     need_graph = bool(liveness) and strategy != "random" and not reducing and not fingerprints
-    if fingerprints and proviso == "depth":
-        proviso = "visited"  # the store keeps no index, hence no depth, of a known state
+    if fingerprints and proviso in ("depth", "acyclic"):
+        proviso = "visited"  # the store keeps no index, hence no depth, of a known state, nor states
+    after = reducing and proviso == "acyclic"  # C3 made good once the frontier is empty
+    red_flag = bytearray()  # reduced states (proviso "acyclic")
+    red_src, red_dst = array("q"), array("q")  # their ample edges
+    full_again: set[int] = set()
 
     states: list[Any] = []
     index: Any = {}
@@ -222,75 +233,96 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             step = model.next_state
             setdefault = index.setdefault
             expanded = 0
-            while frontier:
-                i = pop()
-                s = states[i]
-                if fingerprints:
-                    states[i] = None  # only its fingerprint stays
-                acts = actions_of(s)
-                d = depth_of[i] + 1
-                if reducing:
-                    succ, cut = ample_successors(model, s, acts, step, index,
-                                                 depth_of if proviso == "depth" else None, i)
-                    if cut:
-                        stats.reduced += 1
-                else:
-                    succ = [(k, a, PENDING) for k, a in enumerate(acts)]
-                if need_graph:
-                    estart[i] = len(etarget)
-                    ecount[i] = len(acts)
-                    mask = 0
-                if not acts:
-                    check_end(s, i)
-                for k, a, t in succ:
-                    if t is PENDING:
-                        t = step(s, a)
-                    stats.transitions += 1
-                    n = len(states)
-                    j = setdefault(t, n)  # one hash of the successor, found or new
-                    if j == n:
-                        if d > max_depth:
-                            del index[t]
-                            stop = stop or f"max_depth {max_depth} reached"
-                            if need_graph:
-                                j = -1
-                            else:
-                                continue
-                        else:
-                            add(t, i, k, d, indexed=True)
-                            frontier.append(j)
+            while True:
+                while frontier:
+                    i = pop()
+                    s = states[i]
+                    if fingerprints:
+                        states[i] = None  # only its fingerprint stays
+                    acts = actions_of(s)
+                    d = depth_of[i] + 1
+                    if reducing and i not in full_again:
+                        succ, cut = ample_successors(model, s, acts, step, index,
+                                                     depth_of if proviso == "depth" else None, i, not after)
+                        if cut:
+                            stats.reduced += 1
+                            if after:
+                                if len(red_flag) <= i:
+                                    red_flag.extend(bytes(i + 1025 - len(red_flag)))
+                                red_flag[i] = 1
+                    else:
+                        succ = [(k, a, PENDING) for k, a in enumerate(acts)]
+                        cut = False
                     if need_graph:
-                        g = fairness(s, a)
-                        gid = -1
-                        if g is not None:
-                            gid = group_ids.get(g, -1)
-                            if gid < 0:
-                                gid = group_ids[g] = len(groups)
-                                groups.append(g)
-                            mask |= 1 << gid
-                        etarget.append(j)
-                        eaction.append(k)
-                        egroup.append(gid)
-                if need_graph:
-                    enabled[i] = mask
-                expanded += 1
-                if len(states) >= max_states:
-                    if frontier:
-                        stop = f"max_states {max_states} reached"
-                    break
-                if stop_early and not pending_safety and not unseen:
-                    if frontier:
-                        stop = "stopped early: every safety property is decided"
-                    break
-                if expanded % MEMORY_CHECK_EVERY == 0 and current_rss_mb() > memory_cap:
-                    if frontier:
-                        stop = f"max_memory_mb {memory_cap:g} reached"
+                        estart[i] = len(etarget)
+                        ecount[i] = len(acts)
+                        mask = 0
+                    if not acts:
+                        check_end(s, i)
+                    for k, a, t in succ:
+                        if t is PENDING:
+                            t = step(s, a)
+                        stats.transitions += 1
+                        n = len(states)
+                        j = setdefault(t, n)  # one hash of the successor, found or new
+                        if j == n:
+                            if d > max_depth:
+                                del index[t]
+                                stop = stop or f"max_depth {max_depth} reached"
+                                if need_graph:
+                                    j = -1
+                                else:
+                                    continue
+                            else:
+                                add(t, i, k, d, indexed=True)
+                                frontier.append(j)
+                        if after and cut:
+                            red_src.append(i)
+                            red_dst.append(j)
+                        if need_graph:
+                            g = fairness(s, a)
+                            gid = -1
+                            if g is not None:
+                                gid = group_ids.get(g, -1)
+                                if gid < 0:
+                                    gid = group_ids[g] = len(groups)
+                                    groups.append(g)
+                                mask |= 1 << gid
+                            etarget.append(j)
+                            eaction.append(k)
+                            egroup.append(gid)
+                    if need_graph:
+                        enabled[i] = mask
+                    expanded += 1
+                    if len(states) >= max_states:
+                        if frontier:
+                            stop = f"max_states {max_states} reached"
                         break
-                if expanded & 255 == 0:
-                    display.update(stats, len(frontier), start)
-                    if deadline is not None and time.monotonic() > deadline:
-                        stop = f"timeout {timeout_s:g}s reached"
+                    if stop_early and not pending_safety and not unseen:
+                        if frontier:
+                            stop = "stopped early: every safety property is decided"
                         break
+                    if expanded % MEMORY_CHECK_EVERY == 0 and current_rss_mb() > memory_cap:
+                        if frontier:
+                            stop = f"max_memory_mb {memory_cap:g} reached"
+                            break
+                    if expanded & 255 == 0:
+                        display.update(stats, len(frontier), start)
+                        if deadline is not None and time.monotonic() > deadline:
+                            stop = f"timeout {timeout_s:g}s reached"
+                            break
+                if after and not stop:
+                    from checker.reduce import cycle_breakers
+                    red_flag.extend(bytes(max(0, len(states) - len(red_flag))))
+                    again = cycle_breakers(red_flag, red_src, red_dst, depth_of)
+                    if again:
+                        for x in again:
+                            red_flag[x] = 0
+                            full_again.add(x)
+                            frontier.append(x)
+                        stats.reduced -= len(again)
+                        continue
+                break
             if frontier and not stop:
                 stop = "search stopped"
     except KeyboardInterrupt:

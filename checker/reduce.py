@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["ample_successors", "NOT_PRESERVED", "PENDING", "supports_reduction"]
+__all__ = ["ample_successors", "cycle_breakers", "NOT_PRESERVED", "PENDING", "supports_reduction"]
 
 #: Placeholder for a successor not computed yet.
 PENDING: Any = object()
@@ -61,7 +61,7 @@ def supports_reduction(model: Any) -> bool:
 
 def ample_successors(model: Any, s: Any, acts: Sequence[Any], step: Callable[[Any, Any], Any],
                      index: dict[Any, int], depth: Sequence[int] | None = None,
-                     here: int = 0) -> tuple[list[tuple[int, Any, Any]], bool]:
+                     here: int = 0, c3: bool = True) -> tuple[list[tuple[int, Any, Any]], bool]:
     """The successors of `s` to add: ``([(k, action, successor or PENDING), ...], reduced)``.
 
     When the reduction applies (a strict, non-empty persistent subset whose
@@ -75,6 +75,7 @@ def ample_successors(model: Any, s: Any, acts: Sequence[Any], step: Callable[[An
     it rejects only successors found at a depth <= that of `s`: every edge
     a reduced state keeps then goes strictly deeper, so every cycle of the
     reduced graph contains a fully expanded state (the cycle condition).
+    ``c3=False`` leaves the cycle condition to the caller (`acyclic_reduced`).
     """
     full: list[tuple[int, Any, Any]] = [(k, a, PENDING) for k, a in enumerate(acts)]
     if len(acts) < 2:
@@ -96,10 +97,46 @@ def ample_successors(model: Any, s: Any, acts: Sequence[Any], step: Callable[[An
         if ok:
             if visible(s, a, t):  # C2
                 ok = False
-            else:
+            elif c3:
                 j = index.get(t)
                 if j is not None and (depth is None or depth[j] <= depth[here]):  # C3
                     ok = False
     if not ok:
         return full, False
     return amp, True
+
+
+def cycle_breakers(reduced: Sequence[int], src: Sequence[int], dst: Sequence[int],
+                   depth: Sequence[int]) -> list[int]:
+    """Reduced states to expand fully so that no cycle runs through reduced states only.
+
+    `reduced[i]` is 1 when state i was expanded through an ample set; (`src[k]`,
+    `dst[k]`) are the ample edges of reduced states.  That every cycle holds a
+    fully expanded state is the cycle condition C3 asks for (Clarke, Grumberg
+    and Peled); the proviso "acyclic" checks it on the graph the search built
+    instead of on each state during it.  The states on such cycles are those
+    left by a topological peel from both ends (Kahn's algorithm forwards and
+    backwards); every cycle has an edge that does not go deeper in discovery
+    depth, and its source is returned: expanding those fully breaks every
+    cycle found.  An empty list: the condition holds."""
+    edges = [(a, b) for a, b in zip(src, dst) if reduced[a] and reduced[b]]
+    if not edges:
+        return []
+    succ: dict[int, list[int]] = {}
+    pred: dict[int, list[int]] = {}
+    for a, b in edges:
+        succ.setdefault(a, []).append(b)
+        pred.setdefault(b, []).append(a)
+    alive = set(succ) | set(pred)
+    for nxt, prv in ((succ, pred), (pred, succ)):  # peel sources, then sinks
+        deg = {x: sum(1 for y in prv.get(x, ()) if y in alive) for x in alive}
+        todo = [x for x, n in deg.items() if n == 0]
+        while todo:
+            x = todo.pop()
+            alive.discard(x)
+            for y in nxt.get(x, ()):
+                if y in alive:
+                    deg[y] -= 1
+                    if deg[y] == 0:
+                        todo.append(y)
+    return sorted({a for a, b in edges if a in alive and b in alive and depth[b] <= depth[a]})

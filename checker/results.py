@@ -34,6 +34,9 @@ class Stats:
     store: str = "exact"
     #: with fingerprints: the bound on the probability that some state was missed
     omission_probability: float = 0.0
+    #: partial-order reduction found a cycle of reduced states after the search (proviso
+    #: "acyclic") and searched again with the depth proviso
+    reduction_rerun: bool = False
 
     @property
     def states_per_s(self) -> float:
@@ -44,7 +47,8 @@ class Stats:
                 "seconds": round(self.seconds, 3), "states_per_s": round(self.states_per_s),
                 "peak_mb": round(self.peak_mb, 1), "complete": self.complete,
                 "stop_reason": self.stop_reason, "strategy": self.strategy, "reduced": self.reduced,
-                "store": self.store, "omission_probability": self.omission_probability}
+                "store": self.store, "omission_probability": self.omission_probability,
+                "reduction_rerun": self.reduction_rerun}
 
 
 @dataclass(slots=True)

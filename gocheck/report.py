@@ -45,7 +45,9 @@ def print_table(report: SpecReport, console: Any) -> None:
     if st:
         console.print(f"  {st['states']:,} states, {st['transitions']:,} transitions, depth {st['depth']}, "
                       f"{st['seconds']:.2f}s, {st['states_per_s']:,} states/s, peak {st['peak_mb']:.0f} MB"
-                      + (f" (POR: {st['reduced']:,} states reduced)" if st.get("por") else "")
+                      + (f" (POR: {st['reduced']:,} states reduced"
+                         + (", searched again: a cycle of reduced states" if st.get("reduction_rerun") else "")
+                         + ")" if st.get("por") else "")
                       + (f"  [yellow]fingerprints: P(a state was missed) <= {st['omission_probability']:.2g}[/]"
                          if st.get("store") == "fingerprints" else "")
                       + ("" if st.get("complete", True) else f"  [yellow]incomplete: {st['stop_reason']}[/]"),

@@ -22,11 +22,49 @@ from dataclasses import replace
 from typing import Any, cast
 
 from models import ir
-from models.state import Chan
+from models.state import RUN, Chan
 from models.tx import GoPanic, Tx
 
 __all__ = ["exec_send", "exec_recv", "exec_close", "try_send", "try_recv", "close_chan", "unregister",
-           "sender_value", "complete_recv", "complete_send"]
+           "sender_value", "complete_recv", "complete_send", "send_reads", "note_unsynced", "settle_unsynced",
+           "NO_ACQUIRE"]
+
+
+def send_reads(ins: ir.Instr, slots: tuple[Any, ...]) -> list[int]:
+    """The channels a goroutine at `ins` reads by sending (RD-5): a `Send`'s
+    channel, or every send case's channel of a `Select` (``selectgo`` polls
+    them all before it parks); nil channels are not read."""
+    if type(ins) is ir.Send:
+        c = slots[ins.ch]
+        return [c.obj] if isinstance(c, ir.Ref) else []
+    if type(ins) is ir.Select:
+        out: list[int] = []
+        for case in ins.cases:
+            c = slots[case.ch]
+            if case.kind == "send" and isinstance(c, ir.Ref) and c.obj not in out:
+                out.append(c.obj)
+        return out
+    return []
+
+
+def note_unsynced(t: Tx, gid: int, skip: int | None = None) -> None:
+    """The stepping goroutine (``t.actor``) ends parked `gid`'s wait without
+    acquiring its clock: a receive that moves its value into a full buffer
+    (``recv``: ``racenotify`` for the receiver before the sender's release),
+    a buffered send to its select's receive case, or a close that wakes it
+    (``closechan`` only makes the woken goroutine acquire).  The reads its
+    send (or select's send cases) made before parking stay unordered with the
+    waker: recorded in ``World.unsynced`` (RD-5; `models.props` reports a
+    close of such a channel by the waker).  Call it before `gid` is woken.
+    `skip`: a channel this very step closes (that race is the step's own)."""
+    waker = t.actor
+    if not waker or waker == gid:
+        return
+    ins = t.instr(gid)
+    new = tuple((c, gid, waker, ins) for c in send_reads(ins, t.g(gid).frames[-1].slots)
+                if c != skip and not t.get(c).closed)
+    if new:
+        t.unsynced = tuple(dict.fromkeys(t.unsynced + new))
 
 
 def sender_value(t: Tx, gid: int, case: int) -> Any:
@@ -86,6 +124,8 @@ def try_send(t: Tx, c: int, value: Any) -> bool:
     if ch.recvq:
         (rg, case), rest = ch.recvq[0], ch.recvq[1:]
         t.put(c, replace(ch, recvq=rest))
+        if ch.cap and case >= 0:  # buffered: racenotify, no racesync (RD-5)
+            note_unsynced(t, rg)
         complete_recv(t, rg, case, value, True)
         return True
     if len(ch.buf) < ch.cap:
@@ -106,6 +146,7 @@ def try_recv(t: Tx, c: int) -> tuple[Any, bool] | None:
             got, buf = v, ch.buf
         else:
             got, buf = ch.buf[0], ch.buf[1:] + (v,)
+            note_unsynced(t, sg)  # the sender's value moves into the buffer: racenotify, no racesync (RD-5)
         t.put(c, replace(ch, sendq=rest, buf=buf))
         complete_send(t, sg, case)
         return got, True
@@ -136,11 +177,42 @@ def close_chan(t: Tx, c: int) -> None:
                 claimed.add(g)
                 glist.append((recv, g, case))
     for recv, g, case in reversed(glist):
+        if case >= 0:  # a select: its other send cases' reads stay unordered with the closer (RD-5)
+            note_unsynced(t, g, skip=c)
         if recv:
             complete_recv(t, g, case, _zero(t, g, case), False)
         else:
             unregister(t, g)
             t.wake_retry(g, wait=("panic", "send on closed channel"))
+
+
+#: Visible instructions that never acquire (RD-1: plain accesses, releases, spawning, output): a
+#: waker that runs one of these stays unordered with the reads `note_unsynced` recorded for it.
+#: Any other instruction may acquire the reader's clock, so the record is dropped (which can only
+#: lose a report, never invent one).
+NO_ACQUIRE: frozenset[type[ir.Instr]] = frozenset({
+    ir.Load, ir.Store, ir.LenOf, ir.Print, ir.Close, ir.Unlock, ir.RUnlock, ir.Go, ir.Gosched, ir.Sleep,
+    ir.WgAdd, ir.Append, ir.Copy, ir.MapIndex, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys,
+    ir.MapWriting, ir.Choose})
+
+
+def settle_unsynced(t: Tx) -> None:
+    """After a step: keep a `note_unsynced` record only while its waker is
+    runnable and its next visible instruction cannot acquire (`NO_ACQUIRE`,
+    which includes ``close``; or a select, which `models.select.forget_unsynced`
+    judges when it runs), and its channel is open (a closed channel is never written
+    again).  A waker about to do anything else may acquire the reader's
+    clock, and until it does it cannot be at the close the record is for: the
+    record goes now, so it never tells states apart for nothing."""
+    keep = []
+    for e in t.unsynced:
+        g = t.g(e[2])
+        if g.status != RUN or g.wait or not g.frames or t.get(e[0]).closed:
+            continue
+        op = type(t.instr(e[2]))
+        if op in NO_ACQUIRE or op is ir.Select:
+            keep.append(e)
+    t.unsynced = tuple(keep)
 
 
 def exec_send(t: Tx, gid: int, ins: ir.Send, s: tuple[Any, ...]) -> None:

@@ -62,4 +62,5 @@ def clear_dead(interp: Any, w: World, cache: dict[Frame, Frame]) -> World:
             gs[i] = g.moved(tuple(new), g.status, g.wait)
     if gs is None:
         return w
-    return World(tuple(gs), w.heap, w.timers, w.output, w.panic, w.main_done, w.ended, w.failed, w.tinfo)
+    return World(tuple(gs), w.heap, w.timers, w.output, w.panic, w.main_done, w.ended, w.failed, w.tinfo,
+                 w.unsynced)

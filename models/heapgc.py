@@ -265,12 +265,18 @@ def collect(global_ids: Any, w: World) -> World:
     order = sorted(live)
     if not order or order[-1] == len(order) - 1:  # only a tail of garbage: nothing moves
         return World(w.gs, heap[:len(order)], w.timers, w.output, w.panic, w.main_done, w.ended, w.failed,
-                     w.tinfo)
+                     w.tinfo, _remap_unsynced(w.unsynced, live, {}))
     new = {o: i for i, o in enumerate(order) if o != i}
     gs = tuple(g if not (g_ids(g, len(heap)) or g.wait) else _remap_g(g, new) for g in w.gs)
     return World(gs, tuple(_remap_object(heap[o], new) for o in order),
                  tuple(sorted(_remap_timer(tm, new) for tm in w.timers)), w.output, w.panic, w.main_done,
-                 w.ended, w.failed, tuple(sorted(_remap_tinfo(e, new) for e in w.tinfo)))
+                 w.ended, w.failed, tuple(sorted(_remap_tinfo(e, new) for e in w.tinfo)),
+                 _remap_unsynced(w.unsynced, live, new))
+
+
+def _remap_unsynced(uns: tuple[Any, ...], live: Any, new: dict[int, int]) -> tuple[Any, ...]:
+    """`World.unsynced` renumbered; a record of a channel nobody reaches goes (no one can close it)."""
+    return tuple((new.get(c, c), r, wk, ins) for c, r, wk, ins in uns if c in live) if uns else uns
 
 
 def _remap_tinfo(e: tuple[Any, ...], new: dict[int, int]) -> tuple[Any, ...]:

@@ -134,7 +134,12 @@ class Interpreter:
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
         t = Tx(self, w)
+        t.actor = gid
         ev = Events()
+        if t.unsynced and w.gs[gid - 1].frames:
+            ins = self.instr_of(w.gs[gid - 1])
+            if type(ins) is ir.Select:
+                select.forget_unsynced(t, gid, ins, choice)
         try:
             g = t.g(gid)
             if g.wait and g.wait[0] == "crash":  # the panic's deferred calls are done: the program dies
@@ -151,6 +156,8 @@ class Interpreter:
         except GoPanic as p:
             self._panic(t, p, gid)
         self.settle(t, [gid])
+        if t.unsynced:
+            chan.settle_unsynced(t)
         self._events(w, t, ev, gid)
         ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
         ev.locals = t.locals
@@ -188,10 +195,12 @@ class Interpreter:
             elif kind in library.TIMER_KINDS:
                 library.fire(self, t, kind, x, key)
             else:
-                chan.try_send(t, x, "time.Time")
+                chan.try_send(t, x, ir.TIME_NOW)  # a clock reading (time.After)
         except GoPanic as p:
             self._panicked(t, p, 0)
         self.settle(t, [])
+        if t.unsynced:
+            chan.settle_unsynced(t)
         ev = Events(locals=t.locals, ended=t.ended)
         self._events(w, t, ev, 0)
         return Step(t.freeze(), ev)
@@ -411,8 +420,16 @@ class Interpreter:
                 elif op is I.Recover:
                     rec: ir.Recover = ins
                     slots[rec.dst] = self.recover(t, gid, unwind, len(frames))
-                elif op is I.Call or op is I.Return or op is I.Defer:
-                    if op is I.Defer:
+                elif op is I.Call or op is I.Return or op is I.Defer or op is I.RunDefers:
+                    if op is I.RunDefers:
+                        if not defers:
+                            pc += 1
+                            continue
+                        # the deferred call returns here (the frame's pc stays at RunDefers)
+                        frames[-1] = Frame(fn.name, pc, tuple(slots), defers[:-1])
+                        fname, clo, args = defers[-1]
+                        frames.append(self._callee_frame(fname, clo, args))
+                    elif op is I.Defer:
                         dfr: ir.Defer = ins
                         clo = None if dfr.func is not None else slots[cast(int, dfr.fslot)]  # ir.Defer: one of the two
                         if dfr.func is None and not isinstance(clo, I.Closure):
@@ -420,7 +437,7 @@ class Interpreter:
                         defers = defers + ((dfr.func, clo, tuple(slots[a] for a in dfr.args)),)
                         pc += 1
                         continue
-                    if op is I.Call:
+                    elif op is I.Call:
                         call: ir.Call = ins
                         clo = None if call.func is not None else slots[cast(int, call.fslot)]  # ir.Call: one of the two
                         if call.func is None and not isinstance(clo, I.Closure):

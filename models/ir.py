@@ -58,6 +58,19 @@ from typing import Any, ClassVar, TypeVar, dataclass_transform
 Pos = tuple[int, int]
 NOPOS: Pos = (0, 0)
 
+#: ``time.Time`` values are abstract instants (docs/go-subset.md): an int, 0 for the zero Time
+#: (year 1); a value below `TIME_READING` in absolute value is the zero Time plus a duration, and
+#: every clock reading (``time.Now()``, a timer's tick) is `TIME_NOW` (plus what ``Add`` added).
+#: Two readings may be any distance apart, so what compares two of them is a choice; a reading
+#: against a zero-based value, or two zero-based values, compare exactly.  `TIME_APART` (2^50 ns,
+#: about 13 days) stands for "a lot of time" between two readings.
+TIME_NOW = 1 << 62
+TIME_READING = 1 << 61
+TIME_APART = 1 << 50
+#: Go's ``minDuration``/``maxDuration`` (time/time.go): what ``Sub`` saturates to.
+DURATION_MIN = -(1 << 63)
+DURATION_MAX = (1 << 63) - 1
+
 
 # --------------------------------------------------------------------------- values
 
@@ -1384,7 +1397,23 @@ class RecoverReturn(Instr):
     pos: Pos = NOPOS
 
 
-INSTRUCTIONS.update({c.__name__: c for c in (CopySync, Recover, RecoverReturn)})
+@_instr
+class RunDefers(Instr):
+    """Run the current frame's deferred calls now, last deferred first (each
+    an ordinary call whose results are dropped), then go on with the next
+    instruction.  How a function whose named results a deferred closure may
+    read or set (they are boxed: captured or addressed) finishes: ``return
+    X`` stores X into the results, `RunDefers`, then `Load` the results and
+    `Return` them with no deferred call left (Go spec, "Return statements":
+    the result parameters are set before the deferred functions run;
+    "Defer statements": a deferred function may modify them).  While a
+    deferred call runs, the frame's ``pc`` stays here.  Local: the calls it
+    starts are ordinary frames whose own instructions are the steps."""
+
+    pos: Pos = NOPOS
+
+
+INSTRUCTIONS.update({c.__name__: c for c in (CopySync, Recover, RecoverReturn, RunDefers)})
 
 
 @_instr

@@ -96,7 +96,7 @@ def fire(m: Interpreter, t: Tx, kind: str, obj: int, period: int | None = None) 
         return
     c = fields["C"]
     if not t.get(c.obj).closed:
-        chan.try_send(t, c.obj, "time.Time")  # sendTime: never blocks; a full buffer drops it
+        chan.try_send(t, c.obj, ir.TIME_NOW)  # a clock reading; sendTime: never blocks; a full buffer drops it
     if kind == "ticker":
         t.set_timer(kind, obj, period, 0, rearm=True)
 

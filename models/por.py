@@ -164,7 +164,7 @@ _KNOWN = frozenset({
     "Recover", "Reslice", "SliceLen", "SliceLit", "TimerMake", "TimerStop", "TupleGet", "TypeAssert",
     "WithDeadline", "WithValue",
     # the recovery epilogue's marker: control reaches what follows it from any pc (see future_reads)
-    "RecoverReturn"})
+    "RecoverReturn", "RunDefers"})
 
 
 def future_reads(m: Any, fname: str) -> list[frozenset[int]]:

@@ -162,9 +162,9 @@ _DEFS = [
                 "test", _both(_panic)),
     PropertyDef("race_free", None,
                 "no reachable state has two goroutines about to make conflicting plain accesses (one a write) to "
-                "the same variable, a send and a close of the same channel, or a WaitGroup Add from zero and a "
-                "Wait (what Go's race detector reports); the counterexample explains which synchronization is "
-                "missing", _both(_race)),
+                "the same variable, a send (a select's send case included) and a close of the same channel, or a "
+                "WaitGroup Add from zero and a Wait (what Go's race detector reports); the counterexample "
+                "explains which synchronization is missing", _both(_race)),
     PropertyDef("terminates", None, "every weakly fair execution ends",
                 {"abstract": _terminates("every weakly fair execution ends"),
                  "gmp": _terminates("every execution fair to every P ends")}),

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from models import datatypes, ir
+from models.chan import send_reads
 from models.interp import Interpreter
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, World
 from models.sync import LOCK_OPS
@@ -92,7 +93,10 @@ class Access:
 
     ``kind`` is ``var`` (a plain Load/Store of `ref`), ``wg`` (a WaitGroup
     Add from zero is a write, a Wait a read, as Go's -race models them) or
-    ``chan`` (a close is a write, a send a read: runtime/chan.go)."""
+    ``chan`` (a close is a write, a send a read: runtime/chan.go, RD-5).
+    ``parked``: a send that already made its read and is parked; ``woken_by``:
+    a send whose read the goroutine that woke it never acquired (RD-5,
+    ``World.unsynced``)."""
 
     gid: int
     write: bool
@@ -102,6 +106,8 @@ class Access:
     ref: ir.Ref | None = None
     slot_name: str = ""
     atomic: bool = False
+    parked: bool = False
+    woken_by: int = 0
 
 
 def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
@@ -117,6 +123,12 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
     closes: list[Access] = []
     for g in w.gs:
         if g.status != RUN or g.wait:
+            if g.status == WAIT and g.wait[:1] in (("chan send",), ("select",)):
+                # RD-5: a parked send (plain or select case) read the channel before parking and
+                # has released nothing since: that read stays unordered with any later close.
+                fr = g.frames[-1]
+                for o, _ in chan_accesses(w, m.funcs[fr.func].code[fr.pc], fr.slots):
+                    sends.append(Access(g.gid, False, "chan", o, m.funcs[fr.func].code[fr.pc], parked=True))
             continue
         fr = g.frames[-1]
         fn = m.funcs[fr.func]
@@ -146,8 +158,13 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
             for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
                 acc.append(Access(g.gid, write, kind, ref.obj, ins, ref))
         else:
-            for o, is_close in chan_accesses(m, w, g.gid, ins, fr.slots):
+            for o, is_close in chan_accesses(w, ins, fr.slots):
                 (closes if is_close else sends).append(Access(g.gid, is_close, "chan", o, ins))
+    if w.unsynced:  # RD-5: reads the waker (about to close the channel) never acquired
+        for b in closes:
+            for c, reader, waker, rins in w.unsynced:
+                if c == b.obj and waker == b.gid and reader != b.gid:
+                    sends.append(Access(reader, False, "chan", c, rins, woken_by=waker))
     for i, a in enumerate(acc):
         for b in acc[i + 1:]:
             if a.ref == b.ref and (a.write or b.write) and a.gid != b.gid and not (a.atomic and b.atomic):
@@ -201,30 +218,47 @@ def races(m: Interpreter, w: World) -> bool | str:
     if a.kind == "wg":
         return (f"data race on WaitGroup {names.get(a.obj, '?')}: G{a.gid} Add at {_at(m, a.ins)} is not "
                 f"synchronized with G{b.gid} Wait at {_at(m, b.ins)} (WaitGroup misuse: Add racing Wait)")
-    return (f"data race on channel {names.get(a.obj, '?')}: G{a.gid} sends at {_at(m, a.ins)} and G{b.gid} "
-            f"closes it at {_at(m, b.ins)} (a close must be synchronized with every send)")
+    if a.woken_by:
+        what = "a send case of its select" if type(a.ins) is ir.Select else "its send"
+        return (f"data race on channel {names.get(a.obj, '?')}: G{a.gid} read it in {what} at {_at(m, a.ins)}, "
+                f"then G{b.gid} woke G{a.gid} without synchronizing (a hand-off through the buffer or a close "
+                f"does not order the waker after the sender) and closes it at {_at(m, b.ins)} (a close must be "
+                f"synchronized with every send)")
+    return (f"data race on channel {names.get(a.obj, '?')}: G{a.gid} {_send_verb(a)} at {_at(m, a.ins)} and "
+            f"G{b.gid} closes it at {_at(m, b.ins)} (a close must be synchronized with every send{_send_note(a)})")
 
 
-def chan_accesses(m: Interpreter, w: World, gid: int, ins: ir.Instr, slots: tuple[Any, ...]) -> list[tuple[int, bool]]:
-    """The channel accesses Go's race detector sees in `gid`'s next step, as
-    ``(channel object, is_close)``: ``chansend`` reads the channel and
-    ``closechan`` writes it (runtime/chan.go: racereadpc / racewritepc on
-    c.raceaddr()), so a send and a close unordered by happens-before race
-    (a receive is not annotated).  A select counts its ready send cases."""
-    op = type(ins)
-    if op is ir.Send or op is ir.Close:
-        c = slots[cast("ir.Send | ir.Close", ins).ch]
-        return [(c.obj, op is ir.Close)] if isinstance(c, ir.Ref) else []
-    if op is ir.Select:
-        cases = cast(ir.Select, ins).cases
-        out = []
-        for k in m.choices(w, gid):
-            if k is not None and k >= 0 and cases[k].kind == "send":
-                c = slots[cases[k].ch]
-                if isinstance(c, ir.Ref):
-                    out.append((c.obj, False))
-        return out
-    return []
+def _send_verb(a: Access) -> str:
+    """How the send side of a channel race reads (RD-5)."""
+    if type(a.ins) is ir.Select:
+        return "is parked in a select with a send case on it" if a.parked else "selects with a send case on it"
+    return "is parked sending on it" if a.parked else "sends"
+
+
+def _send_note(a: Access) -> str:
+    if type(a.ins) is ir.Select:
+        return ", and a select reads the channel of every send case it polls, whichever case it picks"
+    return ""
+
+
+def chan_accesses(w: World, ins: ir.Instr, slots: tuple[Any, ...]) -> list[tuple[int, bool]]:
+    """The channel accesses Go's race detector sees in the step of `ins`, as
+    ``(channel object, is_close)`` (RD-5).  ``chansend`` reads the channel
+    (``racereadpc(c.raceaddr())``) before it looks at anything else, so every
+    send reads it: blocking or not, to a closed channel or not.  ``closechan``
+    writes it only when the close succeeds (a close of a closed channel panics
+    before ``racewritepc``), so a close of a closed channel is no access.  A
+    select's pass 1 (``selectgo``) reads the channel of each send case it
+    polls, in a random poll order, before it checks whether the case can
+    proceed: any of its send cases may be polled first, so every send case on
+    a non-nil channel is a read whichever case fires (nil channels are left
+    out of the poll order).  Receives, ``len`` and ``cap`` are not annotated
+    (``raceaddr`` is ``&c.buf`` precisely so that ``len``/``cap`` do not race
+    with close; a receive only acquires), so they never race with a close."""
+    if type(ins) is ir.Close:
+        c = slots[ins.ch]
+        return [(c.obj, True)] if isinstance(c, ir.Ref) and not w.heap[c.obj].closed else []
+    return [(o, False) for o in send_reads(ins, slots)]
 
 
 def _at(m: Interpreter, ins: ir.Instr) -> str:

@@ -22,7 +22,7 @@ from models.chan import try_recv, try_send
 from models.state import Chan
 from models.tx import Tx
 
-__all__ = ["select_choices", "exec_select", "case_ready"]
+__all__ = ["select_choices", "exec_select", "case_ready", "forget_unsynced"]
 
 
 def case_ready(heap: Any, case: ir.SelectCase, slots: tuple[Any, ...]) -> bool:
@@ -42,6 +42,18 @@ def select_choices(heap: Any, ins: ir.Select, slots: tuple[Any, ...]) -> list[in
     if ready:
         return ready
     return [-1] if ins.has_default else [None]
+
+
+def forget_unsynced(t: Tx, gid: int, ins: ir.Select, choice: int | None) -> None:
+    """Before `gid` runs select `ins` with `choice`: a select that takes its
+    default acquires nothing (``selectgo``'s pass 1 only reads its send cases,
+    RD-5), anything else (a case, or parking until a partner completes one)
+    may acquire, so the `models.chan.note_unsynced` records of reads `gid`
+    never acquired go."""
+    if choice is None:
+        choice = select_choices(t.heap, ins, t.g(gid).frames[-1].slots)[0]
+    if choice != -1:
+        t.unsynced = tuple(e for e in t.unsynced if e[2] != gid)
 
 
 def exec_select(t: Tx, gid: int, ins: ir.Select, s: tuple[Any, ...], choice: int | None) -> None:

@@ -46,7 +46,7 @@ class Frame:
 
     ``defers`` is a stack of ``(func, closure, args)`` (last is run first).
     While a callee runs, the caller's ``pc`` stays at its `Call` (or at the
-    `Return`/`Goexit` whose deferred call is running), which is how results
+    `Return`/`RunDefers`/`Goexit` whose deferred call is running), which is how results
     find their destination slots."""
 
     func: str
@@ -134,6 +134,16 @@ class G:
 
 @dataclass(frozen=True, slots=True)
 class World:
+    """The program's state: goroutines, heap, pending timers, output, end flags.
+
+    ``unsynced`` (RD-5) holds ``(channel, reader, waker, instr)``: goroutine
+    ``reader`` read ``channel`` in the send (a ``Send``, or a ``Select``'s
+    send case, `instr`) it was parked in, and ``waker`` completed or
+    ended that wait without acquiring the reader's clock (a receive that
+    moved the value into a full buffer, a buffered send or a close that woke
+    its select): until ``waker`` next synchronizes, a close of ``channel``
+    by ``waker`` races that read, although the reader has moved on."""
+
     gs: tuple[G, ...]
     heap: tuple[Any, ...]
     timers: tuple[tuple[str, int], ...] = ()
@@ -143,6 +153,7 @@ class World:
     ended: bool = False
     failed: bool = False
     tinfo: tuple[tuple[Any, ...], ...] = ()
+    unsynced: tuple[tuple[int, int, int, Any], ...] = ()
 
     #: the hash, computed once (0: not yet): a successor shares most goroutines and frames with its
     #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
@@ -153,13 +164,13 @@ class World:
         h = self._hash
         if not h:
             h = hash((self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
-                      self.tinfo)) or 1
+                      self.tinfo, self.unsynced)) or 1
             object.__setattr__(self, "_hash", h)
         return h
 
     def __getstate__(self) -> tuple[Any, ...]:
         return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
-                self.tinfo)
+                self.tinfo, self.unsynced)
 
     def __setstate__(self, st: tuple[Any, ...]) -> None:
         for k, v in zip(_WORLD_STATE, st):
@@ -319,7 +330,7 @@ class Pipe:
 #: The fields each state class hashes and pickles, written out for speed: checked here against the
 #: dataclass fields, so that a new field cannot be silently left out of hashing or pickling (the
 #: parallel search pickles states) or of `G.moved`.
-_WORLD_STATE = ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed", "tinfo")
+_WORLD_STATE = ("gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed", "tinfo", "unsynced")
 _G_STATE = ("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "panicking", "recovering")
 _CHAN_STATE = ("cap", "buf", "closed", "recvq", "sendq")
 

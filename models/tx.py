@@ -127,7 +127,7 @@ class Tx:
     """A mutable working copy of a `World` during one step."""
 
     __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
-                 "woken", "locals", "base", "tinfo0", "_tinfo")
+                 "woken", "locals", "base", "tinfo0", "_tinfo", "unsynced", "actor")
 
     def __init__(self, m: Interpreter, w: World):
         self.m = m
@@ -144,6 +144,9 @@ class Tx:
         self.base = len(w.gs)
         self.tinfo0 = w.tinfo
         self._tinfo: dict[tuple[str, int], tuple[int | None, int, tuple[tuple[str, int], ...]]] | None = None
+        self.unsynced = w.unsynced
+        #: the goroutine whose visible step this is (0: the runtime, a timer or the environment)
+        self.actor = 0
 
     def freeze(self) -> World:
         tinfo = self.tinfo0
@@ -151,7 +154,7 @@ class Tx:
             gs = self.gs
             tinfo = timeorder.freeze(self.info(), self.timers, lambda c: gs[c - 1].status != DONE)
         return World(tuple(self.gs), tuple(self.heap), tuple(sorted(self.timers)), self.output,
-                     self.panic, self.main_done, self.ended, self.failed, tinfo)
+                     self.panic, self.main_done, self.ended, self.failed, tinfo, self.unsynced)
 
     # ---- timers (the order: models/timeorder.py)
     def info(self) -> dict[tuple[str, int], tuple[int | None, int, tuple[tuple[str, int], ...]]]:

@@ -965,6 +965,18 @@ class Interp:
     def i_RecoverReturn(self, g, fr, ins):
         fr.pc += 1
 
+    def i_RunDefers(self, g, fr, ins):
+        """The next deferred call (its results dropped), with `fr.pc` left here so
+        that this runs again when it returns; none left: go on."""
+        if not fr.defers:
+            fr.pc += 1
+            return None
+        name, caps, args = fr.defers.pop()
+        res = self.push_call(g, name, caps, args, ())
+        if res is None:
+            return None
+        return self._drive(g, res, None, None, False)
+
     def i_TimerMake(self, g, fr, ins):
         f = fr.s[ins.f] if ins.f is not None else None
         if ins.kind == "afterfunc" and f is None:

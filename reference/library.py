@@ -52,7 +52,7 @@ def arm(rt: Any, tm: TimerObj, d: int) -> None:
         if tm.tkind == "afterfunc":
             g = rt.newproc(None, tm.fn.func, tuple(tm.fn.captures), 0)
             return [g]
-        o.chan_send_nb(rt, rt.heap[tm.f["C"].obj], time.time_ns(), p)  # sendTime: never blocks
+        o.chan_send_nb(rt, rt.heap[tm.f["C"].obj], ir.TIME_NOW, p)  # sendTime (a clock reading): never blocks
         if tm.tkind == "ticker":
             arm(rt, tm, tm.period)
         return []

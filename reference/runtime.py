@@ -373,7 +373,7 @@ class Runtime:
     def after(self, d: int) -> ir.Ref:
         ref = self.new_chan(1, 0)
         c = self.heap[ref.obj]
-        self.add_timer(time.monotonic_ns() + max(d, 0), lambda p: (o.chan_send_nb(self, c, time.time_ns(), p), [])[1])
+        self.add_timer(time.monotonic_ns() + max(d, 0), lambda p: (o.chan_send_nb(self, c, ir.TIME_NOW, p), [])[1])  # a clock reading
         return ref
 
     def run_timers(self, p: Any) -> list[G]:

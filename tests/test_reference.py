@@ -158,6 +158,16 @@ def test_arithmetic_defers_structs_printf():
                         "defer 2\ndefer 1\ndefer 0\n")
 
 
+@pytest.mark.parametrize("procs", [1, 2])
+def test_named_results_are_set_by_return_before_the_deferred_calls_run(procs):
+    """tests/go/62_named_results.go (ir.RunDefers, recovered panics, deferred wg.Done): what `go run` prints."""
+    path = Path(__file__).parent / "go" / "62_named_results.go"
+    r = reference.run(compile_go(path.read_text(), str(path)), procs=procs, timeout_s=20)
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.output == ("0 recovered: runtime error: integer divide by zero\nwrapped: inner\n"
+                        "in defer 2 1\n2 1\n5\n107\nx 42\n2\n42\n")
+
+
 # ------------------------------------------------------------------ scheduler
 
 

@@ -268,3 +268,192 @@ def test_machine_initial_world_is_canonical():
     a = Interpreter(handoff_program()).initial()
     b = Interpreter(handoff_program()).initial()
     assert a == b and hash(a) == hash(b)
+
+
+# ---------------------------------------------------------------- named results and deferred calls
+
+
+def test_named_results_corpus_program_prints_what_go_run_prints():
+    """tests/go/62_named_results.go: ``return X`` sets the named results before the deferred
+    calls run (Go spec, "Return statements"); a deferred closure reads and modifies them and
+    the caller gets the final values ("Defer statements"); a panic in a deferred call after
+    ``return 5``, recovered by another, returns 5.  The expected text is ``go run``'s."""
+    from tests.helpers import GO
+
+    with open(f"{GO}/62_named_results.go") as f:
+        m = go_model(f.read())
+    assert exit_outputs(m) == {("0 recovered: runtime error: integer divide by zero\nwrapped: inner\n"
+                                "in defer 2 1\n2 1\n5\n107\nx 42\n2\n42\n", None)}
+
+
+def test_return_writes_a_named_result_a_goroutine_reads():
+    """``return 5`` is a write of the shared cell n: it races with the goroutine that reads n
+    (``go run -race`` reports it), and the goroutine may print either value."""
+    src = """
+package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func compute(wg *sync.WaitGroup) (n int) {
+	go func() {
+		defer wg.Done()
+		fmt.Println(n)
+	}()
+	return 5
+}
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	_ = compute(&wg)
+	wg.Wait()
+}
+"""
+    r = check(go_model(src))
+    assert r["race_free"].verdict.reason == ("data race on n: G1 writes at main.go:13 (return 5) and G2 reads at "
+                                            "main.go:11 (fmt.Println(n))")
+    assert r.stats.states == 33
+    assert exit_outputs(go_model(src)) == {("0\n", None), ("5\n", None)}
+
+
+def test_deferred_unlock_on_error_then_the_callers_unlock_is_fatal():
+    """MU-4: lockFor's deferred closure releases the mutex when the error ``return`` set is
+    non-nil, and the caller releases it again: "fatal error: sync: unlock of unlocked mutex".
+    Before named results were set by return, the deferred closure saw nil and this held."""
+    src = """
+package main
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+)
+
+type cache struct {
+	mu sync.Mutex
+}
+
+func (c *cache) lockFor(key int) (err error) {
+	c.mu.Lock()
+	defer func() {
+		if err != nil {
+			c.mu.Unlock()
+		}
+	}()
+	if key < 0 {
+		return errors.New("bad key")
+	}
+	return nil
+}
+
+func main() {
+	c := &cache{}
+	if err := c.lockFor(-1); err != nil {
+		c.mu.Unlock()
+		fmt.Println(err)
+	}
+}
+"""
+    r = check(go_model(src))
+    assert r["panic_free"].verdict.reason == "fatal error: sync: unlock of unlocked mutex [G1 at main.go:29]"
+
+
+def test_goexit_in_a_deferred_call_runs_the_rest_with_the_named_result_set():
+    """runtime.Goexit from a deferred call (run by `ir.RunDefers` after ``return 3`` set n)
+    runs the remaining deferred calls, which see n == 3, and ends the goroutine."""
+    src = """
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func exiter(done chan int) (n int) {
+	defer func() { done <- n }()
+	defer func() { runtime.Goexit() }()
+	return 3
+}
+
+func main() {
+	done := make(chan int, 1)
+	go func() {
+		fmt.Println("never", exiter(done))
+	}()
+	fmt.Println(<-done)
+}
+"""
+    assert exit_outputs(go_model(src)) == {("3\n", None)}
+
+
+def test_axiomatic_model_runs_deferred_calls_before_the_named_result_is_read():
+    """The memory model's path enumeration (models/memory/paths.py) runs `ir.RunDefers`:
+    r == 7 (what the deferred closure stored after ``return 1``) is the only outcome (MM-5)."""
+    from models.memory import check_outcomes
+    from tests.helpers import sc_finals
+
+    text = """name: t
+source: |
+  package main
+
+  var r int
+
+  func get() (n int) {
+      defer func() { n = 7 }()
+      return 1
+  }
+
+  func main() {
+      r = get()
+  }
+properties: [race_free]
+outcomes:
+  - {when: "r == 1", expect: forbidden}
+  - {when: "r == 7", expect: allowed}
+"""
+    spec = load_spec_text(text, "t.yaml")
+    res = check_outcomes(spec, sc_finals(spec))
+    assert [(x.verdict, x.reason) for x in res] == [("forbidden", ""), ("allowed", "")]
+
+
+def test_anonymous_struct_with_an_embedded_mutex_guards_its_map():
+    """tests/go/63_anon_embedded.go: ``struct{ sync.Mutex; plugins map[string]int }`` promotes
+    Lock/Unlock (Go spec, "Struct types"); an embedded *T and sync.WaitGroup promote their
+    fields and methods.  Without the lock, the two registrations race on the map."""
+    from tests.helpers import GO
+
+    with open(f"{GO}/63_anon_embedded.go") as f:
+        src = f.read()
+    r = check(go_model(src))
+    assert {k: v.verdict.kind for k, v in r.results.items()} == dict.fromkeys(
+        ("deadlock_free", "leak_free", "panic_free", "race_free", "terminates"), "holds")
+    assert r.stats.states == 147
+    assert exit_outputs(go_model(src)) == {("2\nc 1 1\n", None)}
+    racy = src.replace("\tstorage.Lock()\n\tdefer storage.Unlock()\n", "")
+    assert racy != src
+    assert check(go_model(racy))["race_free"].verdict.reason == (
+        "data race on map ? (concurrent map read and map write): G2 writes at main.go:22 "
+        "(storage.plugins[name]++) and G3 reads at main.go:22 (storage.plugins[name]++)")
+
+
+def test_fmt_prints_every_result_of_a_multi_valued_call():
+    """``fmt.Println(two())``: every result of the call is an operand (Go spec, "Calls":
+    f(g()) passes g's results as f's parameters); the model used to print only the first."""
+    src = """
+package main
+
+import "fmt"
+
+func two() (int, string) { return 1, "two" }
+
+func main() {
+	fmt.Println(two())
+	fmt.Print(two())
+	fmt.Println()
+	fmt.Println((two()))
+}
+"""
+    assert exit_outputs(go_model(src)) == {("1 two\n1two\n1 two\n", None)}

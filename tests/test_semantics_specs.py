@@ -37,7 +37,8 @@ STATES = {
     "atomic_plain_race": 36, "atomic_plain_fixed": 16, "loopvar_go121": 677, "loopvar_go122": 427,
     "mutex_copy": 321, "mutex_copy_fixed": 158, "recover_missing": 422, "recover_worker": 1374, "stdlib_tour": 302, "heap_churn": 53, "log_fatal": 40,
     "locker_iface": 19,
-    "fmt_stringer": 18,
+    "fmt_stringer": 18, "select_send_close": 30, "select_send_close_fixed": 24,
+    "named_result_report": 92, "named_result_report_fixed": 131, "named_result_recover": 309,
 }
 
 #: Bug specs and their fixed twins: the twin must hold everything.
@@ -47,6 +48,8 @@ TWINS = {
     "wg_misuse": "wg_fixed", "cond_lost_wakeup": "cond_fixed", "racy_counter": "counter_mutex",
     "mutex_starvation": "mutex_starvation_fixed", "atomic_plain_race": "atomic_plain_fixed",
     "loopvar_go121": "loopvar_go122", "mutex_copy": "mutex_copy_fixed", "recover_missing": "recover_worker",
+    "select_send_close": "select_send_close_fixed",
+    "named_result_report": "named_result_report_fixed",
 }
 
 _cache: dict[str, tuple] = {}
@@ -179,6 +182,19 @@ def test_ch6_close_wakes_every_receiver():
 def test_sel5_send_case_on_closed_channel_panics_or_the_receive_wins():
     assert reason("select_closed_send", "panic_free").startswith("panic: send on closed channel")
     assert outputs("select_closed_send") == {"received 7\n"}
+
+
+def test_rd5_select_send_case_not_chosen_races_close():
+    """RD-5: selectgo reads the channel of every send case it polls (random poll order), so a
+    send case that is not chosen still races an unordered close: `go run -race` reports it on
+    select_send_close (40 of 50 runs); the fixed twin orders the close after the select (MM-12)."""
+    assert reason("select_send_close", "race_free") == (
+        "data race on channel ch: G2 selects with a send case on it at main.go:8 (select {) and G3 closes it "
+        "at main.go:16 (close(ch)) (a close must be synchronized with every send, and a select reads the "
+        "channel of every send case it polls, whichever case it picks)")
+    assert run("select_send_close")[2]["race_free"].path == (0, 0, 0, 2)
+    assert reason("select_send_close", "panic_free") == "panic: send on closed channel [G2 at main.go:8]"
+    assert verdicts("select_send_close_fixed")["race_free"] == "holds"
 
 
 def test_sel2_default_only_when_no_case_is_ready():
@@ -419,3 +435,20 @@ def test_fmt_calls_error_and_string_methods():
     pointer-receiver methods; a nil error prints <nil> (agrees with go run)."""
     assert outputs("fmt_stringer") == {"store(2) 2\nstate-3 state-4\ncode 7 plain\nstate-5\n<nil>\n"}
     assert outputs("locker_iface") == {"3\n"}
+
+
+def test_deferred_closure_sees_the_error_return_set():
+    """Go spec, "Return statements" and "Defer statements": ``return X`` sets the named
+    result before the deferred calls run, so the deferred ``if err != nil { errc <- err }``
+    sends and, nobody receiving before wg.Wait returns, the program deadlocks (the model
+    used to give the deferred closure the zero value and say holds)."""
+    assert reason("named_result_report", "deadlock_free") == (
+        "fatal error: all goroutines are asleep - deadlock! (G1 main.go:31 sync.WaitGroup.Wait wg: wg.Wait(); "
+        "G3 main.go:12 chan send errc: errc <- err)")
+    assert outputs("named_result_report_fixed") == {"fetch 2 failed\n"}
+
+
+def test_named_results_set_by_recover_and_by_a_deferred_wrapper():
+    """The recovered frame returns the named results its deferred recover set; the caller's
+    deferred closure wraps the error its ``return handle(item)`` set (Go spec, "Handling panics")."""
+    assert outputs("named_result_recover") == {"2\nprocess: item -1: negative\n"}

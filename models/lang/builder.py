@@ -60,6 +60,10 @@ class FuncBuilder:
     nparams: int = 0
     nresults: int = 0
     result_vars: list[Var] | None = None
+    #: ``return X`` stores X into the named results before the deferred calls run
+    #: (see `Lowerer.body`), and the function defers calls (pass 1 found a Defer)
+    store_results: bool = False
+    defers: bool = False
     result_types: tuple[GT, ...] = ()
     nclosures: int = 0
     pos: tuple[int, int] = ir.NOPOS

@@ -20,8 +20,20 @@ from typing import TYPE_CHECKING, Any
 from tree_sitter import Node
 
 from models import ir
+from models.errors import InputError
 from models.lang.builder import FuncBuilder, Label, Var
-from models.lang.gotypes import BOOL, GT, INT, NIL, STRING, SYNC_KINDS, UNIT, MethodInfo, zero_value
+from models.lang.gotypes import (
+    BOOL,
+    GT,
+    INT,
+    NIL,
+    STRING,
+    SYNC_KINDS,
+    TIME,
+    UNIT,
+    MethodInfo,
+    zero_value,
+)
 from models.lang.parse import (
     construct_name,
     field,
@@ -312,6 +324,11 @@ class ExprMixin(_Base):
             self.outside(f"operator {op}", node)
         a, at = self.value(required(node, "left"))
         b, bt = self.value(required(node, "right"))
+        if TIME in (at, bt):
+            if op in ("==", "!="):
+                self.outside(f"comparing time.Time values with {op}", node,
+                             "use t.Equal(u) (time is abstract: which of two clock readings is later is a choice)")
+            self.err(f"invalid operation: operator {op} not defined on time.Time", node)
         if op in ("==", "!="):  # comparing an interface with a concrete value compares dynamic type and value
             a = self.coerce(a, at, bt, p)
             b = self.coerce(b, bt, at, p)
@@ -925,6 +942,10 @@ class ExprMixin(_Base):
         "Assignability"); anything else passes unchanged."""
         if to_t is None or to_t.kind != "iface" or from_t.kind in ("iface", "nil"):
             return s
+        if from_t == TIME:  # == on the interface would compare abstract instants as if exact
+            raise InputError("a time.Time stored in an interface is outside the supported Go subset; its "
+                             "comparisons and text depend on the wall clock, which is abstract here",
+                             self.file, p[0], p[1])
         self.types.uses_ifaces = True
         d = self.fb.temp()
         self.fb.emit(ir.MakeIface(d, s, self.types.go_name(from_t), p))
@@ -1072,17 +1093,26 @@ class ExprMixin(_Base):
         ``String()`` of the corpus).  A nil pointer operand is not called
         (fmt prints ``<nil>``)."""
         verbs = self.const_verbs(argn[0]) if formatted and argn else None
+        only = unparen(argn[0]) if len(argn) == 1 else None
+        spread: list[tuple[int, GT]] = []
+        if only is not None and only.type == "call_expression" and self.const_eval(only) is None:
+            # f(g()): every result of g is an operand (Go spec, "Calls"), not only the first
+            spread = self.call(only, None)
         out: list[int] = []
-        for k, a in enumerate(argn):
-            s, t = self.owned(a)
+        for k in range(len(spread) or len(argn)):
+            s, t = spread[k] if spread else self.owned(argn[k])
+            p = pos(argn[0] if spread else argn[k])
             if formatted and k == 0:
                 out.append(s)
                 continue
+            if t == TIME:
+                self.outside("printing a time.Time", argn[0] if spread else argn[k],
+                             "its text is the wall clock, which is abstract here")
             i = k - 1 if formatted else k
             if verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq"):
                 out.append(s)
                 continue
-            out.append(self.stringify(s, t, pos(a)))
+            out.append(self.stringify(s, t, p))
         return out
 
     def const_verbs(self, fmt: Node) -> list[str] | None:

@@ -86,7 +86,7 @@ LOCKER = GT("iface", "sync.Locker", methods=(("Lock", GT("func")), ("Unlock", GT
 STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
 DURATION = GT("int", "time.Duration")
-#: ``time.Time``: abstract (see models/library.py): an int, 0 from time.Now.
+#: ``time.Time``: an abstract instant, an int (`models.ir.TIME_NOW`; 0 is the zero Time).
 TIME = GT("int", "time.Time")
 TESTING_T = GT("ptr", elem=GT("testing.T", "testing.T"))
 #: ``os.File`` (only behind a pointer: ``*os.File`` from ``os.Pipe``).
@@ -204,7 +204,7 @@ class TypeTable:
             assert kn is not None and vn is not None
             key = self.resolve(kn)
             val = self.resolve(vn)
-            if key.kind not in ("int", "bool", "string", "ptr", "chan"):
+            if key.kind not in ("int", "bool", "string", "ptr", "chan") or key == TIME:
                 outside(f"map keys of type {key}", self.file, kn,
                         "keys are integers, strings, booleans, pointers or channels")
             if val.kind in SYNC_KINDS:
@@ -275,17 +275,28 @@ class TypeTable:
         if name not in self.structs:
             info = StructInfo(name, [], node)
             for fd in named(named(node)[0]):
-                if fd.type != "field_declaration":
-                    continue
-                names = fd.children_by_field_name("name")
-                if not names:
-                    outside("embedded fields in anonymous structs", self.file, fd, "name the field")
-                ftn = fd.child_by_field_name("type")
-                assert ftn is not None
-                ft = self.resolve(ftn)
-                info.fields.extend((text(n), ft, False) for n in names)
+                if fd.type == "field_declaration":
+                    info.fields.extend((text(n), ft, emb) for n, ft, emb in self.field_decl(fd))
             self.structs[name] = info
         return GT("struct", name)
+
+    def field_decl(self, fd: Node) -> list[tuple[Node, GT, bool]]:
+        """The fields one struct field declaration declares: (name node, type,
+        embedded).  An embedded field (``sync.Mutex``, ``*T``) is named by its
+        type's unqualified name (Go spec, "Struct types") and may be a struct,
+        an interface or a sync type (whose methods it promotes)."""
+        ftn = required(fd, "type")
+        ft = self.resolve(ftn)
+        if any(c.type == "*" for c in fd.children):
+            ft = GT("ptr", elem=ft)
+        names = fd.children_by_field_name("name")
+        if names:
+            return [(n, ft, False) for n in names]
+        base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
+        if base.kind != "struct" and not base.is_object and base.kind != "iface":
+            outside(f"embedding {base}", self.file, fd, "embed structs, interfaces or sync types")
+        name_node = ftn.child_by_field_name("name") if ftn.type == "qualified_type" else ftn
+        return [(name_node or ftn, ft, True)]
 
     def _qualified(self, node: Node) -> GT:
         pkg = text(required(node, "package"))
@@ -481,6 +492,13 @@ class TypeTable:
 
 
 #: Methods the library kinds provide (lowered by models.lang.library).
+#: The methods of a ``time.Time`` value (abstract instants, `models.lang.library.Lib.emit_time`):
+#: name -> (parameter types, result types).
+TIME_METHODS: dict[str, tuple[tuple[GT, ...], tuple[GT, ...]]] = {
+    "Add": ((DURATION,), (TIME,)), "Sub": ((TIME,), (DURATION,)), "Before": ((TIME,), (BOOL,)),
+    "After": ((TIME,), (BOOL,)), "Equal": ((TIME,), (BOOL,)), "IsZero": ((), (BOOL,)),
+}
+
 LIB_METHODS: dict[str, frozenset[str]] = {
     "sync.Mutex": frozenset({"Lock", "Unlock", "TryLock"}),
     "sync.RWMutex": frozenset({"Lock", "Unlock", "TryLock", "RLock", "RUnlock", "RLocker"}),

@@ -33,6 +33,7 @@ from models.lang.gotypes import (
     LOCKER,
     STRING,
     TIME,
+    TIME_METHODS,
     UNIT,
     MethodInfo,
 )
@@ -92,9 +93,11 @@ SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLo
 class LibMixin(_Base):
     # ---- entry points
 
-    def call(self, node: Node, n: int, dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
-        """Emit call `node`, returning its first `n` results."""
+    def call(self, node: Node, n: int | None, dsts: list[int | None] | None = None) -> list[tuple[int, GT]]:
+        """Emit call `node`, returning its first `n` results (None: all of them, at least one)."""
         c = self.prepare_call(node)
+        if n is None:
+            n = max(1, len(c.results))
         if n > len(c.results):
             if not c.results:
                 self.err(f"{text(required(node, 'function'))}() (no value) used as value", node)
@@ -184,6 +187,8 @@ class LibMixin(_Base):
                 return self.ctx_call(name, base, argn, node, fn)
             if bt == FILE_PTR:
                 return self.file_call(name, base, argn, node, fn)
+            if bt == TIME:
+                return self.time_call(name, base, argn, node, fn)
             if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "struct" \
                     and bt.elem.name in ("time.Timer", "time.Ticker") and name != "C":
                 return self.timer_call(bt.elem.name, name, base, argn, node, fn)
@@ -545,8 +550,9 @@ class LibMixin(_Base):
             "fmt": "supported: fmt.Println, fmt.Print, fmt.Printf, Sprintf, Sprint, Sprintln, Errorf",
             "sync": "supported: sync.NewCond and the methods of Mutex, RWMutex, WaitGroup, Once, Cond",
             "sync/atomic": "supported: Add/Load/Store/Swap/CompareAndSwap of Int32/Int64/Uint32/Uint64",
-            "time": "supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, "
-                    "time.Duration and duration constants",
+            "time": "supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, Until, "
+                    "time.Duration and duration constants, time.Time and its Add, Sub, Before, After, Equal, "
+                    "IsZero",
             "context": "supported: context.Background, TODO, WithCancel, WithTimeout, WithDeadline, WithValue",
             "errors": "supported: errors.New, errors.Is (equality)",
             "strconv": "supported: strconv.Itoa",
@@ -658,10 +664,10 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (timer_t,), node, "time.AfterFunc")
         if pkg == "time" and name == "Now":
             self._argc(argn, 0, full, node)
-            return Callee("lib", None, None, [], (TIME,), node, "const", 0)
+            return Callee("lib", None, None, [], (TIME,), node, "const", ir.TIME_NOW)
         if pkg == "time" and name in ("Since", "Until"):
             self._argc(argn, 1, full, node)
-            return Callee("lib", None, None, self._values(argn), (DURATION,), node, "time.Since", full)
+            return Callee("lib", None, None, self.args(argn, (TIME,), node), (DURATION,), node, full, full)
         if pkg == "context" and name in ("WithTimeout", "WithDeadline"):
             self._argc(argn, 2, full, node)
             return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline",
@@ -707,6 +713,101 @@ class LibMixin(_Base):
             return Callee("lib", None, None, [base] + self._values(argn), res, node, "timer.Reset")
         self.outside(f"(*{kind}).{name}", fn, "supported: C, Stop, Reset")
 
+    def time_call(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """A method of a ``time.Time`` value (abstract instants: `emit_time`)."""
+        sig = TIME_METHODS.get(name)
+        if sig is None:
+            self.outside(f"time.Time.{name}", fn, "supported: " + ", ".join(sorted(TIME_METHODS)) +
+                         " (time is abstract: docs/go-subset.md)")
+        params, results = sig
+        self._argc(argn, len(params), name, node)
+        return Callee("lib", None, None, [base] + self.args(argn, params, node), results, node, f"time.Time.{name}")
+
+    def emit_time(self, op: str, a: list[int], d: int, p: tuple[int, int]) -> None:
+        """``time.Time`` operations over abstract instants (`models.ir.TIME_NOW`).
+
+        Add and IsZero are exact.  Before, After, Equal and Sub of two clock
+        readings depend on how far apart the readings were, which the model
+        does not know: Before/After/Equal are a choice (true or false), Sub a
+        choice of the offset difference, or that plus or minus `TIME_APART`
+        ("a lot later/earlier").  Every outcome some durations give is
+        explored, plus some that no durations give (the choice is made again
+        at every call).  A reading against a zero-based value, or two
+        zero-based values, compare exactly; Sub saturates as Go's does
+        (time/time.go: a reading minus the zero Time overflows to
+        maxDuration).  Since/Until: ``time.Now()`` is a fresh reading, no
+        time or `TIME_APART` after `a[0]`'s reading (a choice)."""
+        fb = self.fb
+
+        def const(v: Any) -> int:
+            return fb.const(v, p)
+
+        def binop(op2: str, x: int, y: int, into: int | None = None) -> int:
+            r = fb.temp() if into is None else into
+            fb.emit(ir.BinOp(r, op2, x, y, p))
+            return r
+
+        def choose(n: int) -> int:
+            x = fb.temp()
+            fb.emit(ir.Choose(x, const(n), op, p))
+            return x
+
+        bound: list[int] = []
+
+        def reading(x: int) -> int:  # is `x` a clock reading (not the zero Time plus a duration)?
+            if not bound:
+                bound.append(const(ir.TIME_READING))
+            return binop(">=", x, bound[0])
+
+        if op == "time.Time.IsZero":
+            binop("==", a[0], const(0), d)
+            return
+        if op == "time.Time.Add":
+            binop("+", a[0], a[1], d)
+            return
+        end = Label()
+        if op in ("time.Since", "time.Until"):
+            yes, no = Label(), Label()
+            fb.branch(reading(a[0]), yes, no, p)
+            fb.place(yes)
+            elapsed = binop("*", choose(2), const(ir.TIME_APART))
+            off = binop("-", a[0], const(ir.TIME_NOW))
+            binop("-", elapsed, off, d) if op == "time.Since" else binop("-", off, elapsed, d)
+            fb.jump(end, p)
+            fb.place(no)  # now minus the zero Time (plus a duration) overflows: maxDuration
+            fb.emit(ir.Const(d, ir.DURATION_MAX if op == "time.Since" else ir.DURATION_MIN, p))
+            fb.place(end)
+            return
+        both, exact, first = Label(), Label(), Label()
+        r0, r1 = reading(a[0]), reading(a[1])
+        fb.branch(r0, first, exact, p)
+        fb.place(first)
+        fb.branch(r1, both, exact, p)
+        fb.place(both)
+        if op == "time.Time.Sub":
+            shift = binop("*", binop("-", choose(3), const(1)), const(ir.TIME_APART))
+            binop("+", binop("-", a[0], a[1]), shift, d)
+        else:
+            binop("==", choose(2), const(1), d)
+        fb.jump(end, p)
+        fb.place(exact)
+        if op == "time.Time.Sub":
+            same, mixed, hi, lo = Label(), Label(), Label(), Label()
+            fb.branch(binop("==", r0, r1), same, mixed, p)
+            fb.place(same)
+            binop("-", a[0], a[1], d)
+            fb.jump(end, p)
+            fb.place(mixed)  # a reading and a zero-based value: Go's Sub saturates
+            fb.branch(r0, hi, lo, p)
+            fb.place(hi)
+            fb.emit(ir.Const(d, ir.DURATION_MAX, p))
+            fb.jump(end, p)
+            fb.place(lo)
+            fb.emit(ir.Const(d, ir.DURATION_MIN, p))
+        else:
+            binop({"time.Time.Before": "<", "time.Time.After": ">", "time.Time.Equal": "=="}[op], a[0], a[1], d)
+        fb.place(end)
+
     # ---- emitting library operations
 
     def emit_lib(self, op: str, a: list[int], dsts: list[int], p: tuple[int, int], static: Any,
@@ -749,12 +850,8 @@ class LibMixin(_Base):
                 fb.emit(ir.TimerMake(d0(), a[0], kind, a[1] if len(a) > 1 else None, p))
         elif op in ("timer.Stop", "timer.Reset"):
             fb.emit(ir.TimerStop(dsts[0] if dsts else None, a[0], a[1] if len(a) > 1 else None, p))
-        elif op == "time.Since":
-            n, x = fb.temp(), fb.temp()
-            fb.emit(ir.Const(n, 2, p))
-            fb.emit(ir.Choose(x, n, static, p))  # abstract time: no time has passed, or "a lot"
-            fb.emit(ir.Const(n, 1 << 50, p))
-            fb.emit(ir.BinOp(d0(), "*", x, n, p))
+        elif op in ("time.Since", "time.Until") or op.startswith("time.Time."):
+            self.emit_time(op, a, d0(), p)  # abstract instants: models.ir.TIME_NOW
         elif op == "rand.Intn":
             fb.emit(ir.Choose(d0(), a[0], static, p))
         elif op == "context.WithDeadline":

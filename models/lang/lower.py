@@ -4,7 +4,8 @@ Every top-level function is lowered twice.  Pass 1 discovers which scalar
 variables are captured by a closure and assigned after their declaration,
 or have their address taken (they get boxed: `New` a cell, then
 `Load`/`Store` through it; a captured variable that is never reassigned is
-captured by value) and which variables
+captured by value; ``return X`` reassigns the named results), which
+functions defer calls, and which variables
 each func literal captures (captures take the first slots of a closure's
 frame).  Pass 2 lowers again with those facts; lowering is deterministic,
 so both passes see the same declarations in the same order.
@@ -141,30 +142,60 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
             if any(n for n, _, _ in named_results):
                 fb.result_vars = []
                 for _n, t, nnode in named_results:
-                    if nnode.start_byte in self.analysis.boxed:
-                        self.outside("named results captured by closures or addressed", nnode)
                     v = self.declare(nnode, t, None, pos(nnode))
                     if v is None:
                         s = fb.slot("_")
                         fb.emit(ir.Const(s, self.zero(t, nnode), pos(nnode)))
                         v = Var("_", t, -1, fb, s)
                     if v.is_object:
-                        self.outside("named results of struct type", nnode)
+                        self.outside("named results of struct type", nnode,
+                                     "leave the results unnamed, or return a pointer")
                     fb.result_vars.append(v)
+                fb.defers = node.start_byte in self.analysis.defers
+                fb.store_results = any(v.boxed for v in fb.result_vars) or (fb.defers and self.uses_recover(node))
         body = node.child_by_field_name("body")
         if body is None:
             self.err("function without a body", node)
         self.block(body, new_scope=False)
-        end = pos(body)
         fb.pos = p
+        end = (body.end_point[0] + 1, body.end_point[1])
         if not fb.code or not isinstance(fb.code[-1], ir.Return):
-            srcs = tuple(v.slot for v in fb.result_vars) if fb.result_vars else ()
-            fb.emit(ir.Return(srcs, (body.end_point[0] + 1, body.end_point[1])))
-        if self.uses_recover(node) and any(isinstance(i, ir.Defer) for i in fb.code):
-            self.recovery_epilogue(fb, sig, node, (body.end_point[0] + 1, body.end_point[1]))
-        del end
+            self.return_results(end)
+        if any(isinstance(i, ir.Defer) for i in fb.code):
+            if self.pass1:
+                self.analysis.defers.add(node.start_byte)
+            if self.uses_recover(node):
+                self.recovery_epilogue(fb, sig, node, end)
         self.pop()
         self.fb, self.breakables, self.pending_label = saved
+
+    def return_results(self, p: tuple[int, int]) -> None:
+        """Return the named results (a bare ``return``, the end of the body, the
+        recovery epilogue), or nothing when the results are unnamed.  Boxed
+        results (a closure captures them, or their address is taken) are read
+        after the deferred calls ran, which may have set them (Go spec, "Defer
+        statements": "if the deferred function is a function literal and the
+        surrounding function has named result parameters that are in scope
+        within the literal, the deferred function may access and modify the
+        result parameters before they are returned"): `ir.RunDefers`, then a
+        `Load` per boxed result (a plain read: it races with a goroutine that
+        writes the result meanwhile), then a `Return` with no deferred call left."""
+        fb = self.fb
+        rvs = fb.result_vars or []
+        if not any(v.boxed for v in rvs):
+            fb.emit(ir.Return(tuple(v.slot for v in rvs), p))
+            return
+        if fb.defers:
+            fb.emit(ir.RunDefers(p))
+        srcs = []
+        for v in rvs:
+            if v.boxed:
+                d = fb.temp()
+                fb.emit(ir.Load(d, v.slot, p))
+                srcs.append(d)
+            else:
+                srcs.append(v.slot)
+        fb.emit(ir.Return(tuple(srcs), p))
 
     def uses_recover(self, node: Node) -> bool:
         """Does the file (the tree of `node`) mention recover?  Only then may a
@@ -186,7 +217,7 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         panics": the function returns normally to its caller)."""
         fb.emit(ir.RecoverReturn(p))
         if fb.result_vars:
-            fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars), p))
+            self.return_results(p)
             return
         srcs = []
         for t in sig.results:

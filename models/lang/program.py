@@ -294,21 +294,10 @@ def _declare_types(unit: Unit, d: Node, register: bool) -> None:
         for fd in named(named(tnode)[0]):
             if fd.type != "field_declaration":
                 continue
-            ftn = required(fd, "type")
-            ft = types.resolve(ftn)
-            if any(c.type == "*" for c in fd.children):
-                ft = GT("ptr", elem=ft)
-            names = fd.children_by_field_name("name")
-            if not names:
-                base = ft.elem if ft.kind == "ptr" and ft.elem is not None else ft
-                emb = text(ftn).rsplit(".", 1)[-1]
-                if base.kind != "struct" and not base.is_object and base.kind != "iface":
-                    outside(f"embedding {base}", unit.file, fd, "embed structs, interfaces or sync types")
-                fields.append((emb, ft, True))
-            for n in names:
-                if ft.kind == "struct" and ft.name == name:
+            for n, ft, emb in types.field_decl(fd):
+                if not emb and ft.kind == "struct" and ft.name == name:
                     fail(f"invalid recursive type {name}", unit.file, n)
-                fields.append((text(n), ft, False))
+                fields.append((text(n), ft, emb))
 
 
 #: Underlying kinds a named non-struct type may have.

@@ -58,14 +58,18 @@ class Analysis:
     """Facts pass 1 learns about one top-level function, used by pass 2.
 
     `boxed`: keys of scalar variables that are captured by a closure and
-    assigned after their declaration, or whose address is taken.  `captures`: per func literal (its byte offset), the
-    keys of the variables it captures, in capture-slot order."""
+    assigned after their declaration, or whose address is taken (a
+    ``return X`` assigns the named results: Go spec, "Return statements").
+    `captures`: per func literal (its byte offset), the keys of the
+    variables it captures, in capture-slot order."""
 
     boxed: set[int] = field(default_factory=set)
     captures: dict[int, list[int]] = field(default_factory=dict)
     captured: set[int] = field(default_factory=set)
     assigned: set[int] = field(default_factory=set)
     addressed: set[int] = field(default_factory=set)
+    #: byte offsets of the functions (declarations and literals) whose own body defers a call
+    defers: set[int] = field(default_factory=set)
 
     def finish_pass1(self) -> None:
         """A captured variable that is never assigned after its declaration

@@ -21,7 +21,7 @@ from tree_sitter import Node
 from models import ir
 from models.errors import InputError
 from models.lang.builder import Breakable, Label, Var
-from models.lang.gotypes import BOOL, GT, INT, UNIT
+from models.lang.gotypes import BOOL, GT, INT, TIME, UNIT
 from models.lang.parse import construct_name, field, named, pos, required, text, unparen
 from models.lang.scope import ConstB
 
@@ -510,13 +510,26 @@ class StmtMixin(_Base):
         if not exprs:
             if n and fb.result_vars is None:
                 self.err("not enough return values", node)
-            fb.emit(ir.Return(tuple(v.slot for v in fb.result_vars or []), p))
+            self.return_results(p)
             return
         results: list[tuple[int, GT]] = self._rhs(exprs, n, node) if n > 1 or len(exprs) > 1 else \
             [self.owned(exprs[0])]
         if len(results) != n:
             self.err(f"wrong number of return values: {len(results)} given, {n} wanted", node)
         slots = [self.coerce(s, t, rt, p) for (s, t), rt in zip(results, fb.result_types)]
+        if fb.result_vars is not None:
+            if self.pass1:  # `return X` assigns the named results: a closure capturing one shares it
+                self.analysis.assigned.update(v.key for v in fb.result_vars)
+            if fb.store_results:
+                # Go spec, "Return statements": the results are set (all values evaluated
+                # first), then the deferred calls run, then the function returns them
+                for v, s in zip(fb.result_vars, slots):
+                    if v.boxed:
+                        fb.emit(ir.Store(v.slot, s, p))
+                    elif s != v.slot:
+                        fb.emit(ir.Move(v.slot, s, p))
+                self.return_results(p)
+                return
         fb.emit(ir.Return(tuple(slots), p))
 
     # ---- switch
@@ -531,7 +544,9 @@ class StmtMixin(_Base):
         tagn = field(node, "value")
         tag = None
         if tagn is not None:
-            tag, _ = self.value(tagn, fb.temp())
+            tag, tag_t = self.value(tagn, fb.temp())
+            if tag_t == TIME:
+                self.outside("a switch on a time.Time value", tagn, "use t.Equal(u) (its cases compare with ==)")
             fb.keep(tag)
         clauses = [c for c in named(node) if c.type in ("expression_case", "default_case")]
         bodies = [Label() for _ in clauses]

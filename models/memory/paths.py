@@ -290,6 +290,10 @@ class Paths:
             return None
         elif isinstance(ins, ir.Return):
             return self._return(t, f, ins)
+        elif isinstance(ins, ir.RunDefers):
+            if f.defers:  # the deferred call returns here (is_defer: pc stays)
+                self._run_deferred(t, f)
+                return None
         elif isinstance(ins, ir.Defer):
             func, caps = self._callee(ins.func, ins.fslot, s)
             f.defers.append((func, caps, tuple(s[a] for a in ins.args)))
@@ -344,12 +348,16 @@ class Paths:
             raise Unsupported("call of a nil or non-closure func value")
         return c.func, c.captures
 
+    def _run_deferred(self, t: _Thread, f: _Frame) -> None:
+        """Start `f`'s last deferred call (its caller's pc stays where it is)."""
+        func, caps, args = f.defers.pop()
+        fr = self._frame(self._func(func), caps, args)
+        fr.is_defer = True
+        t.frames.append(fr)
+
     def _return(self, t: _Thread, f: _Frame, ins: ir.Return) -> Any:
         if f.defers:
-            func, caps, args = f.defers.pop()
-            fr = self._frame(self._func(func), caps, args)
-            fr.is_defer = True
-            t.frames.append(fr)
+            self._run_deferred(t, f)
             return None
         t.frames.pop()
         if not t.frames:

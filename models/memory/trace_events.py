@@ -119,7 +119,7 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
         from models.chan import try_send
 
         try:
-            try_send(t, x, "time.Time")
+            try_send(t, x, ir.TIME_NOW)
         except GoPanic:
             return []
         return _woken_events(cx, t, 0, set())
@@ -363,13 +363,25 @@ def explain_race(model: Any, path: Sequence[int]) -> str:
     if pair is None:
         return f"no race: no two goroutines are about to perform conflicting accesses in the last state of path {'/'.join(map(str, path))}"
     m = model.interp
-    return explain_events(events, pair[0], pair[1], m.file, m.program.line)
+    acc = racing_accesses(m, states[-1])
+    note = ""
+    if acc is not None and acc[0].woken_by:
+        # RD-5: the waker's hand-off (a buffered one, or a close) did not acquire the sender's clock
+        note = (f"G{acc[0].gid} made its read in the send it was parked in, and G{acc[1].gid} woke it "
+                f"without acquiring its clock and has not synchronized since; the close is G{acc[1].gid}'s "
+                f"next step")
+    elif acc is not None and acc[0].parked:
+        # RD-5: the parked send read the channel when it parked; it has done nothing since
+        note = (f"G{acc[0].gid} made its read when it parked in the send and has done nothing since; "
+                f"the close is G{acc[1].gid}'s next step")
+    return explain_events(events, pair[0], pair[1], m.file, m.program.line, note)
 
 
 def explain_events(events: Sequence[Event], a: Event, b: Event, file: str = "main.go",
-                   source: Any = None) -> str:
+                   source: Any = None, note: str = "") -> str:
     """Explain the race between accesses `a` and `b` performed after `events`
-    (``source(line)`` gives the Go text of a line, for the head)."""
+    (``source(line)`` gives the Go text of a line, for the head; `note`
+    replaces "both are the next steps...", for a read made when parking)."""
     src = source or (lambda n: "")
     h = HappensBefore()
     found: list[Any] = []
@@ -389,8 +401,8 @@ def explain_events(events: Sequence[Event], a: Event, b: Event, file: str = "mai
                 f"{where(a)} and G{b.g}'s {_desc(b)} at {where(b)}, but along the trace's events {order}: "
                 f"the trace's happens-before events and the race_free property disagree")
     lines = [f"data race on {_variable(a)}: G{a.g}'s {_desc(a)} at {where(a)} and G{b.g}'s {_desc(b)} at "
-             f"{where(b)} are not ordered by happens-before (both are the next steps of their goroutines at "
-             f"the end of the trace):"]
+             f"{where(b)} are not ordered by happens-before ("
+             + (note or "both are the next steps of their goroutines at the end of the trace") + "):"]
     lines.append("- " + _why_not(h, ia, ib))
     lines.append("- " + _why_not(h, ib, ia))
     held = _locks_held(events)
