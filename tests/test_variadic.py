@@ -46,6 +46,10 @@ deferred 6
 """
 
 
+#: What `go run tests/go/72_variadic_methods.go` prints.
+GO_OUTPUT_72 = "3 r/a/b q\nk 1\nfirst k 1\nz-9\ntrue\n"
+
+
 def ops(fn: ir.Function) -> list[str]:
     return [i.op for i in fn.code]
 
@@ -164,13 +168,23 @@ def outputs_of(src: str) -> set[str]:
     return {out for out, panic in exit_outputs(model) if panic is None}
 
 
-def test_corpus_program_prints_what_go_prints_in_the_model_and_the_runtime():
-    src = (HERE / "go" / "70_variadic.go").read_text()
-    assert outputs_of(src) == {GO_OUTPUT_70}
-    prog_ = compile_go(src, "70_variadic.go")
+@pytest.mark.parametrize("name,want", [("70_variadic", GO_OUTPUT_70), ("72_variadic_methods", GO_OUTPUT_72)])
+def test_corpus_program_prints_what_go_prints_in_the_model_and_the_runtime(name: str, want: str):
+    src = (HERE / "go" / f"{name}.go").read_text()
+    assert outputs_of(src) == {want}
+    prog_ = compile_go(src, f"{name}.go")
     for procs in (1, 2):
         r = reference.run(prog_, procs=procs, seed=0, timeout_s=20)
-        assert (r.exit_code, r.output) == (0, GO_OUTPUT_70)
+        assert (r.exit_code, r.output) == (0, want)
+
+
+def test_calls_of_computed_func_values():
+    """``f()(x)``, ``fs[i](x)``: the func value is an expression's result
+    (``defer trace("op")()`` calls trace at the defer statement)."""
+    src = ('package main\n\nimport "fmt"\n\nfunc trace(s string) func() {\n\tfmt.Println("enter", s)\n'
+           '\treturn func() { fmt.Println("leave", s) }\n}\n\nfunc main() {\n\tdefer trace("main")()\n'
+           '\tfs := []func(...int) int{func(xs ...int) int { return len(xs) }}\n\tfmt.Println(fs[0](1, 2))\n}\n')
+    assert outputs_of(src) == {"enter main\n2\nleave main\n"}
 
 
 def test_logger_called_variadically_from_goroutines():

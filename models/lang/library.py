@@ -216,7 +216,8 @@ class LibMixin(_Base):
                     return self.test_call(name, argn, node, fn)
                 return self.lib_method(info, name, base, argn, node, fn)
             return self._closure_call(fn, argn, node)
-        if fn.type == "func_literal":
+        if fn.type in ("func_literal", "call_expression", "index_expression", "type_assertion_expression"):
+            # a func value computed by an expression: f()(x) (defer trace("op")()), handlers[i](x), v.(func())()
             return self._closure_call(fn, argn, node)
         self.outside(f"calling {construct_name(fn)}", fn)
 
