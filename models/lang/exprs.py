@@ -963,7 +963,7 @@ class ExprMixin(_Base):
             self._ensure_error_string(pos(fn))
         d = self.fb.temp()
         self.fb.emit(ir.IfaceMethod(d, base, name, pos(fn)))
-        return Callee("closure", None, d, self.args(argn, sig.params, node, sig.variadic), sig.results, node)
+        return Callee("closure", None, d, self.args(argn, sig, node), sig.results, node)
 
     def _ensure_error_string(self, p: tuple[int, int]) -> None:
         from models.datatypes import ERROR_STRING

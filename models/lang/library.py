@@ -165,7 +165,7 @@ class LibMixin(_Base):
             if isinstance(b, TypeB):
                 return self.conversion(b.type, argn, node)
             if isinstance(b, FuncB):
-                return Callee("func", b.name, None, self.args(argn, b.sig.params, node, b.sig.variadic),
+                return Callee("func", b.name, None, self.args(argn, b.sig, node),
                               b.sig.results, node)
             if isinstance(b, (Var, GlobalB)):
                 return self._closure_call(fn, argn, node)
@@ -205,7 +205,7 @@ class LibMixin(_Base):
                 if not info.ptr_recv and info.full.split(".")[0] in self.types.structs:
                     recv_t = GT("struct", info.full.split(".")[0])
                     base = self.copy_new(base, recv_t, pos(fn), operand)
-                return Callee("func", info.full, None, [base] + self.args(argn, sig.params, node, sig.variadic),
+                return Callee("func", info.full, None, [base] + self.args(argn, sig, node),
                               sig.results, node)
             if what == "iface":  # promoted from an embedded interface: dynamic dispatch
                 assert isinstance(info, GT)
@@ -225,12 +225,15 @@ class LibMixin(_Base):
         s, t = self.value(fn)
         if t.kind != "func":
             self.err(f"cannot call non-function {text(fn)} (type {t})", fn)
-        return Callee("closure", None, s, self.args(argn, t.params, node, t.variadic), t.results, node)
+        return Callee("closure", None, s, self.args(argn, t, node), t.results, node)
 
-    def args(self, argn: list[Node], params: tuple[GT, ...], node: Node, variadic: bool = False) -> list[int]:
-        if argn and argn[-1].type == "variadic_argument" and not variadic:
+    def args(self, argn: list[Node], sig: GT, node: Node) -> list[int]:
+        """The argument slots of a call of a function of type `sig` (each
+        converted to its parameter's type; `variadic_args` for a variadic one)."""
+        params = sig.params
+        if argn and argn[-1].type == "variadic_argument" and not sig.variadic:
             self.err(f"cannot use ... in call to non-variadic {text(required(node, 'function'))}", argn[-1])
-        if variadic:
+        if sig.variadic:
             return self.variadic_args(argn, params, node)
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
             return [self.coerce(s, t, pt, pos(node))
@@ -668,7 +671,7 @@ class LibMixin(_Base):
             return Callee("lib", None, None, [], (TIME,), node, "const", ir.TIME_NOW)
         if pkg == "time" and name in ("Since", "Until"):
             self._argc(argn, 1, full, node)
-            return Callee("lib", None, None, self.args(argn, (TIME,), node), (DURATION,), node, full, full)
+            return Callee("lib", None, None, self.args(argn, GT("func", params=(TIME,)), node), (DURATION,), node, full, full)
         if pkg == "context" and name in ("WithTimeout", "WithDeadline"):
             self._argc(argn, 2, full, node)
             return Callee("lib", None, None, self._values(argn), (CONTEXT, CANCEL), node, "context.WithDeadline",
@@ -722,7 +725,8 @@ class LibMixin(_Base):
                          " (time is abstract: docs/go-subset.md)")
         params, results = sig
         self._argc(argn, len(params), name, node)
-        return Callee("lib", None, None, [base] + self.args(argn, params, node), results, node, f"time.Time.{name}")
+        return Callee("lib", None, None, [base] + self.args(argn, GT("func", params=params), node), results, node,
+                      f"time.Time.{name}")
 
     def emit_time(self, op: str, a: list[int], d: int, p: tuple[int, int]) -> None:
         """``time.Time`` operations over abstract instants (`models.ir.TIME_NOW`).
