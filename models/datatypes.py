@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from models.interp import Tx
 
 __all__ = ["MapObj", "LOCAL_OPS", "VISIBLE_OPS", "RACE_OPS", "ALLOC_OPS", "exec_local", "exec_visible",
-           "choices", "accesses", "show", "rest_operands", "MAX_ORDER_KEYS"]
+           "choices", "accesses", "show", "spread_values", "MAX_ORDER_KEYS"]
 
 #: More keys than this in a ``range`` over a map with every order explored is refused (7! = 5040 orders).
 MAX_ORDER_KEYS = 6
@@ -71,7 +71,8 @@ class MapObj:
 
 LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap,
              ir.MakeIface, ir.IfaceMethod, ir.TypeAssert, ir.InitStore)
-VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys)
+VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys,
+               ir.SliceValues)
 #: Instructions whose step may be a racing access (partial-order reduction keeps them visible).
 RACE_OPS = VISIBLE_OPS
 #: Instructions that allocate heap objects.
@@ -132,13 +133,6 @@ def _elems(t: Tx, s: Any) -> list[Any]:
         return []
     f = t.get(s.obj).fields
     return [f[s.off + i][1] for i in range(s.len)]
-
-
-def rest_operands(t: Tx, rest: int | None, slots: Any) -> list[Any]:
-    """The further operands of a print-like instruction (`ir.Print`,
-    `ir.Format`, `ir.Exit`): the elements of the slice in slot `rest` (the
-    frontend's private copy of a forwarded ``args...``), none without one."""
-    return [] if rest is None else _elems(t, slots[rest])
 
 
 def _header(s: Any) -> ir.Slice:
@@ -319,6 +313,8 @@ def exec_visible(t: Tx, gid: int, ins: Any, s: tuple[Any, ...], choice: int | No
         keys = () if m is None else tuple(k for k, _ in t.get(m.obj).entries)
         order = ir.permutation(keys, choice or 0) if keys else ()
         t.advance(gid, ((ins.dst, order),))
+    elif op is ir.SliceValues:
+        t.advance(gid, ((ins.dst, tuple(_elems(t, s[ins.s]))),))
     else:
         raise AssertionError(ins)
 
@@ -366,6 +362,10 @@ def accesses(w: Any, ins: Any, slots: tuple[Any, ...]) -> list[tuple[str, ir.Ref
             k = min(to.len, frm.len)
             out += [("var", ir.Ref(frm.obj, frm.off + i), False) for i in range(k)]
             out += [("var", ir.Ref(to.obj, to.off + i), True) for i in range(k)]
+    elif op is ir.SliceValues:
+        sl = slots[ins.s]
+        if isinstance(sl, ir.Slice):
+            out += [("var", ir.Ref(sl.obj, sl.off + i), False) for i in range(sl.len)]
     elif op in (ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys):
         m = slots[ins.m]
         if isinstance(m, ir.Ref):
@@ -429,6 +429,13 @@ class Shown:
 
     def __str__(self) -> str:
         return self.text
+
+
+def spread_values(tup: Any) -> list[Any]:
+    """The values of a print's ``xs...`` tuple (`ir.SliceValues`); the
+    frontend has already replaced those fmt prints through an Error or
+    String method by the method's result (`spread_operands`)."""
+    return list(tup)
 
 
 def fmt_operands(heap: Any, vals: list[Any], types: Any) -> list[Any]:

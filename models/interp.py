@@ -280,7 +280,7 @@ class Interpreter:
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
     def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
-        vals = [s[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, s)
+        vals = [s[a] for a in ins.args] + (datatypes.spread_values(s[ins.spread]) if ins.spread is not None else [])
         args = datatypes.fmt_operands(t.heap, vals, self.program.types)
         k = ins.kind
         if k == "println":

@@ -169,6 +169,9 @@ class Instr:
     """Base of every instruction.  `VISIBLE` says whether it is a scheduling point."""
 
     VISIBLE: ClassVar[bool] = False
+    #: Operand fields that only some instances use: left out of `operands` (and so of the
+    #: IR dump) when None, so adding one to a class leaves existing programs' IR unchanged.
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def visible(self) -> bool:
@@ -186,7 +189,10 @@ class Instr:
     def operands(self) -> Iterator[tuple[str, Any]]:
         for f in fields(self):
             if f.name != "pos":
-                yield f.name, getattr(self, f.name)
+                v = getattr(self, f.name)
+                if v is None and f.name in self.OPTIONAL:
+                    continue
+                yield f.name, v
 
 
 _T = TypeVar("_T")
@@ -774,16 +780,16 @@ class Print(Instr):
     testing event ``log``/``error``/``fatal`` (``t.Log``, ``t.Error``,
     ``t.Fatal``; `t.Errorf` and friends use the printf convention with kind
     ``errorf``/``fatalf``/``logf``).  An ``error`` event marks the test
-    failed; ``fatal`` is followed by a `Goexit` from the frontend.  `rest`:
-    the slot of a slice whose elements are further operands after `args` (a
-    forwarded ``args...``; the frontend passes a copy no other goroutine can
-    reach, so reading it is not a shared access)."""
+    failed; ``fatal`` is followed by a `Goexit` from the frontend.  When
+    `spread` is a slot, it holds a tuple (`SliceValues`) whose values follow
+    `args` (a forwarded ``fmt.Println(xs...)``)."""
 
     VISIBLE = True
+    OPTIONAL = frozenset({"spread"})
     kind: str
     args: tuple[int, ...]
-    rest: int | None = None
     pos: Pos = NOPOS
+    spread: int | None = None
 
 
 @_instr
@@ -1465,14 +1471,15 @@ class Format(Instr):
     """``dst = fmt.Sprintf(args[0], args[1:]...)`` (`kind` ``sprintf``), or
     ``Sprint``/``Sprintln``/``Errorf``/``errors.New``/``strconv.Itoa`` (kinds
     ``sprint``, ``sprintln``, ``errorf``, ``new``, ``itoa``).  Errors are
-    their message strings.  `rest` as for `Print` (the elements of a private
-    slice: further operands).  Local: it reads only its operands."""
+    their message strings.  Local: it reads only its operands.  `spread` as
+    for `Print`."""
 
+    OPTIONAL = frozenset({"spread"})
     dst: int
     kind: str
     args: tuple[int, ...]
-    rest: int | None = None
     pos: Pos = NOPOS
+    spread: int | None = None
 
 
 @_instr
@@ -1518,14 +1525,30 @@ class CtxValue(Instr):
 class Exit(Instr):
     """``log.Fatal*``: the message is logged (stderr) and the process exits
     with status 1 (os.Exit: deferred calls do not run).  `args` as for
-    Print with `kind` ``fatal``/``fatalf``/``fatalln``, and `rest` as for Print."""
+    Print with `kind` ``fatal``/``fatalf``/``fatalln`` (and `spread`)."""
 
     VISIBLE = True
+    OPTIONAL = frozenset({"spread"})
     kind: str
     args: tuple[int, ...]
-    rest: int | None = None
     pos: Pos = NOPOS
+    spread: int | None = None
 
 
 INSTRUCTIONS.update({c.__name__: c for c in (TimerMake, TimerStop, Choose, Format, WithDeadline, WithValue,
                                              CtxValue, Exit)})
+
+
+@_instr
+class SliceValues(Instr):
+    """``dst`` = the tuple of the values ``s[0:len(s)]`` (nil: ``()``): a read
+    of every element (a race candidate each, like `Copy`'s source), for
+    ``f(xs...)`` into fmt.  Visible."""
+
+    VISIBLE = True
+    dst: int
+    s: int
+    pos: Pos = NOPOS
+
+
+INSTRUCTIONS.update({c.__name__: c for c in (SliceValues,)})

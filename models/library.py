@@ -183,9 +183,10 @@ def format_values(kind: str, args: list[Any]) -> str:
 def _operands(t: Tx, ins: ir.Format | ir.Exit, slots: Any) -> list[Any]:
     """The operands of a Sprint*/Errorf/log.Fatal*, as fmt prints them: an
     interface value by its dynamic value (``5``, not the boxed value), slices,
-    maps and structs in fmt's notation (`datatypes.show`), then the `rest`
-    operands of a forwarded ``args...``."""
-    vals = [slots[a] for a in ins.args] + datatypes.rest_operands(t, ins.rest, slots)
+    maps and structs in fmt's notation (`datatypes.show`), then the `spread`
+    values of a forwarded ``args...``."""
+    vals = [slots[a] for a in ins.args] + (datatypes.spread_values(slots[ins.spread])
+                                           if ins.spread is not None else [])
     return datatypes.fmt_operands(t.heap, vals, t.m.program.types)
 
 

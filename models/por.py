@@ -72,7 +72,7 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
     ir.WithCancel: ("parent",), ir.Cancel: ("ctx",), ir.CtxErr: ("ctx",),
     # slices and maps (models/datatypes.py): the arrays and maps they read or write
     ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapWriting: ("m",), ir.MapStore: ("m",),
-    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",),
+    ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",), ir.SliceValues: ("s",),
 }
 
 
@@ -162,7 +162,7 @@ _KNOWN = frozenset({
     "Append", "Choose", "Copy", "CopySync", "CtxValue", "Exit", "Format", "IfaceMethod", "IndexAddr", "InitStore",
     "MakeIface", "MakeMap", "MakeSlice", "MapDelete", "MapIndex", "MapKeys", "MapLen", "MapStore", "MapWriting",
     "Recover", "Reslice", "SliceLen", "SliceLit", "TimerMake", "TimerStop", "TupleGet", "TypeAssert",
-    "WithDeadline", "WithValue",
+    "WithDeadline", "WithValue", "SliceValues",
     # the recovery epilogue's marker: control reaches what follows it from any pc (see future_reads)
     "RecoverReturn", "RunDefers"})
 

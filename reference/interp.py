@@ -704,11 +704,10 @@ class Interp:
         return "{" + " ".join(parts) + "}"
 
     def _operands(self, fr, ins) -> list:
-        """A print's operands: `args`, then the elements of the slice in `rest`
-        (a forwarded ``args...``, copied by the frontend for this call alone)."""
+        """The operand values of a Print/Format/Exit, with its spread tuple's values after them."""
         vals = [fr.s[a] for a in ins.args]
-        if ins.rest is not None:
-            vals += self._elems(fr.s[ins.rest])
+        if ins.spread is not None:
+            vals.extend(fr.s[ins.spread])
         return vals
 
     def _fmt_operands(self, fr, ins) -> list:
@@ -796,6 +795,10 @@ class Interp:
         if not 0 <= lo_ <= hi_:
             raise o.GoPanic(f"slice bounds out of range [{lo_}:{hi_}]", True)
         fr.s[ins.dst] = None if sl is None else ir.Slice(sl.obj, sl.off + lo_, hi_ - lo_, mx_ - lo_)
+        fr.pc += 1
+
+    def i_SliceValues(self, g, fr, ins):
+        fr.s[ins.dst] = tuple(self._elems(fr.s[ins.s]))
         fr.pc += 1
 
     def i_TupleGet(self, g, fr, ins):

@@ -48,13 +48,13 @@ def test_blocking_syscall_p_is_retaken_by_sysmon():  # SCH-25, SCH-28, SCH-24
         ir.Const(2, 60_000_000, L(11)),
         call((), "syscall.Nanosleep", 2, line=11),  # ... while g2 holds P0 in _Psyscall
         ir.Const(3, "g2 back", L(12)),
-        ir.Print("println", (3,), pos=L(12)),
+        ir.Print("println", (3,), L(12)),
         ir.Send(0, 3, L(13)),
         ir.Return((), L(14)),
     ], ncaptures=1)
     g3 = fn("g3", [
         ir.Const(1, "g3", L(20)),
-        ir.Print("println", (1,), pos=L(20)),
+        ir.Print("println", (1,), L(20)),
         ir.Send(0, 1, L(21)),
         ir.Return((), L(22)),
     ], ncaptures=1)
@@ -69,7 +69,7 @@ def test_entersyscallblock_hands_off_at_once():  # SCH-26
         ir.MakeClosure(3, "g3", (0, 2), L(11)),
         ir.Go(None, 3, (), L(11)),
         call((4,), "syscall.Read", 1, line=12),  # a blocking read in a syscall
-        ir.Print("println", (4,), pos=L(13)),
+        ir.Print("println", (4,), L(13)),
         ir.Send(0, 4, L(14)),
         ir.Return((), L(15)),
     ], ncaptures=1)
@@ -90,7 +90,7 @@ def test_netpoll_parks_reader_in_io_wait_and_readies_it():  # NP-2..4, SCH-15
         ir.MakeClosure(2, "writer", (1,), L(3)),
         ir.Go(None, 2, (), L(3)),
         call((3,), "os.File.Read", 0, line=4),
-        ir.Print("println", (3,), pos=L(5)),
+        ir.Print("println", (3,), L(5)),
         ir.Return((), L(6)),
     ])
     writer = fn("writer", [

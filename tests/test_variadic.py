@@ -103,24 +103,26 @@ def test_multi_valued_call_fills_fixed_then_variadic_parameters():
     assert lit.srcs == g.dsts[1:] and f.args == (g.dsts[0], lit.dst)
 
 
-def test_forwarded_args_are_copied_by_one_append_then_printed():
-    """``fmt.Printf(format, args...)``: one Append reads the elements (a
-    race candidate) into a private copy, the Print's `rest` operand."""
+def test_forwarded_args_are_read_by_one_step_then_printed():
+    """``fmt.Printf(format, args...)``: one SliceValues step reads the
+    elements (each a race candidate) into a tuple, the Print's `spread`."""
     p = prog("", top='func logf(format string, args ...interface{}) {\n\tfmt.Printf(format, args...)\n}\n')
     code = p.functions["logf"].code
-    assert ops(p.functions["logf"]) == ["Const", "Append", "Print", "Return"]
-    app, pr = code[1], code[2]
-    assert isinstance(app, ir.Append) and app.spread == 1 and app.srcs == ()
-    assert isinstance(pr, ir.Print) and pr.kind == "printf" and pr.args == (0,) and pr.rest == app.dst
+    assert ops(p.functions["logf"]) == ["SliceValues", "Print", "Return"]
+    sv, pr = code[0], code[1]
+    assert isinstance(sv, ir.SliceValues) and sv.s == 1 and sv.visible
+    assert isinstance(pr, ir.Print) and pr.kind == "printf" and pr.args == (0,) and pr.spread == sv.dst
 
 
 def test_forwarded_args_go_through_string_methods_only_when_the_program_has_them():
     top = ('type T struct{}\n\nfunc (T) String() string { return "t" }\n\n'
            'func logf(format string, args ...interface{}) string {\n\treturn fmt.Sprintf(format, args...)\n}\n')
-    code = ops(prog("", top=top).functions["logf"])
-    assert code[:2] == ["Const", "Append"] and "Load" in code and "IfaceMethod" in code and "InitStore" in code
-    assert code[-2:] == ["Format", "Return"]
-    assert any(isinstance(i, ir.Jump) and i.back for i in prog("", top=top).functions["logf"].code)
+    fn = prog("", top=top).functions["logf"]
+    code = ops(fn)
+    assert code[:3] == ["SliceValues", "SliceLen", "MakeSlice"] and "TupleGet" in code and "IfaceMethod" in code
+    assert code[-3:] == ["SliceValues", "Format", "Return"]
+    # the loop over the values is local but for its backward jump: the methods' code runs in it
+    assert [i.op for i in fn.code if i.visible] == ["SliceValues", "Jump", "SliceValues"]
 
 
 def test_a_constant_format_skips_methods_for_non_v_s_q_verbs():
@@ -138,7 +140,7 @@ def test_deferred_print_reads_its_args_when_it_runs():
     d = next(i for i in p.functions["main"].code if isinstance(i, ir.Defer))
     assert d.func is not None and d.func.startswith("print.println@")
     w = p.functions[d.func]
-    assert (w.nparams, ops(w)) == (1, ["Const", "Append", "Print", "Return"])
+    assert (w.nparams, ops(w)) == (1, ["SliceValues", "Print", "Return"])
     assert outputs_of("package main\n\nimport \"fmt\"\n\nfunc main() {\n\targs := []interface{}{1}\n"
                       "\tdefer fmt.Println(args...)\n\targs[0] = 2\n}\n") == {"2\n"}
 

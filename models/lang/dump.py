@@ -18,10 +18,8 @@ from models import ir
 SLOT_FIELDS = frozenset({"dst", "src", "a", "b", "cond", "ch", "ptr", "base", "index", "cap",
                          "locker", "ctx", "parent", "m", "wg", "delta", "once", "d", "v", "fslot",
                          "ok", "dst_r", "dst_w", "dst_n", "dst_err", "f", "buf", "data",
-                         "s", "len", "to", "frm", "k", "t", "lo", "hi", "max", "spread", "x", "rest"})
+                         "s", "len", "to", "frm", "k", "t", "lo", "hi", "max", "spread", "x"})
 SLOT_TUPLES = frozenset({"dsts", "args", "captures", "srcs", "keys", "vals"})
-#: Optional operands shown only when present (a print's forwarded ``args...``).
-QUIET = frozenset({"rest"})
 TARGETS = frozenset({"target", "then", "orelse"})
 
 
@@ -69,8 +67,7 @@ def format_function(fn: ir.Function, program: ir.Program | None = None) -> str:
              f"results={fn.nresults} slots={fn.nslots}"]
     width = len(str(len(fn.code)))
     for i, instr in enumerate(fn.code):
-        ops = " ".join(f"{n}={_operand(fn, instr, n, v)}" for n, v in instr.operands()
-                       if not (n in QUIET and v is None))
+        ops = " ".join(f"{n}={_operand(fn, instr, n, v)}" for n, v in instr.operands())
         mark = "*" if instr.visible else " "
         body = f"  {i:>{width}} {mark} {instr.op:<10} {ops}"
         line, _ = instr.pos

@@ -330,50 +330,49 @@ class LibMixin(_Base):
         return Callee("lib", None, None, slots, res, node, op, rest=s, spread=spread)
 
     def spread_operands(self, s: int, spread: Spread | None, p: tuple[int, int]) -> int:
-        """The operands a print-like call takes from the slice in slot `s`: fmt
-        reads its elements when it runs (fmt/print.go doPrint*: ``a[argNum]``),
-        a read of each element that races with a write to it, so they are
-        copied by one `ir.Append` (``append([]any(nil), s...)``, the step that
-        reads them) into a new array only this call sees, which the print
-        instruction then reads as its `rest` operands.  When the program has
-        methods fmt would call (``Error() string``/``String() string``), each
-        copied element is replaced by what `stringify` makes of it, in a loop
-        over the copy (fmt/print.go handleMethods: the methods run inside the
-        call and may take locks)."""
+        """The slot of the tuple of operands a print-like call takes from the
+        slice in slot `s`: fmt reads its elements when it runs (fmt/print.go
+        doPrint*: ``a[argNum]``), a read of each element that races with a
+        write to it: one `ir.SliceValues` step.  When the program has methods
+        fmt would call (``Error() string``/``String() string``), each value
+        is replaced by what `stringify` makes of it (fmt/print.go
+        handleMethods: the methods run inside the call and may take locks), in
+        a loop that fills a new slice only this call sees, whose values are
+        then the operands (a second `SliceValues`, of private memory)."""
         fb = self.fb
         assert spread is not None
         elem = spread.elem
-        nil, d = fb.temp(), fb.temp()
-        fb.emit(ir.Const(nil, None, p))
-        zero, full = self._elem_info(elem)
-        fb.emit(ir.Append(d, nil, (), s, zero, full, p))
+        tup = fb.temp()
+        fb.emit(ir.SliceValues(tup, s, p))
         if not self.prints_through_methods(elem):
-            return d
-        n, i, one, c, a, v = (fb.temp() for _ in range(6))
-        fb.emit(ir.SliceLen(n, d, False, p))
+            return tup
+        n, buf, i, one, c, a, v, out = (fb.temp() for _ in range(8))
+        fb.emit(ir.SliceLen(n, tup, False, p))
+        fb.emit(ir.MakeSlice(buf, self.types.to_ir(elem), n, None, p))
         fb.emit(ir.Const(i, 0, p))
         fb.emit(ir.Const(one, 1, p))
-        top, body, nxt, end = Label(), Label(), Label(), Label()
+        top, body, store, end = Label(), Label(), Label(), Label()
         fb.place(top)
         fb.emit(ir.BinOp(c, "<", i, n, p))
         fb.branch(c, body, end, p)
         fb.place(body)
-        for k in sorted(spread.plain):  # a constant format's non-%v/%s/%q verb: printed as is
+        fb.emit(ir.TupleGet(v, tup, i, p))
+        fb.emit(ir.Move(out, v, p))
+        for k in sorted(spread.plain):  # a constant format's verb other than %v %s %q: printed as is
             here = Label()
             fb.emit(ir.Const(a, k, p))
             fb.emit(ir.BinOp(c, "==", i, a, p))
-            fb.branch(c, nxt, here, p)
+            fb.branch(c, store, here, p)
             fb.place(here)
-        fb.emit(ir.IndexAddr(a, d, i, p))
-        fb.emit(ir.Load(v, a, p))
-        r = self.stringify(v, elem, p)
-        fb.emit(ir.InitStore(a, r, p))  # the copy is still this call's own: a local write
-        fb.place(nxt)
+        fb.emit(ir.Move(out, self.stringify(v, elem, p), p))
+        fb.place(store)
+        fb.emit(ir.IndexAddr(a, buf, i, p))
+        fb.emit(ir.InitStore(a, out, p))  # the new slice is still this call's own: a local write
         fb.emit(ir.BinOp(i, "+", i, one, p))
         fb.jump(top, p)
         fb.place(end)
-        fb.emit(ir.Nop(p))
-        return d
+        fb.emit(ir.SliceValues(tup, buf, p))
+        return tup
 
     def prints_through_methods(self, t: GT) -> bool:
         """May fmt print a value of static type `t` through an ``Error()`` or
@@ -869,14 +868,14 @@ class LibMixin(_Base):
         elif op == "ctx.Value":
             fb.emit(ir.CtxValue(d0(), a[0], a[1], p))
         elif op.startswith("format."):
-            fb.emit(ir.Format(d0(), op[7:], tuple(a), rest, p))
+            fb.emit(ir.Format(d0(), op[7:], tuple(a), p, rest))
         elif op == "errors.Is":
             fb.emit(ir.BinOp(d0(), "==", a[0], a[1], p))
         elif op.startswith("log.fatal"):
-            fb.emit(ir.Exit(op[4:], tuple(a), rest, p))
+            fb.emit(ir.Exit(op[4:], tuple(a), p, rest))
         elif op.startswith("log.panic."):
             msg = fb.temp()
-            fb.emit(ir.Format(msg, op[10:], tuple(a), rest, p))
+            fb.emit(ir.Format(msg, op[10:], tuple(a), p, rest))
             fb.emit(ir.Panic(msg, p))
         elif op == "sync.RLocker":
             fb.emit(ir.MakeIface(d0(), a[0], "*sync.rlocker", p))
@@ -924,7 +923,7 @@ class LibMixin(_Base):
             dst = None if kind == "store" else d0()
             fb.emit(ir.AtomicOp(kind, dst, ptr, vals[0], vals[1], p))
         elif op.startswith("print."):
-            fb.emit(ir.Print(op[6:], tuple(a), rest, p))
+            fb.emit(ir.Print(op[6:], tuple(a), p, rest))
         elif op == "test.run":
             self.subtest_runner(p)
             done = fb.temp()
@@ -933,10 +932,10 @@ class LibMixin(_Base):
             fb.emit(ir.Recv(None, None, done, None, p))
         elif op.startswith("test.skip"):
             if a or rest is not None:
-                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), rest, p))
+                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p, rest))
             fb.emit(ir.Goexit(p))
         elif op.startswith("test."):
-            fb.emit(ir.Print(op[5:], tuple(a), rest, p))
+            fb.emit(ir.Print(op[5:], tuple(a), p, rest))
             if op.startswith("test.fatal"):
                 fb.emit(ir.Goexit(p))
         elif op == "time.After":
