@@ -187,6 +187,16 @@ class _Replayer:
             else:
                 self.fail(i, f"event {i} (Select of G{g}): case {case} is not enabled in the model ({choices})")
                 return None
+        elif action == "NumGoroutine":  # the runtime's count: the model's choice is how many ended ones it counts
+            from models.state import DONE
+
+            live = sum(1 for x in w.gs if x.status != DONE) + (1 if self.m.program.entry != "main" else 0)
+            case = e.get("value", live) - live
+            if (case or None) not in choices and case not in choices:
+                self.fail(i, f"event {i} (NumGoroutine of G{g}): the runtime counted {e.get('value')}, "
+                             f"the model counts {live} + 0..{len(choices) - 1}")
+                return None
+            a = ("select", g, case) if choices != [None] else ("step", g)
         elif choices != [None]:  # a MapKeys iteration order: the event's "case"
             case = e.get("case")
             if case not in choices:

@@ -70,13 +70,13 @@ class MapObj:
 
 
 LOCAL_OPS = (ir.MakeSlice, ir.SliceLit, ir.IndexAddr, ir.SliceLen, ir.Reslice, ir.TupleGet, ir.MakeMap,
-             ir.MakeIface, ir.IfaceMethod, ir.TypeAssert, ir.InitStore)
+             ir.MakeIface, ir.IfaceMethod, ir.TypeAssert, ir.InitStore, ir.StrOp, ir.SliceOfTuple)
 VISIBLE_OPS = (ir.Append, ir.Copy, ir.MapIndex, ir.MapWriting, ir.MapStore, ir.MapDelete, ir.MapLen, ir.MapKeys,
                ir.SliceValues)
 #: Instructions whose step may be a racing access (partial-order reduction keeps them visible).
 RACE_OPS = VISIBLE_OPS
 #: Instructions that allocate heap objects.
-ALLOC_OPS = (ir.MakeSlice, ir.SliceLit, ir.MakeMap, ir.Append)
+ALLOC_OPS = (ir.MakeSlice, ir.SliceLit, ir.MakeMap, ir.Append, ir.SliceOfTuple)
 
 
 def _panic(msg: str, fatal: bool = False) -> Exception:
@@ -154,7 +154,7 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
         if isinstance(s, ir.Slice):
             slots[ins.dst] = s.cap if ins.of_cap else s.len
         elif isinstance(s, str):
-            slots[ins.dst] = len(s.encode())
+            slots[ins.dst] = len(ir.go_bytes(s))
         elif isinstance(s, tuple):
             slots[ins.dst] = len(s)
         else:
@@ -195,6 +195,16 @@ def exec_local(t: Tx, ins: Any, slots: list[Any]) -> None:
             slots[ins.dst] = v
         if ins.ok is not None:
             slots[ins.ok] = ok
+    elif op is ir.StrOp:
+        try:
+            res = ir.str_op(ins.operator, tuple(slots[a] for a in ins.args))
+        except ir.GoRuntimeError as e:
+            raise _panic(str(e)) from None
+        for d, v in zip(ins.dsts, res):
+            slots[d] = v
+    elif op is ir.SliceOfTuple:
+        vals = list(slots[ins.t])
+        slots[ins.dst] = ir.Slice(_array(t, vals), 0, len(vals), len(vals))
     elif op is ir.MakeMap:
         m = MapObj()
         for k, v in zip(ins.keys, ins.vals):
@@ -431,13 +441,6 @@ class Shown:
         return self.text
 
 
-def spread_values(tup: Any) -> list[Any]:
-    """The values of a print's ``xs...`` tuple (`ir.SliceValues`); the
-    frontend has already replaced those fmt prints through an Error or
-    String method by the method's result (`spread_operands`)."""
-    return list(tup)
-
-
 def fmt_operands(heap: Any, vals: list[Any], types: Any) -> list[Any]:
     """`show` of each print operand; composite operands (whose text `show`
     makes) become `Shown`, so they do not count as strings."""
@@ -484,10 +487,23 @@ ERROR_STRING = "errors.errorString.Error"
 ERROR_TYPE = "*errors.errorString"
 
 
+def spread_values(funcs: Any, tup: Any) -> list[Any]:
+    """The values of a fmt call's ``xs...`` tuple (`ir.SliceValues`).  fmt
+    calls an operand's Error or String method (handleMethods): the frontend
+    has already put the method's result in place of each value whose dynamic
+    type may have one (`LibMixin.spread_operands`, a loop in the program's
+    code); the values left are printed as they are (`funcs` is kept for the
+    interpreters' call shape)."""
+    del funcs
+    return list(tup)
+
+
 def dynamic_type(v: Any) -> str | None:
     """The dynamic type name of an interface value (None for nil)."""
     if isinstance(v, ir.Iface):
         return v.type
+    if isinstance(v, ir.WrappedError):
+        return "*fmt.wrapError"
     if isinstance(v, str):
         return ERROR_TYPE  # errors made by the library (ctx.Err(), os errors) are plain strings
     return None

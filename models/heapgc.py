@@ -78,7 +78,7 @@ def _ints_as_ids(x: Any, n: int, ids: list[int], vals: list[Any]) -> None:
                 ids.append(v)
         elif isinstance(v, tuple):
             todo.extend(v)
-        elif isinstance(v, (ir.Ref, ir.Slice, ir.Closure, ir.Iface)):
+        elif isinstance(v, (ir.Ref, ir.Slice, ir.Closure, ir.Iface, ir.WrappedError)):
             vals.append(v)
         elif not isinstance(v, _PLAIN):
             fields = getattr(v, "__slots__", None) or getattr(v, "__dict__", {})
@@ -100,6 +100,8 @@ def _value_ids(vals: list[Any], n: int, ids: list[int]) -> None:
             vals.extend(v.captures)
         elif tv is ir.Iface:
             vals.append(v.value)
+        elif tv is ir.WrappedError:  # an Errorf %w error: the error it wraps may hold objects
+            vals.append(v.wrapped)
         elif not isinstance(v, _PLAIN):
             _ints_as_ids(v, n, ids, vals)
 
@@ -205,6 +207,8 @@ def _remap_value(v: Any, new: dict[int, int]) -> Any:
         return ir.Closure(v.func, tuple(_remap_value(x, new) for x in v.captures))
     if tv is ir.Iface:
         return ir.Iface(v.type, _remap_value(v.value, new))
+    if tv is ir.WrappedError:
+        return ir.WrappedError(str.__str__(v), _remap_value(v.wrapped, new))
     if isinstance(v, _PLAIN):
         return v
     raise TypeError(f"models.heapgc: cannot renumber the objects inside a {tv.__name__}")

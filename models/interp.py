@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, cast
 
-from models import atomic, chan, datatypes, ir, library, pipe, select, sync, timeorder
+from models import atomic, chan, datatypes, ir, library, pipe, select, sync, syncmap, timeorder
 from models.options import RuntimeOptions
 from models.state import DONE, RUN, WAIT, Chan, Context, Data, Frame, G, World
 from models.tx import (
@@ -73,6 +73,8 @@ class Interpreter:
             obj = self.new_object(t, gl.type)
             self.global_obj[gl.name] = obj.obj
             self.global_scalar[gl.name] = obj.field is not None
+            if gl.name == ir.GOMAXPROCS_VAR:  # runtime.GOMAXPROCS starts at the number of Ps
+                t.store(obj, self.opts.procs)
         fn = self.funcs[self.program.start]
         t.gs.append(G(1, (self.frame(fn, (), ()),)))
         self.settle(t, [1])  # a panic in main's first local run unwinds (its defers may recover)
@@ -93,6 +95,8 @@ class Interpreter:
                   "sync.Once": Once, "sync.Cond": Cond}
         if k in simple:
             return ir.Ref(t.alloc(simple[k]()))
+        if k == "sync.Map":
+            return ir.Ref(t.alloc(datatypes.MapObj()))
         if k.startswith("atomic."):
             zero: Any = False if k == "atomic.Bool" else None if k == "atomic.Value" else 0
             return ir.Ref(t.alloc(Data((("v", zero),), k)))
@@ -130,6 +134,11 @@ class Interpreter:
             return datatypes.choices(self, w, ins, g.frames[-1].slots)
         if type(ins) is ir.Choose:
             return library.choices(self, ins, g.frames[-1].slots)
+        if type(ins) is ir.SyncMap:
+            return syncmap.choices(self, w, ins, g.frames[-1].slots)
+        if type(ins) is ir.NumGoroutine:  # how many ended goroutines Go still counts
+            ended = sum(1 for x in w.gs if x.status == DONE)
+            return list(range(ended + 1)) if ended else [None]
         return [None]
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
@@ -279,8 +288,9 @@ class Interpreter:
         gid = len(t.gs) + 1
         t.gs.append(G(gid, (self.frame(fn, caps, tuple(s[a] for a in ins.args)),)))
 
-    def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...]) -> None:
-        vals = [s[a] for a in ins.args] + (datatypes.spread_values(s[ins.spread]) if ins.spread is not None else [])
+    def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...], gid: int = 0) -> None:
+        vals = [s[a] for a in ins.args] + (datatypes.spread_values(self.funcs, s[ins.spread])
+                                          if ins.spread is not None else [])
         args = datatypes.fmt_operands(t.heap, vals, self.program.types)
         k = ins.kind
         if k == "println":
@@ -296,7 +306,8 @@ class Interpreter:
             text = printf(str(args[0]), args[1:]) if args else ""
         else:
             msg = printf(str(args[0]), args[1:]) if k.endswith("f") and args else " ".join(map(fmt_value, args))
-            text = f"    {self.program.where(ins.pos[0])}: {msg}\n"
+            line = self.program.test_log_line(t.g(gid).frames) if gid else ins.pos[0]
+            text = f"    {self.program.where(line)}: {msg}\n"
             if k.startswith(("error", "fatal")):
                 t.failed = True
         t.emit(text)
@@ -613,6 +624,8 @@ class Interpreter:
             return type(a) is type(b) and a == b
         if o == "!=":
             return not (type(a) is type(b) and a == b)
+        if isinstance(a, str) and o in ("<", "<=", ">", ">="):  # Go compares strings bytewise
+            a, b = ir.go_bytes(a), ir.go_bytes(b)
         if o == "<":
             return a < b
         if o == "<=":
@@ -677,7 +690,7 @@ def _go(t: Tx, gid: int, ins: ir.Go, s: tuple[Any, ...], choice: int | None) -> 
 
 
 def _print(t: Tx, gid: int, ins: ir.Print, s: tuple[Any, ...], choice: int | None) -> None:
-    t.m.exec_print(t, ins, s)
+    t.m.exec_print(t, ins, s, gid)
     t.advance(gid)
 
 
@@ -732,6 +745,13 @@ def _ctx_err(t: Tx, gid: int, ins: ir.CtxErr, s: tuple[Any, ...], choice: int | 
     t.advance(gid, ((ins.dst, err),))
 
 
+def _num_goroutine(t: Tx, gid: int, ins: ir.NumGoroutine, s: tuple[Any, ...], choice: int | None) -> None:
+    n = sum(1 for g in t.gs if g.status != DONE) + (choice or 0)
+    if t.m.program.entry != "main":
+        n += 1  # go test: the test binary's main goroutine waits in t.Run for the test's goroutine
+    t.advance(gid, ((ins.dst, n),))
+
+
 def _no_choice(h: Callable[..., None]) -> Callable[..., None]:
     """A primitive's handler ``(tx, gid, ins, slots)`` in the table's shape."""
     return lambda t, gid, ins, s, choice: h(t, gid, ins, s)
@@ -742,7 +762,7 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
         ir.Return: _return, ir.Load: _load, ir.Store: _store, ir.Jump: _jump, ir.LenOf: _len_of, ir.Go: _go,
         ir.Print: _print, ir.Panic: _panic, ir.Gosched: _gosched, ir.Goexit: _goexit, ir.Sleep: _sleep,
         ir.After: _after, ir.WithCancel: _with_cancel, ir.Cancel: _cancel, ir.Syscall: _syscall,
-        ir.CtxErr: _ctx_err,
+        ir.CtxErr: _ctx_err, ir.NumGoroutine: _num_goroutine,
     }
     table = dict(own)
     for mod in (chan, sync, atomic, pipe):
@@ -755,6 +775,8 @@ def _build_table() -> dict[type[ir.Instr], Callable[..., None]]:
     for cls, h in datatypes.HANDLERS.items():  # slices and maps: (tx, gid, ins, slots, choice)
         table[cls] = h
     for cls, h in library.HANDLERS.items():  # timers, rand, context deadlines, log.Fatal
+        table[cls] = h
+    for cls, h in syncmap.HANDLERS.items():  # sync.Map: (tx, gid, ins, slots, choice)
         table[cls] = h
     for name, cls in ir.INSTRUCTIONS.items():
         if cls.VISIBLE and cls not in table and cls not in _SOMETIMES_VISIBLE:

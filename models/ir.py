@@ -111,7 +111,7 @@ class Type:
 
     kind is one of ``int bool string chan ptr func struct array context
     iface`` or a sync/atomic object kind: ``sync.Mutex sync.RWMutex
-    sync.WaitGroup sync.Once sync.Cond atomic.Int32 atomic.Int64
+    sync.WaitGroup sync.Once sync.Cond sync.Map atomic.Int32 atomic.Int64
     atomic.Uint32 atomic.Uint64 atomic.Bool atomic.Value``.
 
     Zero values: ``int`` 0, ``bool`` False, ``string`` "", ``chan ptr func
@@ -782,7 +782,7 @@ class Print(Instr):
     ``errorf``/``fatalf``/``logf``).  An ``error`` event marks the test
     failed; ``fatal`` is followed by a `Goexit` from the frontend.  When
     `spread` is a slot, it holds a tuple (`SliceValues`) whose values follow
-    `args` (a forwarded ``fmt.Println(xs...)``)."""
+    `args` (``fmt.Println(xs...)``)."""
 
     VISIBLE = True
     OPTIONAL = frozenset({"spread"})
@@ -938,6 +938,20 @@ class Program:
     #: for a program merged from several files (`models.lang.packages`): the file and line of
     #: each merged line (an object with ``where(line) -> (path, line)``); None for one file
     file_map: Any = None
+    #: functions that call ``t.Helper()``: a test's log line names the first caller that is
+    #: neither one of them nor the testing package's (testing.go decorate, `test_log_line`)
+    helpers: frozenset[str] = frozenset()
+
+    def test_log_line(self, frames: Any) -> int:
+        """The Go line a ``t.Log``/``t.Error``/... reports, given the goroutine's
+        frames (objects with ``func`` and ``pc``, innermost last): the frame
+        running the call, or its callers' call sites past helpers."""
+        for fr in reversed(frames):
+            if fr.func in self.helpers or fr.func.startswith(("testing.", "test.")):  # test.*@L:C: a wrapper
+                continue
+            return self.functions[fr.func].code[fr.pc].pos[0]
+        fr = frames[-1]
+        return self.functions[fr.func].code[fr.pc].pos[0]
 
     @functools.cached_property
     def _lines(self) -> list[str]:
@@ -1539,11 +1553,347 @@ INSTRUCTIONS.update({c.__name__: c for c in (TimerMake, TimerStop, Choose, Forma
                                              CtxValue, Exit)})
 
 
+# --------------------------------------------------------------------------- strings, sync.Map, runtime and testing (issue 12)
+#
+# A Go string is a Python ``str`` whose UTF-8 encoding is the Go string's
+# bytes; a byte sequence that is not valid UTF-8 keeps each bad byte as a lone
+# surrogate (Python's ``surrogateescape``), so `go_bytes` and `go_string`
+# convert both ways without loss and every operation below is on Go's bytes.
+
+
+def go_bytes(s: str) -> bytes:
+    """The bytes of Go string `s`."""
+    return s.encode("utf-8", "surrogateescape")
+
+
+def go_string(b: bytes) -> str:
+    """The Go string of bytes `b` (invalid UTF-8 kept byte for byte)."""
+    return b.decode("utf-8", "surrogateescape")
+
+
+class GoRuntimeError(Exception):
+    """A Go run-time panic raised by `str_op` (``runtime error: ...``): each
+    interpreter turns it into its own panic with this message."""
+
+
+def go_quote(s: str) -> str:
+    """strconv.Quote (and fmt's ``%q``): ASCII printable runes as themselves,
+    ``\\"`` and ``\\\\``, the C escapes, other control bytes as ``\\xHH``, bytes
+    of invalid UTF-8 as ``\\xHH``, non-printable runes as ``\\uXXXX`` or
+    ``\\UXXXXXXXX``; printable non-ASCII runes as themselves (strconv/quote.go
+    appendQuotedWith; printability here is Python's, Unicode's L M N P S and
+    the ASCII space, as Go's unicode.IsPrint)."""
+    esc = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
+           '"': '\\"', "\\": "\\\\"}
+    out = ['"']
+    for ch in s:
+        c = ord(ch)
+        if ch in esc:
+            out.append(esc[ch])
+        elif 0xDC80 <= c <= 0xDCFF:  # a byte of invalid UTF-8 (see `go_string`)
+            out.append(f"\\x{c - 0xDC00:02x}")
+        elif c < 0x20 or c == 0x7F:
+            out.append(f"\\x{c:02x}")
+        elif c < 0x7F or ch.isprintable():
+            out.append(ch)
+        elif c < 0x10000:
+            out.append(f"\\u{c:04x}")
+        else:
+            out.append(f"\\U{c:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _decode_rune(b: bytes, i: int) -> tuple[int, int]:
+    """(rune, width) of the UTF-8 sequence at byte `i` of `b` (unicode/utf8
+    DecodeRune): an invalid or short sequence is (U+FFFD, 1)."""
+    c = b[i]
+    if c < 0x80:
+        return c, 1
+    for n, lo_first in ((2, 0xC2), (3, 0xE0), (4, 0xF0)):
+        if (n == 2 and 0xC2 <= c <= 0xDF) or (n == 3 and 0xE0 <= c <= 0xEF) or (n == 4 and 0xF0 <= c <= 0xF4):
+            chunk = b[i:i + n]
+            try:
+                r = chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                return 0xFFFD, 1
+            return (ord(r), n) if len(r) == 1 else (0xFFFD, 1)
+        del lo_first
+    return 0xFFFD, 1
+
+
+def _rune_string(r: int) -> str:
+    """``string(rune(r))``: the UTF-8 of `r`, or of U+FFFD for a surrogate or
+    an out-of-range value (unicode/utf8 EncodeRune)."""
+    if not 0 <= r <= 0x10FFFF or 0xD800 <= r <= 0xDFFF:
+        r = 0xFFFD
+    return chr(r)
+
+
+_MAX_INT = (1 << 63) - 1
+
+
+def _atoi(s: str) -> tuple[int, str | None]:
+    """strconv.Atoi (atoi.go): an optional sign and decimal digits; the
+    error text is the *NumError's ("strconv.Atoi: parsing "s": invalid
+    syntax" / "value out of range", the value then clamped)."""
+    body = s[1:] if s[:1] in ("+", "-") else s
+    if not body or any(not ("0" <= ch <= "9") for ch in body):
+        return 0, f"strconv.Atoi: parsing {go_quote(s)}: invalid syntax"
+    v = int(body)
+    if s[:1] == "-":
+        v = -v
+    if v > _MAX_INT or v < -_MAX_INT - 1:
+        return (_MAX_INT if v > 0 else -_MAX_INT - 1), f"strconv.Atoi: parsing {go_quote(s)}: value out of range"
+    return v, None
+
+
+class WrappedError(str):
+    """An error made by ``fmt.Errorf`` with a ``%w`` operand: its message (the
+    model keeps errors as their text) and the error it wraps (fmt's
+    *wrapError, errors.Unwrap).  Equal only to a WrappedError with the same
+    text wrapping an equal error, never to a plain error text (Go compares
+    the pointers: a wrapped error is a new value)."""
+
+    wrapped: Any
+
+    def __new__(cls, text: str, wrapped: Any) -> WrappedError:
+        self = super().__new__(cls, text)
+        self.wrapped = wrapped
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is WrappedError and str.__eq__(self, other) and self.wrapped == other.wrapped
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((str.__str__(self), self.wrapped))
+
+    def __reduce__(self) -> Any:
+        return (WrappedError, (str.__str__(self), self.wrapped))
+
+
+def wrap_error(fmt: Any, args: list[Any], text: str) -> Any:
+    """``fmt.Errorf(fmt, args...)``'s value: `text`, wrapping the operand of
+    its ``%w`` verb when there is exactly one and it is not nil (fmt/errors.go)."""
+    if not isinstance(fmt, str):
+        return text
+    verbs = format_verbs(fmt)
+    ws = [i for i, v in enumerate(verbs) if v == "w"]
+    if len(ws) != 1 or ws[0] >= len(args) or args[ws[0]] is None:
+        return text
+    return WrappedError(text, args[ws[0]])
+
+
+def format_verbs(fmt: str) -> list[str]:
+    """The verb of each operand of a format string (``%%`` takes none)."""
+    out: list[str] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            j = i + 1
+            while j < len(fmt) and fmt[j] in "+-# 0123456789.":
+                j += 1
+            if j < len(fmt) and fmt[j] != "%":
+                out.append(fmt[j])
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+#: The fmt verbs the model formats exactly (with the flags ``-``, ``+``, ``0``, space and a width).
+PRINTF_VERBS = "vsdtqwcxX"
+_PRINTF_FLAGS = "-+0 "
+
+
+def printf_spec_ok(fmt: str) -> str | None:
+    """None when every directive of format `fmt` is one `go_printf` formats
+    exactly, else the first one it does not (``%5.2f``, ``%#v``, ``%*d``...)."""
+    i = 0
+    while i < len(fmt):
+        if fmt[i] != "%":
+            i += 1
+            continue
+        j = i + 1
+        while j < len(fmt) and fmt[j] in "-+# 0123456789.*[]":
+            j += 1
+        spec = fmt[i:j + 1]
+        width = fmt[i + 1:j].lstrip(_PRINTF_FLAGS)
+        if spec != "%%" and not (j < len(fmt) and fmt[j] in PRINTF_VERBS and (width == "" or width.isdigit())):
+            return spec
+        i = j + 1
+    return None
+
+
+def go_printf(fmt: str, args: list[Any], text: Any) -> str:
+    """fmt.Sprintf for the verbs of `PRINTF_VERBS` (fmt/print.go, format.go):
+    ``%v %s %w`` are ``text(v)`` (the interpreter's %v of a value), ``%d``
+    decimal, ``%t`` a bool, ``%q`` a quoted string (`go_quote`) or rune,
+    ``%c`` a rune's UTF-8, ``%x``/``%X`` hex of an int or of a string's
+    bytes; flags ``-`` (pad right), ``0`` (pad numbers with zeros), ``+``
+    and space (sign of %d); a width pads to that many runes.  A missing
+    operand is ``%!v(MISSING)``; a directive outside this set is
+    ``%!?(...)`` and operands left over are ``%!(EXTRA ...)`` without Go's
+    type names (the frontend refuses constant formats with either)."""
+    out: list[str] = []
+    k = 0
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c != "%":
+            out.append(c)
+            i += 1
+            continue
+        j = i + 1
+        flags = ""
+        while j < len(fmt) and fmt[j] in _PRINTF_FLAGS:
+            flags += fmt[j]
+            j += 1
+        w0 = j
+        while j < len(fmt) and fmt[j].isdigit():
+            j += 1
+        width = int(fmt[w0:j]) if j > w0 else 0
+        if j >= len(fmt):
+            out.append("%!(NOVERB)")
+            break
+        verb = fmt[j]
+        i = j + 1
+        if verb == "%":
+            out.append("%")
+            continue
+        if k >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        v = args[k]
+        k += 1
+        num = isinstance(v, int) and not isinstance(v, bool)
+        if verb in "vsw":
+            body = text(v)
+        elif verb == "d" and num:
+            body = str(v)
+            if v >= 0 and "+" in flags:
+                body = "+" + body
+            elif v >= 0 and " " in flags:
+                body = " " + body
+        elif verb == "t" and isinstance(v, bool):
+            body = "true" if v else "false"
+        elif verb == "q" and isinstance(v, str):
+            body = go_quote(v)
+        elif verb == "q" and num:
+            body = "'" + go_quote(_rune_string(v))[1:-1].replace("\\\"", '"').replace("'", "\\'") + "'"
+        elif verb == "c" and num:
+            body = _rune_string(v)
+        elif verb in "xX" and (num or isinstance(v, str)):
+            body = (format(v, "x") if num else go_bytes(v).hex())
+            if verb == "X":
+                body = body.upper()
+        else:
+            body = f"%!{verb}({text(v)})"
+        pad = width - len(body)
+        if pad > 0:
+            if "-" in flags:
+                body += " " * pad
+            elif "0" in flags and verb not in "vsqwtc" and num:
+                sign = body[0] if body[:1] in "+- " else ""
+                body = sign + "0" * pad + body[len(sign):]
+            elif "0" in flags:
+                body = "0" * pad + body
+            else:
+                body = " " * pad + body
+        out.append(body)
+    if k < len(args):
+        out.append("%!(EXTRA " + ", ".join(text(x) for x in args[k:]) + ")")
+    return "".join(out)
+
+
+def errors_is(err: Any, target: Any) -> bool:
+    """``errors.Is``: err or an error it wraps equals target (errors/wrap.go;
+    equality as Go's ==: of the same type and value)."""
+    while err is not None:
+        if type(err) is type(target) and err == target:
+            return True
+        err = err.wrapped if isinstance(err, WrappedError) else None
+    return False
+
+
+def str_op(op: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The results of `StrOp` operator `op` on the operand values `args` (see its doc);
+    raises `GoRuntimeError` for Go's run-time panics."""
+    if op == "index":  # s[i]
+        s, i = args
+        b = go_bytes(s)
+        if not 0 <= i < len(b):
+            raise GoRuntimeError(f"runtime error: index out of range [{i}] with length {len(b)}")
+        return (b[i],)
+    if op == "slice":  # s[lo:hi]
+        s, lo, hi = args
+        b = go_bytes(s)
+        if not 0 <= hi <= len(b):
+            raise GoRuntimeError(f"runtime error: slice bounds out of range [:{hi}] with length {len(b)}")
+        if not 0 <= lo <= hi:
+            raise GoRuntimeError(f"runtime error: slice bounds out of range [{lo}:{hi}]")
+        return (go_string(b[lo:hi]),)
+    if op == "rune":  # for i, r := range s: the rune at byte i and its width
+        s, i = args
+        return _decode_rune(go_bytes(s), i)
+    if op == "fromrune":  # string(r)
+        return (_rune_string(args[0]),)
+    if op == "frombytes":  # string(b), from the tuple of b's elements
+        return (go_string(bytes(x & 0xFF for x in args[0])),)
+    if op == "tobytes":  # []byte(s): the tuple of bytes
+        return (tuple(go_bytes(args[0])),)
+    if op == "atoi":
+        return _atoi(args[0])
+    if op == "contains":
+        return (go_bytes(args[1]) in go_bytes(args[0]),)
+    if op == "hasprefix":
+        return (go_bytes(args[0]).startswith(go_bytes(args[1])),)
+    if op == "hassuffix":
+        return (go_bytes(args[0]).endswith(go_bytes(args[1])),)
+    if op == "strindex":  # strings.Index: byte offset or -1
+        return (go_bytes(args[0]).find(go_bytes(args[1])),)
+    if op == "join":  # strings.Join(elems, sep), elems a tuple
+        return (go_string(go_bytes(args[1]).join(go_bytes(x) for x in args[0])),)
+    if op == "less":  # s < t compares bytes
+        return (go_bytes(args[0]) < go_bytes(args[1]),)
+    if op == "errorsis":
+        return (errors_is(args[0], args[1]),)
+    if op == "unwrap":  # errors.Unwrap
+        return (args[0].wrapped if isinstance(args[0], WrappedError) else None,)
+    raise ValueError(f"unknown string operation {op!r}")
+
+
+STR_OPS = ("index", "slice", "rune", "fromrune", "frombytes", "tobytes", "atoi", "contains", "hasprefix",
+           "hassuffix", "strindex", "join", "less", "errorsis", "unwrap")
+
+
+@_instr
+class StrOp(Instr):
+    """``dsts = operator(args)``: a computation on immutable values (strings,
+    ints, tuples), defined by `str_op`.  Operators: ``index`` ``s[i]`` (a byte; Go's index
+    panic), ``slice`` ``s[lo:hi]`` (Go's slice-bounds panics), ``rune`` the
+    (rune, width) at byte i for ``range s`` (invalid UTF-8: U+FFFD, width 1),
+    ``fromrune`` ``string(r)``, ``frombytes`` ``string(b)`` from the tuple of
+    b's elements (`SliceValues`), ``tobytes`` the tuple of s's bytes (for
+    `SliceOfTuple`), ``atoi`` ``strconv.Atoi`` (value, error text or nil),
+    ``contains``/``hasprefix``/``hassuffix``/``strindex``/``join`` (the
+    ``strings`` functions), ``errorsis``/``unwrap`` (``errors.Is``, ``errors.Unwrap``
+    through `WrappedError`). Local."""
+
+    operator: str
+    dsts: tuple[int, ...]
+    args: tuple[int, ...]
+    pos: Pos = NOPOS
+
+
 @_instr
 class SliceValues(Instr):
     """``dst`` = the tuple of the values ``s[0:len(s)]`` (nil: ``()``): a read
     of every element (a race candidate each, like `Copy`'s source), for
-    ``f(xs...)`` into fmt.  Visible."""
+    ``string(b)`` and ``f(xs...)`` into fmt.  Visible."""
 
     VISIBLE = True
     dst: int
@@ -1551,4 +1901,79 @@ class SliceValues(Instr):
     pos: Pos = NOPOS
 
 
-INSTRUCTIONS.update({c.__name__: c for c in (SliceValues,)})
+@_instr
+class SliceOfTuple(Instr):
+    """``dst`` = a new slice (len = cap) holding the values of tuple `t` (from
+    `StrOp` ``tobytes``: ``[]byte(s)`` has capacity len(s) here, where Go's may
+    be rounded up to a size class).  Local: the array is new."""
+
+    dst: int
+    elem: Type
+    t: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class SyncMap(Instr):
+    """One ``sync.Map`` method on the map `m` (a `Ref`), atomic and
+    synchronizing: the map is internally locked (sync/map.go), so sync.Map
+    operations never race with each other, and a call that observes a
+    Store synchronizes after it (the memory model's sync.Map rule, as a
+    lock/unlock of the map).  operator:
+
+    - ``load``: ``dst, ok = m.Load(k)`` (nil, false when absent)
+    - ``store``: ``m.Store(k, v)``
+    - ``loadorstore``: ``dst, ok = m.LoadOrStore(k, v)`` (the existing value
+      and true, or v stored and false)
+    - ``loadanddelete``: ``dst, ok = m.LoadAndDelete(k)``
+    - ``delete``: ``m.Delete(k)``
+    - ``keys``: the start of ``m.Range(f)``: ``dst`` = a tuple of the keys in
+      one of their orders (each order a choice, as `MapKeys`); the frontend
+      then Loads each key and calls f with the keys still present, stopping
+      when f returns false (sync/map.go Range: the key set is a snapshot,
+      each value is loaded when its turn comes).
+
+    A key whose dynamic type is not comparable panics (``hash of unhashable
+    type``).  Visible."""
+
+    VISIBLE = True
+    operator: str
+    dst: int | None
+    ok: int | None
+    m: int
+    k: int | None = None
+    v: int | None = None
+    pos: Pos = NOPOS
+
+
+@_instr
+class NumGoroutine(Instr):
+    """``dst = runtime.NumGoroutine()``: the goroutines that have not ended,
+    plus any number of those that have (a choice of the step, each count a
+    successor): a goroutine's exit (runtime goexit) is ordered with nothing,
+    so Go may still count a goroutine whose last statement ran, even one the
+    caller synchronized with.  Plus one for a ``Test*`` entry (in ``go test``
+    the test runs in a goroutine of its own while the test binary's main
+    goroutine waits for it).  Visible: it observes every goroutine."""
+
+    VISIBLE = True
+    dst: int
+    pos: Pos = NOPOS
+
+
+@_instr
+class CondSetL(Instr):
+    """``c.L = l``: a plain write of the Cond's Locker field (the Cond's later
+    Wait and ``c.L.Lock()`` use it).  Visible."""
+
+    VISIBLE = True
+    cond: int
+    src: int
+    pos: Pos = NOPOS
+
+
+#: The hidden package-level variable holding GOMAXPROCS when a program reads
+#: runtime.GOMAXPROCS's result: an interpreter starts it at its number of Ps.
+GOMAXPROCS_VAR = "runtime.gomaxprocs"
+
+INSTRUCTIONS.update({c.__name__: c for c in (StrOp, SliceValues, SliceOfTuple, SyncMap, NumGoroutine, CondSetL)})

@@ -57,7 +57,7 @@ __all__ = ["persistent_set", "visible", "static_info"]
 WORLD, STDOUT, ALLOC, SPAWN = "world", "stdout", "alloc", "spawn"
 
 _WORLD_OPS = (ir.Panic, ir.Goexit, ir.Return, ir.Syscall, ir.PipeRead, ir.PipeWrite, ir.PipeClose,
-              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync)
+              ir.TimerMake, ir.TimerStop, ir.WithDeadline, ir.Exit, ir.Choose, ir.CopySync, ir.NumGoroutine)
 #: With ``runtime.timers: ordered`` (`models.timeorder`) setting a timer does not commute with
 #: another: the later one may be held back by the earlier.
 _TIMER_OPS = (ir.Sleep, ir.After)
@@ -73,6 +73,8 @@ _OPERANDS: dict[type, tuple[str, ...]] = {
     # slices and maps (models/datatypes.py): the arrays and maps they read or write
     ir.Append: ("s", "spread"), ir.Copy: ("to", "frm"), ir.MapIndex: ("m",), ir.MapWriting: ("m",), ir.MapStore: ("m",),
     ir.MapDelete: ("m",), ir.MapLen: ("m",), ir.MapKeys: ("m",), ir.SliceValues: ("s",),
+    # sync.Map (models/syncmap.py) and a Cond's L
+    ir.SyncMap: ("m",), ir.CondSetL: ("cond",),
 }
 
 
@@ -162,7 +164,9 @@ _KNOWN = frozenset({
     "Append", "Choose", "Copy", "CopySync", "CtxValue", "Exit", "Format", "IfaceMethod", "IndexAddr", "InitStore",
     "MakeIface", "MakeMap", "MakeSlice", "MapDelete", "MapIndex", "MapKeys", "MapLen", "MapStore", "MapWriting",
     "Recover", "Reslice", "SliceLen", "SliceLit", "TimerMake", "TimerStop", "TupleGet", "TypeAssert",
-    "WithDeadline", "WithValue", "SliceValues",
+    "WithDeadline", "WithValue",
+    # strings, sync.Map, runtime.NumGoroutine, c.L = l (issue 12)
+    "StrOp", "SliceValues", "SliceOfTuple", "SyncMap", "NumGoroutine", "CondSetL",
     # the recovery epilogue's marker: control reaches what follows it from any pc (see future_reads)
     "RecoverReturn", "RunDefers"})
 
@@ -292,7 +296,7 @@ def _refs_of(x: Any) -> Any:
     """What `_reach` looks at inside heap object `x` (the values that may lead on to
     other objects or closures), or None for objects it does not look into."""
     if isinstance(x, Data):
-        return tuple(v for _, v in x.fields if not isinstance(v, (int, str, float, type(None))))
+        return tuple(v for _, v in x.fields if type(v) not in (int, str, float, type(None), bool))
     if isinstance(x, Chan):
         return tuple(v for v in x.buf if not isinstance(v, (int, str, float, type(None))))
     if isinstance(x, Context):
@@ -332,6 +336,8 @@ def _reach(w: World, roots: list[Any], funcs: set[str]) -> set[Any]:
             todo.append(ir.Ref(v.obj))
         elif isinstance(v, ir.Iface):
             todo.append(v.value)
+        elif isinstance(v, ir.WrappedError):
+            todo.append(v.wrapped)
         elif isinstance(v, ir.Closure):
             funcs.add(v.func)
             todo.extend(v.captures)
@@ -642,8 +648,10 @@ def _reach_operands(w: World, vals: list[Any]) -> set[Any]:
             continue
         out.add(o)
         x = w.heap[o]
-        if isinstance(x, Cond) and isinstance(x.locker, ir.Ref):
-            todo.append(x.locker.obj)
+        lk = x.locker.value if isinstance(x, Cond) and isinstance(x.locker, ir.Iface) else \
+            x.locker if isinstance(x, Cond) else None
+        if isinstance(lk, ir.Ref):
+            todo.append(lk.obj)
         elif isinstance(x, Context):
             todo.append(x.done)
             todo.extend(x.children)

@@ -154,6 +154,10 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
                 adds.append(Access(g.gid, True, "wg", o, ins))
         elif op is ir.WgWait and isinstance(fr.slots[cast(ir.WgWait, ins).wg], ir.Ref):
             waits.append(Access(g.gid, False, "wg", fr.slots[cast(ir.WgWait, ins).wg].obj, ins))
+        elif op is ir.CondSetL or op is ir.CondWait:  # c.L = l writes the field Wait reads
+            cref = fr.slots[cast("ir.CondSetL | ir.CondWait", ins).cond]
+            if isinstance(cref, ir.Ref):
+                acc.append(Access(g.gid, op is ir.CondSetL, "var", cref.obj, ins, ir.Ref(cref.obj, "L"), "L"))
         elif op in datatypes.RACE_OPS:  # slice elements and maps (models/datatypes.py)
             for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
                 acc.append(Access(g.gid, write, kind, ref.obj, ins, ref))

@@ -38,7 +38,7 @@ from typing import Any
 
 from models import ir
 from models.state import Cond, Mutex, Once, RWMutex, WaitGroup
-from models.tx import GoPanic, Tx
+from models.tx import GoPanic, ModelLimitError, Tx
 
 __all__ = ["HANDLERS", "LOCK_OPS", "lock", "unlock"]
 
@@ -318,10 +318,29 @@ def _once_end(t: Tx, gid: int, ins: ir.OnceEnd, s: tuple[Any, ...]) -> None:
     t.advance(gid)
 
 
+def cond_locker(t: Tx, locker: Any) -> tuple[int, bool]:
+    """(the lock object, whether its read side) of a Cond's L: a sync.Locker
+    holding a *sync.Mutex or *sync.RWMutex (Lock/Unlock), or an
+    ``rw.RLocker()`` (RLock/RUnlock).  Another Locker implementation would have
+    Wait call the program's methods: a model limit."""
+    if isinstance(locker, ir.Iface):
+        if locker.type == "*sync.rlocker":
+            return _obj(t, locker.value), True
+        if locker.type not in ("*sync.Mutex", "*sync.RWMutex"):
+            raise ModelLimitError(f"a sync.Cond whose L is a {locker.type} (its own Lock/Unlock methods) "
+                                  "is outside the model")
+        locker = locker.value
+    return _obj(t, locker), False
+
+
 def _cond_wait(t: Tx, gid: int, ins: ir.CondWait, s: tuple[Any, ...]) -> None:
     o = _obj(t, s[ins.cond])
     c: Cond = t.get(o)
-    unlock(t, gid, _obj(t, c.locker))
+    lk, read = cond_locker(t, c.locker)
+    if read:
+        _runlock(t, lk)
+    else:
+        unlock(t, gid, lk)
     c = t.get(o)
     t.put(o, Cond(c.locker, c.waiters + (gid,)))
     t.park(gid, ("sync.Cond.Wait", o))
@@ -329,7 +348,11 @@ def _cond_wait(t: Tx, gid: int, ins: ir.CondWait, s: tuple[Any, ...]) -> None:
 
 def _cond_relock(t: Tx, gid: int, ins: ir.CondRelock, s: tuple[Any, ...]) -> None:
     c: Cond = t.get(_obj(t, s[ins.cond]))
-    lock(t, gid, _obj(t, c.locker))
+    lk, read = cond_locker(t, c.locker)
+    if read:
+        _rlock(t, gid, lk)
+    else:
+        lock(t, gid, lk)
 
 
 def _cond_signal(t: Tx, gid: int, ins: ir.CondSignal, s: tuple[Any, ...]) -> None:
@@ -343,9 +366,17 @@ def _cond_signal(t: Tx, gid: int, ins: ir.CondSignal, s: tuple[Any, ...]) -> Non
     t.advance(gid)
 
 
+def _cond_set_l(t: Tx, gid: int, ins: ir.CondSetL, s: tuple[Any, ...]) -> None:
+    """``c.L = l`` (a plain field write; a later Wait unlocks and relocks the new L)."""
+    o = _obj(t, s[ins.cond])
+    c: Cond = t.get(o)
+    t.put(o, Cond(s[ins.src], c.waiters))
+    t.advance(gid)
+
+
 #: The visible instructions this module executes (`models.interp` builds its table from these).
 HANDLERS: dict[type[ir.Instr], Callable[..., None]] = {
     ir.Lock: _lock, ir.Unlock: _unlock, ir.TryLock: _try_lock, ir.RLock: _r_lock, ir.RUnlock: _r_unlock,
     ir.CopySync: copy_sync, ir.WgAdd: _wg_add, ir.WgWait: _wg_wait, ir.OnceBegin: _once_begin, ir.OnceEnd: _once_end,
-    ir.CondWait: _cond_wait, ir.CondRelock: _cond_relock, ir.CondSignal: _cond_signal,
+    ir.CondWait: _cond_wait, ir.CondRelock: _cond_relock, ir.CondSignal: _cond_signal, ir.CondSetL: _cond_set_l,
 }

@@ -104,23 +104,8 @@ def fmt_value(v: Any, verb: str = "v") -> str:
 
 
 def printf(fmt: str, args: list[Any]) -> str:
-    out, i, k = [], 0, 0
-    while i < len(fmt):
-        c = fmt[i]
-        if c == "%" and i + 1 < len(fmt):
-            verb = fmt[i + 1]
-            i += 2
-            if verb == "%":
-                out.append("%")
-            elif k < len(args):
-                out.append(fmt_value(args[k], verb))
-                k += 1
-            else:
-                out.append(f"%!{verb}(MISSING)")
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
+    """fmt.Sprintf of the model's values (`ir.go_printf`)."""
+    return ir.go_printf(fmt, args, fmt_value)
 
 
 class Tx:

@@ -381,6 +381,16 @@ class Interp:
         bits = 32 if ob.kind in ("atomic.Int32", "atomic.Uint32") else 64
         with ob.alock:  # sequentially consistent (MM-18)
             old = ob.f[f]
+            if ob.kind == "atomic.Value" and op in ("store", "swap", "cas"):
+                verb = {"store": "store", "swap": "swap", "cas": "compare and swap"}[op]
+                new = s[ins.b] if op == "cas" else s[ins.a]
+                if op == "cas" and isinstance(old, ir.Iface) and isinstance(s[ins.a], ir.Iface) \
+                        and old.type != s[ins.a].type:
+                    raise o.GoPanic("sync/atomic: compare and swap of inconsistently typed values")
+                if new is None:
+                    raise o.GoPanic(f"sync/atomic: {verb} of nil value into Value")
+                if isinstance(old, ir.Iface) and isinstance(new, ir.Iface) and old.type != new.type:
+                    raise o.GoPanic(f"sync/atomic: {verb} of inconsistently typed value into Value")
             if op == "load":
                 res = old
             elif op == "store":
@@ -514,13 +524,24 @@ class Interp:
     def i_OnceEnd(self, g, fr, ins):
         return sp.once_end(self.rt, g, self._obj(fr.s[ins.once]), self._ev(g, ins))
 
+    def _cond_lock(self, c: Any) -> tuple[Any, bool]:
+        """A Cond's L: (the lock object, whether its read side: an RLocker)."""
+        lk = c.L
+        if isinstance(lk, ir.Iface):
+            return self._obj(lk.value), lk.type == "*sync.rlocker"
+        return self._obj(lk), False
+
     def i_CondWait(self, g, fr, ins):
         c = self._obj(fr.s[ins.cond])
-        return sp.cond_wait(self.rt, g, c, self._obj(c.L), self._ev(g, ins))
+        lk, read = self._cond_lock(c)
+        return sp.cond_wait(self.rt, g, c, lk, self._ev(g, ins), read)
 
     def i_CondRelock(self, g, fr, ins):
         c = self._obj(fr.s[ins.cond])
-        return sp.lock_any(self.rt, g, self._obj(c.L), self._ev(g, ins))
+        lk, read = self._cond_lock(c)
+        if read:
+            return sp.rw_rlock(self.rt, g, lk, self._ev(g, ins))
+        return sp.lock_any(self.rt, g, lk, self._ev(g, ins))
 
     def i_CondSignal(self, g, fr, ins):
         sp.cond_signal(self.rt, g, self._obj(fr.s[ins.cond]), ins.broadcast, self._ev(g, ins))
@@ -703,7 +724,7 @@ class Interp:
                 parts.append(fmt_value(self._show(x)))
         return "{" + " ".join(parts) + "}"
 
-    def _operands(self, fr, ins) -> list:
+    def _args(self, fr, ins) -> list:
         """The operand values of a Print/Format/Exit, with its spread tuple's values after them."""
         vals = [fr.s[a] for a in ins.args]
         if ins.spread is not None:
@@ -714,7 +735,7 @@ class Interp:
         """`_show` of each operand; a composite's text is a `Shown` (not a Go
         string: Print and Sprint space it from a neighbouring non-string)."""
         out = []
-        for v in self._operands(fr, ins):
+        for v in self._args(fr, ins):
             x = self._show(v)
             string = isinstance(v, str) or (isinstance(v, ir.Iface) and isinstance(v.value, str))
             out.append(Shown(x) if isinstance(x, str) and not string else x)
@@ -772,7 +793,7 @@ class Interp:
         if isinstance(v, ir.Slice):
             fr.s[ins.dst] = v.cap if ins.of_cap else v.len
         elif isinstance(v, str):
-            fr.s[ins.dst] = len(v.encode())
+            fr.s[ins.dst] = len(ir.go_bytes(v))
         else:
             fr.s[ins.dst] = 0 if v is None else len(v)
         fr.pc += 1
@@ -795,10 +816,6 @@ class Interp:
         if not 0 <= lo_ <= hi_:
             raise o.GoPanic(f"slice bounds out of range [{lo_}:{hi_}]", True)
         fr.s[ins.dst] = None if sl is None else ir.Slice(sl.obj, sl.off + lo_, hi_ - lo_, mx_ - lo_)
-        fr.pc += 1
-
-    def i_SliceValues(self, g, fr, ins):
-        fr.s[ins.dst] = tuple(self._elems(fr.s[ins.s]))
         fr.pc += 1
 
     def i_TupleGet(self, g, fr, ins):
@@ -1008,7 +1025,7 @@ class Interp:
         fr.pc += 1
 
     def i_Format(self, g, fr, ins):
-        fr.s[ins.dst] = lib.format_values(ins.kind, self._fmt_operands(fr, ins))
+        fr.s[ins.dst] = lib.format_values(ins.kind, self._fmt_operands(fr, ins), self._args(fr, ins))
         fr.pc += 1
 
     def i_WithDeadline(self, g, fr, ins):
@@ -1025,12 +1042,89 @@ class Interp:
 
     def i_Exit(self, g, fr, ins):
         """log.Fatal: the message on stderr, then os.Exit(1)."""
-        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", self._fmt_operands(fr, ins))
+        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", self._fmt_operands(fr, ins),
+                                self._args(fr, ins))
         if self.rt.record:
             self.rt.ev(g, ins)
             g.logged = True
         self.rt.die(1, msg.rstrip("\n") + "\n")
         return DIED
+
+    # ---- strings, sync.Map, NumGoroutine, c.L = l (issue 12)
+
+    def i_StrOp(self, g, fr, ins):
+        try:
+            res = ir.str_op(ins.operator, tuple(fr.s[a] for a in ins.args))
+        except ir.GoRuntimeError as e:
+            raise o.GoPanic(str(e).removeprefix("runtime error: "), True) from None
+        for d, v in zip(ins.dsts, res):
+            fr.s[d] = v
+        fr.pc += 1
+
+    def i_SliceOfTuple(self, g, fr, ins):
+        vals = list(fr.s[ins.t])
+        fr.s[ins.dst] = ir.Slice(self._array(vals), 0, len(vals), len(vals))
+        fr.pc += 1
+
+    def i_SliceValues(self, g, fr, ins):
+        fr.s[ins.dst] = tuple(self._elems(fr.s[ins.s]))
+        fr.pc += 1
+
+    def i_SyncMap(self, g, fr, ins):
+        """sync/map.go: every method is atomic (the map's lock); Range's key
+        snapshot takes a random order, logged as the model's choice."""
+        ref = fr.s[ins.m]
+        if ref is None:
+            raise _nil()
+        ob = self.rt.heap[ref.obj]
+        op = ins.operator
+        with ob.alock:
+            d = ob.f
+            if op == "keys":
+                keys = tuple(sorted(d, key=ir.key_order))
+                order = list(keys)
+                self.rt.rand.shuffle(order)
+                fr.s[ins.dst] = tuple(order)
+                if self.rt.record:
+                    idx = ir.permutation_index(tuple(order), keys) if len(keys) > 1 else None
+                    if idx is None:
+                        self.rt.ev(g, ins, ref.obj)
+                    else:
+                        self.rt.ev(g, ins, ref.obj, case=idx)
+                    g.logged = True
+                fr.pc += 1
+                return
+            k = fr.s[ins.k]
+            if isinstance(k, ir.Iface) and k.type.startswith(("[]", "map[", "func(")):
+                raise o.GoPanic(f"hash of unhashable type {k.type}", True)
+            found = k in d
+            v = d.get(k)
+            if op == "store":
+                d[k] = fr.s[ins.v]
+            elif op == "loadorstore" and not found:
+                v = d[k] = fr.s[ins.v]
+            elif op in ("loadanddelete", "delete") and found:
+                del d[k]
+            if self.rt.record:
+                self.rt.ev(g, ins, ref.obj)
+                g.logged = True
+        if ins.dst is not None:
+            fr.s[ins.dst] = v
+        if ins.ok is not None:
+            fr.s[ins.ok] = found
+        fr.pc += 1
+
+    def i_NumGoroutine(self, g, fr, ins):
+        v = self.rt.num_goroutine() + (1 if self.rt.program.entry != "main" else 0)
+        fr.s[ins.dst] = v
+        if self.rt.record:
+            self.rt.ev(g, ins, value=v)
+            g.logged = True
+        fr.pc += 1
+
+    def i_CondSetL(self, g, fr, ins):
+        self._obj(fr.s[ins.cond]).L = fr.s[ins.src]
+        fr.pc += 1
 
     def i_CopySync(self, g, fr, ins):
         src, dst = fr.s[ins.src], fr.s[ins.dst]

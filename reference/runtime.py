@@ -39,6 +39,17 @@ from .interp import (
 from .netpoll import NATIVES, Poller
 from .sched import G_DEAD, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G, M, Scheduler, Timers
 
+
+class _FramePos:
+    """A frame as `ir.Program.test_log_line` reads it: its function's name and pc."""
+
+    __slots__ = ("func", "pc")
+
+    def __init__(self, func: str, pc: int):
+        self.func = func
+        self.pc = pc
+
+
 _SYNC = {"sync.Mutex": sp.Mutex, "sync.RWMutex": sp.RWMutex, "sync.WaitGroup": sp.WaitGroup, "sync.Once": sp.Once}
 
 
@@ -195,6 +206,9 @@ class Runtime:
         if k == "sync.Cond":
             self.heap[oid] = sp.Cond(oid, None)
             return ir.Ref(oid)
+        if k == "sync.Map":
+            self.heap[oid] = o.Obj(oid, k, {})
+            return ir.Ref(oid)
         if k.startswith("atomic."):
             self.heap[oid] = o.Obj(oid, k, {"v": False if k == "atomic.Bool" else None if k == "atomic.Value" else 0})
             return ir.Ref(oid)
@@ -303,6 +317,11 @@ class Runtime:
         elif r == EXITED:
             self.goexit(g)
 
+    def num_goroutine(self) -> int:
+        """runtime.NumGoroutine: the goroutines that exist (created, not yet ended)."""
+        with self.loglock:
+            return len(self.allgs)
+
     def goexit(self, g: G) -> None:
         g.status = G_DEAD
         self.allgs.pop(g.id, None)
@@ -344,7 +363,9 @@ class Runtime:
         if ins is not None and ins.kind not in ("println", "print", "printf"):
             if ins.kind.startswith(("error", "fatal")):
                 self.test_failed = True
-            text = f"    {os.path.basename(self.program.file)}:{ins.pos[0]}: {text.rstrip(chr(10))}\n"
+            line = self.program.test_log_line([_FramePos(f.fn.name, f.pc) for f in g.frames]) \
+                if g is not None and g.frames else ins.pos[0]
+            text = f"    {os.path.basename(self.program.file)}:{line}: {text.rstrip(chr(10))}\n"
         with self.loglock:
             if self.dead:
                 return
@@ -540,6 +561,8 @@ class Runtime:
         oids = [next(self._oids) for _ in prog.globals]
         for gl, oid in zip(prog.globals, oids):
             self.global_refs[gl.name] = self.alloc(gl.type, oid)
+            if gl.name == ir.GOMAXPROCS_VAR:  # runtime.GOMAXPROCS starts at the number of Ps
+                self.heap[oid].f[0] = len(self.sched.ps)
         main = self.newproc(None, prog.start, (), prog.functions[prog.start].pos[0])
         s = self.sched
         with s.lock:

@@ -377,13 +377,17 @@ class Cond:
         self.tickets: dict = {}
 
 
-def cond_wait(rt: Any, g: Any, c: Cond, locker: Any, ev: Any):
-    """Wait, first half (COND-1): ticket before unlocking L, then park unless covered."""
+def cond_wait(rt: Any, g: Any, c: Cond, locker: Any, ev: Any, read: bool = False):
+    """Wait, first half (COND-1): ticket before unlocking L (its read side for
+    an RLocker), then park unless covered."""
     with c.lock:
         t = c.wait
         c.wait += 1
         ev()
-    yield from unlock_any(rt, g, locker, None)
+    if read:
+        yield from rw_runlock(rt, g, locker, _noop)
+    else:
+        yield from unlock_any(rt, g, locker, None)
     c.lock.acquire()
     if t < c.notify:
         c.lock.release()

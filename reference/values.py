@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from models import ir
@@ -47,6 +46,8 @@ def _binop(op: str, a: Any, b: Any) -> Any:
         return a == b
     if op == "!=":
         return a != b
+    if isinstance(a, str) and op in ("<", "<=", ">", ">="):  # Go compares strings bytewise
+        a, b = ir.go_bytes(a), ir.go_bytes(b)
     if op == "<":
         return a < b
     if op == "<=":
@@ -86,32 +87,11 @@ def fmt_value(v: Any, verb: str = "v") -> str:
     return str(v)
 
 
-_VERB = re.compile(r"%([-+# 0]*\d*(?:\.\d+)?)([a-zA-Z%])")
-
 
 def sprintf(fmt: str, args: list) -> str:
-    """fmt.Sprintf for ``%d %v %s %t %q %%`` (width flags are honoured for d/s/v)."""
-    it = iter(args)
-
-    def sub(mt: re.Match) -> str:
-        flags, verb = mt.group(1), mt.group(2)
-        if verb == "%":
-            return "%"
-        try:
-            v = next(it)
-        except StopIteration:
-            return f"%!{verb}(MISSING)"
-        s = fmt_value(v, verb)
-        if flags:
-            width = int(re.sub(r"\D", "", flags.split(".")[0]) or 0)
-            s = s.ljust(width) if "-" in flags else s.rjust(width, "0" if flags.startswith("0") else " ")
-        return s
-
-    out = _VERB.sub(sub, fmt)
-    extra = list(it)
-    if extra:
-        out += "%!(EXTRA " + ", ".join(fmt_value(x) for x in extra) + ")"
-    return out
+    """fmt.Sprintf (`ir.go_printf`, the formatting the model uses, over this
+    runtime's values)."""
+    return ir.go_printf(fmt, args, fmt_value)
 
 
 class Shown:

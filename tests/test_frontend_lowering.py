@@ -55,8 +55,10 @@ def test_once_do():
 def test_cond_wait_and_locker():
     p = prog("var mu sync.Mutex\nc := sync.NewCond(&mu)\nc.L.Lock()\nc.Wait()\nc.L.Unlock()",
              imports='"sync"')
-    assert ops(p.functions["main"]) == ["New", "MakeCond", "CondLocker", "Lock", "CondWait", "CondRelock",
-                                        "CondLocker", "Unlock", "Return"]
+    # c.L is a sync.Locker: NewCond wraps &mu, c.L.Lock() dispatches (sync.Mutex.Lock$pbound)
+    assert ops(p.functions["main"]) == ["New", "MakeIface", "MakeCond", "CondLocker", "IfaceMethod", "Call",
+                                        "CondWait", "CondRelock", "CondLocker", "IfaceMethod", "Call", "Return"]
+    assert ops(p.functions["sync.Mutex.Lock$pbound"]) == ["Lock", "Return"]
 
 
 def test_context_with_cancel():

@@ -28,10 +28,11 @@ from gocheck.spec import load_spec
 from models.lang.program import parse_go_version
 from tests.helpers import exit_outputs
 from tests.test_bug_specs import STATES as BUG_STATES
+from tests.test_constructs import STATES as CONSTRUCT_STATES
 from tests.test_datatypes import STATES as DATA_STATES
 from tests.test_semantics_specs import SPECS, STATES, run
 
-SPEC_NAMES = sorted(STATES.keys() | DATA_STATES.keys() | BUG_STATES.keys())
+SPEC_NAMES = sorted(STATES.keys() | DATA_STATES.keys() | BUG_STATES.keys() | CONSTRUCT_STATES.keys())
 
 RUNS = 3
 TIMEOUT_S = 1.0

@@ -86,6 +86,29 @@ def test_sleep_wakes_and_time_after_fires():
     assert (r.exit_code, r.output) == (0, "slept\ndone\nafter\n")
 
 
+# ------------------------------------------------------------------ strings and sync.Map (issue 12)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_strings_bytes_runes_as_go_prints(procs):
+    """tests/go_ref/strings.go (= tests/go/64_strings.go): the output of go run (Go 1.19)."""
+    r = run("strings", procs=procs)
+    assert (r.exit_code, r.stderr) == (0, "")
+    assert r.output == (
+        '14 195 h  世界 Hé 世 a\\n"b" 6\n1 233 é\n8 19990 世\n11 30028 界\n01\n0 65533\n1 97\n'
+        "true true true 98 10 65 true A\n-42 <nil> -42!\n"
+        'strconv.Atoi: parsing "4x": invalid syntax\ntrue true true 3 a-b-c\n104 233 3 xyz\n'
+        "runtime error: index out of range [20] with length 14\n")
+
+
+def test_sync_map_methods_and_range():
+    r = run("sync_map", procs=2, seed=1)
+    assert (r.exit_code, r.stderr) == (0, "")
+    lines = r.output.splitlines()
+    assert sorted(lines[:2]) in (["g1 2 false", "g2 1 true"], ["g1 2 false", "g2 <nil> false"])
+    assert lines[2] in ("2 true 0", "2 true 1", "2 true 2")
+
+
 # ------------------------------------------------------------------ deadlocks (DL-2)
 
 DEADLOCK = "fatal error: all goroutines are asleep - deadlock!\n\n"

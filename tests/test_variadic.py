@@ -89,7 +89,7 @@ def test_spread_passes_the_slice_itself():
 
 def test_arguments_convert_to_the_element_type():
     p = prog('logf("%d", 1, "a")', top="func logf(f string, args ...interface{}) {}\n")
-    assert ops(p.functions["main"]) == ["Const", "Const", "Const", "MakeIface", "MakeIface", "SliceLit", "Call",
+    assert ops(p.functions["main"]) == ["Const", "Const", "MakeIface", "Const", "MakeIface", "SliceLit", "Call",
                                         "Return"]
 
 
@@ -234,7 +234,7 @@ def test_test_helpers_forward_to_t_logf_and_t_errorf():
     src = (HERE / "go" / "71_variadic_log_test.go").read_text().replace("c.n == 6", "c.n == 7").replace("c.n, 6)", "c.n, 7)")
     res = check(build_model(_test_spec(src)))
     assert res["panic_free"].verdict.kind == "violated"
-    assert res["panic_free"].verdict.reason == "test failed: main.go:18: total = 6, want 7"
+    assert res["panic_free"].verdict.reason == "test failed: main.go:47: total = 6, want 7"  # t.Helper: the caller
 
 
 def _test_spec(src: str):
@@ -255,8 +255,6 @@ ERRORS = {
     "print_mixed": ("", 'args := []interface{}{1}\nfmt.Println("a", args...)',
                     (8, 18, "have 1 argument(s) before ... in call to fmt.Println, which takes 0 (the slice must "
                              "be the whole variadic part)")),
-    "not_last": ("func f(xs ...int, y int) {}\n", "",
-                 (5, 8, "can only use ... with final parameter in list")),
 }
 
 

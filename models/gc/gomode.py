@@ -73,6 +73,8 @@ def refs(v: Any) -> Iterator[int]:
     elif isinstance(v, tuple | list):
         for x in v:
             yield from refs(x)
+    elif isinstance(v, ir.WrappedError):  # an Errorf %w error: what it wraps
+        yield from refs(v.wrapped)
     elif hasattr(v, "__dataclass_fields__") and not isinstance(v, ir.Type):
         for name in v.__dataclass_fields__:
             yield from refs(getattr(v, name))

@@ -60,6 +60,8 @@ class FuncBuilder:
     nparams: int = 0
     nresults: int = 0
     result_vars: list[Var] | None = None
+    #: a test or subtest function's cell holding its t.Cleanup functions (see lower.body)
+    cleanup_cell: int | None = None
     #: ``return X`` stores X into the named results before the deferred calls run
     #: (see `Lowerer.body`), and the function defers calls (pass 1 found a Defer)
     store_results: bool = False

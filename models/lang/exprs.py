@@ -24,11 +24,16 @@ from models.errors import InputError
 from models.lang.builder import FuncBuilder, Label, Var
 from models.lang.gotypes import (
     BOOL,
+    BYTE,
+    ERROR,
     GT,
     INT,
+    LOCKER,
     NIL,
+    RUNE,
     STRING,
     SYNC_KINDS,
+    TESTING_T,
     TIME,
     UNIT,
     MethodInfo,
@@ -40,6 +45,7 @@ from models.lang.parse import (
     named,
     pos,
     required,
+    rune_value,
     string_value,
     text,
     unparen,
@@ -53,6 +59,8 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+#: io's error values (io.go), as the model keeps errors: their messages.
+IO_ERRORS = {"EOF": "EOF", "ErrUnexpectedEOF": "unexpected EOF", "ErrShortBuffer": "short buffer"}
 TIME_CONSTS = {"Nanosecond": 1, "Microsecond": 1000, "Millisecond": 1_000_000,
                "Second": 1_000_000_000, "Minute": 60_000_000_000, "Hour": 3_600_000_000_000}
 ARITH = {"+", "-", "*", "/", "%", "&", "|", "^", "&^", "<<", ">>"}
@@ -82,6 +90,16 @@ def _wrap(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
+def narrow_value(v: Any, t: GT) -> Any:
+    """`v` as a value of the narrow integer type `t` (its width, signedness)."""
+    if t.kind != "int" or not t.bits or not isinstance(v, int) or isinstance(v, bool):
+        return v
+    v &= (1 << t.bits) - 1
+    if not t.unsigned and v >> (t.bits - 1):
+        v -= 1 << t.bits
+    return v
+
+
 class ExprMixin(_Base):
     # ---- constants
 
@@ -91,8 +109,10 @@ class ExprMixin(_Base):
         t = node.type
         if t == "int_literal":
             return int(text(node).replace("_", ""), 0), INT
-        if t == "interpreted_string_literal":
+        if t in ("interpreted_string_literal", "raw_string_literal"):
             return string_value(node, self.file), STRING
+        if t == "rune_literal":  # an untyped rune constant: an int (rune is int32, modelled as int)
+            return rune_value(node, self.file), RUNE
         if t in ("true", "false"):
             b = self._lookup_opt(t)
             return (t == "true", BOOL) if b is None or isinstance(b, ConstB) else None
@@ -118,9 +138,9 @@ class ExprMixin(_Base):
                 return None
             v, ty = inner
             if operator == "-":
-                return _wrap(-v), ty
+                return narrow_value(_wrap(-v), ty), ty
             if operator == "^":
-                return _wrap(~v), ty
+                return narrow_value(_wrap(~v), ty), ty
             if operator == "!":
                 return (not v), ty
             return v, ty
@@ -131,7 +151,8 @@ class ExprMixin(_Base):
             b = self.const_eval(required(node, "right"))
             if b is None:
                 return None
-            return self._fold(text(required(node, "operator")), a, b, node)
+            r, rt = self._fold(text(required(node, "operator")), a, b, node)
+            return narrow_value(r, rt), rt
         if t == "call_expression":
             fn = unparen(required(node, "function"))
             args = named(field(node, "arguments"))
@@ -149,6 +170,8 @@ class ExprMixin(_Base):
         y, ty = b
         ty_ = tx if tx.name not in ("", "int") else ty
         if op in COMPARE:
+            if isinstance(x, str) and isinstance(y, str):  # Go compares strings bytewise
+                x, y = ir.go_bytes(x), ir.go_bytes(y)
             r = {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
             return r, BOOL
         if op == "&&":
@@ -227,6 +250,11 @@ class ExprMixin(_Base):
         if t == "type_assertion_expression":
             d = fb.temp() if into is None else into
             return d, self.type_assertion(node, d, None)
+        if t == "type_conversion_expression":  # []byte(s), *T(x) written with a type literal
+            c = self.conversion(self.types.resolve(req(node, "type")), [req(node, "operand")], node)
+            d = fb.temp() if into is None else into
+            self.emit_call(c, [d])
+            return d, c.results[0]
         self.outside(construct_name(node), node)
 
     def _move(self, r: tuple[int, GT], into: int | None, p: tuple[int, int]) -> tuple[int, GT]:
@@ -298,6 +326,8 @@ class ExprMixin(_Base):
         a, at = self.value(operand)
         d = fb.temp() if into is None else into
         fb.emit(ir.UnOp(d, op, a, p))
+        if op != "!":
+            self.narrow(d, at, p)
         return d, (BOOL if op == "!" else at)
 
     def _chan_elem(self, t: GT, node: Node) -> GT:
@@ -338,7 +368,24 @@ class ExprMixin(_Base):
         fb.emit(ir.BinOp(d, op, a, b, p))
         if op in COMPARE:
             return d, BOOL
-        return d, (at if at.kind != "nil" and at.name not in ("", "int") else bt)
+        rt = at if at.kind != "nil" and at.name not in ("", "int") else bt
+        if op not in ("<<", ">>") or rt is at:
+            self.narrow(d, rt, p)
+        return d, rt
+
+    def narrow(self, d: int, t: GT, p: tuple[int, int]) -> None:
+        """Wrap the int in slot `d` to the width of `t` (int8..int32, uint8..uint32: Go's
+        arithmetic is modulo 2^bits, two's complement for the signed ones).  Local BinOps."""
+        if t.kind != "int" or not t.bits:
+            return
+        fb = self.fb
+        k = fb.temp()
+        fb.emit(ir.Const(k, (1 << t.bits) - 1, p))
+        fb.emit(ir.BinOp(d, "&", d, k, p))
+        if not t.unsigned:  # sign-extend: (x ^ half) - half
+            fb.emit(ir.Const(k, 1 << (t.bits - 1), p))
+            fb.emit(ir.BinOp(d, "^", d, k, p))
+            fb.emit(ir.BinOp(d, "-", d, k, p))
 
     def cond(self, node: Node, yes: Label, no: Label) -> None:
         """Branch to `yes` or `no` on boolean `node`, short-circuiting && || !."""
@@ -390,6 +437,8 @@ class ExprMixin(_Base):
         if t.kind in SYNC_KINDS:
             if t.kind == "sync.Cond":
                 self.outside("copying a sync.Cond value", node, "use a pointer (Go panics: sync.Cond is copied)")
+            if t.kind == "sync.Map":
+                self.outside("copying a sync.Map value", node, "use a pointer (go vet: copylocks)")
             fb.emit(ir.CopySync(dst, src, p))  # a copied lock is a different lock (go vet: copylocks)
             return
         m = fb.mark()
@@ -488,6 +537,9 @@ class ExprMixin(_Base):
         operand = unparen(required(node, "operand"))
         name = text(required(node, "field"))
         if operand.type == "identifier" and isinstance(self._lookup_opt(text(operand)), PkgB):
+            pkg = self._lookup_opt(text(operand)).path
+            if pkg == "io" and name in IO_ERRORS:  # errors are their messages (models/library.py)
+                return self.fb.const(IO_ERRORS[name], pos(node)), ERROR
             self.outside(f"{text(operand)}.{name} used as a value", node)
         lv = self.field_place(node)
         return self.read(lv, pos(node)), lv.type
@@ -516,10 +568,9 @@ class ExprMixin(_Base):
             d = fb.temp()
             fb.emit(ir.IfaceMethod(d, base, name, p))
             return LV("slot", d, self.types.iface_methods(info)[name])
-        if what == "lib" and info == "sync.Cond" and name == "L":
-            d = fb.temp()
-            fb.emit(ir.CondLocker(d, base, p))
-            return LV("slot", d, GT("ptr", elem=GT("sync.Mutex", "sync.Mutex")))
+        if what == "lib" and info == "sync.Cond" and name == "L":  # a sync.Locker: read or assigned
+            self.need_locker(p)
+            return LV("condL", base, LOCKER)
         if what == "method":
             assert isinstance(info, MethodInfo)
             return LV("slot", self.method_value(base, info, p, node), info.sig)
@@ -567,6 +618,8 @@ class ExprMixin(_Base):
             self.err(f"cannot take the address of {text(node)}", node)
         if node.type == "selector_expression":
             lv = self.field_place(node)
+            if lv.kind == "condL":
+                self.outside("taking the address of a Cond's L", node, "assign c.L or call its methods")
             return lv.slot, GT("ptr", elem=lv.type)
         if node.type == "unary_expression" and text(required(node, "operator")) == "*":
             return self.value(required(node, "operand"))
@@ -609,6 +662,10 @@ class ExprMixin(_Base):
         self.outside(f"assignment to {construct_name(node)}", node)
 
     def read(self, lv: LV, p: tuple[int, int]) -> int:
+        if lv.kind == "condL":
+            d = self.fb.temp()
+            self.fb.emit(ir.CondLocker(d, lv.slot, p))
+            return d
         if lv.kind == "ptr":
             d = self.fb.temp()
             self.fb.emit(ir.Load(d, lv.slot, p))
@@ -637,6 +694,8 @@ class ExprMixin(_Base):
         elif lv.kind == "map":
             fb.emit(ir.MapWriting(lv.slot, True, p))
             fb.emit(ir.MapStore(lv.slot, lv.key, src, p))
+        elif lv.kind == "condL":  # c.L = l
+            fb.emit(ir.CondSetL(lv.slot, src, p))
 
     # ---- slices and maps (models/datatypes.py)
 
@@ -679,6 +738,13 @@ class ExprMixin(_Base):
         fb = self.fb
         p = pos(body)
         target = want.elem if want is not None and want.kind == "ptr" and want.elem is not None else want
+        if want is not None and want.kind in ("slice", "map"):  # [][]int{{1, 2}}: a literal of the element type
+            return self.collection_literal(want, body, None)
+        if target is not None and want is not None and target.kind == "array":  # [][2]T{{a, b}}, []*[2]T{{a, b}}
+            d = fb.temp()
+            fb.emit(ir.New(d, self.types.to_ir(target), p))
+            self.init_array(d, target, named(body))
+            return d, want
         if target is None or want is None or target.kind != "struct":
             self.outside(f"elided composite literals of type {want}", body, "write the element type")
         d = fb.temp()
@@ -742,6 +808,11 @@ class ExprMixin(_Base):
             assert bt.elem is not None
             k, _ = self.value(req(node, "index"), fb.temp())
             return LV("map", base, bt.elem, k)
+        if bt.kind == "string":  # s[i]: a byte (Go rejects s[i] = x and &s[i] at compile time)
+            i, _ = self.value(req(node, "index"))
+            d = fb.temp()
+            fb.emit(ir.StrOp("index", (d,), (base, i), p))
+            return LV("slot", d, BYTE)
         if bt.kind != "slice" or bt.elem is None:
             self.outside(f"indexing a value of type {bt}", node, "index slices and maps")
         elem = bt.elem
@@ -757,6 +828,8 @@ class ExprMixin(_Base):
     def index_value(self, node: Node, into: int | None) -> tuple[int, GT]:
         lv = self.index_place(node)
         p = pos(node)
+        if lv.kind == "slot":  # a string's byte
+            return self._move((lv.slot, lv.type), into, p)
         if lv.kind == "map":
             d = self.fb.temp() if into is None else into
             self.map_read(d, lv, p)
@@ -779,8 +852,10 @@ class ExprMixin(_Base):
             d0 = fb.temp()
             fb.emit(ir.Load(d0, base, pos(node)))
             base, bt = d0, bt.elem
+        if bt.kind == "string":
+            return self._slice_string(node, base, bt, into)
         if bt.kind != "slice":
-            self.outside(f"slicing a value of type {bt}", node, "slice expressions apply to slices")
+            self.outside(f"slicing a value of type {bt}", node, "slice expressions apply to slices, arrays and strings")
         bounds: list[int | None] = []
         for name in ("start", "end", "capacity"):
             n = field(node, name)
@@ -788,6 +863,24 @@ class ExprMixin(_Base):
         d = fb.temp() if into is None else into
         fb.emit(ir.Reslice(d, base, bounds[0], bounds[1], bounds[2], pos(node)))
         return d, bt
+
+    def _slice_string(self, node: Node, base: int, bt: GT, into: int | None) -> tuple[int, GT]:
+        """``s[lo:hi]`` of a string: its bytes lo..hi-1 (omitted bounds are 0 and
+        len(s); Go's slice-bounds panics)."""
+        fb = self.fb
+        p = pos(node)
+        lo_n, hi_n = field(node, "start"), field(node, "end")
+        if field(node, "capacity") is not None:
+            self.err("invalid operation: 3-index slice of string", node)
+        lo = self.value(lo_n)[0] if lo_n is not None else fb.const(0, p)
+        if hi_n is not None:
+            hi = self.value(hi_n)[0]
+        else:
+            hi = fb.temp()
+            fb.emit(ir.SliceLen(hi, base, False, p))
+        d = fb.temp() if into is None else into
+        fb.emit(ir.StrOp("slice", (d,), (base, lo, hi), p))
+        return d, bt if bt.name not in ("", "untyped string") else STRING
 
     # ---- builtins on slices, maps and strings (hooked from LibMixin.builtin)
 
@@ -799,8 +892,8 @@ class ExprMixin(_Base):
 
         fb = self.fb
         if name == "make":
-            if not argn or argn[0].type in ("slice_type",) and self._is_bytes_type(argn[0]):
-                return None
+            if not argn or argn[0].type in ("slice_type",) and self._is_bytes_type(argn[0]) and self.unit.uses_pipes:
+                return None  # a pipe's read buffer (LibMixin.make_bytes)
             t = self.types.resolve(argn[0])
             if t.kind == "slice":
                 assert t.elem is not None
@@ -820,7 +913,7 @@ class ExprMixin(_Base):
                 self.err(f"{name} takes 1 argument(s), {len(argn)} given", node)
             c = self.const_eval(argn[0])
             if c is not None and isinstance(c[0], str):
-                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+                return Callee("lib", None, None, [], (INT,), node, "const", len(ir.go_bytes(c[0])))
             s, t = self.value(argn[0])
             if t.kind == "chan":
                 return Callee("lib", None, None, [s], (INT,), node, name)
@@ -858,6 +951,10 @@ class ExprMixin(_Base):
             et: GT | None = None
             for x in argn:
                 s_, xt = self.value(x, fb.temp())
+                if xt.kind == "string":  # copy(b, s): the string's bytes (Go spec, "Appending and copying")
+                    tup = fb.temp()
+                    fb.emit(ir.StrOp("tobytes", (tup,), (s_,), pos(x)))
+                    fb.emit(ir.SliceOfTuple(s_, self.types.to_ir(BYTE), tup, pos(x)))
                 a.append(s_)
                 et = et or xt.elem
             return Callee("lib", None, None, a, (INT,), node, "data.copy",
@@ -947,9 +1044,46 @@ class ExprMixin(_Base):
                              "comparisons and text depend on the wall clock, which is abstract here",
                              self.file, p[0], p[1])
         self.types.uses_ifaces = True
+        if from_t == TESTING_T:
+            self.testing_t_methods(to_t, p)
         d = self.fb.temp()
         self.fb.emit(ir.MakeIface(d, s, self.types.go_name(from_t), p))
         return d
+
+    def testing_t_methods(self, iface: GT, p: tuple[int, int]) -> None:
+        """The bound methods of ``*testing.T`` held in interface `iface` (a
+        logger's ``TestingT`` interface): its output methods, each a function
+        ``testing.T.M$pbound`` doing what ``t.M(...)`` does (a variadic
+        ``args ...interface{}`` printed through `ir.SliceValues`)."""
+        from models.lang.library import TEST_KINDS, Spread
+
+        for name, sig in self.types.iface_methods(iface).items():
+            full = f"testing.T.{name}$pbound"
+            if full in self.out or full in self.unit.functions:
+                continue
+            ok = name in ("Helper", "Parallel") and not sig.params and not sig.results
+            if name in TEST_KINDS:
+                want = (STRING,) if TEST_KINDS[name].endswith("f") else ()
+                ok = sig.variadic and tuple(sig.params[:-1]) == want and not sig.results
+            if not ok:
+                raise InputError(f"*testing.T as an interface with method {name} {sig} is outside the supported "
+                                 "Go subset; supported: Log(f), Error(f), Fatal(f) (variadic), Helper, Parallel",
+                                 self.file, p[0], p[1])
+
+            def body(w: FuncBuilder, r: int, params: list[int], res: tuple[int, ...], name: str = name,
+                     sig: GT = sig) -> None:
+                if name in ("Helper", "Parallel"):
+                    w.emit(ir.Return((), p))
+                    return
+                kind = TEST_KINDS[name]
+                elem = sig.params[-1].elem
+                assert elem is not None
+                tup = self.spread_operands(params[-1], Spread(elem), p)  # the args... values, as fmt prints them
+                w.emit(ir.Print(kind, tuple(params[:-1]), p, tup))
+                if kind.startswith("fatal"):
+                    w.emit(ir.Goexit(p))
+                w.emit(ir.Return((), p))
+            self._bound_wrapper(full, sig, p, body)
 
     def iface_call(self, name: str, base: int, bt: GT, argn: list[Node], node: Node, fn: Node) -> Any:
         """``x.M(args)`` on an interface value: dynamic dispatch."""
@@ -961,6 +1095,8 @@ class ExprMixin(_Base):
         self.types.uses_ifaces = True
         if name == "Error":
             self._ensure_error_string(pos(fn))
+        if name == "Helper" and not sig.params and not sig.results:  # a TestingT's Helper: as t.Helper()
+            self.unit.helpers.add(self.fb.name)
         d = self.fb.temp()
         self.fb.emit(ir.IfaceMethod(d, base, name, pos(fn)))
         return Callee("closure", None, d, self.args(argn, sig, node), sig.results, node)
@@ -1092,28 +1228,79 @@ class ExprMixin(_Base):
         call is real Go code: it may take locks (the RLock re-entry through
         ``String()`` of the corpus).  A nil pointer operand is not called
         (fmt prints ``<nil>``)."""
-        verbs = self.const_verbs(argn[0]) if formatted and argn else None
-        only = unparen(argn[0]) if len(argn) == 1 else None
-        spread: list[tuple[int, GT]] = []
-        if only is not None and only.type == "call_expression" and self.const_eval(only) is None:
-            # f(g()): every result of g is an operand (Go spec, "Calls"), not only the first
-            spread = self.call(only, None)
+        verbs: list[str] | None = None
+        if formatted and argn:
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                verbs = _verbs(c[0])
         out: list[int] = []
-        for k in range(len(spread) or len(argn)):
-            s, t = spread[k] if spread else self.owned(argn[k])
-            p = pos(argn[0] if spread else argn[k])
-            if formatted and k == 0:
-                out.append(s)
-                continue
-            if t == TIME:
-                self.outside("printing a time.Time", argn[0] if spread else argn[k],
-                             "its text is the wall clock, which is abstract here")
+        later: list[tuple[int, int, GT, Node]] = []  # operands whose Error/String method fmt calls
+
+        def operand(k: int, s: int, t: GT, a: Node) -> None:
+            if t == TIME and not (formatted and k == 0):
+                self.outside("printing a time.Time", a, "its text is the wall clock, which is abstract here")
             i = k - 1 if formatted else k
-            if verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq"):
+            if (formatted and k == 0) or (verbs is not None and (i >= len(verbs) or verbs[i] not in "vsq")):
                 out.append(s)
-                continue
-            out.append(self.stringify(s, t, p))
+            elif self._stringify_calls(t):
+                out.append(-1)  # Go evaluates every operand before fmt calls a method: placed below
+                later.append((len(out) - 1, s, t, a))
+            else:
+                out.append(self.stringify(s, t, pos(a)))
+
+        inner = unparen(argn[0]) if len(argn) == 1 else None
+        spread: list[tuple[int, GT]] = []
+        if inner is not None and inner.type == "call_expression" and self.const_eval(inner) is None:
+            # fmt.Println(g()): every result of g is an operand (Go spec, "Calls"), not only the first
+            spread = self.call(inner, None)
+        if spread and inner is not None:
+            for k, (r, t) in enumerate(spread):
+                operand(k, r, t, inner)
+        else:
+            for k, a in enumerate(argn):
+                operand(k, *self.owned(a), a)
+        for at, s, t, a in later:
+            out[at] = self.stringify(s, t, pos(a))
         return out
+
+    def _stringify_calls(self, t: GT) -> bool:
+        """Does `stringify` emit a method call for an operand of type `t`?"""
+        if t.kind == "iface":
+            return any(m in ("Error", "String") for m in self.types.iface_methods(t)) or t.name in (
+                "interface {}", "any", "")
+        for m in ("Error", "String"):
+            found = self.types.lookup(t, m)
+            if found is None or found[1] != "method":
+                continue
+            path, _, info = found
+            assert isinstance(info, MethodInfo)
+            if info.sig.params or info.sig.results != (GT("string", "string"),):
+                continue
+            return not (info.ptr_recv and t.kind != "ptr" and not path)
+        return False
+
+    def fmt_args(self, argn: list[Node], formatted: bool) -> tuple[list[int], tuple[int, GT] | None]:
+        """`fmt_values` (after checking a constant format's directives), and
+        for a final ``xs...`` the slot and type of the slice xs, whose values
+        are read when the call runs (`LibMixin.spread_operands`)."""
+        if formatted and argn:
+            c = self.const_eval(argn[0])
+            if c is not None and isinstance(c[0], str):
+                bad = ir.printf_spec_ok(c[0])
+                if bad is not None:
+                    self.err(f"format directive {bad!r} is not modelled (supported: %% and "
+                             f"%[-+0 ][width]{{{','.join(ir.PRINTF_VERBS)}}})", argn[0])
+                single = len(argn) == 2 and unparen(argn[1]).type == "call_expression"
+                if argn[-1].type != "variadic_argument" and not single and len(argn) - 1 > len(_verbs(c[0])):
+                    self.err(f"{len(argn) - 1} operands for {len(_verbs(c[0]))} directives: fmt's "
+                             "%!(EXTRA type=value) is not modelled", argn[-1])
+        if not argn or argn[-1].type != "variadic_argument":
+            return self.fmt_values(argn, formatted), None
+        args = self.fmt_values(argn[:-1], formatted)
+        sl, st = self.value(named(argn[-1])[0])
+        if st.kind not in ("slice", "nil"):
+            self.err(f"cannot use {text(argn[-1])} (type {st}) as []interface{{}}", argn[-1])
+        return args, (sl, st)
 
     def const_verbs(self, fmt: Node) -> list[str] | None:
         """The verbs of format `fmt`, one per operand, when it is a constant."""

@@ -19,12 +19,17 @@ from models.lang.parse import field as child
 
 #: sync / sync/atomic object kinds (values live in their own heap object).
 SYNC_KINDS = frozenset({
-    "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "sync.Once", "sync.Cond",
+    "sync.Mutex", "sync.RWMutex", "sync.WaitGroup", "sync.Once", "sync.Cond", "sync.Map",
     "atomic.Int32", "atomic.Int64", "atomic.Uint32", "atomic.Uint64", "atomic.Bool", "atomic.Value",
 })
 
 INT_NAMES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
                        "uint32", "uint64", "uintptr", "byte", "rune"})
+#: The integer types whose values the model wraps at their width: (bits, unsigned).  The 64-bit
+#: ones are the model's int (two's complement): ``uint``/``uint64``/``uintptr`` values of 2^63 and
+#: more are not represented (a known imprecision, docs/go-subset.md).
+NARROW_INTS = {"int8": (8, False), "int16": (16, False), "int32": (32, False), "rune": (32, False),
+               "uint8": (8, True), "byte": (8, True), "uint16": (16, True), "uint32": (32, True)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +49,12 @@ class GT:
     methods: tuple[tuple[str, GT], ...] = ()
     #: an array's length
     length: int = 0
-    #: a func type whose last parameter is ``...T`` (Go spec, "Function types"): the
-    #: parameter is a ``[]T`` (its entry in `params` is the slice type)
+    #: a func type whose last parameter is ``...T`` (its type in `params` is ``[]T``)
     variadic: bool = False
+    #: an integer type narrower than 64 bits (8, 16, 32; 0 otherwise) and whether it is unsigned:
+    #: its arithmetic wraps at that width (`ExprMixin.narrow`); kept by named types based on it
+    bits: int = 0
+    unsigned: bool = False
 
     @property
     def is_object(self) -> bool:
@@ -66,13 +74,15 @@ class GT:
         if self.kind == "func" and not self.name:
             res = ", ".join(map(str, self.results))
             ps = [str(p) for p in self.params]
-            if self.variadic and self.params and self.params[-1].elem is not None:
-                ps[-1] = f"...{self.params[-1].elem}"
+            if self.variadic and ps:
+                ps[-1] = "..." + str(self.params[-1].elem)
             return f"func({', '.join(ps)})" + (f" ({res})" if res else "")
         return self.name or self.kind
 
 
 INT = GT("int", "int")
+BYTE = GT("int", "byte", bits=8, unsigned=True)
+RUNE = GT("int", "rune", bits=32)
 BOOL = GT("bool", "bool")
 STRING = GT("string", "string")
 NIL = GT("nil")
@@ -85,6 +95,11 @@ ANY = GT("iface", "interface {}")
 LOCKER = GT("iface", "sync.Locker", methods=(("Lock", GT("func")), ("Unlock", GT("func"))))
 STRINGER = GT("iface", "fmt.Stringer", methods=(("String", GT("func", results=(STRING,))),))
 CANCEL = GT("func", "context.CancelFunc")
+#: ``io.Reader``/``io.Writer`` (the program's own implementations; io.ReadFull drives a Reader)
+IO_READER = GT("iface", "io.Reader", methods=(("Read", GT("func", params=(GT("slice", elem=GT("int", "byte")),),
+                                                        results=(INT, ERROR))),))
+IO_WRITER = GT("iface", "io.Writer", methods=(("Write", GT("func", params=(GT("slice", elem=GT("int", "byte")),),
+                                                          results=(INT, ERROR))),))
 DURATION = GT("int", "time.Duration")
 #: ``time.Time``: an abstract instant, an int (`models.ir.TIME_NOW`; 0 is the zero Time).
 TIME = GT("int", "time.Time")
@@ -152,7 +167,8 @@ class TypeTable:
         if t == "type_identifier":
             name = text(node)
             if name in INT_NAMES:
-                return GT("int", name)
+                bits, unsigned = NARROW_INTS.get(name, (0, False))
+                return GT("int", name, bits=bits, unsigned=unsigned)
             if name == "bool":
                 return BOOL
             if name == "string":
@@ -327,6 +343,8 @@ class TypeTable:
             return LOCKER
         if full == "fmt.Stringer":
             return STRINGER
+        if full in ("io.Reader", "io.Writer"):
+            return IO_READER if name == "Reader" else IO_WRITER
         outside(f"type {full}", self.file, node)
 
     def timer_struct(self, full: str, node: Node) -> GT:
@@ -337,34 +355,26 @@ class TypeTable:
         return GT("struct", full)
 
     def signature(self, node: Node) -> GT:
-        """The func type of a declaration, literal, method_elem or function_type node."""
+        """The func type of a declaration, literal or function_type node."""
         plist = node.child_by_field_name("parameters")
         params = self.param_types(plist)
-        decls = named(plist)
-        variadic = bool(decls) and decls[-1].type == "variadic_parameter_declaration"
-        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node),
-                  variadic=variadic)
+        variadic = any(p.type == "variadic_parameter_declaration" for p in named(plist))
+        return GT("func", params=tuple(t for _, t, _ in params), results=self.result_types(node), variadic=variadic)
 
     def param_types(self, plist: Node | None) -> list[tuple[str, GT, Node]]:
-        """(name, type, name node) of each parameter, "" for unnamed ones.  The
-        final ``...T`` parameter of a variadic signature has type ``[]T`` (Go
-        spec, "Passing arguments to ... parameters"); only the last parameter
-        may be variadic (and result lists have none)."""
+        """(name, type, name node) of each parameter, "" for unnamed ones.  A
+        variadic ``args ...T`` (the last parameter) has type ``[]T`` (Go spec,
+        "Function types")."""
         out: list[tuple[str, GT, Node]] = []
-        decls = named(plist)
-        for i, p in enumerate(decls):
-            variadic = p.type == "variadic_parameter_declaration"
-            if variadic and (i != len(decls) - 1 or plist is None or plist.parent is None
-                             or plist.parent.child_by_field_name("parameters") != plist):
-                fail("can only use ... with final parameter in list", self.file, p)
-            if p.type != "parameter_declaration" and not variadic:
+        for p in named(plist):
+            if p.type not in ("parameter_declaration", "variadic_parameter_declaration"):
                 outside(construct_name(p), self.file, p)
             tnode = p.child_by_field_name("type")
             assert tnode is not None
             gt = self.resolve(tnode)
-            if variadic:
+            if p.type == "variadic_parameter_declaration":
                 if gt.kind in SYNC_KINDS:
-                    outside(f"variadic parameters of {gt} values", self.file, p, f"use ...*{gt}")
+                    outside(f"slices of {gt} values", self.file, p, f"use ...*{gt}")
                 gt = GT("slice", elem=gt)
             names = [c for c in p.children_by_field_name("name")]
             if not names:
@@ -505,6 +515,7 @@ LIB_METHODS: dict[str, frozenset[str]] = {
     "sync.WaitGroup": frozenset({"Add", "Done", "Wait"}),
     "sync.Once": frozenset({"Do"}),
     "sync.Cond": frozenset({"Wait", "Signal", "Broadcast"}),
+    "sync.Map": frozenset({"Load", "Store", "LoadOrStore", "LoadAndDelete", "Delete", "Range"}),
     "atomic.Int32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
     "atomic.Int64": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),
     "atomic.Uint32": frozenset({"Load", "Store", "Add", "Swap", "CompareAndSwap"}),

@@ -29,6 +29,7 @@ from models.lang.gotypes import (
     FILE_PTR,
     GT,
     INT,
+    IO_READER,
     LIB_METHODS,
     LOCKER,
     STRING,
@@ -79,11 +80,16 @@ class Spread:
 
 
 PRINT_KINDS = {"Println": "println", "Print": "print", "Printf": "printf"}
+#: strings functions: (StrOp operator, result type); all take two operands.
+STRINGS_FUNCS = {"Contains": ("contains", BOOL), "HasPrefix": ("hasprefix", BOOL), "HasSuffix": ("hassuffix", BOOL),
+                 "Index": ("strindex", INT), "Join": ("join", STRING)}
 TEST_KINDS = {"Fatal": "fatal", "Fatalf": "fatalf", "Error": "error", "Errorf": "errorf",
               "Log": "log", "Logf": "logf"}
 ATOMIC_FUNCS = {"Add": "add", "Load": "load", "Store": "store", "Swap": "swap",
                 "CompareAndSwap": "cas"}
 ATOMIC_ARGC = {"add": 2, "load": 1, "store": 2, "swap": 2, "cas": 3}
+#: The function behind ``io.ReadFull`` (`LibMixin.read_full_function`).
+READ_FULL = "io.ReadFull"
 #: The goroutine body of ``t.Run`` and its deferred close of the done channel.
 SUBTEST, SUBTEST_DONE = "testing.tRunner", "testing.tRunner.done"
 SYNC_OPS = {"Lock": "sync.Lock", "Unlock": "sync.Unlock", "TryLock": "sync.TryLock",
@@ -192,6 +198,8 @@ class LibMixin(_Base):
             if bt.kind == "ptr" and bt.elem is not None and bt.elem.kind == "struct" \
                     and bt.elem.name in ("time.Timer", "time.Ticker") and name != "C":
                 return self.timer_call(bt.elem.name, name, base, argn, node, fn)
+            if bt == TIME:
+                return self.time_method(name, base, argn, node, fn)
             found = self.types.lookup(bt, name)
             if found is None:
                 self.err(f"{text(operand)}.{name} undefined (type {bt} has no field or method {name})", fn)
@@ -219,7 +227,22 @@ class LibMixin(_Base):
         if fn.type in ("func_literal", "call_expression", "index_expression", "type_assertion_expression"):
             # a func value computed by an expression: f()(x) (defer trace("op")()), handlers[i](x), v.(func())()
             return self._closure_call(fn, argn, node)
+        target = self._pointer_type_of(fn)
+        if target is not None:  # (*T)(x): a conversion to a pointer type
+            return self.conversion(target, argn, node)
         self.outside(f"calling {construct_name(fn)}", fn)
+
+    def _pointer_type_of(self, fn: Node) -> GT | None:
+        """The type ``*T`` when `fn` (the callee of a call, parentheses removed)
+        is ``*T`` with T a type (``(*uint32)(&x)``, ``(*impl)(nil)``), else None."""
+        if fn.type == "pointer_type":
+            return self.types.resolve(fn)
+        if fn.type != "unary_expression" or text(required(fn, "operator")) != "*":
+            return None
+        inner = unparen(required(fn, "operand"))
+        if inner.type == "identifier" and isinstance(self._lookup_opt(text(inner)), TypeB):
+            return GT("ptr", elem=self._lookup_opt(text(inner)).type)
+        return None
 
     def _closure_call(self, fn: Node, argn: list[Node], node: Node) -> Callee:
         s, t = self.value(fn)
@@ -249,43 +272,50 @@ class LibMixin(_Base):
         arguments after the fixed ones are packed into a new slice (`SliceLit`,
         in argument order, each converted to the element type like an
         assignment), or nil when there are none.  ``f(g())`` with a
-        multi-valued g binds g's results the same way."""
+        multi-valued g binds g's results the same way: the fixed parameters
+        first, the rest packed."""
         fixed, last = params[:-1], params[-1]
         elem = last.elem
         assert elem is not None
-        p = pos(node)
+        fb = self.fb
+        what = text(required(node, "function"))
         if argn and argn[-1].type == "variadic_argument":
             if len(argn) != len(params):
-                what = "not enough" if len(argn) < len(params) else "too many"
-                self.err(f"{what} arguments in call to {text(required(node, 'function'))}: "
-                         f"{len(argn)} given with ..., {len(params)} wanted", node)
+                few = "not enough" if len(argn) < len(params) else "too many"
+                self.err(f"{few} arguments in call to {what}: {len(argn)} given with ..., {len(params)} wanted", node)
             out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn[:-1], fixed)]
             sp = named(argn[-1])[0]
             s, st = self.value(sp)
             if st.kind not in ("slice", "nil"):
                 self.err(f"cannot use {text(sp)} (type {st}) as {last} value in argument (... needs a slice)", sp)
             return out + [s]
-        vals: list[tuple[int, GT, tuple[int, int]]]
         inner = unparen(argn[0]) if len(argn) == 1 else None
         if inner is not None and inner.type == "call_expression":  # f(g()): g's results, one or many
             c = self.prepare_call(inner)
             if not c.results:
                 self.err(f"{text(required(inner, 'function'))}() (no value) used as value", inner)
-            outs = [self.fb.temp() for _ in c.results]
-            self.emit_call(c, outs)
-            vals = [(d, t, pos(inner)) for d, t in zip(outs, c.results)]
+            got = [fb.temp() for _ in c.results]
+            self.emit_call(c, got)
+            if len(got) < len(fixed):
+                self.err(f"not enough arguments in call to {what}: {len(got)} given, at least {len(fixed)} wanted",
+                         node)
+            out = [self.coerce(s, t, pt, pos(node)) for s, t, pt in zip(got, c.results, fixed)]
+            extra = [self.coerce(s, t, elem, pos(node)) for s, t in zip(got[len(fixed):], c.results[len(fixed):])]
+            first = pos(node)
+            d = fb.temp()
         else:
-            vals = [(*self.owned(a), pos(a)) for a in argn]
-        if len(vals) < len(fixed):
-            self.err(f"not enough arguments in call to {text(required(node, 'function'))}: "
-                     f"{len(vals)} given, at least {len(fixed)} wanted", node)
-        out = [self.coerce(s, t, pt, q) for (s, t, q), pt in zip(vals, fixed)]
-        extra = [self.coerce(s, t, elem, q) for s, t, q in vals[len(fixed):]]
-        d = self.fb.temp()
+            if len(argn) < len(fixed):
+                self.err(f"not enough arguments in call to {what}: {len(argn)} given, at least {len(fixed)} wanted",
+                         node)
+            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, fixed)]
+            rest = argn[len(fixed):]
+            d = fb.temp()
+            extra = [self.coerce(*self.owned(unparen(a), fb.temp()), elem, pos(a)) for a in rest]
+            first = pos(rest[0]) if rest else pos(node)
         if extra:
-            self.fb.emit(ir.SliceLit(d, self.types.to_ir(elem), tuple(extra), p))
+            fb.emit(ir.SliceLit(d, self.types.to_ir(elem), tuple(extra), first))
         else:
-            self.fb.emit(ir.Const(d, None, p))  # no arguments: a nil slice
+            fb.emit(ir.Const(d, None, pos(node)))  # no variadic arguments: a nil []T
         return out + [d]
 
     def _values(self, argn: list[Node]) -> list[int]:
@@ -311,17 +341,14 @@ class LibMixin(_Base):
         a final ``args...`` (the whole ``...any`` part: Go allows nothing else
         there) passes the slice, whose elements are the further operands: they
         are read when the call runs (`spread_operands`)."""
-        if not argn or argn[-1].type != "variadic_argument":
-            return Callee("lib", None, None, self.fmt_values(argn, formatted), res, node, op)
         fixed = argn[:-1]
-        if len(fixed) != int(formatted):
+        if argn and argn[-1].type == "variadic_argument" and len(fixed) != int(formatted):
             self.err(f"have {len(fixed)} argument(s) before ... in call to {what}, which takes "
                      f"{int(formatted)} (the slice must be the whole variadic part)", argn[-1])
-        slots = self.fmt_values(fixed, formatted)
-        sp = named(argn[-1])[0]
-        s, st = self.value(sp)
-        if st.kind not in ("slice", "nil"):
-            self.err(f"cannot use {text(sp)} (type {st}) as []any value in argument to {what}", sp)
+        slots, sl = self.fmt_args(argn, formatted)
+        if sl is None:
+            return Callee("lib", None, None, slots, res, node, op)
+        s, st = sl
         elem = st.elem if st.elem is not None else GT("iface", "interface {}")
         spread = Spread(elem)
         verbs = self.const_verbs(fixed[0]) if formatted else None
@@ -413,7 +440,7 @@ class LibMixin(_Base):
             self._argc(argn, 1, name, node)
             c = self.const_eval(argn[0])
             if c is not None and isinstance(c[0], str):
-                return Callee("lib", None, None, [], (INT,), node, "const", len(c[0].encode()))
+                return Callee("lib", None, None, [], (INT,), node, "const", len(ir.go_bytes(c[0])))
             s, t = self.value(argn[0])
             if t.kind != "chan":
                 self.outside(f"{name} of {t}", argn[0], f"{name} applies to channels")
@@ -438,14 +465,31 @@ class LibMixin(_Base):
         self.outside(f"builtin {name}", node)
 
     def conversion(self, t: GT, argn: list[Node], node: Node) -> Callee:
+        """``T(x)``: between a named type and its underlying type (the value
+        is unchanged), into an interface, and the string conversions:
+        ``[]byte(s)`` (a new slice of s's bytes), ``string(b)`` (b's bytes
+        read, a race candidate each), ``string(r)`` (the UTF-8 of rune r)."""
         self._argc(argn, 1, f"conversion to {t}", node)
         if t.kind not in ("int", "bool", "string", "func", "slice", "map", "chan", "ptr", "iface"):
             self.outside(f"conversion to {t}", node)
         s, at = self.value(argn[0])
         if t.kind == "iface":
             return Callee("lib", None, None, [self.coerce(s, at, t, pos(node))], (t,), node, "move", True)
+        byteish = ("byte", "uint8")
+        if t.kind == "slice" and at.kind == "string":
+            if t.elem is None or t.elem.kind != "int" or t.elem.name not in byteish:
+                self.outside(f"conversion from {at} to {t}", node, "[]byte(s) is supported, []rune(s) is not")
+            return Callee("lib", None, None, [s], (t,), node, "str.tobytes", self.types.to_ir(t.elem))
+        if t.kind == "string" and at.kind == "slice":
+            if at.elem is None or at.elem.kind != "int" or at.elem.name not in byteish:
+                self.outside(f"conversion from {at} to {t}", node, "string(b) of a []byte b is supported")
+            return Callee("lib", None, None, [s], (t,), node, "str.frombytes")
+        if t.kind == "string" and at.kind == "int":
+            return Callee("lib", None, None, [s], (t,), node, "str.fromrune")
         if at.kind != t.kind and at.kind != "nil":
             self.outside(f"conversion from {at} to {t}", node)
+        if t.kind == "int" and t.bits and (t.bits, t.unsigned) != (at.bits, at.unsigned):
+            return Callee("lib", None, None, [s], (t,), node, "narrow", t)  # byte(n): truncated
         return Callee("lib", None, None, [s], (t,), node, "move", True)
 
     # ---- packages
@@ -459,7 +503,9 @@ class LibMixin(_Base):
             return self.fmt_call(argn, name == "Printf", (), node, f"print.{PRINT_KINDS[name]}", full)
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
-            return Callee("lib", None, None, self._values(argn),
+            self.need_locker(pos(node))
+            lk = self.coerce(*self.value(argn[0]), LOCKER, pos(argn[0]))  # c.L is a sync.Locker
+            return Callee("lib", None, None, [lk],
                           (GT("ptr", elem=GT("sync.Cond", "sync.Cond")),), node, "sync.NewCond", True)
         if pkg == "sync/atomic":
             for prefix, op in ATOMIC_FUNCS.items():
@@ -557,7 +603,7 @@ class LibMixin(_Base):
                     "time.Duration and duration constants, time.Time and its Add, Sub, Before, After, Equal, "
                     "IsZero",
             "context": "supported: context.Background, TODO, WithCancel, WithTimeout, WithDeadline, WithValue",
-            "errors": "supported: errors.New, errors.Is (equality)",
+            "errors": "supported: errors.New, errors.Is, errors.Unwrap",
             "strconv": "supported: strconv.Itoa",
             "log": "supported: log.Print, Printf, Println, Fatal, Fatalf, Fatalln, Panic, Panicf",
             "math/rand": "supported: rand.Intn, Int31n, Int63n (a choice over the range), rand.Seed",
@@ -572,9 +618,7 @@ class LibMixin(_Base):
             self.outside(f"{kind}.{name}", fn)
         if kind == "sync.RWMutex" and name == "RLocker":
             self._argc(argn, 0, name, node)
-            if not self.types.uses_locker:
-                self.types.uses_locker, self.types.locker_pos = True, pos(node)
-            self.types.uses_ifaces = True
+            self.need_locker(pos(node))
             return Callee("lib", None, None, [base], (LOCKER,), node, "sync.RLocker")
         if kind in ("sync.Mutex", "sync.RWMutex"):
             self._argc(argn, 0, name, node)
@@ -592,25 +636,91 @@ class LibMixin(_Base):
         if kind == "sync.Cond":
             self._argc(argn, 0, name, node)
             return Callee("lib", None, None, [base], (), node, f"sync.Cond{name}")
+        if kind == "sync.Map":
+            return self.sync_map_call(name, base, argn, node)
         # typed atomics: an object with field "v"
         op = ATOMIC_FUNCS[name]
         self._argc(argn, ATOMIC_ARGC[op] - 1, name, node)
         vt = BOOL if kind == "atomic.Bool" else (GT("iface", "any") if kind == "atomic.Value" else INT)
         res = {"add": (vt,), "load": (vt,), "swap": (vt,), "cas": (BOOL,), "store": ()}[op]
+        if kind == "atomic.Value":  # the operands enter an interface{}: wrapped with their dynamic type
+            vals = [self.coerce(*self.owned(a), vt, pos(a)) for a in argn]
+            return Callee("lib", None, None, [base] + vals, res, node, f"atomic.obj.{op}")
         return Callee("lib", None, None, [base] + self._values(argn), res, node, f"atomic.obj.{op}")
+
+    def need_locker(self, p: tuple[int, int]) -> None:
+        """The program uses sync.Locker values: the bound Lock/Unlock methods of
+        *sync.Mutex, *sync.RWMutex and the rlocker are added (gotypes.locker_functions)."""
+        if not self.types.uses_locker:
+            self.types.uses_locker, self.types.locker_pos = True, p
+        self.types.uses_ifaces = True
+
+    def sync_map_call(self, name: str, base: int, argn: list[Node], node: Node) -> Callee:
+        """The methods of ``sync.Map`` (models/syncmap.py): keys and values enter
+        ``interface{}`` with their dynamic types; ``Range(f)`` is a key snapshot,
+        then a Load and a call of f per key (see `emit_sync_map_range`)."""
+        anyt = GT("iface", "any")
+        argc = {"Load": 1, "Store": 2, "LoadOrStore": 2, "LoadAndDelete": 1, "Delete": 1, "Range": 1}[name]
+        self._argc(argn, argc, name, node)
+        if name == "Range":
+            f, ft = self.value(argn[0])
+            if ft.kind != "func" or len(ft.params) != 2 or ft.results != (BOOL,):
+                self.err(f"cannot use {text(argn[0])} (type {ft}) as func(key, value any) bool in argument to Range",
+                         argn[0])
+            return Callee("lib", None, None, [base, f], (), node, "syncmap.range")
+        vals = [self.coerce(*self.owned(a), anyt, pos(a)) for a in argn]
+        res = {"Load": (anyt, BOOL), "LoadOrStore": (anyt, BOOL), "LoadAndDelete": (anyt, BOOL)}.get(name, ())
+        return Callee("lib", None, None, [base] + vals, res, node, f"syncmap.{name.lower()}")
+
+    def emit_sync_map_range(self, m: int, f: int, p: tuple[int, int]) -> None:
+        """``m.Range(f)``: keys := snapshot (SyncMap keys, one order per choice);
+        for each key: v, ok := Load(key); if ok && !f(key, v) { break }."""
+        fb = self.fb
+        keys, n, i, one, c, k, v, ok, r = (fb.temp() for _ in range(9))
+        fb.emit(ir.SyncMap("keys", keys, None, m, None, None, p))
+        fb.emit(ir.SliceLen(n, keys, False, p))
+        fb.emit(ir.Const(i, 0, p))
+        fb.emit(ir.Const(one, 1, p))
+        top, body, call, cont, end = Label(), Label(), Label(), Label(), Label()
+        fb.place(top)
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, body, end, p)
+        fb.place(body)
+        fb.emit(ir.TupleGet(k, keys, i, p))
+        fb.emit(ir.SyncMap("load", v, ok, m, k, None, p))
+        fb.branch(ok, call, cont, p)
+        fb.place(call)
+        fb.emit(ir.Call((r,), None, f, (k, v), p))
+        fb.branch(r, cont, end, p)
+        fb.place(cont)
+        fb.emit(ir.BinOp(i, "+", i, one, p))
+        fb.jump(top, p)
+        fb.place(end)
+        fb.emit(ir.Nop(p))
 
     def test_call(self, name: str, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``t.X(...)`` on the test's *testing.T (the receiver is not read:
         the entry gets a nil *testing.T and no operation looks at it)."""
         if name in TEST_KINDS:
-            if argn and argn[-1].type == "variadic_argument":  # t.Logf(format, args...)
-                return self.fmt_call(argn, name.endswith("f"), (), node, f"test.{TEST_KINDS[name]}", f"t.{name}")
-            return Callee("lib", None, None, self._values(argn), (), node, f"test.{TEST_KINDS[name]}")
+            return self.fmt_call(argn, name.endswith("f"), (), node, f"test.{TEST_KINDS[name]}", f"t.{name}")
         if name == "Helper" or name == "Parallel":
+            if name == "Helper":  # this function's callers' lines name its t.Log calls (ir.Program.test_log_line)
+                self.unit.helpers.add(self.fb.name)
             return Callee("lib", None, None, [], (), node, "nop")
         if name == "Run":
             self._argc(argn, 2, name, node)
+            if unparen(argn[1]).type == "func_literal":
+                self.unit.subtests.add(unparen(argn[1]).start_byte)  # its t.Cleanup is the subtest's
             return Callee("lib", None, None, self._values(argn)[1:], (), node, "test.run")
+        if name == "Cleanup":
+            self._argc(argn, 1, name, node)
+            recv = unparen(required(fn, "operand"))
+            b = self._lookup_opt(text(recv)) if recv.type == "identifier" else None
+            if self.fb.cleanup_cell is None or not isinstance(b, Var) or b.owner is not self.fb:
+                self.outside("t.Cleanup outside the test function or a t.Run func literal", fn,
+                             "call t.Cleanup in the Test function (or the subtest's func literal) itself")
+            f, ft = self.value(argn[0])
+            return Callee("lib", None, None, [self.fb.cleanup_cell, f], (), node, "test.cleanup")
         if name in ("Skip", "Skipf"):
             if argn and argn[-1].type == "variadic_argument":
                 return self.fmt_call(argn, name == "Skipf", (), node, "test.skipf" if name == "Skipf" else "test.skip",
@@ -624,7 +734,7 @@ class LibMixin(_Base):
         if name == "Fail":
             return Callee("lib", None, None, [], (), node, "test.error")
         self.outside(f"testing.T.{name}", fn, "supported: Fatal(f), Error(f), Log(f), Helper, Fail, FailNow, "
-                     "Run, Parallel (no effect), Skip(f), SkipNow")
+                     "Run, Parallel (no effect), Skip(f), SkipNow, Cleanup")
 
     def subtest_runner(self, p: tuple[int, int]) -> None:
         """``t.Run(name, f)`` (testing.go tRunner): f runs in a goroutine of its
@@ -683,13 +793,41 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (ERROR,), node, "format.new")
         if pkg == "errors" and name == "Is":
             self._argc(argn, 2, full, node)
-            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "errors.Is")
+            return Callee("lib", None, None, self._values(argn), (BOOL,), node, "strop.errorsis")
+        if pkg == "errors" and name == "Unwrap":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (ERROR,), node, "strop.unwrap")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
             return self.fmt_call(argn, name in ("Sprintf", "Errorf"), res, node, f"format.{name.lower()}", full)
         if pkg == "strconv" and name == "Itoa":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
+        if pkg == "strconv" and name == "Atoi":
+            self._argc(argn, 1, full, node)
+            return Callee("lib", None, None, self._values(argn), (INT, ERROR), node, "strop.atoi")
+        if pkg == "strings" and name in STRINGS_FUNCS:
+            sop, sres = STRINGS_FUNCS[name]
+            self._argc(argn, 2, full, node)
+            if name == "Join":  # the elements are read from the slice: SliceValues
+                return Callee("lib", None, None, self._values(argn), (sres,), node, "str.join")
+            return Callee("lib", None, None, self._values(argn), (sres,), node, f"strop.{sop}")
+        if pkg == "fmt" and name in ("Fprint", "Fprintf", "Fprintln"):
+            return self.fprint(name, argn, node)
+        if pkg == "io" and name == "ReadFull":
+            self._argc(argn, 2, full, node)
+            r = self.coerce(*self.value(argn[0]), IO_READER, pos(argn[0]))
+            buf, bt = self.value(argn[1])
+            if bt.kind != "slice":
+                self.outside(f"io.ReadFull into a {bt}", argn[1], "read into a []byte slice")
+            self.read_full_function(pos(node))
+            return Callee("func", READ_FULL, None, [r, buf], (INT, ERROR), node)
+        if pkg == "runtime" and name == "NumGoroutine":
+            self._argc(argn, 0, full, node)
+            return Callee("lib", None, None, [], (INT,), node, "runtime.NumGoroutine")
+        if pkg == "testing" and name == "Short":
+            self._argc(argn, 0, full, node)  # go test without -short (what the model checks)
+            return Callee("lib", None, None, [], (BOOL,), node, "const", False)
         if pkg == "log" and name in ("Print", "Printf", "Println"):
             return self.fmt_call(argn, name.endswith("f"), (), node, "nop", full)
         if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
@@ -704,6 +842,84 @@ class LibMixin(_Base):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (), node, "nop")
         return None
+
+    def read_full_function(self, p: tuple[int, int]) -> None:
+        """``io.ReadFull(r, buf)`` as Go's io.ReadAtLeast(r, buf, len(buf))
+        (io/io.go): call r.Read(buf[n:]) until n == len(buf) or an error;
+        enough bytes clear the error, a partial read ending at EOF is
+        ErrUnexpectedEOF."""
+        if READ_FULL in self.unit.functions or READ_FULL in self.out:
+            return
+        w = FuncBuilder(READ_FULL, pos=p, lazy_captures=False)
+        w.nparams, w.nresults = 2, 2
+        r, buf = w.slot("r"), w.slot("buf")
+        n, err, nn, mn, c, nil_, rest, f, eof = (w.slot(x) for x in ("n", "err", "nn", "min", "", "", "", "", ""))
+        w.emit(ir.SliceLen(mn, buf, False, p))
+        w.emit(ir.Const(n, 0, p))
+        w.emit(ir.Const(err, None, p))
+        w.emit(ir.Const(nil_, None, p))
+        top, body, done, clear, partial, ret = Label(), Label(), Label(), Label(), Label(), Label()
+        w.place(top)
+        w.emit(ir.BinOp(c, "<", n, mn, p))
+        w.branch(c, body, done, p)
+        w.place(body)
+        w.emit(ir.BinOp(c, "==", err, nil_, p))
+        mid = Label()
+        w.branch(c, mid, done, p)
+        w.place(mid)
+        w.emit(ir.Reslice(rest, buf, n, None, None, p))
+        w.emit(ir.IfaceMethod(f, r, "Read", p))
+        w.emit(ir.Call((nn, err), None, f, (rest,), p))
+        w.emit(ir.BinOp(n, "+", n, nn, p))
+        w.jump(top, p)
+        w.place(done)
+        w.emit(ir.BinOp(c, ">=", n, mn, p))
+        w.branch(c, clear, partial, p)
+        w.place(clear)
+        w.emit(ir.Const(err, None, p))
+        w.jump(ret, p)
+        w.place(partial)
+        w.emit(ir.Const(eof, "EOF", p))
+        w.emit(ir.BinOp(c, "==", err, eof, p))
+        got, keep = Label(), Label()
+        w.branch(c, got, keep, p)
+        w.place(got)
+        w.emit(ir.Const(c, 0, p))
+        w.emit(ir.BinOp(c, ">", n, c, p))
+        unexp = Label()
+        w.branch(c, unexp, keep, p)
+        w.place(unexp)
+        w.emit(ir.Const(err, "unexpected EOF", p))
+        w.place(keep)
+        w.place(ret)
+        w.emit(ir.Return((n, err), p))
+        self.out[READ_FULL] = w.finish(0)
+        self.types.uses_ifaces = True
+
+    def fprint(self, name: str, argn: list[Node], node: Node) -> Callee:
+        """``fmt.Fprint*(w, ...)`` with w ``os.Stdout`` (as ``fmt.Print*``) or
+        ``os.Stderr`` (not program output, like log: the operands are still
+        evaluated and their String/Error methods called)."""
+        if not argn:
+            self.err(f"not enough arguments in call to fmt.{name}", node)
+        w = unparen(argn[0])
+        where = text(w) if w.type == "selector_expression" else ""
+        op = unparen(required(w, "operand")) if w.type == "selector_expression" else None
+        if op is None or op.type != "identifier" or not isinstance(self._lookup_opt(text(op)), PkgB) \
+                or self._lookup_opt(text(op)).path != "os" or where.split(".")[-1] not in ("Stdout", "Stderr"):
+            self.outside(f"fmt.{name} to {text(w)}", w, "write to os.Stdout or os.Stderr")
+        kind = PRINT_KINDS[name[1:]]
+        return self.fmt_call(argn[1:], name == "Fprintf", (), node,
+                             "nop" if where.endswith("Stderr") else f"print.{kind}", f"fmt.{name}")
+
+    def time_method(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
+        """``t.Add(d)`` on the abstract time.Time (models/library.py: time.Now()
+        is 0): t + d.  Comparing times (Before, After, Sub) would read that
+        abstraction as if no time ever passed: outside."""
+        if name == "Add":
+            self._argc(argn, 1, name, node)
+            return Callee("lib", None, None, [base] + self._values(argn), (TIME,), node, "time.Add")
+        self.outside(f"time.Time.{name}", fn, "supported: t.Add(d); compare durations from time.Since")
 
     def timer_call(self, kind: str, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``(*time.Timer).Stop/Reset`` (report whether it was pending) and ``(*time.Ticker).Stop/Reset``."""
@@ -817,7 +1033,7 @@ class LibMixin(_Base):
     def emit_lib(self, op: str, a: list[int], dsts: list[int], p: tuple[int, int], static: Any,
                  node: Node, rest: int | None = None) -> None:
         """Emit library operation `op` on operand slots `a` into `dsts`; `rest`:
-        the slot of the private copy of a print-like call's ``args...``."""
+        the slot of the tuple of a print-like call's ``args...`` values."""
         fb = self.fb
 
         def d0() -> int:
@@ -842,7 +1058,7 @@ class LibMixin(_Base):
             elif not dsts:
                 fb.emit(ir.Nop(p))
         elif op == "nop":
-            fb.emit(ir.Nop(p))  # log.Print*: the operands are evaluated (and read), the text goes to stderr
+            fb.emit(ir.Nop(p))
         elif op in ("time.NewTimer", "time.NewTicker", "time.Tick", "time.AfterFunc"):
             kind = {"time.NewTimer": "timer", "time.AfterFunc": "afterfunc"}.get(op, "ticker")
             if op == "time.Tick":
@@ -922,8 +1138,45 @@ class LibMixin(_Base):
             vals = a[1:] + [None, None]
             dst = None if kind == "store" else d0()
             fb.emit(ir.AtomicOp(kind, dst, ptr, vals[0], vals[1], p))
+        elif op.startswith("strop."):
+            fb.emit(ir.StrOp(op[6:], tuple(dsts) if dsts else (fb.temp(),), tuple(a), p))
+        elif op == "str.join":
+            tup = fb.temp()
+            fb.emit(ir.SliceValues(tup, a[0], p))
+            fb.emit(ir.StrOp("join", (d0(),), (tup, a[1]), p))
+        elif op == "narrow":
+            d = d0()
+            fb.emit(ir.Move(d, a[0], p))
+            self.narrow(d, static, p)
+        elif op == "time.Add":
+            fb.emit(ir.BinOp(d0(), "+", a[0], a[1], p))
+        elif op == "runtime.NumGoroutine":
+            fb.emit(ir.NumGoroutine(d0(), p))
+        elif op == "str.tobytes":
+            tup = fb.temp()
+            fb.emit(ir.StrOp("tobytes", (tup,), (a[0],), p))
+            fb.emit(ir.SliceOfTuple(d0(), static, tup, p))
+        elif op == "str.frombytes":
+            tup = fb.temp()
+            fb.emit(ir.SliceValues(tup, a[0], p))
+            fb.emit(ir.StrOp("frombytes", (d0(),), (tup,), p))
+        elif op == "str.fromrune":
+            fb.emit(ir.StrOp("fromrune", (d0(),), (a[0],), p))
+        elif op == "syncmap.range":
+            self.emit_sync_map_range(a[0], a[1], p)
+        elif op.startswith("syncmap."):
+            kind = op[8:]
+            two = kind in ("load", "loadorstore", "loadanddelete")
+            dst = (dsts[0] if dsts else None) if two else None
+            ok = (dsts[1] if len(dsts) > 1 else None) if two else None
+            fb.emit(ir.SyncMap(kind, dst, ok, a[0], a[1], a[2] if len(a) > 2 else None, p))
         elif op.startswith("print."):
             fb.emit(ir.Print(op[6:], tuple(a), p, rest))
+        elif op == "test.cleanup":  # the cell's slice gets f (the test goroutine's own memory)
+            s_ = fb.temp()
+            fb.emit(ir.Load(s_, a[0], p))
+            fb.emit(ir.Append(s_, s_, (a[1],), None, None, None, p))
+            fb.emit(ir.Store(a[0], s_, p))
         elif op == "test.run":
             self.subtest_runner(p)
             done = fb.temp()
@@ -970,9 +1223,23 @@ class LibMixin(_Base):
         elif op == "runtime.Goexit":
             fb.emit(ir.Goexit(p))
         elif op == "runtime.GOMAXPROCS":
-            if dsts:
-                self.outside("using the result of runtime.GOMAXPROCS", node,
-                             "call it as a statement (the spec sets procs)")
+            if not self.unit.gomaxprocs_read:  # nobody reads it: a no-op (the spec's procs are the Ps)
+                fb.emit(ir.Nop(p))
+                return
+            # prev := GOMAXPROCS; if n > 0 { GOMAXPROCS = n } (runtime/debug.go: stops the world:
+            # one atomic step); the scheduler's Ps stay the spec's runtime.procs
+            cell, zero, pos_, prev = fb.temp(), fb.temp(), fb.temp(), d0()
+            fb.emit(ir.Addr(cell, ir.GOMAXPROCS_VAR, p))
+            fb.emit(ir.Const(zero, 0, p))
+            fb.emit(ir.BinOp(pos_, ">", a[0], zero, p))
+            set_, get, end = Label(), Label(), Label()
+            fb.branch(pos_, set_, get, p)
+            fb.place(set_)
+            fb.emit(ir.AtomicOp("swap", prev, cell, a[0], None, p))
+            fb.jump(end, p)
+            fb.place(get)
+            fb.emit(ir.AtomicOp("load", prev, cell, None, None, p))
+            fb.place(end)
             fb.emit(ir.Nop(p))
         else:
             raise AssertionError(f"unknown library op {op}")

@@ -18,13 +18,16 @@ from typing import Any, NoReturn
 from tree_sitter import Node
 
 from models import ir
-from models.lang.builder import Breakable, FuncBuilder, Var
+from models.lang.builder import Breakable, FuncBuilder, Label, Var
 from models.lang.exprs import ExprMixin
 from models.lang.gotypes import GT
 from models.lang.library import LibMixin
 from models.lang.parse import block_statements, fail, outside, pos, text
 from models.lang.scope import Analysis, Unit
 from models.lang.stmts import StmtMixin
+
+#: The function a test's deferred cleanup calls: its t.Cleanup functions, last added first.
+CLEANUPS = "testing.runCleanups"
 
 
 class Lowerer(StmtMixin, ExprMixin, LibMixin):
@@ -136,6 +139,9 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
         for (n, t, nnode), s in zip(params, pslots):
             if n and n != "_":
                 self.declare(nnode, t, s, p, slot=s)
+        if (fb.name == self.unit.entry or node.start_byte in self.unit.subtests) and node.text is not None \
+                and b".Cleanup(" in node.text:
+            self.cleanup_prologue(fb, p)
         res = node.child_by_field_name("result")
         if res is not None and res.type == "parameter_list":
             named_results = self.types.param_types(res)
@@ -196,6 +202,39 @@ class Lowerer(StmtMixin, ExprMixin, LibMixin):
             else:
                 srcs.append(v.slot)
         fb.emit(ir.Return(tuple(srcs), p))
+
+    def cleanup_prologue(self, fb: FuncBuilder, p: tuple[int, int]) -> None:
+        """A test (or t.Run subtest) function that calls t.Cleanup: a cell for
+        its cleanup functions, and, deferred first so that it runs last (after
+        the function's own deferred calls, also on t.Fatal and on a panic),
+        `CLEANUPS` calling them last added first (testing.go tRunner, runCleanup)."""
+        cell = fb.slot("cleanups")
+        fb.emit(ir.New(cell, ir.Type("slice", elem=ir.Type("func")), p))
+        fb.emit(ir.Defer(CLEANUPS, None, (cell,), p))
+        fb.cleanup_cell = cell
+        if CLEANUPS in self.unit.functions or CLEANUPS in self.out:
+            return
+        w = FuncBuilder(CLEANUPS, pos=p, lazy_captures=False)
+        w.nparams = 1
+        c = w.slot("cell")
+        s, i, one, zero, more, a, f = (w.slot(x) for x in ("fs", "i", "", "", "", "", "f"))
+        w.emit(ir.Load(s, c, p))
+        w.emit(ir.SliceLen(i, s, False, p))
+        w.emit(ir.Const(one, 1, p))
+        w.emit(ir.Const(zero, 0, p))
+        top, body, end = Label(), Label(), Label()
+        w.place(top)
+        w.emit(ir.BinOp(more, ">", i, zero, p))
+        w.branch(more, body, end, p)
+        w.place(body)
+        w.emit(ir.BinOp(i, "-", i, one, p))
+        w.emit(ir.IndexAddr(a, s, i, p))
+        w.emit(ir.Load(f, a, p))
+        w.emit(ir.Call((), None, f, (), p))
+        w.jump(top, p)
+        w.place(end)
+        w.emit(ir.Return((), p))
+        self.out[CLEANUPS] = w.finish(0)
 
     def uses_recover(self, node: Node) -> bool:
         """Does the file (the tree of `node`) mention recover?  Only then may a

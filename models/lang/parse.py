@@ -169,23 +169,56 @@ def unparen(node: Node) -> Node:
     return node
 
 
-def string_value(node: Node, file: str) -> str:
-    """The value of an interpreted string literal (common escapes only)."""
-    if node.type != "interpreted_string_literal":
-        outside(construct_name(node), file, node)
-    raw = text(node)[1:-1]
-    out: list[str] = []
+def _unescape(raw: str, quote: str, file: str, node: Node) -> bytes:
+    r"""The bytes of the body of an interpreted string or rune literal (Go
+    spec, "Rune literals": ``\a \b \f \n \r \t \v \\``, the quote, octal
+    ``\ooo`` and ``\xhh`` bytes, ``\uhhhh`` and ``\Uhhhhhhhh`` code points)."""
+    simple = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, quote: ord(quote)}
+    out = bytearray()
     i = 0
-    escapes = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "r": "\r", "'": "'", "a": "\a", "0": "\0"}
     while i < len(raw):
         ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw):
-            nxt = raw[i + 1]
-            if nxt not in escapes:
-                fail(f"string escape \\{nxt} is outside the supported Go subset", file, node)
-            out.append(escapes[nxt])
-            i += 2
+        if ch != "\\":
+            out += ch.encode()
+            i += 1
             continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        if nxt in simple:
+            out.append(simple[nxt])
+            i += 2
+        elif nxt in "01234567" and nxt:
+            out.append(int(raw[i + 1:i + 4], 8) & 0xFF)
+            i += 4
+        elif nxt == "x":
+            out.append(int(raw[i + 2:i + 4], 16))
+            i += 4
+        elif nxt in ("u", "U"):
+            n = 4 if nxt == "u" else 8
+            out += chr(int(raw[i + 2:i + 2 + n], 16)).encode("utf-8", "surrogatepass")
+            i += 2 + n
+        else:
+            fail(f"unknown escape sequence \\{nxt}", file, node)
+    return bytes(out)
+
+
+def string_value(node: Node, file: str) -> str:
+    """The value of a string literal, interpreted or raw (carriage returns
+    dropped, Go spec "String literals"), as a Go string (models.ir.go_string)."""
+    from models.ir import go_string
+
+    if node.type == "raw_string_literal":
+        return text(node)[1:-1].replace("\r", "")
+    if node.type != "interpreted_string_literal":
+        outside(construct_name(node), file, node)
+    return go_string(_unescape(text(node)[1:-1], '"', file, node))
+
+
+def rune_value(node: Node, file: str) -> int:
+    r"""The value of a rune literal (``'a'``, ``'\n'``, ``'\x41'``, ``'é'``)."""
+    body = text(node)[1:-1]
+    if not body.startswith("\\"):
+        return ord(body)
+    b = _unescape(body, "'", file, node)
+    if body[1:2] in ("x",) or body[1:2].isdigit():
+        return b[0]  # \xhh and \ooo are byte values
+    return ord(b.decode("utf-8", "surrogatepass"))

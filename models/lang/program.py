@@ -23,6 +23,7 @@ from models.lang.gotypes import (
     ERROR,
     GT,
     INT_NAMES,
+    NARROW_INTS,
     STRING,
     MethodInfo,
     StructInfo,
@@ -99,6 +100,9 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
     root = parse(source, file)
     unit = Unit(file, TypeTable(file))
     unit.go_version = parse_go_version(go)
+    unit.entry = entry
+    unit.gomaxprocs_read = _reads_gomaxprocs(root)
+    unit.uses_pipes = root.text is not None and b"os.Pipe(" in root.text
     pkg_name = _package(root, file)
     decls = [c for c in named(root) if c.type not in ("package_clause", "comment")]
     for d in decls:
@@ -168,7 +172,8 @@ def _compile(source: str, file: str, entry: str, go: str = "") -> ir.Program:
             unit.functions.setdefault(f.name, f)
     types = {name: unit.types.to_ir(GT("struct", name)) for name in unit.types.structs}
     return ir.Program(file=file, source=source, functions=dict(sorted(unit.functions.items())),
-                      globals=tuple(unit.globals), start=START, entry=entry, types=types)
+                      globals=tuple(unit.globals), start=START, entry=entry, types=types,
+                      helpers=frozenset(unit.helpers))
 
 
 def _declare(unit: Unit, lw: Lowerer, d: Node, funcs: list[tuple[str, Node, tuple | None]],
@@ -259,7 +264,8 @@ def _predeclare(unit: Unit) -> None:
     for b in BUILTINS:
         unit.package.setdefault(b, BuiltinB(b))
     for n in INT_NAMES:
-        unit.package[n] = TypeB(GT("int", n))
+        bits, unsigned = NARROW_INTS.get(n, (0, False))
+        unit.package[n] = TypeB(GT("int", n, bits=bits, unsigned=unsigned))
     unit.package["bool"] = TypeB(BOOL)
     unit.package["string"] = TypeB(STRING)
     unit.package["error"] = TypeB(ERROR)
@@ -433,7 +439,26 @@ class _StartLowerer(Lowerer):
         fb.emit(ir.Return((), p))
         self.pop()
         self.out[START] = fb.finish(0)
+        if unit.gomaxprocs_read:
+            globals_.append(ir.Global(ir.GOMAXPROCS_VAR, ir.INT, (1, 1)))
         unit.globals = globals_
+
+
+def _reads_gomaxprocs(root: Node) -> bool:
+    """Does some ``runtime.GOMAXPROCS(n)`` call have its result used?  Only
+    then is the setting a variable of the program (a statement-only program
+    cannot observe it: its calls stay no-ops)."""
+    if root.text is None or b"GOMAXPROCS" not in root.text:
+        return False
+    todo = [root]
+    while todo:
+        n = todo.pop()
+        if n.type == "call_expression" and text(required(n, "function")).endswith(".GOMAXPROCS") \
+                and (n.parent is None or n.parent.type not in ("expression_statement", "go_statement",
+                                                               "defer_statement")):
+            return True
+        todo.extend(n.named_children)
+    return False
 
 
 def _start(unit: Unit, var_decls: list[Node], inits: list[str], entry: str, root: Node) -> None:

@@ -49,8 +49,8 @@ class BuiltinB:
 BUILTINS = ("make", "len", "cap", "close", "new", "panic", "recover", "append", "copy", "delete",
             "print", "println", "complex", "real", "imag", "min", "max", "clear")
 
-IMPORTABLE = ("context", "errors", "fmt", "log", "math/rand", "os", "runtime", "strconv", "sync", "sync/atomic",
-              "syscall", "testing", "time")
+IMPORTABLE = ("context", "errors", "fmt", "io", "log", "math/rand", "os", "runtime", "strconv", "strings", "sync",
+              "sync/atomic", "syscall", "testing", "time")
 
 
 @dataclass
@@ -88,6 +88,16 @@ class Unit:
     functions: dict[str, ir.Function] = field(default_factory=dict)
     func_nodes: dict[str, Node] = field(default_factory=dict)
     globals: list[ir.Global] = field(default_factory=list)
+    #: the entry function (``main`` or a ``Test*``)
+    entry: str = "main"
+    #: the source mentions os.Pipe: ``make([]byte, K)`` is a pipe read buffer (`LibMixin.make_bytes`)
+    uses_pipes: bool = False
+    #: the program reads runtime.GOMAXPROCS's result: every call reads and sets `ir.GOMAXPROCS_VAR`
+    gomaxprocs_read: bool = False
+    #: functions (IR names) that call t.Helper()
+    helpers: set[str] = field(default_factory=set)
+    #: func literals passed to ``t.Run`` (their byte offsets): subtests, whose t.Cleanup is theirs
+    subtests: set[int] = field(default_factory=set)
     #: errors met so far: lowering goes on after a construct outside the subset
     #: (skipping its statement) so that every one in the file is reported at once
     errors: list[InputError] = field(default_factory=list)

@@ -21,7 +21,7 @@ from tree_sitter import Node
 from models import ir
 from models.errors import InputError
 from models.lang.builder import Breakable, Label, Var
-from models.lang.gotypes import BOOL, GT, INT, TIME, UNIT
+from models.lang.gotypes import BOOL, GT, INT, RUNE, TIME, UNIT
 from models.lang.parse import construct_name, field, named, pos, required, text, unparen
 from models.lang.scope import ConstB
 
@@ -100,6 +100,7 @@ class StmtMixin(_Base):
         one = fb.const(1, p)
         d = lv.slot if lv.kind == "slot" else fb.temp()
         fb.emit(ir.BinOp(d, op, cur, one, p))
+        self.narrow(d, lv.type, p)
         self.store(lv, d, p, node)
 
     def s_go_statement(self, node: Node) -> None:
@@ -219,6 +220,7 @@ class StmtMixin(_Base):
             r, _ = self.value(right[0])
             d = lv.slot if lv.kind == "slot" else fb.temp()
             fb.emit(ir.BinOp(d, op[:-1], cur, r, p))
+            self.narrow(d, lv.type, p)
             self.store(lv, d, p, node)
             return
         if len(left) == 1 and len(right) == 1:
@@ -377,6 +379,9 @@ class StmtMixin(_Base):
         if cht.kind in ("slice", "map"):
             self._for_range_data(clause, body, label, ch, cht)
             return
+        if cht.kind == "string":
+            self._for_range_string(clause, body, label, ch)
+            return
         if cht.kind != "chan":
             self.outside(f"range over {cht}", right, "range over a channel, a slice or a map")
         fb.keep(ch)
@@ -480,6 +485,51 @@ class StmtMixin(_Base):
         self.breakables.pop()
         fb.place(cont)
         fb.emit(ir.BinOp(i, "+", i, one, p))
+        fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
+        fb.place(end)
+
+    def _for_range_string(self, clause: Node, body: Node, label: str | None, s: int) -> None:
+        """``for i, r := range s`` over a string (Go spec, "For statements with
+        range clause"): i is the byte offset of each UTF-8 encoded rune r; an
+        invalid byte gives U+FFFD and advances one byte.  The string is
+        evaluated once (strings are immutable: no step reads memory)."""
+        fb = self.fb
+        p = pos(clause)
+        fb.keep(s)
+        left = named(field(clause, "left"))
+        if len(left) > 2:
+            self.err("range clause permits at most two iteration variables", left[2])
+        define = any(c.type == ":=" for c in clause.children)
+        n, i = fb.slot(""), fb.slot("")
+        fb.emit(ir.SliceLen(n, s, False, p))
+        fb.emit(ir.Const(i, 0, p))
+        lvs: list = []
+        for j, x in enumerate(left):
+            if text(x) == "_":
+                lvs.append(None)
+                continue
+            if define:
+                self.declare(x, INT if j == 0 else RUNE, None, pos(x))
+            lvs.append(self.lvalue(x))
+        top, end, start, cont = Label(), Label(), Label(), Label()
+        fb.place(top)
+        c, r, w = fb.slot(""), fb.slot(""), fb.slot("")
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, start, end, p)
+        fb.place(start)
+        fb.emit(ir.StrOp("rune", (r, w), (s, i), p))
+        kv = fb.slot("")
+        fb.emit(ir.Move(kv, i, p))
+        for lv, src, t in zip(lvs, (kv, r), (INT, RUNE)):
+            if lv is not None:
+                if define and lv.kind == "ptr" and self.unit.go_version >= (1, 22):
+                    fb.emit(ir.New(lv.slot, self.types.to_ir(t), p))  # Go 1.22: variables per iteration
+                self.store(lv, src, p, clause)
+        self.breakables.append(self._breakable(end, cont, label))
+        self.block(body)
+        self.breakables.pop()
+        fb.place(cont)
+        fb.emit(ir.BinOp(i, "+", i, w, p))
         fb.jump(top, (body.end_point[0] + 1, body.end_point[1]))
         fb.place(end)
 

@@ -86,6 +86,14 @@ def _obj(v: Any) -> int | None:
     return v.obj if isinstance(v, ir.Ref) else None
 
 
+def _cond_lock(w: World, cond: Any) -> tuple[int, bool]:
+    """The lock object of Cond `cond`'s L and whether it is a read side (an RLocker)."""
+    lk = w.heap[_oid(cond)].locker
+    if isinstance(lk, ir.Iface):
+        return _oid(lk.value), lk.type == "*sync.rlocker"
+    return _oid(lk), False
+
+
 def _oid(v: Any) -> int:
     """`_obj` of the operand of a sync operation that did not panic, so not nil."""
     return cast(int, _obj(v))
@@ -195,14 +203,23 @@ def step_events(model: Any, w: World, action: tuple[Any, ...]) -> list[Event]:
         o = _oid(slots[ins.once])
         out.append(Event(gid, "once_done", o, line, cx.name(o)))
     elif op is ir.CondWait:
-        lk = _oid(w.heap[_oid(slots[ins.cond])].locker)
-        out.append(Event(gid, "unlock", lk, line, cx.name(lk)))
+        lk, read = _cond_lock(w, slots[ins.cond])
+        out.append(Event(gid, "runlock" if read else "unlock", lk, line, cx.name(lk)))
     elif op is ir.CondRelock and done:
-        lk = _oid(w.heap[_oid(slots[ins.cond])].locker)
-        out.append(Event(gid, "lock", lk, line, cx.name(lk)))
+        lk, read = _cond_lock(w, slots[ins.cond])
+        out.append(Event(gid, "rlock" if read else "lock", lk, line, cx.name(lk)))
     elif op is ir.CondSignal:
         o = _oid(slots[ins.cond])
         out.append(Event(gid, "cond_signal", o, line, cx.name(o)))
+    elif op is ir.SyncMap:
+        # sync/map.go: every method works under the map's mutex (or on an atomically
+        # published read-only map): acquire then release, so calls are totally ordered
+        o = _oid(slots[ins.m])
+        out.append(Event(gid, "lock", o, line, cx.name(o)))
+        out.append(Event(gid, "unlock", o, line, cx.name(o)))
+    elif op is ir.CondSetL:
+        o = _oid(slots[ins.cond])
+        out.append(Event(gid, "write", (o, "L"), line, cx.name(o) + ".L"))
     out += _closed_events(cx, t, w, gid, line)  # channels closed by this step (close, a context's cancel)
     return out + _woken_events(cx, t, gid, handled)
 
@@ -275,11 +292,12 @@ def _woken_events(cx: _Ctx, t: Tx, gid: int, handled: set[int]) -> list[Event]:
             closed = t.heap[o].closed and not w.heap[o].closed
             out.append(cx.chan(o, x, "recv_closed" if closed else "recv", line))
         elif op is ir.Lock or op is ir.RLock or op is ir.CondRelock:
+            read = op is ir.RLock
             if op is ir.CondRelock:
-                o = _oid(w.heap[_oid(slots[ins.cond])].locker)
+                o, read = _cond_lock(w, slots[ins.cond])
             else:
                 o = _oid(slots[ins.m])
-            out.append(Event(x, "rlock" if op is ir.RLock else "lock", o, line, cx.name(o)))
+            out.append(Event(x, "rlock" if read else "lock", o, line, cx.name(o)))
         elif op is ir.WgWait:
             o = _oid(slots[ins.wg])
             out.append(Event(x, "wg_wait_return", o, line, cx.name(o)))
