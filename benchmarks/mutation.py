@@ -16,8 +16,13 @@ It is slow (minutes per module on 2 cores) and not part of CI:
     python benchmarks/mutation.py                      # every module below
     python benchmarks/mutation.py models/chan.py ...   # some modules
     python benchmarks/mutation.py --jobs 2 --report reports/mutation.md models/chan.py
+    python benchmarks/mutation.py --budget 3600 --workdir /tmp/m-interp models/interp.py   # a slice
 
-A run for some modules keeps the other modules' sections of an existing report.
+A run for some modules keeps the other modules' sections of an existing report.  A module too big
+for one sitting runs in slices: ``--budget`` interrupts mutmut after that many seconds (the mutants
+not reached stay "not checked"), ``--workdir`` keeps the scratch copy, and the same command again
+resumes there (mutmut skips the mutants that have a result).  The report then says "partial": the
+score is over the mutants checked so far, and the count of those not checked is shown.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import argparse
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -49,6 +55,24 @@ SEMANTICS = [
 ENGINE_HEAVY = ["--deselect", "tests/test_engine.py::test_million_state_graph_liveness",
                 "--deselect", "tests/test_engine.py::test_phil_flat_matches_spin_no_reduction"]
 
+#: The reference runtime's tests are all marked slow (real threads), yet the whole of tests/test_reference.py
+#: and tests/test_conformance.py takes about 9 s: its modules run them (``ALL_MARKS``), but not the ones whose
+#: verdict depends on wall-clock timing or statistics, which mutmut's slower trampolines could flip.
+REFERENCE_TIMING = [
+    "--deselect", "tests/test_reference.py::test_mutex_enters_starvation_mode_after_1ms_waits",
+    "--deselect", "tests/test_reference.py::test_select_chooses_uniformly_among_ready_cases",
+    "--deselect", "tests/test_reference.py::test_preemption_lets_main_run_past_a_spinning_goroutine",
+    "--deselect", "tests/test_reference.py::test_stress_worker_pool_10000_goroutines_on_4_ms",
+    "--deselect", "tests/test_reference.py::test_dl_o5_sleeper_delays_the_report",
+    "--deselect", "tests/test_conformance.py::test_ping_pong_pair_does_not_starve_main_on_real_threads",
+    "--deselect",
+    "tests/test_conformance.py::test_ping_pong_pair_starves_main_on_real_threads_without_slice_inheritance",
+    "--deselect", "tests/test_conformance.py::test_mutex_starvation_lasso_on_real_threads",
+]
+
+#: Modules whose selection runs slow-marked tests too (no ``-m 'not slow'``).
+ALL_MARKS = {"reference/objects.py", "reference/syncprims.py"}
+
 #: module -> its targeted test selection (fast tests that exercise it; pytest options pass through).
 SELECTIONS: dict[str, list[str]] = {
     "models/chan.py": SEMANTICS,
@@ -57,7 +81,7 @@ SELECTIONS: dict[str, list[str]] = {
     "models/atomic.py": SEMANTICS,
     "models/interp.py": SEMANTICS,
     "checker/explore.py": ["tests/test_engine.py", "tests/test_semantics_specs.py", "tests/test_mutation_kills.py",
-                           *ENGINE_HEAVY],
+                           "tests/test_mutation_kills_engine.py", *ENGINE_HEAVY],
     "checker/liveness.py": [
         "tests/test_engine.py",
         "tests/test_semantics_specs.py",
@@ -66,17 +90,21 @@ SELECTIONS: dict[str, list[str]] = {
         *ENGINE_HEAVY,
     ],
     "models/sched/gmp.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
-                            "tests/test_rules_named.py"],
+                            "tests/test_rules_named.py", "tests/test_mutation_kills_gmp.py"],
     "models/sched/gmp_queues.py": ["tests/test_gmp.py", "tests/test_gmp_sys.py", "tests/test_rules_survivors.py",
                                    "tests/test_rules_named.py"],
-    "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py"],
+    "models/memory/hb.py": ["tests/test_memory_hb.py", "tests/test_race_explain.py", "tests/test_rules_named.py",
+                            "tests/test_mutation_kills.py"],
     "reference/objects.py": ["tests/test_reference.py", "tests/test_conformance.py", "tests/test_rules_survivors.py",
-                             "tests/test_rules_named.py"],
+                             "tests/test_rules_named.py", "tests/test_mutation_kills_reference.py", *REFERENCE_TIMING],
     "reference/syncprims.py": ["tests/test_reference.py", "tests/test_conformance.py",
-                               "tests/test_rules_survivors.py", "tests/test_rules_named.py"],
+                               "tests/test_rules_survivors.py", "tests/test_rules_named.py",
+                               "tests/test_mutation_kills_reference.py", *REFERENCE_TIMING],
 }
 
 KILLED = {"killed", "caught by type check", "timeout", "segfault"}
+#: A mutant a budgeted run did not reach (or interrupted): neither killed nor surviving yet.
+UNCHECKED = {"not checked", "check was interrupted by user"}
 
 
 @dataclass
@@ -101,14 +129,22 @@ class ModuleRun:
     mutants: list[Mutant] = field(default_factory=list)
     error: str = ""
 
+    @property
+    def checked(self) -> list[Mutant]:
+        return [m for m in self.mutants if m.status not in UNCHECKED]
+
+    def unchecked(self) -> int:
+        return len(self.mutants) - len(self.checked)
+
     def counts(self) -> tuple[int, int, int]:
-        """(killed, equivalent, total)."""
-        killed = sum(1 for m in self.mutants if m.status in KILLED)
-        equivalent = sum(1 for m in self.mutants if m.status not in KILLED and m.equivalent)
-        return killed, equivalent, len(self.mutants)
+        """(killed, equivalent, total) over the mutants checked (all of them unless the run is partial)."""
+        checked = self.checked
+        killed = sum(1 for m in checked if m.status in KILLED)
+        equivalent = sum(1 for m in checked if m.status not in KILLED and m.equivalent)
+        return killed, equivalent, len(checked)
 
     def later(self) -> int:
-        return sum(1 for m in self.mutants if m.status not in KILLED and not m.equivalent and m.later)
+        return sum(1 for m in self.checked if m.status not in KILLED and not m.equivalent and m.later)
 
     def score(self) -> float:
         killed, equivalent, total = self.counts()
@@ -133,13 +169,14 @@ def load_equivalent() -> dict[str, dict[str, dict[str, str]]]:
 
 def mutmut_section(module: str, selection: list[str]) -> str:
     sel = ", ".join(json.dumps(t) for t in selection)
+    marks = "" if module in ALL_MARKS else '"-m", "not slow", '
     return (
         "[tool.mutmut]\n"
         'source_paths = ["checker", "models", "reference", "gocheck"]\n'
         f"only_mutate = [{json.dumps(module)}]\n"
         'also_copy = ["specs", "tests", "docs", "examples", "benchmarks", "pyproject.toml"]\n'
         f"pytest_add_cli_args_test_selection = [{sel}]\n"
-        'pytest_add_cli_args = ["-m", "not slow", "-p", "no:cacheprovider", "--benchmark-disable", "-x", "-q"]\n'
+        f'pytest_add_cli_args = [{marks}"-p", "no:cacheprovider", "--benchmark-disable", "-x", "-q"]\n'
         "mutate_only_covered_lines = true\n"
         "use_git_change_detection = false\n"
     )
@@ -161,20 +198,46 @@ def with_section(pyproject: str, section: str) -> str:
     return out.rstrip("\n") + "\n\n" + section
 
 
-def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
+def run_mutmut(command: str, work: Path, budget: float | None) -> tuple[int, str]:
+    """Run mutmut in `work`; past `budget` seconds interrupt it (SIGINT: mutmut stops its workers and
+    keeps every result it has).  Returns (exit code or -SIGINT when stopped, its output's tail)."""
+    with open(work / "mutmut.log", "w") as log:
+        proc = subprocess.Popen(command.split(), cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True)
+        try:
+            code = proc.wait(timeout=budget)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            code = -signal.SIGINT
+    return code, (work / "mutmut.log").read_text()[-2000:]
+
+
+def run_module(module: str, jobs: int, keep: bool, budget: float | None = None,
+               workdir: Path | None = None) -> ModuleRun:
     selection = [t for t in SELECTIONS[module] if t.startswith("-") or "::" in t or (ROOT / t).exists()]
-    work = Path(tempfile.mkdtemp(prefix="gocheck-mutation-"))
+    resume = workdir is not None and (workdir / "mutants").is_dir()
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        keep = True
+    work = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="gocheck-mutation-"))
     command = f"{sys.executable} -m mutmut run --max-children {jobs}"
     run = ModuleRun(module, selection, command, 0.0)
+    spent = work / "seconds-so-far"
     try:
-        scratch_copy(work)
-        pp = work / "pyproject.toml"
-        pp.write_text(with_section(pp.read_text(), mutmut_section(module, selection)))
+        if not resume:
+            scratch_copy(work)
+            pp = work / "pyproject.toml"
+            pp.write_text(with_section(pp.read_text(), mutmut_section(module, selection)))
         t0 = time.monotonic()
-        proc = subprocess.run(command.split(), cwd=work, capture_output=True, text=True)
-        run.seconds = time.monotonic() - t0
-        if proc.returncode != 0:
-            run.error = (proc.stdout[-2000:] + proc.stderr[-2000:]).strip()
+        code, tail = run_mutmut(command, work, budget)
+        run.seconds = time.monotonic() - t0 + (float(spent.read_text()) if spent.exists() else 0.0)
+        spent.write_text(f"{run.seconds:.1f}\n")
+        if code not in (0, -signal.SIGINT):
+            run.error = tail.strip()
         res = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], cwd=work,
                              capture_output=True, text=True)
         for line in res.stdout.splitlines():
@@ -182,7 +245,7 @@ def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
             if m:
                 run.mutants.append(Mutant(m.group(1), m.group(2).strip()))
         for mut in run.mutants:
-            if mut.status not in KILLED:
+            if mut.status not in KILLED | UNCHECKED:
                 show = subprocess.run([sys.executable, "-m", "mutmut", "show", mut.name], cwd=work,
                                       capture_output=True, text=True)
                 mut.diff = "\n".join(show.stdout.splitlines()[1:]).strip()
@@ -203,29 +266,35 @@ def run_module(module: str, jobs: int, keep: bool) -> ModuleRun:
 def render_module(run: ModuleRun) -> str:
     killed, equivalent, total = run.counts()
     later = run.later()
-    survivors = [m for m in run.mutants if m.status not in KILLED]
+    unchecked = run.unchecked()
+    survivors = [m for m in run.checked if m.status not in KILLED]
     gaps = [m for m in survivors if not m.equivalent and not m.later]
     after = 100.0 * (killed + later) / max(1, total - equivalent)
     out = [
         f"## {run.module}",
         "",
         f"<!-- stats: killed={killed} equivalent={equivalent} later={later} total={total} "
-        f"seconds={run.seconds:.0f} -->",
+        f"seconds={run.seconds:.0f} unchecked={unchecked} -->",
         f"- score: **{run.score():.1f}%** ({killed} killed of {total - equivalent} non-equivalent mutants; "
         f"{total} mutants, {equivalent} argued equivalent, {len(survivors) - equivalent} surviving)",
     ]
+    if unchecked:
+        out.append(f"- **partial run**: {total} of {total + unchecked} mutants checked, {unchecked} not reached "
+                   f"within the time budget; the score is over the checked ones")
     if later:
         out.append(f"- after the run: {later} of the survivors are killed by tests added since (each checked by "
                    f"applying the mutant by hand): **{after:.1f}%**, {len(gaps)} left")
+    marks = "" if run.module in ALL_MARKS else "-m 'not slow' "
     out += [
-        f"- tests: `{' '.join(run.selection)}` (`-m 'not slow' -x`)",
+        f"- tests: `{' '.join(run.selection)}` (`{marks}-x`)",
         f"- command: `{run.command}` in a scratch copy with `only_mutate = [\"{run.module}\"]`; "
         f"duration {run.seconds:.0f} s",
     ]
     if run.error:
         out += ["", "mutmut reported an error:", "", "```", run.error, "```"]
     groups = (("Surviving (no test fails)", gaps),
-              ("Killed by a test added after this run", [m for m in survivors if m.later and not m.equivalent]),
+              ("Killed by a test added after this run (or a kill mutmut cannot see), checked by applying the mutant "
+               "by hand", [m for m in survivors if m.later and not m.equivalent]),
               ("Argued equivalent", [m for m in survivors if m.equivalent]))
     for title, group in groups:
         if not group:
@@ -256,7 +325,8 @@ copy of the tree, the test run and seen failing) is listed with that test and co
     python benchmarks/mutation.py MODULE...   # run (mutmut 3, one mutant at a time), save, render
     python benchmarks/mutation.py --render    # re-render from reports/mutation.json
 
-Durations are wall-clock on a shared 2-core machine, often with two module runs at once.
+Durations are wall-clock on a shared 2-core machine (the first runs of chan, select, sync, atomic,
+liveness, gmp_queues often had two module runs at once; later runs ran alone at `nice -n 19`).
 """
 
 
@@ -295,22 +365,40 @@ def write_report(path: Path, runs: list[ModuleRun]) -> None:
         sections[r.module] = render_module(r)
     summary = ["", "| module | score | killed | equivalent | mutants | killed by later tests | score with them | duration |",
                "|---|---|---|---|---|---|---|---|"]
+    totals = [0, 0, 0, 0, 0]  # killed, equivalent, later, checked, not checked
+    missing = []
     for mod in SELECTIONS:
         text = sections.get(mod, "")
-        m = re.search(r"<!-- stats: killed=(\d+) equivalent=(\d+) later=(\d+) total=(\d+) seconds=(\d+) -->", text)
+        m = re.search(r"<!-- stats: killed=(\d+) equivalent=(\d+) later=(\d+) total=(\d+) seconds=(\d+)"
+                      r"(?: unchecked=(\d+))? -->", text)
         old = re.search(r"\((\d+) killed of \d+ non-equivalent mutants; (\d+) mutants, (\d+) argued equivalent.*?"
                         r"duration (\d+) s", text, re.S)
         if m or old:
             if m:
-                k, e, later, t, sec = (int(x) for x in m.groups())
+                k, e, later, t, sec = (int(x) for x in m.groups()[:5])
+                unchecked = int(m.group(6) or 0)
             else:
                 assert old is not None
                 k, t, e, sec = (int(x) for x in old.groups())
-                later = 0
+                later = unchecked = 0
             score, after = 100.0 * k / max(1, t - e), 100.0 * (k + later) / max(1, t - e)
-            summary.append(f"| {mod} | {score:.1f}% | {k} | {e} | {t} | {later} | {after:.1f}% | {sec} s |")
+            partial = f" (partial: {t} of {t + unchecked} checked)" if unchecked else ""
+            summary.append(f"| {mod} | {score:.1f}%{partial} | {k} | {e} | {t} | {later} | {after:.1f}% | {sec} s |")
+            for i, v in enumerate((k, e, later, t, unchecked)):
+                totals[i] += v
         else:
             summary.append(f"| {mod} | not run | | | | | | |")
+            missing.append(mod)
+    k, e, later, t, unchecked = totals
+    summary.append(f"| **all run** | **{100.0 * k / max(1, t - e):.1f}%** | {k} | {e} | {t} | {later} | "
+                   f"**{100.0 * (k + later) / max(1, t - e):.1f}%** | |")
+    notes = []
+    if unchecked:
+        notes.append(f"{unchecked} mutants of partially run modules are not checked yet")
+    if missing:
+        notes.append(f"not run: {', '.join(missing)}")
+    if notes:
+        summary += ["", "Overall: " + "; ".join(notes) + "."]
     body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(sections[m] for m in SELECTIONS if m in sections)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body)
@@ -322,6 +410,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="mutants run in parallel (mutmut --max-children)")
     ap.add_argument("--report", type=Path, default=ROOT / "reports" / "mutation.md")
     ap.add_argument("--keep", action="store_true", help="keep the scratch copies (to inspect mutants/)")
+    ap.add_argument("--budget", type=float, default=None,
+                    help="seconds per module: then stop mutmut; the mutants not reached stay unchecked (partial run)")
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="scratch copy to use and keep (one module); if it holds a run already, resume it")
     ap.add_argument("--render", action="store_true",
                     help="only rewrite the report from the saved results (after editing the equivalence arguments)")
     args = ap.parse_args(argv)
@@ -334,11 +426,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"error: no test selection for {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.workdir is not None and len(modules) != 1:
+        print("error: --workdir takes one module", file=sys.stderr)
+        return 2
     runs = []
     for mod in modules:
-        run = run_module(mod, args.jobs, args.keep)
+        run = run_module(mod, args.jobs, args.keep, args.budget, args.workdir)
         killed, equivalent, total = run.counts()
-        print(f"{mod}: {run.score():.1f}% ({killed}/{total - equivalent}, {equivalent} equivalent) "
+        partial = f", {run.unchecked()} not checked" if run.unchecked() else ""
+        print(f"{mod}: {run.score():.1f}% ({killed}/{total - equivalent}, {equivalent} equivalent{partial}) "
               f"in {run.seconds:.0f} s" + (" ERROR" if run.error else ""), flush=True)
         runs.append(run)
         save_runs(saved, [run])

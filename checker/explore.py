@@ -321,6 +321,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                             stop = f"max_memory_mb {memory_cap:g} reached"
                             break
                     if expanded & 255 == 0:
+                        stats.states = len(states)  # for the progress line (the count is final after the loop)
                         display.update(stats, len(frontier), start)
                         if deadline is not None and time.monotonic() > deadline:
                             stop = f"timeout {timeout_s:g}s reached"

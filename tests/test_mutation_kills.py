@@ -822,3 +822,106 @@ def test_leads_to_counterexample_enters_at_the_trigger() -> None:
     assert (ok.prop.name, ok.verdict.kind) == ("answered", "holds")
     ev = check(_Graph({0: [("go", 1, None)], 1: []}, [Property.eventually("one", lambda s: s == 1, "none")]))["one"]
     assert (ev.prop.name, ev.verdict.kind) == ("one", "holds")
+
+
+# ---------------------------------------------------------------- happens-before, the explanations
+
+
+def test_an_unknown_event_kind_lists_every_allowed_kind() -> None:
+    """The error for a misspelt kind lists the whole vocabulary, comma-separated."""
+    import pytest
+
+    from models.memory.hb import Event
+
+    with pytest.raises(ValueError) as err:
+        Event(1, "rd", "x")
+    assert str(err.value) == ("unknown event kind 'rd'; allowed: atomic_read, atomic_rmw, atomic_write, close, "
+                              "cond_signal, cond_wake, go, lock, once_done, once_return, read, recv, recv_closed, "
+                              "rlock, runlock, send, start, unlock, wg_add, wg_done, wg_wait_return, write")
+
+
+def test_wg4_every_done_is_acquired_not_only_the_last() -> None:
+    """WG-4: Wait returns after *every* Done, so the writes of both workers are visible after it
+    (the WaitGroup's clock joins each release; it is not replaced by the last one)."""
+    ev = [_ev(1, "wg_add", "wg", 1, 2), _ev(1, "go", arg=2), _ev(1, "go", arg=3),
+          _ev(2, "write", "a", 2), _ev(2, "wg_done", "wg", 3), _ev(3, "write", "b", 4), _ev(3, "wg_done", "wg", 5),
+          _ev(1, "wg_wait_return", "wg", 6), _ev(1, "read", "a", 7), _ev(1, "read", "b", 8)]
+    assert _race_lines(ev) == []
+
+
+def test_mm15_a_lock_acquires_every_earlier_runlock() -> None:
+    """MM-15: each RUnlock is synchronized before the next Lock; two readers' reads both happen
+    before the writer's write."""
+    ev = [_ev(1, "go", arg=2), _ev(1, "go", arg=3), _ev(2, "rlock", "l", 1), _ev(2, "read", "a", 2),
+          _ev(3, "rlock", "l", 3), _ev(3, "read", "a", 4), _ev(2, "runlock", "l", 5), _ev(3, "runlock", "l", 6),
+          _ev(1, "lock", "l", 7), _ev(1, "write", "a", 8)]
+    assert _race_lines(ev) == []
+
+
+def test_wg4_add_zero_releases_nothing() -> None:
+    """WG-4 as sync/waitgroup.go's race annotations have it: only a negative delta releases
+    (``if delta < 0 { race.ReleaseMerge }``); ``wg.Add(0)`` orders nothing."""
+    ev = [_ev(1, "go", arg=2), _ev(2, "write", "a", 2), _ev(2, "wg_add", "wg", 3, 0),
+          _ev(1, "wg_wait_return", "wg", 4), _ev(1, "read", "a", 5)]
+    assert _race_lines(ev) == [(2, 5)]
+
+
+def test_wg4_a_write_after_add_minus_two_is_not_ordered_before_wait() -> None:
+    """WG-4: ``wg.Add(-2)`` releases like two Dones; what its goroutine does *after* it is not
+    ordered before the Wait's return (a new epoch starts after the release)."""
+    ev = [_ev(1, "go", arg=2), _ev(2, "wg_add", "wg", 2, -2), _ev(2, "write", "a", 3),
+          _ev(1, "wg_wait_return", "wg", 4), _ev(1, "read", "a", 5)]
+    assert _race_lines(ev) == [(3, 5)]
+
+
+def test_mm13_a_full_buffered_send_before_its_receive_acquires_it_when_adjacent() -> None:
+    """MM-13 with C = 1: send #2 can only complete after receive #1; listed first (adjacent), it
+    still acquires the receive, so the receiver's earlier write is visible to the sender."""
+    ev = [_ev(1, "go", arg=2), _ev(2, "write", "a", 1), _ev(1, "send", "c", 2, 1), _ev(1, "send", "c", 3, 1),
+          _ev(2, "recv", "c", 4, 1), _ev(1, "read", "a", 5)]
+    assert _race_lines(ev) == []
+
+
+def test_a_receive_of_a_runtime_send_acquires_nothing() -> None:
+    """``<-time.After(d)``: the timer's send is the runtime's (trace_events emits no ``send`` for
+    it), so the receive has no send to acquire: the other goroutine's write still races."""
+    ev = [_ev(1, "go", arg=2), _ev(2, "write", "a", 1), _ev(1, "recv", "t", 2, 1), _ev(1, "read", "a", 3)]
+    assert _race_lines(ev) == [(1, 3)]
+
+
+def test_happens_before_is_irreflexive_and_one_clock_per_goroutine() -> None:
+    """RD-2: one vector clock per goroutine (an atomic load's acquire creates no other), and no
+    event happens before itself."""
+    from models.memory.hb import HappensBefore
+
+    h = HappensBefore()
+    for e in [_ev(1, "go", arg=2), _ev(1, "atomic_write", "x", 1), _ev(2, "atomic_read", "x", 2)]:
+        h.step(e)
+    assert h.clocks == {1: {1: 3}, 2: {1: 2, 2: 1}}
+    assert [h.hb(i, i) for i in range(3)] == [False, False, False]
+    assert (h.hb(0, 1), h.hb(1, 2), h.hb(0, 2)) == (True, True, True)
+
+
+def test_race_explanation_names_the_variable_the_release_and_its_object() -> None:
+    """The explanation names the variable (its source name, else the object), the first release of
+    the earlier goroutine after its access (skipping its other events and other goroutines'
+    releases), and the object to acquire by its source name; with no release there is no hint."""
+    from models.memory.hb import _ACQUIRE_HINT, RELEASE_KINDS, Event, RaceExplanation, races
+
+    w = Event(2, "write", 7, 3, "counter")
+    mu = Event(2, "unlock", 9, 5, "mu")
+    ev = [Event(1, "go", arg=2), Event(1, "go", arg=3), w, Event(3, "unlock", 8, 4, "other"),
+          Event(2, "read", 6, 4, "z"), mu, Event(1, "read", 7, 6, "counter")]
+    (r,) = races(ev)
+    assert r == RaceExplanation("counter", w, ev[-1], mu, "Lock of mu")
+    assert str(r) == ("data race on counter: G2's write at line 3 and G1's read at line 6 are not ordered by "
+                      "happens-before;\nG2's next release after line 3 (Unlock of mu at line 5) is not acquired "
+                      "by G1 before line 6: G1 needs a Lock of mu first")
+    unnamed = [Event(1, "go", arg=2), Event(2, "write", "v", 1), Event(1, "read", "v", 2)]
+    (r,) = races(unnamed)
+    assert (r.variable, r.release, r.hint) == ("v", None, "")
+    # Every release kind has a hint (the explanation never falls back to its default).
+    assert set(_ACQUIRE_HINT) == RELEASE_KINDS
+    # A hand-made explanation with a release and no hint ends at the line.
+    plain = RaceExplanation("v", unnamed[1], unnamed[2], mu)
+    assert str(plain).endswith("is not acquired by G1 before line 2")
