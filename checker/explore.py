@@ -178,6 +178,11 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     pending_safety = {p.name for p in always + deadlock}
     unseen = {p.name: p for p in sometimes}
 
+    #: bottom properties ("no key stays in every state of a bottom component") decided at final
+    #: states where the search keeps no graph: a state without successors is a bottom component of
+    #: its own, so a key it holds is a violation (random walks, reduction; the graph decides the rest)
+    final_bottoms = [p for p in liveness if p.kind == "bottom"] if (strategy == "random" or reducing) else []
+
     def check_end(s: Any, i: int) -> None:
         """State `i` has no enabled action: is it a proper end or a deadlock?"""
         for p in deadlock:
@@ -187,6 +192,15 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
                                                      tuple(_path(parent, taken, i)))
                     pending_safety.discard(p.name)
+        for p in final_bottoms:
+            if p.name not in results and p.keys is not None:
+                stuck = p.keys(s)
+                if stuck:
+                    from checker.liveness import key_list
+                    results[p.name] = PropertyResult(
+                        p, violated(f"{key_list(stuck)} blocked forever: no continuation from here unblocks it "
+                                    "(a final state)"),
+                        tuple(_path(parent, taken, i)))
 
     def add(s: Any, par: int, act: int, depth: int, indexed: bool = False) -> int:
         i = len(states)
@@ -225,7 +239,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                 add(s, -1, k, 0)
         if strategy == "random":
             stop = _random_walks(model, inits, add, check_end, index, stats, walks, max_depth, seed, deadline,
-                                 memory_cap)
+                                 memory_cap, (lambda: all(p.name in results for p in props)) if stop_early else None)
         else:
             frontier: deque[int] = deque(range(len(states))) if strategy == "bfs" else deque(range(len(states) - 1, -1, -1))
             pop = frontier.popleft if strategy == "bfs" else frontier.pop
@@ -359,14 +373,16 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         results[name] = PropertyResult(p, violated(never) if exhaustive else unknown(why))
     if liveness and reducing:
         for p in liveness:
-            results[p.name] = PropertyResult(p, unknown(NOT_PRESERVED))
+            if p.name not in results:  # a violation at a final state stands
+                results[p.name] = PropertyResult(p, unknown(NOT_PRESERVED))
     elif liveness and fingerprints:
         for p in liveness:
             results[p.name] = PropertyResult(p, unknown("not checked with the fingerprint store (no state graph)"))
     elif liveness:
         if not (exhaustive and graph is not None and not any(t < 0 for t in etarget)):
             for p in liveness:
-                results[p.name] = PropertyResult(p, unknown(why if not exhaustive else "graph incomplete"))
+                if p.name not in results:
+                    results[p.name] = PropertyResult(p, unknown(why if not exhaustive else "graph incomplete"))
         else:
             result.undecided = liveness  # decided on the graph by checker.check
     stats.peak_mb = peak_memory_mb()
@@ -386,14 +402,18 @@ def _path(parent: array, taken: array, i: int) -> list[int]:
 
 def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], check_end: Callable[[Any, int], None],
                   index: dict[Any, int], stats: Stats, walks: int, max_depth: int, seed: int,
-                  deadline: float | None, memory_cap: float = float("inf")) -> str:
-    """Seeded random walks; found states join the table so traces replay."""
+                  deadline: float | None, memory_cap: float = float("inf"),
+                  decided: Callable[[], bool] | None = None) -> str:
+    """Seeded random walks; found states join the table so traces replay.  `decided`: stop
+    once it says every property is decided (``stop_early``)."""
     rng = random.Random(seed)
     for _ in range(walks):
         k = rng.randrange(len(inits))
         s = inits[k]
         i = index[s]
         for d in range(1, max_depth + 1):
+            if d & 1023 == 0 and deadline is not None and time.monotonic() > deadline:
+                return "timeout reached"
             acts = model.actions(s)
             if not acts:
                 check_end(s, i)
@@ -409,4 +429,6 @@ def _random_walks(model: Any, inits: list[Any], add: Callable[..., int], check_e
             return "timeout reached"
         if current_rss_mb() > memory_cap:
             return f"max_memory_mb {memory_cap:g} reached"
+        if decided is not None and decided():
+            return "stopped early: every property is decided"
     return ""

@@ -299,6 +299,14 @@ def _finish(result: Any, prop: Property, comp: list[int], prefix: list[int] | No
     return PropertyResult(prop, violated(reason), tuple(prefix + loop_actions), len(prefix) - 1)
 
 
+def key_list(keys: Any, most: int = 12) -> str:
+    """Keys for a message, in natural order (G2 before G10); past `most`, a count of the rest."""
+    import re
+
+    ks = sorted(map(str, keys), key=lambda k: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", k)])
+    return ", ".join(ks[:most]) + (f" and {len(ks) - most} more" if len(ks) > most else "")
+
+
 def _check_bottom(prop: Property, result: Any) -> Any:
     g = result.graph
     n = len(result.states)
@@ -322,8 +330,8 @@ def _check_bottom(prop: Property, result: Any) -> Any:
             continue
         entry = min(comp, key=result.depth.__getitem__)
         path = tuple(result.path_to(entry))
-        names = ", ".join(sorted(map(str, stuck)))
-        cand = PropertyResult(prop, violated(f"{names} blocked forever: no continuation from here unblocks it"), path)
+        cand = PropertyResult(prop, violated(f"{key_list(stuck)} blocked forever: no continuation from here unblocks it"),
+                              path)
         if best is None or len(path) < len(best.path or ()):
             best = cand
     return best or PropertyResult(prop, HOLDS)

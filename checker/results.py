@@ -34,9 +34,8 @@ class Stats:
     store: str = "exact"
     #: with fingerprints: the bound on the probability that some state was missed
     omission_probability: float = 0.0
-    #: partial-order reduction found a cycle of reduced states after the search (proviso
-    #: "acyclic") and searched again with the depth proviso
-    reduction_rerun: bool = False
+    #: what `checker.check.check(hunt=True)`'s random walks did after a bounded search (or None)
+    hunt: dict[str, Any] | None = None
 
     @property
     def states_per_s(self) -> float:
@@ -48,7 +47,7 @@ class Stats:
                 "peak_mb": round(self.peak_mb, 1), "complete": self.complete,
                 "stop_reason": self.stop_reason, "strategy": self.strategy, "reduced": self.reduced,
                 "store": self.store, "omission_probability": self.omission_probability,
-                "reduction_rerun": self.reduction_rerun}
+                "hunt": self.hunt}
 
 
 @dataclass(slots=True)

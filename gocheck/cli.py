@@ -54,7 +54,8 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reprod
 def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, no_por=args.no_por, fingerprints=args.fingerprints,
-                  no_dead_reset=args.no_dead_reset, traces=args.traces, progress=not args.json,
+                  no_dead_reset=args.no_dead_reset, no_hunt=getattr(args, "no_hunt", False), traces=args.traces,
+                  progress=not args.json,
                   allow_code=args.allow_python_models, allow_outside=args.allow_outside_source,
                   workers=args.workers, ray=args.ray, swarm=args.swarm,
                   worker_memory=args.worker_memory)
@@ -223,7 +224,11 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
                    help="store 64-bit state fingerprints (hash compaction, 10-15 bytes a state in the table); "
                         "'holds' then carries the probability that a state was missed")
     p.add_argument("--no-dead-reset", action="store_true",
-                   help="keep values of variables no later instruction reads (default: cleared, as SPIN does)")
+                   help="keep values of variables no later instruction reads and objects nothing reaches "
+                        "(default: cleared and freed)")
+    p.add_argument("--no-hunt", action="store_true",
+                   help="when a bound stops the search, do not spend the rest of the time (30%% of --timeout, "
+                        "else 30 s) on random walks that look for violations")
     p.add_argument("--allow-python-models", action="store_true",
                    help="let specs name any Python model factory (module:function): this runs their code")
     p.add_argument("--workers", type=_positive, default=None, metavar="N",

@@ -43,6 +43,8 @@ class Options:
     strategy: str = "bfs"
     max_states: int | None = None
     timeout: float | None = None
+    #: no random walks after a search a bound stopped (`checker.check.check`'s hunt)
+    no_hunt: bool = False
     seed: int = 0
     walks: int = 1000
     #: partial-order reduction: on by default when only safety properties are checked (where it is
@@ -154,7 +156,8 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
         result = check(model, options.strategy, max_states=spec.bounds.max_states,  # type: ignore[arg-type]
                        max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
                        walks=options.walks, progress=options.progress, properties=props, reduce=reduce,
-                       fingerprints=fingerprints, max_memory_mb=spec.bounds.max_memory_mb)
+                       fingerprints=fingerprints, max_memory_mb=spec.bounds.max_memory_mb,
+                       hunt=not options.no_hunt and options.strategy != "random")
     report.stats = result.stats.as_dict()
     report.stats["por"] = reduce
     codes: list[int] = []

@@ -45,13 +45,16 @@ def print_table(report: SpecReport, console: Any) -> None:
     if st:
         console.print(f"  {st['states']:,} states, {st['transitions']:,} transitions, depth {st['depth']}, "
                       f"{st['seconds']:.2f}s, {st['states_per_s']:,} states/s, peak {st['peak_mb']:.0f} MB"
-                      + (f" (POR: {st['reduced']:,} states reduced"
-                         + (", searched again: a cycle of reduced states" if st.get("reduction_rerun") else "")
-                         + ")" if st.get("por") else "")
+                      + (f" (POR: {st['reduced']:,} states reduced)" if st.get("por") else "")
                       + (f"  [yellow]fingerprints: P(a state was missed) <= {st['omission_probability']:.2g}[/]"
                          if st.get("store") == "fingerprints" else "")
                       + ("" if st.get("complete", True) else f"  [yellow]incomplete: {st['stop_reason']}[/]"),
                       highlight=False)
+        h = st.get("hunt")
+        if h:
+            console.print(f"  then random walks for {h['seconds']}s ({h['states']:,} states): "
+                          + (f"found {', '.join(h['found'])}" if h["found"] else "no violation found"),
+                          highlight=False)
     for o in report.outcomes:
         if o.get("witness"):
             console.print(f"  [bold]outcome {escape(o['when'])}[/]: {o['verdict']}, witness: {escape(o['witness'])}", highlight=False)

@@ -276,7 +276,7 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
         raise doc.error(top["model"][0], f"a {kind} spec takes no 'model'; choose its options with args: {{...}}")
     if kind == "model" and not model:
         raise doc.error(root, "a model spec needs 'model: package.module:factory'")
-    entry = doc.scalar(get("entry"), "entry", (str,)) if "entry" in top else "main"
+    entry = doc.scalar(get("entry"), "entry", (str,)) if "entry" in top else default_entry(source)
     go = ""
     if "go" in top:
         go_node = get("go")
@@ -338,6 +338,20 @@ def load_spec_text(text: str, path: str = "<spec>", compile: bool = True,
                 raise doc.error(get("entry"), e.message) from None
             raise
     return spec
+
+
+_MAIN = re.compile(r"^func\s+main\s*\(\s*\)", re.M)
+_TEST = re.compile(r"^func\s+(Test[A-Za-z0-9_]*)\s*\(\s*\w+\s+\*testing\.T\s*\)", re.M)
+
+
+def default_entry(source: str) -> str:
+    """The entry when the spec names none: ``main``, or for a ``_test.go``-style source
+    without one, its only ``Test*`` function (several: still ``main``, and the error that
+    it is missing lists them: name one with ``entry:``)."""
+    if _MAIN.search(source):
+        return "main"
+    tests = _TEST.findall(source)
+    return tests[0] if len(tests) == 1 else "main"
 
 
 def _prescan(text: str, path: str) -> None:

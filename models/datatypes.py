@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from models.interp import Tx
 
 __all__ = ["MapObj", "LOCAL_OPS", "VISIBLE_OPS", "RACE_OPS", "ALLOC_OPS", "exec_local", "exec_visible",
-           "choices", "accesses", "show", "MAX_ORDER_KEYS"]
+           "choices", "accesses", "show", "spread_values", "MAX_ORDER_KEYS"]
 
 #: More keys than this in a ``range`` over a map with every order explored is refused (7! = 5040 orders).
 MAX_ORDER_KEYS = 6
@@ -426,6 +426,32 @@ def show(heap: Any, v: Any, verb: str = "v", types: Any = None) -> Any:
     return v
 
 
+class Shown:
+    """The fmt text of an operand that is not a Go string (a slice, map or
+    struct printed as ``[1 2]``, ``{1 2}``): Print and Sprint put a space
+    between two operands when neither is a string (fmt/print.go doPrint), so
+    the text must not pass for a string operand."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def fmt_operands(heap: Any, vals: list[Any], types: Any) -> list[Any]:
+    """`show` of each print operand; composite operands (whose text `show`
+    makes) become `Shown`, so they do not count as strings."""
+    out: list[Any] = []
+    for v in vals:
+        x = show(heap, v, "v", types)
+        string = isinstance(v, str) or (isinstance(v, ir.Iface) and isinstance(v.value, str))
+        out.append(Shown(x) if isinstance(x, str) and not string else x)
+    return out
+
+
 def _show_struct(heap: Any, ref: ir.Ref, st: ir.Type, types: Any) -> str:
     """``{f1 f2}`` of the struct at `ref` (nested structs by value, pointers as addresses)."""
     from models.tx import fmt_value
@@ -462,15 +488,13 @@ ERROR_TYPE = "*errors.errorString"
 
 
 def spread_values(funcs: Any, tup: Any) -> list[Any]:
-    """The values of a fmt call's ``xs...`` tuple.  fmt calls an operand's
-    Error or String method (handleMethods); for these operands the call is not
-    in the program's code, so an operand that has one is a model limit."""
-    from models.tx import ModelLimitError
-
-    for v in tup:
-        if isinstance(v, ir.Iface) and any(ir.method_func(v.type, m, funcs) for m in ("Error", "String")):
-            raise ModelLimitError(f"a {v.type} with an Error or String method passed to fmt through xs... "
-                                  "is outside the model (fmt would call the method)")
+    """The values of a fmt call's ``xs...`` tuple (`ir.SliceValues`).  fmt
+    calls an operand's Error or String method (handleMethods): the frontend
+    has already put the method's result in place of each value whose dynamic
+    type may have one (`LibMixin.spread_operands`, a loop in the program's
+    code); the values left are printed as they are (`funcs` is kept for the
+    interpreters' call shape)."""
+    del funcs
     return list(tup)
 
 

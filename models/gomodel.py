@@ -100,6 +100,17 @@ class GoModel:
             return t
         return heapgc.collect(self.interp.global_obj.values(), t)
 
+    def for_walks(self) -> GoModel:
+        """This model without the dead-data reset (`checker.check`'s random walks): clearing dead
+        slots and freeing garbage change no enabled action nor their order, so a walk's path
+        replays on this model; a step costs about half."""
+        import copy
+
+        m = copy.copy(self)
+        m.dead_slots = False
+        m._por_cache = None
+        return m
+
     # ---- partial-order reduction hooks (checker.reduce; the logic is models.por)
     def persistent_set(self, s: World, acts: list[Action]) -> list[int] | None:
         from models import por

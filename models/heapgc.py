@@ -147,12 +147,40 @@ def g_ids(g: Any, n: int) -> list[int]:
     return ids
 
 
+#: Any id: what the caches below hold is filtered against the heap's length when used.
+_ANY = 1 << 62
+#: Direct ids of goroutines and of `Data`/`Chan` objects (their hashes are cached, and a state
+#: shares most of them with its parent): a collection then costs a dict lookup per unchanged part.
+_G_IDS: dict[Any, tuple[int, ...]] = {}
+_OBJ_IDS: dict[Any, tuple[int, ...]] = {}
+_CACHE_MAX = 200_000
+
+
+def _cached_g_ids(g: Any) -> tuple[int, ...]:
+    got = _G_IDS.get(g)
+    if got is None:
+        if len(_G_IDS) > _CACHE_MAX:
+            _G_IDS.clear()
+        got = _G_IDS[g] = tuple(g_ids(g, _ANY))
+    return got
+
+
+def _cached_object_ids(x: Any) -> tuple[int, ...]:
+    got = _OBJ_IDS.get(x)
+    if got is None:
+        if len(_OBJ_IDS) > _CACHE_MAX:
+            _OBJ_IDS.clear()
+        got = _OBJ_IDS[x] = tuple(object_ids(x, _ANY))
+    return got
+
+
 def live_objects(global_ids: Any, gs: Any, heap: Any, timers: Any, tinfo: Any = ()) -> set[int]:
     """The ids of every object reachable from the roots (see the module docstring)."""
     n = len(heap)
     ids: list[int] = list(global_ids)
     for g in gs:
-        ids.extend(g_ids(g, n))
+        if g.frames or g.wait:
+            ids.extend(_cached_g_ids(g))
     vals: list[Any] = []
     for tm in timers:
         _ints_as_ids(tm, n, ids, vals)
@@ -161,9 +189,15 @@ def live_objects(global_ids: Any, gs: Any, heap: Any, timers: Any, tinfo: Any = 
     live: set[int] = set()
     while ids:
         o = ids.pop()
-        if o not in live:
-            live.add(o)
-            ids.extend(object_ids(heap[o], n))
+        if o in live or o >= n:
+            continue
+        live.add(o)
+        x = heap[o]
+        tx = type(x)
+        if tx is Data or tx is Chan:
+            ids.extend(_cached_object_ids(x))
+        else:
+            ids.extend(object_ids(x, n))
     return live
 
 

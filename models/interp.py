@@ -291,7 +291,7 @@ class Interpreter:
     def exec_print(self, t: Tx, ins: ir.Print, s: tuple[Any, ...], gid: int = 0) -> None:
         vals = [s[a] for a in ins.args] + (datatypes.spread_values(self.funcs, s[ins.spread])
                                           if ins.spread is not None else [])
-        args = [datatypes.show(t.heap, v, "v", self.program.types) for v in vals]
+        args = datatypes.fmt_operands(t.heap, vals, self.program.types)
         k = ins.kind
         if k == "println":
             text = " ".join(fmt_value(a) for a in args) + "\n"

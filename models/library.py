@@ -165,11 +165,13 @@ def _ctx_value(t: Tx, ins: ir.CtxValue, slots: list[Any]) -> None:
 # ---------------------------------------------------------------------------- formatting and exit
 
 
-def format_values(kind: str, args: list[Any]) -> str:
+def format_values(kind: str, args: list[Any], raw: list[Any] | None = None) -> str:
     """fmt's Sprint (operands separated by a space when neither is a string),
-    Sprintln (always, plus a newline), Sprintf/Errorf (%w prints as %v)."""
+    Sprintln (always, plus a newline), Sprintf/Errorf (%w prints as %v).
+    `raw`: the operands before `datatypes.fmt_operands` (what ``%w`` wraps)."""
     if kind == "errorf":
-        return ir.wrap_error(args[0], args[1:], printf(str(args[0]), args[1:])) if args else ""
+        r = args if raw is None else raw
+        return ir.wrap_error(r[0], r[1:], printf(str(args[0]), args[1:])) if args else ""
     if kind in ("sprintf", "fatalf"):
         return printf(str(args[0]), args[1:]) if args else ""
     if kind in ("sprintln", "fatalln"):
@@ -182,23 +184,31 @@ def format_values(kind: str, args: list[Any]) -> str:
     return "".join(parts)
 
 
-def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
-    args = [slots[a] for a in ins.args] + (datatypes.spread_values(t.m.funcs, slots[ins.spread])
+def _operands(t: Tx, ins: ir.Format | ir.Exit, slots: Any) -> tuple[list[Any], list[Any]]:
+    """The operands of a Sprint*/Errorf/log.Fatal* (then the `spread` values
+    of a forwarded ``args...``), and the same as fmt prints them: an
+    interface value by its dynamic value (``5``, not ``int(5)``), slices,
+    maps and structs in fmt's notation (`datatypes.fmt_operands`)."""
+    vals = [slots[a] for a in ins.args] + (datatypes.spread_values(t.m.funcs, slots[ins.spread])
                                            if ins.spread is not None else [])
+    return vals, datatypes.fmt_operands(t.heap, vals, t.m.program.types)
+
+
+def _format(t: Tx, ins: ir.Format, slots: list[Any]) -> None:
+    raw, args = _operands(t, ins, slots)
     k = ins.kind
     if k == "new":
-        slots[ins.dst] = args[0]
+        slots[ins.dst] = raw[0]
     elif k == "itoa":
-        slots[ins.dst] = str(args[0])
+        slots[ins.dst] = str(raw[0])
     else:
-        slots[ins.dst] = format_values(k, args)
+        slots[ins.dst] = format_values(k, args, raw)
 
 
 def _exit(t: Tx, gid: int, ins: ir.Exit, s: tuple[Any, ...], choice: int | None) -> None:
     """log.Fatal: Output to stderr, then os.Exit(1) (log/log.go): no deferred calls run."""
-    args = [s[a] for a in ins.args] + (datatypes.spread_values(t.m.funcs, s[ins.spread])
-                                       if ins.spread is not None else [])
-    msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", args).rstrip("\n")
+    raw, args = _operands(t, ins, s)
+    msg = format_values(ins.kind if ins.kind != "fatal" else "sprint", args, raw).rstrip("\n")
     t.panic = f"log.Fatal: {msg} (exit status 1) [G{gid} at {t.m.program.where(ins.pos[0])}]"
     t.failed = True
     t.ended = True

@@ -19,7 +19,7 @@ from . import library as lib
 from . import objects as o
 from . import syncprims as sp
 from .sched import G_DEAD, G_RUNNING, G_WAITING
-from .values import _binop, fmt_value, format_print, sprintf, wrap
+from .values import Shown, _binop, fmt_value, format_print, sprintf, wrap
 
 PARKED, YIELD_GLOBAL, YIELD_LOCAL, EXITED, STOPPED, DIED = range(6)
 
@@ -731,8 +731,18 @@ class Interp:
             vals.extend(fr.s[ins.spread])
         return vals
 
+    def _fmt_operands(self, fr, ins) -> list:
+        """`_show` of each operand; a composite's text is a `Shown` (not a Go
+        string: Print and Sprint space it from a neighbouring non-string)."""
+        out = []
+        for v in self._args(fr, ins):
+            x = self._show(v)
+            string = isinstance(v, str) or (isinstance(v, ir.Iface) and isinstance(v.value, str))
+            out.append(Shown(x) if isinstance(x, str) and not string else x)
+        return out
+
     def i_Print(self, g, fr, ins):
-        vals = [self._show(v) for v in self._args(fr, ins)]
+        vals = self._fmt_operands(fr, ins)
         self.rt.output(g, ins, format_print(ins.kind, vals))
         g.logged = True
         fr.pc += 1
@@ -1015,7 +1025,7 @@ class Interp:
         fr.pc += 1
 
     def i_Format(self, g, fr, ins):
-        fr.s[ins.dst] = lib.format_values(ins.kind, self._args(fr, ins))
+        fr.s[ins.dst] = lib.format_values(ins.kind, self._fmt_operands(fr, ins), self._args(fr, ins))
         fr.pc += 1
 
     def i_WithDeadline(self, g, fr, ins):
@@ -1032,7 +1042,8 @@ class Interp:
 
     def i_Exit(self, g, fr, ins):
         """log.Fatal: the message on stderr, then os.Exit(1)."""
-        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", self._args(fr, ins))
+        msg = lib.format_values(ins.kind if ins.kind != "fatal" else "sprint", self._fmt_operands(fr, ins),
+                                self._args(fr, ins))
         if self.rt.record:
             self.rt.ev(g, ins)
             g.logged = True

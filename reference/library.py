@@ -133,9 +133,12 @@ def with_deadline(rt: Any, parent: o.Context, d: int) -> ir.Ref:
     return ref
 
 
-def format_values(kind: str, vals: list) -> str:
+def format_values(kind: str, vals: list, raw: list | None = None) -> str:
+    """The text of a Sprint*/Errorf/log.Fatal* of operands `vals` as fmt
+    shows them; `raw`: the operands themselves (the error ``%w`` wraps)."""
     if kind == "errorf":
-        return ir.wrap_error(vals[0], vals[1:], sprintf(str(vals[0]), vals[1:])) if vals else ""
+        r = vals if raw is None else raw
+        return ir.wrap_error(r[0], r[1:], sprintf(str(vals[0]), vals[1:])) if vals else ""
     if kind in ("sprintf", "fatalf"):
         return sprintf(str(vals[0]), vals[1:]) if vals else ""
     if kind == "new":

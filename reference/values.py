@@ -94,6 +94,19 @@ def sprintf(fmt: str, args: list) -> str:
     return ir.go_printf(fmt, args, fmt_value)
 
 
+class Shown:
+    """The fmt text of a composite operand (``[1 2]``, ``{1 2}``): not a Go
+    string, so Print and Sprint space it from a neighbouring non-string."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def format_print(kind: str, vals: list) -> str:
     """The text of a `Print`: Println spaces and newline; Print spaces between
     non-string operands; printf formats."""

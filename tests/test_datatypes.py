@@ -29,11 +29,14 @@ STATES = {
     "iface_assert_panic": 3, "stringer_rlock_reentry": 58, "stringer_rlock_fixed": 72, "iface_method_race": 116,
     "slice_struct_results": 142, "fmt_stringer_rlock": 69, "fmt_stringer_fixed": 79,
     "range_capture_go121": 147, "range_capture_go122": 101,
+    "variadic_logger": 1129, "variadic_logger_deadlock": 400, "variadic_shared_slice": 5530,
+    "variadic_shared_slice_fixed": 855,
 }
 
 TWINS = {"slice_append_race": "slice_append_fixed", "map_writes_race": "map_writes_fixed",
          "callback_abba": "callback_fixed", "stringer_rlock_reentry": "stringer_rlock_fixed",
-         "fmt_stringer_rlock": "fmt_stringer_fixed"}
+         "fmt_stringer_rlock": "fmt_stringer_fixed", "variadic_logger_deadlock": "variadic_logger",
+         "variadic_shared_slice": "variadic_shared_slice_fixed"}
 
 
 @pytest.mark.parametrize("name", sorted(STATES))

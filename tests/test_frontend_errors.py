@@ -36,6 +36,7 @@ CASES = {
  "local_type": H + 'func main() {\n\ttype T struct{}\n}\n',
  "unknown_var": H + 'func main() {\n\tx = 1\n}\n',
  "time_parse": H + 'import "time"\n\nfunc main() {\n\t_, _ = time.ParseDuration("1s")\n}\n',
+ "variadic_sync": H + 'import "sync"\n\nfunc lockAll(ms ...sync.Mutex) {}\n\nfunc main() {}\n',
  "anon_embed_int": H + 'var s struct {\n\tint\n\tn int\n}\n\nfunc main() { _ = s }\n',
  "struct_named_result": H + 'type point struct{ x int }\n\nfunc f() (p point) {\n\tdefer func() { p.x++ }()\n'
                         '\treturn point{1}\n}\n\nfunc main() { _ = f() }\n',
@@ -67,6 +68,7 @@ EXPECTED = {
     'no_main': (1, 1, 'entry function main not found'),
     'local_type': (4, 2, 'local type declarations is outside the supported Go subset; declare types at package level'),
     'unknown_var': (4, 2, 'undefined: x'),
+    'variadic_sync': (5, 14, 'slices of sync.Mutex values is outside the supported Go subset; use ...*sync.Mutex'),
     'anon_embed_int': (4, 2, 'embedding int is outside the supported Go subset; embed structs, interfaces or sync types'),
     'struct_named_result': (5, 11, 'named results of struct type is outside the supported Go subset; leave the results unnamed, or return a pointer'),
     'time_parse': (6, 9, 'time.ParseDuration is outside the supported Go subset; supported: time.Sleep, After, NewTimer, NewTicker, Tick, AfterFunc, Now, Since, Until, time.Duration and duration constants, time.Time and its Add, Sub, Before, After, Equal, IsZero'),

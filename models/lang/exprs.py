@@ -1055,7 +1055,7 @@ class ExprMixin(_Base):
         logger's ``TestingT`` interface): its output methods, each a function
         ``testing.T.M$pbound`` doing what ``t.M(...)`` does (a variadic
         ``args ...interface{}`` printed through `ir.SliceValues`)."""
-        from models.lang.library import TEST_KINDS
+        from models.lang.library import TEST_KINDS, Spread
 
         for name, sig in self.types.iface_methods(iface).items():
             full = f"testing.T.{name}$pbound"
@@ -1070,13 +1070,15 @@ class ExprMixin(_Base):
                                  "Go subset; supported: Log(f), Error(f), Fatal(f) (variadic), Helper, Parallel",
                                  self.file, p[0], p[1])
 
-            def body(w: FuncBuilder, r: int, params: list[int], res: tuple[int, ...], name: str = name) -> None:
+            def body(w: FuncBuilder, r: int, params: list[int], res: tuple[int, ...], name: str = name,
+                     sig: GT = sig) -> None:
                 if name in ("Helper", "Parallel"):
                     w.emit(ir.Return((), p))
                     return
                 kind = TEST_KINDS[name]
-                tup = w.temp()
-                w.emit(ir.SliceValues(tup, params[-1], p))
+                elem = sig.params[-1].elem
+                assert elem is not None
+                tup = self.spread_operands(params[-1], Spread(elem), p)  # the args... values, as fmt prints them
                 w.emit(ir.Print(kind, tuple(params[:-1]), p, tup))
                 if kind.startswith("fatal"):
                     w.emit(ir.Goexit(p))
@@ -1277,11 +1279,10 @@ class ExprMixin(_Base):
             return not (info.ptr_recv and t.kind != "ptr" and not path)
         return False
 
-    def fmt_args(self, argn: list[Node], formatted: bool) -> tuple[list[int], int | None]:
-        """`fmt_values`, and for a final ``xs...`` the slot of the tuple of xs's
-        values (`ir.SliceValues`: each element read), printed after the others.
-        A spread element whose dynamic type has a String or Error method stops
-        the model at run time (its method call cannot be placed statically)."""
+    def fmt_args(self, argn: list[Node], formatted: bool) -> tuple[list[int], tuple[int, GT] | None]:
+        """`fmt_values` (after checking a constant format's directives), and
+        for a final ``xs...`` the slot and type of the slice xs, whose values
+        are read when the call runs (`LibMixin.spread_operands`)."""
         if formatted and argn:
             c = self.const_eval(argn[0])
             if c is not None and isinstance(c[0], str):
@@ -1297,11 +1298,14 @@ class ExprMixin(_Base):
             return self.fmt_values(argn, formatted), None
         args = self.fmt_values(argn[:-1], formatted)
         sl, st = self.value(named(argn[-1])[0])
-        if st.kind != "slice":
+        if st.kind not in ("slice", "nil"):
             self.err(f"cannot use {text(argn[-1])} (type {st}) as []interface{{}}", argn[-1])
-        tup = self.fb.temp()
-        self.fb.emit(ir.SliceValues(tup, sl, pos(argn[-1])))
-        return args, tup
+        return args, (sl, st)
+
+    def const_verbs(self, fmt: Node) -> list[str] | None:
+        """The verbs of format `fmt`, one per operand, when it is a constant."""
+        c = self.const_eval(fmt)
+        return _verbs(c[0]) if c is not None and isinstance(c[0], str) else None
 
     def stringify(self, s: int, t: GT, p: tuple[int, int]) -> int:
         fb = self.fb

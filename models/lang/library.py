@@ -62,6 +62,21 @@ class Callee:
     node: Node
     op: str = ""
     static: Any = None
+    #: a print-like library call's final ``args...``: the slot of the slice whose
+    #: elements are further operands, and `Spread` (how fmt prints them)
+    rest: int | None = None
+    spread: Spread | None = None
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a print-like call reads its ``args...`` operands: `elem` is the
+    slice's element type; fmt's handleMethods applies to the operand at
+    position k (counting from the first element) unless k is in `plain`
+    (a constant format's verb there is not ``%v %s %q``)."""
+
+    elem: GT
+    plain: frozenset[int] = frozenset()
 
 
 PRINT_KINDS = {"Println": "println", "Print": "print", "Printf": "printf"}
@@ -101,7 +116,8 @@ class LibMixin(_Base):
     def emit_call(self, c: Callee, dsts: list[int]) -> None:
         p = pos(c.node)
         if c.kind == "lib":
-            self.emit_lib(c.op, c.args, dsts, p, c.static, c.node)
+            rest = self.spread_operands(c.rest, c.spread, p) if c.rest is not None else None
+            self.emit_lib(c.op, c.args, dsts, p, c.static, c.node, rest)
         else:
             self.fb.emit(ir.Call(tuple(dsts), c.func, c.fslot, tuple(c.args), p))
 
@@ -117,18 +133,23 @@ class LibMixin(_Base):
                 self.outside(f"{kind} of {text(required(call, 'function'))}", call)
             func = self.wrapper(c)
         cls = ir.Go if kind == "go" else ir.Defer
-        self.fb.emit(cls(func, fslot, tuple(c.args), p))
+        args = c.args + ([c.rest] if c.rest is not None else [])
+        self.fb.emit(cls(func, fslot, tuple(args), p))
 
     def wrapper(self, c: Callee) -> str:
         line, col = pos(c.node)
         name = f"{c.op}@{line}:{col}"
         fb = FuncBuilder(name, pos=(line, col), lazy_captures=False)
-        fb.nparams = len(c.args)
+        fb.nparams = len(c.args) + (c.rest is not None)
         params = [fb.slot(f"a{i}") for i in range(len(c.args))]
+        rest = fb.slot("args") if c.rest is not None else None
         saved = self.fb
         self.fb = fb
         try:
-            self.emit_lib(c.op, params, [], (line, col), None, c.node)
+            # a deferred print reads its args... when it runs (the slice itself was evaluated at the statement)
+            if rest is not None:
+                rest = self.spread_operands(rest, c.spread, (line, col))
+            self.emit_lib(c.op, params, [], (line, col), None, c.node, rest)
             fb.emit(ir.Return((), (line, col)))
         finally:
             self.fb = saved
@@ -203,7 +224,8 @@ class LibMixin(_Base):
                     return self.test_call(name, argn, node, fn)
                 return self.lib_method(info, name, base, argn, node, fn)
             return self._closure_call(fn, argn, node)
-        if fn.type == "func_literal":
+        if fn.type in ("func_literal", "call_expression", "index_expression", "type_assertion_expression"):
+            # a func value computed by an expression: f()(x) (defer trace("op")()), handlers[i](x), v.(func())()
             return self._closure_call(fn, argn, node)
         target = self._pointer_type_of(fn)
         if target is not None:  # (*T)(x): a conversion to a pointer type
@@ -229,74 +251,172 @@ class LibMixin(_Base):
         return Callee("closure", None, s, self.args(argn, t, node), t.results, node)
 
     def args(self, argn: list[Node], sig: GT, node: Node) -> list[int]:
-        """The argument slots of a call of a function of type `sig`.  For a
-        variadic function the arguments after the fixed ones are packed into a
-        new ``[]T`` (none: a nil slice), or ``s...`` passes the slice s itself
-        (Go spec, "Passing arguments to ... parameters")."""
+        """The argument slots of a call of a function of type `sig` (each
+        converted to its parameter's type; `variadic_args` for a variadic one)."""
         params = sig.params
-        spread = bool(argn) and argn[-1].type == "variadic_argument"
-        if spread and not sig.variadic:
-            self.err(f"have (...) arguments but {text(required(node, 'function'))} is not variadic", argn[-1])
-        if len(argn) == 1 and sig.variadic and unparen(argn[0]).type == "call_expression":
-            # f(g()): g's results fill the fixed parameters, the rest are the ...T (Go spec, "Calls")
-            c = self.prepare_call(unparen(argn[0]))
-            got = [self.fb.temp() for _ in c.results]
-            if len(got) < len(params) - 1:
-                self.err(f"not enough arguments: {len(got)} given, at least {len(params) - 1} wanted", node)
-            self.emit_call(c, got)
-            fixed = [self.coerce(s_, t_, pt, pos(node)) for s_, t_, pt in zip(got, c.results, params)]
-            st = params[-1]
-            assert st.elem is not None
-            extra = [self.coerce(s_, t_, st.elem, pos(node))
-                     for s_, t_ in zip(got[len(params) - 1:], c.results[len(params) - 1:])]
-            d = self.fb.temp()
-            if extra:
-                self.fb.emit(ir.SliceLit(d, self.types.to_ir(st.elem), tuple(extra), pos(node)))
-            else:
-                self.fb.emit(ir.Const(d, None, pos(node)))
-            return fixed + [d]
+        if argn and argn[-1].type == "variadic_argument" and not sig.variadic:
+            self.err(f"cannot use ... in call to non-variadic {text(required(node, 'function'))}", argn[-1])
+        if sig.variadic:
+            return self.variadic_args(argn, params, node)
         if len(argn) == 1 and len(params) > 1 and unparen(argn[0]).type == "call_expression":
             return [self.coerce(s, t, pt, pos(node))
                     for (s, t), pt in zip(self.call(unparen(argn[0]), len(params)), params)]
-        if sig.variadic and not spread:
-            fixed_n, rest = argn[:len(params) - 1], argn[len(params) - 1:]
-            if len(fixed_n) != len(params) - 1:
-                self.err(f"not enough arguments: {len(argn)} given, at least {len(params) - 1} wanted", node)
-            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(fixed_n, params)]
-            st = params[-1]
-            assert st.elem is not None
-            fb = self.fb
-            d = fb.temp()
-            if not rest:
-                fb.emit(ir.Const(d, None, pos(node)))  # f() with no variadic arguments: a nil []T
-            else:
-                vals = []
-                for a in rest:
-                    inner = unparen(a)
-                    s_, at = self.owned(inner, fb.temp())
-                    vals.append(self.coerce(s_, at, st.elem, pos(a)))
-                fb.emit(ir.SliceLit(d, self.types.to_ir(st.elem), tuple(vals), pos(rest[0])))
-            return out + [d]
         if len(argn) != len(params):
             self.err(f"wrong number of arguments: {len(argn)} given, {len(params)} wanted", node)
-        out = []
-        for a, pt in zip(argn, params):
-            if a.type == "variadic_argument":  # f(xs...): the slice itself
-                s_, at = self.value(named(a)[0])
-                out.append(s_)
-            else:
-                out.append(self.coerce(*self.owned(a), pt, pos(a)))
-        return out
+        return [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, params)]
+
+    def variadic_args(self, argn: list[Node], params: tuple[GT, ...], node: Node) -> list[int]:
+        """The arguments of a call of a variadic function (Go spec, "Passing
+        arguments to ... parameters"): with a final ``s...`` the slice itself
+        is passed (the callee shares its backing array); otherwise the
+        arguments after the fixed ones are packed into a new slice (`SliceLit`,
+        in argument order, each converted to the element type like an
+        assignment), or nil when there are none.  ``f(g())`` with a
+        multi-valued g binds g's results the same way: the fixed parameters
+        first, the rest packed."""
+        fixed, last = params[:-1], params[-1]
+        elem = last.elem
+        assert elem is not None
+        fb = self.fb
+        what = text(required(node, "function"))
+        if argn and argn[-1].type == "variadic_argument":
+            if len(argn) != len(params):
+                few = "not enough" if len(argn) < len(params) else "too many"
+                self.err(f"{few} arguments in call to {what}: {len(argn)} given with ..., {len(params)} wanted", node)
+            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn[:-1], fixed)]
+            sp = named(argn[-1])[0]
+            s, st = self.value(sp)
+            if st.kind not in ("slice", "nil"):
+                self.err(f"cannot use {text(sp)} (type {st}) as {last} value in argument (... needs a slice)", sp)
+            return out + [s]
+        inner = unparen(argn[0]) if len(argn) == 1 else None
+        if inner is not None and inner.type == "call_expression":  # f(g()): g's results, one or many
+            c = self.prepare_call(inner)
+            if not c.results:
+                self.err(f"{text(required(inner, 'function'))}() (no value) used as value", inner)
+            got = [fb.temp() for _ in c.results]
+            self.emit_call(c, got)
+            if len(got) < len(fixed):
+                self.err(f"not enough arguments in call to {what}: {len(got)} given, at least {len(fixed)} wanted",
+                         node)
+            out = [self.coerce(s, t, pt, pos(node)) for s, t, pt in zip(got, c.results, fixed)]
+            extra = [self.coerce(s, t, elem, pos(node)) for s, t in zip(got[len(fixed):], c.results[len(fixed):])]
+            first = pos(node)
+            d = fb.temp()
+        else:
+            if len(argn) < len(fixed):
+                self.err(f"not enough arguments in call to {what}: {len(argn)} given, at least {len(fixed)} wanted",
+                         node)
+            out = [self.coerce(*self.owned(a), pt, pos(a)) for a, pt in zip(argn, fixed)]
+            rest = argn[len(fixed):]
+            d = fb.temp()
+            extra = [self.coerce(*self.owned(unparen(a), fb.temp()), elem, pos(a)) for a in rest]
+            first = pos(rest[0]) if rest else pos(node)
+        if extra:
+            fb.emit(ir.SliceLit(d, self.types.to_ir(elem), tuple(extra), first))
+        else:
+            fb.emit(ir.Const(d, None, pos(node)))  # no variadic arguments: a nil []T
+        return out + [d]
 
     def _values(self, argn: list[Node]) -> list[int]:
         """Argument slots.  An unboxed local's own slot can be passed as is:
         nothing evaluated after it can change it (closures box what they
         capture)."""
+        for a in argn:
+            if a.type == "variadic_argument":
+                self.outside("passing a slice with ... to this function", a,
+                             "the fmt, log and testing print functions accept args...; list the values")
         return [self.owned(a)[0] for a in argn]
 
     def _argc(self, argn: list[Node], n: int, what: str, node: Node) -> None:
         if len(argn) != n:
             self.err(f"{what} takes {n} argument(s), {len(argn)} given", node)
+
+    # ---- print-like calls with a final args... (fmt, log, testing)
+
+    def fmt_call(self, argn: list[Node], formatted: bool, res: tuple[GT, ...], node: Node, op: str,
+                 what: str) -> Callee:
+        """A fmt-style library call (``fmt.Println``/``Printf``/``Sprint*``/
+        ``Errorf``, log, ``t.Logf`` and friends).  Its operands are `fmt_values`;
+        a final ``args...`` (the whole ``...any`` part: Go allows nothing else
+        there) passes the slice, whose elements are the further operands: they
+        are read when the call runs (`spread_operands`)."""
+        fixed = argn[:-1]
+        if argn and argn[-1].type == "variadic_argument" and len(fixed) != int(formatted):
+            self.err(f"have {len(fixed)} argument(s) before ... in call to {what}, which takes "
+                     f"{int(formatted)} (the slice must be the whole variadic part)", argn[-1])
+        slots, sl = self.fmt_args(argn, formatted)
+        if sl is None:
+            return Callee("lib", None, None, slots, res, node, op)
+        s, st = sl
+        elem = st.elem if st.elem is not None else GT("iface", "interface {}")
+        spread = Spread(elem)
+        verbs = self.const_verbs(fixed[0]) if formatted else None
+        if verbs is not None:
+            spread = Spread(elem, frozenset(k for k, v in enumerate(verbs) if v not in "vsq"))
+        return Callee("lib", None, None, slots, res, node, op, rest=s, spread=spread)
+
+    def spread_operands(self, s: int, spread: Spread | None, p: tuple[int, int]) -> int:
+        """The slot of the tuple of operands a print-like call takes from the
+        slice in slot `s`: fmt reads its elements when it runs (fmt/print.go
+        doPrint*: ``a[argNum]``), a read of each element that races with a
+        write to it: one `ir.SliceValues` step.  When the program has methods
+        fmt would call (``Error() string``/``String() string``), each value
+        is replaced by what `stringify` makes of it (fmt/print.go
+        handleMethods: the methods run inside the call and may take locks), in
+        a loop that fills a new slice only this call sees, whose values are
+        then the operands (a second `SliceValues`, of private memory)."""
+        fb = self.fb
+        assert spread is not None
+        elem = spread.elem
+        tup = fb.temp()
+        fb.emit(ir.SliceValues(tup, s, p))
+        if not self.prints_through_methods(elem):
+            return tup
+        n, buf, i, one, c, a, v, out = (fb.temp() for _ in range(8))
+        fb.emit(ir.SliceLen(n, tup, False, p))
+        fb.emit(ir.MakeSlice(buf, self.types.to_ir(elem), n, None, p))
+        fb.emit(ir.Const(i, 0, p))
+        fb.emit(ir.Const(one, 1, p))
+        top, body, store, end = Label(), Label(), Label(), Label()
+        fb.place(top)
+        fb.emit(ir.BinOp(c, "<", i, n, p))
+        fb.branch(c, body, end, p)
+        fb.place(body)
+        fb.emit(ir.TupleGet(v, tup, i, p))
+        fb.emit(ir.Move(out, v, p))
+        for k in sorted(spread.plain):  # a constant format's verb other than %v %s %q: printed as is
+            here = Label()
+            fb.emit(ir.Const(a, k, p))
+            fb.emit(ir.BinOp(c, "==", i, a, p))
+            fb.branch(c, store, here, p)
+            fb.place(here)
+        fb.emit(ir.Move(out, self.stringify(v, elem, p), p))
+        fb.place(store)
+        fb.emit(ir.IndexAddr(a, buf, i, p))
+        fb.emit(ir.InitStore(a, out, p))  # the new slice is still this call's own: a local write
+        fb.emit(ir.BinOp(i, "+", i, one, p))
+        fb.jump(top, p)
+        fb.place(end)
+        fb.emit(ir.SliceValues(tup, buf, p))
+        return tup
+
+    def prints_through_methods(self, t: GT) -> bool:
+        """May fmt print a value of static type `t` through an ``Error()`` or
+        ``String()`` method?  An interface value may hold any type: only when
+        the program declares such a method (or a struct embeds an interface
+        that has one); the library's own errors are their message strings."""
+        if t.kind == "iface":
+            if t.name not in ("interface {}", "any", "") and \
+                    not any(m in ("Error", "String") for m in self.types.iface_methods(t)):
+                return False
+            if any(m in ("Error", "String") for ms in self.types.methods.values() for m in ms):
+                return True
+            return any(emb and ft.kind == "iface" and any(m in ("Error", "String") for m in self.types.iface_methods(ft))
+                       for info in self.types.structs.values() for _, ft, emb in info.fields)
+        return any(self.types.lookup(t, m) is not None for m in ("Error", "String")) or \
+            t.kind in ("slice", "map", "struct", "array") or (t.kind == "ptr" and t.elem is not None
+                                                               and t.elem.kind == "struct")
 
     # ---- builtins and conversions
 
@@ -380,8 +500,7 @@ class LibMixin(_Base):
         if lib is not None:
             return lib
         if pkg == "fmt" and name in PRINT_KINDS:
-            args, spread = self.fmt_args(argn, name == "Printf")
-            return Callee("lib", None, None, args, (), node, f"print.{PRINT_KINDS[name]}", spread)
+            return self.fmt_call(argn, name == "Printf", (), node, f"print.{PRINT_KINDS[name]}", full)
         if pkg == "sync" and name == "NewCond":
             self._argc(argn, 1, full, node)
             self.need_locker(pos(node))
@@ -583,8 +702,7 @@ class LibMixin(_Base):
         """``t.X(...)`` on the test's *testing.T (the receiver is not read:
         the entry gets a nil *testing.T and no operation looks at it)."""
         if name in TEST_KINDS:
-            args, spread = self.fmt_args(argn, name.endswith("f"))
-            return Callee("lib", None, None, args, (), node, f"test.{TEST_KINDS[name]}", spread)
+            return self.fmt_call(argn, name.endswith("f"), (), node, f"test.{TEST_KINDS[name]}", f"t.{name}")
         if name == "Helper" or name == "Parallel":
             if name == "Helper":  # this function's callers' lines name its t.Log calls (ir.Program.test_log_line)
                 self.unit.helpers.add(self.fb.name)
@@ -604,6 +722,9 @@ class LibMixin(_Base):
             f, ft = self.value(argn[0])
             return Callee("lib", None, None, [self.fb.cleanup_cell, f], (), node, "test.cleanup")
         if name in ("Skip", "Skipf"):
+            if argn and argn[-1].type == "variadic_argument":
+                return self.fmt_call(argn, name == "Skipf", (), node, "test.skipf" if name == "Skipf" else "test.skip",
+                                     f"t.{name}")
             return Callee("lib", None, None, self._values(argn), (), node,
                           "test.skipf" if name == "Skipf" else "test.skip")
         if name == "SkipNow":
@@ -678,8 +799,7 @@ class LibMixin(_Base):
             return Callee("lib", None, None, self._values(argn), (ERROR,), node, "strop.unwrap")
         if pkg == "fmt" and name in ("Sprintf", "Sprint", "Sprintln", "Errorf"):
             res = (ERROR,) if name == "Errorf" else (STRING,)
-            args, spread = self.fmt_args(argn, name in ("Sprintf", "Errorf"))
-            return Callee("lib", None, None, args, res, node, f"format.{name.lower()}", spread)
+            return self.fmt_call(argn, name in ("Sprintf", "Errorf"), res, node, f"format.{name.lower()}", full)
         if pkg == "strconv" and name == "Itoa":
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (STRING,), node, "format.itoa")
@@ -709,15 +829,12 @@ class LibMixin(_Base):
             self._argc(argn, 0, full, node)  # go test without -short (what the model checks)
             return Callee("lib", None, None, [], (BOOL,), node, "const", False)
         if pkg == "log" and name in ("Print", "Printf", "Println"):
-            args, spread = self.fmt_args(argn, name.endswith("f"))
-            return Callee("lib", None, None, args, (), node, "nop", spread)
+            return self.fmt_call(argn, name.endswith("f"), (), node, "nop", full)
         if pkg == "log" and name in ("Fatal", "Fatalf", "Fatalln"):
-            args, spread = self.fmt_args(argn, name.endswith("f"))
-            return Callee("lib", None, None, args, (), node, f"log.{name.lower()}", spread)
+            return self.fmt_call(argn, name.endswith("f"), (), node, f"log.{name.lower()}", full)
         if pkg == "log" and name in ("Panic", "Panicf", "Panicln"):
             kind = {"Panic": "sprint", "Panicf": "sprintf", "Panicln": "sprintln"}[name]
-            args, spread = self.fmt_args(argn, name.endswith("f"))
-            return Callee("lib", None, None, args, (), node, f"log.panic.{kind}", spread)
+            return self.fmt_call(argn, name.endswith("f"), (), node, f"log.panic.{kind}", full)
         if pkg == "math/rand" and name in ("Intn", "Int31n", "Int63n"):
             self._argc(argn, 1, full, node)
             return Callee("lib", None, None, self._values(argn), (INT,), node, "rand.Intn", f"rand.{name}")
@@ -791,11 +908,9 @@ class LibMixin(_Base):
         if op is None or op.type != "identifier" or not isinstance(self._lookup_opt(text(op)), PkgB) \
                 or self._lookup_opt(text(op)).path != "os" or where.split(".")[-1] not in ("Stdout", "Stderr"):
             self.outside(f"fmt.{name} to {text(w)}", w, "write to os.Stdout or os.Stderr")
-        args, spread = self.fmt_args(argn[1:], name == "Fprintf")
         kind = PRINT_KINDS[name[1:]]
-        if where.endswith("Stderr"):
-            return Callee("lib", None, None, args, (), node, "nop", spread)
-        return Callee("lib", None, None, args, (), node, f"print.{kind}", spread)
+        return self.fmt_call(argn[1:], name == "Fprintf", (), node,
+                             "nop" if where.endswith("Stderr") else f"print.{kind}", f"fmt.{name}")
 
     def time_method(self, name: str, base: int, argn: list[Node], node: Node, fn: Node) -> Callee:
         """``t.Add(d)`` on the abstract time.Time (models/library.py: time.Now()
@@ -916,7 +1031,9 @@ class LibMixin(_Base):
     # ---- emitting library operations
 
     def emit_lib(self, op: str, a: list[int], dsts: list[int], p: tuple[int, int], static: Any,
-                 node: Node) -> None:
+                 node: Node, rest: int | None = None) -> None:
+        """Emit library operation `op` on operand slots `a` into `dsts`; `rest`:
+        the slot of the tuple of a print-like call's ``args...`` values."""
         fb = self.fb
 
         def d0() -> int:
@@ -967,14 +1084,14 @@ class LibMixin(_Base):
         elif op == "ctx.Value":
             fb.emit(ir.CtxValue(d0(), a[0], a[1], p))
         elif op.startswith("format."):
-            fb.emit(ir.Format(d0(), op[7:], tuple(a), p, static))
+            fb.emit(ir.Format(d0(), op[7:], tuple(a), p, rest))
         elif op == "errors.Is":
             fb.emit(ir.BinOp(d0(), "==", a[0], a[1], p))
         elif op.startswith("log.fatal"):
-            fb.emit(ir.Exit(op[4:], tuple(a), p, static))
+            fb.emit(ir.Exit(op[4:], tuple(a), p, rest))
         elif op.startswith("log.panic."):
             msg = fb.temp()
-            fb.emit(ir.Format(msg, op[10:], tuple(a), p, static))
+            fb.emit(ir.Format(msg, op[10:], tuple(a), p, rest))
             fb.emit(ir.Panic(msg, p))
         elif op == "sync.RLocker":
             fb.emit(ir.MakeIface(d0(), a[0], "*sync.rlocker", p))
@@ -1018,9 +1135,9 @@ class LibMixin(_Base):
             if op.startswith("atomic.obj."):
                 ptr = fb.temp()
                 fb.emit(ir.FieldAddr(ptr, a[0], "v", None, p))
-            rest = a[1:] + [None, None]
+            vals = a[1:] + [None, None]
             dst = None if kind == "store" else d0()
-            fb.emit(ir.AtomicOp(kind, dst, ptr, rest[0], rest[1], p))
+            fb.emit(ir.AtomicOp(kind, dst, ptr, vals[0], vals[1], p))
         elif op.startswith("strop."):
             fb.emit(ir.StrOp(op[6:], tuple(dsts) if dsts else (fb.temp(),), tuple(a), p))
         elif op == "str.join":
@@ -1054,7 +1171,7 @@ class LibMixin(_Base):
             ok = (dsts[1] if len(dsts) > 1 else None) if two else None
             fb.emit(ir.SyncMap(kind, dst, ok, a[0], a[1], a[2] if len(a) > 2 else None, p))
         elif op.startswith("print."):
-            fb.emit(ir.Print(op[6:], tuple(a), p, static))
+            fb.emit(ir.Print(op[6:], tuple(a), p, rest))
         elif op == "test.cleanup":  # the cell's slice gets f (the test goroutine's own memory)
             s_ = fb.temp()
             fb.emit(ir.Load(s_, a[0], p))
@@ -1067,11 +1184,11 @@ class LibMixin(_Base):
             fb.emit(ir.Go(SUBTEST, None, (a[0], done), p))
             fb.emit(ir.Recv(None, None, done, None, p))
         elif op.startswith("test.skip"):
-            if a:
-                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p))
+            if a or rest is not None:
+                fb.emit(ir.Print("logf" if op == "test.skipf" else "log", tuple(a), p, rest))
             fb.emit(ir.Goexit(p))
         elif op.startswith("test."):
-            fb.emit(ir.Print(op[5:], tuple(a), p, static))
+            fb.emit(ir.Print(op[5:], tuple(a), p, rest))
             if op.startswith("test.fatal"):
                 fb.emit(ir.Goexit(p))
         elif op == "time.After":

@@ -381,7 +381,9 @@ def _method(unit: Unit, d: Node) -> tuple[str, Node, tuple]:
 def _check_entry(unit: Unit, entry: str, pkg_name: str, root: Node) -> None:
     b = unit.package.get(entry)
     if not isinstance(b, FuncB):
-        fail(f"entry function {entry} not found", unit.file, root)
+        tests = sorted(n for n, x in unit.package.items() if n.startswith("Test") and isinstance(x, FuncB))
+        fail(f"entry function {entry} not found" + (f"; name one of the tests with 'entry:' ({', '.join(tests)})"
+                                                    if tests and entry == "main" else ""), unit.file, root)
     if entry.startswith("Test"):
         p = b.sig.params
         if len(p) != 1 or p[0].kind != "ptr" or p[0].elem is None or p[0].elem.kind != "testing.T" \
