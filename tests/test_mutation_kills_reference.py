@@ -32,6 +32,7 @@ class _RT:
     def __init__(self, spins: int = 0, starvation: bool = True, watch: Any = None, race: Any = None):
         self.readied: list[tuple[int, Any]] = []
         self.spun: list[Any] = []
+        self.askers: list[int] = []
         self.spins = spins
         self.mutex_starvation = starvation
         self.sched = SimpleNamespace(stats={"mutex_handoffs": 0})
@@ -41,6 +42,7 @@ class _RT:
         self.readied.append((g.n, p))
 
     def can_spin(self, it: int, g: _G) -> bool:
+        self.askers.append(g.n)
         self.spun.append(it if self.watch is None else (it, self.watch.state))
         if self.race is not None:
             self.race()
@@ -147,6 +149,7 @@ def test_mu3_a_spinning_locker_sets_woken_so_unlock_wakes_nobody() -> None:
     g3 = _Op(sp.mutex_lock(rt, _G(3), mu, None))
     assert (g3.done, rt.spun, mu.state, [sd.g.n for sd in mu.sema.q]) == (
         False, [(0, 9), (1, 11), (2, 11)], 17, [2, 3])
+    assert rt.askers == [3, 3, 3]  # canSpin is asked about the spinning G's own M and P
     mu2 = sp.Mutex(2)
     spin_free = _RT(spins=1, watch=mu2)
     _Op(sp.mutex_lock(spin_free, _G(1), mu2, None))
@@ -170,6 +173,30 @@ def test_mu2_a_cas_that_loses_a_race_rereads_the_state() -> None:
     rt = _RT(race=lambda: setattr(mu, "state", 0))
     g2 = _Op(sp.mutex_lock(rt, _G(2), mu, None))
     assert (g2.done, g2.yields, mu.state, mu.sema.nwait) == (True, [], 1, 0)
+
+
+class _RacyMutex(sp.Mutex):
+    """A Mutex whose next CAS loses to a concurrent act (run just before it)."""
+
+    race: Any = None
+
+    def cas(self, old: int, new: int, on_ok: Any = None) -> bool:
+        if self.race is not None:
+            act, self.race = self.race, None
+            act()
+        return super().cas(old, new, on_ok)
+
+
+def test_mu4_an_unlock_that_loses_its_cas_to_a_new_locker_wakes_no_one() -> None:
+    """unlockSlow: between the decrement and the CAS that would wake a waiter, a third goroutine
+    takes the lock: the CAS fails, the state is re-read, and since it is locked nobody is woken
+    (the new owner's Unlock will)."""
+    rt, mu = _RT(), _RacyMutex(1)
+    _Op(sp.mutex_lock(rt, _G(1), mu, None))
+    _Op(sp.mutex_lock(rt, _G(2), mu, None))
+    mu.race = lambda: setattr(mu, "state", mu.state | sp.LOCKED)
+    assert _Op(sp.mutex_unlock(rt, _G(1), mu, None)).done
+    assert (mu.state, rt.readied, mu.sema.count) == (9, [], 0)
 
 
 def test_mu4_unlock_wakes_no_one_when_a_waiter_is_already_woken_and_a_double_unlock_is_fatal() -> None:
@@ -405,12 +432,21 @@ def test_once1_the_first_do_runs_f_under_the_mutex_the_others_wait_then_return()
     assert (second.done, second.yields, o.m.state) == (False, [(PARK, "sync.Mutex.Lock")], 9)
     assert _Op(sp.once_end(rt, _G(1), o, ev("end1"))).done and (o.done, rt.readied) == (True, [(2, "P1")])
     assert second.resume().done and (second.result, o.m.state) == (False, 0)
+    # A third Do that queued behind the second is woken by the second's Unlock (f already ran).
+    o2 = sp.Once(4)
+    _Op(sp.once_begin(rt, _G(1), o2, lambda: None))
+    b = _Op(sp.once_begin(rt, _G(2), o2, lambda: None))
+    c = _Op(sp.once_begin(rt, _G(3), o2, lambda: None))
+    _Op(sp.once_end(rt, _G(1), o2, lambda: None))
+    assert b.resume().done and (b.result, rt.readied[-1]) == (False, (3, "P2"))
+    assert c.resume().done and (c.result, o2.m.state) == (False, 0)
     late = _Op(sp.once_begin(rt, _G(3), o, ev("begin3")))
     assert (late.done, late.result) == (True, False)
     assert log == ["begin1", "end1", "begin2", "begin3"]
     copy = sp.Once(2)
+    o.m.state = sp.LOCKED | sp.WOKEN | 8  # copied while f runs: only the lock bit comes along
     sp.copy_state(o, copy)
-    assert copy.done is True and sp.Once(3).done is False
+    assert (copy.done, copy.m.state, sp.Once(3).done) == (True, sp.LOCKED, False)
 
 
 def test_cond1_cond2_tickets_signal_wakes_the_oldest_broadcast_all_in_ticket_order() -> None:
@@ -436,6 +472,15 @@ def test_cond1_cond2_tickets_signal_wakes_the_oldest_broadcast_all_in_ticket_ord
     _Op(sp.mutex_lock(rt, _G(4), mu, None))
     c.notify = c.wait + 1
     assert _Op(sp.cond_wait(rt, _G(4), c, mu, ev("wait4"))).done
+    # Three waiters, three Signals: each wakes the next ticket.
+    c3, m3, r3 = sp.Cond(5, sp.Mutex(6)), None, _RT()
+    m3 = c3.L
+    for n in (1, 2, 3):
+        _Op(sp.mutex_lock(r3, _G(n), m3, None))
+        _Op(sp.cond_wait(r3, _G(n), c3, m3, lambda: None))
+    for _ in range(3):
+        sp.cond_signal(r3, _G(9), c3, False, lambda: None)
+    assert (r3.readied, c3.notify) == ([(1, "P9"), (2, "P9"), (3, "P9")], 3)
 
 
 def test_cond1_wait_unlocks_l_waking_its_waiter_and_lock_any_logs_each_kind() -> None:
@@ -458,10 +503,31 @@ def test_cond1_wait_unlocks_l_waking_its_waiter_and_lock_any_logs_each_kind() ->
 
 
 def test_cond1_wait_on_an_rlocker_releases_the_read_side() -> None:
+    """Wait on an RLocker RUnlocks: as the last reader it releases the writer waiting for it."""
     rt, rw = _RT(), sp.RWMutex(1)
     c = sp.Cond(2, rw)
     _Op(sp.rw_rlock(rt, _G(1), rw, lambda: None))
+    writer = _Op(sp.rw_lock(rt, _G(2), rw, lambda: None))
+    assert (writer.done, rw.reader_wait) == (False, 1)
     w = _Op(sp.cond_wait(rt, _G(1), c, rw, lambda: None, True))
-    assert (w.done, rw.reader_count, c.wait) == (False, 0, 1)
-    _Op(sp.rw_lock(rt, _G(2), rw, lambda: None))
-    assert rw.reader_count == -sp.MAX_READERS
+    assert (w.done, rw.reader_count, rw.reader_wait, c.wait, rt.readied) == (
+        False, -sp.MAX_READERS, 0, 1, [(2, "P1")])
+    assert writer.resume().done
+
+
+def test_a_copied_rwmutex_keeps_whether_it_is_held() -> None:
+    """ir.CopySync: a read-locked RWMutex copies its reader count; a write-locked one (readers
+    blocked or not) copies as write-locked with no readers; an unlocked one as unlocked."""
+    rt = _RT()
+    read = sp.RWMutex(1)
+    for n in (1, 2):
+        _Op(sp.rw_rlock(rt, _G(n), read, lambda: None))
+    written = sp.RWMutex(2)
+    _Op(sp.rw_lock(rt, _G(3), written, lambda: None))
+    _Op(sp.rw_rlock(rt, _G(4), written, lambda: None))  # blocks behind the writer
+    got = []
+    for src in (read, written, sp.RWMutex(3)):
+        dst = sp.RWMutex(9)
+        sp.copy_state(src, dst)
+        got.append((dst.reader_count, dst.reader_wait, dst.w.state))
+    assert got == [(2, 0, 0), (-sp.MAX_READERS, 0, sp.LOCKED), (0, 0, 0)]
