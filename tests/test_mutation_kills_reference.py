@@ -53,8 +53,9 @@ class _RT:
 class _Op:
     """One goroutine's blocking operation, run until it parks or returns (as the M would)."""
 
-    def __init__(self, gen: Generator[Any, Any, Any]):
+    def __init__(self, gen: Generator[Any, Any, Any], at_park: Any = None):
         self.gen, self.yields, self.done, self.result = gen, [], False, None
+        self.at_park = at_park  # called as the G parks, before unlockf
         self.resume()
 
     def resume(self) -> _Op:
@@ -66,6 +67,8 @@ class _Op:
                 return self
             self.yields.append(tuple(y[:2]))
             if y[0] == PARK:
+                if self.at_park is not None:
+                    self.at_park()
                 y[2]()  # gopark's unlockf: the object lock goes once the G is parked
                 return self
 
@@ -531,3 +534,226 @@ def test_a_copied_rwmutex_keeps_whether_it_is_held() -> None:
         sp.copy_state(src, dst)
         got.append((dst.reader_count, dst.reader_wait, dst.w.state))
     assert got == [(2, 0, 0), (-sp.MAX_READERS, 0, sp.LOCKED), (0, 0, 0)]
+
+
+# ---------------------------------------------------------------- channels, select, contexts (reference/objects.py)
+
+import reference.objects as ob  # noqa: E402
+
+
+def _chlog() -> tuple[list[tuple[Any, ...]], Any]:
+    log: list[tuple[Any, ...]] = []
+    return log, lambda *a: log.append(a)
+
+
+def test_ch4_ch5_an_unbuffered_channel_hands_the_value_over_both_ways() -> None:
+    """A receiver parks ("chan receive"); the sender hands it the value and readies it into its own
+    P without parking; the other way round the sender parks ("chan send") and the receiver takes
+    the value from it.  Each completion logs the channel's id."""
+    rt, c = _RT(), ob.Chan(7, 0, 0)
+    log, ev = _chlog()
+    r = _Op(ob.chan_recv(rt, _G(1), c, 0, ev))
+    assert (r.done, r.yields, len(c.recvq)) == (False, [(PARK, "chan receive")], 1)
+    s = _Op(ob.chan_send(rt, _G(2), c, 5, ev))
+    assert (s.done, s.yields, rt.readied, log) == (True, [], [(1, "P2")], [(7,)])
+    assert r.resume().done and (r.result, log[-1]) == ((5, True), (7,))
+    s2 = _Op(ob.chan_send(rt, _G(3), c, 6, ev))
+    assert (s2.done, s2.yields) == (False, [(PARK, "chan send")])
+    r2 = _Op(ob.chan_recv(rt, _G(4), c, 0, ev))
+    assert (r2.result, rt.readied[-1], log[-1]) == ((6, True), (3, "P4"), (7,))
+    assert s2.resume().done and log == [(7,)] * 4
+    nil_s, nil_r = _Op(ob.chan_send(rt, _G(5), None, 1, ev)), _Op(ob.chan_recv(rt, _G(6), None, 0, ev))
+    assert (nil_s.yields, nil_r.yields) == ([(PARK, "chan send (nil chan)")], [(PARK, "chan receive (nil chan)")])
+
+
+def test_ch5_a_full_buffer_with_a_parked_sender_and_close() -> None:
+    """Receiving from a full buffer with a sender parked takes the head and moves the sender's
+    value to the tail (CH-5.4); close wakes every receiver (zero, false) and sender (which panics),
+    readied in reverse order (a LIFO gList) into the closer's P."""
+    rt, c = _RT(), ob.Chan(3, 1, 0)
+    log, ev = _chlog()
+    _Op(ob.chan_send(rt, _G(1), c, 10, ev))
+    s = _Op(ob.chan_send(rt, _G(2), c, 20, ev))
+    assert (s.done, list(c.buf)) == (False, [10])
+    r = _Op(ob.chan_recv(rt, _G(3), c, 0, ev))
+    assert (r.result, list(c.buf), rt.readied) == ((10, True), [20], [(2, "P3")])
+    assert s.resume().done and log == [(3,)] * 3
+    assert _Op(ob.chan_recv(rt, _G(3), c, 0, ev)).result == (20, True) and log[-1] == (3,)  # from the buffer
+    e = ob.Chan(4, 0, 0)
+    r1, r2 = _Op(ob.chan_recv(rt, _G(4), e, 0, ev)), _Op(ob.chan_recv(rt, _G(5), e, 0, ev))
+    w = ob.Chan(5, 0, 0)
+    s1 = _Op(ob.chan_send(rt, _G(6), w, 1, ev))
+    ob.chan_close(rt, _G(9), e, ev)
+    ob.chan_close(rt, _G(8), w, ev)
+    assert rt.readied[-3:] == [(5, "P9"), (4, "P9"), (6, "P8")] and log[-2:] == [(4,), (5,)]
+    assert (r1.resume().result, r2.resume().result) == ((0, False), (0, False))
+    with pytest.raises(GoPanic, match="^send on closed channel$"):
+        s1.resume()
+    ob.chan_close(rt, None, ob.Chan(6, 0, 0), ev)  # closed by the runtime (a context's timer): no P
+    q = ob.Chan(8, 0, 0)
+    _Op(ob.chan_recv(rt, _G(7), q, 0, ev))
+    ob.chan_close(rt, None, q, ev)
+    assert rt.readied[-1] == (7, None)
+
+
+def test_ch_runtime_sends_of_a_timer_channel() -> None:
+    """chan_send_nb (time.After's send): to a parked receiver (readied into the given P, the
+    value delivered), into the buffer, and not at all when full or closed."""
+    rt, c = _RT(), ob.Chan(1, 0, 0)
+    r = _Op(ob.chan_recv(rt, _G(1), c, 0, lambda *a: None))
+    assert ob.chan_send_nb(rt, c, "t", "P0") is True and rt.readied == [(1, "P0")]
+    assert r.resume().result == ("t", True)
+    b = ob.Chan(2, 1, 0)
+    assert (ob.chan_send_nb(rt, b, "a", None), ob.chan_send_nb(rt, b, "b", None), list(b.buf)) == (True, False, ["a"])
+    b.closed = True
+    assert ob.chan_send_nb(rt, b, "c", None) is False
+
+
+class _Rand:
+    def shuffle(self, x: list[int]) -> None:  # pollorder: keep the written order
+        return None
+
+
+def _select(rt: _RT, g: _G, cases: list[Any], default: bool, ev: Any) -> _Op:
+    rt.rand = _Rand()  # type: ignore[attr-defined]
+    return _Op(ob.select(rt, g, cases, default, ev))
+
+
+def test_sel5_select_pass_one_takes_the_first_ready_case_in_poll_order() -> None:
+    rt = _RT()
+    log, ev = _chlog()
+    a, b = ob.Chan(1, 0, 0), ob.Chan(2, 1, 0)
+    sender = _Op(ob.chan_send(rt, _G(9), a, 5, ev))
+    assert _select(rt, _G(1), [("recv", a, None, 0), ("recv", b, None, 0)], False, ev).result == (0, 5, True)
+    assert (rt.readied[-1], log[-1]) == ((9, "P1"), (1, 0)) and sender.resume().done
+    b.buf.append(8)
+    assert _select(rt, _G(1), [("recv", a, None, 0), ("recv", b, None, 0)], False, ev).result == (1, 8, True)
+    assert log[-1] == (2, 1)
+    b.closed = True
+    assert _select(rt, _G(1), [("recv", a, None, 0), ("recv", b, None, -1)], False, ev).result == (1, -1, False)
+    assert log[-1] == (2, 1)
+    receiver = _Op(ob.chan_recv(rt, _G(8), a, 0, ev))
+    assert _select(rt, _G(2), [("send", a, 3, None)], False, ev).result == (0, None, True)
+    assert (rt.readied[-1], log[-1], receiver.resume().result) == ((8, "P2"), (1, 0), (3, True))
+    c = ob.Chan(3, 1, 0)
+    assert _select(rt, _G(2), [("send", a, 1, None), ("send", c, 4, None)], False, ev).result == (1, None, True)
+    assert (list(c.buf), log[-1]) == ([4], (3, 1))
+    assert _select(rt, _G(2), [("send", a, 1, None)], True, ev).result == (-1, None, False) and log[-1] == (None, -1)
+    with pytest.raises(GoPanic, match="^send on closed channel$"):
+        _select(rt, _G(2), [("send", b, 1, None)], False, ev)
+    assert _select(rt, _G(3), [], False, ev).yields == [(PARK, "select (no cases)")]
+    assert _select(rt, _G(3), [("recv", None, None, 0)], False, ev).yields == [(PARK, "select")]
+
+
+def test_sel6_sel7_a_parked_select_wins_one_case_and_leaves_no_registration() -> None:
+    """Pass 2 enqueues on every channel and parks ("select"); a sender on one channel wins it (the
+    select's other sudogs become stale: a sender on the other channel skips them and serves the
+    next receiver, SEL-6); pass 3 dequeues the losers and reports the winner."""
+    rt = _RT()
+    log, ev = _chlog()
+    a, b = ob.Chan(1, 0, 0), ob.Chan(2, 0, 0)
+    g1 = _G(1)
+    rt.rand = _Rand()  # type: ignore[attr-defined]
+    held: list[bool] = []  # sellock: every channel stays locked until the G has parked (SEL-4)
+    sel = _Op(ob.select(rt, g1, [("recv", a, None, 0), ("send", b, 9, None)], False, ev),
+              at_park=lambda: held.extend((a.lock.locked(), b.lock.locked())))
+    assert (sel.yields, held, a.lock.locked(), b.lock.locked()) == ([(PARK, "select")], [True, True], False, False)
+    assert (len(a.recvq), len(b.sendq)) == (1, 1)
+    _Op(ob.chan_send(rt, _G(3), a, 7, ev))  # wins case 0
+    assert sel.resume().result == (0, 7, True)
+    assert (len(a.recvq), len(b.sendq), g1.param, log[-1]) == (0, 0, None, (1, 0))  # type: ignore[attr-defined]
+    x, y = ob.Chan(6, 0, 0), ob.Chan(7, 0, 0)
+    sel2 = _select(rt, _G(10), [("recv", x, None, 0), ("recv", y, None, 0)], False, ev)
+    other = _Op(ob.chan_recv(rt, _G(2), y, 0, ev))  # queued behind the select's receive on y
+    _Op(ob.chan_send(rt, _G(11), x, 1, ev))  # wins case 0: the sudog on y is stale
+    sender_y = _Op(ob.chan_send(rt, _G(4), y, 8, ev))  # skips it and serves G2
+    assert (sender_y.done, rt.readied[-2:]) == (True, [(10, "P11"), (2, "P4")]) and other.resume().result == (8, True)
+    assert sel2.resume().result == (0, 1, True) and len(y.recvq) == 0
+    p, q = ob.Chan(8, 0, 0), ob.Chan(9, 0, 0)
+    sel3 = _select(rt, _G(12), [("recv", p, None, 0), ("recv", q, None, 0)], False, ev)
+    _Op(ob.chan_send(rt, _G(13), p, 2, ev))
+    assert sel3.resume().result == (0, 2, True) and (len(p.recvq), len(q.recvq)) == (0, 0)
+    # A select's send case won by a receiver; its receive case woken by close; its send case by close.
+    c = ob.Chan(3, 0, 0)
+    s2 = _select(rt, _G(5), [("send", c, 4, None)], False, ev)
+    assert _Op(ob.chan_recv(rt, _G(6), c, 0, ev)).result == (4, True)
+    assert s2.resume().result == (0, None, True) and log[-1] == (3, 0)
+    d = ob.Chan(4, 0, 0)
+    s3 = _select(rt, _G(7), [("recv", d, None, -5)], False, ev)
+    ob.chan_close(rt, _G(9), d, ev)
+    assert s3.resume().result == (0, -5, False)
+    e = ob.Chan(5, 0, 0)
+    s4 = _select(rt, _G(8), [("send", e, 1, None)], False, ev)
+    ob.chan_close(rt, _G(9), e, ev)
+    with pytest.raises(GoPanic, match="^send on closed channel$"):
+        s4.resume()
+
+
+def test_context_cancel_closes_done_and_cancels_the_children_once() -> None:
+    """cancel(): err "context canceled", Done closed (its waiters readied into the canceller's
+    P), every child cancelled; a second cancel does nothing; Background (no Done) cannot be."""
+    rt = _RT()
+    parent = ob.Context(1, ob.Chan(10, 0, None), None)
+    child = ob.Context(2, ob.Chan(11, 0, None), parent)
+    parent.children.append(child)
+    w1 = _Op(ob.chan_recv(rt, _G(1), parent.done, None, lambda *a: None))
+    w2 = _Op(ob.chan_recv(rt, _G(2), child.done, None, lambda *a: None))
+    ob.ctx_cancel(rt, _G(9), parent)
+    assert (parent.err, child.err, rt.readied) == ("context canceled", "context canceled", [(1, "P9"), (2, "P9")])
+    assert w1.resume().result == (None, False) and w2.resume().result == (None, False)
+    ob.ctx_cancel(rt, _G(9), parent)  # idempotent: no second close (that would panic)
+    bg = ob.Context(3, None, None)
+    ob.ctx_cancel(rt, _G(9), bg)
+    assert (bg.err, bg.done_ref) == (None, None)
+
+
+def _run_go(src: str) -> Any:
+    import reference
+    from gocheck.spec import load_spec_text
+
+    body = "".join("  " + line + "\n" for line in src.strip().splitlines())
+    spec = load_spec_text(f"name: t\nsource: |\n{body}properties: [deadlock_free]\n", "t.yaml")
+    return reference.run(spec.program, procs=1, seed=1, timeout_s=20)
+
+
+@pytest.mark.slow
+def test_context_values_are_found_through_a_cancel_context_and_background_has_no_done() -> None:
+    """On real threads: ctx.Value walks the parents through a WithCancel context; Background's
+    Done is nil."""
+    r = _run_go("""
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+func main() {
+	base := context.WithValue(context.Background(), "k", "v")
+	c, cancel := context.WithCancel(base)
+	defer cancel()
+	fmt.Println(c.Value("k"), context.Background().Done() == nil)
+}
+""")
+    assert (r.exit_code, r.output) == (0, "v true\n")
+
+
+@pytest.mark.slow
+def test_the_event_log_names_the_variable_each_access_touches() -> None:
+    """The runtime's event log (what conformance replays): every Store/Load of one variable names
+    the same object id."""
+    r = _run_go("""
+package main
+
+import "fmt"
+
+var x int
+
+func main() {
+	x = 1
+	x = 2
+	fmt.Println(x)
+}
+""")
+    objs = {e["object"] for e in r.events if e["action"] in ("Store", "Load")}
+    assert r.output == "2\n" and len(objs) == 1 and isinstance(next(iter(objs)), int)
