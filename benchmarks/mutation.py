@@ -324,6 +324,11 @@ copy of the tree, the test run and seen failing) is listed with that test and co
 
     python benchmarks/mutation.py MODULE...   # run (mutmut 3, one mutant at a time), save, render
     python benchmarks/mutation.py --render    # re-render from reports/mutation.json
+    python benchmarks/mutation.py --budget 2700 --workdir DIR models/interp.py   # a slice; again to resume
+
+A module too big for one sitting is run in slices (`--budget`): its row then says "partial" and its
+score is over the mutants checked so far.  The reference runtime's modules run its slow-marked tests
+(real threads, about 9 s in all) except those whose verdict depends on wall-clock timing.
 
 Durations are wall-clock on a shared 2-core machine (the first runs of chan, select, sync, atomic,
 liveness, gmp_queues often had two module runs at once; later runs ran alone at `nice -n 19`).
@@ -355,12 +360,15 @@ def load_runs(path: Path) -> list[ModuleRun]:
 
 def write_report(path: Path, runs: list[ModuleRun]) -> None:
     sections: dict[str, str] = {}
+    notes: list[str] = []  # sections that are not a module's (e.g. "Suite time"): kept, after the modules
     if path.exists():
         text = path.read_text()
         for chunk in re.split(r"(?m)^(?=## )", text)[1:]:
             mod = chunk.splitlines()[0][3:].strip()
             if mod in SELECTIONS:
                 sections[mod] = chunk.rstrip() + "\n"
+            else:
+                notes.append(chunk.rstrip() + "\n")
     for r in runs:
         sections[r.module] = render_module(r)
     summary = ["", "| module | score | killed | equivalent | mutants | killed by later tests | score with them | duration |",
@@ -399,7 +407,8 @@ def write_report(path: Path, runs: list[ModuleRun]) -> None:
         notes.append(f"not run: {', '.join(missing)}")
     if notes:
         summary += ["", "Overall: " + "; ".join(notes) + "."]
-    body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(sections[m] for m in SELECTIONS if m in sections)
+    body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(
+        [*(sections[m] for m in SELECTIONS if m in sections), *notes])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(body)
 
