@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import signal
@@ -79,7 +80,7 @@ SELECTIONS: dict[str, list[str]] = {
     "models/select.py": SEMANTICS,
     "models/sync.py": SEMANTICS,
     "models/atomic.py": SEMANTICS,
-    "models/interp.py": SEMANTICS,
+    "models/interp.py": [*SEMANTICS, "tests/test_time.py", "tests/test_timer_order.py"],
     "checker/explore.py": ["tests/test_engine.py", "tests/test_semantics_specs.py", "tests/test_mutation_kills.py",
                            "tests/test_mutation_kills_engine.py", *ENGINE_HEAVY],
     "checker/liveness.py": [
@@ -202,16 +203,22 @@ def run_mutmut(command: str, work: Path, budget: float | None) -> tuple[int, str
     """Run mutmut in `work`; past `budget` seconds interrupt it (SIGINT: mutmut stops its workers and
     keeps every result it has).  Returns (exit code or -SIGINT when stopped, its output's tail)."""
     with open(work / "mutmut.log", "w") as log:
-        proc = subprocess.Popen(command.split(), cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True)
+        # Its own process group: mutmut forks a worker per mutant, and the stop must reach it too.
+        proc = subprocess.Popen(command.split(), cwd=work, stdout=log, stderr=subprocess.STDOUT, text=True,
+                                start_new_session=True)
         try:
             code = proc.wait(timeout=budget)
         except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=300)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            for sig, wait in ((signal.SIGINT, 60), (signal.SIGTERM, 30), (signal.SIGKILL, None)):
+                try:
+                    os.killpg(proc.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    proc.wait(timeout=wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
             code = -signal.SIGINT
     return code, (work / "mutmut.log").read_text()[-2000:]
 
