@@ -314,10 +314,12 @@ class Interpreter:
 
     def with_cancel(self, t: Tx, parent: Any) -> ir.Ref:
         done = t.alloc(Chan(0))
-        pobj = parent.obj if isinstance(parent, ir.Ref) else None
+        pobj = up = parent.obj if isinstance(parent, ir.Ref) else None
         while pobj is not None and t.get(pobj).kv:  # propagateCancel: the nearest cancellable ancestor
             pobj = t.get(pobj).parent
-        me = t.alloc(Context(pobj, done))
+        # The new context's parent is `parent` itself, value contexts included: Value looks a key up
+        # through every ancestor (context.go cancelCtx.Value -> value(c.Context, key)).
+        me = t.alloc(Context(up, done))
         if pobj is not None:
             p = t.get(pobj)
             t.put(pobj, replace(p, children=p.children + (me,)))

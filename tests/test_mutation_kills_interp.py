@@ -1,0 +1,262 @@
+"""Tests written to kill mutants of models/interp.py that survived benchmarks/mutation.py
+(reports/mutation.md): the interpreter's own rules (recover, contexts, zero values, the
+environment's timer events, the dispatch table's build checks).
+
+Each program's output was checked against ``go run`` (Go 1.22); the model's panic text adds the
+goroutine and line (``[G1 at main.go:N]``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checker.check import check
+from gocheck.factory import build_model
+from gocheck.spec import load_spec_text
+from models import interp, ir, sync
+from tests.helpers import exit_outputs, reachable
+
+PROPS = "[deadlock_free, leak_free, panic_free, race_free, terminates]"
+
+
+def _model(src: str, runtime: str = "") -> Any:
+    body = "".join("  " + line + "\n" for line in src.strip().splitlines())
+    return build_model(load_spec_text(f"name: t\nsource: |\n{body}properties: {PROPS}\n{runtime}", "t.yaml"))
+
+
+def _states(model: Any) -> int:
+    return sum(1 for _ in reachable(model))
+
+
+# ---------------------------------------------------------------- recover (Go spec "Handling panics")
+
+
+RECOVER = """
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func helper() {
+	if r := recover(); r != nil {
+		fmt.Println("helper recovered", r)
+	}
+}
+
+func main() {
+	done := make(chan bool)
+	go func() {
+		defer func() { done <- recover() == nil }()
+		runtime.Goexit()
+	}()
+	fmt.Println(<-done)
+	func() {
+		defer func() { fmt.Println(recover()) }()
+		panic("a [G1] b")
+	}()
+	defer func() { helper() }()
+	panic("boom")
+}
+"""
+
+
+def test_recover_is_nil_outside_a_panic_and_in_a_nested_call() -> None:
+    """recover() returns nil while runtime.Goexit unwinds (no panic: the goroutine still exits), and
+    when it is not called directly by the deferred function (the helper's recover does not stop the
+    panic, which crashes the program); a recovered value keeps its own " [G" text (only the model's
+    position suffix is cut)."""
+    m = _model(RECOVER)
+    assert exit_outputs(m) == {("true\na [G1] b\n", "panic: boom [G1 at main.go:26]")}
+    assert _states(m) == 12
+
+
+# ---------------------------------------------------------------- contexts
+
+
+CTX_VALUE = """
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+type key string
+
+func main() {
+	base := context.WithValue(context.Background(), key("k"), "v")
+	ctx, cancel := context.WithCancel(base)
+	defer cancel()
+	fmt.Println(ctx.Value(key("k")), ctx.Err())
+	inner, cancel2 := context.WithCancel(ctx)
+	defer cancel2()
+	v2 := context.WithValue(inner, key("j"), "w")
+	fmt.Println(v2.Value(key("k")), v2.Value(key("j")))
+}
+"""
+
+
+def test_value_is_found_through_cancel_contexts() -> None:
+    """context.go cancelCtx.Value: a key is looked up through every ancestor, a WithCancel context
+    included (it was lost: the model linked a cancel context to its nearest cancellable ancestor
+    only, skipping the value contexts between; `go run` prints "v <nil>" and "v w")."""
+    m = _model(CTX_VALUE)
+    assert exit_outputs(m) == {("v <nil>\nv w\n", None)}
+    assert _states(m) == 9
+
+
+CTX_REASON = """
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+func main() {
+	parent, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	child, cancel2 := context.WithCancel(parent)
+	defer cancel2()
+	<-child.Done()
+	fmt.Println(child.Err(), parent.Err())
+}
+"""
+
+
+def test_a_deadline_reaches_the_children_with_its_reason() -> None:
+    """context.go cancelCtx.cancel: the parent's deadline cancels the child with the parent's error
+    (DeadlineExceeded), not Canceled."""
+    m = _model(CTX_REASON)
+    assert exit_outputs(m) == {("context deadline exceeded context deadline exceeded\n", None)}
+    assert _states(m) == 13
+
+
+CTX_STOP = """
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+func main() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	cancel()
+	<-ctx.Done()
+	fmt.Println(ctx.Err())
+}
+"""
+
+
+def test_cancel_stops_the_deadline_timer() -> None:
+    """context.go timerCtx.cancel stops its timer: once cancelled, no deadline event is pending, so
+    no state after main's exit still has the deadline pending."""
+    m = _model(CTX_STOP)
+    states = list(reachable(m))
+    assert {s.timers for s in states if s.main_done} == {()}
+    # durations are abstract (any pending timer may fire at any step): the deadline may still win
+    assert exit_outputs(m) == {("context canceled\n", None), ("context deadline exceeded\n", None)}
+    assert len(states) == 13
+
+
+# ---------------------------------------------------------------- zero values and capacities
+
+
+ZERO = """
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fmt.Println(cap(ctx.Done()), cap(time.After(time.Hour)))
+	var m sync.Map
+	m.Store("a", 1)
+	v, ok := m.Load("a")
+	fmt.Println(v, ok)
+	var ai atomic.Int64
+	var ab atomic.Bool
+	var av atomic.Value
+	fmt.Println(ai.Load(), ab.Load(), av.Load())
+	var a [3]int
+	a[1] = 5
+	fmt.Println(a, len(a))
+	var c sync.Cond
+	c.Signal()
+	c.Broadcast()
+	fmt.Println("ok")
+}
+"""
+
+
+def test_zero_values_and_runtime_channel_capacities() -> None:
+    """A context's Done channel is unbuffered and time.After's has one slot (time/sleep.go
+    NewTimer: make(chan Time, 1)); the zero sync.Map, typed atomics, arrays and sync.Cond are usable
+    as declared (Signal/Broadcast with no waiter do nothing)."""
+    m = _model(ZERO)
+    assert exit_outputs(m) == {("0 1\n1 true\n0 false <nil>\n[0 5 0] 3\nok\n", None)}
+    assert _states(m) == 40
+
+
+# ---------------------------------------------------------------- the dispatch table's build checks
+
+
+def test_the_dispatch_table_rejects_a_handler_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two primitives' modules handling one visible instruction is a build error, named."""
+    monkeypatch.setitem(sync.HANDLERS, ir.Send, sync.HANDLERS[next(iter(sync.HANDLERS))])
+    with pytest.raises(ImportError, match="^two handlers for the visible instruction Send$"):
+        interp._build_table()
+
+
+def test_the_dispatch_table_rejects_a_visible_instruction_without_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A visible instruction nothing executes is a build error (never a Go panic at run time)."""
+
+    class Orphan(ir.Instr):
+        VISIBLE = True
+
+    monkeypatch.setitem(ir.INSTRUCTIONS, "Orphan", Orphan)
+    with pytest.raises(ImportError, match="^models.interp: the visible instruction Orphan has no handler$"):
+        interp._build_table()
+
+
+def test_the_dispatch_table_rejects_a_local_instruction_with_a_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local instruction must not have a visible handler (it would never be dispatched)."""
+    monkeypatch.setitem(sync.HANDLERS, ir.Const, sync.HANDLERS[next(iter(sync.HANDLERS))])
+    with pytest.raises(ImportError, match="^models.interp: Const is local but has a visible handler$"):
+        interp._build_table()
+
+
+def test_the_dispatch_table_rejects_handlers_of_unknown_instructions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handler for a class ir.INSTRUCTIONS does not list is a build error."""
+    monkeypatch.delitem(ir.INSTRUCTIONS, "Send")
+    with pytest.raises(ImportError, match="handlers for instructions not in ir.INSTRUCTIONS"):
+        interp._build_table()
+
+
+def test_the_dispatch_table_is_built_from_every_module() -> None:
+    """Every module's handlers are in the table, the choice-free ones wrapped to the table's shape."""
+    from models import atomic, chan, datatypes, library, pipe, select, syncmap
+
+    table = interp._build_table()
+    for mod in (select, datatypes, library, syncmap):
+        for cls, h in mod.HANDLERS.items():
+            assert table[cls] is h, cls
+    for mod in (chan, sync, atomic, pipe):
+        for cls in mod.HANDLERS:
+            assert table[cls] is not mod.HANDLERS[cls] and callable(table[cls]), cls
+    assert table[ir.Return] is interp._return and table[ir.NumGoroutine] is interp._num_goroutine
+    assert set(table) <= set(ir.INSTRUCTIONS.values())
