@@ -235,10 +235,13 @@ class Interpreter:
 
     def _panic(self, t: Tx, p: GoPanic, gid: int) -> None:
         """A panic: the goroutine runs its deferred calls (other goroutines
-        keep running meanwhile), then the program dies.  Fatal errors, and a
-        panic while panicking, end the program at once."""
+        keep running meanwhile), then the program dies.  Fatal errors end the
+        program at once.  A panic in a deferred call while panicking replaces
+        the first one and the remaining deferred calls still run (Go spec,
+        "Handling panics"; runtime/panic.go gopanic: the new panic runs the
+        rest of the defer chain; Go prints both, the model keeps the last)."""
         g = t.g(p.gid or gid)
-        if p.fatal or g.panicking or not g.frames or t.ended:
+        if p.fatal or not g.frames or t.ended:
             self._panicked(t, p, gid)
             return
         self._panicked(t, p, gid)
