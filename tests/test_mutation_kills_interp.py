@@ -321,3 +321,38 @@ def test_gmp_requeues_main_woken_by_its_sleep_timer() -> None:
         "deadlock_free": "holds", "leak_free": "holds", "panic_free": "holds", "race_free": "holds",
         "terminates": "holds"}
     assert (r.stats.states, r.stats.transitions, r.stats.complete) == (7961, 11843, True)
+
+
+# ---------------------------------------------------------------- printing
+
+
+PRINT = """
+package main
+
+import "fmt"
+
+type P struct{ X int }
+
+type Q struct {
+	In P
+	N  int
+}
+
+func main() {
+	xs := []any{1, "a"}
+	fmt.Println(xs...)
+	p := &P{1}
+	fmt.Println(p, *p, Q{P{2}, 3})
+	fmt.Printf("%v %s\\n", xs...)
+	fmt.Print(1, 2, "a", 3, "b", "c", 4, 5, "\\n")
+}
+"""
+
+
+def test_print_spreads_derefs_and_spaces_like_fmt() -> None:
+    """fmt.Println(xs...) prints the slice's elements; a pointer to a struct prints as &{..}, nested
+    structs by value (the program's struct types); fmt.Print puts a space between two operands
+    only when neither is a string (fmt/print.go doPrint)."""
+    m = _model(PRINT)
+    assert exit_outputs(m) == {("1 a\n&{1} {1} {{2} 3}\n1 a\n1 2a3bc4 5\n", None)}
+    assert _states(m) == 9
