@@ -356,3 +356,65 @@ def test_print_spreads_derefs_and_spaces_like_fmt() -> None:
     m = _model(PRINT)
     assert exit_outputs(m) == {("1 a\n&{1} {1} {{2} 3}\n1 a\n1 2a3bc4 5\n", None)}
     assert _states(m) == 9
+
+
+SLEEP_GC = """
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+func main() {
+	go func() {
+		time.Sleep(time.Millisecond)
+	}()
+	for i := 0; i < 2; i++ {
+		ch := make(chan int, 1)
+		ch <- i
+		fmt.Println(<-ch)
+	}
+}
+"""
+
+
+def test_a_sleeper_survives_the_heap_collection() -> None:
+    """TM-4: time.Sleep parks with the wait reason "sleep" (no object id), which the heap collection
+    (models/heapgc.py, dropping each iteration's channel) keeps as it is while G2 sleeps."""
+    m = _model(SLEEP_GC)
+    r = check(m)
+    assert {k: v.verdict.kind for k, v in r.results.items()} == {
+        "deadlock_free": "holds", "leak_free": "holds", "panic_free": "holds", "race_free": "holds",
+        "terminates": "holds"}
+    assert (r.stats.states, r.stats.transitions) == (31, 48)
+    assert exit_outputs(m) == {("0\n1\n", None)}
+
+
+RACE_FIELD_V = """
+package main
+
+type S struct{ v int }
+
+var s S
+
+func main() {
+	done := make(chan bool)
+	go func() {
+		s.v = 1
+		done <- true
+	}()
+	s.v = 2
+	<-done
+}
+"""
+
+
+def test_a_race_on_a_struct_field_named_v_names_the_field() -> None:
+    """MM-1 (a data race): the report names the variable s.v; a struct object keeps its type name
+    (only a typed atomic's own cell, also keyed "v", is named without the field)."""
+    m = _model(RACE_FIELD_V)
+    r = check(m)
+    assert r.results["race_free"].verdict.reason == (
+        "data race on s.v: G1 writes at main.go:13 (s.v = 2) and G2 writes at main.go:10 (s.v = 1)")
+    assert r.stats.states == 16
