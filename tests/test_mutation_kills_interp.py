@@ -418,3 +418,84 @@ def test_a_race_on_a_struct_field_named_v_names_the_field() -> None:
     assert r.results["race_free"].verdict.reason == (
         "data race on s.v: G1 writes at main.go:13 (s.v = 2) and G2 writes at main.go:10 (s.v = 1)")
     assert r.stats.states == 16
+
+
+
+# ---------------------------------------------------------------- operators, globals, Background
+
+
+OPS = r"""
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+type S struct{ X, Y int }
+
+var g S
+var arr [2]int
+
+type key int
+
+func main() {
+	a, b := -7, 2
+	fmt.Println(a/b, a%b, 7/-b, 7%-b, a/-b, a%-b, -a/b, -a%b)
+	fmt.Println(6&3, 6|3, 6^3, 6&^3)
+	var x any = 1
+	var y any = "1"
+	var z any = 2
+	fmt.Println(x != y, x != z, x != 1, x == 1, x != nil)
+	s, e := "\x80", "é"
+	fmt.Println(s < e, s <= e, s > e, s >= e, e < s, e <= s, e > s, e >= s)
+	p := &g
+	p.Y = 3
+	q := &arr
+	q[1] = 4
+	fmt.Println(g, arr)
+	bg := context.Background()
+	v := context.WithValue(bg, key(1), "one")
+	fmt.Println(bg.Done() == nil, v.Done() == nil, v.Err(), bg.Err(), bg)
+	t := "x"
+	for i := 0; i < 20; i++ {
+		t += t
+	}
+	fmt.Println(len(t))
+}
+"""
+
+
+def test_operators_globals_and_background_as_go() -> None:
+    """Go spec "Arithmetic operators": integer division truncates toward zero and x%y has the sign
+    of x; &, |, ^, &^; comparisons of interface values compare dynamic types then values; strings
+    compare bytewise ("\\x80" sorts before "é", whose first byte is 0xC3); &global of a struct or
+    array points at the whole object; context.Background() and a value context under it have a nil
+    Done channel and a nil Err; a 2^20-byte string is still allowed (the model's MAX_STRING)."""
+    m = _model(OPS)
+    assert exit_outputs(m) == {("-3 -1 -3 1 3 -1 3 1\n2 7 5 4\ntrue true false true true\n"
+                                "true true false false false false true true\n{0 3} [0 4]\n"
+                                "true true <nil> <nil> context.Background\n1048576\n", None)}
+    assert _states(m) == 37
+
+
+def test_a_string_past_the_models_limit_is_a_bound_not_a_verdict() -> None:
+    """Past MAX_STRING (2^20 bytes) building a string raises ModelLimitError: a bound the search
+    reports (unknown, incomplete), never a silent cut."""
+    m = _model("""
+package main
+
+import "fmt"
+
+func main() {
+	t := "x"
+	for i := 0; i < 21; i++ {
+		t += t
+	}
+	fmt.Println(len(t))
+}
+""")
+    r = check(m)
+    assert str(r.results["deadlock_free"].verdict) == (
+        "unknown (the model hit a bound: a string longer than 1048576 characters (the model's limit))")
+    assert (r.stats.states, r.stats.complete) == (20, False)
