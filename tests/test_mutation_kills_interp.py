@@ -442,7 +442,8 @@ type key int
 func main() {
 	a, b := -7, 2
 	fmt.Println(a/b, a%b, 7/-b, 7%-b, a/-b, a%-b, -a/b, -a%b)
-	fmt.Println(6&3, 6|3, 6^3, 6&^3)
+	m, n := 6, 3
+	fmt.Println(m&n, m|n, m^n, m&^n)
 	var x any = 1
 	var y any = "1"
 	var z any = 2
@@ -453,7 +454,7 @@ func main() {
 	p.Y = 3
 	q := &arr
 	q[1] = 4
-	fmt.Println(g, arr)
+	fmt.Println(g, arr, p, p == &g)
 	bg := context.Background()
 	v := context.WithValue(bg, key(1), "one")
 	fmt.Println(bg.Done() == nil, v.Done() == nil, v.Err(), bg.Err(), bg)
@@ -474,7 +475,7 @@ def test_operators_globals_and_background_as_go() -> None:
     Done channel and a nil Err; a 2^20-byte string is still allowed (the model's MAX_STRING)."""
     m = _model(OPS)
     assert exit_outputs(m) == {("-3 -1 -3 1 3 -1 3 1\n2 7 5 4\ntrue true false true true\n"
-                                "true true false false false false true true\n{0 3} [0 4]\n"
+                                "true true false false false false true true\n{0 3} [0 4] &{0 3} true\n"
                                 "true true <nil> <nil> context.Background\n1048576\n", None)}
     assert _states(m) == 37
 
