@@ -500,3 +500,34 @@ func main() {
     assert str(r.results["deadlock_free"].verdict) == (
         "unknown (the model hit a bound: a string longer than 1048576 characters (the model's limit))")
     assert (r.stats.states, r.stats.complete) == (20, False)
+
+
+UNSYNCED_SELECT = """
+package main
+
+func main() {
+	c := make(chan int, 1)
+	d := make(chan int, 1)
+	c <- 0
+	go func() {
+		c <- 1
+		d <- 2
+	}()
+	<-c
+	select {
+	case <-d:
+	}
+	close(c)
+}
+"""
+
+
+def test_a_select_case_acquires_what_a_wakeup_left_unordered() -> None:
+    """RD-5: G1's receive moves parked G2's value into the buffer without acquiring G2's clock (G2's
+    send read of c stays unordered with G1), but G1's select then receives from d, which G2 sent on
+    after c: the close of c is ordered after G2's send, no race (`go run -race` agrees).  The
+    select's step forgets the unordered records of its goroutine, also once G2 has exited."""
+    m = _model(UNSYNCED_SELECT)
+    r = check(m)
+    assert r.results["race_free"].verdict.kind == "holds"
+    assert (r.stats.states, r.stats.transitions) == (14, 17)
