@@ -531,3 +531,41 @@ def test_a_select_case_acquires_what_a_wakeup_left_unordered() -> None:
     r = check(m)
     assert r.results["race_free"].verdict.kind == "holds"
     assert (r.stats.states, r.stats.transitions) == (14, 17)
+
+
+CHOICES = """
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+func main() {
+	m := map[int]int{1: 1, 2: 2}
+	for k := range m {
+		fmt.Print(k)
+	}
+	var sm sync.Map
+	sm.Store(3, 3)
+	sm.Store(4, 4)
+	sm.Range(func(k, v any) bool {
+		fmt.Print(k)
+		return true
+	})
+	done := make(chan bool)
+	go func() { done <- true }()
+	<-done
+	fmt.Println("", runtime.NumGoroutine())
+}
+"""
+
+
+def test_map_and_sync_map_orders_and_num_goroutine_are_choices() -> None:
+    """Go spec "For statements": a map's iteration order is unspecified, and sync.Map.Range's too
+    (each order a choice); runtime.NumGoroutine may still count a goroutine that has sent its last
+    value but not yet exited (1 or 2)."""
+    m = _model(CHOICES)
+    assert exit_outputs(m) == {(f"{a}{b} {n}\n", None) for a in ("12", "21") for b in ("34", "43") for n in (1, 2)}
+    assert _states(m) == 87
