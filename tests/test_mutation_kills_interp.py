@@ -569,3 +569,67 @@ def test_map_and_sync_map_orders_and_num_goroutine_are_choices() -> None:
     m = _model(CHOICES)
     assert exit_outputs(m) == {(f"{a}{b} {n}\n", None) for a in ("12", "21") for b in ("34", "43") for n in (1, 2)}
     assert _states(m) == 87
+
+
+SELECT_CLOSE = """
+package main
+
+import "fmt"
+
+func main() {
+	ch := make(chan int)
+	other := make(chan int, 1)
+	done := make(chan bool)
+	go func() {
+		defer func() {
+			fmt.Println(recover())
+			done <- true
+		}()
+		select {
+		case <-other:
+			fmt.Println("other")
+		case ch <- 1:
+		}
+	}()
+	close(ch)
+	other <- 1
+	<-done
+}
+"""
+
+
+def test_a_select_parked_on_a_send_panics_when_the_channel_closes() -> None:
+    """CH-5/SEL-4 (runtime/select.go selectgo: a send case woken by closechan panics "send on closed
+    channel"): the parked select does not poll its cases again, so it cannot take <-other once
+    woken by the close; it reaches "other" only when main's send comes first."""
+    m = _model(SELECT_CLOSE)
+    assert exit_outputs(m) == {("other\n<nil>\n", None), ("send on closed channel\n", None)}
+    assert _states(m) == 28
+
+
+CRASH = """
+package main
+
+import "fmt"
+
+func main() {
+	done := make(chan bool)
+	go func() {
+		defer fmt.Println("deferred")
+		panic("boom")
+	}()
+	<-done
+}
+"""
+
+
+def test_a_panicking_goroutine_crashes_after_its_defers_also_under_gmp() -> None:
+    """runtime/panic.go gopanic then fatalpanic: G2 runs its deferred call, then its crash is a step of
+    its own that ends the program (under gmp too, where the step's events drive the queues)."""
+    assert exit_outputs(_model(CRASH)) == {("deferred\n", "panic: boom [G2 at main.go:9]")}
+    r = check(_model(CRASH, "runtime:\n  scheduler: gmp\n  procs: 1\n"))
+    assert {k: v.verdict.kind for k, v in r.results.items()} == {
+        "deadlock_free": "holds", "leak_free": "holds", "panic_free": "violated", "race_free": "holds",
+        "terminates": "holds"}
+    assert r.results["panic_free"].verdict.reason == "panic: boom [G2 at main.go:9]"
+    assert (r.stats.states, r.stats.transitions) == (5102, 7034)
