@@ -633,3 +633,32 @@ def test_a_panicking_goroutine_crashes_after_its_defers_also_under_gmp() -> None
         "terminates": "holds"}
     assert r.results["panic_free"].verdict.reason == "panic: boom [G2 at main.go:9]"
     assert (r.stats.states, r.stats.transitions) == (5102, 7034)
+
+
+GOSCHED = """
+package main
+
+import (
+	"fmt"
+	"runtime"
+)
+
+func main() {
+	done := make(chan bool, 1)
+	go func() {
+		fmt.Println("g")
+		done <- true
+	}()
+	runtime.Gosched()
+	fmt.Println("main")
+	<-done
+}
+"""
+
+
+def test_gosched_yields_to_the_global_queue_under_gmp() -> None:
+    """SCH-16 (runtime/proc.go goschedImpl): runtime.Gosched puts the goroutine on the global run
+    queue; Interpreter.step reports the yield so gmp can (the state count is that graph's)."""
+    r = check(_model(GOSCHED, "runtime:\n  scheduler: gmp\n  procs: 1\n"))
+    assert all(v.verdict.kind == "holds" for v in r.results.values())
+    assert (r.stats.states, r.stats.transitions) == (6375, 8876)
