@@ -80,7 +80,9 @@ SELECTIONS: dict[str, list[str]] = {
     "models/select.py": SEMANTICS,
     "models/sync.py": SEMANTICS,
     "models/atomic.py": SEMANTICS,
-    "models/interp.py": [*SEMANTICS, "tests/test_time.py", "tests/test_timer_order.py"],
+    "models/interp.py": [*SEMANTICS, "tests/test_time.py", "tests/test_timer_order.py",
+                         "tests/test_mutation_kills_interp.py",
+                         "tests/test_variadic.py::test_test_helpers_forward_to_t_logf_and_t_errorf"],
     "checker/explore.py": ["tests/test_engine.py", "tests/test_semantics_specs.py", "tests/test_mutation_kills.py",
                            "tests/test_mutation_kills_engine.py", *ENGINE_HEAVY],
     "checker/liveness.py": [

@@ -662,3 +662,34 @@ def test_gosched_yields_to_the_global_queue_under_gmp() -> None:
     r = check(_model(GOSCHED, "runtime:\n  scheduler: gmp\n  procs: 1\n"))
     assert all(v.verdict.kind == "holds" for v in r.results.values())
     assert (r.stats.states, r.stats.transitions) == (6375, 8876)
+
+
+CANCEL_VALUE = """
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+func run(f func()) {
+	f()
+}
+
+func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	run(cancel)
+	<-ctx.Done()
+	defer cancel()
+	fmt.Println(ctx.Err())
+}
+"""
+
+
+def test_a_cancel_func_passed_as_a_value_cancels() -> None:
+    """context.CancelFunc is a func value (context.go WithCancel returns func() { c.cancel(...) }):
+    called through a parameter it runs the model's context.cancel function on its captured
+    context; a second call (deferred) does nothing."""
+    m = _model(CANCEL_VALUE)
+    assert exit_outputs(m) == {("context canceled\n", None)}
+    assert _states(m) == 8
