@@ -409,13 +409,13 @@ def write_report(path: Path, runs: list[ModuleRun]) -> None:
     k, e, later, t, unchecked = totals
     summary.append(f"| **all run** | **{100.0 * k / max(1, t - e):.1f}%** | {k} | {e} | {t} | {later} | "
                    f"**{100.0 * (k + later) / max(1, t - e):.1f}%** | |")
-    notes = []
+    overall = []
     if unchecked:
-        notes.append(f"{unchecked} mutants of partially run modules are not checked yet")
+        overall.append(f"{unchecked} mutants of partially run modules are not checked yet")
     if missing:
-        notes.append(f"not run: {', '.join(missing)}")
-    if notes:
-        summary += ["", "Overall: " + "; ".join(notes) + "."]
+        overall.append(f"not run: {', '.join(missing)}")
+    if overall:
+        summary += ["", "Overall: " + "; ".join(overall) + "."]
     body = HEADER + "\n".join(summary) + "\n\n" + "\n".join(
         [*(sections[m] for m in SELECTIONS if m in sections), *notes])
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -693,3 +693,4 @@ def test_a_cancel_func_passed_as_a_value_cancels() -> None:
     m = _model(CANCEL_VALUE)
     assert exit_outputs(m) == {("context canceled\n", None)}
     assert _states(m) == 8
+
