@@ -694,3 +694,96 @@ def test_a_cancel_func_passed_as_a_value_cancels() -> None:
     assert exit_outputs(m) == {("context canceled\n", None)}
     assert _states(m) == 8
 
+
+
+# ---------------------------------------------------------------- bounds, Goexit, t.Fatal
+
+
+def _rec(n: int) -> str:
+    return f"""
+package main
+
+import "fmt"
+
+func rec(n int) int {{
+	if n == 0 {{
+		return 0
+	}}
+	return rec(n-1) + 1
+}}
+
+func main() {{
+	fmt.Println(rec({n}))
+}}
+"""
+
+
+def test_the_call_depth_bound_is_exactly_2000_frames() -> None:
+    """DEPTH_LIMIT (2000 frames: init$, main and rec's) is a bound reported as unknown, never a cut:
+    rec(1997) needs 2000 frames and runs, rec(1998) needs 2001."""
+    r = check(_model(_rec(1997)))
+    assert str(r.results["deadlock_free"].verdict) == "holds" and r.stats.states == 3
+    r = check(_model(_rec(1998)))
+    assert str(r.results["deadlock_free"].verdict) == (
+        "unknown (the model hit a bound: main.go:9: goroutine 1 exceeded 2000 nested calls (unbounded recursion?))")
+
+
+GOEXIT_COUNT = """
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		runtime.Goexit()
+	}()
+	wg.Wait()
+	fmt.Println(runtime.NumGoroutine())
+}
+"""
+
+
+def test_a_goroutine_ended_by_goexit_is_done() -> None:
+    """runtime.Goexit runs the deferred calls, then the goroutine ends (goexit0: _Gdead): it no
+    longer counts in runtime.NumGoroutine once gone (1), though it may still be counted right after
+    its last deferred call (2, as for any exiting goroutine)."""
+    m = _model(GOEXIT_COUNT)
+    assert exit_outputs(m) == {("1\n", None), ("2\n", None)}
+    assert _states(m) == 16
+
+
+FATAL_TEST = """
+package foo
+
+import "testing"
+
+func TestA(t *testing.T) {
+	done := make(chan bool)
+	go func() {
+		<-done
+	}()
+	t.Fatal("stop")
+	done <- true
+}
+"""
+
+
+def test_t_fatal_ends_the_test_function_not_the_binary() -> None:
+    """testing.T.Fatal calls runtime.Goexit: the test's goroutine ends (tRunner returns, the test
+    fails), main is done, and G2, parked on a channel nobody will send on, is left blocked."""
+    body = "".join("  " + ln + "\n" if ln else "\n" for ln in FATAL_TEST.strip().splitlines())
+    m = build_model(load_spec_text(f"name: t\nentry: TestA\nsource: |\n{body}properties: {PROPS}\n", "t.yaml"))
+    r = check(m)
+    assert {k: (v.verdict.kind, v.verdict.reason) for k, v in r.results.items()} == {
+        "deadlock_free": ("holds", ""), "panic_free": ("violated", "test failed: main.go:10: stop"),
+        "race_free": ("holds", ""),
+        "terminates": ("violated", "the condition never becomes true (the execution ends here)"),
+        "leak_free": ("violated", "G2 blocked forever: no continuation from here unblocks it")}
+    assert (r.stats.states, r.stats.transitions) == (7, 8)
