@@ -787,3 +787,5 @@ def test_t_fatal_ends_the_test_function_not_the_binary() -> None:
         "terminates": ("violated", "the condition never becomes true (the execution ends here)"),
         "leak_free": ("violated", "G2 blocked forever: no continuation from here unblocks it")}
     assert (r.stats.states, r.stats.transitions) == (7, 8)
+
+
