@@ -4,6 +4,8 @@
     python benchmarks/scale.py --quick    # small sizes, a smoke run (about a minute)
     python benchmarks/scale.py --skip-ray # local backend only
     python benchmarks/scale.py --work-split  # only: N partitions run in turn in one process (CPU per partition)
+    python benchmarks/scale.py --go fanout:5 # only: a Go program of benchmarks/perf_programs.py, unreduced,
+                                             # single process, 1 and 2 workers; appended to --out
 
 Measures, on one spec of at least a million states (the dining
 philosophers of checker/examples.py, `PhilFlat(10, deadlock=True)`, the same
@@ -103,6 +105,61 @@ def work_split(n: int, parts: int, batch: int = 20_000) -> dict[str, Any]:
             "sent": sum(p.sent for p in ps), "load": load()}
 
 
+def go_runs(program: str, n: int) -> dict[str, Any]:
+    """A Go program of benchmarks/perf_programs.py without partial-order reduction (the
+    partitioned search has none): the single-process `check()` and 1 and 2 workers.  The
+    workers build the model from the compiled spec, so this also checks that the Go
+    model's states encode identically in every process (same counts)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from perf_programs import spec_text
+
+    from checker.check import check
+    from gocheck.factory import build
+    from gocheck.spec import load_spec_text
+    spec = load_spec_text(spec_text(program, n), f"{program}_{n}.yaml")
+    factory = functools.partial(build, spec)
+    t0, c0 = time.monotonic(), time.process_time()
+    r = check(factory(), reduce=False)
+    out: dict[str, Any] = {"program": f"{program}({n})", "single": {
+        "wall": time.monotonic() - t0, "cpu": time.process_time() - c0, "states": r.stats.states,
+        "transitions": r.stats.transitions, "load": load(), "verdicts": {k: v.verdict.kind for k, v in r.results.items()}}}
+    print(out, flush=True)
+    for w in (1, 2):
+        t0 = time.monotonic()
+        run = run_parallel(factory, w)
+        res = run.result
+        out[w] = {"wall": time.monotonic() - t0, "states": res.stats.states, "transitions": res.stats.transitions,
+                  "cpu": [p["cpu"] for p in run.partitions], "coord_cpu": run.coordinator_cpu,
+                  "sent": sum(p["sent"] for p in run.partitions), "rounds": run.rounds, "load": load(),
+                  "verdicts": {k: v.verdict.kind for k, v in res.results.items()}}
+        print(w, out[w], flush=True)
+    return out
+
+
+def go_report(g: dict[str, Any]) -> str:
+    one, two, single = g[1], g[2], g["single"]
+    same = (single["states"] == one["states"] == two["states"]
+            and single["transitions"] == one["transitions"] == two["transitions"]
+            and single["verdicts"] == one["verdicts"] == two["verdicts"])
+    lines = ["", f"## A Go program: {g['program']} of benchmarks/perf_programs.py, no partial-order reduction", "",
+             f"`python benchmarks/scale.py --go {g['program'].replace('(', ':').rstrip(')')}`: "
+             f"{single['states']:,} states, {single['transitions']:,} transitions; "
+             + ("counts and verdicts equal in all three searches." if same else "**COUNTS DIFFER**."), "",
+             "| search | wall s | CPU s per worker | coordinator CPU s | states moved | rounds | load |",
+             "|---|---|---|---|---|---|---|",
+             f"| `check(reduce=False)` single process | {_f(single['wall'])} | {_f(single['cpu'])} | - | - | - | "
+             f"{single['load']} |"]
+    for w in (1, 2):
+        r = g[w]
+        lines.append(f"| local, {w} worker{'s' if w > 1 else ''} | {_f(r['wall'])} | "
+                     f"{', '.join(_f(c) for c in r['cpu'])} | {_f(r['coord_cpu'])} | {r['sent']:,} | {r['rounds']} | "
+                     f"{r['load']} |")
+    lines += ["", f"- Speed-up of 2 workers over 1: wall **{one['wall'] / two['wall']:.2f}x**; CPU critical path "
+              f"(1 worker's CPU / the busier of 2) **{one['cpu'][0] / max(two['cpu']):.2f}x**.",
+              f"- Verdicts: {', '.join(f'{k}: {v}' for k, v in two['verdicts'].items())}.", ""]
+    return "\n".join(lines)
+
+
 def _echo(conn: Any) -> None:
     while True:
         data = conn.recv_bytes()
@@ -182,7 +239,16 @@ def main() -> None:
     ap.add_argument("--out", default="reports/scale.md")
     ap.add_argument("--work-split", action="store_true",
                     help="only measure the partitions' CPU in one process (1, 2, 4) and append it to --out")
+    ap.add_argument("--go", metavar="PROGRAM:N",
+                    help="only run a Go program of benchmarks/perf_programs.py (e.g. fanout:5) and append it to --out")
     args = ap.parse_args()
+    if args.go:
+        program, _, size = args.go.partition(":")
+        text = go_report(go_runs(program, int(size)))
+        print(text)
+        with open(args.out, "a", encoding="utf-8") as f:
+            f.write(text)
+        return
     if args.work_split:
         n = 7 if args.quick else 10
         rows = [work_split(n, k) for k in (1, 2, 4)]

@@ -55,6 +55,8 @@ class Options:
     fingerprints: bool = False
     #: turn off the dead-variable reset (`models.deadslots`) of Go models
     no_dead_reset: bool = False
+    #: ``runtime.mutex_starvation`` for every spec ("auto", "true", "false"; None: the spec's own)
+    mutex_starvation: str | None = None
     traces: str = os.path.join("reports", "traces")
     progress: bool = False
     allow_code: bool = False
@@ -134,6 +136,9 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
                 spec = apply_override(spec, key, value)
             except InputError as e:  # the flag's fault, not the spec's
                 raise UsageError(f"{flag}: {e.message}") from None
+    if options.mutex_starvation is not None and spec.kind == "program":
+        ms = {"true": True, "false": False}.get(options.mutex_starvation, "auto")
+        spec = apply_override(spec, "runtime.mutex_starvation", ms)
     report = SpecReport(spec, when)
     target = build_checkable(spec, allow_code=options.allow_code)
     if isinstance(target, Proof):
@@ -231,6 +236,8 @@ def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
                found_by=options.strategy + ("+por" if reduced else ""))
     if when:
         cx.meta["when"] = when
+    if options.mutex_starvation is not None and spec.kind == "program":  # replays rebuild the same model
+        cx.meta["overrides"] = {"runtime.mutex_starvation": spec.runtime.mutex_starvation}
     if pr.prop.name == "race_free" and spec.kind == "program" and spec.runtime.scheduler == "abstract":
         cx.meta["explanation"] = explain_race(model, path)
     name = slug(spec.name) + (f"@{slug(when)}" if when else "") + f".{slug(pr.prop.name)}.itf.json"

@@ -28,6 +28,7 @@ from checker.view.msc import render_msc
 from checker.view.text import annotate, render_text
 from gocheck.factory import build as build_checkable
 from gocheck.gotest import load_any_spec as load_spec
+from gocheck.spec import apply_override
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
@@ -255,6 +256,10 @@ def replay_main(args: argparse.Namespace) -> int:
     return _emit(cx, args, story, marks, notes)
 
 
+#: Options a trace may record as set on the command line (`gocheck.pipeline`), applied on replay.
+_REPLAY_OVERRIDES = frozenset({"runtime.mutex_starvation"})
+
+
 def model_for(cx: Counterexample) -> tuple[Any, str]:
     """The model of the spec a trace names (or None) and a note on what went wrong or changed.
 
@@ -264,6 +269,11 @@ def model_for(cx: Counterexample) -> tuple[Any, str]:
         return None, "the trace names no spec (#meta.spec is empty)"
     try:
         spec = load_spec(cx.spec_file or cx.spec_path)
+        over = cx.meta.get("overrides") or {}
+        if not isinstance(over, dict) or set(over) - _REPLAY_OVERRIDES:
+            return None, f"the trace's #meta.overrides may only set {', '.join(sorted(_REPLAY_OVERRIDES))}"
+        for key, value in over.items():  # validated like a sweep's value: data, never code
+            spec = apply_override(spec, key, value)
         model = build_checkable(spec)
     except InputError as e:
         return None, f"the spec {cx.spec_path} cannot be loaded ({e})"

@@ -41,9 +41,16 @@ def clear_frame(interp: Any, fr: Frame) -> Frame:
                                        for i, v in enumerate(slots)), fr.defers)
 
 
-def clear_dead(interp: Any, w: World, cache: dict[Frame, Frame]) -> World:
+def clear_dead(interp: Any, w: World, cache: dict[Frame, Frame], parent: World | None = None) -> World:
+    """`w` with its dead scalar slots cleared.  `parent`: a state this function returned,
+    of which `w` is a successor: a goroutine `w` shares with it (the same object) is
+    already clear and is skipped (a step changes one or two goroutines)."""
     gs: list[G] | None = None
+    same = parent.gs if parent is not None else ()
+    n = len(same)
     for i, g in enumerate(w.gs):
+        if i < n and g is same[i]:
+            continue
         frames = g.frames
         new: list[Frame] | None = None
         for j, fr in enumerate(frames):

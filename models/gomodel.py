@@ -32,25 +32,44 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from checker.model import Property
 from models import ir, props
 from models.interp import Interpreter
+from models.options import RuntimeOptions
 from models.properties import build_properties
 from models.sched.abstract import AbstractScheduler, Action
 from models.state import DONE, Data, World
 
-__all__ = ["GoModel"]
+__all__ = ["GoModel", "INVARIANTS", "resolve_runtime"]
+
+
+#: Properties that are state invariants (``always``): with only these checked, `resolve_runtime`
+#: leaves Mutex starvation mode out.
+INVARIANTS = frozenset({"deadlock_free", "panic_free", "race_free", "max_goroutines"})
+
+
+def resolve_runtime(runtime: Any, prop_specs: tuple[Any, ...]) -> Any:
+    """`runtime` with ``mutex_starvation: auto`` decided for the abstract scheduler and the
+    checked properties `prop_specs` (models/options.py): off when every one is an invariant
+    (MU-5 only restricts which goroutine gets a contended lock, docs/reductions.md), on
+    otherwise, and on when no property is named (a model built for tests or replays)."""
+    opts = runtime or RuntimeOptions()
+    if opts.mutex_starvation != "auto":
+        return opts
+    off = opts.scheduler == "abstract" and bool(prop_specs) and all(p.name in INVARIANTS for p in prop_specs)
+    return replace(opts, mutex_starvation=not off)
 
 
 class GoModel:
     """The checker's view of a Go program under the abstract scheduler."""
 
     def __init__(self, program: ir.Program, runtime: Any = None, prop_specs: Any = ()):
-        self.interp = Interpreter(program, runtime)
-        self.sched = AbstractScheduler(self.interp)
         self.prop_specs = tuple(prop_specs)
+        self.interp = Interpreter(program, resolve_runtime(runtime, self.prop_specs))
+        self.sched = AbstractScheduler(self.interp)
         #: computed on first use, inside the search: a model limit reached by main's first
         #: step (unbounded recursion) is then the search's ``unknown``, not a crash
         self._init: World | None = None
@@ -73,11 +92,13 @@ class GoModel:
             self._init = self.interp.initial()
         return [self._clear(self._tidy(None, self._init))]
 
-    def _clear(self, w: World) -> World:
+    def _clear(self, w: World, parent: World | None = None) -> World:
+        """`w` after the dead-slot reset; `parent` (a state this model returned, `w`'s predecessor)
+        lets the goroutines `w` shares with it be skipped."""
         if not self.dead_slots:
             return w
         from models.deadslots import clear_dead
-        return clear_dead(self.interp, w, self._dead_cache)
+        return clear_dead(self.interp, w, self._dead_cache, parent)
 
     def actions(self, s: World) -> list[Action]:
         return self.sched.actions(s)
@@ -87,8 +108,8 @@ class GoModel:
         if c is not None and c[0] is s:
             t = c[1].get(a)
             if t is not None:
-                return self._clear(self._tidy(s, t))
-        return self._clear(self._tidy(s, self.sched.next(s, a).world))
+                return self._clear(self._tidy(s, t), s)
+        return self._clear(self._tidy(s, self.sched.next(s, a).world), s)
 
     def _tidy(self, s: World | None, t: World) -> World:
         """`t` without the objects nothing reaches any more (`models.heapgc`; `s` is its garbage-free

@@ -156,12 +156,35 @@ _OBJ_IDS: dict[Any, tuple[int, ...]] = {}
 _CACHE_MAX = 200_000
 
 
+_FRAME_IDS: dict[Any, tuple[int, ...]] = {}
+
+
+def _cached_frame_ids(fr: Any) -> tuple[int, ...]:
+    got = _FRAME_IDS.get(fr)
+    if got is None:
+        if len(_FRAME_IDS) > _CACHE_MAX:
+            _FRAME_IDS.clear()
+        ids: list[int] = []
+        _value_ids([fr.slots, fr.defers], _ANY, ids)
+        got = _FRAME_IDS[fr] = tuple(ids)
+    return got
+
+
 def _cached_g_ids(g: Any) -> tuple[int, ...]:
+    """`g_ids(g, any)`, cached per goroutine and, below it, per frame (a step changes the top
+    frame of one goroutine: the frames under it hit the cache)."""
     got = _G_IDS.get(g)
     if got is None:
         if len(_G_IDS) > _CACHE_MAX:
             _G_IDS.clear()
-        got = _G_IDS[g] = tuple(g_ids(g, _ANY))
+        ids: list[int] = []
+        for fr in g.frames:
+            ids.extend(_cached_frame_ids(fr))
+        if g.wait:
+            vals: list[Any] = []
+            _ints_as_ids(g.wait, _ANY, ids, vals)
+            _value_ids(vals, _ANY, ids)
+        got = _G_IDS[g] = tuple(ids)
     return got
 
 
@@ -172,6 +195,17 @@ def _cached_object_ids(x: Any) -> tuple[int, ...]:
             _OBJ_IDS.clear()
         got = _OBJ_IDS[x] = tuple(object_ids(x, _ANY))
     return got
+
+
+def _ids_of(x: Any) -> tuple[int, ...] | list[int]:
+    """The ids object `x` refers to (ids out of the heap's range included: callers compare two
+    such lists, or filter them against the heap)."""
+    tx = type(x)
+    if tx is Data or tx is Chan:
+        return _cached_object_ids(x)
+    if x is None or tx in _NO_REFS:
+        return ()
+    return object_ids(x, _ANY)
 
 
 def live_objects(global_ids: Any, gs: Any, heap: Any, timers: Any, tinfo: Any = ()) -> set[int]:
@@ -211,14 +245,15 @@ def may_free(s: Any, t: Any) -> bool:
     sh, th = s.heap, t.heap
     if len(sh) != len(th):
         return True
-    n = len(th)
     for x, y in zip(sh, th):
-        if x is not y and (x is None or not set(object_ids(x, n)) <= set(object_ids(y, n))):
+        if x is not y and (x is None or not set(_ids_of(x)).issubset(_ids_of(y))):
             return True
     for g0, g1 in zip(s.gs, t.gs):
         if g0 is not g1 and (g0.frames is not g1.frames or g0.wait != g1.wait):
-            if not set(g_ids(g0, n)) <= set(g_ids(g1, n)):
+            ids0 = _cached_g_ids(g0)
+            if ids0 and not set(ids0).issubset(_cached_g_ids(g1)):
                 return True
+    n = len(th)
     if s.timers != t.timers or s.tinfo != t.tinfo:
         a: list[int] = []
         b: list[int] = []

@@ -23,7 +23,15 @@ class RuntimeOptions:
     time_slice: int = 3
     runnext_inherits_slice: bool = True
     steal: str = "half"
-    mutex_starvation: bool = True
+    #: sync.Mutex starvation mode (MU-5).  ``auto``: modelled when a property
+    #: other than a state invariant is checked (starvation_free, leak_free,
+    #: terminates: their fair executions depend on it) or under the G-M-P
+    #: scheduler; when every checked property is an invariant (deadlock_free,
+    #: panic_free, race_free, max_goroutines) the abstract scheduler's models
+    #: leave it out: normal mode already allows every schedule starvation mode
+    #: allows (docs/reductions.md, "Mutex starvation mode"), so the invariants'
+    #: verdicts are the same on fewer states.  ``true``/``false`` force it.
+    mutex_starvation: bool | str = "auto"
     starvation_after: int = 2
     main_exit: str = "wait"
     #: ``ordered``: timers fire when the environment chooses, but with one P

@@ -47,7 +47,7 @@ STATES = {
     "bugs/k8s_134083_errors_append": 282, "bugs/k8s_134083_errors_append_fixed": 284,
     "bugs/containers_image_2155_shared_append": 332, "bugs/containers_image_2155_shared_append_fixed": 224,
     "bugs/serving_3068_pool_send_on_closed": 276, "bugs/serving_3068_pool_send_on_closed_fixed": 367,
-    "bugs/cadvisor_3803_double_close": 2887, "bugs/cadvisor_3803_double_close_fixed": 3365,
+    "bugs/cadvisor_3803_double_close": 2707, "bugs/cadvisor_3803_double_close_fixed": 3005,
     "bugs/cockroach_4407_wg_add_race": 61, "bugs/cockroach_4407_wg_add_race_fixed": 165,
     "bugs/nomad_10301_shared_headers": 240, "bugs/nomad_10301_shared_headers_fixed": 1410,
     "bugs/grpc_5854_double_close": 470, "bugs/grpc_5854_double_close_fixed": 665,

@@ -148,9 +148,10 @@ def test_random_programs_agree(prog) -> None:
 
 
 #: issue 13's fan-out program: (full states, states under reduction) for N = 3 and 4 (dead-variable reset
-#: on in both; without it and without reduction: 1,237 and 13,086 since Wait's release is a step of its
-#: own, WG-3; issue 13 measured 1,228 and 13,078 before)
-FANOUT = {3: (1037, 381), 4: (8673, 2858)}
+#: on in both, Mutex starvation mode left out as the properties are invariants (with it: 1,037/381 and
+#: 8,673/2,858); without either and without reduction: 1,237 and 13,086 since Wait's release is a step
+#: of its own, WG-3; issue 13 measured 1,228 and 13,078 before)
+FANOUT = {3: (893, 337), 4: (5985, 2104)}
 
 
 @pytest.mark.parametrize("n", sorted(FANOUT))

@@ -55,7 +55,7 @@ def test_defaults_follow_design_section_4() -> None:
     assert (r.scheduler, r.procs, r.runq_size, r.global_check_every, r.time_slice) == ("abstract", 2, 256, 61, 3)
     assert (r.preempt, r.startup) == ("any", "any")
     assert (r.runnext_inherits_slice, r.steal, r.mutex_starvation, r.starvation_after, r.main_exit) == (
-        True, "half", True, 2, "wait")
+        True, "half", "auto", 2, "wait")
     assert not s.gc.enabled
     assert (s.bounds.max_states, s.bounds.max_depth, s.bounds.timeout_s) == (2_000_000, 100_000, 600.0)
     assert [p.name for p in s.properties] == ["deadlock_free", "leak_free", "panic_free", "race_free"]
