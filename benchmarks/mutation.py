@@ -340,7 +340,9 @@ score is over the mutants checked so far.  The reference runtime's modules run i
 (real threads, about 9 s in all) except those whose verdict depends on wall-clock timing.
 
 Durations are wall-clock on a shared 2-core machine (the first runs of chan, select, sync, atomic,
-liveness, gmp_queues often had two module runs at once; later runs ran alone at `nice -n 19`).
+liveness, gmp_queues often had two module runs at once; later runs ran alone at `nice -n 19`, interp's
+at `nice -n 10`).  After the modules: notes on models/interp.py's run (two real bugs its survivors
+showed, fixed since) and the suite's running time with and without the tests issue 20 added.
 """
 
 
