@@ -56,6 +56,12 @@ def make_encoder() -> Callable[[Any], bytes]:
     return encode
 
 
-def owner(data: bytes, n: int) -> int:
-    """The partition (0..n-1) that owns the state encoded as `data`."""
-    return zlib.crc32(data) % n if n > 1 else 0
+def owner(data: bytes, n: int, state: Any = None, key: Callable[[Any], int] | None = None) -> int:
+    """The partition (0..n-1) that owns the state encoded as `data`: its
+    model's ``partition_key(state) % n`` when the model has that hook
+    (passed as `key`), else the CRC-32 of the bytes modulo `n`."""
+    if n == 1:
+        return 0
+    if key is not None:
+        return key(state) % n
+    return zlib.crc32(data) % n

@@ -41,7 +41,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from checker.model import BoundExceeded, Condition, Property, evaluate, hook
-from checker.parallel.codec import decode, make_encoder
+from checker.parallel.codec import decode, make_encoder, owner
 
 __all__ = ["Partition", "ModelFactory", "select_properties", "rss_mb"]
 
@@ -103,6 +103,8 @@ class Partition:
         self.memory_limit_mb = memory_limit_mb
         self.encode = make_encoder()
         self.fairness = hook(self.model, "fairness")
+        #: the model's partition key (state -> int), or None: the owner is then the CRC of the bytes
+        self.key: Callable[[Any], int] | None = getattr(self.model, "partition_key", None)
 
         self.keys: list[bytes] = []
         self.index: dict[bytes, int] = {}
@@ -190,6 +192,10 @@ class Partition:
             self.sometimes = [p for p in self.sometimes if p[0] not in gone]
             self.deadlock = [p for p in self.deadlock if p[0] not in gone]
 
+    def owner(self, data: bytes, state: Any) -> int:
+        """The partition that owns `state` (encoded as `data`): see `checker.parallel.codec.owner`."""
+        return owner(data, self.n, state, self.key)
+
     # ------------------------------------------------------------------ the protocol
 
     def init(self) -> dict[str, Any]:
@@ -198,7 +204,7 @@ class Partition:
         encode, n, me = self.encode, self.n, self.me
         for k, s in enumerate(self.model.init_states()):
             data = encode(s)
-            if (zlib.crc32(data) % n if n > 1 else 0) == me and data not in self.index:
+            if self.owner(data, s) == me and data not in self.index:
                 self._insert(data, s, -1, k, 0)
         self.busy += time.perf_counter() - t0
         return self.status()
@@ -263,6 +269,7 @@ class Partition:
         index = self.index
         insert = self._insert
         crc32 = zlib.crc32
+        key = self.key
         add = [box.setdefault for box in outs]
         young = gc.collect if gc.isenabled() else None
         transitions = k = 0
@@ -286,15 +293,28 @@ class Partition:
                         data = encode(t)
                         if data not in index:
                             insert(data, t, gid, k, d)
+                elif key is not None:
+                    code = i << 32
+                    for k, a in enumerate(acts):
+                        t = step(s, a)
+                        data = encode(t)
+                        if data in index:
+                            continue  # stored here, so owned here: no owner to compute
+                        o = key(t) % n
+                        if o == me:
+                            insert(data, t, gid, k, d)
+                        else:
+                            add[o](data, code | k)
                 else:
                     code = i << 32
                     for k, a in enumerate(acts):
                         t = step(s, a)
                         data = encode(t)
+                        if data in index:
+                            continue
                         o = crc32(data) % n
                         if o == me:
-                            if data not in index:
-                                insert(data, t, gid, k, d)
+                            insert(data, t, gid, k, d)
                         else:
                             add[o](data, code | k)
                 transitions += len(acts)
@@ -312,7 +332,7 @@ class Partition:
         actions_of, step, encode = self.model.actions, self.model.next_state, self.encode
         index_get = self.index.get
         insert = self._insert
-        crc32 = zlib.crc32
+        key = self.key
         fairness = self.fairness
         etarget, eaction, egroup = self.etarget, self.eaction, self.egroup
         for edges, slots in self.pending:
@@ -336,9 +356,9 @@ class Partition:
                 transitions += 1
                 self._counted = transitions
                 data = encode(t)
-                o = crc32(data) % n if n > 1 else 0
+                j = index_get(data)  # stored here: owned here, no owner to compute
+                o = me if j is not None else owner(data, n, t, key)
                 if o == me:
-                    j = index_get(data)
                     if j is None:
                         j = insert(data, t, i * n + me, k, d)
                     etarget.append(j * n + me if j >= 0 else -1)
