@@ -204,6 +204,9 @@ class Partition:
         encode, n, me = self.encode, self.n, self.me
         for k, s in enumerate(self.model.init_states()):
             data = encode(s)
+            if self.key is not None and not isinstance(self.key(s), int):
+                raise TypeError(f"{type(self.model).__name__}.partition_key must return an int, "
+                                f"not {type(self.key(s)).__name__}")
             if self.owner(data, s) == me and data not in self.index:
                 self._insert(data, s, -1, k, 0)
         self.busy += time.perf_counter() - t0
