@@ -11,6 +11,17 @@ by its pickle, written with the memo switched off (`pickle.Pickler.fast`):
 without the memo, sharing of equal sub-objects inside a state cannot change
 the bytes, so the encoding depends only on the value, on every machine.
 The owner is ``crc32(bytes) % n``: deterministic, fast (C), well spread.
+A model may instead supply ``partition_key(state) -> int`` (an optional
+hook): the owner is then ``partition_key(state) % n``.  A key that covers
+only part of the state keeps a successor that changes only the rest with
+its parent's owner, so fewer states move between partitions (Stern and
+Dill hash a projection of the state the same way).  The key must be an int
+that depends only on the state's value, equal in every process: arithmetic
+on ints, or ``hash()`` of ints and tuples of ints, which Python does not
+key per process; never ``hash()`` of strings, bytes or ``None``.  With a
+key that is not such a function, two partitions could each keep a copy of
+one state: the counts would drift from the single-process search's (more
+states, never fewer; the tests pin them equal).  A partition refuses a key that is not an int.
 
 The partitions then key their tables on these bytes.  Equal bytes always
 decode to equal states, so deduplication on bytes never merges two

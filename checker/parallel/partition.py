@@ -201,7 +201,7 @@ class Partition:
     def init(self) -> dict[str, Any]:
         """Store the initial states this partition owns (depth 0)."""
         t0 = time.perf_counter()
-        encode, n, me = self.encode, self.n, self.me
+        encode, me = self.encode, self.me
         for k, s in enumerate(self.model.init_states()):
             data = encode(s)
             if self.key is not None and not isinstance(self.key(s), int):
@@ -216,8 +216,12 @@ class Partition:
         """Expand up to `batch` states of the current level (after moving to
         the next level when `advance`); return one outbox per partition.
 
-        Every successor is encoded (its bytes are its key, and its owner is
-        their CRC), but only a new state of this partition's own is stored
+        Every successor is encoded (its bytes are its key).  A successor
+        already in this partition's table is owned here (the table holds
+        only states it owns), so its owner is not computed: with a
+        locality-preserving `partition_key` most successors are found this
+        way.  Otherwise the owner is the model's ``partition_key(state) % n``
+        or the CRC of the bytes (`checker.parallel.codec.owner`).  Only a new state of this partition's own is stored
         with its decoded value; a successor owned elsewhere goes into the
         owner's outbox as bytes, once per round however many edges lead to
         it (a dict keyed on the bytes, whose first value, the first parent
