@@ -21,7 +21,8 @@ on ints, or ``hash()`` of ints and tuples of ints, which Python does not
 key per process; never ``hash()`` of strings, bytes or ``None``.  With a
 key that is not such a function, two partitions could each keep a copy of
 one state: the counts would drift from the single-process search's (more
-states, never fewer; the tests pin them equal).  A partition refuses a key that is not an int.
+states, never fewer; the tests pin them equal).  A partition refuses a key
+that is not an int.
 
 The partitions then key their tables on these bytes.  Equal bytes always
 decode to equal states, so deduplication on bytes never merges two

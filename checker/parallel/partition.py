@@ -221,8 +221,8 @@ class Partition:
         only states it owns), so its owner is not computed: with a
         locality-preserving `partition_key` most successors are found this
         way.  Otherwise the owner is the model's ``partition_key(state) % n``
-        or the CRC of the bytes (`checker.parallel.codec.owner`).  Only a new state of this partition's own is stored
-        with its decoded value; a successor owned elsewhere goes into the
+        or the CRC of the bytes (`checker.parallel.codec.owner`).  Only a
+        new state of this partition's own is stored with its decoded value; a successor owned elsewhere goes into the
         owner's outbox as bytes, once per round however many edges lead to
         it (a dict keyed on the bytes, whose first value, the first parent
         and action, is kept: the order the single-process BFS finds them).
