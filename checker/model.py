@@ -54,6 +54,10 @@ class Model(Protocol[S, A]):
     - ``fairness(s, a) -> Hashable | None``: the fairness group of an action.
     - ``representative(s) -> S``: canonical member of a symmetry class.
     - ``position(s, a) -> str | None``: source position (``file:line``) of an action.
+    - ``partition_key(s) -> int``: which partition owns `s` in a partitioned
+      search (``partition_key(s) % N``; `checker.parallel.codec`); an int that
+      depends only on the value, the same in every process.  Default: the
+      CRC of the state's canonical bytes.
     """
 
     def init_states(self) -> Sequence[S]: ...

@@ -388,3 +388,79 @@ def test_cli_swarm_and_bad_combinations(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as e:
         main([str(ROOT / "specs/abba_deadlock.yaml"), "--worker-memory", "100"])
     assert e.value.code == 2
+
+
+# ------------------------------------------------------------------ partition keys
+
+
+@dataclass(frozen=True, slots=True)
+class PhilFlatCRC(PhilFlat):
+    """PhilFlat without its partition key: owners by the CRC of the whole state."""
+
+    partition_key = None  # type: ignore[assignment]
+
+
+def _split(factory: Callable[[], Any], parts: int) -> list[Any]:
+    """The partitions' search in this process, round by round (no workers)."""
+    from checker.parallel.partition import Partition
+    ps = [Partition(factory, k, parts) for k in range(parts)]
+    for p in ps:
+        p.init()
+    advance = True
+    while True:
+        outs = [p.expand(1000, advance, []) for p in ps]
+        for j, p in enumerate(ps):
+            p.receive([outs[i][j] for i in range(parts)])
+        advance = not any(p.pos < len(p.cur) for p in ps)
+        if advance and not any(p.next for p in ps):
+            return ps
+
+
+def test_partition_key_owns_every_state_and_moves_fewer() -> None:
+    """PhilFlat's `partition_key` (4 of 8 counters): every stored state
+    is in partition ``key % n`` and only there; the counts equal the CRC
+    owner's and the single-process search's, and fewer states move."""
+    from checker.parallel.codec import decode
+    model = PhilFlat(8, True)
+    keyed, crc = _split(functools.partial(PhilFlat, 8, True), 2), _split(functools.partial(PhilFlatCRC, 8, True), 2)
+    for p in keyed:
+        assert all(model.partition_key(decode(k)) % 2 == p.me for k in p.keys)
+    assert [len(p.keys) for p in keyed] == [32972, 32564]  # balanced within 1%
+    assert [len(p.keys) for p in crc] == [32775, 32761]
+    assert sum(p.sent for p in keyed) == 65725 and sum(p.sent for p in crc) == 125531
+    assert sum(p.transitions for p in keyed) == sum(p.transitions for p in crc) == 340784
+    single = check(model)
+    r = check_parallel(functools.partial(PhilFlat, 8, True), 2)
+    assert (r.stats.states, r.stats.transitions, r.stats.depth) == (65536, 340784, single.stats.depth)
+    assert (single.stats.states, single.stats.transitions) == (65536, 340784)
+    assert _summary(r) == _summary(single)
+
+
+def test_partition_key_agrees_across_interpreters() -> None:
+    """``hash`` of a tuple of ints is not keyed per process (unlike str and
+    bytes): two interpreters with different PYTHONHASHSEED give PhilFlat
+    states the same partition key."""
+    import subprocess
+    import sys
+    code = ("import sys; from checker.examples import PhilFlat; m = PhilFlat(10, True); s = m.init_states()[0]; "
+            "ks = [m.partition_key(m.next_state(s, a)) for a in m.actions(s)]; sys.stdout.write(repr(ks))")
+    outs = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        outs.add(subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout)
+    m = PhilFlat(10, True)
+    s = m.init_states()[0]
+    assert outs == {repr([m.partition_key(m.next_state(s, a)) for a in m.actions(s)])}
+
+
+@dataclass(frozen=True, slots=True)
+class PhilFlatStrKey(PhilFlat):
+    def partition_key(self, s: tuple) -> Any:
+        return str(s[0][0])  # a str hashes differently in every process: refused
+
+
+def test_partition_key_must_be_an_int() -> None:
+    from checker.parallel.partition import Partition
+    with pytest.raises(TypeError, match="partition_key must return an int, not str"):
+        Partition(functools.partial(PhilFlatStrKey, 4), 0, 2).init()

@@ -11,6 +11,18 @@ by its pickle, written with the memo switched off (`pickle.Pickler.fast`):
 without the memo, sharing of equal sub-objects inside a state cannot change
 the bytes, so the encoding depends only on the value, on every machine.
 The owner is ``crc32(bytes) % n``: deterministic, fast (C), well spread.
+A model may instead supply ``partition_key(state) -> int`` (an optional
+hook): the owner is then ``partition_key(state) % n``.  A key that covers
+only part of the state keeps a successor that changes only the rest with
+its parent's owner, so fewer states move between partitions (Stern and
+Dill hash a projection of the state the same way).  The key must be an int
+that depends only on the state's value, equal in every process: arithmetic
+on ints, or ``hash()`` of ints and tuples of ints, which Python does not
+key per process; never ``hash()`` of strings, bytes or ``None``.  With a
+key that is not such a function, two partitions could each keep a copy of
+one state: the counts would drift from the single-process search's (more
+states, never fewer; the tests pin them equal).  A partition refuses a key
+that is not an int.
 
 The partitions then key their tables on these bytes.  Equal bytes always
 decode to equal states, so deduplication on bytes never merges two
@@ -56,6 +68,12 @@ def make_encoder() -> Callable[[Any], bytes]:
     return encode
 
 
-def owner(data: bytes, n: int) -> int:
-    """The partition (0..n-1) that owns the state encoded as `data`."""
-    return zlib.crc32(data) % n if n > 1 else 0
+def owner(data: bytes, n: int, state: Any = None, key: Callable[[Any], int] | None = None) -> int:
+    """The partition (0..n-1) that owns the state encoded as `data`: its
+    model's ``partition_key(state) % n`` when the model has that hook
+    (passed as `key`), else the CRC-32 of the bytes modulo `n`."""
+    if n == 1:
+        return 0
+    if key is not None:
+        return key(state) % n
+    return zlib.crc32(data) % n

@@ -41,7 +41,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from checker.model import BoundExceeded, Condition, Property, evaluate, hook
-from checker.parallel.codec import decode, make_encoder
+from checker.parallel.codec import decode, make_encoder, owner
 
 __all__ = ["Partition", "ModelFactory", "select_properties", "rss_mb"]
 
@@ -103,6 +103,8 @@ class Partition:
         self.memory_limit_mb = memory_limit_mb
         self.encode = make_encoder()
         self.fairness = hook(self.model, "fairness")
+        #: the model's partition key (state -> int), or None: the owner is then the CRC of the bytes
+        self.key: Callable[[Any], int] | None = getattr(self.model, "partition_key", None)
 
         self.keys: list[bytes] = []
         self.index: dict[bytes, int] = {}
@@ -190,15 +192,22 @@ class Partition:
             self.sometimes = [p for p in self.sometimes if p[0] not in gone]
             self.deadlock = [p for p in self.deadlock if p[0] not in gone]
 
+    def owner(self, data: bytes, state: Any) -> int:
+        """The partition that owns `state` (encoded as `data`): see `checker.parallel.codec.owner`."""
+        return owner(data, self.n, state, self.key)
+
     # ------------------------------------------------------------------ the protocol
 
     def init(self) -> dict[str, Any]:
         """Store the initial states this partition owns (depth 0)."""
         t0 = time.perf_counter()
-        encode, n, me = self.encode, self.n, self.me
+        encode, me = self.encode, self.me
         for k, s in enumerate(self.model.init_states()):
             data = encode(s)
-            if (zlib.crc32(data) % n if n > 1 else 0) == me and data not in self.index:
+            if self.key is not None and not isinstance(self.key(s), int):
+                raise TypeError(f"{type(self.model).__name__}.partition_key must return an int, "
+                                f"not {type(self.key(s)).__name__}")
+            if self.owner(data, s) == me and data not in self.index:
                 self._insert(data, s, -1, k, 0)
         self.busy += time.perf_counter() - t0
         return self.status()
@@ -207,9 +216,13 @@ class Partition:
         """Expand up to `batch` states of the current level (after moving to
         the next level when `advance`); return one outbox per partition.
 
-        Every successor is encoded (its bytes are its key, and its owner is
-        their CRC), but only a new state of this partition's own is stored
-        with its decoded value; a successor owned elsewhere goes into the
+        Every successor is encoded (its bytes are its key).  A successor
+        already in this partition's table is owned here (the table holds
+        only states it owns), so its owner is not computed: with a
+        locality-preserving `partition_key` most successors are found this
+        way.  Otherwise the owner is the model's ``partition_key(state) % n``
+        or the CRC of the bytes (`checker.parallel.codec.owner`).  Only a
+        new state of this partition's own is stored with its decoded value; a successor owned elsewhere goes into the
         owner's outbox as bytes, once per round however many edges lead to
         it (a dict keyed on the bytes, whose first value, the first parent
         and action, is kept: the order the single-process BFS finds them).
@@ -263,6 +276,7 @@ class Partition:
         index = self.index
         insert = self._insert
         crc32 = zlib.crc32
+        key = self.key
         add = [box.setdefault for box in outs]
         young = gc.collect if gc.isenabled() else None
         transitions = k = 0
@@ -286,15 +300,28 @@ class Partition:
                         data = encode(t)
                         if data not in index:
                             insert(data, t, gid, k, d)
+                elif key is not None:
+                    code = i << 32
+                    for k, a in enumerate(acts):
+                        t = step(s, a)
+                        data = encode(t)
+                        if data in index:
+                            continue  # stored here, so owned here: no owner to compute
+                        o = key(t) % n
+                        if o == me:
+                            insert(data, t, gid, k, d)
+                        else:
+                            add[o](data, code | k)
                 else:
                     code = i << 32
                     for k, a in enumerate(acts):
                         t = step(s, a)
                         data = encode(t)
+                        if data in index:
+                            continue
                         o = crc32(data) % n
                         if o == me:
-                            if data not in index:
-                                insert(data, t, gid, k, d)
+                            insert(data, t, gid, k, d)
                         else:
                             add[o](data, code | k)
                 transitions += len(acts)
@@ -312,7 +339,7 @@ class Partition:
         actions_of, step, encode = self.model.actions, self.model.next_state, self.encode
         index_get = self.index.get
         insert = self._insert
-        crc32 = zlib.crc32
+        key = self.key
         fairness = self.fairness
         etarget, eaction, egroup = self.etarget, self.eaction, self.egroup
         for edges, slots in self.pending:
@@ -336,9 +363,9 @@ class Partition:
                 transitions += 1
                 self._counted = transitions
                 data = encode(t)
-                o = crc32(data) % n if n > 1 else 0
+                j = index_get(data)  # stored here: owned here, no owner to compute
+                o = me if j is not None else owner(data, n, t, key)
                 if o == me:
-                    j = index_get(data)
                     if j is None:
                         j = insert(data, t, i * n + me, k, d)
                     etarget.append(j * n + me if j >= 0 else -1)
