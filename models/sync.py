@@ -179,7 +179,9 @@ WG_RELEASE, WG_WOKEN = "wg release", "wg woken"
 def wg_add(t: Tx, gid: int, o: int, delta: int) -> None:
     """WG-2, in Go's two steps (sync/waitgroup.go, Add).
 
-    Step 1 adds `delta` atomically: a negative counter panics, and an Add
+    Step 1 adds `delta` atomically: a negative counter is stored and the
+    goroutine panics at its next step (Go panics after the add, so a
+    released waiter may see the negative state first), and an Add
     from zero while waiters are counted is "Add called concurrently with
     Wait".  When the counter reaches zero with waiters, the caller stays at
     its instruction with the note `WG_RELEASE`: other goroutines may run
@@ -199,7 +201,12 @@ def wg_add(t: Tx, gid: int, o: int, delta: int) -> None:
         return
     v = wg.counter + delta
     if v < 0:
-        raise GoPanic("sync: negative WaitGroup counter")
+        # Go adds to the state word first and panics after (sync/waitgroup.go, Add): until the
+        # panic is raised at this goroutine's next step, a released waiter that re-reads the
+        # state sees the negative counter and panics "reused before previous Wait has returned".
+        t.put(o, WaitGroup(v, wg.waiters))
+        t.setg(replace(g, wait=("panic", "sync: negative WaitGroup counter")))
+        return
     if wg.waiters and delta > 0 and v == delta:
         raise GoPanic("sync: WaitGroup misuse: Add called concurrently with Wait")
     t.put(o, WaitGroup(v, wg.waiters))

@@ -28,7 +28,7 @@ STATES = {
     "bugs/istio_16224_drain_under_lock": 38, "bugs/istio_16224_drain_under_lock_fixed": 26,
     "bugs/istio_8967_chan_field_race": 28, "bugs/istio_8967_chan_field_race_fixed": 15,
     "bugs/k8s_10182_lock_chan": 226, "bugs/k8s_10182_lock_chan_fixed": 331, "bugs/k8s_128638_map_writes": 66,
-    "bugs/k8s_128638_map_writes_fixed": 106, "bugs/k8s_13058_wg_negative": 40,
+    "bugs/k8s_128638_map_writes_fixed": 106, "bugs/k8s_13058_wg_negative": 53,
     "bugs/k8s_13058_wg_negative_fixed": 52, "bugs/k8s_5316_ctx_timeout_leak": 24,
     "bugs/k8s_5316_ctx_timeout_leak_fixed": 24, "bugs/k8s_5316_timeout_leak": 20,
     "bugs/k8s_5316_timeout_leak_fixed": 20, "bugs/k8s_58107_rlock_cond_wait": 2668,
@@ -162,3 +162,17 @@ def test_bugs2_messages() -> None:
     assert reason("bugs/restful_168_double_checked_lock", "race_free").startswith("data race on ws.pathExpr")
     for leak in ("moby_33781_undrained_probe", "k8s_85017_first_error_leak", "grpc_862_dial_never_closed"):
         assert reason("bugs/" + leak, "leak_free").endswith("blocked forever: no continuation from here unblocks it")
+
+
+def test_negative_counter_panics_after_the_add() -> None:
+    """WG-2/WG-3: Go stores the negative counter before it panics, so the released main goroutine
+    may re-read the state first and panic "reused before previous Wait has returned" (seen under
+    `go run -race` on k8s_13058); main may also print and exit before either panic."""
+    from gocheck.factory import build_model
+    from tests.helpers import exit_outputs, spec
+    assert exit_outputs(build_model(spec("bugs/k8s_13058_wg_negative"))) == {
+        ("deleted\n", None),
+        ("", "panic: sync: negative WaitGroup counter [G2 at main.go:19]"),
+        ("deleted\n", "panic: sync: negative WaitGroup counter [G2 at main.go:19]"),
+        ("", "panic: sync: WaitGroup is reused before previous Wait has returned [G1 at main.go:23]"),
+    }

@@ -27,7 +27,7 @@ STATES = {
     "dl_o7_partial_deadlock": 11, "dl_o8_goexit": 5, "dl_o9_nil_channel": 6,
     "ch_send_closed": 4, "ch_close_nil": 3, "ch_close_wakes_sender": 15, "ch_recv_closed": 7, "ch_fifo": 21, "ch_close_wakes_all": 52,
     "select_closed_send": 8, "select_default": 7, "mutex_double_unlock": 4, "rw_runlock_unlocked": 2,
-    "rw_unlock_unlocked": 3, "wg_negative": 5, "once_do": 79,
+    "rw_unlock_unlocked": 3, "wg_negative": 6, "once_do": 79,
     "worker_pool": 317, "fan_in": 64, "pipeline_backpressure": 231, "graceful_shutdown": 2036,
     "ctx_pipeline": 26, "ctx_pipeline_leak": 19, "runaway_fanout": 98, "runaway_fanout_fixed": 188,
     "timeout_leak": 20, "timeout_fixed": 20, "abba_deadlock": 106, "abba_fixed": 86,
