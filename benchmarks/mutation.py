@@ -78,7 +78,8 @@ ALL_MARKS = {"reference/objects.py", "reference/syncprims.py"}
 SELECTIONS: dict[str, list[str]] = {
     "models/chan.py": SEMANTICS,
     "models/select.py": SEMANTICS,
-    "models/sync.py": SEMANTICS,
+    "models/sync.py": [*SEMANTICS, "tests/test_constructs.py", "tests/test_datatypes.py", "tests/test_bug_specs.py",
+                       "tests/test_starvation_mode.py"],
     "models/atomic.py": SEMANTICS,
     "models/interp.py": [*SEMANTICS, "tests/test_time.py", "tests/test_timer_order.py",
                          "tests/test_mutation_kills_interp.py",

@@ -925,3 +925,39 @@ def test_race_explanation_names_the_variable_the_release_and_its_object() -> Non
     # A hand-made explanation with a release and no hint ends at the line.
     plain = RaceExplanation("v", unnamed[1], unnamed[2], mu)
     assert str(plain).endswith("is not acquired by G1 before line 2")
+
+
+WG_THREE_DONES = """package main
+
+import (
+	"fmt"
+	"sync"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	for i := 0; i < 3; i++ {
+		go func() {
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	fmt.Println("done")
+}
+"""
+
+
+def test_wg2_a_negative_counter_stays_stored_for_the_next_done() -> None:
+    """WG-2: the counter a negative Add stored is what the next Done adds to (Go's state word
+    keeps -1, then -2), what the releasing Done re-reads before it releases (the misuse panic)
+    and what a released waiter re-reads (WG-3's reuse panic); main may also print and return."""
+    from gocheck.factory import build_model
+    from gocheck.spec import load_spec_text
+    from tests.helpers import exit_outputs
+    body = "".join(f"  {line}\n" if line else "\n" for line in WG_THREE_DONES.splitlines())
+    spec = load_spec_text(f"name: three_dones\nsource: |\n{body}properties: [panic_free]\n", "three_dones.yaml")
+    got = {p.split(" [")[0] if p else p for _, p in exit_outputs(build_model(spec))}
+    assert got == {None, "panic: sync: negative WaitGroup counter",
+                   "panic: sync: WaitGroup is reused before previous Wait has returned",
+                   "panic: sync: WaitGroup misuse: Add called concurrently with Wait"}
