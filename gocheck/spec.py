@@ -463,10 +463,7 @@ def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: 
     allowed = tuple(f for f in opts.__dataclass_fields__ if f != "enabled")
     if fname not in allowed:
         raise doc.error(node, f"unknown key '{fname}' in {section}{_suggest(fname, allowed)}; allowed: {', '.join(allowed)}")
-    if key in _BOOL_OR_AUTO:
-        value = _bool_or_auto(doc, node, key, value)
-    else:
-        value = _check_value(doc, node, key, value, type(getattr(opts, fname)))
+    value = _check_value(doc, node, key, value, type(getattr(opts, fname)))
     groups[section] = replace(opts, **{fname: value})
     return groups["runtime"], groups["gc"], groups["bounds"]
 
@@ -475,13 +472,11 @@ def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: 
 _BOOL_OR_AUTO = frozenset({"runtime.mutex_starvation"})
 
 
-def _bool_or_auto(doc: _Doc, node: yaml.Node | None, key: str, value: Any) -> Any:
-    if isinstance(value, bool) or value == "auto":
-        return value
-    raise doc.error(node, f"{key} must be true, false or auto, got {value!r}")
-
-
 def _check_value(doc: _Doc, node: yaml.Node | None, key: str, value: Any, typ: type[Any]) -> Any:
+    if key in _BOOL_OR_AUTO:
+        if isinstance(value, bool) or value == "auto":
+            return value
+        raise doc.error(node, f"{key} must be true, false or auto, got {value!r}")
     if typ is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if typ is int and isinstance(value, bool) or not isinstance(value, typ):
@@ -506,10 +501,9 @@ def _options(doc: _Doc, node: yaml.Node | None, section: str, cls: Callable[...,
     values: dict[str, Any] = {}
     for key, (_knode, vnode) in doc.mapping(node, section, allowed).items():
         typ = type(getattr(opts, key))
-        if f"{section}.{key}" in _BOOL_OR_AUTO:
-            values[key] = _bool_or_auto(doc, vnode, f"{section}.{key}", doc.scalar(vnode, f"{section}.{key}", (bool, str)))
-            continue
-        values[key] = _check_value(doc, vnode, f"{section}.{key}", doc.scalar(vnode, f"{section}.{key}", (typ,)), typ)
+        name = f"{section}.{key}"
+        types = (bool, str) if name in _BOOL_OR_AUTO else (typ,)
+        values[key] = _check_value(doc, vnode, name, doc.scalar(vnode, name, types), typ)
     if enabled_when_present:
         values["enabled"] = True
     return replace(opts, **values)

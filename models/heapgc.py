@@ -135,16 +135,9 @@ def object_ids(x: Any, n: int) -> list[int]:
 
 
 def g_ids(g: Any, n: int) -> list[int]:
-    """The ids goroutine `g` refers to directly: its frames' slots and deferred calls, its wait."""
-    ids: list[int] = []
-    vals: list[Any] = []
-    for fr in g.frames:
-        vals.extend(fr.slots)
-        vals.extend(fr.defers)
-    if g.wait:
-        _ints_as_ids(g.wait, n, ids, vals)
-    _value_ids(vals, n, ids)
-    return ids
+    """The ids goroutine `g` refers to directly: its frames' slots and deferred calls, its wait
+    (those below `n`, the heap's length)."""
+    return [o for o in _cached_g_ids(g) if o < n]
 
 
 #: Any id: what the caches below hold is filtered against the heap's length when used.
@@ -171,8 +164,9 @@ def _cached_frame_ids(fr: Any) -> tuple[int, ...]:
 
 
 def _cached_g_ids(g: Any) -> tuple[int, ...]:
-    """`g_ids(g, any)`, cached per goroutine and, below it, per frame (a step changes the top
-    frame of one goroutine: the frames under it hit the cache)."""
+    """The ids goroutine `g` refers to, of any size (`g_ids` filters them against a heap), cached
+    per goroutine and, below it, per frame (a step changes the top frame of one goroutine: the
+    frames under it hit the cache)."""
     got = _G_IDS.get(g)
     if got is None:
         if len(_G_IDS) > _CACHE_MAX:
@@ -226,12 +220,7 @@ def live_objects(global_ids: Any, gs: Any, heap: Any, timers: Any, tinfo: Any = 
         if o in live or o >= n:
             continue
         live.add(o)
-        x = heap[o]
-        tx = type(x)
-        if tx is Data or tx is Chan:
-            ids.extend(_cached_object_ids(x))
-        else:
-            ids.extend(object_ids(x, n))
+        ids.extend(_ids_of(heap[o]))
     return live
 
 

@@ -131,3 +131,31 @@ def outcome_holds(when: str, env: dict[str, Any]) -> bool:
         return bool(parse(when).eval(env))
     except (KeyError, TypeError):
         return False
+
+
+class TableModel:
+    """A model from an adjacency table: state -> [(action, target, fairness group)], with optional
+    persistent sets (state -> action indices) for the partial-order reduction."""
+
+    def __init__(self, edges: dict[int, list[tuple[str, int, str | None]]], props: list[Any] | None = None,
+                 inits: tuple[int, ...] = (0,), persistent: dict[int, list[int]] | None = None):
+        self.edges, self.props, self.inits = edges, props or [], inits
+        if persistent is not None:
+            self.persistent = persistent
+            self.persistent_set = lambda s, acts: self.persistent.get(s)
+            self.visible = lambda s, a, t: False
+
+    def init_states(self) -> list[int]:
+        return list(self.inits)
+
+    def actions(self, s: int) -> list[str]:
+        return [a for a, _, _ in self.edges.get(s, [])]
+
+    def next_state(self, s: int, a: str) -> int:
+        return next(t for b, t, _ in self.edges[s] if b == a)
+
+    def fairness(self, s: int, a: str) -> Any:
+        return next(g for b, _, g in self.edges[s] if b == a)
+
+    def properties(self) -> list[Any]:
+        return self.props

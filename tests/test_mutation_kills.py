@@ -13,7 +13,7 @@ from checker.check import check
 from gocheck.factory import build_model
 from gocheck.spec import load_spec_text
 from models.state import RUN, WAIT, Chan
-from tests.helpers import exit_outputs
+from tests.helpers import TableModel, exit_outputs
 
 PROPS = "[deadlock_free, leak_free, panic_free, race_free, terminates]"
 
@@ -616,26 +616,7 @@ def test_an_execution_that_ends_early_is_a_finite_counterexample() -> None:
     assert pr.verdict.reason == "the condition never becomes true (the execution ends here)"
 
 
-class _Graph:
-    """An engine model from an adjacency table: state -> [(action, target, fairness group)]."""
-
-    def __init__(self, edges: dict[int, list[tuple[str, int, str | None]]], props: list[Any], inits: tuple[int, ...] = (0,)):
-        self.edges, self.props, self.inits = edges, props, inits
-
-    def init_states(self) -> list[int]:
-        return list(self.inits)
-
-    def actions(self, s: int) -> list[str]:
-        return [a for a, _, _ in self.edges.get(s, [])]
-
-    def next_state(self, s: int, a: str) -> int:
-        return next(t for b, t, _ in self.edges[s] if b == a)
-
-    def fairness(self, s: int, a: str) -> str | None:
-        return next(g for b, _, g in self.edges[s] if b == a)
-
-    def properties(self) -> list[Any]:
-        return self.props
+_Graph = TableModel  # an engine model from an adjacency table (tests/helpers.py)
 
 
 def test_weak_fairness_rules_out_a_loop_that_ignores_the_first_group() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Hashable
 from typing import Any
 
 import pytest
@@ -24,34 +23,7 @@ from checker.explore import explore
 from checker.files import MIB
 from checker.model import Property
 from checker.reduce import NOT_PRESERVED
-
-
-class _Table:
-    """A model from an adjacency table: state -> [(action, target, fairness group)], with optional
-    persistent sets (state -> action indices) for the partial-order reduction."""
-
-    def __init__(self, edges: dict[int, list[tuple[str, int, str | None]]], props: list[Property] | None = None,
-                 inits: tuple[int, ...] = (0,), persistent: dict[int, list[int]] | None = None):
-        self.edges, self.props, self.inits = edges, props or [], inits
-        if persistent is not None:
-            self.persistent = persistent
-            self.persistent_set = lambda s, acts: self.persistent.get(s)
-            self.visible = lambda s, a, t: False
-
-    def init_states(self) -> list[int]:
-        return list(self.inits)
-
-    def actions(self, s: int) -> list[str]:
-        return [a for a, _, _ in self.edges.get(s, [])]
-
-    def next_state(self, s: int, a: str) -> int:
-        return next(t for b, t, _ in self.edges[s] if b == a)
-
-    def fairness(self, s: int, a: str) -> Hashable | None:
-        return next(g for b, _, g in self.edges[s] if b == a)
-
-    def properties(self) -> list[Property]:
-        return self.props
+from tests.helpers import TableModel as _Table
 
 
 class _Line:

@@ -245,19 +245,25 @@ def test_encoding_is_canonical() -> None:
     assert owner(enc(a), 4) == owner(enc(b), 4)
 
 
-def test_fingerprints_agree_across_interpreters() -> None:
-    """Another interpreter, another PYTHONHASHSEED (so another hash(None) and
-    hash(str)): the same bytes, so the same owner, for a Go world state."""
+def _outputs_under_hash_seeds(code: str) -> set[str]:
+    """What `code` writes to stdout in two fresh interpreters with PYTHONHASHSEED 1 and 2."""
     import subprocess
     import sys
-    code = ("import sys; from tests.test_parallel import go_model; from checker.parallel.codec import make_encoder; "
-            "m = go_model('specs/abba_deadlock.yaml'); s = m.init_states()[0]; "
-            "t = m.next_state(s, m.actions(s)[0]); sys.stdout.write(make_encoder()(t).hex())")
     outs = set()
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
         outs.add(subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
                                 check=True).stdout)
+    return outs
+
+
+def test_fingerprints_agree_across_interpreters() -> None:
+    """Another interpreter, another PYTHONHASHSEED (so another hash(None) and
+    hash(str)): the same bytes, so the same owner, for a Go world state."""
+    code = ("import sys; from tests.test_parallel import go_model; from checker.parallel.codec import make_encoder; "
+            "m = go_model('specs/abba_deadlock.yaml'); s = m.init_states()[0]; "
+            "t = m.next_state(s, m.actions(s)[0]); sys.stdout.write(make_encoder()(t).hex())")
+    outs = _outputs_under_hash_seeds(code)
     m = go_model("specs/abba_deadlock.yaml")
     s = m.init_states()[0]
     assert outs == {make_encoder()(m.next_state(s, m.actions(s)[0])).hex()}
@@ -440,15 +446,9 @@ def test_partition_key_agrees_across_interpreters() -> None:
     """``hash`` of a tuple of ints is not keyed per process (unlike str and
     bytes): two interpreters with different PYTHONHASHSEED give PhilFlat
     states the same partition key."""
-    import subprocess
-    import sys
     code = ("import sys; from checker.examples import PhilFlat; m = PhilFlat(10, True); s = m.init_states()[0]; "
             "ks = [m.partition_key(m.next_state(s, a)) for a in m.actions(s)]; sys.stdout.write(repr(ks))")
-    outs = set()
-    for seed in ("1", "2"):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
-        outs.add(subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout)
+    outs = _outputs_under_hash_seeds(code)
     m = PhilFlat(10, True)
     s = m.init_states()[0]
     assert outs == {repr([m.partition_key(m.next_state(s, a)) for a in m.actions(s)])}
