@@ -460,7 +460,7 @@ def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: 
     if section not in groups or not fname:
         raise doc.error(node, f"cannot sweep '{key}': use runtime.X, gc.X or bounds.X")
     opts = groups[section]
-    allowed = tuple(f for f in opts.__dataclass_fields__ if f != "enabled")
+    allowed = tuple(f for f in opts.__dataclass_fields__ if f not in _NOT_KEYS)
     if fname not in allowed:
         raise doc.error(node, f"unknown key '{fname}' in {section}{_suggest(fname, allowed)}; allowed: {', '.join(allowed)}")
     value = _check_value(doc, node, key, value, type(getattr(opts, fname)))
@@ -470,6 +470,9 @@ def _override(doc: _Doc, node: yaml.Node | None, key: str, value: Any, runtime: 
 
 #: Options that take true, false or auto (models/options.py says what auto decides).
 _BOOL_OR_AUTO = frozenset({"runtime.mutex_starvation"})
+#: Option fields a spec does not set: ``enabled`` (implied by the section) and what the
+#: model derives (``mutex_guarded``: `models.gomodel.resolve_runtime`).
+_NOT_KEYS = frozenset({"enabled", "mutex_guarded"})
 
 
 def _check_value(doc: _Doc, node: yaml.Node | None, key: str, value: Any, typ: type[Any]) -> Any:
@@ -497,7 +500,7 @@ def _options(doc: _Doc, node: yaml.Node | None, section: str, cls: Callable[...,
         return opts
     if enabled_when_present and isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
         return replace(opts, enabled=True)
-    allowed = tuple(f for f in opts.__dataclass_fields__ if f != "enabled")
+    allowed = tuple(f for f in opts.__dataclass_fields__ if f not in _NOT_KEYS)
     values: dict[str, Any] = {}
     for key, (_knode, vnode) in doc.mapping(node, section, allowed).items():
         typ = type(getattr(opts, key))

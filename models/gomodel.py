@@ -60,7 +60,7 @@ def resolve_runtime(runtime: Any, prop_specs: tuple[Any, ...]) -> Any:
     if opts.mutex_starvation != "auto":
         return opts
     off = opts.scheduler == "abstract" and bool(prop_specs) and all(p.name in INVARIANTS for p in prop_specs)
-    return replace(opts, mutex_starvation=not off)
+    return replace(opts, mutex_starvation=not off, mutex_guarded=off)
 
 
 class GoModel:

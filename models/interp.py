@@ -167,6 +167,8 @@ class Interpreter:
         self.settle(t, [gid])
         if t.unsynced:
             chan.settle_unsynced(t)
+        if self.opts.mutex_guarded and not t.ended:
+            sync.park_blocked(t)
         self._events(w, t, ev, gid)
         ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
         ev.locals = t.locals
@@ -210,6 +212,8 @@ class Interpreter:
         self.settle(t, [])
         if t.unsynced:
             chan.settle_unsynced(t)
+        if self.opts.mutex_guarded and not t.ended:
+            sync.park_blocked(t)
         ev = Events(locals=t.locals, ended=t.ended)
         self._events(w, t, ev, 0)
         return Step(t.freeze(), ev)

@@ -33,6 +33,12 @@ class RuntimeOptions:
     #: verdicts are the same on fewer states.  ``true``/``false`` force it.
     mutex_starvation: bool | str = "auto"
     starvation_after: int = 2
+    #: Set by `models.gomodel.resolve_runtime` when ``auto`` leaves starvation
+    #: mode out, never by a spec: sync.Mutex as a guarded bit (`models.sync`,
+    #: MU-2 abstracted): a goroutine at Lock of a held mutex is parked in the
+    #: step that brings it there, the waiters are a set, and Unlock readies them
+    #: all to race for the lock (docs/reductions.md, "Mutex waiters as a set").
+    mutex_guarded: bool = False
     main_exit: str = "wait"
     #: ``ordered``: timers fire when the environment chooses, but with one P
     #: (``procs: 1``) never before an earlier, shorter timer that Go would

@@ -37,10 +37,10 @@ from dataclasses import replace
 from typing import Any
 
 from models import ir
-from models.state import Cond, Mutex, Once, RWMutex, WaitGroup
+from models.state import RUN, WAIT, Cond, Mutex, Once, RWMutex, WaitGroup
 from models.tx import GoPanic, ModelLimitError, Tx
 
-__all__ = ["HANDLERS", "LOCK_OPS", "lock", "unlock"]
+__all__ = ["HANDLERS", "LOCK_OPS", "lock", "park_blocked", "unlock"]
 
 #: Instructions that wait for a lock: their goroutines are starvation_free's keys.
 LOCK_OPS = (ir.Lock, ir.RLock, ir.CondRelock)
@@ -73,6 +73,9 @@ def lock(t: Tx, gid: int, o: int) -> None:
         losses = min(g.losses + (1 if g.awoke else 0), opts.starvation_after)
         if m.locked and losses >= opts.starvation_after:
             starving = True
+    if opts.mutex_guarded:  # the waiters are the goroutines parked on it (`park_blocked`)
+        t.park(gid, ("sync.Mutex.Lock", o))
+        return
     waiters = (gid,) + m.waiters if g.awoke else m.waiters + (gid,)
     t.put(o, Mutex(m.locked, starving, m.woken and not g.awoke, waiters))
     t.park(gid, ("sync.Mutex.Lock", o), losses=losses, awoke=False)
@@ -86,6 +89,12 @@ def unlock(t: Tx, gid: int, o: int) -> None:
         return
     if not m.locked:
         raise GoPanic("sync: unlock of unlocked mutex", fatal=True)
+    if t.m.opts.mutex_guarded and not m.starving:  # the guarded bit: every waiter races again
+        t.put(o, Mutex(False, False, False, ()))
+        key = ("sync.Mutex.Lock", o)
+        for w in [g.gid for g in t.gs if g.status == WAIT and g.wait == key]:
+            t.wake_retry(w, awoke=False)
+        return
     if m.starving:
         if not m.waiters:
             t.put(o, Mutex(False, False, m.woken, ()))
@@ -101,6 +110,41 @@ def unlock(t: Tx, gid: int, o: int) -> None:
         t.wake_retry(w, awoke=True)
         return
     t.put(o, replace(m, locked=False))
+
+
+def park_blocked(t: Tx) -> None:
+    """The guarded bit (``runtime.mutex_guarded``, MU-2 abstracted): park every
+    runnable goroutine standing at Lock (or a Cond's relock) of a held
+    sync.Mutex, in the step that brought it there or locked the mutex under
+    it.  Its own failed attempt would change nothing but its status and the
+    (unordered) waiter set, so it is not a step of its own; Unlock readies
+    every waiter (`unlock`).  After every step a goroutine is parked on a
+    Mutex exactly when it stands at its Lock and the mutex is held, so each
+    program state has one representation, and the waiters are not stored in
+    the mutex: they are the goroutines parked on it, in no order.  An arrival
+    then commutes with the holder's Unlock and with another's Lock
+    (docs/reductions.md, "The guarded bit")."""
+    funcs = t.m.funcs
+    for g in t.gs:
+        if g.status != RUN or g.wait or not g.frames:
+            continue
+        fr = g.frames[-1]
+        ins = funcs[fr.func].code[fr.pc]
+        op = type(ins)
+        if op is ir.Lock:
+            ref = fr.slots[ins.m]  # type: ignore[attr-defined]
+        elif op is ir.CondRelock:
+            c = fr.slots[ins.cond]  # type: ignore[attr-defined]
+            x = t.get(c.obj) if isinstance(c, ir.Ref) else None
+            lk = x.locker if type(x) is Cond else None
+            ref = lk.value if isinstance(lk, ir.Iface) and lk.type == "*sync.Mutex" else lk
+        else:
+            continue
+        if not isinstance(ref, ir.Ref):
+            continue
+        m = t.get(ref.obj)
+        if type(m) is Mutex and m.locked:
+            t.park(g.gid, ("sync.Mutex.Lock", ref.obj))
 
 
 def _trylock(t: Tx, o: int) -> bool:
