@@ -164,11 +164,7 @@ class Interpreter:
             ev.blocked = t.g(gid).status == WAIT
         except GoPanic as p:
             self._panic(t, p, gid)
-        self.settle(t, [gid])
-        if t.unsynced:
-            chan.settle_unsynced(t)
-        if self.opts.mutex_guarded and not t.ended:
-            sync.park_blocked(t)
+        self._after_step(t, [gid])
         self._events(w, t, ev, gid)
         ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
         ev.locals = t.locals
@@ -209,11 +205,7 @@ class Interpreter:
                 chan.try_send(t, x, ir.TIME_NOW)  # a clock reading (time.After)
         except GoPanic as p:
             self._panicked(t, p, 0)
-        self.settle(t, [])
-        if t.unsynced:
-            chan.settle_unsynced(t)
-        if self.opts.mutex_guarded and not t.ended:
-            sync.park_blocked(t)
+        self._after_step(t, [])
         ev = Events(locals=t.locals, ended=t.ended)
         self._events(w, t, ev, 0)
         return Step(t.freeze(), ev)
@@ -223,6 +215,16 @@ class Interpreter:
         ev.spawned = list(range(t.base + 1, len(t.gs) + 1))
         ev.woken = [x for x in dict.fromkeys(t.woken) if x != gid and t.g(x).status == RUN]
         ev.exited = [g.gid for g in t.gs if g.status == DONE and (g.gid > t.base or w.gs[g.gid - 1].status != DONE)]
+
+    def _after_step(self, t: Tx, first: list[int]) -> None:
+        """What follows every step and environment event: the local instructions
+        (`settle`), the unsynchronized channel reads it ends, and under the guarded
+        bit the parking of goroutines at a held Mutex (`models.sync.park_blocked`)."""
+        self.settle(t, first)
+        if t.unsynced:
+            chan.settle_unsynced(t)
+        if self.opts.mutex_guarded and not t.ended:
+            sync.park_blocked(t)
 
     def settle(self, t: Tx, first: list[int]) -> None:
         """Run the local instructions of the stepping, spawned and woken goroutines."""

@@ -37,7 +37,7 @@ class RuntimeOptions:
     #: mode out, never by a spec: sync.Mutex as a guarded bit (`models.sync`,
     #: MU-2 abstracted): a goroutine at Lock of a held mutex is parked in the
     #: step that brings it there, the waiters are a set, and Unlock readies them
-    #: all to race for the lock (docs/reductions.md, "Mutex waiters as a set").
+    #: all to race for the lock (docs/reductions.md, "The guarded bit: waiters as a set").
     mutex_guarded: bool = False
     main_exit: str = "wait"
     #: ``ordered``: timers fire when the environment chooses, but with one P

@@ -67,15 +67,15 @@ def lock(t: Tx, gid: int, o: int) -> None:
         t.advance(gid, losses=0, awoke=False)
         return
     opts = t.m.opts
+    if opts.mutex_guarded:  # the waiters are the goroutines parked on it (`park_blocked`)
+        t.park(gid, ("sync.Mutex.Lock", o))
+        return
     losses = 0
     starving = m.starving
     if opts.mutex_starvation:
         losses = min(g.losses + (1 if g.awoke else 0), opts.starvation_after)
         if m.locked and losses >= opts.starvation_after:
             starving = True
-    if opts.mutex_guarded:  # the waiters are the goroutines parked on it (`park_blocked`)
-        t.park(gid, ("sync.Mutex.Lock", o))
-        return
     waiters = (gid,) + m.waiters if g.awoke else m.waiters + (gid,)
     t.put(o, Mutex(m.locked, starving, m.woken and not g.awoke, waiters))
     t.park(gid, ("sync.Mutex.Lock", o), losses=losses, awoke=False)
@@ -131,20 +131,20 @@ def park_blocked(t: Tx) -> None:
         fr = g.frames[-1]
         ins = funcs[fr.func].code[fr.pc]
         op = type(ins)
-        if op is ir.Lock:
-            ref = fr.slots[ins.m]  # type: ignore[attr-defined]
-        elif op is ir.CondRelock:
-            c = fr.slots[ins.cond]  # type: ignore[attr-defined]
-            x = t.get(c.obj) if isinstance(c, ir.Ref) else None
-            lk = x.locker if type(x) is Cond else None
-            ref = lk.value if isinstance(lk, ir.Iface) and lk.type == "*sync.Mutex" else lk
-        else:
+        try:
+            if op is ir.Lock:
+                o = _obj(t, fr.slots[ins.m])  # type: ignore[attr-defined]
+            elif op is ir.CondRelock:
+                o, read = cond_locker(t, t.get(_obj(t, fr.slots[ins.cond])).locker)  # type: ignore[attr-defined]
+                if read:
+                    continue
+            else:
+                continue
+        except (GoPanic, ModelLimitError):  # its own step raises it
             continue
-        if not isinstance(ref, ir.Ref):
-            continue
-        m = t.get(ref.obj)
+        m = t.get(o)
         if type(m) is Mutex and m.locked:
-            t.park(g.gid, ("sync.Mutex.Lock", ref.obj))
+            t.park(g.gid, ("sync.Mutex.Lock", o))
 
 
 def _trylock(t: Tx, o: int) -> bool:
