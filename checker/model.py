@@ -58,6 +58,11 @@ class Model(Protocol[S, A]):
       search (``partition_key(s) % N``; `checker.parallel.codec`); an int that
       depends only on the value, the same in every process.  Default: the
       CRC of the state's canonical bytes.
+    - ``state_codec() -> (encode, decode)``: two functions, state -> bytes and
+      bytes -> state, that a partitioned search uses instead of the pickle
+      (`checker.parallel.codec`): the bytes must depend only on the value,
+      be the same in every process, and differ for different states.  Called
+      once per process; the functions may keep caches.
     """
 
     def init_states(self) -> Sequence[S]: ...

@@ -166,6 +166,15 @@ class GoModel:
         return out
 
     # ---- hooks
+    @staticmethod
+    def state_codec() -> tuple[Any, Any]:
+        """Canonical bytes of a `World` and back, for the partitioned search (`models.wire`): the
+        bytes of every goroutine and heap object are cached on it, so a successor costs the parts
+        its step changed; one codec (and its caches) per process."""
+        from models.wire import WorldCodec
+        c = WorldCodec()
+        return c.encode, c.decode
+
     def fairness(self, s: World, a: Action) -> str | None:
         if a[0] == "env":
             # a system call's return is owed nothing (unbounded); netpoll always polls eventually

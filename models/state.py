@@ -58,6 +58,9 @@ class Frame:
     #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
     #: pickled (string hashes differ between processes).
     _hash: int = field(default=0, init=False, repr=False, compare=False)
+    #: the canonical bytes of the parallel search (`models.wire`), computed once (b"": not yet);
+    #: not compared, not pickled
+    _enc: bytes = field(default=b"", init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:
         h = self._hash
@@ -73,6 +76,7 @@ class Frame:
         for k, v in zip(("func", "pc", "slots", "defers",), st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
+        object.__setattr__(self, "_enc", b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,8 @@ class G:
     #: parent, so caching makes hashing a state cost its changed parts only.  Not compared, not
     #: pickled (string hashes differ between processes).
     _hash: int = field(default=0, init=False, repr=False, compare=False)
+    #: the canonical bytes of the parallel search (`models.wire`), as `Frame`'s
+    _enc: bytes = field(default=b"", init=False, repr=False, compare=False)
 
     def __hash__(self) -> int:
         h = self._hash
@@ -130,6 +136,7 @@ class G:
         for k, v in zip(_G_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
+        object.__setattr__(self, "_enc", b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +199,7 @@ class Data:
     #: cached hash, as `Frame`'s: an object a step leaves alone is shared with the parent state, so
     #: hashing a state rehashes only the objects the step replaced
     _hash: int = field(default=0, init=False, repr=False, compare=False)
+    _enc: bytes = field(default=b"", init=False, repr=False, compare=False)  # as `Frame`'s
 
     def __hash__(self) -> int:
         h = self._hash
@@ -207,6 +215,7 @@ class Data:
         object.__setattr__(self, "fields", st[0])
         object.__setattr__(self, "type", st[1])
         object.__setattr__(self, "_hash", 0)
+        object.__setattr__(self, "_enc", b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +232,7 @@ class Chan:
     sendq: tuple[tuple[int, int], ...] = ()
 
     _hash: int = field(default=0, init=False, repr=False, compare=False)  # cached, as Data's
+    _enc: bytes = field(default=b"", init=False, repr=False, compare=False)  # as `Frame`'s
 
     def __hash__(self) -> int:
         h = self._hash
@@ -238,6 +248,7 @@ class Chan:
         for k, v in zip(_CHAN_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
+        object.__setattr__(self, "_enc", b"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,7 +351,7 @@ def _check_state_fields() -> None:
 
     for cls, listed in ((G, _G_STATE), (Frame, ("func", "pc", "slots", "defers")),
                         (World, _WORLD_STATE), (Data, ("fields", "type")), (Chan, _CHAN_STATE)):
-        names = tuple(f.name for f in dataclasses.fields(cls) if f.name != "_hash")
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("_hash", "_enc"))
         if names != listed:
             raise ImportError(f"models.state: {cls.__name__}'s fields {names} are not the hashed and pickled "
                               f"fields {listed}: update __hash__, __getstate__ and G.moved")

@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from checker.model import Property
+from checker.parallel.codec import codec_of
 from checker.parallel.driver import PartitionError, PartitionLost, Run, search
 from checker.parallel.gather import GATHER_LIMIT
 from checker.parallel.partition import ModelFactory, select_properties
@@ -81,7 +82,8 @@ def run_parallel(factory: ModelFactory, workers: int = 2, *, ray: str | None = N
                              memory_limit_mb=memory_limit_mb, **(ray_options or {}))
     try:
         return search(backend, props, max_states=max_states, timeout_s=timeout_s, progress=progress,
-                      stop_early=stop_early, batch=batch, gather_limit=gather_limit)
+                      stop_early=stop_early, batch=batch, gather_limit=gather_limit,
+                      decode=codec_of(model)[1] if need_graph else None)
     finally:
         backend.close()
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -109,12 +109,15 @@ def _path(backend: Backend, k: int, local: int) -> tuple[int, ...]:
 
 def search(backend: Backend, props: Sequence[Property], *, max_states: int = 10_000_000,
            timeout_s: float | None = None, progress: bool = False, stop_early: bool = False,
-           batch: int = 20_000, gather_limit: int = GATHER_LIMIT) -> Run:
+           batch: int = 20_000, gather_limit: int = GATHER_LIMIT,
+           decode: Callable[[bytes], Any] | None = None) -> Run:
     """Run the level-synchronous search on `backend` and decide `props`.
 
     `props` are the coordinator's own `Property` values (it evaluates the
     liveness properties on the gathered graph); the partitions check the
-    safety properties of the same names on their own models."""
+    safety properties of the same names on their own models.  `decode` turns
+    the partitions' bytes back into states for liveness (the model's codec,
+    `checker.parallel.codec.codec_of`; default: `pickle.loads`)."""
     always = [p for p in props if p.kind == "always"]
     sometimes = [p for p in props if p.kind == "sometimes"]
     deadlock = [p for p in props if p.kind == "deadlock"]
@@ -224,7 +227,7 @@ def search(backend: Backend, props: Sequence[Property], *, max_states: int = 10_
                 results[p.name] = PropertyResult(p, unknown(reason))
         else:
             t0 = time.monotonic()
-            merged = merge(backend.call_all("export"), stats)
+            merged = merge(backend.call_all("export"), stats, *(() if decode is None else (decode,)))
             for p in liveness:
                 results[p.name] = check_liveness(p, merged)
             run.result = merged

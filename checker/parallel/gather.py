@@ -20,7 +20,7 @@ counterexamples are the ones the single-process check gives.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from checker.parallel.codec import decode
@@ -35,9 +35,11 @@ __all__ = ["GATHER_LIMIT", "merge"]
 GATHER_LIMIT = 5_000_000
 
 
-def merge(exports: Sequence[dict[str, Any]], stats: Stats) -> Result:
+def merge(exports: Sequence[dict[str, Any]], stats: Stats, decode: Callable[[bytes], Any] = decode) -> Result:
     """One `Result` (states, parents, depths, graph) from every partition's
-    `Partition.export`, numbered as the single-process search numbers it."""
+    `Partition.export`, numbered as the single-process search numbers it;
+    `decode` turns the partitions' bytes back into states (the model's codec,
+    `checker.parallel.codec.codec_of`)."""
     n = len(exports)
     newid = [array("q", [-1]) * len(ex["keys"]) for ex in exports]
     order: list[tuple[int, int]] = []

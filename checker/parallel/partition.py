@@ -41,7 +41,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from checker.model import BoundExceeded, Condition, Property, evaluate, hook
-from checker.parallel.codec import decode, make_encoder, owner
+from checker.parallel.codec import codec_of, owner
 
 __all__ = ["Partition", "ModelFactory", "select_properties", "rss_mb"]
 
@@ -101,7 +101,8 @@ class Partition:
         self.max_depth = max_depth
         self.need_graph = need_graph
         self.memory_limit_mb = memory_limit_mb
-        self.encode = make_encoder()
+        #: state <-> canonical bytes: the model's `state_codec` hook, else the pickle (`checker.parallel.codec`)
+        self.encode, self.decode = codec_of(self.model)
         self.fairness = hook(self.model, "fairness")
         #: the model's partition key (state -> int), or None: the owner is then the CRC of the bytes
         self.key: Callable[[Any], int] | None = getattr(self.model, "partition_key", None)
@@ -402,6 +403,7 @@ class Partition:
         d = self.level + 1
         index = self.index
         insert = self._insert
+        decode = self.decode
         replies: list[array | None] = [None] * n
         for src, box in enumerate(boxes):
             if box is None:

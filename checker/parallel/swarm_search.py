@@ -36,7 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from checker.model import HOLDS, BoundExceeded, Property, evaluate, unknown, violated
-from checker.parallel.codec import make_encoder
+from checker.parallel.codec import codec_of
 from checker.parallel.partition import ModelFactory, select_properties
 from checker.results import PropertyResult, Result, Stats
 
@@ -58,7 +58,7 @@ def member_search(factory: ModelFactory, names: Sequence[str] | None, member: in
     key = hashlib.blake2b(f"{seed}:{member}".encode(), digest_size=16).digest()
     table = bytearray(1 << max(0, bits - 3))
     mask = (1 << bits) - 1
-    encode = make_encoder()
+    encode = codec_of(model)[0]
     blake2b = hashlib.blake2b
     found: dict[str, tuple[str, list[int]]] = {}
     start = time.monotonic()
