@@ -105,35 +105,107 @@ def work_split(n: int, parts: int, batch: int = 20_000) -> dict[str, Any]:
             "sent": sum(p.sent for p in ps), "load": load()}
 
 
-def go_runs(program: str, n: int) -> dict[str, Any]:
-    """A Go program of benchmarks/perf_programs.py without partial-order reduction (the
-    partitioned search has none): the single-process `check()` and 1 and 2 workers.  The
-    workers build the model from the compiled spec, so this also checks that the Go
-    model's states encode identically in every process (same counts)."""
+def _go_factory(program: str, n: int, codec: str = "wire", key: bool = True) -> Any:
+    """A picklable factory of the Go model of benchmarks/perf_programs.py's `program`(`n`):
+    `codec` ``wire`` (the model's `state_codec`, `models.wire`) or ``pickle`` (the engine's
+    default, the hook switched off); without `key`, no `partition_key` (the CRC of the bytes)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from perf_programs import spec_text
 
-    from checker.check import check
-    from gocheck.factory import build
     from gocheck.spec import load_spec_text
     spec = load_spec_text(spec_text(program, n), f"{program}_{n}.yaml")
-    factory = functools.partial(build, spec)
+    return functools.partial(_go_model, spec, codec, key)
+
+
+def _go_model(spec: Any, codec: str, key: bool) -> Any:
+    from gocheck.factory import build
+    m = build(spec)
+    if codec == "pickle":
+        m.state_codec = None
+    if not key:
+        m.partition_key = None
+    return m
+
+
+def _go_parallel(factory: Any, workers: int) -> dict[str, Any]:
+    t0 = time.monotonic()
+    run = run_parallel(factory, workers)
+    res = run.result
+    return {"wall": time.monotonic() - t0, "states": res.stats.states, "transitions": res.stats.transitions,
+            "cpu": [p["cpu"] for p in run.partitions], "coord_cpu": run.coordinator_cpu,
+            "sent": sum(p["sent"] for p in run.partitions), "rounds": run.rounds, "load": load(),
+            "part_states": [p["states"] for p in run.partitions], "grown_mb": [p["grown_mb"] for p in run.partitions],
+            "peak_mb": [p["peak_mb"] for p in run.partitions], "table_mb": [p["table_mb"] for p in run.partitions],
+            "verdicts": {k: v.verdict.kind for k, v in res.results.items()}}
+
+
+def go_runs(program: str, n: int, codec: str = "wire", crc: bool = True) -> dict[str, Any]:
+    """A Go program of benchmarks/perf_programs.py without partial-order reduction (the
+    partitioned search has none): the single-process `check()`, 1 and 2 workers (with the
+    model's partition key) and, with `crc`, 2 workers with the CRC owner.  The workers build
+    the model from the compiled spec, so this also checks that the Go model's states encode
+    identically in every process (same counts)."""
+    from checker.check import check
+    factory = _go_factory(program, n, codec)
     t0, c0 = time.monotonic(), time.process_time()
     r = check(factory(), reduce=False)
-    out: dict[str, Any] = {"program": f"{program}({n})", "single": {
+    out: dict[str, Any] = {"program": f"{program}({n})", "arg": f"{program}:{n}", "codec": codec, "single": {
         "wall": time.monotonic() - t0, "cpu": time.process_time() - c0, "states": r.stats.states,
-        "transitions": r.stats.transitions, "load": load(), "verdicts": {k: v.verdict.kind for k, v in r.results.items()}}}
+        "transitions": r.stats.transitions, "load": load(), "peak_mb": r.stats.peak_mb,
+        "verdicts": {k: v.verdict.kind for k, v in r.results.items()}}}
     print(out, flush=True)
     for w in (1, 2):
-        t0 = time.monotonic()
-        run = run_parallel(factory, w)
-        res = run.result
-        out[w] = {"wall": time.monotonic() - t0, "states": res.stats.states, "transitions": res.stats.transitions,
-                  "cpu": [p["cpu"] for p in run.partitions], "coord_cpu": run.coordinator_cpu,
-                  "sent": sum(p["sent"] for p in run.partitions), "rounds": run.rounds, "load": load(),
-                  "verdicts": {k: v.verdict.kind for k, v in res.results.items()}}
+        out[w] = _go_parallel(factory, w)
         print(w, out[w], flush=True)
+    if crc:
+        out["crc"] = _go_parallel(_go_factory(program, n, codec, key=False), 2)
+        print("crc", out["crc"], flush=True)
+    out["codec_us"] = go_codec_cost(program, min(n, 6))
+    print(out["codec_us"], flush=True)
     return out
+
+
+def go_codec_cost(program: str, n: int, count: int = 20_000) -> dict[str, float]:
+    """µs per state of the two codecs on `count` real successors (BFS order, as a search meets them):
+    the pickle with the memo off (the engine's default) and `models.wire` (the Go model's hook),
+    writing every successor and reading them back in another codec (cold: nothing interned; warm:
+    the same states again)."""
+    import pickle as pk
+
+    from models.wire import WorldCodec
+    m = _go_factory(program, n)()
+    init = m.init_states()[0]
+    seen, frontier, succ = {init}, [init], []
+    i = 0
+    while len(succ) < count:
+        st = frontier[i]
+        i += 1
+        for a in m.actions(st):
+            t = m.next_state(st, a)
+            succ.append(t)
+            if t not in seen:
+                seen.add(t)
+                frontier.append(t)
+    succ = succ[:count]
+    enc = make_encoder()
+    us = 1e6 / count
+    c0 = time.process_time()
+    old = [enc(t) for t in succ]
+    c1 = time.process_time()
+    _ = [pk.loads(d) for d in old]
+    c2 = time.process_time()
+    wire = WorldCodec()
+    c3 = time.process_time()
+    new = [wire.encode(t) for t in succ]
+    c4 = time.process_time()
+    other = WorldCodec()
+    _ = [other.decode(d) for d in new]
+    c5 = time.process_time()
+    _ = [other.decode(d) for d in new]
+    c6 = time.process_time()
+    return {"pickle encode": (c1 - c0) * us, "pickle decode": (c2 - c1) * us, "wire encode": (c4 - c3) * us,
+            "wire decode (cold)": (c5 - c4) * us, "wire decode (warm)": (c6 - c5) * us,
+            "pickle bytes": sum(map(len, old)) / count, "wire bytes": sum(map(len, new)) / count}
 
 
 def go_report(g: dict[str, Any]) -> str:
@@ -141,22 +213,46 @@ def go_report(g: dict[str, Any]) -> str:
     same = (single["states"] == one["states"] == two["states"]
             and single["transitions"] == one["transitions"] == two["transitions"]
             and single["verdicts"] == one["verdicts"] == two["verdicts"])
+    if "crc" in g:
+        same = same and (g["crc"]["states"], g["crc"]["transitions"], g["crc"]["verdicts"]) == \
+            (two["states"], two["transitions"], two["verdicts"])
+    codec = "`models.wire` (the model's `state_codec`)" if g["codec"] == "wire" else "the pickle (hook off)"
     lines = ["", f"## A Go program: {g['program']} of benchmarks/perf_programs.py, no partial-order reduction", "",
-             f"`python benchmarks/scale.py --go {g['program'].replace('(', ':').rstrip(')')}`: "
-             f"{single['states']:,} states, {single['transitions']:,} transitions; "
-             + ("counts and verdicts equal in all three searches." if same else "**COUNTS DIFFER**."), "",
-             "| search | wall s | CPU s per worker | coordinator CPU s | states moved | rounds | load |",
-             "|---|---|---|---|---|---|---|",
-             f"| `check(reduce=False)` single process | {_f(single['wall'])} | {_f(single['cpu'])} | - | - | - | "
-             f"{single['load']} |"]
-    for w in (1, 2):
-        r = g[w]
-        lines.append(f"| local, {w} worker{'s' if w > 1 else ''} | {_f(r['wall'])} | "
-                     f"{', '.join(_f(c) for c in r['cpu'])} | {_f(r['coord_cpu'])} | {r['sent']:,} | {r['rounds']} | "
-                     f"{r['load']} |")
+             f"`python benchmarks/scale.py --go {g['arg']}`" + (" --go-codec pickle" if g["codec"] != "wire" else "")
+             + f": {single['states']:,} states, {single['transitions']:,} transitions; codec {codec}; "
+             + ("counts and verdicts equal in every search." if same else "**COUNTS DIFFER**."), "",
+             "| search | wall s | CPU s per worker | coordinator CPU s | states moved | states per worker | "
+             "table growth MB per worker | peak RSS MB per worker | rounds | load |",
+             "|---|---|---|---|---|---|---|---|---|---|",
+             f"| `check(reduce=False)` single process | {_f(single['wall'])} | {_f(single['cpu'])} | - | - | - | - | "
+             f"{_f(single['peak_mb'], 0)} | - | {single['load']} |"]
+    rows = [(f"local, {w} worker{'s' if w > 1 else ''}", g[w]) for w in (1, 2)]
+    if "crc" in g:
+        rows.append(("local, 2 workers, CRC owner (no partition key)", g["crc"]))
+    for label, r in rows:
+        lines.append(f"| {label} | {_f(r['wall'])} | {', '.join(_f(c) for c in r['cpu'])} | {_f(r['coord_cpu'])} | "
+                     f"{r['sent']:,} | {', '.join(f'{x:,}' for x in r['part_states'])} | "
+                     f"{', '.join(_f(x, 0) for x in r['grown_mb'])} | {', '.join(_f(x, 0) for x in r['peak_mb'])} | "
+                     f"{r['rounds']} | {r['load']} |")
+    cpu1 = sum(one["cpu"]) + one["coord_cpu"]
+    cpu2 = sum(two["cpu"]) + two["coord_cpu"]
     lines += ["", f"- Speed-up of 2 workers over 1: wall **{one['wall'] / two['wall']:.2f}x**; CPU critical path "
-              f"(1 worker's CPU / the busier of 2) **{one['cpu'][0] / max(two['cpu']):.2f}x**.",
+              f"(1 worker's CPU / the busier of 2) **{one['cpu'][0] / max(two['cpu']):.2f}x**; 2 workers over the "
+              f"single-process `check()`: wall {single['wall'] / two['wall']:.2f}x.",
+              f"- 1 worker against `check()`: {one['cpu'][0] / single['cpu']:.2f}x the CPU.",
+              f"- Moving a state: the 2-worker run spent {_f(cpu2 - cpu1)} s more CPU than the 1-worker run for "
+              f"{two['sent']:,} moved states: {1e6 * (cpu2 - cpu1) / max(1, two['sent']):.2f} µs per moved state.",
+              f"- A stored state costs a worker about {1e6 * sum(one['grown_mb']) / one['states']:,.0f} bytes of "
+              f"resident growth (1 worker), its table {1e6 * sum(one['table_mb']) / one['states']:,.0f} bytes counted.",
               f"- Verdicts: {', '.join(f'{k}: {v}' for k, v in two['verdicts'].items())}.", ""]
+    if "codec_us" in g:
+        cu = g["codec_us"]
+        lines += ["Codec costs per state (µs of CPU, 20,000 successors in BFS order):", "",
+                  "| codec | encode | decode | bytes per state |", "|---|---|---|---|",
+                  f"| pickle, memo off (engine default) | {cu['pickle encode']:.1f} | {cu['pickle decode']:.1f} | "
+                  f"{cu['pickle bytes']:,.0f} |",
+                  f"| `models.wire` | {cu['wire encode']:.1f} | {cu['wire decode (cold)']:.1f} cold, "
+                  f"{cu['wire decode (warm)']:.1f} warm | {cu['wire bytes']:,.0f} |", ""]
     return "\n".join(lines)
 
 
@@ -240,11 +336,14 @@ def main() -> None:
     ap.add_argument("--work-split", action="store_true",
                     help="only measure the partitions' CPU in one process (1, 2, 4) and append it to --out")
     ap.add_argument("--go", metavar="PROGRAM:N",
-                    help="only run a Go program of benchmarks/perf_programs.py (e.g. fanout:5) and append it to --out")
+                    help="only run a Go program of benchmarks/perf_programs.py (e.g. workerpool:6) and append it to --out")
+    ap.add_argument("--go-codec", choices=("wire", "pickle"), default="wire",
+                    help="with --go: the Go model's codec (models.wire) or the engine's pickle")
+    ap.add_argument("--skip-go", action="store_true", help="leave out the Go program (workerpool:6, ~8 minutes)")
     args = ap.parse_args()
     if args.go:
         program, _, size = args.go.partition(":")
-        text = go_report(go_runs(program, int(size)))
+        text = go_report(go_runs(program, int(size), args.go_codec, crc=args.go_codec == "wire"))
         print(text)
         with open(args.out, "a", encoding="utf-8") as f:
             f.write(text)
@@ -267,7 +366,8 @@ def main() -> None:
             f.write(text)
         return
     n, sim_n = (7, 6) if args.quick else (10, 9)
-    cmd = "python benchmarks/scale.py" + (" --quick" if args.quick else "") + (" --skip-ray" if args.skip_ray else "")
+    cmd = "python benchmarks/scale.py" + (" --quick" if args.quick else "") + (" --skip-ray" if args.skip_ray else "") \
+        + (" --skip-go" if args.skip_go else "")
     print(f"explore() PhilFlat({n}, deadlock) ...", flush=True)
     base = single(n)
     print(base, flush=True)
@@ -296,7 +396,8 @@ def main() -> None:
         lat_local = {a: round_latency(a, None) for a in (1, 2)}
     else:
         lat_local = {a: round_latency(a, None) for a in (1, 2)}
-    write_report(args.out, cmd, n, sim_n, base, runs, moves, sim, lat, lat_local)
+    go = None if args.skip_go else go_runs("workerpool", 4 if args.quick else 6)
+    write_report(args.out, cmd, n, sim_n, base, runs, moves, sim, lat, lat_local, go)
     print(f"wrote {args.out}")
 
 
@@ -306,7 +407,7 @@ def _f(x: float, d: int = 2) -> str:
 
 def write_report(path: str, cmd: str, n: int, sim_n: int, base: dict[str, Any], runs: dict[int, dict[str, Any]],
                  moves: dict[str, float], sim: dict[int, dict[str, Any]], lat: dict[int, dict[str, float]],
-                 lat_local: dict[int, dict[str, float]]) -> None:
+                 lat_local: dict[int, dict[str, float]], go: dict[str, Any] | None = None) -> None:
     one, two = runs[1], runs[2]
     cpu1 = sum(one["cpu"]) + one["coord_cpu"]
     cpu2 = sum(two["cpu"]) + two["coord_cpu"]
@@ -380,6 +481,8 @@ def write_report(path: str, cmd: str, n: int, sim_n: int, base: dict[str, Any], 
                   f"({', '.join(str(r['deadlock']) for r in sim.values())} steps).  docs/scale.md turns these "
                   "figures into a model for 16 and 64 workers."]
     lines.append("")
+    if go is not None:
+        lines.append(go_report(go))
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines))

@@ -85,6 +85,8 @@ class GoModel:
         self._dead_cache: dict[Any, Any] = {}
         #: whether starting or ending a goroutine is visible (C2): the spec checks max_goroutines
         self.por_observes_live = not self.prop_specs or any(p.name == "max_goroutines" for p in self.prop_specs)
+        #: the partitioned search's codec of this process (`state_codec`, `partition_key`), made on first use
+        self._wire_codec: Any = None
 
     # ---- the Model protocol
     def init_states(self) -> list[World]:
@@ -166,14 +168,25 @@ class GoModel:
         return out
 
     # ---- hooks
-    @staticmethod
-    def state_codec() -> tuple[Any, Any]:
+    def state_codec(self) -> tuple[Any, Any]:
         """Canonical bytes of a `World` and back, for the partitioned search (`models.wire`): the
         bytes of every goroutine and heap object are cached on it, so a successor costs the parts
         its step changed; one codec (and its caches) per process."""
-        from models.wire import WorldCodec
-        c = WorldCodec()
-        return c.encode, c.decode
+        return self._wire().encode, self._wire().decode
+
+    def _wire(self) -> Any:
+        if self._wire_codec is None:
+            from models.wire import WorldCodec
+            self._wire_codec = WorldCodec()
+        return self._wire_codec
+
+    def partition_key(self, s: World) -> int:
+        """Which partition owns `s` in a partitioned search (``key % N``): the CRC-32 of the
+        canonical bytes (`models.wire`) of its first two goroutines only, so a step of any other
+        goroutine that leaves those two alone keeps its successor with the parent's owner, and
+        is not moved (Stern and Dill's hashing on a projection of the state).  A function of the
+        value, the same in every process."""
+        return self._wire().gs_key(s.gs[:2])
 
     def fairness(self, s: World, a: Action) -> str | None:
         if a[0] == "env":
