@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import os
 import pickle
 import platform
@@ -147,12 +148,16 @@ def go_runs(program: str, n: int, codec: str = "wire", crc: bool = True) -> dict
     identically in every process (same counts)."""
     from checker.check import check
     factory = _go_factory(program, n, codec)
+    codec_us = go_codec_cost(program, min(n, 6))
+    print(codec_us, flush=True)
     t0, c0 = time.monotonic(), time.process_time()
     r = check(factory(), reduce=False)
     out: dict[str, Any] = {"program": f"{program}({n})", "arg": f"{program}:{n}", "codec": codec, "single": {
         "wall": time.monotonic() - t0, "cpu": time.process_time() - c0, "states": r.stats.states,
         "transitions": r.stats.transitions, "load": load(), "peak_mb": r.stats.peak_mb,
-        "verdicts": {k: v.verdict.kind for k, v in r.results.items()}}}
+        "verdicts": {k: v.verdict.kind for k, v in r.results.items()}}, "codec_us": codec_us}
+    del r  # the workers are forked from this process: they would inherit its states
+    gc.collect()
     print(out, flush=True)
     for w in (1, 2):
         out[w] = _go_parallel(factory, w)
@@ -160,8 +165,6 @@ def go_runs(program: str, n: int, codec: str = "wire", crc: bool = True) -> dict
     if crc:
         out["crc"] = _go_parallel(_go_factory(program, n, codec, key=False), 2)
         print("crc", out["crc"], flush=True)
-    out["codec_us"] = go_codec_cost(program, min(n, 6))
-    print(out["codec_us"], flush=True)
     return out
 
 
@@ -187,6 +190,8 @@ def go_codec_cost(program: str, n: int, count: int = 20_000) -> dict[str, float]
                 seen.add(t)
                 frontier.append(t)
     succ = succ[:count]
+    gc.collect()
+    gc.disable()  # the collector's passes would land in one codec's loop or the other's
     enc = make_encoder()
     us = 1e6 / count
     c0 = time.process_time()
@@ -203,6 +208,7 @@ def go_codec_cost(program: str, n: int, count: int = 20_000) -> dict[str, float]
     c5 = time.process_time()
     _ = [other.decode(d) for d in new]
     c6 = time.process_time()
+    gc.enable()
     return {"pickle encode": (c1 - c0) * us, "pickle decode": (c2 - c1) * us, "wire encode": (c4 - c3) * us,
             "wire decode (cold)": (c5 - c4) * us, "wire decode (warm)": (c6 - c5) * us,
             "pickle bytes": sum(map(len, old)) / count, "wire bytes": sum(map(len, new)) / count}
