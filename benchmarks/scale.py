@@ -75,13 +75,15 @@ def parallel(n: int, workers: int, ray: str | None = None, batch: int = 20_000) 
             "verdicts": {k: v.verdict.kind for k, v in r.results.items()}}
 
 
-def work_split(n: int, parts: int, batch: int = 20_000) -> dict[str, Any]:
+def work_split(n: int, parts: int, batch: int = 20_000, factory: Any = None) -> dict[str, Any]:
     """The partitions' work without processes: all `parts` partitions run in
     turn in this process, round by round, outboxes handed over directly.
     The CPU time of each partition is the work it would do on its own core,
-    free of the operating system's scheduling and of any transport."""
+    free of the operating system's scheduling and of any transport.
+    `factory`: another model than `PhilFlat(n, deadlock=True)`."""
     from checker.parallel.partition import Partition
-    factory = functools.partial(PhilFlat, n, True)
+    if factory is None:
+        factory = functools.partial(PhilFlat, n, True)
     ps = [Partition(factory, k, parts) for k in range(parts)]
     cpu = [0.0] * parts
     for k, p in enumerate(ps):
@@ -103,6 +105,7 @@ def work_split(n: int, parts: int, batch: int = 20_000) -> dict[str, Any]:
         if advance and not any(p.next for p in ps):
             break
     return {"parts": parts, "cpu": cpu, "states": sum(len(p.keys) for p in ps),
+            "part_states": [len(p.keys) for p in ps], "transitions": sum(p.transitions for p in ps),
             "sent": sum(p.sent for p in ps), "load": load()}
 
 
@@ -345,8 +348,12 @@ def main() -> None:
                     help="only run a Go program of benchmarks/perf_programs.py (e.g. workerpool:6) and append it to --out")
     ap.add_argument("--go-codec", choices=("wire", "pickle"), default="wire",
                     help="with --go: the Go model's codec (models.wire) or the engine's pickle")
+    ap.add_argument("--parts", metavar="N,N,...", default="",
+                    help="with --work-split: these partition counts (e.g. 16,64), with a 1-partition base run")
     ap.add_argument("--skip-go", action="store_true", help="leave out the Go program (workerpool:6, ~8 minutes)")
     args = ap.parse_args()
+    if args.work_split and (args.go or args.parts):
+        return work_split_main(args)
     if args.go:
         program, _, size = args.go.partition(":")
         text = go_report(go_runs(program, int(size), args.go_codec, crc=args.go_codec == "wire"))
@@ -405,6 +412,40 @@ def main() -> None:
     go = None if args.skip_go else go_runs("workerpool", 4 if args.quick else 6)
     write_report(args.out, cmd, n, sim_n, base, runs, moves, sim, lat, lat_local, go)
     print(f"wrote {args.out}")
+
+
+def work_split_main(args: Any) -> None:
+    """``--work-split --parts 16,64 [--go PROGRAM:N]``: the work split of PhilFlat(10) (or of a Go
+    program, with its partition key) at 1 and the given partition counts: states moved, the
+    partitions' balance and CPU, appended to --out (the figures docs/scale.md's model takes)."""
+    counts = [1] + [int(x) for x in args.parts.split(",") if x] if args.parts else [1, 2, 4]
+    if args.go:
+        program, _, size = args.go.partition(":")
+        factory, title, n = _go_factory(program, int(size)), f"{program}({size}), Go, its partition key", 0
+    else:
+        n = 7 if args.quick else 10
+        factory, title = None, f"PhilFlat({n}, deadlock=True)"
+    rows = []
+    for k in counts:
+        rows.append(work_split(n, k, factory=factory))
+        print(rows[-1]["parts"], max(rows[-1]["cpu"]), rows[-1]["sent"], flush=True)
+    base = rows[0]["cpu"][0]
+    cmd = f"python benchmarks/scale.py --work-split --parts {args.parts}" + (f" --go {args.go}" if args.go else "")
+    lines = ["", f"## Work split at many partitions: {title}", "",
+             f"`{cmd}`: the partitions in turn in one process (CPU per partition, no transport); "
+             f"{rows[0]['states']:,} states, {rows[0]['transitions']:,} transitions.", "",
+             "| partitions | CPU s, sum | CPU s, max | states moved (M) | M / transitions | states per partition "
+             "(min-max) | largest over the mean | work bound (1 partition / max) | load |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ps = r["part_states"]
+        lines.append(f"| {r['parts']} | {_f(sum(r['cpu']))} | {_f(max(r['cpu']))} | {r['sent']:,} | "
+                     f"{r['sent'] / r['transitions']:.2f} | {min(ps):,}-{max(ps):,} | "
+                     f"{max(ps) / (r['states'] / r['parts']) - 1:+.0%} | {base / max(r['cpu']):.1f}x | {r['load']} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    with open(args.out, "a", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _f(x: float, d: int = 2) -> str:
