@@ -54,6 +54,7 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reprod
 def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, no_por=args.no_por, fingerprints=args.fingerprints,
+                  no_compact=getattr(args, "no_compact", False),
                   no_dead_reset=args.no_dead_reset, mutex_starvation=getattr(args, "mutex_starvation", None),
                   no_hunt=getattr(args, "no_hunt", False), traces=args.traces,
                   progress=not args.json,
@@ -224,6 +225,9 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fingerprints", action="store_true",
                    help="store 64-bit state fingerprints (hash compaction, 10-15 bytes a state in the table); "
                         "'holds' then carries the probability that a state was missed")
+    p.add_argument("--no-compact", action="store_true",
+                   help="store whole states (default: each distinct goroutine, heap object and the rest of a "
+                        "state once, and a state as the numbers of its parts: the same search, ~100 bytes a state)")
     p.add_argument("--no-dead-reset", action="store_true",
                    help="keep values of variables no later instruction reads and objects nothing reaches "
                         "(default: cleared and freed)")

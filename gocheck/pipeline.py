@@ -53,6 +53,8 @@ class Options:
     no_por: bool = False
     #: the fingerprint store (hash compaction: `checker.store`)
     fingerprints: bool = False
+    #: store whole states instead of their parts' numbers (`checker.store.CompactCodec`)
+    no_compact: bool = False
     #: turn off the dead-variable reset (`models.deadslots`) of Go models
     no_dead_reset: bool = False
     #: ``runtime.mutex_starvation`` for every spec ("auto", "true", "false"; None: the spec's own)
@@ -162,6 +164,7 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
                        max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
                        walks=options.walks, progress=options.progress, properties=props, reduce=reduce,
                        fingerprints=fingerprints, max_memory_mb=spec.bounds.max_memory_mb,
+                       compact=not options.no_compact,
                        hunt=not options.no_hunt and options.strategy != "random")
     report.stats = result.stats.as_dict()
     report.stats["por"] = reduce
