@@ -161,14 +161,14 @@ class CompactCodec:
     (`id`, valid because representatives live as long as the codec) without
     hashing them again.
 
-    Encoding: one byte a number while every number is below 254 (so no byte
-    is 254 or 255), else 254 followed by 16-bit numbers, else 255 followed
-    by 32-bit numbers: the form is a function of the numbers, and two forms
-    never give one string.
+    Numbers start at 1.  Encoding: one byte a number while every number is
+    below 254 (so no byte is 254 or 255), else 254 followed by 16-bit
+    numbers, else 255 followed by 32-bit numbers: the form is a function of
+    the numbers, and two forms never give one string.
 
     >>> c = CompactCodec(lambda s: s, tuple)
     >>> k = c.pack(("a", ("b", 1), "a")); k
-    b'\\x00\\x01\\x00'
+    b'\\x01\\x02\\x01'
     >>> c.unpack(k), c.pack(("a", ("b", 1), "a")) == k, len(c)
     (('a', ('b', 1), 'a'), True, 2)
     """
@@ -178,7 +178,7 @@ class CompactCodec:
     def __init__(self, split: Any, join: Any):
         self.split = split
         self.join = join
-        self.parts: list[Any] = []
+        self.parts: list[Any] = [None]  # numbers start at 1, so that 0 means "not numbered yet"
         self.ids: dict[Any, int] = {}
         self.by_id: dict[int, int] = {}
 
@@ -191,11 +191,8 @@ class CompactCodec:
         return k
 
     def pack(self, s: Any) -> bytes:
-        get = self.by_id.get
-        parts = self.split(s)
-        nums: list[Any] = [get(id(p)) for p in parts]
-        if None in nums:
-            nums = [self._number(p) if k is None else k for p, k in zip(parts, nums)]
+        get, number = self.by_id.get, self._number
+        nums = [get(id(p)) or number(p) for p in self.split(s)]
         top = max(nums, default=0)
         if top < 254:
             return bytes(nums)
@@ -214,7 +211,7 @@ class CompactCodec:
 
     def __len__(self) -> int:
         """The distinct parts stored."""
-        return len(self.parts)
+        return len(self.parts) - 1
 
     def part_bytes(self) -> int:
         """What the parts' table costs, roughly (the parts themselves are shared with live states)."""

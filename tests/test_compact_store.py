@@ -51,9 +51,10 @@ def _same(a: Any, b: Any, states: bool = True) -> None:
         assert list(a.states) == list(b.states)  # unpacked one by one: equal values, same order
 
 
-@pytest.mark.parametrize("path", program_specs(), ids=lambda p: os.path.relpath(p, "specs"))
+@pytest.mark.parametrize("path", program_specs() + program_specs("gmp"), ids=lambda p: os.path.relpath(p, "specs"))
 def test_every_spec_explores_the_same_states(path: str) -> None:
-    """Default options (reduction on where the spec's properties allow it): state by state equal."""
+    """Default options (reduction on where the spec's properties allow it): state by state equal,
+    under the abstract scheduler and the G-M-P one."""
     spec = load_spec(path)
     a, b = _pair(spec, reduce=not any(p.is_liveness for p in build_model(spec).properties()))
     _same(a, b)
@@ -119,6 +120,12 @@ def test_the_compact_table_is_small() -> None:
     assert len(r.states.unpack.__self__) == 136
 
 
+def test_gmp_states_are_packed() -> None:
+    spec = load_spec(program_specs("gmp")[0])
+    r = explore(build_model(spec), max_states=50)
+    assert isinstance(r.states, PackedStates) and r.states[49].ps and r.states.keys[49][0] < 254
+
+
 def test_a_model_without_the_hooks_is_stored_whole() -> None:
     r = explore(Philosophers(3), compact=True)
     assert isinstance(r.states, list) and r.stats.states == 14
@@ -143,7 +150,7 @@ def test_pack_is_injective_and_unpacks(states: list[list[int]]) -> None:
 def test_the_three_forms() -> None:
     c = CompactCodec(tuple, tuple)
     one = c.pack((0, 1, 2))
-    assert one == b"\x00\x01\x02"
+    assert one == b"\x01\x02\x03"
     c.pack(tuple(range(300)))  # numbers up to 299: the two-byte form
     two = c.pack((299, 0))
     assert two[0] == 254 and len(two) == 5 and c.unpack(two) == (299, 0)
