@@ -468,14 +468,16 @@ class _PackedIndex:
 def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int]], codec: Any, index: Any,
                  add: Callable[..., int], check_end: Callable[[Any, int], None],
                  halt: Callable[[int, int, int], str | None], stats: Stats, reducing: bool, max_depth: int) -> str:
-    """`explore`'s search with the fingerprint store and nothing else per state: the frontier holds
-    ``(state or packed key, number, depth)``; states are numbered as `explore` numbers them, so a
-    second search with parent links reaches state number i by the same path."""
+    """`explore`'s search with the fingerprint store and nothing else per state.  States are numbered
+    as `explore` numbers them, so a second search with parent links reaches state number i by the same
+    path.  Depth-first, the frontier holds ``(state or packed key, number, depth)``; breadth-first
+    only the state or key: the k-th state taken is state number k, and a level ends where the states
+    stored when it began end."""
     from checker.reduce import PENDING, ample_successors
-    frontier: deque[tuple[Any, int, int]] = deque((key, i, 0) for key, i in seeds)
-    if strategy != "bfs":
-        frontier.reverse()
-    pop = frontier.popleft if strategy == "bfs" else frontier.pop
+    bfs = strategy == "bfs"
+    frontier: deque[Any] = deque(key for key, _ in seeds) if bfs else deque((key, i, 0) for key, i in reversed(seeds))
+    level, level_end = 0, len(seeds)
+    pop = frontier.popleft if bfs else frontier.pop
     push = frontier.append
     actions_of, step, setdefault = model.actions, model.next_state, index.setdefault
     pack = codec.pack if codec is not None else None
@@ -484,7 +486,13 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int]], c
     stop = ""
     expanded = 0
     while frontier:
-        key, i, d = pop()
+        if bfs:
+            key, i = pop(), expanded
+            if i == level_end:
+                level, level_end = level + 1, stats.states
+            d = level
+        else:
+            key, i, d = pop()
         s = key if unpack is None else unpack(key)
         acts = actions_of(s)
         d += 1
@@ -507,7 +515,7 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int]], c
             n = stats.states
             if setdefault(tk, n) == n:
                 add(t, i, k, d, indexed=True, key=tk)
-                push((tk, n, d))
+                push(tk if bfs else (tk, n, d))
         expanded += 1
         why = halt(expanded, stats.states, len(frontier))
         if why is not None:

@@ -85,7 +85,8 @@ def test_fingerprint_paths_are_the_exact_paths(path: str) -> None:
             runs.append(check(model, strategy, properties=props, max_states=CAP, fingerprints=fp, hunt=False,  # type: ignore[arg-type]
                               reduce=True, proviso="visited"))
         fp_run, exact = runs
-        assert (fp_run.stats.states, fp_run.stats.transitions) == (exact.stats.states, exact.stats.transitions)
+        assert (fp_run.stats.states, fp_run.stats.transitions, fp_run.stats.depth) == \
+            (exact.stats.states, exact.stats.transitions, exact.stats.depth)
         assert fp_run.states == [] and len(fp_run.parent) == 0
         for name, r in exact.results.items():
             assert (fp_run[name].verdict.kind, fp_run[name].path) == (r.verdict.kind, r.path), name
@@ -94,6 +95,24 @@ def test_fingerprint_paths_are_the_exact_paths(path: str) -> None:
                 last = replay(model, r.path)[0][-1]
                 assert evaluate(r.prop.cond, last) is not None
                 assert r.prop.kind == "always" or not model.actions(last)
+
+
+@pytest.mark.parametrize("strategy", ["bfs", "dfs"])
+def test_fingerprints_keep_depths_without_storing_them(strategy: str) -> None:
+    """The lean fingerprint search carries depths in its frontier (dfs) or counts levels (bfs):
+    under a depth bound it stores and reports what the exact table does (issue 13's fan-out, N=3)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
+    from perf_programs import spec_text
+
+    from gocheck.spec import load_spec_text
+    spec = load_spec_text(spec_text("fanout", 3), "fanout3.yaml")
+    got = []
+    for fp in (True, False):
+        r = explore(build_model(spec), strategy, max_depth=12, fingerprints=fp)  # type: ignore[arg-type]
+        got.append((r.stats.states, r.stats.transitions, r.stats.depth, r.stats.complete, r.stats.stop_reason,
+                    {k: v.verdict.kind for k, v in r.results.items()}))
+    assert got[0] == got[1]
+    assert got[0][2:5] == (12, False, "max_depth 12 reached")
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
