@@ -107,7 +107,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             max_depth: int = 1_000_000, timeout_s: float | None = None, seed: int = 0,
             walks: int = 1000, progress: bool = False, properties: Sequence[Property] | None = None,
             stop_early: bool = False, reduce: bool = False, proviso: str = "acyclic",
-            fingerprints: bool = False, max_memory_mb: float | None = None) -> Result:
+            fingerprints: bool = False, max_memory_mb: float | None = None, compact: bool = True,
+            _keep_paths: bool = False) -> Result:
     """Search the state space of `model` and decide its properties.
 
     `strategy` picks the frontier: ``bfs`` (shortest counterexamples), ``dfs``
@@ -128,14 +129,24 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     reduction.  With fingerprints (no states kept to expand again) it is
     ``"visited"``.
     `fingerprints` keeps 64-bit fingerprints instead of states
-    (:class:`checker.store.FingerprintStore`, bfs/dfs only): expanded
-    states are dropped (``Result.states`` holds None for them), liveness
-    properties are ``unknown``, and a ``holds`` carries the probability
-    that a state was missed (also ``stats.omission_probability``).
+    (:class:`checker.store.FingerprintStore`, bfs/dfs only) and nothing
+    else per state, as SPIN's hash compaction: no parent links, no depths
+    (the frontier carries them), ``Result.states`` empty.  A violation's
+    path is found afterwards by running the same search again up to the
+    state that violated, this time with parent links (the order is the
+    same, so the state has the same number).  Liveness properties are
+    ``unknown``, and a ``holds`` carries the probability that a state was
+    missed (also ``stats.omission_probability``).
     `max_memory_mb` bounds the process's resident memory, looked at every
     `MEMORY_CHECK_EVERY` expanded states (`memory_limit_mb`: 0 or None is
     three quarters of the machine): past it the search stops and whatever is
     undecided is ``unknown``.
+    `compact` (bfs/dfs, on by default) stores each state as the numbers of
+    its parts (`checker.store.CompactCodec`) when the model has the
+    ``state_parts`` and ``state_from_parts`` hooks: the same states are
+    found in the same order, in a fraction of the memory; ``Result.states``
+    then unpacks a state when it is read.  With fingerprints the frontier
+    holds the packed states.
     """
     props = list(model.properties() if properties is None else properties)
     always = [p for p in props if p.kind == "always"]
@@ -156,8 +167,19 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     red_src, red_dst = array("q"), array("q")  # their ample edges
     full_again: set[int] = set()
 
-    states: list[Any] = []
+    #: fingerprints: only the fingerprint table is kept per state (paths are found again later)
+    lean = fingerprints and not _keep_paths
+    later: dict[str, int] = {}  # lean: property name -> the number of the state its path leads to
+    states: list[Any] = []  # the states, or their packed keys with a codec
     index: Any = {}
+    codec = None
+    if compact and strategy != "random":
+        split, join = getattr(model, "state_parts", None), getattr(model, "state_from_parts", None)
+        if split is not None and join is not None:
+            from checker.store import CompactCodec, KeyTable
+            codec = CompactCodec(split, join)
+            if not fingerprints:
+                index = KeyTable(states)
     if fingerprints:
         from checker.store import FingerprintStore
         index = FingerprintStore()
@@ -183,6 +205,12 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     #: its own, so a key it holds is a violation (random walks, reduction; the graph decides the rest)
     final_bottoms = [p for p in liveness if p.kind == "bottom"] if (strategy == "random" or reducing) else []
 
+    def path_to(name: str, i: int) -> tuple[int, ...] | None:
+        if lean:
+            later[name] = i
+            return None
+        return tuple(_path(parent, taken, i))
+
     def check_end(s: Any, i: int) -> None:
         """State `i` has no enabled action: is it a proper end or a deadlock?"""
         for p in deadlock:
@@ -190,7 +218,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                 reason = evaluate(p.cond, s)
                 if reason is not None:
                     results[p.name] = PropertyResult(p, violated(reason or "no action is enabled"),
-                                                     tuple(_path(parent, taken, i)))
+                                                     path_to(p.name, i))
                     pending_safety.discard(p.name)
         for p in final_bottoms:
             if p.name not in results and p.keys is not None:
@@ -200,16 +228,25 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     results[p.name] = PropertyResult(
                         p, violated(f"{key_list(stuck)} blocked forever: no continuation from here unblocks it "
                                     "(a final state)"),
-                        tuple(_path(parent, taken, i)))
+                        path_to(p.name, i))
 
-    def add(s: Any, par: int, act: int, depth: int, indexed: bool = False) -> int:
-        i = len(states)
-        states.append(s)
-        if not indexed:
-            index[s] = i
-        parent.append(par)
-        taken.append(act)
-        depth_of.append(depth)
+    def add(s: Any, par: int, act: int, depth: int, indexed: bool = False, key: Any = None) -> int:
+        """Store `s` (or its packed `key`) as the next state number, and check it."""
+        if key is None:
+            key = s
+        if lean:
+            i = stats.states
+            stats.states += 1
+            if not indexed:
+                index[key] = i
+        else:
+            i = len(states)
+            states.append(key)
+            if not indexed:
+                index[key] = i
+            parent.append(par)
+            taken.append(act)
+            depth_of.append(depth)
         if need_graph:  # 20 bytes a state that only liveness uses
             estart.append(-1)
             ecount.append(0)
@@ -222,22 +259,43 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             reason = evaluate(p.cond, s)
             if reason is not None:
                 results[p.name] = PropertyResult(p, violated(reason), None)
-                results[p.name].path = tuple(_path(parent, taken, i))
+                results[p.name].path = path_to(p.name, i)
                 pending_safety.discard(p.name)
         if unseen:
             for name, p in list(unseen.items()):
                 if evaluate(p.cond, s) is None:
-                    results[name] = PropertyResult(p, HOLDS, tuple(_path(parent, taken, i)))
+                    results[name] = PropertyResult(p, HOLDS, path_to(name, i))
                     del unseen[name]
         return i
+
+    def halt(expanded: int, stored: int, left: int) -> str | None:
+        """After an expansion: None to go on, else why the search stops ("" if nothing is `left`)."""
+        why = None
+        if stored >= max_states:
+            why = f"max_states {max_states} reached"
+        elif stop_early and not pending_safety and not unseen:
+            why = "stopped early: every safety property is decided"
+        elif expanded % MEMORY_CHECK_EVERY == 0 and current_rss_mb() > memory_cap:
+            why = f"max_memory_mb {memory_cap:g} reached"
+        elif expanded & 255 == 0:
+            stats.states = stored  # for the progress line (the count is final after the loop)
+            display.update(stats, left, start)
+            if deadline is not None and time.monotonic() > deadline:
+                why = f"timeout {timeout_s:g}s reached"
+        return why if why is None or left else ""
 
     stop = ""
     try:
         inits = list(model.init_states())
+        seeds: list[tuple[Any, int]] = []
         for k, s in enumerate(inits):
-            if s not in index:
-                add(s, -1, k, 0)
-        if strategy == "random":
+            key = codec.pack(s) if codec is not None else s
+            if key not in index:
+                seeds.append((key, add(s, -1, k, 0, key=key)))
+        if lean:
+            stop = _lean_search(model, strategy, seeds, codec, index, add, check_end, halt, stats,
+                                reducing, max_depth)
+        elif strategy == "random":
             stop = _random_walks(model, inits, add, check_end, index, stats, walks, max_depth, seed, deadline,
                                  memory_cap, (lambda: all(p.name in results for p in props)) if stop_early else None)
         else:
@@ -246,6 +304,9 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             actions_of = model.actions
             step = model.next_state
             setdefault = index.setdefault
+            pack = codec.pack if codec is not None else None
+            unpack = codec.unpack if codec is not None else None
+            seen = index if codec is None else _PackedIndex(index, codec.pack)  # the reduction's C3 lookups
             expanded = 0
             while True:
                 while frontier:
@@ -253,10 +314,12 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     s = states[i]
                     if fingerprints:
                         states[i] = None  # only its fingerprint stays
+                    if unpack is not None:
+                        s = unpack(s)
                     acts = actions_of(s)
                     d = depth_of[i] + 1
                     if reducing and i not in full_again:
-                        succ, cut = ample_successors(model, s, acts, step, index,
+                        succ, cut = ample_successors(model, s, acts, step, seen,
                                                      depth_of if proviso == "depth" else None, i, not after)
                         if cut:
                             stats.reduced += 1
@@ -278,17 +341,18 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                             t = step(s, a)
                         stats.transitions += 1
                         n = len(states)
-                        j = setdefault(t, n)  # one hash of the successor, found or new
-                        if j == n:
-                            if d > max_depth:
-                                del index[t]
+                        key = t if pack is None else pack(t)
+                        if d > max_depth:  # found states keep their index; a new one is not stored
+                            j = index.get(key)
+                            if j is None:
                                 stop = stop or f"max_depth {max_depth} reached"
-                                if need_graph:
-                                    j = -1
-                                else:
+                                if not need_graph:
                                     continue
-                            else:
-                                add(t, i, k, d, indexed=True)
+                                j = -1
+                        else:
+                            j = setdefault(key, n)  # one hash of the successor, found or new
+                            if j == n:
+                                add(t, i, k, d, indexed=True, key=key)
                                 frontier.append(j)
                         if after and cut:
                             red_src.append(i)
@@ -308,24 +372,10 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     if need_graph:
                         enabled[i] = mask
                     expanded += 1
-                    if len(states) >= max_states:
-                        if frontier:
-                            stop = f"max_states {max_states} reached"
+                    why = halt(expanded, len(states), len(frontier))
+                    if why is not None:
+                        stop = why or stop
                         break
-                    if stop_early and not pending_safety and not unseen:
-                        if frontier:
-                            stop = "stopped early: every safety property is decided"
-                        break
-                    if expanded % MEMORY_CHECK_EVERY == 0 and current_rss_mb() > memory_cap:
-                        if frontier:
-                            stop = f"max_memory_mb {memory_cap:g} reached"
-                            break
-                    if expanded & 255 == 0:
-                        stats.states = len(states)  # for the progress line (the count is final after the loop)
-                        display.update(stats, len(frontier), start)
-                        if deadline is not None and time.monotonic() > deadline:
-                            stop = f"timeout {timeout_s:g}s reached"
-                            break
                 if after and not stop:
                     from checker.reduce import cycle_breakers
                     red_flag.extend(bytes(max(0, len(states) - len(red_flag))))
@@ -349,7 +399,15 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     finally:
         display.close()
 
-    stats.states = len(states)
+    if not lean:
+        stats.states = len(states)
+    if later:  # the paths a lean search did not keep: the same search again, with them, up to the last
+        rerun = explore(model, strategy, max_states=max(later.values()) + 1, max_depth=max_depth,
+                        properties=[], reduce=reduce, proviso=proviso, fingerprints=True, compact=compact,
+                        _keep_paths=True)
+        for name, i in later.items():
+            if i < len(rerun.parent):
+                results[name].path = tuple(_path(rerun.parent, rerun.taken, i))
     stats.seconds = time.monotonic() - start
     stats.complete = not stop
     stats.stop_reason = stop
@@ -361,7 +419,11 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     graph = None
     if need_graph:
         graph = Graph(estart, ecount, etarget, eaction, egroup, enabled, groups)
-    result = Result(results, stats, states, parent, taken, graph, depth_of)
+    if codec is not None and not lean:
+        from checker.store import PackedStates
+        result = Result(results, stats, PackedStates(states, codec.unpack), parent, taken, graph, depth_of)
+    else:
+        result = Result(results, stats, states, parent, taken, graph, depth_of)
 
     exhaustive = stats.complete and strategy != "random"
     why = stop or "random simulation is not exhaustive"
@@ -388,6 +450,77 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     stats.peak_mb = peak_memory_mb()
     result.results = {p.name: results[p.name] for p in props if p.name in results}
     return result
+
+
+class _PackedIndex:
+    """The state table seen through a codec: `get(state)` looks up the state's packed key."""
+
+    __slots__ = ("index", "pack")
+
+    def __init__(self, index: Any, pack: Callable[[Any], Any]):
+        self.index = index
+        self.pack = pack
+
+    def get(self, s: Any, default: Any = None) -> Any:
+        return self.index.get(self.pack(s), default)
+
+
+def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int]], codec: Any, index: Any,
+                 add: Callable[..., int], check_end: Callable[[Any, int], None],
+                 halt: Callable[[int, int, int], str | None], stats: Stats, reducing: bool, max_depth: int) -> str:
+    """`explore`'s search with the fingerprint store and nothing else per state.  States are numbered
+    as `explore` numbers them, so a second search with parent links reaches state number i by the same
+    path.  Depth-first, the frontier holds ``(state or packed key, number, depth)``; breadth-first
+    only the state or key: the k-th state taken is state number k, and a level ends where the states
+    stored when it began end."""
+    from checker.reduce import PENDING, ample_successors
+    bfs = strategy == "bfs"
+    frontier: deque[Any] = deque(key for key, _ in seeds) if bfs else deque((key, i, 0) for key, i in reversed(seeds))
+    level, level_end = 0, len(seeds)
+    pop = frontier.popleft if bfs else frontier.pop
+    push = frontier.append
+    actions_of, step, setdefault = model.actions, model.next_state, index.setdefault
+    pack = codec.pack if codec is not None else None
+    unpack = codec.unpack if codec is not None else None
+    seen = index if codec is None else _PackedIndex(index, codec.pack)
+    stop = ""
+    expanded = 0
+    while frontier:
+        if bfs:
+            key, i = pop(), expanded
+            if i == level_end:
+                level, level_end = level + 1, stats.states
+            d = level
+        else:
+            key, i, d = pop()
+        s = key if unpack is None else unpack(key)
+        acts = actions_of(s)
+        d += 1
+        if reducing:
+            succ, cut = ample_successors(model, s, acts, step, seen, None, i, True)  # C3: "visited"
+            stats.reduced += cut
+        else:
+            succ = [(k, a, PENDING) for k, a in enumerate(acts)]
+        if not acts:
+            check_end(s, i)
+        for k, a, t in succ:
+            if t is PENDING:
+                t = step(s, a)
+            stats.transitions += 1
+            tk = t if pack is None else pack(t)
+            if d > max_depth:
+                if index.get(tk) is None:
+                    stop = stop or f"max_depth {max_depth} reached"
+                continue
+            n = stats.states
+            if setdefault(tk, n) == n:
+                add(t, i, k, d, indexed=True, key=tk)
+                push(tk if bfs else (tk, n, d))
+        expanded += 1
+        why = halt(expanded, stats.states, len(frontier))
+        if why is not None:
+            return why or stop
+    return stop
 
 
 def _path(parent: array, taken: array, i: int) -> list[int]:

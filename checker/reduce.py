@@ -60,7 +60,7 @@ def supports_reduction(model: Any) -> bool:
 
 
 def ample_successors(model: Any, s: Any, acts: Sequence[Any], step: Callable[[Any, Any], Any],
-                     index: dict[Any, int], depth: Sequence[int] | None = None,
+                     index: Any, depth: Sequence[int] | None = None,
                      here: int = 0, c3: bool = True) -> tuple[list[tuple[int, Any, Any]], bool]:
     """The successors of `s` to add: ``([(k, action, successor or PENDING), ...], reduced)``.
 

@@ -8,7 +8,7 @@ one of them.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,7 +91,8 @@ class Graph:
 class Result:
     results: dict[str, PropertyResult]
     stats: Stats
-    states: list[Any] = field(repr=False, default_factory=list)
+    #: the states by number (a `checker.store.PackedStates` view of a compact search's table)
+    states: Sequence[Any] = field(repr=False, default_factory=list)
     parent: array = field(repr=False, default_factory=lambda: array("q"))
     taken: array = field(repr=False, default_factory=lambda: array("l"))
     graph: Graph | None = field(repr=False, default=None)

@@ -1,4 +1,4 @@
-"""State stores for the search: the exact table and a fingerprint store.
+"""State stores for the search: the exact table, its compact form, a fingerprint store.
 
 `explore` keeps a *state table* that maps each state to its dense index.
 The exact one is a dict (the states themselves are the keys, so nothing is
@@ -17,6 +17,16 @@ compaction).  A ``holds`` found with fingerprints is therefore a
 probabilistic verdict: `checker.explore` reports it with this probability
 in the statistics (``omission_probability``), never silently.
 
+The *compact* form of the exact table (`CompactCodec`) is what SPIN calls
+collapse compression: a model that can cut its states into parts (the
+optional hooks ``state_parts`` and ``state_from_parts``) has each distinct
+part stored once, numbered in order of first appearance, and a state stored
+as the string of its parts' numbers: one byte a part while fewer than 254
+distinct parts exist, two or four after.  Nothing is lost: two states get
+one key exactly when their parts are equal one by one, that is when the
+states are equal, so the search finds the same states, the same number of
+them, in the same order.
+
 Examples
 --------
 >>> st = FingerprintStore()
@@ -31,9 +41,10 @@ True
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["FingerprintStore", "SEEN"]
+__all__ = ["CompactCodec", "FingerprintStore", "KeyTable", "PackedStates", "SEEN"]
 
 #: What `FingerprintStore.setdefault` and `get` return for a state already stored: its index is not kept.
 SEEN = -2
@@ -135,3 +146,181 @@ class FingerprintStore:
         """The birthday bound on a fingerprint collision among the stored states."""
         n = self.count
         return min(1.0, n * (n - 1) / 2 / 2.0 ** 64)
+
+
+class CompactCodec:
+    """States as strings of part numbers (hash-consing of the parts a model cuts them into).
+
+    `split(s)` returns the tuple of `s`'s parts (hashable values whose tuple
+    determines `s`); `join(parts)` rebuilds the state.  `pack(s)` numbers
+    each part (a new part gets the next number and is kept as the
+    representative of its value) and returns the numbers as bytes; `unpack`
+    is its inverse.  Parts shared by a state and its successor are usually
+    the same objects (the model builds successors from the unpacked parent,
+    whose parts are the representatives), so most are numbered by identity
+    (`id`, valid because representatives live as long as the codec) without
+    hashing them again.
+
+    Numbers start at 1.  Encoding: one byte a number while every number is
+    below 254 (so no byte is 254 or 255), else 254 followed by 16-bit
+    numbers, else 255 followed by 32-bit numbers: the form is a function of
+    the numbers, and two forms never give one string.
+
+    >>> c = CompactCodec(lambda s: s, tuple)
+    >>> k = c.pack(("a", ("b", 1), "a")); k
+    b'\\x01\\x02\\x01'
+    >>> c.unpack(k), c.pack(("a", ("b", 1), "a")) == k, len(c)
+    (('a', ('b', 1), 'a'), True, 2)
+    """
+
+    __slots__ = ("split", "join", "parts", "ids", "by_id")
+
+    def __init__(self, split: Any, join: Any):
+        self.split = split
+        self.join = join
+        self.parts: list[Any] = [None]  # numbers start at 1, so that 0 means "not numbered yet"
+        self.ids: dict[Any, int] = {}
+        self.by_id: dict[int, int] = {}
+
+    def _number(self, p: Any) -> int:
+        k = self.ids.get(p)
+        if k is None:
+            k = self.ids[p] = len(self.parts)
+            self.parts.append(p)
+            self.by_id[id(p)] = k  # p is the representative: kept alive by `parts`
+        return k
+
+    def pack(self, s: Any) -> bytes:
+        get, number = self.by_id.get, self._number
+        nums = [get(id(p)) or number(p) for p in self.split(s)]
+        top = max(nums, default=0)
+        if top < 254:
+            return bytes(nums)
+        if top < 65536:
+            return b"\xfe" + array("H", nums).tobytes()
+        return b"\xff" + array("I", nums).tobytes()
+
+    def unpack(self, key: bytes) -> Any:
+        parts = self.parts
+        if key and key[0] >= 254:
+            nums: Any = array("H" if key[0] == 254 else "I")
+            nums.frombytes(key[1:])
+        else:
+            nums = key
+        return self.join([parts[k] for k in nums])
+
+    def __len__(self) -> int:
+        """The distinct parts stored."""
+        return len(self.parts) - 1
+
+    def part_bytes(self) -> int:
+        """What the parts' table costs, roughly (the parts themselves are shared with live states)."""
+        import sys
+        return sys.getsizeof(self.parts) + sys.getsizeof(self.ids) + sys.getsizeof(self.by_id)
+
+
+class PackedStates(Sequence[Any]):
+    """The states of a compact search, unpacked on access (`Result.states`)."""
+
+    __slots__ = ("keys", "unpack")
+
+    def __init__(self, keys: list[Any], unpack: Any):
+        self.keys = keys
+        self.unpack = unpack
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [None if k is None else self.unpack(k) for k in self.keys[i]]
+        k = self.keys[i]
+        return None if k is None else self.unpack(k)
+
+
+class KeyTable:
+    """The state table of a compact search: the index of each key, without a dict.
+
+    A dict from a key to its index costs about 70 bytes a state (its entry,
+    its slot, and an int object for every index past 256), more than the
+    packed key itself.  This table keeps the keys where they already are (the
+    search's list of states, `keys`) and only the indices in an array: open
+    addressing, linear probing, at most 2/3 full, 4 bytes a slot (8 past
+    2**31 states): 6 to 12 bytes a state.  Lookups compare the keys in the
+    list, so nothing is ever confused.  A key must be stored in `keys` at
+    the index `setdefault` returned for it before the next call.
+
+    >>> keys = []
+    >>> t = KeyTable(keys, 4)
+    >>> for k in (b"a", b"b", b"a", b"c", b"d", b"b"):
+    ...     i = t.setdefault(k, len(keys))
+    ...     if i == len(keys): keys.append(k)
+    >>> keys, len(t), t.get(b"c"), t.get(b"z"), b"d" in t
+    ([b'a', b'b', b'c', b'd'], 4, 2, None, True)
+    """
+
+    __slots__ = ("keys", "slots", "mask", "count", "limit")
+
+    def __init__(self, keys: list[Any], capacity: int = 1 << 16):
+        self.keys = keys
+        self.count = 0
+        size = 8
+        while size * 2 // 3 < capacity:
+            size *= 2
+        self._alloc(size)
+
+    def _alloc(self, size: int) -> None:
+        self.slots = array("i" if size < 1 << 31 else "q", bytes(size * (4 if size < 1 << 31 else 8)))
+        self.mask = size - 1
+        self.limit = size * 2 // 3
+
+    def setdefault(self, key: Any, n: int) -> int:
+        """The index of `key`; when it is new, `n` (and `key` must be appended to `keys` as number `n`)."""
+        slots, keys, mask = self.slots, self.keys, self.mask
+        i = hash(key) & mask
+        while True:
+            v = slots[i]
+            if not v:
+                if self.count >= self.limit:  # grow first: `key` is not in `keys` yet
+                    self._grow()
+                    return self.setdefault(key, n)
+                slots[i] = n + 1
+                self.count += 1
+                return n
+            if keys[v - 1] == key:
+                return v - 1
+            i = (i + 1) & mask
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        slots, keys, mask = self.slots, self.keys, self.mask
+        i = hash(key) & mask
+        while True:
+            v = slots[i]
+            if not v:
+                return default
+            if keys[v - 1] == key:
+                return v - 1
+            i = (i + 1) & mask
+
+    def __contains__(self, key: Any) -> bool:
+        return self.get(key) is not None
+
+    def __setitem__(self, key: Any, n: int) -> None:
+        self.setdefault(key, n)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _grow(self) -> None:
+        old = self.slots
+        self._alloc(2 * len(old))
+        slots, keys, mask = self.slots, self.keys, self.mask
+        for v in old:
+            if v:
+                i = hash(keys[v - 1]) & mask
+                while slots[i]:
+                    i = (i + 1) & mask
+                slots[i] = v
+
+    def table_bytes(self) -> int:
+        return self.slots.itemsize * len(self.slots)

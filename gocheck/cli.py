@@ -29,10 +29,9 @@ from typing import Any
 
 from rich.console import Console
 
-import reference
 from checker.errors import InputError
 from checker.files import atomic_write, check_output_path, read_text
-from gocheck import conformance, gotest, outputs, reproduce, viewing
+from gocheck import outputs
 from gocheck.pipeline import (
     EXIT_BAD_INPUT,
     EXIT_INTERNAL,
@@ -54,6 +53,7 @@ SUBCOMMANDS = ("check", "ir", "view", "replay", "run", "report", "test", "reprod
 def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, no_por=args.no_por, fingerprints=args.fingerprints,
+                  no_compact=getattr(args, "no_compact", False),
                   no_dead_reset=args.no_dead_reset, mutex_starvation=getattr(args, "mutex_starvation", None),
                   no_hunt=getattr(args, "no_hunt", False), traces=args.traces,
                   progress=not args.json,
@@ -141,6 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         procs = procs if procs is not None else spec.runtime.procs
     else:
         program = compile_go(_read_go(args.target), args.target)
+    import reference
     from reference.api import observe_kwargs
     return reference.cli_run(program, procs=procs, log_path=args.log, seed=args.seed, **observe_kwargs(args))
 
@@ -155,6 +156,7 @@ def cmd_replay_on(argv: list[str]) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--loops", type=_loops, default=3, help="times to unroll a lasso's loop (0..1000)")
     args = p.parse_args(argv)
+    from gocheck import conformance
     return conformance.replay_trace(args.trace, procs=args.procs, seed=args.seed, loops=args.loops)
 
 
@@ -224,6 +226,9 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fingerprints", action="store_true",
                    help="store 64-bit state fingerprints (hash compaction, 10-15 bytes a state in the table); "
                         "'holds' then carries the probability that a state was missed")
+    p.add_argument("--no-compact", action="store_true",
+                   help="store whole states (default: each distinct goroutine, heap object and the rest of a "
+                        "state once, and a state as the numbers of its parts: the same search, ~100 bytes a state)")
     p.add_argument("--no-dead-reset", action="store_true",
                    help="keep values of variables no later instruction reads and objects nothing reaches "
                         "(default: cleared and freed)")
@@ -255,7 +260,9 @@ def _outside_flag(p: argparse.ArgumentParser) -> None:
                    help="let a spec's source_file name a file outside the spec's folder")
 
 
-def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentParser]:
+def _parsers(prog: str = "python -m checker", only: str | None = None) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers (`only`: that one's, at least; the others may be left out, so that a
+    check does not import the reference runtime for ``run``'s options)."""
     check = argparse.ArgumentParser(prog=prog, description="Check Go specs: every schedule, every property.")
     check.add_argument("specs", nargs="+", metavar="SPEC", help="spec files (YAML)")
     check.add_argument("--json", action="store_true", help="one JSON object per spec, one per line")
@@ -272,8 +279,9 @@ def _parsers(prog: str = "python -m checker") -> dict[str, argparse.ArgumentPars
     run.add_argument("--log", default=None, help="write the event log (JSON lines) here")
     run.add_argument("--seed", type=int, default=None)
     _outside_flag(run)
-    from reference.api import add_observe_options
-    add_observe_options(run)
+    if only in (None, "run"):
+        from reference.api import add_observe_options
+        add_observe_options(run)
     report = argparse.ArgumentParser(prog=f"{prog} report",
                                      description="Check every spec (default: specs/**/*.yaml) and write a results table.")
     report.add_argument("specs", nargs="*", metavar="SPEC")
@@ -328,14 +336,20 @@ def main(argv: list[str] | None = None) -> int:
         if cmd == "replay" and "--on" in argv:
             return cmd_replay_on(argv)
         if cmd in ("view", "replay"):
+            from gocheck import viewing
             args = viewing.parser(cmd).parse_args(argv)
             return viewing.main(args) if cmd == "view" else viewing.replay_main(args)
-        parser = _parsers()[cmd]
+        parser = _parsers(only=cmd)[cmd]
         args = parser.parse_args(argv)
         if cmd in ("check", "report"):
             _check_scaling(parser, args)
+        if cmd == "test":
+            from gocheck import gotest
+            return gotest.main_test(args)
+        if cmd == "reproduce":
+            from gocheck import reproduce
+            return reproduce.main_reproduce(args)
         return {"check": cmd_check, "ir": cmd_ir, "run": cmd_run, "report": cmd_report,
-                "test": gotest.main_test, "reproduce": reproduce.main_reproduce,
                 "outputs": outputs.main_outputs}[cmd](args)
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)

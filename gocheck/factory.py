@@ -25,11 +25,8 @@ from checker import examples
 from checker.errors import InputError
 from checker.model import Property
 from gocheck.spec import Spec
-from models.gc import variants as gc_variants
 from models.gomodel import GoModel
 from models.properties import needs, unsupported
-from models.sched import runq_proof
-from models.sched.gmp import GmpModel
 
 __all__ = ["PYTHON_MODELS", "Proof", "build", "build_model", "register_model", "select_properties"]
 
@@ -39,8 +36,20 @@ PYTHON_MODELS: dict[str, Callable[..., Any]] = {
     for name in ("phil_flat", "philosophers", "peterson", "PhilFlat", "Philosophers", "Peterson", "SpinLoop",
                  "Starver")
 }
-PYTHON_MODELS["models.gc.variants:variant"] = gc_variants.variant
-PYTHON_MODELS["models.gc.variants:model"] = gc_variants.model
+
+
+def _gc_variant(*args: Any, **kwargs: Any) -> Any:
+    from models.gc import variants  # imported when used: the collector models pull in networkx
+    return variants.variant(*args, **kwargs)
+
+
+def _gc_model(*args: Any, **kwargs: Any) -> Any:
+    from models.gc import variants
+    return variants.model(*args, **kwargs)
+
+
+PYTHON_MODELS["models.gc.variants:variant"] = _gc_variant
+PYTHON_MODELS["models.gc.variants:model"] = _gc_model
 
 
 def register_model(name: str, factory: Callable[..., Any]) -> None:
@@ -60,6 +69,7 @@ class Proof:
 def build(spec: Spec, *, allow_code: bool = False) -> Any:
     """The model (or `Proof`) a spec describes; `InputError` when it cannot be built."""
     if spec.kind == "runq_proof":
+        from models.sched import runq_proof  # z3: imported by the specs that use it
         return Proof(spec, lambda: runq_proof.rows(spec))
     if spec.kind == "gc_proof":
         from models.gc import barrier_proof
@@ -83,6 +93,7 @@ def build_model(spec: Spec) -> Any:
         from models.gc.gomode import build_model as build_gc_model
         return build_gc_model(spec)
     if kind == "gmp":
+        from models.sched.gmp import GmpModel
         return GmpModel(spec.program, spec.runtime, spec.properties)
     return GoModel(spec.program, spec.runtime, spec.properties)
 

@@ -27,13 +27,19 @@ from checker.trace import build, replay, write_itf
 from gocheck.factory import Proof, select_properties
 from gocheck.factory import build as build_checkable
 from gocheck.spec import Spec, apply_override, load_spec
-from models.memory import check_outcomes, explain_race
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNKNOWN", "EXIT_VIOLATED", "Options", "SpecReport",
            "check_all", "check_spec", "combine", "severity"]
 
 #: Exit codes (docs/design.md section 4; 4 is a bug in the checker itself).
 EXIT_OK, EXIT_VIOLATED, EXIT_BAD_INPUT, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+def _memory() -> Any:
+    """`models.memory` (litmus outcomes, race explanations), imported by the specs that need it: it
+    brings z3 in, which a plain check does not use."""
+    import models.memory
+    return models.memory
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class Options:
     no_por: bool = False
     #: the fingerprint store (hash compaction: `checker.store`)
     fingerprints: bool = False
+    #: store whole states instead of their parts' numbers (`checker.store.CompactCodec`)
+    no_compact: bool = False
     #: turn off the dead-variable reset (`models.deadslots`) of Go models
     no_dead_reset: bool = False
     #: ``runtime.mutex_starvation`` for every spec ("auto", "true", "false"; None: the spec's own)
@@ -162,6 +170,7 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
                        max_depth=spec.bounds.max_depth, timeout_s=spec.bounds.timeout_s, seed=options.seed,
                        walks=options.walks, progress=options.progress, properties=props, reduce=reduce,
                        fingerprints=fingerprints, max_memory_mb=spec.bounds.max_memory_mb,
+                       compact=not options.no_compact,
                        hunt=not options.no_hunt and options.strategy != "random")
     report.stats = result.stats.as_dict()
     report.stats["por"] = reduce
@@ -215,7 +224,7 @@ def _outcomes(spec: Spec, model: Any, result: Result) -> list[dict[str, Any]]:
     if result.stats.complete and not result.stats.reduced and result.states and hasattr(model, "is_final"):
         finals = [model.globals(s) for s in result.states if model.is_final(s)]
     return [{"when": r.when, "verdict": r.verdict, "expected": r.expected, "witness": r.witness, "reason": r.reason}
-            for r in check_outcomes(spec, finals)]
+            for r in _memory().check_outcomes(spec, finals)]
 
 
 def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
@@ -239,6 +248,6 @@ def _write_trace(spec: Spec, model: Any, pr: PropertyResult, options: Options,
     if options.mutex_starvation is not None and spec.kind == "program":  # replays rebuild the same model
         cx.meta["overrides"] = {"runtime.mutex_starvation": spec.runtime.mutex_starvation}
     if pr.prop.name == "race_free" and spec.kind == "program" and spec.runtime.scheduler == "abstract":
-        cx.meta["explanation"] = explain_race(model, path)
+        cx.meta["explanation"] = _memory().explain_race(model, path)
     name = slug(spec.name) + (f"@{slug(when)}" if when else "") + f".{slug(pr.prop.name)}.itf.json"
     return write_itf(cx, os.path.join(options.traces, name)), cx.meta.get("explanation")

@@ -105,6 +105,19 @@ class GoModel:
     def actions(self, s: World) -> list[Action]:
         return self.sched.actions(s)
 
+    # ---- the compact state table (checker.store.CompactCodec)
+    def state_parts(self, s: World) -> tuple[Any, ...]:
+        """`s` cut into the parts the search numbers once each: the goroutine count, each
+        goroutine, each heap object, and the rest of the world as one tuple.  A step changes one
+        or two of them; the others are the parent's objects."""
+        return (len(s.gs), *s.gs, *s.heap,
+                (s.timers, s.output, s.panic, s.main_done, s.ended, s.failed, s.tinfo, s.unsynced))
+
+    @staticmethod
+    def state_from_parts(parts: list[Any]) -> World:
+        n = parts[0]
+        return World(tuple(parts[1:n + 1]), tuple(parts[n + 1:-1]), *parts[-1])
+
     def next_state(self, s: World, a: Action) -> World:
         c = self._por_cache
         if c is not None and c[0] is s:

@@ -401,12 +401,13 @@ def test_the_acyclic_proviso_expands_one_state_of_each_reduced_cycle() -> None:
 
 def test_fingerprints_qualify_a_never_reached_and_a_holds() -> None:
     """With the fingerprint store a "never reached" or a "holds" is only as sure as the store: the
-    reason carries the bound on the probability that a state was missed; expanded states are dropped
-    (None in Result.states)."""
+    reason carries the bound on the probability that a state was missed; no state, parent link or
+    depth is kept (SPIN's layout)."""
     props = [Property.sometimes("far", lambda s: s > 9), Property.always("small", lambda s: s < 9)]
     r = explore(_Line(3), fingerprints=True, properties=props)
     p = r.stats.omission_probability
-    assert (r.stats.states, r.stats.store, r.states) == (4, "fingerprints", [None] * 4) and 0 < p < 1e-12
+    assert (r.stats.states, r.stats.store, r.states, len(r.parent), len(r.depth)) == (4, "fingerprints", [], 0, 0)
+    assert 0 < p < 1e-12
     why = f"hash compaction: P(a state was missed) <= {p:.2g}"
     assert (r["far"].verdict.kind, r["far"].verdict.reason) == ("violated", f"never reached ({why})")
     assert (r["small"].verdict.kind, r["small"].verdict.reason) == ("holds", why)

@@ -220,6 +220,15 @@ class GmpModel:
                 out.append(GmpState(w, tuple(ps), gq, lat))
         return out
 
+    # ------------------------------------------------------------------ the compact table (checker.store)
+    def state_parts(self, s: GmpState) -> tuple[Any, ...]:
+        """The global queue, the latencies, each P, then the world's parts (`GoModel.state_parts`)."""
+        return (s.gq, s.lat, *s.ps, *self.go.state_parts(s.world))
+
+    def state_from_parts(self, parts: list[Any]) -> GmpState:
+        n = self.procs
+        return GmpState(self.go.state_from_parts(parts[n + 2:]), tuple(parts[2:n + 2]), parts[0], parts[1])
+
     def actions(self, s: GmpState) -> list[GmpAction]:
         w = s.world
         if w.ended:
