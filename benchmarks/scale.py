@@ -251,8 +251,8 @@ def go_report(g: dict[str, Any]) -> str:
               f"- 1 worker against `check()`: {one['cpu'][0] / single['cpu']:.2f}x the CPU.",
               f"- Moving a state: the 2-worker run spent {_f(cpu2 - cpu1)} s more CPU than the 1-worker run for "
               f"{two['sent']:,} moved states: {1e6 * (cpu2 - cpu1) / max(1, two['sent']):.2f} µs per moved state.",
-              f"- A stored state costs a worker about {1e6 * sum(one['grown_mb']) / one['states']:,.0f} bytes of "
-              f"resident growth (1 worker), its table {1e6 * sum(one['table_mb']) / one['states']:,.0f} bytes counted.",
+              f"- A stored state costs a worker about {2**20 * sum(one['grown_mb']) / one['states']:,.0f} bytes of "
+              f"resident growth (1 worker), its table {2**20 * sum(one['table_mb']) / one['states']:,.0f} bytes counted.",
               f"- Verdicts: {', '.join(f'{k}: {v}' for k, v in two['verdicts'].items())}.", ""]
     if "codec_us" in g:
         cu = g["codec_us"]
@@ -495,7 +495,7 @@ def write_report(path: str, cmd: str, n: int, sim_n: int, base: dict[str, Any], 
                      f"{', '.join(_f(g, 0) for g in r['peak_mb'])} | {_f(r['coord_mb'], 0)} |")
     lines += [
         "",
-        f"A stored state costs a worker about {1e6 * sum(one['grown_mb']) / one['states']:,.0f} bytes here "
+        f"A stored state costs a worker about {2**20 * sum(one['grown_mb']) / one['states']:,.0f} bytes here "
         f"(its canonical bytes as the key of a dict, the parent/action/depth arrays; the frontier's decoded "
         f"states are transient).",
         "",
