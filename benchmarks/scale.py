@@ -165,7 +165,7 @@ def go_runs(program: str, n: int, codec: str = "wire", crc: bool = True) -> dict
     for w in (1, 2):
         out[w] = _go_parallel(factory, w)
         print(w, out[w], flush=True)
-    if crc:
+    if crc and getattr(factory(), "partition_key", None) is not None:
         out["crc"] = _go_parallel(_go_factory(program, n, codec, key=False), 2)
         print("crc", out["crc"], flush=True)
     return out
@@ -350,6 +350,7 @@ def main() -> None:
                     help="with --go: the Go model's codec (models.wire) or the engine's pickle")
     ap.add_argument("--parts", metavar="N,N,...", default="",
                     help="with --work-split: these partition counts (e.g. 16,64), with a 1-partition base run")
+    ap.add_argument("--no-key", action="store_true", help="with --work-split --go: the CRC owner, not the model's key")
     ap.add_argument("--skip-go", action="store_true", help="leave out the Go program (workerpool:6, ~8 minutes)")
     args = ap.parse_args()
     if args.work_split and (args.go or args.parts):
@@ -421,7 +422,8 @@ def work_split_main(args: Any) -> None:
     counts = [1] + [int(x) for x in args.parts.split(",") if x] if args.parts else [1, 2, 4]
     if args.go:
         program, _, size = args.go.partition(":")
-        factory, title, n = _go_factory(program, int(size)), f"{program}({size}), Go, its partition key", 0
+        factory = _go_factory(program, int(size), key=not args.no_key)
+        title, n = f"{program}({size}), Go, " + ("the CRC owner" if args.no_key else "its partition key"), 0
     else:
         n = 7 if args.quick else 10
         factory, title = None, f"PhilFlat({n}, deadlock=True)"
@@ -430,7 +432,8 @@ def work_split_main(args: Any) -> None:
         rows.append(work_split(n, k, factory=factory))
         print(rows[-1]["parts"], max(rows[-1]["cpu"]), rows[-1]["sent"], flush=True)
     base = rows[0]["cpu"][0]
-    cmd = f"python benchmarks/scale.py --work-split --parts {args.parts}" + (f" --go {args.go}" if args.go else "")
+    cmd = f"python benchmarks/scale.py --work-split --parts {args.parts}" + (f" --go {args.go}" if args.go else "") \
+        + (" --no-key" if args.no_key else "")
     lines = ["", f"## Work split at many partitions: {title}", "",
              f"`{cmd}`: the partitions in turn in one process (CPU per partition, no transport); "
              f"{rows[0]['states']:,} states, {rows[0]['transitions']:,} transitions.", "",

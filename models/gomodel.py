@@ -85,7 +85,7 @@ class GoModel:
         self._dead_cache: dict[Any, Any] = {}
         #: whether starting or ending a goroutine is visible (C2): the spec checks max_goroutines
         self.por_observes_live = not self.prop_specs or any(p.name == "max_goroutines" for p in self.prop_specs)
-        #: the partitioned search's codec of this process (`state_codec`, `partition_key`), made on first use
+        #: the partitioned search's codec of this process (`state_codec`), made on first use
         self._wire_codec: Any = None
 
     # ---- the Model protocol
@@ -192,14 +192,6 @@ class GoModel:
             from models.wire import WorldCodec
             self._wire_codec = WorldCodec()
         return self._wire_codec
-
-    def partition_key(self, s: World) -> int:
-        """Which partition owns `s` in a partitioned search (``key % N``): the CRC-32 of the
-        canonical bytes (`models.wire`) of its first two goroutines only, so a step of any other
-        goroutine that leaves those two alone keeps its successor with the parent's owner, and
-        is not moved (Stern and Dill's hashing on a projection of the state).  A function of the
-        value, the same in every process."""
-        return self._wire().gs_key(s.gs[:2])
 
     def fairness(self, s: World, a: Action) -> str | None:
         if a[0] == "env":

@@ -55,7 +55,6 @@ import struct
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
-from zlib import crc32
 
 from models import ir
 from models.datatypes import MapObj
@@ -184,13 +183,6 @@ class WorldCodec:
         b = _prefixed(b"".join(parts))
         object.__setattr__(g, "_enc", b)
         return b
-
-    def gs_key(self, gs: tuple[G, ...]) -> int:
-        """The CRC-32 of the bytes of goroutines `gs` (`GoModel.partition_key`)."""
-        crc = 0
-        for g in gs:
-            crc = crc32(g._enc or self.g_bytes(g), crc)
-        return crc
 
     def obj_of(self, x: Any) -> bytes:
         t = type(x)

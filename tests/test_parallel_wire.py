@@ -109,31 +109,3 @@ def test_more_go_specs_match_single_process(spec: str) -> None:
         assert (par.stats.states, par.stats.transitions, par.stats.depth) == \
             (single.stats.states, single.stats.transitions, single.stats.depth)
         assert _summary(par) == _summary(single)
-
-
-def test_go_partition_key_owns_every_state_and_agrees_across_interpreters() -> None:
-    """`GoModel.partition_key` (the CRC of the first two goroutines' bytes): an int, every stored
-    state is in partition ``key % n`` and only there, the counts are the single-process search's,
-    and fewer states move than with the CRC of the whole state; two interpreters with other
-    PYTHONHASHSEEDs compute the same keys."""
-    factory = functools.partial(go_model, "specs/graceful_shutdown.yaml")
-    model = factory()
-    keyed, crc = _split(factory, 2), _split(functools.partial(_no_key, "graceful_shutdown"), 2)
-    dec = WorldCodec().decode
-    for p in keyed:
-        assert all(model.partition_key(dec(k)) % 2 == p.me for k in p.keys)
-    assert sum(len(p.keys) for p in keyed) == sum(len(p.keys) for p in crc) == 2036
-    assert [len(p.keys) for p in keyed] == [1034, 1002]
-    assert [len(p.keys) for p in crc] == [1000, 1036]
-    assert (sum(p.sent for p in keyed), sum(p.sent for p in crc)) == (1414, 1817)
-    code = ("import sys; from tests.test_parallel_wire import reachable; m, ws = reachable('graceful_shutdown'); "
-            "sys.stdout.write(repr([m.partition_key(w) for w in ws]))")
-    _, states = reachable("graceful_shutdown")
-    assert _outputs_under_hash_seeds(code) == {repr([model.partition_key(w) for w in states])}
-
-
-def _no_key(spec: str) -> Any:
-    """The Go model of specs/`spec`.yaml without its partition key: owners by the CRC of the whole state."""
-    m = go_model(f"specs/{spec}.yaml")
-    m.partition_key = None
-    return m
