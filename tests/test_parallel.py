@@ -323,8 +323,9 @@ def _has_ray() -> bool:
 @pytest.mark.skipif(not _has_ray(), reason="ray is not installed (pip install 'gocheck[distributed]')")
 def test_ray_local_cluster_partitions_exceed_one_actors_memory() -> None:
     """A local Ray with 4 partition actors: same counts, verdicts and trace
-    lengths as the single process; PhilFlat(8) does not fit one actor's
-    6 MB limit but fits four of them."""
+    lengths as the single process (PhilFlat, a liveness example, a Go
+    spec); PhilFlat(8) does not fit one actor's 6 MB limit but fits four
+    of them."""
     import ray
 
     from checker.parallel.ray_backend import connect
@@ -337,6 +338,10 @@ def test_ray_local_cluster_partitions_exceed_one_actors_memory() -> None:
         assert_same(model, single, par)
         live = check_parallel(Starver, 2, ray="auto")  # liveness on the gathered graph
         assert_same(Starver(), check(Starver()), live)
+        # a Go model in actors started apart from this process: its codec (models.wire) gives the
+        # same bytes there; its leak property is decided on the graph gathered with that decoder
+        go = functools.partial(go_model, "specs/ctx_pipeline_leak.yaml")
+        assert_same(go(), check(go()), check_parallel(go, 3, ray="auto"))
         big = functools.partial(PhilFlat, 8)
         one = run_parallel(big, 1, ray="auto", memory_limit_mb=6)
         assert one.result["assertion"].verdict.kind == "unknown"
