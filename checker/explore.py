@@ -164,7 +164,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         proviso = "visited"  # the store keeps no index, hence no depth, of a known state, nor states
     after = reducing and proviso == "acyclic"  # C3 made good once the frontier is empty
     red_flag = bytearray()  # reduced states (proviso "acyclic")
-    red_src, red_dst = array("q"), array("q")  # their ample edges
+    ecode = "i" if max_states < 1 << 31 else "q"  # state numbers: 4 bytes while they fit
+    red_src, red_dst = array(ecode), array(ecode)  # their ample edges
     full_again: set[int] = set()
 
     #: fingerprints: only the fingerprint table is kept per state (paths are found again later)
