@@ -127,14 +127,16 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     on, and looks again, so that every cycle holds a fully expanded state
     (the cycle condition itself).  A terminating program keeps every
     reduction.  With fingerprints (no states kept to expand again) it is
-    ``"visited"``.
+    ``"visited"`` breadth first and SPIN's stack proviso depth first.
     `fingerprints` keeps 64-bit fingerprints instead of states
     (:class:`checker.store.FingerprintStore`, bfs/dfs only) and nothing
-    else per state, as SPIN's hash compaction: no parent links, no depths
-    (the frontier carries them), ``Result.states`` empty.  A violation's
-    path is found afterwards by running the same search again up to the
-    state that violated, this time with parent links (the order is the
-    same, so the state has the same number).  Liveness properties are
+    else per state, as SPIN's hash compaction: no parent links, no depths,
+    ``Result.states`` empty.  Depth first it is SPIN's search (`_lean_dfs`:
+    the stack is the path, the stack proviso for the reduction); breadth
+    first a violation's path is found afterwards by running the same
+    search again up to the state that violated, this time with parent
+    links (the order is the same, so the state has the same number).
+    Liveness properties are
     ``unknown``, and a ``holds`` carries the probability that a state was
     missed (also ``stats.omission_probability``).
     `max_memory_mb` bounds the process's resident memory, looked at every
@@ -164,7 +166,8 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
         proviso = "visited"  # the store keeps no index, hence no depth, of a known state, nor states
     after = reducing and proviso == "acyclic"  # C3 made good once the frontier is empty
     red_flag = bytearray()  # reduced states (proviso "acyclic")
-    red_src, red_dst = array("q"), array("q")  # their ample edges
+    ecode = "i" if max_states < 1 << 31 else "q"  # state numbers: 4 bytes while they fit
+    red_src, red_dst = array(ecode), array(ecode)  # their ample edges
     full_again: set[int] = set()
 
     #: fingerprints: only the fingerprint table is kept per state (paths are found again later)
@@ -205,7 +208,13 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     #: its own, so a key it holds is a violation (random walks, reduction; the graph decides the rest)
     final_bottoms = [p for p in liveness if p.kind == "bottom"] if (strategy == "random" or reducing) else []
 
+    #: the lean depth-first search's stack as a path (SPIN's trail): the initial state's index, then
+    #: the action taken from each state on the stack (and to the state being added)
+    trail: list[int] = []
+
     def path_to(name: str, i: int) -> tuple[int, ...] | None:
+        if trail:
+            return tuple(trail)
         if lean:
             later[name] = i
             return None
@@ -287,12 +296,15 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     stop = ""
     try:
         inits = list(model.init_states())
-        seeds: list[tuple[Any, int]] = []
+        seeds: list[tuple[Any, int, int]] = []
         for k, s in enumerate(inits):
             key = codec.pack(s) if codec is not None else s
             if key not in index:
-                seeds.append((key, add(s, -1, k, 0, key=key)))
-        if lean:
+                seeds.append((key, add(s, -1, k, 0, key=key), k))
+        if lean and strategy == "dfs":
+            stop = _lean_dfs(model, seeds, codec, index, add, check_end, halt, stats, reducing, max_depth, trail)
+            trail.clear()
+        elif lean:
             stop = _lean_search(model, strategy, seeds, codec, index, add, check_end, halt, stats,
                                 reducing, max_depth)
         elif strategy == "random":
@@ -465,7 +477,7 @@ class _PackedIndex:
         return self.index.get(self.pack(s), default)
 
 
-def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int]], codec: Any, index: Any,
+def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int]], codec: Any, index: Any,
                  add: Callable[..., int], check_end: Callable[[Any, int], None],
                  halt: Callable[[int, int, int], str | None], stats: Stats, reducing: bool, max_depth: int) -> str:
     """`explore`'s search with the fingerprint store and nothing else per state.  States are numbered
@@ -475,7 +487,7 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int]], c
     stored when it began end."""
     from checker.reduce import PENDING, ample_successors
     bfs = strategy == "bfs"
-    frontier: deque[Any] = deque(key for key, _ in seeds) if bfs else deque((key, i, 0) for key, i in reversed(seeds))
+    frontier: deque[Any] = deque(key for key, _, _ in seeds) if bfs else deque((key, i, 0) for key, i, _ in reversed(seeds))
     level, level_end = 0, len(seeds)
     pop = frontier.popleft if bfs else frontier.pop
     push = frontier.append
@@ -520,6 +532,72 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int]], c
         why = halt(expanded, stats.states, len(frontier))
         if why is not None:
             return why or stop
+    return stop
+
+
+def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: Any, add: Callable[..., int],
+              check_end: Callable[[Any, int], None], halt: Callable[[int, int, int], str | None], stats: Stats,
+              reducing: bool, max_depth: int, trail: list[int]) -> str:
+    """SPIN's search for the fingerprint store: depth first, the stack is the path.
+
+    `trail` holds the path to the top of the stack (what `explore`'s path_to returns while it is
+    set), so a violation's path is read off the stack and nothing is kept per state but its
+    fingerprint.  The reduction's cycle condition is SPIN's stack proviso: a state whose ample
+    set leads back onto the stack is expanded fully (every cycle of the reduced graph then has a
+    fully expanded state, as C3 asks).  Counterexamples are not the shortest, as in SPIN."""
+    from checker.reduce import PENDING, ample_successors
+    pack = codec.pack if codec is not None else None
+    unpack = codec.unpack if codec is not None else None
+    actions_of, step, setdefault = model.actions, model.next_state, index.setdefault
+    on_stack: dict[Any, int] = {}  # keys of the states on the stack
+    c3 = on_stack if pack is None else _PackedIndex(on_stack, pack)
+    stop = ""
+    expanded = 0
+
+    def frame(key: Any, s: Any, i: int, d: int) -> list[Any]:
+        acts = actions_of(s)
+        if reducing:
+            succ, _cut = ample_successors(model, s, acts, step, c3, None, i, True)
+            stats.reduced += _cut
+        else:
+            succ = [(k, a, PENDING) for k, a in enumerate(acts)]
+        if not acts:
+            check_end(s, i)
+        return [key, s, i, d, succ, 0]
+
+    for key, i, k0 in seeds:
+        trail[:] = [k0]
+        on_stack[key] = i
+        stack = [frame(key, key if unpack is None else unpack(key), i, 0)]
+        expanded += 1
+        while stack:
+            top = stack[-1]
+            key, s, i, d, succ, at = top
+            if at == len(succ):
+                stack.pop()
+                del on_stack[key]
+                trail.pop()
+                continue
+            top[5] = at + 1
+            k, a, t = succ[at]
+            if t is PENDING:
+                t = step(s, a)
+            stats.transitions += 1
+            tk = t if pack is None else pack(t)
+            if d + 1 > max_depth:
+                if index.get(tk) is None:
+                    stop = stop or f"max_depth {max_depth} reached"
+                continue
+            n = stats.states
+            if setdefault(tk, n) == n:
+                trail.append(k)
+                add(t, i, k, d + 1, indexed=True, key=tk)
+                on_stack[tk] = n
+                stack.append(frame(tk, t, n, d + 1))
+                expanded += 1
+                why = halt(expanded, stats.states, len(stack))
+                if why is not None:
+                    return why or stop
     return stop
 
 

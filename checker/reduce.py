@@ -42,6 +42,7 @@ Examples
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -119,24 +120,55 @@ def cycle_breakers(reduced: Sequence[int], src: Sequence[int], dst: Sequence[int
     backwards); every cycle has an edge that does not go deeper in discovery
     depth, and its source is returned: expanding those fully breaks every
     cycle found.  An empty list: the condition holds."""
-    edges = [(a, b) for a, b in zip(src, dst) if reduced[a] and reduced[b]]
-    if not edges:
+    # Arrays, not dicts of lists: this runs on every reduced edge of the search, and Python objects per
+    # edge made its transient memory larger than the whole state table's (reports/perf.md).
+    code = "i" if len(reduced) < 1 << 31 else "q"  # state numbers: 4 bytes while they fit
+    es, ed = array(code), array(code)
+    for a, b in zip(src, dst):
+        if reduced[a] and reduced[b]:
+            es.append(a)
+            ed.append(b)
+    if not es:
         return []
-    succ: dict[int, list[int]] = {}
-    pred: dict[int, list[int]] = {}
-    for a, b in edges:
-        succ.setdefault(a, []).append(b)
-        pred.setdefault(b, []).append(a)
-    alive = set(succ) | set(pred)
-    for nxt, prv in ((succ, pred), (pred, succ)):  # peel sources, then sinks
-        deg = {x: sum(1 for y in prv.get(x, ()) if y in alive) for x in alive}
-        todo = [x for x, n in deg.items() if n == 0]
+    n = max(max(es), max(ed)) + 1
+    out_at, out_to = _csr(es, ed, n, code)  # out_to[out_at[x]:out_at[x + 1]]: the successors of x
+    in_at, in_from = _csr(ed, es, n, code)
+    alive = bytearray(n)
+    for x in es:
+        alive[x] = 1
+    for x in ed:
+        alive[x] = 1
+    for at, to, back_at, back in ((out_at, out_to, in_at, in_from), (in_at, in_from, out_at, out_to)):
+        # peel sources (then sinks): deg[x] counts x's alive predecessors (then successors)
+        deg = array(code, bytes(array(code).itemsize * n))
+        todo = []
+        for x in range(n):
+            if alive[x]:
+                k = sum(alive[y] for y in back[back_at[x]:back_at[x + 1]])
+                deg[x] = k
+                if not k:
+                    todo.append(x)
         while todo:
             x = todo.pop()
-            alive.discard(x)
-            for y in nxt.get(x, ()):
-                if y in alive:
+            alive[x] = 0
+            for y in to[at[x]:at[x + 1]]:
+                if alive[y]:
                     deg[y] -= 1
-                    if deg[y] == 0:
+                    if not deg[y]:
                         todo.append(y)
-    return sorted({a for a, b in edges if a in alive and b in alive and depth[b] <= depth[a]})
+    return sorted({a for a, b in zip(es, ed) if alive[a] and alive[b] and depth[b] <= depth[a]})
+
+
+def _csr(frm: Sequence[int], to: Sequence[int], n: int, code: str) -> tuple[array, array]:
+    """Edges (frm[k], to[k]) grouped by source: ``targets[at[x]:at[x + 1]]`` are x's targets."""
+    at = array("q", bytes(8 * (n + 1)))  # edge offsets: 8 bytes (there may be more edges than states)
+    for x in frm:
+        at[x + 1] += 1
+    for x in range(n):
+        at[x + 1] += at[x]
+    fill = array("q", at)
+    targets = array(code, bytes(array(code).itemsize * len(frm)))
+    for x, y in zip(frm, to):
+        targets[fill[x]] = y
+        fill[x] += 1
+    return at, targets

@@ -224,8 +224,9 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
                         "default: on when only safety properties are checked")
     p.add_argument("--no-por", action="store_true", help="no partial-order reduction")
     p.add_argument("--fingerprints", action="store_true",
-                   help="store 64-bit state fingerprints (hash compaction, 10-15 bytes a state in the table); "
-                        "'holds' then carries the probability that a state was missed")
+                   help="store 64-bit state fingerprints and nothing else per state (hash compaction, 10-15 "
+                        "bytes a state); 'holds' then carries the probability that a state was missed; with "
+                        "--strategy dfs, SPIN's search (the stack is the path, the stack proviso for --por)")
     p.add_argument("--no-compact", action="store_true",
                    help="store whole states (default: each distinct goroutine, heap object and the rest of a "
                         "state once, and a state as the numbers of its parts: the same search, ~100 bytes a state)")

@@ -69,32 +69,59 @@ def test_unreduced_and_fingerprints_agree(path: str) -> None:
     _same(*_pair(spec, reduce=False, fingerprints=True), states=False)
 
 
-@pytest.mark.parametrize("path", program_specs()[1::3], ids=lambda p: os.path.relpath(p, "specs"))
-def test_fingerprint_paths_are_the_exact_paths(path: str) -> None:
-    """The fingerprint store keeps no parent links: a violation's path is found by a second search up
-    to the violating state.  It is the path the exact table gives (every third spec, bfs and dfs,
-    reduced with the proviso both can use), and it replays to a state that violates the property."""
+def _violations_replay(spec: Any, result: Any) -> None:
+    """Every violated invariant or deadlock has a path that replays to a state violating it."""
     from checker.model import evaluate
     from checker.trace import replay
-    spec = load_spec(path)
-    for strategy in ("bfs", "dfs"):
-        runs = []
-        for fp in (True, False):
+    for r in result.results.values():
+        if r.verdict.kind == "violated" and r.prop.kind in ("always", "deadlock"):
+            assert r.path is not None, r.prop.name
             model = build_model(spec)
-            props = [p for p in select_properties(spec, model) if not p.is_liveness]
-            runs.append(check(model, strategy, properties=props, max_states=CAP, fingerprints=fp, hunt=False,  # type: ignore[arg-type]
-                              reduce=True, proviso="visited"))
-        fp_run, exact = runs
-        assert (fp_run.stats.states, fp_run.stats.transitions, fp_run.stats.depth) == \
-            (exact.stats.states, exact.stats.transitions, exact.stats.depth)
-        assert fp_run.states == [] and len(fp_run.parent) == 0
-        for name, r in exact.results.items():
-            assert (fp_run[name].verdict.kind, fp_run[name].path) == (r.verdict.kind, r.path), name
-            if r.verdict.kind == "violated" and r.path is not None and r.prop.kind in ("always", "deadlock"):
-                model = build_model(spec)
-                last = replay(model, r.path)[0][-1]
-                assert evaluate(r.prop.cond, last) is not None
-                assert r.prop.kind == "always" or not model.actions(last)
+            last = replay(model, r.path)[0][-1]
+            assert evaluate(r.prop.cond, last) is not None
+            assert r.prop.kind == "always" or not model.actions(last)
+
+
+def _safety_run(spec: Any, strategy: str, **options: Any) -> Any:
+    model = build_model(spec)
+    props = [p for p in select_properties(spec, model) if not p.is_liveness]
+    return check(model, strategy, properties=props, max_states=CAP, hunt=False, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("path", program_specs()[1::3], ids=lambda p: os.path.relpath(p, "specs"))
+def test_fingerprint_paths_are_the_exact_paths(path: str) -> None:
+    """Breadth first, the fingerprint store keeps no parent links: a violation's path is found by a
+    second search up to the violating state.  It is the path the exact table gives (every third
+    spec, reduced with the proviso both can use), and it replays to a violating state."""
+    spec = load_spec(path)
+    fp_run = _safety_run(spec, "bfs", fingerprints=True, reduce=True, proviso="visited")
+    exact = _safety_run(spec, "bfs", fingerprints=False, reduce=True, proviso="visited")
+    assert (fp_run.stats.states, fp_run.stats.transitions, fp_run.stats.depth) == \
+        (exact.stats.states, exact.stats.transitions, exact.stats.depth)
+    assert fp_run.states == [] and len(fp_run.parent) == 0
+    for name, r in exact.results.items():
+        assert (fp_run[name].verdict.kind, fp_run[name].path) == (r.verdict.kind, r.path), name
+    _violations_replay(spec, fp_run)
+
+
+@pytest.mark.parametrize("path", program_specs()[1::3], ids=lambda p: os.path.relpath(p, "specs"))
+def test_fingerprint_depth_first_is_spins_search(path: str) -> None:
+    """Depth first, the fingerprint search is SPIN's: the stack is the path and the reduction's
+    cycle condition is the stack proviso.  Unreduced it stores exactly the states and transitions
+    of the exact table; reduced, it decides what full exploration decides (when both finish), and
+    every violation's path, read off the stack, replays to a violating state."""
+    spec = load_spec(path)
+    full = _safety_run(spec, "dfs", fingerprints=False, reduce=False)
+    fp_full = _safety_run(spec, "dfs", fingerprints=True, reduce=False)
+    fp_red = _safety_run(spec, "dfs", fingerprints=True, reduce=True)
+    assert fp_full.states == [] and len(fp_red.parent) == 0
+    if full.stats.complete:
+        assert (fp_full.stats.states, fp_full.stats.transitions) == (full.stats.states, full.stats.transitions)
+        assert fp_red.stats.complete and fp_red.stats.states <= full.stats.states
+        assert {k: r.verdict.kind for k, r in fp_red.results.items()} == {k: r.verdict.kind for k, r in full.results.items()}
+        assert {k: r.verdict.kind for k, r in fp_full.results.items()} == {k: r.verdict.kind for k, r in full.results.items()}
+    for run in (fp_full, fp_red):
+        _violations_replay(spec, run)
 
 
 @pytest.mark.parametrize("strategy", ["bfs", "dfs"])

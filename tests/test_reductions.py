@@ -260,3 +260,41 @@ def test_cycle_breakers_finds_the_cycles_of_reduced_states_only() -> None:
     assert cycle_breakers([1, 0, 1], [0, 1, 2], [1, 2, 0], depth) == []           # 1 is fully expanded
     assert cycle_breakers([1] * 5, [0, 1, 2, 2, 3], [1, 2, 0, 3, 4], depth) == [2]  # 3 and 4 hang off it
     assert cycle_breakers([1, 1], [1], [1], depth) == [1]                         # a self-loop
+
+
+def _dict_breakers(reduced, src, dst, depth):  # type: ignore[no-untyped-def]
+    """The first implementation of `cycle_breakers` (dicts of lists), kept as the oracle of the
+    array one: the same peel from both ends, the same answer."""
+    edges = [(a, b) for a, b in zip(src, dst) if reduced[a] and reduced[b]]
+    succ: dict[int, list[int]] = {}
+    pred: dict[int, list[int]] = {}
+    for a, b in edges:
+        succ.setdefault(a, []).append(b)
+        pred.setdefault(b, []).append(a)
+    alive = set(succ) | set(pred)
+    for nxt, prv in ((succ, pred), (pred, succ)):
+        deg = {x: sum(1 for y in prv.get(x, ()) if y in alive) for x in alive}
+        todo = [x for x, n in deg.items() if n == 0]
+        while todo:
+            x = todo.pop()
+            alive.discard(x)
+            for y in nxt.get(x, ()):
+                if y in alive:
+                    deg[y] -= 1
+                    if deg[y] == 0:
+                        todo.append(y)
+    return sorted({a for a, b in edges if a in alive and b in alive and depth[b] <= depth[a]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda n: st.tuples(
+    st.lists(st.integers(0, 1), min_size=n, max_size=n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n),
+    st.lists(st.integers(0, 5), min_size=n, max_size=n))))
+def test_cycle_breakers_agree_with_the_dict_version(case) -> None:  # type: ignore[no-untyped-def]
+    """Random graphs (duplicate edges, self-loops, unreduced states): the array implementation
+    returns what the dict one did."""
+    from checker.reduce import cycle_breakers
+    reduced, edges, depth = case
+    src, dst = [a for a, _ in edges], [b for _, b in edges]
+    assert cycle_breakers(reduced, src, dst, depth) == _dict_breakers(reduced, src, dst, depth)
