@@ -578,8 +578,11 @@ def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: 
                 del on_stack[key]
                 trail.pop()
                 continue
+            if s is None and unpack is not None:  # a frame below the top keeps its state packed (the stack may be deep)
+                s = top[1] = unpack(key)
             top[5] = at + 1
             k, a, t = succ[at]
+            succ[at] = None  # taken: its successor state is not kept on the stack
             if t is PENDING:
                 t = step(s, a)
             stats.transitions += 1
@@ -593,6 +596,8 @@ def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: 
                 trail.append(k)
                 add(t, i, k, d + 1, indexed=True, key=tk)
                 on_stack[tk] = n
+                if unpack is not None:
+                    top[1] = None
                 stack.append(frame(tk, t, n, d + 1))
                 expanded += 1
                 why = halt(expanded, stats.states, len(stack))
