@@ -63,6 +63,11 @@ class Model(Protocol[S, A]):
       (`checker.parallel.codec`): the bytes must depend only on the value,
       be the same in every process, and differ for different states.  Called
       once per process; the functions may keep caches.
+    - ``state_parts(s) -> tuple`` and ``state_from_parts(parts) -> S``: `s`
+      cut into hashable parts whose tuple determines it, and back; with
+      them `explore` stores each distinct part once and a state as its
+      parts' numbers (`checker.store.CompactCodec`; ``compact=False``
+      turns it off).  Equal states must give equal parts.
     """
 
     def init_states(self) -> Sequence[S]: ...
