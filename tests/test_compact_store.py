@@ -145,9 +145,16 @@ def test_fingerprints_keep_depths_without_storing_them(strategy: str) -> None:
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(wg_programs())
 def test_random_programs_agree(src: str) -> None:
+    """The compact table equals the whole-state one; SPIN's fingerprint search with the stack
+    proviso decides what full exploration decides, and its trails replay."""
     spec = _spec(src)
     _same(*_pair(spec, reduce=True))
     _same(*_pair(spec, reduce=False, strategy="dfs"))
+    full = _safety_run(spec, "bfs", reduce=False)
+    spin_like = _safety_run(spec, "dfs", reduce=True, fingerprints=True)
+    assert full.stats.complete and spin_like.stats.complete
+    assert {k: r.verdict.kind for k, r in spin_like.results.items()} == {k: r.verdict.kind for k, r in full.results.items()}
+    _violations_replay(spec, spin_like)
 
 
 def test_the_compact_table_is_small() -> None:
