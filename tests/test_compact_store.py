@@ -233,3 +233,16 @@ def test_key_table_is_a_dict(keys: list[bytes]) -> None:
             stored.append(k)
     assert len(t) == len(d) and all(t.get(k) == i for k, i in d.items())
     assert t.get(b"\xff" * 4) is None and (b"\xff" * 4 not in t)
+
+
+def test_every_world_field_is_a_part() -> None:
+    """A field added to `World` must be cut into parts too, or the compact table would merge states
+    that differ in it: every field, set to a value no default has, survives the round trip."""
+    import dataclasses
+
+    from models.gomodel import GoModel
+    from models.state import World
+    sentinel = {f.name: ("probe", f.name) for f in dataclasses.fields(World) if f.compare}
+    w = World(**sentinel)
+    back = GoModel.state_from_parts(list(GoModel.state_parts(None, w)))  # type: ignore[arg-type]
+    assert {k: getattr(back, k) for k in sentinel} == sentinel
