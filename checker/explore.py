@@ -477,6 +477,23 @@ class _PackedIndex:
         return self.index.get(self.pack(s), default)
 
 
+def _lean_expand(model: Any, s: Any, i: int, reducing: bool, c3: Any, stats: Stats,
+                 check_end: Callable[[Any, int], None]) -> list[tuple[int, Any, Any]]:
+    """The successors a lean search takes from state `s` (number `i`): its ample set when `reducing`
+    (C3 rejects an ample successor that `c3` knows: the table for ``visited``, the stack for the
+    stack proviso), else every action; a state without actions is checked as an end."""
+    from checker.reduce import PENDING, ample_successors
+    acts = model.actions(s)
+    if reducing:
+        succ, cut = ample_successors(model, s, acts, model.next_state, c3, None, i, True)
+        stats.reduced += cut
+    else:
+        succ = [(k, a, PENDING) for k, a in enumerate(acts)]
+    if not acts:
+        check_end(s, i)
+    return succ
+
+
 def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int]], codec: Any, index: Any,
                  add: Callable[..., int], check_end: Callable[[Any, int], None],
                  halt: Callable[[int, int, int], str | None], stats: Stats, reducing: bool, max_depth: int) -> str:
@@ -485,13 +502,13 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int
     path.  Depth-first, the frontier holds ``(state or packed key, number, depth)``; breadth-first
     only the state or key: the k-th state taken is state number k, and a level ends where the states
     stored when it began end."""
-    from checker.reduce import PENDING, ample_successors
+    from checker.reduce import PENDING
     bfs = strategy == "bfs"
     frontier: deque[Any] = deque(key for key, _, _ in seeds) if bfs else deque((key, i, 0) for key, i, _ in reversed(seeds))
     level, level_end = 0, len(seeds)
     pop = frontier.popleft if bfs else frontier.pop
     push = frontier.append
-    actions_of, step, setdefault = model.actions, model.next_state, index.setdefault
+    step, setdefault = model.next_state, index.setdefault
     pack = codec.pack if codec is not None else None
     unpack = codec.unpack if codec is not None else None
     seen = index if codec is None else _PackedIndex(index, codec.pack)
@@ -506,16 +523,8 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int
         else:
             key, i, d = pop()
         s = key if unpack is None else unpack(key)
-        acts = actions_of(s)
         d += 1
-        if reducing:
-            succ, cut = ample_successors(model, s, acts, step, seen, None, i, True)  # C3: "visited"
-            stats.reduced += cut
-        else:
-            succ = [(k, a, PENDING) for k, a in enumerate(acts)]
-        if not acts:
-            check_end(s, i)
-        for k, a, t in succ:
+        for k, a, t in _lean_expand(model, s, i, reducing, seen, stats, check_end):  # C3: "visited"
             if t is PENDING:
                 t = step(s, a)
             stats.transitions += 1
@@ -545,25 +554,17 @@ def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: 
     fingerprint.  The reduction's cycle condition is SPIN's stack proviso: a state whose ample
     set leads back onto the stack is expanded fully (every cycle of the reduced graph then has a
     fully expanded state, as C3 asks).  Counterexamples are not the shortest, as in SPIN."""
-    from checker.reduce import PENDING, ample_successors
+    from checker.reduce import PENDING
     pack = codec.pack if codec is not None else None
     unpack = codec.unpack if codec is not None else None
-    actions_of, step, setdefault = model.actions, model.next_state, index.setdefault
+    step, setdefault = model.next_state, index.setdefault
     on_stack: dict[Any, int] = {}  # keys of the states on the stack
     c3 = on_stack if pack is None else _PackedIndex(on_stack, pack)
     stop = ""
     expanded = 0
 
     def frame(key: Any, s: Any, i: int, d: int) -> list[Any]:
-        acts = actions_of(s)
-        if reducing:
-            succ, _cut = ample_successors(model, s, acts, step, c3, None, i, True)
-            stats.reduced += _cut
-        else:
-            succ = [(k, a, PENDING) for k, a in enumerate(acts)]
-        if not acts:
-            check_end(s, i)
-        return [key, s, i, d, succ, 0]
+        return [key, s, i, d, _lean_expand(model, s, i, reducing, c3, stats, check_end), 0]
 
     for key, i, k0 in seeds:
         trail[:] = [k0]

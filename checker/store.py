@@ -213,11 +213,6 @@ class CompactCodec:
         """The distinct parts stored."""
         return len(self.parts) - 1
 
-    def part_bytes(self) -> int:
-        """What the parts' table costs, roughly (the parts themselves are shared with live states)."""
-        import sys
-        return sys.getsizeof(self.parts) + sys.getsizeof(self.ids) + sys.getsizeof(self.by_id)
-
 
 class PackedStates(Sequence[Any]):
     """The states of a compact search, unpacked on access (`Result.states`)."""
@@ -321,6 +316,3 @@ class KeyTable:
                 while slots[i]:
                     i = (i + 1) & mask
                 slots[i] = v
-
-    def table_bytes(self) -> int:
-        return self.slots.itemsize * len(self.slots)
