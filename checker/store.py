@@ -4,8 +4,9 @@
 The exact one is a dict (the states themselves are the keys, so nothing is
 ever confused).  The fingerprint store (hash compaction, Wolper and Leroy
 1993; SPIN's ``-DHC``) keeps only a 64-bit fingerprint of each state in an
-open-addressing array: 8 bytes a slot, grown by half when 80% full, so 10
-to 15 bytes a state, whatever the state's size.  Two states with one fingerprint are
+open-addressing table: 8 bytes a slot, 64% to 80% of them used, so 10 to
+12.5 bytes a state, whatever the state's size (its segments grow one at a
+time: `FingerprintStore`).  Two states with one fingerprint are
 taken for one: the second is never explored, so a state (and what only it
 leads to) may be missed.  The store reports the chance of that:
 
@@ -57,18 +58,27 @@ class FingerprintStore:
 
     Only membership is kept: `setdefault(s, n)` returns `n` when `s` is new
     and `SEEN` otherwise; `get(s)` returns `SEEN` or None.  So a search with
-    this store cannot use the depth proviso nor keep the state graph."""
+    this store cannot use the depth proviso nor keep the state graph.
 
-    __slots__ = ("table", "size", "limit", "count")
+    The table is `SEGMENTS` open-addressing arrays of 8-byte slots (linear
+    probing), the top bits of a fingerprint choosing the segment.  Each
+    segment grows on its own, by a quarter when 80% full: growing copies
+    one segment, so the old and the new array coexist for one segment only
+    and the process never holds two whole tables (a single array grown by
+    half held 2.5 slots a state at the moment it grew: 25 bytes a state at
+    the peak).  The slots then stay 64% to 80% full: 10 to 12.5 bytes a
+    state, from the first state on (a segment starts at 8 slots)."""
 
-    def __init__(self, capacity: int = 1 << 16):
-        self._alloc(max(8, capacity * 3 // 2))
+    __slots__ = ("segs", "limits", "count")
+
+    #: segments: 256, chosen by the fingerprint's top 8 bits (the slot inside by the rest)
+    SEGMENTS = 256
+
+    def __init__(self, capacity: int = 0):
+        size = max(8, capacity * 5 // 4 // self.SEGMENTS + 1)
+        self.segs = [array("q", bytes(8 * size)) for _ in range(self.SEGMENTS)]
+        self.limits = [size * 4 // 5] * self.SEGMENTS
         self.count = 0
-
-    def _alloc(self, size: int) -> None:
-        self.table = array("q", bytes(8 * size))
-        self.size = size
-        self.limit = size * 4 // 5  # at most 80% full: linear probing stays short
 
     @staticmethod
     def fingerprint(s: Any) -> int:
@@ -81,9 +91,10 @@ class FingerprintStore:
             h -= 1 << 64
         return h or 1  # 0 marks an empty slot
 
-    def _find(self, fp: int) -> int:
-        table, size = self.table, self.size
-        i = fp % size
+    @staticmethod
+    def _find(table: Any, fp: int) -> int:
+        size = len(table)
+        i = (fp & 0xFFFFFFFFFFFFFF) % size
         while True:
             v = table[i]
             if v == fp or v == _EMPTY:
@@ -94,18 +105,22 @@ class FingerprintStore:
 
     def setdefault(self, s: Any, n: int) -> int:
         fp = self.fingerprint(s)
-        i = self._find(fp)
-        if self.table[i] == fp:
+        k = (fp >> 56) & 0xFF
+        table = self.segs[k]
+        i = self._find(table, fp)
+        if table[i] == fp:
             return SEEN
-        self.table[i] = fp
+        table[i] = fp
         self.count += 1
-        if self.count > self.limit:
-            self._grow()
+        self.limits[k] -= 1
+        if self.limits[k] < 0:
+            self._grow(k)
         return n
 
     def get(self, s: Any, default: Any = None) -> Any:
         fp = self.fingerprint(s)
-        return SEEN if self.table[self._find(fp)] == fp else default
+        table = self.segs[(fp >> 56) & 0xFF]
+        return SEEN if table[self._find(table, fp)] == fp else default
 
     def __contains__(self, s: Any) -> bool:
         return self.get(s) is not None
@@ -116,31 +131,43 @@ class FingerprintStore:
     def __delitem__(self, s: Any) -> None:
         """Remove `s` (linear probing: re-insert the rest of its cluster)."""
         fp = self.fingerprint(s)
-        table, size = self.table, self.size
-        i = self._find(fp)
+        k = (fp >> 56) & 0xFF
+        table = self.segs[k]
+        size = len(table)
+        i = self._find(table, fp)
         if table[i] != fp:
             raise KeyError(s)
         table[i] = _EMPTY
         self.count -= 1
+        self.limits[k] += 1
         j = (i + 1) % size
         while table[j] != _EMPTY:
             v = table[j]
             table[j] = _EMPTY
-            table[self._find(v)] = v
+            table[self._find(table, v)] = v
             j = (j + 1) % size
 
     def __len__(self) -> int:
         return self.count
 
-    def _grow(self) -> None:
-        old = self.table
-        self._alloc(len(old) * 3 // 2)
+    def _grow(self, k: int) -> None:
+        old = self.segs[k]
+        size = len(old) * 5 // 4 + 1
+        table = self.segs[k] = array("q", bytes(8 * size))
+        used = 0
+        find = self._find
         for v in old:
             if v != _EMPTY:
-                self.table[self._find(v)] = v
+                table[find(table, v)] = v
+                used += 1
+        self.limits[k] = size * 4 // 5 - used
+
+    def slots(self) -> int:
+        """The slots of all segments (8 bytes each)."""
+        return sum(len(t) for t in self.segs)
 
     def bytes_per_state(self) -> float:
-        return 8 * len(self.table) / max(1, self.count)
+        return 8 * self.slots() / max(1, self.count)
 
     def omission_probability(self) -> float:
         """The birthday bound on a fingerprint collision among the stored states."""

@@ -162,17 +162,27 @@ def test_fingerprint_store_agrees_with_the_exact_table(name: str) -> None:
 
 
 def test_fingerprint_store_table() -> None:
-    """The open-addressing table: growth, deletion inside a cluster, membership."""
+    """The open-addressing table: growth segment by segment, deletion inside a cluster,
+    membership.  Past a few states a segment, every segment is 64% to 80% used (10 to 12.5
+    bytes a state); no growth copies more than one segment."""
     from checker.store import SEEN, FingerprintStore
     st = FingerprintStore(capacity=4)
-    for i in range(1000):
+    assert st.slots() == 256 * 8
+    biggest = 0
+    for i in range(20_000):
         assert st.setdefault(("s", i), i) == i
-    assert len(st) == 1000 and 8.0 < st.bytes_per_state() <= 15.0
-    assert all(st.setdefault(("s", i), -1) == SEEN for i in range(1000))
-    for i in range(0, 1000, 3):
+        biggest = max(biggest, max(len(t) for t in st.segs))
+    assert len(st) == 20_000 and 10.0 <= st.bytes_per_state() <= 12.5
+    assert biggest < 20_000 / 256 * 2  # no segment ever held more than twice its share
+    used = [(sum(1 for v in t if v), len(t)) for t in st.segs]
+    assert all(5 * u <= 4 * n + 5 for u, n in used)  # at most 80% full
+    assert all(100 * u >= 63 * n for u, n in used)  # at least 64% full (after its last growth)
+    assert all(st.setdefault(("s", i), -1) == SEEN for i in range(20_000))
+    assert st.setdefault(("s", -1), 7) == 7 and len(st) == 20_001
+    for i in range(0, 20_000, 3):
         del st[("s", i)]
-    assert all((("s", i) in st) == (i % 3 != 0) for i in range(1000))
-    assert len(st) == 666 and st.omission_probability() == 666 * 665 / 2 / 2.0 ** 64
+    assert all((("s", i) in st) == (i % 3 != 0) for i in range(20_000))
+    assert len(st) == 13_334 and st.omission_probability() == 13_334 * 13_333 / 2 / 2.0 ** 64
 
 
 # --------------------------------------------------------------------------- the defaults of `check`
