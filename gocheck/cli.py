@@ -54,7 +54,7 @@ def _options(args: argparse.Namespace, **over: Any) -> Options:
     values: dict[str, Any] = dict(strategy=args.strategy, max_states=args.max_states, timeout=args.timeout, seed=args.seed,
                   walks=args.walks, por=args.por, no_por=args.no_por, fingerprints=args.fingerprints,
                   no_compact=getattr(args, "no_compact", False),
-                  no_dead_reset=args.no_dead_reset, mutex_starvation=getattr(args, "mutex_starvation", None),
+                  no_dead_reset=args.no_dead_reset, no_memo=getattr(args, "no_memo", False), mutex_starvation=getattr(args, "mutex_starvation", None),
                   no_hunt=getattr(args, "no_hunt", False), traces=args.traces,
                   progress=not args.json,
                   allow_code=args.allow_python_models, allow_outside=args.allow_outside_source,
@@ -233,6 +233,9 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-dead-reset", action="store_true",
                    help="keep values of variables no later instruction reads and objects nothing reaches "
                         "(default: cleared and freed)")
+    p.add_argument("--no-memo", action="store_true",
+                   help="compute every goroutine step (default: a step is computed once for the goroutines and "
+                        "objects it reads, and its writes are reused wherever those recur: the same search)")
     p.add_argument("--mutex-starvation", choices=("auto", "true", "false"), default=None,
                    help="model sync.Mutex starvation mode: 'true' always, 'false' never, 'auto' (the spec's "
                         "default) only when a property other than an invariant is checked; overrides the spec's "

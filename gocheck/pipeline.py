@@ -63,6 +63,8 @@ class Options:
     no_compact: bool = False
     #: turn off the dead-variable reset (`models.deadslots`) of Go models
     no_dead_reset: bool = False
+    #: turn off the transition cache of goroutine steps (`models.memo`) of Go models
+    no_memo: bool = False
     #: ``runtime.mutex_starvation`` for every spec ("auto", "true", "false"; None: the spec's own)
     mutex_starvation: str | None = None
     traces: str = os.path.join("reports", "traces")
@@ -156,6 +158,8 @@ def check_spec(spec: Spec, options: Options, when: str = "") -> SpecReport:
     model = target
     if options.no_dead_reset and hasattr(model, "dead_slots"):
         model.dead_slots = False
+    if options.no_memo and hasattr(model, "memo"):
+        model.memo = False
     props = select_properties(spec, model)
     reduce = options.por or (not options.no_por and not any(p.is_liveness for p in props))
     fingerprints = options.fingerprints and options.strategy != "random"

@@ -87,6 +87,18 @@ class GoModel:
         self.por_observes_live = not self.prop_specs or any(p.name == "max_goroutines" for p in self.prop_specs)
         #: the partitioned search's codec of this process (`state_codec`), made on first use
         self._wire_codec: Any = None
+        self.memo = True
+
+    @property
+    def memo(self) -> bool:
+        """Whether goroutine steps go through the transition cache (`models.memo`; ``--no-memo``)."""
+        return self.sched.memo is not None
+
+    @memo.setter
+    def memo(self, on: bool) -> None:
+        from models.memo import StepMemo
+        if on != (self.sched.memo is not None):
+            self.sched.memo = StepMemo(self.interp) if on else None
 
     # ---- the Model protocol
     def init_states(self) -> list[World]:
@@ -124,7 +136,7 @@ class GoModel:
             t = c[1].get(a)
             if t is not None:
                 return self._clear(self._tidy(s, t), s)
-        return self._clear(self._tidy(s, self.sched.next(s, a).world), s)
+        return self._clear(self._tidy(s, self.sched.successor(s, a)), s)
 
     def _tidy(self, s: World | None, t: World) -> World:
         """`t` without the objects nothing reaches any more (`models.heapgc`; `s` is its garbage-free

@@ -25,6 +25,7 @@ or `DEPTH_LIMIT` frames raises `ModelLimitError`; it is never cut silently.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, cast
@@ -65,6 +66,9 @@ class Interpreter:
         self.global_scalar: dict[str, bool] = {}
         #: ``runtime.timers: ordered`` applies (one P, real durations): `models.timeorder`
         self.timer_order = timeorder.active(self.opts, program)
+        #: `models.sync.lock_site` of this program (one function object: the transition cache
+        #: keys its reads by it)
+        self.lock_site = functools.partial(sync.lock_site, self.funcs)
 
     # ---- construction
     def initial(self) -> World:
@@ -143,33 +147,52 @@ class Interpreter:
 
     def step(self, w: World, gid: int, choice: int | None = None) -> Step:
         t = Tx(self, w)
-        t.actor = gid
+        crashed, blocked = self._step(t, gid, choice)
         ev = Events()
-        if t.unsynced and w.gs[gid - 1].frames:
-            ins = self.instr_of(w.gs[gid - 1])
+        self._events(w, t, ev, gid)
+        if crashed:
+            ev.ended = True
+            return Step(t.freeze(), ev)
+        ev.blocked = blocked
+        ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
+        ev.locals = t.locals
+        ev.ended = t.ended
+        return Step(t.freeze(), ev)
+
+    def step_tracked(self, w: World, gid: int, choice: int | None, gs: Any, heap: Any) -> World:
+        """``step(w, gid, choice).world`` on the recording views `gs` and `heap` of ``w.gs`` and
+        ``w.heap`` (`models.memo.Tracked`), without the events (which read every goroutine)."""
+        t = Tx(self, w, gs, heap)
+        self._step(t, gid, choice)
+        gs.rec.on = False
+        return t.freeze()
+
+    def _step(self, t: Tx, gid: int, choice: int | None) -> tuple[bool, bool]:
+        """`gid`'s visible instruction and what follows it, on `t`: (whether the goroutine's
+        deferred calls were done after a panic, so the program died; whether the instruction
+        parked it)."""
+        t.actor = gid
+        g = t.g(gid)
+        if t.unsynced and g.frames:
+            ins = self.instr_of(g)
             if type(ins) is ir.Select:
                 select.forget_unsynced(t, gid, ins, choice)
+        blocked = False
         try:
             g = t.g(gid)
             if g.wait and g.wait[0] == "crash":  # the panic's deferred calls are done: the program dies
                 t.panic, t.ended = g.wait[1], True
                 t.setg(G(gid, (), DONE))
-                self._events(w, t, ev, gid)
-                ev.ended = True
-                return Step(t.freeze(), ev)
+                return True, False
             if g.wait and g.wait[0] == "panic":
                 t.setg(replace(g, wait=()))
                 raise GoPanic(g.wait[1])
             self.exec_visible(t, gid, choice)
-            ev.blocked = t.g(gid).status == WAIT
+            blocked = t.g(gid).status == WAIT
         except GoPanic as p:
             self._panic(t, p, gid)
         self._after_step(t, [gid])
-        self._events(w, t, ev, gid)
-        ev.yielded = type(self.instr_of(w.gs[gid - 1])) is ir.Gosched
-        ev.locals = t.locals
-        ev.ended = t.ended
-        return Step(t.freeze(), ev)
+        return False, blocked
 
     def env_events(self, w: World) -> list[tuple[str, int]]:
         """Enabled environment events other than timers: ``("syscall", gid)``

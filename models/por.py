@@ -589,7 +589,7 @@ class _Ctx:
     def step(self, a: Any) -> World:
         t = self.succ.get(a)
         if t is None:
-            t = self.succ[a] = self.model.sched.next(self.w, a).world
+            t = self.succ[a] = self.model.sched.successor(self.w, a)
         return t
 
     def effect(self, acts: list[Any], ops: set[Any]) -> set[Any]:

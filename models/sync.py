@@ -37,10 +37,10 @@ from dataclasses import replace
 from typing import Any
 
 from models import ir
-from models.state import RUN, WAIT, Cond, Mutex, Once, RWMutex, WaitGroup
+from models.state import RUN, WAIT, Cond, G, Mutex, Once, RWMutex, WaitGroup
 from models.tx import GoPanic, ModelLimitError, Tx
 
-__all__ = ["HANDLERS", "LOCK_OPS", "lock", "park_blocked", "unlock"]
+__all__ = ["HANDLERS", "LOCK_OPS", "lock", "lock_site", "park_blocked", "unlock"]
 
 #: Instructions that wait for a lock: their goroutines are starvation_free's keys.
 LOCK_OPS = (ir.Lock, ir.RLock, ir.CondRelock)
@@ -92,8 +92,9 @@ def unlock(t: Tx, gid: int, o: int) -> None:
     if t.m.opts.mutex_guarded and not m.starving:  # the guarded bit: every waiter races again
         t.put(o, Mutex(False, False, False, ()))
         key = ("sync.Mutex.Lock", o)
-        for w in [g.gid for g in t.gs if g.status == WAIT and g.wait == key]:
-            t.wake_retry(w, awoke=False)
+        for w, why in t.sites(_parked_for):
+            if why == key:
+                t.wake_retry(w, awoke=False)
         return
     if m.starving:
         if not m.waiters:
@@ -125,26 +126,40 @@ def park_blocked(t: Tx) -> None:
     then commutes with the holder's Unlock and with another's Lock
     (docs/reductions.md, "The guarded bit")."""
     funcs = t.m.funcs
-    for g in t.gs:
-        if g.status != RUN or g.wait or not g.frames:
-            continue
-        fr = g.frames[-1]
-        ins = funcs[fr.func].code[fr.pc]
-        op = type(ins)
+    for gid, (func, pc, ref) in t.sites(t.m.lock_site):
         try:
-            if op is ir.Lock:
-                o = _obj(t, fr.slots[ins.m])  # type: ignore[attr-defined]
-            elif op is ir.CondRelock:
-                o, read = cond_locker(t, t.get(_obj(t, fr.slots[ins.cond])).locker)  # type: ignore[attr-defined]
+            if type(funcs[func].code[pc]) is ir.Lock:
+                o = _obj(t, ref)
+            else:  # a Cond's relock
+                o, read = cond_locker(t, t.get(_obj(t, ref)).locker)
                 if read:
                     continue
-            else:
-                continue
         except (GoPanic, ModelLimitError):  # its own step raises it
             continue
         m = t.get(o)
         if type(m) is Mutex and m.locked:
-            t.park(g.gid, ("sync.Mutex.Lock", o))
+            t.park(gid, ("sync.Mutex.Lock", o))
+
+
+def _parked_for(g: G) -> Any:
+    """Why `g` is parked, or None: what `unlock` reads of every goroutine (`Tx.sites`)."""
+    return g.wait if g.status == WAIT else None
+
+
+def lock_site(funcs: Any, g: G) -> tuple[str, int, Any] | None:
+    """``(func, pc, the mutex or cond operand)`` when runnable `g` stands at a Lock or a Cond's
+    relock, else None: what `park_blocked` reads of every goroutine (`Tx.sites`; bound to the
+    program's functions as ``Interpreter.lock_site``)."""
+    if g.status != RUN or g.wait or not g.frames:
+        return None
+    fr = g.frames[-1]
+    ins = funcs[fr.func].code[fr.pc]
+    op = type(ins)
+    if op is ir.Lock:
+        return fr.func, fr.pc, fr.slots[ins.m]  # type: ignore[attr-defined]
+    if op is ir.CondRelock:
+        return fr.func, fr.pc, fr.slots[ins.cond]  # type: ignore[attr-defined]
+    return None
 
 
 def _trylock(t: Tx, o: int) -> bool:

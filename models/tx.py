@@ -114,10 +114,12 @@ class Tx:
     __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
                  "woken", "locals", "base", "tinfo0", "_tinfo", "unsynced", "actor")
 
-    def __init__(self, m: Interpreter, w: World):
+    def __init__(self, m: Interpreter, w: World, gs: Any = None, heap: Any = None):
         self.m = m
-        self.gs = list(w.gs)
-        self.heap = list(w.heap)
+        #: copies of the world's goroutines and heap (`gs`, `heap`: the transition cache's views
+        #: that record what the step reads, `models.memo.Tracked`)
+        self.gs = list(w.gs) if gs is None else gs
+        self.heap = list(w.heap) if heap is None else heap
         self.timers = list(w.timers)
         self.output = w.output
         self.panic = w.panic
@@ -201,6 +203,16 @@ class Tx:
     # ---- goroutines
     def g(self, gid: int) -> G:
         return self.gs[gid - 1]
+
+    def sites(self, fn: Any) -> list[tuple[int, Any]]:
+        """``(gid, fn(g))`` for every goroutine `g` where ``fn(g)`` is not None.  `fn` must be a
+        pure function of the goroutine: under the transition cache (`models.memo`) the step then
+        depends on ``fn(g)`` only, not on all of `g`, so a scan of every goroutine (who stands
+        at this Lock, who is parked on this mutex) does not make the step depend on them all."""
+        gs = self.gs
+        if type(gs) is list:
+            return [(i, x) for i, g in enumerate(gs, 1) if (x := fn(g)) is not None]
+        return gs.project(fn)  # type: ignore[no-any-return]
 
     def setg(self, g: G) -> None:
         self.gs[g.gid - 1] = g

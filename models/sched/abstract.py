@@ -73,6 +73,8 @@ class AbstractScheduler:
     def __init__(self, machine: Interpreter):
         self.m = machine
         self.timers_fire = machine.opts.timers != "never"
+        #: the transition cache of goroutine steps (`models.memo`), or None
+        self.memo: Any = None
 
     def actions(self, w: World) -> list[Action]:
         if w.ended:
@@ -88,6 +90,14 @@ class AbstractScheduler:
             acts.extend(("timer",) + t for t in m.fireable(w))
         acts.extend(("env",) + e for e in m.env_events(w))
         return acts
+
+    def successor(self, w: World, a: Action) -> World:
+        """``next(w, a).world``, a goroutine's step through the transition cache `memo`
+        (`models.memo.StepMemo`) when there is one."""
+        memo = self.memo
+        if memo is None or a[0] == "timer" or a[0] == "env":
+            return self.next(w, a).world
+        return memo.successor(w, a[1], a[2] if a[0] == "select" else None)
 
     def next(self, w: World, a: Action) -> Step:
         if a[0] == "timer" or a[0] == "env":

@@ -1,0 +1,254 @@
+"""The transition cache: a goroutine's step computed once for the parts it reads.
+
+A step of goroutine `gid` reads a few parts of the world (its own `G`, the
+objects its instruction touches) and writes a few; every other goroutine and
+object is copied from the parent.  Across a state space the same step with
+the same parts read recurs in many states that differ only in parts it never
+looks at (in the unreduced fan-out, each goroutine's `Lock` or `total += v`
+is taken once for every combination of where the others stand).  LTSmin's
+transition cache (its PINS layer, keyed on each transition group's
+dependency-matrix short vector) exploits this; here the dependencies are
+not declared but observed: the step runs on a world whose goroutine and
+heap sequences are `Tracked` views that record every element read, in
+order, before it is written.
+
+The record is a path in a trie: the root is chosen by everything the step
+may read without a record (the action, the number of goroutines and heap
+objects, and the scalar rest of the world: timers, output, panic, end
+flags, timer order, unsynchronized reads), each inner node names the next
+element read (``(0, i)``: goroutine ``i + 1``; ``(1, j)``: heap object
+``j``) and branches on its value, or on a function of it when the step
+asked only that (`Tx.sites`: which goroutines stand at a Lock, which are
+parked on a mutex, a scan that would otherwise make every Lock depend on
+every goroutine), and a leaf holds what the step wrote: the
+final value of each element written, the goroutines and objects appended,
+and the new scalar rest.  The step function is deterministic, so the
+element read next depends only on the values read before it: a later
+lookup that finds the same values along the path is the same computation,
+and its successor is the parent with the leaf's writes applied.  A step
+that raises (a model limit) is not cached.
+
+Soundness rests on every read of the parent's goroutines and objects being
+recorded.  The views are not lists: a use they do not define (hashing,
+concatenation, comparison) fails instead of reading unrecorded, and
+iterating records every element.  Two checks run on every miss: an
+element that differs from the parent's must have been written, and a
+path's next read must be the one recorded before (else the step read
+something unrecorded, or is not deterministic): either raises
+`InternalError`.  tests/test_memo.py compares the cached search with the
+uncached one on every spec, state by state.  ``--no-memo`` (and
+``GoModel.memo = False``) turns it off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.state import World
+from models.tx import InternalError
+
+__all__ = ["StepMemo", "Tracked"]
+
+
+class _Record:
+    """The elements a step read, in the order of their first read."""
+
+    __slots__ = ("reads", "seen", "on")
+
+    def __init__(self) -> None:
+        #: ``(kind, index, projection, value)``: the value read, or ``projection(value)`` when
+        #: only that was read (`Tracked.project`); projection None: the whole element
+        self.reads: list[tuple[int, int, Any, Any]] = []
+        #: ``(kind, index)`` read whole, ``(kind, index, projection)`` read through a projection
+        self.seen: set[tuple[Any, ...]] = set()
+        self.on = True
+
+
+class Tracked:
+    """A mutable copy of a goroutine or heap sequence that records reads of the parent's elements.
+
+    Supports what the step function uses of a list: indexing (ints, negative ints, slices),
+    assignment, `len`, iteration and `append`.  An element read before it is written is
+    recorded once, with its value; `written` are the indices assigned (appends are past
+    `base`)."""
+
+    __slots__ = ("items", "kind", "rec", "written", "base")
+
+    def __init__(self, parent: tuple[Any, ...], kind: int, rec: _Record):
+        self.items = list(parent)
+        self.kind = kind
+        self.rec = rec
+        self.written: set[int] = set()
+        self.base = len(parent)
+
+    def _read(self, i: int) -> None:
+        if i < 0:
+            i += len(self.items)
+        if i < self.base and i not in self.written and self.rec.on:
+            key = (self.kind, i)
+            rec = self.rec
+            if key not in rec.seen:
+                rec.seen.add(key)
+                rec.reads.append((self.kind, i, None, self.items[i]))
+
+    def __getitem__(self, i: Any) -> Any:
+        if type(i) is slice:
+            for k in range(*i.indices(len(self.items))):
+                self._read(k)
+            return self.items[i]
+        self._read(i)
+        return self.items[i]
+
+    def __setitem__(self, i: int, v: Any) -> None:
+        if type(i) is not int:
+            raise InternalError("the transition cache tracks single-element writes only")
+        if i < 0:
+            i += len(self.items)
+        self.items[i] = v
+        self.written.add(i)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Any:
+        for k in range(len(self.items)):
+            self._read(k)
+        return iter(self.items)
+
+    def append(self, v: Any) -> None:
+        self.items.append(v)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        raise InternalError("the transition cache cannot record a comparison of a whole sequence")
+
+    def project(self, fn: Any) -> list[tuple[int, Any]]:
+        """``(i + 1, fn(x))`` for each element `x` at `i` where it is not None (`Tx.sites`),
+        recording a read of ``fn(x)`` only."""
+        rec, kind, items, written = self.rec, self.kind, self.items, self.written
+        out = []
+        for i, x in enumerate(items):
+            y = fn(x)
+            if i < self.base and i not in written and rec.on and (kind, i) not in rec.seen:
+                key = (kind, i, fn)
+                if key not in rec.seen:
+                    rec.seen.add(key)
+                    rec.reads.append((kind, i, fn, y))
+            if y is not None:
+                out.append((i + 1, y))
+        return out
+
+
+class _Leaf:
+    """What a cached step writes: ``gs``/``heap`` are ``(index, value)`` pairs, ``new_gs`` and
+    ``new_heap`` the appended elements, ``rest`` the successor's scalar fields."""
+
+    __slots__ = ("gs", "heap", "new_gs", "new_heap", "rest")
+
+    def __init__(self, gs: tuple[tuple[int, Any], ...], heap: tuple[tuple[int, Any], ...], new_gs: tuple[Any, ...],
+                 new_heap: tuple[Any, ...], rest: tuple[Any, ...]):
+        self.gs, self.heap, self.new_gs, self.new_heap, self.rest = gs, heap, new_gs, new_heap, rest
+
+
+def _rest(w: World) -> tuple[Any, ...]:
+    return (w.timers, w.output, w.panic, w.main_done, w.ended, w.failed, w.tinfo, w.unsynced)
+
+
+class StepMemo:
+    """The cache of one interpreter's goroutine steps (`Interpreter.step` without its events).
+
+    `successor(w, gid, choice)` is ``interp.step(w, gid, choice).world``; `hits` and `misses`
+    count lookups.  Inner nodes are ``[kind, index, projection, {value: node}]`` lists (the value
+    is ``projection(element)``, or the element when projection is None); a root is keyed by
+    ``(gid, choice, len(gs), len(heap), rest)``."""
+
+    def __init__(self, interp: Any, limit: int = 2_000_000):
+        self.interp = interp
+        self.roots: dict[Any, Any] = {}
+        self.hits = 0
+        self.misses = 0
+        #: nodes kept at most (a bound on the cache's memory): past it the cache is emptied
+        self.limit = limit
+        self.nodes = 0
+
+    def successor(self, w: World, gid: int, choice: Any) -> World:
+        rest = _rest(w)
+        gs, heap = w.gs, w.heap
+        root = (gid, choice, len(gs), len(heap), rest)
+        node = self.roots.get(root)
+        while node is not None:
+            if type(node) is _Leaf:
+                self.hits += 1
+                return _apply(w, node)
+            kind, i, proj, children = node
+            v = (heap if kind else gs)[i]
+            node = children.get(v if proj is None else proj(v))
+        self.misses += 1
+        return self._compute(w, gid, choice, root)
+
+    def _compute(self, w: World, gid: int, choice: Any, root: Any) -> World:
+        rec = _Record()
+        tgs, theap = Tracked(w.gs, 0, rec), Tracked(w.heap, 1, rec)
+        t = self.interp.step_tracked(w, gid, choice, tgs, theap)
+        rec.on = False
+        for seq, parent, out in ((tgs, w.gs, t.gs), (theap, w.heap, t.heap)):
+            if len(out) < len(parent):
+                raise InternalError("transition cache: a step shortened the goroutines or the heap")
+            for i in range(len(parent)):
+                if out[i] is not parent[i] and i not in seq.written:
+                    raise InternalError(f"transition cache: element {i} of {'the heap' if seq.kind else 'the goroutines'} "
+                                        "changed without a recorded write")
+        n, m = len(w.gs), len(w.heap)
+        leaf = _Leaf(tuple((i, t.gs[i]) for i in sorted(tgs.written) if i < n),
+                     tuple((i, t.heap[i]) for i in sorted(theap.written) if i < m),
+                     t.gs[n:], t.heap[m:], _rest(t))
+        self._insert(root, rec.reads, leaf)
+        return t
+
+    def _insert(self, root: Any, reads: list[tuple[int, int, Any, Any]], leaf: _Leaf) -> None:
+        if self.nodes >= self.limit:
+            self.roots.clear()
+            self.nodes = 0
+        if not reads:
+            if root in self.roots:
+                raise InternalError("transition cache: a step without reads computed twice")
+            self.roots[root] = leaf
+            self.nodes += 1
+            return
+        node = self.roots.get(root)
+        if node is None:
+            node = self.roots[root] = [*reads[0][:3], {}]
+            self.nodes += 1
+        for k, (kind, i, proj, value) in enumerate(reads):
+            if type(node) is _Leaf or node[0] != kind or node[1] != i or node[2] is not proj:
+                raise InternalError("transition cache: a step read another element than the same step before "
+                                    "with the same values (an unrecorded read, or a step that is not deterministic)")
+            children = node[3]
+            if k + 1 == len(reads):
+                if value in children:
+                    raise InternalError("transition cache: a cached step computed twice")
+                children[value] = leaf
+                self.nodes += 1
+                return
+            nxt = children.get(value)
+            if nxt is None:
+                nxt = children[value] = [*reads[k + 1][:3], {}]
+                self.nodes += 1
+            node = nxt
+
+
+def _apply(w: World, leaf: _Leaf) -> World:
+    gs: Any = w.gs
+    if leaf.gs or leaf.new_gs:
+        gs = list(gs)
+        for i, g in leaf.gs:
+            gs[i] = g
+        gs = tuple(gs) + leaf.new_gs
+    heap: Any = w.heap
+    if leaf.heap or leaf.new_heap:
+        heap = list(heap)
+        for i, o in leaf.heap:
+            heap[i] = o
+        heap = tuple(heap) + leaf.new_heap
+    return World(gs, heap, *leaf.rest)

@@ -1,0 +1,226 @@
+"""The transition cache (`models.memo`) against the step function it caches.
+
+A cached search must be the uncached search: the same states in the same order, the same counts,
+verdicts and counterexamples, on every program spec (reduced and unreduced) and on random programs
+with WaitGroups, mutexes, channels, selects and closes.  The cache's own checks (an unrecorded
+change, a read off the recorded path) are exercised on a step function that cheats.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from checker.check import check
+from gocheck.factory import build_model, select_properties
+from gocheck.spec import load_spec, load_spec_text
+from models.memo import StepMemo, Tracked, _Record
+from models.state import G, Mutex, World
+from models.tx import InternalError
+from tests.helpers import program_specs
+
+sys.path.insert(0, os.path.dirname(__file__))
+from test_chan_races import chan_programs  # noqa: E402
+from test_reductions import _spec, wg_programs  # noqa: E402
+from test_starvation_mode import mutex_programs  # noqa: E402
+
+#: a bound both searches stop at in the same place (the order is the same): keeps the big specs quick
+CAP = 3000
+
+
+def _pair(spec: Any, **options: Any) -> tuple[Any, Any, Any]:
+    """The search with the cache, the search without, and the cached model."""
+    out = []
+    for memo in (True, False):
+        model = build_model(spec)
+        model.memo = memo
+        props = select_properties(spec, model)
+        out.append((check(model, properties=props, max_states=CAP, hunt=False, **options), model))
+    return out[0][0], out[1][0], out[0][1]
+
+
+def _same(a: Any, b: Any) -> None:
+    for f in ("states", "transitions", "depth", "complete", "stop_reason", "reduced"):
+        assert getattr(a.stats, f) == getattr(b.stats, f), f
+    assert {k: (r.verdict.kind, r.verdict.reason, r.path, r.loop) for k, r in a.results.items()} == \
+        {k: (r.verdict.kind, r.verdict.reason, r.path, r.loop) for k, r in b.results.items()}
+    assert list(a.parent) == list(b.parent) and list(a.taken) == list(b.taken)
+    assert list(a.states) == list(b.states)
+
+
+@pytest.mark.parametrize("path", program_specs(), ids=lambda p: os.path.relpath(p, "specs"))
+def test_every_spec_explores_the_same_states(path: str) -> None:
+    """Default options (reduction and dead-data reset where the spec allows them): state by state
+    equal.  The G-M-P model keeps its own step (it reads the step's events)."""
+    spec = load_spec(path)
+    a, b, model = _pair(spec, reduce=not any(p.is_liveness for p in build_model(spec).properties()))
+    _same(a, b)
+    assert model.sched.memo.hits + model.sched.memo.misses > 0
+
+
+@pytest.mark.parametrize("path", program_specs()[1::3], ids=lambda p: os.path.relpath(p, "specs"))
+def test_unreduced_searches_are_the_same(path: str) -> None:
+    """Every third spec, unreduced and without the dead-data reset (the benchmark's raw space)."""
+    spec = load_spec(path)
+    out = []
+    for memo in (True, False):
+        model = build_model(spec)
+        model.memo, model.dead_slots = memo, False
+        out.append(check(model, properties=select_properties(spec, model), max_states=CAP, hunt=False, reduce=False))
+    _same(*out)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(wg_programs())
+def test_random_waitgroup_programs(src: str) -> None:
+    spec = _spec(src)
+    _same(*_pair(spec, reduce=False)[:2])
+    _same(*_pair(spec, reduce=True)[:2])
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(chan_programs())
+def test_random_channel_programs(src: str) -> None:
+    _same(*_pair(_spec(src), reduce=False)[:2])
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(mutex_programs())
+def test_random_mutex_programs(src: str) -> None:
+    """Contended mutexes, nested locks, TryLock, prints: the guarded bit's scans (who stands at a
+    Lock, who is parked on a mutex) read through projections (`Tx.sites`)."""
+    text = "name: random_mutex\nsource: |\n" + "".join(f"  {line}\n" if line else "\n" for line in src.splitlines()) + \
+        "properties: [deadlock_free, panic_free, race_free]\n"
+    spec = load_spec_text(text, "random_mutex.yaml")
+    _same(*_pair(spec, reduce=False)[:2])
+
+
+FANOUT = """name: fanout
+source: |
+  package main
+
+  import "sync"
+
+  func main() {
+  \tvar wg sync.WaitGroup
+  \tvar mu sync.Mutex
+  \ttotal := 0
+  \tfor i := 0; i < 4; i++ {
+  \t\twg.Add(1)
+  \t\tgo func(v int) {
+  \t\t\tdefer wg.Done()
+  \t\t\tmu.Lock()
+  \t\t\ttotal += v
+  \t\t\tmu.Unlock()
+  \t\t}(i)
+  \t}
+  \twg.Wait()
+  }
+properties: [deadlock_free, panic_free, race_free]
+"""
+
+
+def test_fanout_hits() -> None:
+    """Issue 13's fan-out, N=4, unreduced: 11,781 transitions of which 885 steps are computed and
+    10,896 are reused (a goroutine's step recurs wherever the others stand)."""
+    spec = load_spec_text(FANOUT, "fanout.yaml")
+    model = build_model(spec)
+    model.dead_slots = False
+    r = check(model, reduce=False)
+    memo = model.sched.memo
+    assert (r.stats.states, r.stats.transitions) == (3768, 11781)
+    assert (memo.hits, memo.misses) == (10896, 885)
+
+
+def test_a_full_cache_is_emptied_and_the_search_is_the_same() -> None:
+    spec = load_spec_text(FANOUT, "fanout.yaml")
+    out = []
+    for limit in (None, 50):
+        model = build_model(spec)
+        model.dead_slots = False
+        if limit:
+            model.sched.memo.limit = limit
+        out.append(check(model, reduce=False))
+    _same(*out)
+
+
+def test_tracked_records_first_reads_only() -> None:
+    rec = _Record()
+    seq = Tracked(("a", "b", "c"), 1, rec)
+    assert seq[1] == "b" and seq[-1] == "c" and seq[1] == "b"
+    seq[0] = "z"
+    assert seq[0] == "z"  # written before read: not a read of the parent
+    seq.append("d")
+    assert seq[3] == "d" and len(seq) == 4
+    assert rec.reads == [(1, 1, None, "b"), (1, 2, None, "c")]
+    assert seq.project(lambda x: x.upper() if x != "b" else None) == [(1, "Z"), (3, "C"), (4, "D")]
+    assert rec.reads == [(1, 1, None, "b"), (1, 2, None, "c")]  # 0 written, 1 and 2 read whole already
+    rec2 = _Record()
+    seq2 = Tracked(("a", "b"), 0, rec2)
+    f = str.upper
+    seq2.project(f)
+    assert rec2.reads == [(0, 0, f, "A"), (0, 1, f, "B")]
+    assert list(seq2) == ["a", "b"] and len(rec2.reads) == 4
+    with pytest.raises(TypeError):
+        hash(seq2)
+    with pytest.raises(TypeError):
+        seq2 + ("c",)  # type: ignore[operator]
+    with pytest.raises(InternalError):
+        seq2 == ["a", "b"]  # noqa: B015
+    with pytest.raises(InternalError):
+        seq2[0:1] = ["x"]
+
+
+class _Cheat:
+    """A step function that reads the parent world behind the views' back."""
+
+    def __init__(self, how: str):
+        self.how = how
+
+    def step_tracked(self, w: World, gid: int, choice: Any, gs: Any, heap: Any) -> World:
+        me = gs[gid - 1]
+        gs.rec.on = False
+        if self.how == "unrecorded write":  # changes heap object 0 without the view
+            return World(w.gs, (Mutex(locked=not w.heap[0].locked),), *w.__getstate__()[2:])
+        # the step's value depends on heap object 0, read without recording it
+        gs.items[gid - 1] = G(me.gid, me.frames, "run", (), losses=int(w.heap[0].locked))
+        gs.written.add(gid - 1)
+        return World(tuple(gs.items), w.heap, *w.__getstate__()[2:])
+
+
+def test_the_cache_refuses_an_unrecorded_change() -> None:
+    w = World((G(1, ()),), (Mutex(),))
+    with pytest.raises(InternalError, match="without a recorded write"):
+        StepMemo(_Cheat("unrecorded write")).successor(w, 1, None)
+
+
+class _Fickle:
+    """A step function that is not deterministic: its second run reads another element than the
+    first after the same values (what an unrecorded read looks like to the trie)."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def step_tracked(self, w: World, gid: int, choice: Any, gs: Any, heap: Any) -> World:
+        self.runs += 1
+        gs[0]
+        if self.runs == 1:
+            heap[0]
+        else:
+            gs[1]
+        gs.rec.on = False
+        return w
+
+
+def test_the_cache_catches_a_read_off_its_path() -> None:
+    memo = StepMemo(_Fickle())
+    a = World((G(1, ()), G(2, ())), (Mutex(),))
+    b = World((G(1, ()), G(2, ())), (Mutex(locked=True),))
+    assert memo.successor(a, 1, None) is a and memo.successor(a, 1, None) == a
+    assert (memo.hits, memo.misses) == (1, 1)
+    with pytest.raises(InternalError, match="read another element"):
+        memo.successor(b, 1, None)  # a miss at heap[0]; the new run reads goroutine 2 there
