@@ -156,9 +156,9 @@ def lock_site(funcs: Any, g: G) -> tuple[str, int, Any] | None:
     ins = funcs[fr.func].code[fr.pc]
     op = type(ins)
     if op is ir.Lock:
-        return fr.func, fr.pc, fr.slots[ins.m]  # type: ignore[attr-defined]
+        return fr.func, fr.pc, fr.slots[ins.m]
     if op is ir.CondRelock:
-        return fr.func, fr.pc, fr.slots[ins.cond]  # type: ignore[attr-defined]
+        return fr.func, fr.pc, fr.slots[ins.cond]
     return None
 
 

@@ -209,10 +209,10 @@ class Tx:
         pure function of the goroutine: under the transition cache (`models.memo`) the step then
         depends on ``fn(g)`` only, not on all of `g`, so a scan of every goroutine (who stands
         at this Lock, who is parked on this mutex) does not make the step depend on them all."""
-        gs = self.gs
+        gs: Any = self.gs
         if type(gs) is list:
             return [(i, x) for i, g in enumerate(gs, 1) if (x := fn(g)) is not None]
-        return gs.project(fn)  # type: ignore[no-any-return]
+        return gs.project(fn)
 
     def setg(self, g: G) -> None:
         self.gs[g.gid - 1] = g
