@@ -318,16 +318,18 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
             setdefault = index.setdefault
             pack = codec.pack if codec is not None else None
             unpack = codec.unpack if codec is not None else None
+            #: the model's own way to the packed successor (`checker.model`: ``packed_next``)
+            packed_next = getattr(model, "packed_next", None) if codec is not None else None
             seen = index if codec is None else _PackedIndex(index, codec.pack)  # the reduction's C3 lookups
             expanded = 0
             while True:
                 while frontier:
                     i = pop()
-                    s = states[i]
+                    s = sk = states[i]
                     if fingerprints:
                         states[i] = None  # only its fingerprint stays
                     if unpack is not None:
-                        s = unpack(s)
+                        s = unpack(sk)
                     acts = actions_of(s)
                     d = depth_of[i] + 1
                     if reducing and i not in full_again:
@@ -349,11 +351,15 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     if not acts:
                         check_end(s, i)
                     for k, a, t in succ:
-                        if t is PENDING:
-                            t = step(s, a)
+                        if t is PENDING and packed_next is not None:
+                            key = packed_next(codec, s, sk, a)
+                            t = None
+                        else:
+                            if t is PENDING:
+                                t = step(s, a)
+                            key = t if pack is None else pack(t)
                         stats.transitions += 1
                         n = len(states)
-                        key = t if pack is None else pack(t)
                         if d > max_depth:  # found states keep their index; a new one is not stored
                             j = index.get(key)
                             if j is None:
@@ -364,7 +370,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                         else:
                             j = setdefault(key, n)  # one hash of the successor, found or new
                             if j == n:
-                                add(t, i, k, d, indexed=True, key=key)
+                                add(codec.unpack(key) if t is None else t, i, k, d, indexed=True, key=key)  # type: ignore[union-attr]
                                 frontier.append(j)
                         if after and cut:
                             red_src.append(i)

@@ -68,6 +68,12 @@ class Model(Protocol[S, A]):
       them `explore` stores each distinct part once and a state as its
       parts' numbers (`checker.store.CompactCodec`; ``compact=False``
       turns it off).  Equal states must give equal parts.
+    - ``packed_next(codec, s, key, a) -> bytes``: with the parts hooks, the
+      key ``codec.pack(next_state(s, a))`` where `key` is ``codec.pack(s)``
+      (`codec` a `checker.store.CompactCodec`), for a model that can reach
+      it from `key`'s part numbers without building the successor (the Go
+      model's transition cache, `models.memo`).  `explore` then builds a
+      successor (``codec.unpack``) only when it is new.
     """
 
     def init_states(self) -> Sequence[S]: ...

@@ -219,7 +219,19 @@ class CompactCodec:
 
     def pack(self, s: Any) -> bytes:
         get, number = self.by_id.get, self._number
-        nums = [get(id(p)) or number(p) for p in self.split(s)]
+        return self.key_of([get(id(p)) or number(p) for p in self.split(s)])
+
+    def numbers(self, key: bytes) -> Any:
+        """The part numbers `key` encodes (a sequence of ints)."""
+        if key and key[0] >= 254:
+            nums: Any = array("H" if key[0] == 254 else "I")
+            nums.frombytes(key[1:])
+            return nums
+        return key
+
+    @staticmethod
+    def key_of(nums: Any) -> bytes:
+        """The key of part numbers `nums` (as `pack` encodes them)."""
         top = max(nums, default=0)
         if top < 254:
             return bytes(nums)
@@ -227,14 +239,13 @@ class CompactCodec:
             return b"\xfe" + array("H", nums).tobytes()
         return b"\xff" + array("I", nums).tobytes()
 
+    def number(self, p: Any) -> int:
+        """The number of part `p` (a new one is numbered and kept)."""
+        return self.by_id.get(id(p)) or self._number(p)
+
     def unpack(self, key: bytes) -> Any:
         parts = self.parts
-        if key and key[0] >= 254:
-            nums: Any = array("H" if key[0] == 254 else "I")
-            nums.frombytes(key[1:])
-        else:
-            nums = key
-        return self.join([parts[k] for k in nums])
+        return self.join([parts[k] for k in self.numbers(key)])
 
     def __len__(self) -> int:
         """The distinct parts stored."""

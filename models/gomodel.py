@@ -138,6 +138,22 @@ class GoModel:
                 return self._clear(self._tidy(s, t), s)
         return self._clear(self._tidy(s, self.sched.successor(s, a)), s)
 
+    def packed_next(self, codec: Any, s: World, key: bytes, a: Action) -> bytes:
+        """``codec.pack(next_state(s, a))`` for the state `s` packed as `key` (the
+        `checker.model` hook of the compact table): a goroutine's step whose writes the
+        transition cache knows as part numbers is applied to `key`'s numbers, without building
+        the successor (`models.memo.StepMemo.packed`)."""
+        memo = self.sched.memo
+        if memo is None or a[0] == "timer" or a[0] == "env":
+            return codec.pack(self.next_state(s, a))
+        choice = a[2] if a[0] == "select" else None
+        out = memo.packed(codec, key, a[1], choice)
+        if out is None:
+            t = self.next_state(s, a)
+            out = codec.pack(t)
+            memo.learn(codec, s, a[1], choice, t, self.dead_slots and self.collect_garbage)
+        return out
+
     def _tidy(self, s: World | None, t: World) -> World:
         """`t` without the objects nothing reaches any more (`models.heapgc`; `s` is its garbage-free
         predecessor, None for the initial state)."""

@@ -69,6 +69,11 @@ class Interpreter:
         #: `models.sync.lock_site` of this program (one function object: the transition cache
         #: keys its reads by it)
         self.lock_site = functools.partial(sync.lock_site, self.funcs)
+        #: whether a goroutine can wait for the environment (a system call, a pipe read): only
+        #: then does `env_events` look at the goroutines
+        #: `models.props.racing_accesses`: a goroutine's accesses, where they depend on it alone
+        self.race_cache: dict[Any, Any] = {}
+        self.env_possible = any(type(ins) in (ir.Syscall, ir.PipeRead) for fn in self.funcs.values() for ins in fn.code)
 
     # ---- construction
     def initial(self) -> World:
@@ -125,6 +130,14 @@ class Interpreter:
     def instr_of(self, g: G) -> ir.Instr:
         fr = g.frames[-1]
         return self.funcs[fr.func].code[fr.pc]
+
+    def choices_of_g(self, g: G) -> bool:
+        """Whether `choices` of runnable `g` depend on `g` alone (not on the rest of the world):
+        every instruction but a select (before it parks), a range over a map, a sync.Map
+        operation and runtime.NumGoroutine."""
+        ins = self.instr_of(g)
+        op = type(ins)
+        return not ((op is ir.Select and not g.wait) or op is ir.MapKeys or op is ir.SyncMap or op is ir.NumGoroutine)
 
     def choices(self, w: World, gid: int) -> list[int | None]:
 
@@ -200,7 +213,7 @@ class Interpreter:
         reader parked on `pipe`); see `models.pipe`.  Not affected by
         ``runtime.timers``."""
 
-        return pipe.env_events(w)
+        return pipe.env_events(w) if self.env_possible else []
 
     def fireable(self, w: World) -> list[tuple[str, int]]:
         """The pending timers that may fire now: all of them, except those an

@@ -44,8 +44,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker.store import CompactCodec
 from models.state import World
 from models.tx import InternalError
+
+key_of = CompactCodec.key_of
 
 __all__ = ["StepMemo", "Tracked"]
 
@@ -144,11 +147,20 @@ class _Leaf:
     """What a cached step writes: ``gs``/``heap`` are ``(index, value)`` pairs, ``new_gs`` and
     ``new_heap`` the appended elements, ``rest`` the successor's scalar fields."""
 
-    __slots__ = ("gs", "heap", "new_gs", "new_heap", "rest")
+    __slots__ = ("gs", "heap", "new_gs", "new_heap", "rest", "blind", "packed")
 
     def __init__(self, gs: tuple[tuple[int, Any], ...], heap: tuple[tuple[int, Any], ...], new_gs: tuple[Any, ...],
-                 new_heap: tuple[Any, ...], rest: tuple[Any, ...]):
+                 new_heap: tuple[Any, ...], rest: tuple[Any, ...], blind: bool):
         self.gs, self.heap, self.new_gs, self.new_heap, self.rest = gs, heap, new_gs, new_heap, rest
+        #: an element was written without being read (its old value is not on the path)
+        self.blind = blind
+        #: the writes as part numbers of the search's codec (`StepMemo.packed`); `_SLOW` when the
+        #: model's successor is not the step's writes (garbage freed); None: not known yet
+        self.packed: Any = None
+
+
+#: a leaf whose successor has no packed form (`StepMemo.learn`)
+_SLOW = ("slow",)
 
 
 def _rest(w: World) -> tuple[Any, ...]:
@@ -171,6 +183,10 @@ class StepMemo:
         #: nodes kept at most (a bound on the cache's memory): past it the cache is emptied
         self.limit = limit
         self.nodes = 0
+        #: the packed lookups (`packed`): the codec they number parts with, and the roots by part
+        #: numbers (each node keeps ``{number: child}`` beside ``{value: child}``)
+        self.codec: Any = None
+        self.roots_num: dict[Any, Any] = {}
 
     def successor(self, w: World, gid: int, choice: Any) -> World:
         rest = _rest(w)
@@ -181,7 +197,7 @@ class StepMemo:
             if type(node) is _Leaf:
                 self.hits += 1
                 return _apply(w, node)
-            kind, i, proj, children = node
+            kind, i, proj, children = node[:4]
             v = (heap if kind else gs)[i]
             node = children.get(v if proj is None else proj(v))
         self.misses += 1
@@ -200,15 +216,18 @@ class StepMemo:
                     raise InternalError(f"transition cache: element {i} of {'the heap' if seq.kind else 'the goroutines'} "
                                         "changed without a recorded write")
         n, m = len(w.gs), len(w.heap)
+        blind = any(i < n and (0, i) not in rec.seen for i in tgs.written) or \
+            any(i < m and (1, i) not in rec.seen for i in theap.written)
         leaf = _Leaf(tuple((i, t.gs[i]) for i in sorted(tgs.written) if i < n),
                      tuple((i, t.heap[i]) for i in sorted(theap.written) if i < m),
-                     t.gs[n:], t.heap[m:], _rest(t))
+                     t.gs[n:], t.heap[m:], _rest(t), blind)
         self._insert(root, rec.reads, leaf)
         return t
 
     def _insert(self, root: Any, reads: list[tuple[int, int, Any, Any]], leaf: _Leaf) -> None:
         if self.nodes >= self.limit:
             self.roots.clear()
+            self.roots_num.clear()
             self.nodes = 0
         if not reads:
             if root in self.roots:
@@ -218,7 +237,7 @@ class StepMemo:
             return
         node = self.roots.get(root)
         if node is None:
-            node = self.roots[root] = [*reads[0][:3], {}]
+            node = self.roots[root] = [*reads[0][:3], {}, {}]
             self.nodes += 1
         for k, (kind, i, proj, value) in enumerate(reads):
             if type(node) is _Leaf or node[0] != kind or node[1] != i or node[2] is not proj:
@@ -233,9 +252,103 @@ class StepMemo:
                 return
             nxt = children.get(value)
             if nxt is None:
-                nxt = children[value] = [*reads[k + 1][:3], {}]
+                nxt = children[value] = [*reads[k + 1][:3], {}, {}]
                 self.nodes += 1
             node = nxt
+
+
+    # ---- the packed form: successors as part numbers of the search's compact table
+    def packed(self, codec: Any, key: bytes, gid: int, choice: Any) -> bytes | None:
+        """The key of the successor of the state packed as `key` by `codec`
+        (`checker.store.CompactCodec`, parts as ``GoModel.state_parts`` cuts them) when
+        `gid` steps, computed from the parent's part numbers: the walk compares numbers (each
+        node remembers which numbers lead where) and the leaf's writes are numbers.  None when
+        the walk or the leaf's numbers are not known yet (the caller computes the successor,
+        then `learn`s it)."""
+        if codec is not self.codec:
+            self._rebind(codec)
+        nums = codec.numbers(key)
+        parts = codec.parts
+        n = parts[nums[0]]
+        rk = (gid, choice, nums[0], len(nums), nums[-1])
+        node: Any = self.roots_num.get(rk)
+        if node is None:
+            node = self.roots.get((gid, choice, n, len(nums) - n - 2, parts[nums[-1]]))
+            if node is None:
+                return None
+            self.roots_num[rk] = node
+        while type(node) is not _Leaf:
+            num = nums[1 + node[1]] if node[0] == 0 else nums[1 + n + node[1]]
+            child = node[4].get(num)
+            if child is None:
+                obj = parts[num]
+                proj = node[2]
+                child = node[3].get(obj if proj is None else proj(obj))
+                if child is None:
+                    return None
+                node[4][num] = child
+            node = child
+        pk = node.packed
+        if pk is None or pk is _SLOW:
+            return None
+        self.hits += 1
+        return _apply_numbers(nums, n, pk)
+
+    def _rebind(self, codec: Any) -> None:
+        """Number parts with `codec` from now on: the numbers the nodes and leaves remember are
+        another codec's, so they are forgotten."""
+        self.codec = codec
+        self.roots_num.clear()
+        todo = list(self.roots.values())
+        while todo:
+            node = todo.pop()
+            if type(node) is _Leaf:
+                node.packed = None
+            else:
+                node[4] = {}
+                todo.extend(node[3].values())
+
+    def learn(self, codec: Any, s: World, gid: int, choice: Any, t: World, collecting: bool) -> None:
+        """Give the leaf of `gid`'s step from `s` its numbers, from `t`, the model's successor
+        (the step's world after the dead-data reset, `GoModel.next_state`): the goroutines the
+        step wrote as `t` has them, and so on.  Where the model freed garbage (`collecting` and
+        ``heapgc.may_free``), or could have for another parent (a blind write), the leaf keeps
+        no numbers.  The numbers are checked against ``codec.pack(t)``."""
+        node: Any = self.roots.get((gid, choice, len(s.gs), len(s.heap), _rest(s)))
+        while node is not None and type(node) is not _Leaf:
+            v = (s.heap if node[0] else s.gs)[node[1]]
+            node = node[3].get(v if node[2] is None else node[2](v))
+        if node is None:
+            return
+        leaf = node
+        if codec is not self.codec:
+            self._rebind(codec)
+        data: Any = _SLOW
+        if not collecting or not leaf.blind:
+            from models import heapgc
+            if not collecting or not heapgc.may_free(s, _apply(s, leaf)):
+                n, m = len(s.gs), len(s.heap)
+                num = codec.number
+                data = (num(len(t.gs)), tuple((i, num(t.gs[i])) for i, _ in leaf.gs),
+                        tuple(num(g) for g in t.gs[n:]), tuple((j, num(t.heap[j])) for j, _ in leaf.heap),
+                        tuple(num(o) for o in t.heap[m:]), num(_rest(t)))
+                if _apply_numbers(codec.numbers(codec.pack(s)), n, data) != codec.pack(t):
+                    raise InternalError("transition cache: a step's numbers do not give its successor")
+        leaf.packed = data
+
+
+def _apply_numbers(nums: Any, n: int, data: Any) -> bytes:
+    """The key of the parent numbered `nums` (`n` goroutines) with a leaf's numbered writes."""
+    count, gw, gnew, hw, hnew, rest = data
+    out = list(nums)
+    for i, x in gw:
+        out[1 + i] = x
+    for j, x in hw:
+        out[1 + n + j] = x
+    out[-1] = rest
+    if gnew or hnew:
+        out = [count, *out[1:1 + n], *gnew, *out[1 + n:-1], *hnew, rest]
+    return key_of(out)
 
 
 def _apply(w: World, leaf: _Leaf) -> World:

@@ -121,49 +121,18 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
     waits: list[Access] = []
     sends: list[Access] = []
     closes: list[Access] = []
+    bins = (acc, adds, waits, sends, closes)
+    known = m.race_cache
     for g in w.gs:
-        if g.status != RUN or g.wait:
-            if g.status == WAIT and g.wait[:1] in (("chan send",), ("select",)):
-                # RD-5: a parked send (plain or select case) read the channel before parking and
-                # has released nothing since: that read stays unordered with any later close.
-                fr = g.frames[-1]
-                for o, _ in chan_accesses(w, m.funcs[fr.func].code[fr.pc], fr.slots):
-                    sends.append(Access(g.gid, False, "chan", o, m.funcs[fr.func].code[fr.pc], parked=True))
-            continue
-        fr = g.frames[-1]
-        fn = m.funcs[fr.func]
-        ins = fn.code[fr.pc]
-        op = type(ins)
-        # `op` dispatch does not narrow `ins`: each branch casts it to the class it tested.
-        if op is ir.Load or op is ir.Store:
-            ptr = cast("ir.Load | ir.Store", ins).ptr
-            ref = fr.slots[ptr]
-            if isinstance(ref, ir.Ref):
-                name = fn.slot_names[ptr] if ptr < len(fn.slot_names) else ""
-                acc.append(Access(g.gid, op is ir.Store, "var", ref.obj, ins, ref, name))
-        elif op is ir.AtomicOp:
-            aop = cast(ir.AtomicOp, ins)
-            ref = fr.slots[aop.ptr]
-            if isinstance(ref, ir.Ref) and ref.field is not None:
-                name = fn.slot_names[aop.ptr] if aop.ptr < len(fn.slot_names) else ""
-                acc.append(Access(g.gid, atomic_writes(w, aop, fr.slots), "var", ref.obj, ins, ref, name, True))
-        elif op is ir.WgAdd and isinstance(fr.slots[cast(ir.WgAdd, ins).wg], ir.Ref):
-            add = cast(ir.WgAdd, ins)
-            o = fr.slots[add.wg].obj
-            if fr.slots[add.delta] > 0 and w.heap[o].counter == 0:
-                adds.append(Access(g.gid, True, "wg", o, ins))
-        elif op is ir.WgWait and isinstance(fr.slots[cast(ir.WgWait, ins).wg], ir.Ref):
-            waits.append(Access(g.gid, False, "wg", fr.slots[cast(ir.WgWait, ins).wg].obj, ins))
-        elif op is ir.CondSetL or op is ir.CondWait:  # c.L = l writes the field Wait reads
-            cref = fr.slots[cast("ir.CondSetL | ir.CondWait", ins).cond]
-            if isinstance(cref, ir.Ref):
-                acc.append(Access(g.gid, op is ir.CondSetL, "var", cref.obj, ins, ir.Ref(cref.obj, "L"), "L"))
-        elif op in datatypes.RACE_OPS:  # slice elements and maps (models/datatypes.py)
-            for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
-                acc.append(Access(g.gid, write, kind, ref.obj, ins, ref))
-        else:
-            for o, is_close in chan_accesses(w, ins, fr.slots):
-                (closes if is_close else sends).append(Access(g.gid, is_close, "chan", o, ins))
+        mine = known.get(g)
+        if mine is None:
+            mine, alone = _accesses_of(m, w, g)
+            if alone:
+                if len(known) > 100_000:
+                    known.clear()
+                known[g] = mine
+        for k, x in mine:
+            bins[k].append(x)
     if w.unsynced:  # RD-5: reads the waker (about to close the channel) never acquired
         for b in closes:
             for c, reader, waker, rins in w.unsynced:
@@ -179,6 +148,66 @@ def racing_accesses(m: Interpreter, w: World) -> tuple[Access, Access] | None:
                 if a.obj == b.obj and a.gid != b.gid:
                     return a, b
     return None
+
+
+def _accesses_of(m: Interpreter, w: World, g: Any) -> tuple[tuple[tuple[int, Access], ...], bool]:
+    """The accesses `g`'s next step makes, as ``(bin, access)`` (bins: plain variables, WaitGroup
+    Adds, Waits, channel sends, closes), and whether they depend on `g` alone (then
+    `racing_accesses` keeps them per goroutine, ``Interpreter.race_cache``): not for a
+    compare-and-swap, an Add, a slice or map access, or a close, which read the heap."""
+    out: list[tuple[int, Access]] = []
+    if g.status != RUN or g.wait:
+        if g.status == WAIT and g.wait[:1] in (("chan send",), ("select",)):
+            # RD-5: a parked send (plain or select case) read the channel before parking and
+            # has released nothing since: that read stays unordered with any later close.
+            fr = g.frames[-1]
+            ins = m.funcs[fr.func].code[fr.pc]
+            for o, _ in chan_accesses(w, ins, fr.slots):
+                out.append((3, Access(g.gid, False, "chan", o, ins, parked=True)))
+            return tuple(out), type(ins) is not ir.Close
+        return (), True
+    fr = g.frames[-1]
+    fn = m.funcs[fr.func]
+    ins = fn.code[fr.pc]
+    op = type(ins)
+    alone = True
+    # `op` dispatch does not narrow `ins`: each branch casts it to the class it tested.
+    if op is ir.Load or op is ir.Store:
+        ptr = cast("ir.Load | ir.Store", ins).ptr
+        ref = fr.slots[ptr]
+        if isinstance(ref, ir.Ref):
+            name = fn.slot_names[ptr] if ptr < len(fn.slot_names) else ""
+            out.append((0, Access(g.gid, op is ir.Store, "var", ref.obj, ins, ref, name)))
+    elif op is ir.AtomicOp:
+        aop = cast(ir.AtomicOp, ins)
+        ref = fr.slots[aop.ptr]
+        alone = aop.operator != "cas"
+        if isinstance(ref, ir.Ref) and ref.field is not None:
+            name = fn.slot_names[aop.ptr] if aop.ptr < len(fn.slot_names) else ""
+            out.append((0, Access(g.gid, atomic_writes(w, aop, fr.slots), "var", ref.obj, ins, ref, name, True)))
+    elif op is ir.WgAdd:
+        alone = False
+        if isinstance(fr.slots[cast(ir.WgAdd, ins).wg], ir.Ref):
+            add = cast(ir.WgAdd, ins)
+            o = fr.slots[add.wg].obj
+            if fr.slots[add.delta] > 0 and w.heap[o].counter == 0:
+                out.append((1, Access(g.gid, True, "wg", o, ins)))
+    elif op is ir.WgWait:
+        if isinstance(fr.slots[cast(ir.WgWait, ins).wg], ir.Ref):
+            out.append((2, Access(g.gid, False, "wg", fr.slots[cast(ir.WgWait, ins).wg].obj, ins)))
+    elif op is ir.CondSetL or op is ir.CondWait:  # c.L = l writes the field Wait reads
+        cref = fr.slots[cast("ir.CondSetL | ir.CondWait", ins).cond]
+        if isinstance(cref, ir.Ref):
+            out.append((0, Access(g.gid, op is ir.CondSetL, "var", cref.obj, ins, ir.Ref(cref.obj, "L"), "L")))
+    elif op in datatypes.RACE_OPS:  # slice elements and maps (models/datatypes.py)
+        alone = False
+        for kind, ref, write in datatypes.accesses(w, ins, fr.slots):
+            out.append((0, Access(g.gid, write, kind, ref.obj, ins, ref)))
+    else:
+        alone = op is not ir.Close
+        for o, is_close in chan_accesses(w, ins, fr.slots):
+            out.append((4 if is_close else 3, Access(g.gid, is_close, "chan", o, ins)))
+    return tuple(out), alone
 
 
 def atomic_writes(w: World, ins: Any, slots: tuple[Any, ...]) -> bool:

@@ -75,17 +75,27 @@ class AbstractScheduler:
         self.timers_fire = machine.opts.timers != "never"
         #: the transition cache of goroutine steps (`models.memo`), or None
         self.memo: Any = None
+        #: a runnable goroutine's actions, where they depend on the goroutine alone
+        #: (`Interpreter.choices_of_g`)
+        self._acts: dict[Any, tuple[Action, ...]] = {}
 
     def actions(self, w: World) -> list[Action]:
         if w.ended:
             return []
         acts: list[Action] = []
         m = self.m
+        known = self._acts
         for g in w.gs:
             if g.status != "run":
                 continue
-            for c in m.choices(w, g.gid):
-                acts.append(("step", g.gid) if c is None else ("select", g.gid, c))
+            mine = known.get(g)
+            if mine is None:
+                mine = tuple(("step", g.gid) if c is None else ("select", g.gid, c) for c in m.choices(w, g.gid))
+                if m.choices_of_g(g):
+                    if len(known) > 100_000:
+                        known.clear()
+                    known[g] = mine
+            acts.extend(mine)
         if self.timers_fire:
             acts.extend(("timer",) + t for t in m.fireable(w))
         acts.extend(("env",) + e for e in m.env_events(w))
