@@ -231,7 +231,7 @@ class CompactCodec:
 
     @staticmethod
     def key_of(nums: Any) -> bytes:
-        """The key of part numbers `nums` (as `pack` encodes them)."""
+        """The key of part numbers `nums`, a list or bytes (as `pack` encodes them)."""
         top = max(nums, default=0)
         if top < 254:
             return bytes(nums)

@@ -42,6 +42,7 @@ uncached one on every spec, state by state.  ``--no-memo`` (and
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from checker.store import CompactCodec
@@ -171,8 +172,10 @@ class StepMemo:
     """The cache of one interpreter's goroutine steps (`Interpreter.step` without its events).
 
     `successor(w, gid, choice)` is ``interp.step(w, gid, choice).world``; `hits` and `misses`
-    count lookups.  Inner nodes are ``[kind, index, projection, {value: node}]`` lists (the value
-    is ``projection(element)``, or the element when projection is None); a root is keyed by
+    count lookups.  Inner nodes are ``[kind, index, projection, {value: node}, {part number:
+    node}, place]`` lists (the value is ``projection(element)``, or the element when projection
+    is None; the numbers and the place, the element's index in the compact table's numbers, are
+    for `packed`); a root is keyed by
     ``(gid, choice, len(gs), len(heap), rest)``."""
 
     def __init__(self, interp: Any, limit: int = 2_000_000):
@@ -235,9 +238,15 @@ class StepMemo:
             self.roots[root] = leaf
             self.nodes += 1
             return
+        n = root[2]
+
+        def fresh(kind: int, i: int, proj: Any) -> list[Any]:
+            # the element's place in the compact table's numbers: count, goroutines, heap, rest
+            return [kind, i, proj, {}, {}, 1 + i if kind == 0 else 1 + n + i]
+
         node = self.roots.get(root)
         if node is None:
-            node = self.roots[root] = [*reads[0][:3], {}, {}]
+            node = self.roots[root] = fresh(*reads[0][:3])
             self.nodes += 1
         for k, (kind, i, proj, value) in enumerate(reads):
             if type(node) is _Leaf or node[0] != kind or node[1] != i or node[2] is not proj:
@@ -252,7 +261,7 @@ class StepMemo:
                 return
             nxt = children.get(value)
             if nxt is None:
-                nxt = children[value] = [*reads[k + 1][:3], {}, {}]
+                nxt = children[value] = fresh(*reads[k + 1][:3])
                 self.nodes += 1
             node = nxt
 
@@ -267,18 +276,18 @@ class StepMemo:
         then `learn`s it)."""
         if codec is not self.codec:
             self._rebind(codec)
-        nums = codec.numbers(key)
+        nums = key if key[0] < 254 else codec.numbers(key)
         parts = codec.parts
-        n = parts[nums[0]]
         rk = (gid, choice, nums[0], len(nums), nums[-1])
         node: Any = self.roots_num.get(rk)
         if node is None:
+            n = parts[nums[0]]
             node = self.roots.get((gid, choice, n, len(nums) - n - 2, parts[nums[-1]]))
             if node is None:
                 return None
             self.roots_num[rk] = node
         while type(node) is not _Leaf:
-            num = nums[1 + node[1]] if node[0] == 0 else nums[1 + n + node[1]]
+            num = nums[node[5]]
             child = node[4].get(num)
             if child is None:
                 obj = parts[num]
@@ -292,7 +301,21 @@ class StepMemo:
         if pk is None or pk is _SLOW:
             return None
         self.hits += 1
-        return _apply_numbers(nums, n, pk)
+        if pk[0]:  # a step that appends: the parts after the goroutines move
+            return _apply_numbers(nums, parts[nums[0]], pk)
+        if nums is key:  # one byte a number
+            if pk[5] < 254:  # and so is the successor's
+                b = bytearray(key)
+                for p, x in pk[1]:
+                    b[p] = x
+                return bytes(b)
+        elif key[0] == 254 and pk[5] < 65536:  # two bytes a number
+            out = array("H", nums)
+            for p, x in pk[1]:
+                out[p] = x
+            if max(out) >= 254:  # else the successor's numbers fit one byte each
+                return b"\xfe" + out.tobytes()
+        return _apply_numbers(nums, parts[nums[0]], pk)
 
     def _rebind(self, codec: Any) -> None:
         """Number parts with `codec` from now on: the numbers the nodes and leaves remember are
@@ -329,25 +352,27 @@ class StepMemo:
             if not collecting or not heapgc.may_free(s, _apply(s, leaf)):
                 n, m = len(s.gs), len(s.heap)
                 num = codec.number
-                data = (num(len(t.gs)), tuple((i, num(t.gs[i])) for i, _ in leaf.gs),
-                        tuple(num(g) for g in t.gs[n:]), tuple((j, num(t.heap[j])) for j, _ in leaf.heap),
-                        tuple(num(o) for o in t.heap[m:]), num(_rest(t)))
+                gw = tuple((1 + i, num(t.gs[i])) for i, _ in leaf.gs)
+                hw = tuple((1 + n + j, num(t.heap[j])) for j, _ in leaf.heap)
+                gnew, hnew = tuple(num(g) for g in t.gs[n:]), tuple(num(o) for o in t.heap[m:])
+                rest = ((-1, num(_rest(t))),)
+                writes = gw + hw + rest
+                data = (gnew or hnew, writes, num(len(t.gs)), gnew, hnew, max(x for _, x in writes))
                 if _apply_numbers(codec.numbers(codec.pack(s)), n, data) != codec.pack(t):
                     raise InternalError("transition cache: a step's numbers do not give its successor")
         leaf.packed = data
 
 
 def _apply_numbers(nums: Any, n: int, data: Any) -> bytes:
-    """The key of the parent numbered `nums` (`n` goroutines) with a leaf's numbered writes."""
-    count, gw, gnew, hw, hnew, rest = data
+    """The key of the parent numbered `nums` (`n` goroutines) with a leaf's numbered writes:
+    ``(whether it appends, ((place, number), ...), the new count's number, the goroutines
+    appended, the objects appended, the largest number written)``."""
+    appends, writes, count, gnew, hnew, _ = data
     out = list(nums)
-    for i, x in gw:
-        out[1 + i] = x
-    for j, x in hw:
-        out[1 + n + j] = x
-    out[-1] = rest
-    if gnew or hnew:
-        out = [count, *out[1:1 + n], *gnew, *out[1 + n:-1], *hnew, rest]
+    for p, x in writes:
+        out[p] = x
+    if appends:
+        out = [count, *out[1:1 + n], *gnew, *out[1 + n:-1], *hnew, out[-1]]
     return key_of(out)
 
 

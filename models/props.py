@@ -154,7 +154,7 @@ def _accesses_of(m: Interpreter, w: World, g: Any) -> tuple[tuple[tuple[int, Acc
     """The accesses `g`'s next step makes, as ``(bin, access)`` (bins: plain variables, WaitGroup
     Adds, Waits, channel sends, closes), and whether they depend on `g` alone (then
     `racing_accesses` keeps them per goroutine, ``Interpreter.race_cache``): not for a
-    compare-and-swap, an Add, a slice or map access, or a close, which read the heap."""
+    compare-and-swap, a positive Add, a slice or map access, or a close, which read the heap."""
     out: list[tuple[int, Access]] = []
     if g.status != RUN or g.wait:
         if g.status == WAIT and g.wait[:1] in (("chan send",), ("select",)):
@@ -186,11 +186,11 @@ def _accesses_of(m: Interpreter, w: World, g: Any) -> tuple[tuple[tuple[int, Acc
             name = fn.slot_names[aop.ptr] if aop.ptr < len(fn.slot_names) else ""
             out.append((0, Access(g.gid, atomic_writes(w, aop, fr.slots), "var", ref.obj, ins, ref, name, True)))
     elif op is ir.WgAdd:
-        alone = False
-        if isinstance(fr.slots[cast(ir.WgAdd, ins).wg], ir.Ref):
-            add = cast(ir.WgAdd, ins)
+        add = cast(ir.WgAdd, ins)
+        if isinstance(fr.slots[add.wg], ir.Ref) and fr.slots[add.delta] > 0:  # an Add from zero writes
+            alone = False
             o = fr.slots[add.wg].obj
-            if fr.slots[add.delta] > 0 and w.heap[o].counter == 0:
+            if w.heap[o].counter == 0:
                 out.append((1, Access(g.gid, True, "wg", o, ins)))
     elif op is ir.WgWait:
         if isinstance(fr.slots[cast(ir.WgWait, ins).wg], ir.Ref):

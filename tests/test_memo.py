@@ -224,3 +224,30 @@ def test_the_cache_catches_a_read_off_its_path() -> None:
     assert (memo.hits, memo.misses) == (1, 1)
     with pytest.raises(InternalError, match="read another element"):
         memo.successor(b, 1, None)  # a miss at heap[0]; the new run reads goroutine 2 there
+
+
+@pytest.mark.parametrize("first", [200, 300, 70_000], ids=["crossing", "two-byte-keys", "four-byte-keys"])
+def test_wide_keys(first: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Part numbers past 253 (two bytes a number) and past 65,535 (four): the packed successors
+    are the keys `pack` gives, with the cache and without.  The codec starts numbering at
+    `first`: from 300 on every key is wide; from 200 the search numbers its 254th part midway,
+    so steps lead from one-byte keys to two-byte ones (314 of the 3,768 states keep every
+    number below 254)."""
+    from checker.store import CompactCodec
+    init = CompactCodec.__init__
+
+    def wide(self: Any, split: Any, join: Any) -> None:
+        init(self, split, join)
+        self.parts.extend(("filler", k) for k in range(first))
+
+    monkeypatch.setattr(CompactCodec, "__init__", wide)
+    spec = load_spec_text(FANOUT, "fanout.yaml")
+    out = []
+    for memo in (True, False):
+        model = build_model(spec)
+        model.memo, model.dead_slots = memo, False
+        out.append(check(model, reduce=False))
+    _same(*out)
+    narrow = sum(1 for k in out[0].states.keys if k[0] < 254)
+    assert out[0].stats.states == 3768 and narrow == (314 if first == 200 else 0)
+
