@@ -124,9 +124,22 @@ def park_blocked(t: Tx) -> None:
     program state has one representation, and the waiters are not stored in
     the mutex: they are the goroutines parked on it, in no order.  An arrival
     then commutes with the holder's Unlock and with another's Lock
-    (docs/reductions.md, "The guarded bit")."""
+    (docs/reductions.md, "The guarded bit").
+
+    Every goroutine is looked at only when the step wrote a Mutex locked or
+    wrote a Cond (whose locker a relock takes); otherwise only the goroutines
+    the step changed or started: one it left alone that stands at a Lock of
+    a held mutex stood there before the step with the mutex held (the step
+    locked nothing), and was parked then.  The transition cache
+    (`models.memo`) gains by it: a step then depends on the goroutines it
+    touched, not on where every other one stands."""
     funcs = t.m.funcs
-    for gid, (func, pc, ref) in t.sites(t.m.lock_site):
+    site = t.m.lock_site
+    if t.relock_scan:
+        sites = t.sites(site)
+    else:  # only a goroutine this step changed can stand at a Lock of a held mutex (see above)
+        sites = [(x, at) for x in t.changed() if (at := site(t.gs[x - 1])) is not None]
+    for gid, (func, pc, ref) in sites:
         try:
             if type(funcs[func].code[pc]) is ir.Lock:
                 o = _obj(t, ref)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.model import BoundExceeded
 from models import ir, timeorder
-from models.state import DONE, RUN, WAIT, Data, Frame, G, World
+from models.state import DONE, RUN, WAIT, Cond, Data, Frame, G, Mutex, World
 
 if TYPE_CHECKING:
     from models.interp import Interpreter
@@ -112,7 +112,7 @@ class Tx:
     """A mutable working copy of a `World` during one step."""
 
     __slots__ = ("m", "gs", "heap", "timers", "output", "panic", "main_done", "ended", "failed",
-                 "woken", "locals", "base", "tinfo0", "_tinfo", "unsynced", "actor")
+                 "woken", "locals", "base", "tinfo0", "_tinfo", "unsynced", "actor", "g0", "relock_scan")
 
     def __init__(self, m: Interpreter, w: World, gs: Any = None, heap: Any = None):
         self.m = m
@@ -120,6 +120,11 @@ class Tx:
         #: that record what the step reads, `models.memo.Tracked`)
         self.gs = list(w.gs) if gs is None else gs
         self.heap = list(w.heap) if heap is None else heap
+        #: the goroutines before the step (`changed`)
+        self.g0 = w.gs
+        #: a Mutex was written locked or a Cond was written in this step: a goroutine standing at
+        #: a Lock may now have to park although the step did not change it (`sync.park_blocked`)
+        self.relock_scan = False
         self.timers = list(w.timers)
         self.output = w.output
         self.panic = w.panic
@@ -181,6 +186,8 @@ class Tx:
 
     def put(self, i: int, o: Any) -> None:
         self.heap[i] = o
+        if (type(o) is Mutex and o.locked) or type(o) is Cond:
+            self.relock_scan = True
 
     def alloc(self, o: Any) -> int:
         self.heap.append(o)
@@ -213,6 +220,20 @@ class Tx:
         if type(gs) is list:
             return [(i, x) for i, g in enumerate(gs, 1) if (x := fn(g)) is not None]
         return gs.project(fn)
+
+    def changed(self) -> list[int]:
+        """The goroutines this step replaced (an advance, a park, a wake) or started, by gid.
+        Under the transition cache, the ones written (a goroutine written back unchanged is in
+        it too, which is as good for `sync.park_blocked`)."""
+        gs: Any = self.gs
+        n = len(self.g0)
+        if type(gs) is list:
+            g0 = self.g0
+            out = [i + 1 for i in range(n) if gs[i] is not g0[i]]
+        else:
+            out = sorted(i + 1 for i in gs.written if i < n)
+        out.extend(range(n + 1, len(gs) + 1))
+        return out
 
     def setg(self, g: G) -> None:
         self.gs[g.gid - 1] = g
