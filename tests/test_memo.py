@@ -143,15 +143,16 @@ def test_parking_at_a_lock_looks_at_the_changed_goroutines_only_when_it_may(
     a Cond, else at the goroutines the step changed: the same states as looking at every
     goroutine after every step, on every spec under both schedulers, unreduced."""
     from models import sync
+    park = sync.park_blocked
+
+    def scan_all(t: Any) -> None:
+        t.relock_scan = True
+        park(t)
+
     spec = load_spec(path)
     out = []
     for every in (False, True):
         if every:
-            park = sync.park_blocked
-
-            def scan_all(t: Any) -> None:
-                t.relock_scan = True
-                park(t)
             monkeypatch.setattr(sync, "park_blocked", scan_all)
         model = build_model(spec)
         out.append(check(model, properties=select_properties(spec, model), max_states=CAP, hunt=False, reduce=False))
