@@ -56,6 +56,8 @@ spec = load_spec_text(spec_text(opts["program"], opts["n"]), "perf.yaml")
 model = build_model(spec)
 if hasattr(model, "dead_slots"):
     model.dead_slots = opts["dead"]
+if hasattr(model, "memo"):
+    model.memo = opts["memo"]
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize()
@@ -75,9 +77,9 @@ print(json.dumps(out))
 
 
 def run_checker(program: str, n: int, por: bool, dead: bool, fingerprints: bool, max_states: int,
-                timeout: float, strategy: str = "bfs", compact: bool = True) -> dict[str, Any]:
+                timeout: float, strategy: str = "bfs", compact: bool = True, memo: bool = True) -> dict[str, Any]:
     opts = {"program": program, "n": n, "por": por, "dead": dead, "fingerprints": fingerprints,
-            "max_states": max_states, "timeout": timeout, "strategy": strategy, "compact": compact}
+            "max_states": max_states, "timeout": timeout, "strategy": strategy, "compact": compact, "memo": memo}
     env = dict(os.environ, PYTHONPATH=ROOT)
     p = subprocess.run([sys.executable, "-c", _CHILD, ROOT, json.dumps(opts)], capture_output=True, text=True,
                        env=env, timeout=timeout * 3 + 60)
@@ -155,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="for this N, also time the whole `python -m checker SPEC` from outside (best of 3)")
     ap.add_argument("--whole-states", action="store_true",
                     help="also the unreduced run with whole states in the table (--no-compact)")
+    ap.add_argument("--no-memo", action="store_true",
+                    help="also the unreduced run without the transition cache (--no-memo)")
     ap.add_argument("--full-row-max", type=int, default=5, help="unreduced checker runs only up to this N")
     ap.add_argument("--checker-max", type=int, default=None, help="checker runs only up to this N (SPIN: all)")
     ap.add_argument("--no-spin", action="store_true")
@@ -171,19 +175,21 @@ def main(argv: list[str] | None = None) -> int:
         for name in names:
             for n in (args.n or sizes[name]):
                 cmax = args.checker_max or (FULL_CHECKER_MAX[name] if args.full else 99)
-                configs = [("checker", not args.no_por, not args.no_dead_reset, False, "bfs", True)]
+                configs = [("checker", not args.no_por, not args.no_dead_reset, False, "bfs", True, True)]
                 if args.fingerprints and n <= (FULL_FP_MAX[name] if args.full else 99):
-                    configs.append(("checker+fp dfs", not args.no_por, not args.no_dead_reset, True, "dfs", True))
+                    configs.append(("checker+fp dfs", not args.no_por, not args.no_dead_reset, True, "dfs", True, True))
                 if n > cmax:
                     configs = []
                 if not args.no_full_row and n <= min(args.full_row_max, cmax):
-                    configs.append(("checker full", False, False, False, "bfs", True))
+                    configs.append(("checker full", False, False, False, "bfs", True, True))
+                    if args.no_memo:
+                        configs.append(("checker full, no memo", False, False, False, "bfs", True, False))
                     if args.whole_states:
-                        configs.append(("checker full, whole states", False, False, False, "bfs", False))
+                        configs.append(("checker full, whole states", False, False, False, "bfs", False, True))
                     if args.fingerprints:
-                        configs.append(("checker full+fp dfs", False, False, True, "dfs", True))
-                for label, por, dead, fp, strategy, compact in configs:
-                    r = run_checker(name, n, por, dead, fp, args.max_states, args.timeout, strategy, compact)
+                        configs.append(("checker full+fp dfs", False, False, True, "dfs", True, True))
+                for label, por, dead, fp, strategy, compact, memo in configs:
+                    r = run_checker(name, n, por, dead, fp, args.max_states, args.timeout, strategy, compact, memo)
                     r.update(program=name, n=n, tool=label)
                     rows.append(r)
                     _print_row(r)
@@ -222,7 +228,8 @@ def _write_report(path: str, rows: list[dict[str, Any]], cmd: str) -> None:
              f"(2 cores shared with other jobs; load average at the start {os.getloadavg()[0]:.1f}: wall seconds "
              "are inflated by that load, CPU seconds (this process and its children) much less).", "",
              "`checker`: default options (reductions on); `checker+fp dfs`: with the fingerprint store, depth first (SPIN's search: the stack proviso); "
-             "`checker full`: `--no-por --no-dead-reset`; `checker full, whole states`: the same with "
+             "`checker full`: `--no-por --no-dead-reset`; `checker full, no memo`: the same with `--no-memo` (every "
+             "step run by the interpreter, no transition cache); `checker full, whole states`: the same with "
              "`--no-compact` (whole states in the table instead of their parts' numbers); `checker full+fp dfs`: "
              "unreduced, fingerprint store, depth-first (SPIN's layout: the table and the stack); `checker command`: "
              "the whole `python -m checker SPEC` timed from outside, best of 3 with bytecode cached (`--command N`).  SPIN: `spin -a`, `gcc -O2 -DSAFETY` "

@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from checker.files import MIB
 from checker.model import HOLDS, BoundExceeded, Property, Verdict, evaluate, hook, unknown, violated
+from checker.reduce import PENDING as _PENDING
 from checker.results import Graph, PropertyResult, Result, Stats
 
 Strategy = Literal["bfs", "dfs", "random"]
@@ -500,6 +501,17 @@ def _lean_expand(model: Any, s: Any, i: int, reducing: bool, c3: Any, stats: Sta
     return succ
 
 
+def _successor(step: Any, pack: Any, packed_next: Any, codec: Any, s: Any, key: Any, a: Any,
+               t: Any) -> tuple[Any, Any]:
+    """(the key of `s`'s successor by `a`, the successor or None): `t` when known, else through the
+    model's ``packed_next`` (then None: unpacked only if new) or ``next_state``."""
+    if t is _PENDING:
+        if packed_next is not None:
+            return packed_next(codec, s, key, a), None
+        t = step(s, a)
+    return (t if pack is None else pack(t)), t
+
+
 def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int]], codec: Any, index: Any,
                  add: Callable[..., int], check_end: Callable[[Any, int], None],
                  halt: Callable[[int, int, int], str | None], stats: Stats, reducing: bool, max_depth: int) -> str:
@@ -508,7 +520,6 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int
     path.  Depth-first, the frontier holds ``(state or packed key, number, depth)``; breadth-first
     only the state or key: the k-th state taken is state number k, and a level ends where the states
     stored when it began end."""
-    from checker.reduce import PENDING
     bfs = strategy == "bfs"
     frontier: deque[Any] = deque(key for key, _, _ in seeds) if bfs else deque((key, i, 0) for key, i, _ in reversed(seeds))
     level, level_end = 0, len(seeds)
@@ -517,6 +528,7 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int
     step, setdefault = model.next_state, index.setdefault
     pack = codec.pack if codec is not None else None
     unpack = codec.unpack if codec is not None else None
+    packed_next = getattr(model, "packed_next", None) if codec is not None else None
     seen = index if codec is None else _PackedIndex(index, codec.pack)
     stop = ""
     expanded = 0
@@ -531,17 +543,15 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int
         s = key if unpack is None else unpack(key)
         d += 1
         for k, a, t in _lean_expand(model, s, i, reducing, seen, stats, check_end):  # C3: "visited"
-            if t is PENDING:
-                t = step(s, a)
+            tk, t = _successor(step, pack, packed_next, codec, s, key, a, t)
             stats.transitions += 1
-            tk = t if pack is None else pack(t)
             if d > max_depth:
                 if index.get(tk) is None:
                     stop = stop or f"max_depth {max_depth} reached"
                 continue
             n = stats.states
             if setdefault(tk, n) == n:
-                add(t, i, k, d, indexed=True, key=tk)
+                add(unpack(tk) if t is None else t, i, k, d, indexed=True, key=tk)
                 push(tk if bfs else (tk, n, d))
         expanded += 1
         why = halt(expanded, stats.states, len(frontier))
@@ -560,9 +570,9 @@ def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: 
     fingerprint.  The reduction's cycle condition is SPIN's stack proviso: a state whose ample
     set leads back onto the stack is expanded fully (every cycle of the reduced graph then has a
     fully expanded state, as C3 asks).  Counterexamples are not the shortest, as in SPIN."""
-    from checker.reduce import PENDING
     pack = codec.pack if codec is not None else None
     unpack = codec.unpack if codec is not None else None
+    packed_next = getattr(model, "packed_next", None) if codec is not None else None
     step, setdefault = model.next_state, index.setdefault
     on_stack: dict[Any, int] = {}  # keys of the states on the stack
     c3 = on_stack if pack is None else _PackedIndex(on_stack, pack)
@@ -590,10 +600,8 @@ def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: 
             top[5] = at + 1
             k, a, t = succ[at]
             succ[at] = None  # taken: its successor state is not kept on the stack
-            if t is PENDING:
-                t = step(s, a)
+            tk, t = _successor(step, pack, packed_next, codec, s, key, a, t)
             stats.transitions += 1
-            tk = t if pack is None else pack(t)
             if d + 1 > max_depth:
                 if index.get(tk) is None:
                     stop = stop or f"max_depth {max_depth} reached"
@@ -601,6 +609,8 @@ def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: 
             n = stats.states
             if setdefault(tk, n) == n:
                 trail.append(k)
+                if t is None:
+                    t = unpack(tk)
                 add(t, i, k, d + 1, indexed=True, key=tk)
                 on_stack[tk] = n
                 if unpack is not None:

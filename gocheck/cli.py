@@ -224,7 +224,7 @@ def _check_flags(p: argparse.ArgumentParser) -> None:
                         "default: on when only safety properties are checked")
     p.add_argument("--no-por", action="store_true", help="no partial-order reduction")
     p.add_argument("--fingerprints", action="store_true",
-                   help="store 64-bit state fingerprints and nothing else per state (hash compaction, 10-15 "
+                   help="store 64-bit state fingerprints and nothing else per state (hash compaction, 10-12.5 "
                         "bytes a state); 'holds' then carries the probability that a state was missed; with "
                         "--strategy dfs, SPIN's search (the stack is the path, the stack proviso for --por)")
     p.add_argument("--no-compact", action="store_true",

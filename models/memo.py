@@ -178,7 +178,7 @@ class StepMemo:
     for `packed`); a root is keyed by
     ``(gid, choice, len(gs), len(heap), rest)``."""
 
-    def __init__(self, interp: Any, limit: int = 2_000_000):
+    def __init__(self, interp: Any, limit: int = 500_000):
         self.interp = interp
         self.roots: dict[Any, Any] = {}
         self.hits = 0
