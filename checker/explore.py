@@ -551,7 +551,7 @@ def _lean_search(model: Any, strategy: Strategy, seeds: list[tuple[Any, int, int
                 continue
             n = stats.states
             if setdefault(tk, n) == n:
-                add(unpack(tk) if t is None else t, i, k, d, indexed=True, key=tk)
+                add(codec.unpack(tk) if t is None else t, i, k, d, indexed=True, key=tk)
                 push(tk if bfs else (tk, n, d))
         expanded += 1
         why = halt(expanded, stats.states, len(frontier))
@@ -610,7 +610,7 @@ def _lean_dfs(model: Any, seeds: list[tuple[Any, int, int]], codec: Any, index: 
             if setdefault(tk, n) == n:
                 trail.append(k)
                 if t is None:
-                    t = unpack(tk)
+                    t = codec.unpack(tk)
                 add(t, i, k, d + 1, indexed=True, key=tk)
                 on_stack[tk] = n
                 if unpack is not None:
