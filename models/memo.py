@@ -35,7 +35,9 @@ iterating records every element.  Two checks run on every miss: an
 element that differs from the parent's must have been written, and a
 path's next read must be the one recorded before (else the step read
 something unrecorded, or is not deterministic): either raises
-`InternalError`.  tests/test_memo.py compares the cached search with the
+`InternalError`.  A step the views cannot run (an exception other than a
+model limit) is run by the plain step instead and not cached
+(``StepMemo.fallbacks``; none on any spec).  tests/test_memo.py compares the cached search with the
 uncached one on every spec, state by state.  ``--no-memo`` (and
 ``GoModel.memo = False``) turns it off.
 """
@@ -45,6 +47,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+from checker.model import BoundExceeded
 from checker.store import CompactCodec
 from models.state import World
 from models.tx import InternalError
@@ -183,6 +186,9 @@ class StepMemo:
         self.roots: dict[Any, Any] = {}
         self.hits = 0
         self.misses = 0
+        #: steps the views could not run (a use of the goroutines or the heap they do not
+        #: support): computed by the plain step, not cached
+        self.fallbacks = 0
         #: nodes kept at most (a bound on the cache's memory): past it the cache is emptied
         self.limit = limit
         self.nodes = 0
@@ -209,7 +215,13 @@ class StepMemo:
     def _compute(self, w: World, gid: int, choice: Any, root: Any) -> World:
         rec = _Record()
         tgs, theap = Tracked(w.gs, 0, rec), Tracked(w.heap, 1, rec)
-        t = self.interp.step_tracked(w, gid, choice, tgs, theap)
+        try:
+            t = self.interp.step_tracked(w, gid, choice, tgs, theap)
+        except BoundExceeded:
+            raise
+        except Exception:  # noqa: BLE001 - a use the views do not support: the plain step decides
+            self.fallbacks += 1
+            return self.interp.step(w, gid, choice).world
         rec.on = False
         for seq, parent, out in ((tgs, w.gs, t.gs), (theap, w.heap, t.heap)):
             if len(out) < len(parent):
