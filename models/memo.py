@@ -37,7 +37,9 @@ path's next read must be the one recorded before (else the step read
 something unrecorded, or is not deterministic): either raises
 `InternalError`.  A step the views cannot run (an exception other than a
 model limit) is run by the plain step instead and not cached
-(``StepMemo.fallbacks``; none on any spec).  tests/test_memo.py compares the cached search with the
+(``StepMemo.fallbacks``; none on any spec).  The cache is emptied past
+200,000 nodes, and gives up (``StepMemo.off``) when after 20,000 misses it
+has had fewer hits than misses.  tests/test_memo.py compares the cached search with the
 uncached one on every spec, state by state.  ``--no-memo`` (and
 ``GoModel.memo = False``) turns it off.
 """
@@ -171,6 +173,10 @@ def _rest(w: World) -> tuple[Any, ...]:
     return (w.timers, w.output, w.panic, w.main_done, w.ended, w.failed, w.tinfo, w.unsynced)
 
 
+#: misses after which a cache with fewer hits than misses gives up (`StepMemo.off`)
+GIVE_UP = 20_000
+
+
 class StepMemo:
     """The cache of one interpreter's goroutine steps (`Interpreter.step` without its events).
 
@@ -181,7 +187,7 @@ class StepMemo:
     for `packed`); a root is keyed by
     ``(gid, choice, len(gs), len(heap), rest)``."""
 
-    def __init__(self, interp: Any, limit: int = 500_000):
+    def __init__(self, interp: Any, limit: int = 200_000):
         self.interp = interp
         self.roots: dict[Any, Any] = {}
         self.hits = 0
@@ -189,6 +195,10 @@ class StepMemo:
         #: steps the views could not run (a use of the goroutines or the heap they do not
         #: support): computed by the plain step, not cached
         self.fallbacks = 0
+        #: the cache gave up: past `GIVE_UP` misses, fewer hits than misses (a program whose
+        #: steps rarely recur pays the recording and the memory for nothing); every step is then
+        #: the plain step
+        self.off = False
         #: nodes kept at most (a bound on the cache's memory): past it the cache is emptied
         self.limit = limit
         self.nodes = 0
@@ -198,6 +208,8 @@ class StepMemo:
         self.roots_num: dict[Any, Any] = {}
 
     def successor(self, w: World, gid: int, choice: Any) -> World:
+        if self.off:
+            return self.interp.step(w, gid, choice).world
         rest = _rest(w)
         gs, heap = w.gs, w.heap
         root = (gid, choice, len(gs), len(heap), rest)
@@ -210,6 +222,12 @@ class StepMemo:
             v = (heap if kind else gs)[i]
             node = children.get(v if proj is None else proj(v))
         self.misses += 1
+        if self.misses >= GIVE_UP and self.hits < self.misses:
+            self.off = True
+            self.roots.clear()
+            self.roots_num.clear()
+            self.nodes = 0
+            return self.interp.step(w, gid, choice).world
         return self._compute(w, gid, choice, root)
 
     def _compute(self, w: World, gid: int, choice: Any, root: Any) -> World:
@@ -286,6 +304,8 @@ class StepMemo:
         node remembers which numbers lead where) and the leaf's writes are numbers.  None when
         the walk or the leaf's numbers are not known yet (the caller computes the successor,
         then `learn`s it)."""
+        if self.off:
+            return None
         if codec is not self.codec:
             self._rebind(codec)
         nums = key if key[0] < 254 else codec.numbers(key)
@@ -349,6 +369,8 @@ class StepMemo:
         step wrote as `t` has them, and so on.  Where the model freed garbage (`collecting` and
         ``heapgc.may_free``), or could have for another parent (a blind write), the leaf keeps
         no numbers.  The numbers are checked against ``codec.pack(t)``."""
+        if self.off:
+            return
         node: Any = self.roots.get((gid, choice, len(s.gs), len(s.heap), _rest(s)))
         while node is not None and type(node) is not _Leaf:
             v = (s.heap if node[0] else s.gs)[node[1]]

@@ -171,6 +171,39 @@ def test_a_full_cache_is_emptied_and_the_search_is_the_same() -> None:
     _same(*out)
 
 
+#: a step that never recurs: each store of x sees a new x
+COUNTER = """name: counter
+source: |
+  package main
+
+  var x int
+
+  func main() {
+  \tfor i := 0; i < 300; i++ {
+  \t\tx++
+  \t}
+  }
+properties: [deadlock_free, panic_free]
+"""
+
+
+def test_a_cache_that_rarely_hits_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past `GIVE_UP` misses with fewer hits than misses the cache turns itself off (and frees its
+    trie): every step is then the plain step, and the search is the same."""
+    from models import memo as memo_mod
+    monkeypatch.setattr(memo_mod, "GIVE_UP", 100)
+    spec = load_spec_text(COUNTER, "counter.yaml")
+    out = []
+    for memo in (True, False):
+        model = build_model(spec)
+        model.memo, model.dead_slots = memo, False
+        out.append((check(model, reduce=False), model))
+    _same(out[0][0], out[1][0])
+    cache = out[0][1].sched.memo
+    assert out[0][0].stats.states == out[1][0].stats.states == 902
+    assert cache.off and cache.nodes == 0 and not cache.roots and (cache.misses, cache.hits) == (100, 0)
+
+
 def test_tracked_records_first_reads_only() -> None:
     rec = _Record()
     seq = Tracked(("a", "b", "c"), 1, rec)
