@@ -181,10 +181,10 @@ class StepMemo:
     """The cache of one interpreter's goroutine steps (`Interpreter.step` without its events).
 
     `successor(w, gid, choice)` is ``interp.step(w, gid, choice).world``; `hits` and `misses`
-    count lookups.  Inner nodes are ``[kind, index, projection, {value: node}, {part number:
-    node}, place]`` lists (the value is ``projection(element)``, or the element when projection
-    is None; the numbers and the place, the element's index in the compact table's numbers, are
-    for `packed`); a root is keyed by
+    count lookups.  Inner nodes are ``(kind, index, projection, {value: node}, place)`` tuples:
+    the value is ``projection(element)``, or the element when projection is None; `packed` adds
+    the part numbers it has met to the same dict (a value is never an int, `_insert` checks),
+    and the place is the element's index in the compact table's numbers.  A root is keyed by
     ``(gid, choice, len(gs), len(heap), rest)``."""
 
     def __init__(self, interp: Any, limit: int = 200_000):
@@ -203,9 +203,11 @@ class StepMemo:
         self.limit = limit
         self.nodes = 0
         #: the packed lookups (`packed`): the codec they number parts with, and the roots by part
-        #: numbers (each node keeps ``{number: child}`` beside ``{value: child}``)
+        #: numbers (each node keeps ``{number: child}`` in its ``{value: child}``)
         self.codec: Any = None
         self.roots_num: dict[Any, Any] = {}
+        #: the leaves' scalar rests, one object per value (most steps leave the rest alone)
+        self._rests: dict[Any, Any] = {}
 
     def successor(self, w: World, gid: int, choice: Any) -> World:
         if self.off:
@@ -253,7 +255,7 @@ class StepMemo:
             any(i < m and (1, i) not in rec.seen for i in theap.written)
         leaf = _Leaf(tuple((i, t.gs[i]) for i in sorted(tgs.written) if i < n),
                      tuple((i, t.heap[i]) for i in sorted(theap.written) if i < m),
-                     t.gs[n:], t.heap[m:], _rest(t), blind)
+                     t.gs[n:], t.heap[m:], self._rests.setdefault(r := _rest(t), r), blind)
         self._insert(root, rec.reads, leaf)
         return t
 
@@ -270,15 +272,17 @@ class StepMemo:
             return
         n = root[2]
 
-        def fresh(kind: int, i: int, proj: Any) -> list[Any]:
+        def fresh(kind: int, i: int, proj: Any) -> tuple[Any, ...]:
             # the element's place in the compact table's numbers: count, goroutines, heap, rest
-            return [kind, i, proj, {}, {}, 1 + i if kind == 0 else 1 + n + i]
+            return (kind, i, proj, {}, 1 + i if kind == 0 else 1 + n + i)
 
         node = self.roots.get(root)
         if node is None:
             node = self.roots[root] = fresh(*reads[0][:3])
             self.nodes += 1
         for k, (kind, i, proj, value) in enumerate(reads):
+            if type(value) is int or type(value) is bool:  # the keys `packed` adds are part numbers
+                raise InternalError("transition cache: a value read is an int (it would pass for a part number)")
             if type(node) is _Leaf or node[0] != kind or node[1] != i or node[2] is not proj:
                 raise InternalError("transition cache: a step read another element than the same step before "
                                     "with the same values (an unrecorded read, or a step that is not deterministic)")
@@ -319,15 +323,16 @@ class StepMemo:
                 return None
             self.roots_num[rk] = node
         while type(node) is not _Leaf:
-            num = nums[node[5]]
-            child = node[4].get(num)
+            children = node[3]
+            num = nums[node[4]]
+            child = children.get(num)
             if child is None:
                 obj = parts[num]
                 proj = node[2]
-                child = node[3].get(obj if proj is None else proj(obj))
+                child = children.get(obj if proj is None else proj(obj))
                 if child is None:
                     return None
-                node[4][num] = child
+                children[num] = child
             node = child
         pk = node.packed
         if pk is None or pk is _SLOW:
@@ -360,8 +365,10 @@ class StepMemo:
             if type(node) is _Leaf:
                 node.packed = None
             else:
-                node[4] = {}
-                todo.extend(node[3].values())
+                children = node[3]
+                for k in [k for k in children if type(k) is int]:
+                    del children[k]
+                todo.extend(children.values())
 
     def learn(self, codec: Any, s: World, gid: int, choice: Any, t: World, collecting: bool) -> None:
         """Give the leaf of `gid`'s step from `s` its numbers, from `t`, the model's successor
