@@ -228,6 +228,7 @@ class StepMemo:
             self.off = True
             self.roots.clear()
             self.roots_num.clear()
+            self._rests.clear()
             self.nodes = 0
             return self.interp.step(w, gid, choice).world
         return self._compute(w, gid, choice, root)
@@ -263,6 +264,7 @@ class StepMemo:
         if self.nodes >= self.limit:
             self.roots.clear()
             self.roots_num.clear()
+            self._rests.clear()
             self.nodes = 0
         if not reads:
             if root in self.roots:
