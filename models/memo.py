@@ -343,14 +343,14 @@ class StepMemo:
         if pk[0]:  # a step that appends: the parts after the goroutines move
             return _apply_numbers(nums, parts[nums[0]], pk)
         if nums is key:  # one byte a number
-            if pk[5] < 254:  # and so is the successor's
+            if pk[6] < 254:  # and so is the successor's
                 b = bytearray(key)
-                for p, x in pk[1]:
+                for p, x in zip(pk[1], pk[2]):
                     b[p] = x
                 return bytes(b)
-        elif key[0] == 254 and pk[5] < 65536:  # two bytes a number
+        elif key[0] == 254 and pk[6] < 65536:  # two bytes a number
             out = array("H", nums)
-            for p, x in pk[1]:
+            for p, x in zip(pk[1], pk[2]):
                 out[p] = x
             if max(out) >= 254:  # else the successor's numbers fit one byte each
                 return b"\xfe" + out.tobytes()
@@ -395,24 +395,33 @@ class StepMemo:
             if not collecting or not heapgc.may_free(s, _apply(s, leaf)):
                 n, m = len(s.gs), len(s.heap)
                 num = codec.number
-                gw = tuple((1 + i, num(t.gs[i])) for i, _ in leaf.gs)
-                hw = tuple((1 + n + j, num(t.heap[j])) for j, _ in leaf.heap)
+                gw = [num(t.gs[i]) for i, _ in leaf.gs]
+                hw = [num(t.heap[j]) for j, _ in leaf.heap]
                 gnew, hnew = tuple(num(g) for g in t.gs[n:]), tuple(num(o) for o in t.heap[m:])
-                rest = ((-1, num(_rest(t))),)
-                writes = gw + hw + rest
-                data = (gnew or hnew, writes, num(len(t.gs)), gnew, hnew, max(x for _, x in writes))
+                places = array("i", [1 + i for i, _ in leaf.gs] + [1 + n + j for j, _ in leaf.heap] + [-1])
+                numbers = array("I", gw + hw + [num(_rest(t))])
+                data = (bool(gnew or hnew), places, numbers, num(len(t.gs)), gnew, hnew, max(numbers))
                 if _apply_numbers(codec.numbers(codec.pack(s)), n, data) != codec.pack(t):
                     raise InternalError("transition cache: a step's numbers do not give its successor")
+                # the leaf's objects are equal to parts the codec keeps: keep those instead (where
+                # the successor has the leaf's own object, not a cleared copy of it)
+                parts = codec.parts
+                leaf.gs = tuple((i, parts[x] if t.gs[i] is g else g) for (i, g), x in zip(leaf.gs, gw))
+                leaf.heap = tuple((j, parts[x] if t.heap[j] is o else o) for (j, o), x in zip(leaf.heap, hw))
+                leaf.new_gs = tuple(parts[x] if t.gs[n + k] is g else g for k, (g, x) in enumerate(zip(leaf.new_gs, gnew)))
+                leaf.new_heap = tuple(parts[x] if t.heap[m + k] is o else o
+                                      for k, (o, x) in enumerate(zip(leaf.new_heap, hnew)))
         leaf.packed = data
 
 
 def _apply_numbers(nums: Any, n: int, data: Any) -> bytes:
     """The key of the parent numbered `nums` (`n` goroutines) with a leaf's numbered writes:
-    ``(whether it appends, ((place, number), ...), the new count's number, the goroutines
-    appended, the objects appended, the largest number written)``."""
-    appends, writes, count, gnew, hnew, _ = data
+    ``(whether it appends, the places written, their numbers, the new count's number, the
+    goroutines appended, the objects appended, the largest number written)`` (places and
+    numbers: arrays, 4 bytes each)."""
+    appends, places, numbers, count, gnew, hnew, _ = data
     out = list(nums)
-    for p, x in writes:
+    for p, x in zip(places, numbers):
         out[p] = x
     if appends:
         out = [count, *out[1:1 + n], *gnew, *out[1 + n:-1], *hnew, out[-1]]
