@@ -69,16 +69,30 @@ class FingerprintStore:
     the peak).  The slots then stay 64% to 80% full: 10 to 12.5 bytes a
     state, from the first state on (a segment starts at 8 slots)."""
 
-    __slots__ = ("segs", "limits", "count")
+    __slots__ = ("segs", "maps", "limits", "count")
 
     #: segments: 256, chosen by the fingerprint's top 8 bits (the slot inside by the rest)
     SEGMENTS = 256
 
     def __init__(self, capacity: int = 0):
         size = max(8, capacity * 5 // 4 // self.SEGMENTS + 1)
-        self.segs = [array("q", bytes(8 * size)) for _ in range(self.SEGMENTS)]
+        #: each segment's slots, a view of its own anonymous memory map (`maps`): a grown
+        #: segment's old map is unmapped at once, so the memory goes back to the system instead
+        #: of staying in the allocator's heap as a hole
+        self.segs: list[Any] = []
+        self.maps: list[Any] = []
+        for _ in range(self.SEGMENTS):
+            m, t = self._slots(size)
+            self.maps.append(m)
+            self.segs.append(t)
         self.limits = [size * 4 // 5] * self.SEGMENTS
         self.count = 0
+
+    @staticmethod
+    def _slots(size: int) -> tuple[Any, Any]:
+        import mmap
+        m = mmap.mmap(-1, 8 * size)  # anonymous: zero-filled, each page resident once written
+        return m, memoryview(m).cast("q")
 
     @staticmethod
     def fingerprint(s: Any) -> int:
@@ -151,15 +165,18 @@ class FingerprintStore:
         return self.count
 
     def _grow(self, k: int) -> None:
-        old = self.segs[k]
+        old, old_map = self.segs[k], self.maps[k]
         size = len(old) * 5 // 4 + 1
-        table = self.segs[k] = array("q", bytes(8 * size))
+        self.maps[k], table = self._slots(size)
+        self.segs[k] = table
         used = 0
         find = self._find
         for v in old:
             if v != _EMPTY:
                 table[find(table, v)] = v
                 used += 1
+        old.release()
+        old_map.close()
         self.limits[k] = size * 4 // 5 - used
 
     def slots(self) -> int:
