@@ -206,8 +206,9 @@ class StepMemo:
         #: numbers (each node keeps ``{number: child}`` in its ``{value: child}``)
         self.codec: Any = None
         self.roots_num: dict[Any, Any] = {}
-        #: the leaves' scalar rests, one object per value (most steps leave the rest alone)
-        self._rests: dict[Any, Any] = {}
+        #: the goroutines, objects and rests the leaves hold, one object per value: steps
+        #: computed apart often write equal values (the parts a search keeps are shared too)
+        self._canon: dict[Any, Any] = {}
 
     def successor(self, w: World, gid: int, choice: Any) -> World:
         if self.off:
@@ -228,7 +229,7 @@ class StepMemo:
             self.off = True
             self.roots.clear()
             self.roots_num.clear()
-            self._rests.clear()
+            self._canon.clear()
             self.nodes = 0
             return self.interp.step(w, gid, choice).world
         return self._compute(w, gid, choice, root)
@@ -254,9 +255,11 @@ class StepMemo:
         n, m = len(w.gs), len(w.heap)
         blind = any(i < n and (0, i) not in rec.seen for i in tgs.written) or \
             any(i < m and (1, i) not in rec.seen for i in theap.written)
-        leaf = _Leaf(tuple((i, t.gs[i]) for i in sorted(tgs.written) if i < n),
-                     tuple((i, t.heap[i]) for i in sorted(theap.written) if i < m),
-                     t.gs[n:], t.heap[m:], self._rests.setdefault(r := _rest(t), r), blind)
+        one = self._canon.setdefault  # one object per value across the leaves
+        leaf = _Leaf(tuple((i, one(t.gs[i], t.gs[i])) for i in sorted(tgs.written) if i < n),
+                     tuple((i, one(t.heap[i], t.heap[i])) for i in sorted(theap.written) if i < m),
+                     tuple(one(g, g) for g in t.gs[n:]), tuple(one(o, o) for o in t.heap[m:]),
+                     one(r := _rest(t), r), blind)
         self._insert(root, rec.reads, leaf)
         return t
 
@@ -264,7 +267,7 @@ class StepMemo:
         if self.nodes >= self.limit:
             self.roots.clear()
             self.roots_num.clear()
-            self._rests.clear()
+            self._canon.clear()
             self.nodes = 0
         if not reads:
             if root in self.roots:
