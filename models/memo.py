@@ -431,17 +431,15 @@ def _apply_numbers(nums: Any, n: int, data: Any) -> bytes:
     return key_of(out)
 
 
+def _written(seq: tuple[Any, ...], writes: tuple[tuple[int, Any], ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`seq` with `writes` (index, value) and `new` appended."""
+    if not writes and not new:
+        return seq
+    out = list(seq)
+    for i, x in writes:
+        out[i] = x
+    return tuple(out) + new
+
+
 def _apply(w: World, leaf: _Leaf) -> World:
-    gs: Any = w.gs
-    if leaf.gs or leaf.new_gs:
-        gs = list(gs)
-        for i, g in leaf.gs:
-            gs[i] = g
-        gs = tuple(gs) + leaf.new_gs
-    heap: Any = w.heap
-    if leaf.heap or leaf.new_heap:
-        heap = list(heap)
-        for i, o in leaf.heap:
-            heap[i] = o
-        heap = tuple(heap) + leaf.new_heap
-    return World(gs, heap, *leaf.rest)
+    return World(_written(w.gs, leaf.gs, leaf.new_gs), _written(w.heap, leaf.heap, leaf.new_heap), *leaf.rest)
