@@ -159,6 +159,33 @@ def test_parking_at_a_lock_looks_at_the_changed_goroutines_only_when_it_may(
     _same(*out)
 
 
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(mutex_programs())
+def test_parking_at_a_lock_on_random_mutex_programs(src: str) -> None:
+    """The same comparison on random programs contending for two mutexes (nested locks in either
+    order, lock loops, TryLock, prints), where a Lock step parks the others."""
+    from models import sync
+    park = sync.park_blocked
+
+    def scan_all(t: Any) -> None:
+        t.relock_scan = True
+        park(t)
+
+    text = "name: random_mutex\nsource: |\n" + "".join(f"  {line}\n" if line else "\n" for line in src.splitlines()) + \
+        "properties: [deadlock_free, panic_free, race_free]\n"
+    spec = load_spec_text(text, "random_mutex.yaml")
+    out = []
+    for every in (False, True):
+        sync.park_blocked = scan_all if every else park
+        try:
+            model = build_model(spec)
+            out.append(check(model, properties=select_properties(spec, model), max_states=CAP, hunt=False,
+                             reduce=False))
+        finally:
+            sync.park_blocked = park
+    _same(*out)
+
+
 def test_a_full_cache_is_emptied_and_the_search_is_the_same() -> None:
     spec = load_spec_text(FANOUT, "fanout.yaml")
     out = []
