@@ -69,10 +69,10 @@ class Frame:
             object.__setattr__(self, "_hash", h)
         return h
 
-    def __getstate__(self) -> tuple[Any, ...]:
+    def _pickled(self) -> tuple[Any, ...]:
         return (self.func, self.pc, self.slots, self.defers,)
 
-    def __setstate__(self, st: tuple[Any, ...]) -> None:
+    def _unpickled(self, st: tuple[Any, ...]) -> None:
         for k, v in zip(("func", "pc", "slots", "defers",), st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
@@ -128,11 +128,11 @@ class G:
             object.__setattr__(self, "_hash", h)
         return h
 
-    def __getstate__(self) -> tuple[Any, ...]:
+    def _pickled(self) -> tuple[Any, ...]:
         return (self.gid, self.frames, self.status, self.wait, self.losses, self.awoke, self.unwind, self.panicking,
                 self.recovering)
 
-    def __setstate__(self, st: tuple[Any, ...]) -> None:
+    def _unpickled(self, st: tuple[Any, ...]) -> None:
         for k, v in zip(_G_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
@@ -175,11 +175,11 @@ class World:
             object.__setattr__(self, "_hash", h)
         return h
 
-    def __getstate__(self) -> tuple[Any, ...]:
+    def _pickled(self) -> tuple[Any, ...]:
         return (self.gs, self.heap, self.timers, self.output, self.panic, self.main_done, self.ended, self.failed,
                 self.tinfo, self.unsynced)
 
-    def __setstate__(self, st: tuple[Any, ...]) -> None:
+    def _unpickled(self, st: tuple[Any, ...]) -> None:
         for k, v in zip(_WORLD_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
@@ -208,10 +208,10 @@ class Data:
             object.__setattr__(self, "_hash", h)
         return h
 
-    def __getstate__(self) -> tuple[Any, ...]:
+    def _pickled(self) -> tuple[Any, ...]:
         return (self.fields, self.type)
 
-    def __setstate__(self, st: tuple[Any, ...]) -> None:
+    def _unpickled(self, st: tuple[Any, ...]) -> None:
         object.__setattr__(self, "fields", st[0])
         object.__setattr__(self, "type", st[1])
         object.__setattr__(self, "_hash", 0)
@@ -241,10 +241,10 @@ class Chan:
             object.__setattr__(self, "_hash", h)
         return h
 
-    def __getstate__(self) -> tuple[Any, ...]:
+    def _pickled(self) -> tuple[Any, ...]:
         return (self.cap, self.buf, self.closed, self.recvq, self.sendq)
 
-    def __setstate__(self, st: tuple[Any, ...]) -> None:
+    def _unpickled(self, st: tuple[Any, ...]) -> None:
         for k, v in zip(_CHAN_STATE, st):
             object.__setattr__(self, k, v)
         object.__setattr__(self, "_hash", 0)
@@ -346,6 +346,21 @@ _G_STATE = ("gid", "frames", "status", "wait", "losses", "awoke", "unwind", "pan
 _CHAN_STATE = ("cap", "buf", "closed", "recvq", "sendq")
 
 
+def _install_pickling() -> None:
+    """Pickle `Frame`, `G`, `World`, `Data` and `Chan` by their fields only (`_pickled`,
+    `_unpickled`), never their cached hash or bytes.  Installed after the classes are made:
+    before CPython's fix of gh-104035 (3.11.2, this project's CI interpreter, predates it),
+    ``dataclass(frozen=True, slots=True)`` replaces a class's own ``__getstate__`` and
+    ``__setstate__`` with its own, which pickle every slot, so a state pickled in one process
+    carried its cached hash, salted there, into another."""
+    for cls in (Frame, G, World, Data, Chan):
+        setattr(cls, "__getstate__", cls._pickled)  # noqa: B010 - replacing a method, which mypy refuses
+        setattr(cls, "__setstate__", cls._unpickled)  # noqa: B010
+
+
+_install_pickling()
+
+
 def _check_state_fields() -> None:
     import dataclasses
 
@@ -358,6 +373,8 @@ def _check_state_fields() -> None:
     probe = G(1, (), RUN, (), 1, True, 2, "p", True)
     if probe.moved((), RUN, ()) != probe:
         raise ImportError("models.state: G.moved drops a field")
+    if len(World((), ())._pickled()) != len(_WORLD_STATE) or World.__getstate__ is not World._pickled:
+        raise ImportError("models.state: World pickles more than its fields")
 
 
 _check_state_fields()
