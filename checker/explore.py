@@ -37,7 +37,13 @@ from typing import Any, Literal
 
 from checker.files import MIB
 from checker.model import HOLDS, BoundExceeded, Property, Verdict, evaluate, hook, unknown, violated
-from checker.reduce import PENDING as _PENDING
+from checker.reduce import (
+    NOT_PRESERVED,
+    PENDING,
+    ample_successors,
+    cycle_breakers,
+    supports_reduction,
+)
 from checker.results import Graph, PropertyResult, Result, Stats
 
 Strategy = Literal["bfs", "dfs", "random"]
@@ -158,7 +164,6 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
     liveness = [p for p in props if p.is_liveness]
     results: dict[str, PropertyResult] = {}
     fairness = hook(model, "fairness")
-    from checker.reduce import NOT_PRESERVED, PENDING, ample_successors, supports_reduction
     reducing = reduce and strategy != "random" and supports_reduction(model)
     if fingerprints and strategy == "random":
         raise ValueError("the fingerprint store needs a bfs or dfs search")
@@ -352,13 +357,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                     if not acts:
                         check_end(s, i)
                     for k, a, t in succ:
-                        if t is PENDING and packed_next is not None:
-                            key = packed_next(codec, s, sk, a)
-                            t = None
-                        else:
-                            if t is PENDING:
-                                t = step(s, a)
-                            key = t if pack is None else pack(t)
+                        key, t = _successor(step, pack, packed_next, codec, s, sk, a, t)
                         stats.transitions += 1
                         n = len(states)
                         if d > max_depth:  # found states keep their index; a new one is not stored
@@ -396,7 +395,6 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                         stop = why or stop
                         break
                 if after and not stop:
-                    from checker.reduce import cycle_breakers
                     red_flag.extend(bytes(max(0, len(states) - len(red_flag))))
                     again = cycle_breakers(red_flag, red_src, red_dst, depth_of)
                     if again:
@@ -489,7 +487,6 @@ def _lean_expand(model: Any, s: Any, i: int, reducing: bool, c3: Any, stats: Sta
     """The successors a lean search takes from state `s` (number `i`): its ample set when `reducing`
     (C3 rejects an ample successor that `c3` knows: the table for ``visited``, the stack for the
     stack proviso), else every action; a state without actions is checked as an end."""
-    from checker.reduce import PENDING, ample_successors
     acts = model.actions(s)
     if reducing:
         succ, cut = ample_successors(model, s, acts, model.next_state, c3, None, i, True)
@@ -505,7 +502,7 @@ def _successor(step: Any, pack: Any, packed_next: Any, codec: Any, s: Any, key: 
                t: Any) -> tuple[Any, Any]:
     """(the key of `s`'s successor by `a`, the successor or None): `t` when known, else through the
     model's ``packed_next`` (then None: unpacked only if new) or ``next_state``."""
-    if t is _PENDING:
+    if t is PENDING:
         if packed_next is not None:
             return packed_next(codec, s, key, a), None
         t = step(s, a)

@@ -69,5 +69,4 @@ def clear_dead(interp: Any, w: World, cache: dict[Frame, Frame], parent: World |
             gs[i] = g.moved(tuple(new), g.status, g.wait)
     if gs is None:
         return w
-    return World(tuple(gs), w.heap, w.timers, w.output, w.panic, w.main_done, w.ended, w.failed, w.tinfo,
-                 w.unsynced)
+    return World(tuple(gs), w.heap, *w.scalars())

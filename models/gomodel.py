@@ -122,8 +122,7 @@ class GoModel:
         """`s` cut into the parts the search numbers once each: the goroutine count, each
         goroutine, each heap object, and the rest of the world as one tuple.  A step changes one
         or two of them; the others are the parent's objects."""
-        return (len(s.gs), *s.gs, *s.heap,
-                (s.timers, s.output, s.panic, s.main_done, s.ended, s.failed, s.tinfo, s.unsynced))
+        return (len(s.gs), *s.gs, *s.heap, s.scalars())
 
     @staticmethod
     def state_from_parts(parts: list[Any]) -> World:
@@ -151,7 +150,7 @@ class GoModel:
         if out is None:
             t = self.next_state(s, a)
             out = codec.pack(t)
-            memo.learn(codec, s, a[1], choice, t, self.dead_slots and self.collect_garbage)
+            memo.learn(codec, s, key, a[1], choice, t, out, self.dead_slots and self.collect_garbage)
         return out
 
     def _tidy(self, s: World | None, t: World) -> World:

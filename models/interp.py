@@ -69,10 +69,10 @@ class Interpreter:
         #: `models.sync.lock_site` of this program (one function object: the transition cache
         #: keys its reads by it)
         self.lock_site = functools.partial(sync.lock_site, self.funcs)
-        #: whether a goroutine can wait for the environment (a system call, a pipe read): only
-        #: then does `env_events` look at the goroutines
         #: `models.props.racing_accesses`: a goroutine's accesses, where they depend on it alone
         self.race_cache: dict[Any, Any] = {}
+        #: whether a goroutine can wait for the environment (a system call, a pipe read): only
+        #: then does `env_events` look at the goroutines
         self.env_possible = any(type(ins) in (ir.Syscall, ir.PipeRead) for fn in self.funcs.values() for ins in fn.code)
 
     # ---- construction

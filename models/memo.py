@@ -169,10 +169,6 @@ class _Leaf:
 _SLOW = ("slow",)
 
 
-def _rest(w: World) -> tuple[Any, ...]:
-    return (w.timers, w.output, w.panic, w.main_done, w.ended, w.failed, w.tinfo, w.unsynced)
-
-
 #: misses after which a cache with fewer hits than misses gives up (`StepMemo.off`)
 GIVE_UP = 20_000
 
@@ -213,26 +209,33 @@ class StepMemo:
     def successor(self, w: World, gid: int, choice: Any) -> World:
         if self.off:
             return self.interp.step(w, gid, choice).world
-        rest = _rest(w)
-        gs, heap = w.gs, w.heap
-        root = (gid, choice, len(gs), len(heap), rest)
-        node = self.roots.get(root)
-        while node is not None:
-            if type(node) is _Leaf:
-                self.hits += 1
-                return _apply(w, node)
-            kind, i, proj, children = node[:4]
-            v = (heap if kind else gs)[i]
-            node = children.get(v if proj is None else proj(v))
+        root = (gid, choice, len(w.gs), len(w.heap), w.scalars())
+        leaf = self._leaf(w, root)
+        if leaf is not None:
+            self.hits += 1
+            return _apply(w, leaf)
         self.misses += 1
         if self.misses >= GIVE_UP and self.hits < self.misses:
             self.off = True
-            self.roots.clear()
-            self.roots_num.clear()
-            self._canon.clear()
-            self.nodes = 0
+            self._empty()
             return self.interp.step(w, gid, choice).world
         return self._compute(w, gid, choice, root)
+
+    def _leaf(self, w: World, root: Any) -> _Leaf | None:
+        """The leaf of the step `root` names from state `w` (the walk by values), or None."""
+        node = self.roots.get(root)
+        while node is not None and type(node) is not _Leaf:
+            kind, i, proj, children = node[:4]
+            v = (w.heap if kind else w.gs)[i]
+            node = children.get(v if proj is None else proj(v))
+        return node
+
+    def _empty(self) -> None:
+        """Forget every step (the node bound, or giving up)."""
+        self.roots.clear()
+        self.roots_num.clear()
+        self._canon.clear()
+        self.nodes = 0
 
     def _compute(self, w: World, gid: int, choice: Any, root: Any) -> World:
         rec = _Record()
@@ -244,7 +247,6 @@ class StepMemo:
         except Exception:  # noqa: BLE001 - a use the views do not support: the plain step decides
             self.fallbacks += 1
             return self.interp.step(w, gid, choice).world
-        rec.on = False
         for seq, parent, out in ((tgs, w.gs, t.gs), (theap, w.heap, t.heap)):
             if len(out) < len(parent):
                 raise InternalError("transition cache: a step shortened the goroutines or the heap")
@@ -259,16 +261,13 @@ class StepMemo:
         leaf = _Leaf(tuple((i, one(t.gs[i], t.gs[i])) for i in sorted(tgs.written) if i < n),
                      tuple((i, one(t.heap[i], t.heap[i])) for i in sorted(theap.written) if i < m),
                      tuple(one(g, g) for g in t.gs[n:]), tuple(one(o, o) for o in t.heap[m:]),
-                     one(r := _rest(t), r), blind)
+                     one(r := t.scalars(), r), blind)
         self._insert(root, rec.reads, leaf)
         return t
 
     def _insert(self, root: Any, reads: list[tuple[int, int, Any, Any]], leaf: _Leaf) -> None:
         if self.nodes >= self.limit:
-            self.roots.clear()
-            self.roots_num.clear()
-            self._canon.clear()
-            self.nodes = 0
+            self._empty()
         if not reads:
             if root in self.roots:
                 raise InternalError("transition cache: a step without reads computed twice")
@@ -375,21 +374,19 @@ class StepMemo:
                     del children[k]
                 todo.extend(children.values())
 
-    def learn(self, codec: Any, s: World, gid: int, choice: Any, t: World, collecting: bool) -> None:
-        """Give the leaf of `gid`'s step from `s` its numbers, from `t`, the model's successor
-        (the step's world after the dead-data reset, `GoModel.next_state`): the goroutines the
-        step wrote as `t` has them, and so on.  Where the model freed garbage (`collecting` and
-        ``heapgc.may_free``), or could have for another parent (a blind write), the leaf keeps
-        no numbers.  The numbers are checked against ``codec.pack(t)``."""
+    def learn(self, codec: Any, s: World, key: bytes, gid: int, choice: Any, t: World, tkey: bytes,
+              collecting: bool) -> None:
+        """Give the leaf of `gid`'s step from `s` (packed as `key`) its numbers, from `t` (packed as
+        `tkey`), the model's successor (the step's world after the dead-data reset,
+        `GoModel.next_state`): the goroutines the step wrote as `t` has them, and so on.  Where
+        the model freed garbage (`collecting` and ``heapgc.may_free``), or could have for another
+        parent (a blind write), the leaf keeps no numbers.  The numbers are checked against
+        `tkey`."""
         if self.off:
             return
-        node: Any = self.roots.get((gid, choice, len(s.gs), len(s.heap), _rest(s)))
-        while node is not None and type(node) is not _Leaf:
-            v = (s.heap if node[0] else s.gs)[node[1]]
-            node = node[3].get(v if node[2] is None else node[2](v))
-        if node is None:
+        leaf = self._leaf(s, (gid, choice, len(s.gs), len(s.heap), s.scalars()))
+        if leaf is None:
             return
-        leaf = node
         if codec is not self.codec:
             self._rebind(codec)
         data: Any = _SLOW
@@ -402,9 +399,9 @@ class StepMemo:
                 hw = [num(t.heap[j]) for j, _ in leaf.heap]
                 gnew, hnew = tuple(num(g) for g in t.gs[n:]), tuple(num(o) for o in t.heap[m:])
                 places = array("i", [1 + i for i, _ in leaf.gs] + [1 + n + j for j, _ in leaf.heap] + [-1])
-                numbers = array("I", gw + hw + [num(_rest(t))])
+                numbers = array("I", gw + hw + [num(t.scalars())])
                 data = (bool(gnew or hnew), places, numbers, num(len(t.gs)), gnew, hnew, max(numbers))
-                if _apply_numbers(codec.numbers(codec.pack(s)), n, data) != codec.pack(t):
+                if _apply_numbers(codec.numbers(key), n, data) != tkey:
                     raise InternalError("transition cache: a step's numbers do not give its successor")
                 # the leaf's objects are equal to parts the codec keeps: keep those instead (where
                 # the successor has the leaf's own object, not a cleared copy of it)

@@ -206,7 +206,7 @@ class WorldCodec:
         parts.extend([g._enc or self.g_bytes(g) for g in gs])
         obj_of = self.obj_of
         parts.extend([obj_of(x) for x in heap])
-        rest = (w.timers, w.output, w.panic, w.main_done, w.ended, w.failed, w.tinfo, w.unsynced)
+        rest = w.scalars()
         rb = self.rest_bytes.get(rest)
         if rb is None:
             if len(self.rest_bytes) > LIMIT:
