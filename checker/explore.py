@@ -37,13 +37,7 @@ from typing import Any, Literal
 
 from checker.files import MIB
 from checker.model import HOLDS, BoundExceeded, Property, Verdict, evaluate, hook, unknown, violated
-from checker.reduce import (
-    NOT_PRESERVED,
-    PENDING,
-    ample_successors,
-    cycle_breakers,
-    supports_reduction,
-)
+from checker.reduce import NOT_PRESERVED, PENDING, ample_successors, supports_reduction
 from checker.results import Graph, PropertyResult, Result, Stats
 
 Strategy = Literal["bfs", "dfs", "random"]
@@ -395,6 +389,7 @@ def explore(model: Any, strategy: Strategy = "bfs", *, max_states: int = 10_000_
                         stop = why or stop
                         break
                 if after and not stop:
+                    from checker.reduce import cycle_breakers  # looked up here: tests switch it off
                     red_flag.extend(bytes(max(0, len(states) - len(red_flag))))
                     again = cycle_breakers(red_flag, red_src, red_dst, depth_of)
                     if again:
